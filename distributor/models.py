@@ -1,0 +1,183 @@
+"""The database tables (SQLModel).
+
+Every arrow of the pipeline is a write to one of these, so a crash between two
+steps loses nothing: the next run picks up from the rows. Times are stored as
+naive UTC (``utcnow``) so SQLite and PostgreSQL compare them the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC: the one form of time we store."""
+    return datetime.now(UTC)
+
+
+class PostState(str, enum.Enum):
+    draft = "draft"
+    awaiting_approval = "awaiting_approval"
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class ArticleState(str, enum.Enum):
+    pending = "pending"  # discovered, page not read yet
+    extracted = "extracted"  # page read, posts composed
+    skipped = "skipped"  # recorded only (backlog on first poll, or too old)
+    duplicate = "duplicate"  # its canonical URL belongs to another article
+    failed = "failed"  # the page could not be read; error says why
+
+
+class Feed(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    initialized: bool = False  # first poll done: its backlog was recorded as seen
+    next_poll_at: datetime = Field(default_factory=utcnow, index=True)
+    last_polled_at: Optional[datetime] = None
+    last_status: Optional[int] = None
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    lease_owner: Optional[str] = None
+    lease_until: Optional[datetime] = None
+
+
+class Article(SQLModel, table=True):
+    """One story, identified by its canonical URL once the page was read."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # the link as discovered, normalised
+    canonical_url: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))
+    feed_id: Optional[int] = Field(default=None, foreign_key="feed.id", index=True)
+    guid: Optional[str] = Field(default=None, sa_column=Column(Text))
+    state: ArticleState = Field(default=ArticleState.pending, index=True)
+    duplicate_of: Optional[int] = Field(default=None, foreign_key="article.id")
+    title: Optional[str] = Field(default=None, sa_column=Column(Text))
+    section: Optional[str] = None
+    image_url: Optional[str] = Field(default=None, sa_column=Column(Text))
+    image_alt: Optional[str] = Field(default=None, sa_column=Column(Text))
+    pull_quote: Optional[str] = Field(default=None, sa_column=Column(Text))
+    pull_quote_speaker: Optional[str] = None
+    published_at: Optional[datetime] = None
+    discovered_at: datetime = Field(default_factory=utcnow)
+    extracted_at: Optional[datetime] = None
+    attempts: int = 0
+    next_attempt_at: Optional[datetime] = None
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # full extraction
+
+
+class FeedEntry(SQLModel, table=True):
+    """An item key seen in a feed, so re-bumped or re-ordered items are not new."""
+
+    __table_args__ = (UniqueConstraint("feed_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id")
+    key: str = Field(sa_column=Column(Text, nullable=False))  # guid or normalised link
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id")
+    seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Account(SQLModel, table=True):
+    """Runtime state of a configured account (the configuration itself lives in TOML)."""
+
+    name: str = Field(primary_key=True)
+    platform: str
+    paused_reason: Optional[str] = Field(default=None, sa_column=Column(Text))  # e.g. expired token
+    paused_at: Optional[datetime] = None
+    last_sent_at: Optional[datetime] = None
+    platform_user_id: Optional[str] = None
+
+
+class RateLimit(SQLModel, table=True):
+    """A platform's 'come back at' for one account and endpoint, shared by all workers."""
+
+    account: str = Field(primary_key=True)
+    endpoint: str = Field(primary_key=True)
+    reset_at: datetime
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_post_due", "state", "scheduled_at"),
+        Index("ix_post_account_state", "account", "state"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account: str = Field(foreign_key="account.name")
+    platform: str
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id", index=True)
+    template: Optional[str] = None
+    # "auto:<article>:<account>:<template>" for automatic posts: never twice
+    auto_key: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    link: Optional[str] = Field(default=None, sa_column=Column(Text))
+    image_url: Optional[str] = Field(default=None, sa_column=Column(Text))
+    image_alt: Optional[str] = Field(default=None, sa_column=Column(Text))
+    state: PostState = Field(default=PostState.queued)
+    priority: int = 0  # higher goes first (breaking news)
+    scheduled_at: datetime = Field(default_factory=utcnow)  # not before
+    attempts: int = 0
+    lease_owner: Optional[str] = None
+    lease_until: Optional[datetime] = None
+    external_id: Optional[str] = None
+    external_url: Optional[str] = Field(default=None, sa_column=Column(Text))
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))  # e.g. why the image was dropped
+    created_by: Optional[str] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = Field(default=None, index=True)
+    deleted_at: Optional[datetime] = None  # the platform no longer has it
+    next_collect_at: Optional[datetime] = Field(default=None, index=True)
+
+
+class PostEvent(SQLModel, table=True):
+    """One transition or action in a post's life: its history."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    from_state: Optional[str] = None
+    to_state: Optional[str] = None
+    attempt: int = 0
+    actor: str = "system"
+    reason: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class EngagementSnapshot(SQLModel, table=True):
+    __table_args__ = (Index("ix_snapshot_post_time", "post_id", "collected_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    collected_at: datetime = Field(default_factory=utcnow, index=True)
+    likes: int = 0
+    shares: int = 0
+    comments: int = 0
+    impressions: Optional[int] = None
+    clicks: Optional[int] = None
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class User(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    role: str = "editor"  # editor | admin
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # sha256, never the token
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: Optional[datetime] = None

@@ -1,0 +1,67 @@
+"""The platform adapter contract, its result types and its limits.
+
+One file per platform implements ``PlatformAdapter``; ``platforms/__init__.py``
+holds the explicit registry. Adapters translate every SDK or HTTP failure into
+the ``PlatformError`` tree of ``distributor.errors`` (``RateLimited``,
+``AuthExpired``, ``Rejected``/``DuplicateContent``, ``Transient``) so the
+dispatcher decides retry or fail from the type alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    """What an adapter needs to publish: no database row, no session."""
+
+    text: str
+    link: str | None = None
+    image_url: str | None = None
+    image_alt: str | None = None
+    marker: str | None = None  # a string unique to this post, to recognise it when reconciling
+
+
+@dataclass(frozen=True)
+class Published:
+    external_id: str
+    url: str | None = None
+    note: str | None = None  # e.g. "posted without image: image is 12 MB, over 5 MB"
+
+
+@dataclass(frozen=True)
+class Metrics:
+    likes: int = 0
+    shares: int = 0
+    comments: int = 0
+    impressions: int | None = None
+    clicks: int | None = None
+    deleted: bool = False  # the platform no longer has this post
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_text_length: int  # as the platform counts it (see ``text_length``)
+    url_length: int | None  # a URL's fixed weight, or None when URLs count as written
+    max_image_bytes: int
+    metrics_batch_size: int  # ids per metrics call
+
+
+@runtime_checkable
+class PlatformAdapter(Protocol):
+    """One account on one platform."""
+
+    platform: str
+    limits: Limits
+
+    def publish(self, post: OutgoingPost) -> Published:
+        """Publish now; raise a PlatformError subclass on failure."""
+
+    def find_existing(self, post: OutgoingPost) -> Published | None:
+        """Was this post already published (after a crash or a lost response)?"""
+
+    def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
+        """Metrics for many posts, batched to the platform's maximum per call."""
