@@ -1,0 +1,71 @@
+"""Shared fixtures.
+
+The database fixtures run every test that takes ``engine`` or ``session`` on
+SQLite, and also on PostgreSQL when DISTRIBUTOR_TEST_POSTGRES_URL points at a
+server (`.ci/run` starts one). Each PostgreSQL test gets a fresh schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from distributor.db import make_engine, upgrade
+
+POSTGRES_URL = os.environ.get("DISTRIBUTOR_TEST_POSTGRES_URL")
+
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    """The URL of a schema; libpq's options carry it to every connection and process."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def _drop_postgres_schema(schema: str) -> None:
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """A migrated, empty database URL (SQLite file, or a fresh PostgreSQL schema)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    request.applymarker(pytest.mark.postgres)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = _with_search_path(POSTGRES_URL, schema)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    _drop_postgres_schema(schema)
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

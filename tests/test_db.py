@@ -1,0 +1,37 @@
+"""Storage: migrations and the constraints the pipeline relies on, on every database."""
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from distributor.db import current_revision, make_engine, upgrade
+from distributor.models import Account, Article, Post, PostState
+
+
+def test_migrations_reach_head_and_are_idempotent(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)  # a second upgrade is a no-op, as at every start
+    assert current_revision(engine) is not None
+    engine.dispose()
+
+
+def test_an_article_is_stored_once_per_canonical_url(session):
+    session.add(Article(url="https://news.example/a", canonical_url="https://news.example/story"))
+    session.commit()
+    session.add(Article(url="https://news.example/a?ref=home", canonical_url="https://news.example/story"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert len(session.exec(select(Article)).all()) == 1
+
+
+def test_an_auto_post_key_cannot_be_used_twice(session):
+    session.add(Account(name="x-main", platform="twitter"))
+    session.add(Post(account="x-main", platform="twitter", text="one", auto_key="auto:1:x-main:twitter.j2"))
+    session.commit()
+    session.add(Post(account="x-main", platform="twitter", text="two", auto_key="auto:1:x-main:twitter.j2"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    posts = session.exec(select(Post)).all()
+    assert [p.text for p in posts] == ["one"] and posts[0].state is PostState.queued
