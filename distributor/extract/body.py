@@ -1,0 +1,235 @@
+"""The article's own paragraphs, without the page around them.
+
+Why hand-written instead of trafilatura/readability: those return one text blob
+(we need paragraphs in order plus the page's pull-quote boxes) and are several
+times slower than we can afford on every article. The method is readability's,
+kept linear: one pass over the <p> elements, each scored into its parent and
+grandparent, the best-scored container wins, siblings that score close to it join.
+Paragraphs under page chrome (comments, share bars, related links, newsletter
+boxes, footers, hover cards ...) are never scored nor returned: reader comments
+full of quote marks must never reach the quote finder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Tags whose content is never article prose.
+_CHROME_TAGS = frozenset({
+    "nav", "footer", "aside", "form", "header", "figure", "figcaption", "button", "select",
+    "noscript", "iframe", "svg", "dialog", "menu", "label", "textarea",
+})
+# class/id words that mark chrome. Matched at the start of a -/_/space separated part,
+# so "td-post-sharing" and "comments-area" match but "commentary" does not.
+_CHROME_WORDS = (
+    r"comment(?!ary)|disqus|respond|reply|replies|share|sharing|social|related|recommend|recirc|"
+    r"newsletter|subscri|signup|sign-up|trending|popular|most-?read|most-?viewed|footer|"
+    r"nav|breadcrumb|sidebar|side-?bar|menu|hover-?card|tooltip|popover|promo|advert|"
+    r"outbrain|taboola|widget|more-?stories|also-?read|see-?also|next-?up|"
+    r"author-?bio|bio-?box|byline|dateline|credit|caption|cookie|consent|paywall|"
+    r"modal|masthead|toolbar|pagination|rail|jump-?link|skip-?link|tags|keywords|"
+    r"embed|tweet|instagram|twitter|facebook|video-?player|playlist|inline-?gallery|"
+    r"pull-?quote|pullquote|correction-?box|teaser|headline-?list|story-?list|card-?list"
+)
+_CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})")
+# Whole class tokens only: "ad" inside "non-ad-column" or "Page-ad-margins" is a wrapper.
+_EXACT_CHROME = frozenset({"ad", "ads", "adslot", "ad-slot", "hidden", "hide", "print-only", "sr-only", "visually-hidden"})
+_AD_PREFIXES = ("ad-", "ad_", "ads-", "ads_")
+_CHROME_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "dialog", "menu", "search"})
+_PULLQUOTE_RE = re.compile(r"pull-?quote|pull_quote|quote-?pull|blockquote-?pull")
+_WS_RE = re.compile(r"\s+")
+_STOP_TAGS = frozenset({"body", "html", "-document", "#document"})
+
+
+def collapse(text: str | None) -> str:
+    """Whitespace (including non-breaking spaces) collapsed to single spaces."""
+    return _WS_RE.sub(" ", text or "").strip()
+
+
+def node_text(node: LexborNode) -> str:
+    """Visible text of an element with inline tags flattened (comments are skipped)."""
+    return collapse(node.text(deep=True, separator=""))
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    pullquote_hints: list[str] = field(default_factory=list)
+    # The element(s) holding the paragraphs, for finding the article's own images.
+    containers: list[LexborNode] = field(default_factory=list, repr=False)
+
+
+def _marks_chrome(node: LexborNode) -> bool:
+    tag = node.tag
+    if tag in _CHROME_TAGS:
+        return True
+    attrs = node.attributes
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    role = attrs.get("role")
+    if role and role.lower() in _CHROME_ROLES:
+        return True
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    if not names.strip():
+        return False
+    if "articlebody" in names.replace("-", "").replace("_", "") or attrs.get("itemprop") == "articleBody":
+        return False  # the body itself, even when its class also says e.g. "story-body social-ready"
+    if _CHROME_RE.search(names):
+        return True
+    return any(token in _EXACT_CHROME or token.startswith(_AD_PREFIXES) for token in names.split())
+
+
+class _ChromeCache:
+    """Is a node inside page chrome? Each ancestor is judged once per page, keeping this linear.
+
+    Wrappers around the headline are never chrome, whatever their class says: sites
+    name page wrappers "content-with-sidebar", "layout-with-rail" or wrap the whole
+    page in a <form>.
+    """
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self._known: dict[int, bool] = {}
+        for h1 in tree.css("h1"):
+            current = h1.parent
+            while current is not None and current.tag not in _STOP_TAGS:
+                if current.tag not in ("header", "nav", "aside", "footer"):
+                    self._known[current.mem_id] = False
+                current = current.parent
+
+    def inside_chrome(self, node: LexborNode) -> bool:
+        path: list[int] = []
+        current: LexborNode | None = node
+        verdict = False
+        while current is not None and current.tag not in _STOP_TAGS:
+            key = current.mem_id
+            if key in self._known:
+                verdict = self._known[key]
+                break
+            path.append(key)
+            if _marks_chrome(current):
+                verdict = True
+                break
+            current = current.parent
+        for key in path:
+            self._known[key] = verdict
+        return verdict
+
+
+_INLINE_TAGS = frozenset({
+    "a", "em", "strong", "b", "i", "u", "span", "sup", "sub", "abbr", "cite", "q", "small",
+    "mark", "time", "font", "code", "s", "del", "ins", "-text",
+})
+
+
+def _loose_text(div: LexborNode) -> list[str]:
+    """Paragraphs written straight into a <div> and split by <br> (older CMSs do this)."""
+    direct = sum(len(child.text_content or "") for child in div.iter(include_text=True) if child.tag == "-text")
+    if direct < 80:
+        return []
+    paragraphs: list[str] = []
+    parts: list[str] = []
+    for child in div.iter(include_text=True):
+        if child.tag in _INLINE_TAGS:
+            parts.append(child.text(deep=True, separator="") if child.tag != "-text" else (child.text_content or ""))
+            continue
+        text = collapse("".join(parts))  # <br> or a block element ends the paragraph
+        if text:
+            paragraphs.append(text)
+        parts = []
+    text = collapse("".join(parts))
+    if text:
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _link_text_length(node: LexborNode) -> int:
+    return sum(len(collapse(a.text(deep=True, separator=""))) for a in node.css("a"))
+
+
+def _is_pullquote(node: LexborNode) -> bool:
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return bool(_PULLQUOTE_RE.search(names))
+
+
+def pullquote_hints(tree: LexborHTMLParser) -> list[str]:
+    """Text of the page's own pull-quote boxes, in page order, without repeats."""
+    seen: dict[str, None] = {}
+    for node in tree.css('[class*="pull" i], [id*="pull" i]'):
+        if _is_pullquote(node):
+            parent = node.parent
+            if parent is not None and _is_pullquote(parent):
+                continue  # the outer box already gave this text
+            text = node_text(node)
+            if text:
+                seen.setdefault(text)
+    return list(seen)
+
+
+def _blocks(tree: LexborHTMLParser):
+    """(element, text) for each <p>, and for each paragraph of loose text in a <div>."""
+    for node in tree.css("p, div"):
+        if node.tag == "p":
+            yield node, node_text(node)
+        else:
+            for text in _loose_text(node):
+                yield node, text
+
+
+def article_body(tree: LexborHTMLParser) -> Body:
+    """The article's paragraphs (chrome removed, order kept) and its pull-quote hints."""
+    chrome = _ChromeCache(tree)
+    candidates: list[tuple[LexborNode, str]] = []
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for p, text in _blocks(tree):
+        if len(text) < 2 or chrome.inside_chrome(p):
+            continue
+        links = _link_text_length(p)
+        if links and links > 0.5 * len(text):
+            continue  # a "read more" / related-story line, not prose
+        candidates.append((p, text))
+        # readability's weighting: length plus commas, capped, shared with the grandparent.
+        weight = 1 + text.count(",") + min(len(text) // 100, 3)
+        parent = p.parent
+        if parent is None:
+            continue
+        scores[parent.mem_id] = scores.get(parent.mem_id, 0.0) + weight
+        nodes[parent.mem_id] = parent
+        grand = parent.parent
+        if grand is not None and grand.tag not in _STOP_TAGS:
+            scores[grand.mem_id] = scores.get(grand.mem_id, 0.0) + weight / 2
+            nodes[grand.mem_id] = grand
+    hints = pullquote_hints(tree)
+    if not scores:
+        return Body(paragraphs=[text for _, text in candidates], pullquote_hints=hints)
+    best_id = max(scores, key=scores.__getitem__)
+    best = nodes[best_id]
+    chosen = {best_id}
+    # Bodies split into several blocks (around ads, images) share the winner's parent.
+    parent = best.parent
+    if parent is not None and parent.tag not in _STOP_TAGS:
+        threshold = max(2.0, scores[best_id] * 0.2)
+        for sibling in parent.iter(include_text=False):
+            if sibling.mem_id != best_id and scores.get(sibling.mem_id, 0.0) >= threshold:
+                chosen.add(sibling.mem_id)
+    kept: list[str] = []
+    for p, text in candidates:
+        current = p.parent
+        while current is not None and current.tag not in _STOP_TAGS:
+            if current.mem_id in chosen:
+                kept.append(text)
+                break
+            current = current.parent
+    containers = [nodes[key] for key in chosen if key in nodes]
+    return Body(paragraphs=kept, pullquote_hints=hints, containers=containers)
+
+
+def body_paragraphs(tree: LexborHTMLParser) -> list[str]:
+    """Just the paragraphs: see article_body."""
+    return article_body(tree).paragraphs

@@ -1,0 +1,143 @@
+"""Bytes -> text -> parsed tree, once per page.
+
+Decoding is done here rather than by the parser because newsroom pages often
+lie about their encoding (a page declaring iso-8859-1 that holds UTF-8), and
+a wrong guess turns every curly quote into mojibake in the post we publish.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from distributor.errors import ExtractError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Browsers read these labels as windows-1252 (WHATWG Encoding Standard); so do we,
+# which keeps curly quotes in 0x80-0x9F from turning into control characters.
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso_8859-1", "cp819"}
+_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"\x00\x00\x00")
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.I)
+_NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip", "application/octet-stream")
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    if label in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(content: bytes, content_type: str | None = None) -> str | None:
+    """The charset the HTTP header or the page's own <meta> claims (header wins)."""
+    if content_type:
+        match = _HEADER_CHARSET_RE.search(content_type)
+        if match and _codec(match.group(1)):
+            return _codec(match.group(1))
+    match = _CHARSET_RE.search(content[:16384])
+    if match:
+        return _codec(match.group(1).decode("ascii", "replace"))
+    return None
+
+
+def decode(content: bytes | str, content_type: str | None = None) -> str:
+    """Text of a page: BOM, else valid UTF-8, else the declared charset, else a guess."""
+    if isinstance(content, str):
+        return content
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom):].decode(encoding, errors="replace")
+    if content_type and content_type.split(";")[0].strip().lower().startswith(_NOT_HTML_TYPES):
+        raise ExtractError(f"not an HTML page (content type {content_type.split(';')[0].strip()})")
+    head = content[:1024]
+    if head.startswith(_MAGIC) or b"\x00" in head:
+        raise ExtractError("not an HTML page (binary content)")
+    try:
+        # Valid UTF-8 beyond plain ASCII is almost never an accident, whatever the page declares.
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(content, content_type)
+    if declared and declared not in ("utf-8", "utf_8"):
+        return content.decode(declared, errors="replace")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[:200_000]).best()
+    encoding = _codec(best.encoding) if best is not None else None
+    return content.decode(encoding or "cp1252", errors="replace")
+
+
+@dataclass
+class Document:
+    """A parsed page plus what several extractors read from it (collected once)."""
+
+    tree: LexborHTMLParser
+    url: str | None
+    json_ld: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def root(self) -> LexborNode | None:
+        return self.tree.root
+
+
+def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, with @graph and top-level lists flattened."""
+    found: list[dict[str, Any]] = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = (script.text(deep=True) or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            # Some CMSs leave a trailing semicolon or wrap it in a CDATA comment.
+            cleaned = raw.strip().removeprefix("//<![CDATA[").removesuffix("//]]>").strip().rstrip(";")
+            try:
+                data = json.loads(cleaned, strict=False)
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[0:0] = item
+            elif isinstance(item, dict):
+                found.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack[0:0] = item["@graph"]
+    return found
+
+
+def parse(content: bytes | str, *, url: str | None = None, content_type: str | None = None) -> Document:
+    """Decode and parse a page; ExtractError when there is nothing HTML-like in it."""
+    if content is None or len(content) == 0:
+        raise ExtractError("empty page")
+    text = decode(content, content_type)
+    if not text.strip():
+        raise ExtractError("empty page")
+    if "<" not in text[:100_000] and "<" not in text:
+        raise ExtractError("not an HTML page (no markup found)")
+    tree = LexborHTMLParser(text)
+    if tree.root is None:
+        raise ExtractError("not an HTML page (nothing could be parsed)")
+    json_ld = _json_ld(tree)
+    # Scripts and styles are never article text; drop them once so later scans skip them.
+    tree.strip_tags(["script", "style", "template"])
+    return Document(tree=tree, url=url, json_ld=json_ld)
