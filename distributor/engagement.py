@@ -1,0 +1,217 @@
+"""Engagement collection: snapshots of what each published post earned.
+
+A post is measured on a decaying schedule (``settings.engagement.schedule_minutes``
+after it was sent: often while it is fresh, rarely later, never after the last
+step), because engagement moves fast in the first hour and barely after a week,
+and platform read quotas are small. Every collection appends an
+``EngagementSnapshot``; history is never overwritten, so reports can draw how a
+post grew.
+
+A rate limit on one account defers that account's remaining posts (they stay
+due and the next run picks them up) without stopping the other accounts.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from distributor.errors import PlatformError, RateLimited
+from distributor.models import EngagementSnapshot, Post, PostState, utcnow
+from distributor.platforms.base import Metrics, PlatformAdapter
+
+ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
+
+
+@dataclass
+class AccountCollect:
+    """What one account's collection did; ``error`` says why it stopped early."""
+
+    snapshots: int = 0
+    deleted: int = 0
+    deferred: int = 0
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass
+class CollectReport:
+    snapshots: int = 0
+    deleted: int = 0
+    deferred: int = 0
+    by_account: dict[str, AccountCollect] = field(default_factory=dict)
+
+
+def schedule_steps(settings: Any) -> list[timedelta]:
+    """The collection offsets after publishing, sorted, from the settings."""
+    return sorted(timedelta(minutes=m) for m in settings.engagement.schedule_minutes)
+
+
+def next_collection(sent_at: datetime, now: datetime, steps: Sequence[timedelta]) -> datetime | None:
+    """The first scheduled time strictly after ``now``; None once the schedule is over.
+
+    Computed from ``sent_at`` rather than counted, so a late run (the bot was
+    down for a day) skips the steps it missed instead of replaying them.
+    """
+    offsets = [sent_at + step for step in steps]
+    index = bisect_right(offsets, now)
+    return offsets[index] if index < len(offsets) else None
+
+
+def schedule_first_collection(post: Post, settings: Any) -> None:
+    """Call when a post becomes sent: its first snapshot is due one step later."""
+    if post.sent_at is None:
+        raise ValueError("schedule_first_collection needs a post with sent_at")
+    steps = schedule_steps(settings)
+    post.next_collect_at = post.sent_at + steps[0] if steps else None
+
+
+def collect_due(
+    session_factory_or_engine: Engine | Callable[[], Session],
+    settings: Any,
+    adapters: Mapping[str, PlatformAdapter],
+    *,
+    now: datetime | None = None,
+    all_posts: bool = False,
+    progress: Any = None,
+) -> CollectReport:
+    """Collect engagement for every due post (or every live post with ``all_posts``).
+
+    ``adapters`` maps account names to adapters. ``progress`` is a rich
+    ``Progress`` or a ``callback(done, total)``. Each batch is committed on its
+    own, so a crash or a rate limit keeps the snapshots already taken.
+    """
+    now = now or utcnow()
+    steps = schedule_steps(settings)
+    open_session = _session_opener(session_factory_or_engine)
+    report = CollectReport()
+    with open_session() as session:
+        work = _due_posts(session, now, all_posts)
+    total = sum(len(posts) for posts in work.values())
+    tick = _progress_ticker(progress, total)
+    for account, posts in work.items():
+        outcome = report.by_account.setdefault(account, AccountCollect())
+        adapter = adapters.get(account)
+        if adapter is None:
+            outcome.error = f"no adapter for account {account!r}"
+            outcome.deferred = len(posts)
+            tick(len(posts))
+            continue
+        _collect_account(open_session, adapter, posts, now, steps, outcome, tick)
+    for outcome in report.by_account.values():
+        report.snapshots += outcome.snapshots
+        report.deleted += outcome.deleted
+        report.deferred += outcome.deferred
+    return report
+
+
+@dataclass(frozen=True)
+class _DuePost:
+    id: int
+    external_id: str
+    sent_at: datetime
+
+
+def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, list[_DuePost]]:
+    query = select(Post.id, Post.account, Post.external_id, Post.sent_at).where(
+        Post.state == PostState.sent,
+        Post.external_id.is_not(None),
+        Post.sent_at.is_not(None),
+        Post.deleted_at.is_(None),
+    )
+    if not all_posts:
+        query = query.where(Post.next_collect_at.is_not(None), Post.next_collect_at <= now)
+    work: dict[str, list[_DuePost]] = {}
+    for post_id, account, external_id, sent_at in session.exec(query.order_by(Post.account, Post.id)):
+        work.setdefault(account, []).append(_DuePost(post_id, external_id, sent_at))
+    return work
+
+
+def _collect_account(open_session, adapter: PlatformAdapter, posts: list[_DuePost], now, steps, outcome, tick) -> None:
+    # One adapter call per platform batch (not all ids at once): the request
+    # count is the same, and when the platform says "rate limited" half-way,
+    # the batches already answered are kept instead of thrown away.
+    size = max(1, adapter.limits.metrics_batch_size)
+    for start in range(0, len(posts), size):
+        batch = posts[start : start + size]
+        try:
+            metrics = adapter.fetch_metrics([post.external_id for post in batch])
+        except RateLimited as exc:
+            outcome.error = f"rate limited until {exc.retry_at.isoformat()}"
+            outcome.retry_at = exc.retry_at
+            outcome.deferred += len(posts) - start
+            tick(len(posts) - start)
+            return
+        except PlatformError as exc:
+            # auth expired, transient: the posts stay due, the next run retries
+            outcome.error = f"{type(exc).__name__}: {exc}"
+            outcome.deferred += len(posts) - start
+            tick(len(posts) - start)
+            return
+        with open_session() as session:
+            _record_batch(session, batch, metrics, now, steps, outcome)
+            session.commit()
+        tick(len(batch))
+
+
+def _record_batch(session: Session, batch: list[_DuePost], metrics: Mapping[str, Metrics], now, steps, outcome) -> None:
+    for due in batch:
+        post = session.get(Post, due.id)
+        found = metrics.get(due.external_id)
+        if found is None:
+            # the platform said nothing about this id: try again at the next step
+            outcome.deferred += 1
+            continue
+        if found.deleted:
+            # no snapshot: the last one taken stays the post's final engagement
+            post.deleted_at = now
+            post.next_collect_at = None
+            outcome.deleted += 1
+        else:
+            session.add(_snapshot(due.id, found, now))
+            post.next_collect_at = next_collection(due.sent_at, now, steps)
+            outcome.snapshots += 1
+        session.add(post)
+
+
+def _snapshot(post_id: int, metrics: Metrics, now: datetime) -> EngagementSnapshot:
+    return EngagementSnapshot(
+        post_id=post_id,
+        collected_at=now,
+        likes=metrics.likes,
+        shares=metrics.shares,
+        comments=metrics.comments,
+        impressions=metrics.impressions,
+        clicks=metrics.clicks,
+        raw=dict(metrics.raw),
+    )
+
+
+def _session_opener(source: Engine | Callable[[], Session]) -> Callable[[], Session]:
+    if isinstance(source, Engine):
+        return lambda: Session(source, expire_on_commit=False)
+    return source
+
+
+def _progress_ticker(progress: Any, total: int) -> Callable[[int], None]:
+    """Adapt a rich Progress or a plain ``callback(done, total)`` to ``tick(n)``."""
+    if progress is None:
+        return lambda n: None
+    if hasattr(progress, "add_task"):
+        task = progress.add_task("collecting engagement", total=total)
+        return lambda n: progress.advance(task, n)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    progress(0, total)
+    return tick
