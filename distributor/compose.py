@@ -1,0 +1,195 @@
+"""Compose a platform post from an extracted article with an editable Jinja2 template.
+
+Templates are plain text: autoescaping is off, so a headline with ``&`` stays
+``&`` (HTML escaping belongs to the web UI, not to post text). A template is
+looked up first in the user's ``templates_dir``, then among the built-in ones.
+For X the composer makes the post fit 280 weighted characters as X counts them
+(twitter-text's rules: URLs 23, CJK and emoji 2): it trims the quote, then the
+headline, at word boundaries with an ellipsis, and never touches the link.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from twitter_text import parse_tweet
+
+from distributor.config import AccountSettings, Settings
+from distributor.errors import ComposeError
+from distributor.extract.model import Extracted
+
+ELLIPSIS = "…"
+MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
+
+# Text limits as each platform counts them. Facebook allows 63,206 characters.
+TEXT_LIMITS = {"twitter": 280, "facebook": 63_206, "dryrun": 10_000}
+
+
+def builtin_templates_dir() -> Path:
+    """The templates shipped with distributor: the repo's templates/ or the wheel's copy."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_templates", package.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise ComposeError("the built-in templates are missing from this installation")
+
+
+def text_length(platform: str, text: str) -> int:
+    """The length of ``text`` as ``platform`` counts it."""
+    if platform == "twitter":
+        return parse_tweet(text).weightedLength
+    return len(text)
+
+
+@dataclass(frozen=True)
+class ComposedPost:
+    platform: str
+    text: str
+    link: str | None
+    image_url: str | None
+    image_alt: str | None
+    length: int
+    template: str
+
+
+class Composer:
+    """Renders posts for accounts; one per process, templates are cached by Jinja2."""
+
+    def __init__(self, templates_dir: str | Path | None = None):
+        search = [str(builtin_templates_dir())]
+        if templates_dir:
+            search.insert(0, str(templates_dir))
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(search),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Composer":
+        directory = None
+        if settings.templates_dir:
+            directory = Path(settings.config_dir) / settings.templates_dir
+        return cls(directory)
+
+    def compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
+        template_name = account.template or f"{account.platform}.j2"
+        try:
+            template = self.env.get_template(template_name)
+        except jinja2.TemplateNotFound as exc:
+            raise ComposeError(f"template {template_name!r} for account {account.name!r} not found") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise ComposeError(f"template {template_name!r} line {exc.lineno}: {exc.message}") from exc
+        context = template_context(article, account)
+        limit = TEXT_LIMITS[account.platform]
+        text = fit(lambda ctx: _render(template, template_name, ctx), context, account.platform, limit)
+        image = article.image
+        return ComposedPost(
+            platform=account.platform,
+            text=text,
+            link=context["link"],
+            image_url=image.url if image else None,
+            image_alt=image.alt if image else None,
+            length=text_length(account.platform, text),
+            template=template_name,
+        )
+
+
+def template_context(article: Extracted, account: AccountSettings) -> dict[str, Any]:
+    """What a template sees (documented in the README)."""
+    quote = article.pull_quote
+    return {
+        "title": article.title or "",
+        "link": article.canonical_url or article.source,
+        "quote": quote.text if quote and quote.speaker else None,
+        "speaker": quote.speaker if quote else None,
+        "description": article.description,
+        "section": article.section,
+        "tags": list(article.tags),
+        "hashtags": [hashtag(tag) for tag in article.tags if hashtag(tag)],
+        "image_url": article.image.url if article.image else None,
+        "image_alt": article.image.alt if article.image else None,
+        "site_name": article.site_name,
+        "published_at": article.published_at,
+        "account": account.name,
+        "platform": account.platform,
+    }
+
+
+def hashtag(tag: str) -> str:
+    """'climate change' -> '#ClimateChange'; '' when nothing usable is left."""
+    words = re.findall(r"[^\W_]+", tag)
+    if not words:
+        return ""
+    joined = "".join(w if w[:1].isupper() else w[:1].upper() + w[1:] for w in words)
+    return "" if joined.isdigit() else "#" + joined
+
+
+def _render(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
+    try:
+        rendered = template.render(**context)
+    except jinja2.UndefinedError as exc:
+        raise ComposeError(f"template {name!r}: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise ComposeError(f"template {name!r}: {exc}") from exc
+    return _tidy(rendered)
+
+
+def _tidy(text: str) -> str:
+    """Strip trailing spaces and runs of blank lines a template leaves behind."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def trim_words(text: str, max_chars: int) -> str:
+    """Cut ``text`` at a word boundary to at most ``max_chars`` characters plus an ellipsis."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max(max_chars, 0) + 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut[:max_chars]
+    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:
+    """Render, trimming the quote then the headline until the text fits ``limit``."""
+    text = render(context)
+    if text_length(platform, text) <= limit:
+        return text
+    context = dict(context)
+    if context.get("quote"):
+        quote = context["quote"]
+        best = _longest_fitting(render, context, "quote", quote, platform, limit)
+        if best is not None and len(best) - 1 >= MIN_QUOTE_CHARS:
+            context["quote"] = best
+            return render(context)
+        context["quote"] = None  # a stub of a quote misleads: go without one
+        context["speaker"] = None
+        text = render(context)
+        if text_length(platform, text) <= limit:
+            return text
+    best = _longest_fitting(render, context, "title", context["title"], platform, limit)
+    if best is None:
+        raise ComposeError(f"the {platform} template leaves no room for the headline within {limit} characters")
+    context["title"] = best
+    return render(context)
+
+
+def _longest_fitting(render, context, key, value, platform, limit) -> str | None:
+    """Binary search on the cut length for the longest trim of ``value`` that fits."""
+    low, high, best = 0, len(value), None
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = trim_words(value, middle)
+        trial = dict(context, **{key: candidate})
+        if text_length(platform, render(trial)) <= limit:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    if best is not None and best.strip(ELLIPSIS + " ") == "":
+        return None
+    return best
