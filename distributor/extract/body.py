@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 _CHROME_TAGS = frozenset({
     "nav", "footer", "aside", "form", "header", "figure", "figcaption", "button", "select",
     "noscript", "iframe", "svg", "dialog", "menu", "label", "textarea",
+    "a",  # a paragraph inside a link is a teaser card for another story
 })
 # class/id words that mark chrome. Matched at the start of a -/_/space separated part,
 # so "td-post-sharing" and "comments-area" match but "commentary" does not.
@@ -39,6 +40,15 @@ _CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})")
 _EXACT_CHROME = frozenset({"ad", "ads", "adslot", "ad-slot", "hidden", "hide", "print-only", "sr-only", "visually-hidden"})
 _AD_PREFIXES = ("ad-", "ad_", "ads-", "ads_")
 _CHROME_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "dialog", "menu", "search"})
+# Layout modifiers name what sits *beside* the element: "content-with-sidebar", "layout-with-rail".
+_MODIFIER_RE = re.compile(r"(?:with|has|no|one|two)[-_][a-z0-9]+")
+# Hover cards: pop-ups hidden inside a paragraph (a person's latest headlines, say).
+_HOVER_CARD_RE = re.compile(
+    r"hover-?card|(?:rollover|hover|tooltip|popover|popup|flyout)(?:[-_][a-z0-9]+)*?[-_](?:block|card|box|content|panel|body|inner|wrap)"
+)
+_HOVER_SELECTOR = ", ".join(
+    f'[class*="{word}" i]' for word in ("rollover", "hover", "tooltip", "popover", "popup", "flyout")
+)
 _PULLQUOTE_RE = re.compile(r"pull-?quote|pull_quote|quote-?pull|blockquote-?pull")
 _WS_RE = re.compile(r"\s+")
 _STOP_TAGS = frozenset({"body", "html", "-document", "#document"})
@@ -79,6 +89,7 @@ def _marks_chrome(node: LexborNode) -> bool:
         return False
     if "articlebody" in names.replace("-", "").replace("_", "") or attrs.get("itemprop") == "articleBody":
         return False  # the body itself, even when its class also says e.g. "story-body social-ready"
+    names = _MODIFIER_RE.sub(" ", names)
     if _CHROME_RE.search(names):
         return True
     return any(token in _EXACT_CHROME or token.startswith(_AD_PREFIXES) for token in names.split())
@@ -181,8 +192,19 @@ def _blocks(tree: LexborHTMLParser):
                 yield node, text
 
 
+def remove_hover_cards(tree: LexborHTMLParser) -> None:
+    """Drop pop-up cards nested in paragraphs, whose text would otherwise join the prose."""
+    for node in tree.css(_HOVER_SELECTOR):
+        if _HOVER_CARD_RE.search((node.attributes.get("class") or "").lower()):
+            node.decompose()
+
+
 def article_body(tree: LexborHTMLParser) -> Body:
-    """The article's paragraphs (chrome removed, order kept) and its pull-quote hints."""
+    """The article's paragraphs (chrome removed, order kept) and its pull-quote hints.
+
+    Removes hover cards from the tree: call it after reading images and metadata.
+    """
+    remove_hover_cards(tree)
     chrome = _ChromeCache(tree)
     candidates: list[tuple[LexborNode, str]] = []
     scores: dict[int, float] = {}
@@ -190,13 +212,14 @@ def article_body(tree: LexborHTMLParser) -> Body:
     for p, text in _blocks(tree):
         if len(text) < 2 or chrome.inside_chrome(p):
             continue
-        links = _link_text_length(p)
+        links = _link_text_length(p) if p.tag == "p" else 0
         if links and links > 0.5 * len(text):
             continue  # a "read more" / related-story line, not prose
         candidates.append((p, text))
         # readability's weighting: length plus commas, capped, shared with the grandparent.
         weight = 1 + text.count(",") + min(len(text) // 100, 3)
-        parent = p.parent
+        # Loose text belongs to its own <div>, as a <p> belongs to its parent.
+        parent = p.parent if p.tag == "p" else p
         if parent is None:
             continue
         scores[parent.mem_id] = scores.get(parent.mem_id, 0.0) + weight
@@ -220,7 +243,7 @@ def article_body(tree: LexborHTMLParser) -> Body:
                 chosen.add(sibling.mem_id)
     kept: list[str] = []
     for p, text in candidates:
-        current = p.parent
+        current = p.parent if p.tag == "p" else p
         while current is not None and current.tag not in _STOP_TAGS:
             if current.mem_id in chosen:
                 kept.append(text)
