@@ -1,6 +1,60 @@
-"""Article extraction: page bytes -> headline, canonical URL, lead image, tags, quotes."""
+"""Article extraction: page bytes -> headline, canonical URL, lead image, tags, quotes.
 
+`extract_page` is the one entry point; the modules under it each do one job:
+document (decode + parse), metadata (head fields), images (lead image), body
+(article paragraphs) and quotes (pull-quote candidates from those paragraphs).
+"""
+
+from __future__ import annotations
+
+from distributor.extract import images, metadata
 from distributor.extract.body import Body, article_body, body_paragraphs
 from distributor.extract.document import Document, decode, parse
+from distributor.extract.model import Extracted, Image, Quote
 
-__all__ = ["Body", "Document", "article_body", "body_paragraphs", "decode", "parse"]
+try:  # written alongside this module; extraction still works without it
+    from distributor.extract import quotes as _quotes
+except ModuleNotFoundError as exc:  # pragma: no cover - only while quotes.py does not exist yet
+    if exc.name != "distributor.extract.quotes":
+        raise
+    _quotes = None
+
+__all__ = [
+    "Body", "Document", "Extracted", "Image", "Quote",
+    "article_body", "body_paragraphs", "decode", "extract_document", "extract_page", "parse",
+]
+
+
+def extract_page(
+    content: bytes | str,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    source: str | None = None,
+) -> Extracted:
+    """Everything a post needs from one article page. Raises ExtractError on unusable input."""
+    doc = parse(content, url=url, content_type=content_type)
+    return extract_document(doc, source=source or url or "")
+
+
+def extract_document(doc: Document, *, source: str = "") -> Extracted:
+    """extract_page on an already parsed page (the tree is modified: parse once per call)."""
+    head = metadata.read_head(doc)
+    site = metadata.site_name(head)
+    result = Extracted(
+        source=source,
+        title=metadata.headline(doc, head, site),
+        canonical_url=metadata.canonical_url(head, doc.url),
+        section=metadata.section(head),
+        tags=metadata.tags(head),
+        published_at=metadata.published_at(doc, head),
+        description=metadata.description(head),
+        site_name=site,
+    )
+    body = article_body(doc.tree)
+    result.image = images.lead_image(doc.tree, head, body.containers)
+    if _quotes is not None and body.paragraphs:
+        found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints)
+        result.quotes = list(found)
+        result.pull_quote = _quotes.pick_pull_quote(result.quotes)
+    return result

@@ -1,0 +1,236 @@
+"""The lead image and its caption.
+
+og:image is trusted unless it is the site's logo or a default share picture
+(publishers fall back to one when an editor forgets to set a photo). Then the
+first real photo of the article body is used, or nothing: a logo on a post
+looks like a broken post.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+from urllib.parse import unquote, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from distributor.extract.body import _marks_chrome, collapse, node_text
+from distributor.extract.metadata import Head, absolute, ld_types
+from distributor.extract.model import Image
+
+# A file name (extension dropped) that says "not a story photo".
+_PLACEHOLDER_NAME_RE = re.compile(
+    r"(?:^|[-_.])(?:default|placeholder|logo|logos|sprite|1x1|blank|spacer|pixel|fallback|noimage|no-image|"
+    r"missing|transparent|favicon|icon|avatar|gravatar|spinner|loading|loader)(?:[-_.]|\d|$)"
+    r"|default-?share|share-?default|social-?default|og-?default|^og-?image$|^site-?image$"
+)
+# A path folder that only holds site furniture.
+_FURNITURE_DIRS = frozenset({"logo", "logos", "icons", "icon", "placeholder", "placeholders", "avatars", "sprites", "brand", "branding"})
+_NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|placeholder|badge|emoji|gravatar|author|headshot|mugshot|byline")
+_SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src")
+_MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
+
+
+def file_key(url: str | None) -> str | None:
+    """The image's identity for comparing two URLs: file stem without size suffixes or query.
+
+    For URLs whose path ends in a folder (image services keyed by the query), the
+    whole decoded URL without its scheme is the key.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
+    stem = name.rsplit(".", 1)[0].lower() if "." in name else name.lower()
+    if not stem or parts.path.endswith("/") or len(stem) < 4:
+        return f"{parts.netloc}{parts.path}?{parts.query}".lower()
+    return _SIZE_SUFFIX_RE.sub("", stem)
+
+
+def is_placeholder(url: str) -> bool:
+    """A default share picture, logo or pixel, judged from the URL alone."""
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return True
+    segments = [s.lower() for s in unquote(parts.path).split("/") if s]
+    if not segments:
+        return False
+    if any(seg in _FURNITURE_DIRS for seg in segments[:-1]):
+        return True
+    name = segments[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    if name.endswith((".svg", ".ico")):
+        return True
+    return bool(_PLACEHOLDER_NAME_RE.search(stem))
+
+
+@dataclass
+class Picture:
+    url: str
+    caption: str | None
+    node: LexborNode
+
+
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
+    match = re.match(r"\s*(\d+)", value)
+    return int(match.group(1)) if match else None
+
+
+def _srcset_best(srcset: str | None) -> str | None:
+    """The widest candidate of a srcset (or the last one when widths are not given)."""
+    if not srcset:
+        return None
+    best, best_width = None, -1
+    for candidate in srcset.split(","):
+        bits = candidate.strip().split()
+        if not bits or bits[0].startswith("data:"):
+            continue
+        width = _int(bits[1][:-1]) if len(bits) > 1 and bits[1].endswith("w") else 0
+        if width is not None and width >= best_width:
+            best, best_width = bits[0], width
+    return best
+
+
+def image_url(node: LexborNode, base: str | None) -> str | None:
+    """The real address of an <img>, looking through lazy-loading placeholders."""
+    attrs = node.attributes
+    src = (attrs.get("src") or "").strip()
+    for candidate in (src, *(attrs.get(a) for a in _LAZY_ATTRS), _srcset_best(attrs.get("data-srcset")), _srcset_best(attrs.get("srcset"))):
+        if not candidate:
+            continue
+        url = absolute(candidate, base)
+        if url and not is_placeholder(url):
+            return url
+    return None
+
+
+def caption_of(node: LexborNode) -> str | None:
+    """Caption for an <img>: its figure's figcaption, data-caption, else alt/title (the longer)."""
+    attrs = node.attributes
+    texts: list[str] = []
+    current: LexborNode | None = node.parent
+    for _ in range(4):  # figure > a > picture > img at most
+        if current is None or current.tag in ("body", "article", "main"):
+            break
+        if current.tag == "figure":
+            caption = current.css_first("figcaption")
+            if caption is not None:
+                texts.append(node_text(caption))
+            break
+        current = current.parent
+    for key in ("data-caption", "alt", "title"):
+        if attrs.get(key):
+            texts.append(collapse(attrs[key]))
+    texts = [t for t in texts if t]
+    return max(texts, key=len) if texts else None
+
+
+def is_photo(node: LexborNode, url: str) -> bool:
+    attrs = node.attributes
+    width, height = _int(attrs.get("width")), _int(attrs.get("height"))
+    if (width is not None and width < _MIN_SIDE) or (height is not None and height < _MIN_SIDE):
+        return False
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}".lower()
+    if _NOT_PHOTO_ATTR_RE.search(names):
+        return False
+    return not url.lower().split("?", 1)[0].endswith((".gif", ".svg", ".ico"))
+
+
+def _inside_chrome(node: LexborNode, stop: Iterable[int]) -> bool:
+    stop_ids = set(stop)
+    current = node.parent
+    while current is not None and current.tag not in ("body", "html"):
+        if current.mem_id in stop_ids:
+            return False
+        if current.tag not in ("figure", "figcaption", "a", "noscript", "header") and _marks_chrome(current):
+            return True
+        current = current.parent
+    return False
+
+
+def body_photos(containers: list[LexborNode], base: str | None) -> list[Picture]:
+    """Real photos inside the article body containers, in page order."""
+    found: list[Picture] = []
+    seen: set[int] = set()
+    ids = [c.mem_id for c in containers]
+    for container in containers:
+        for node in container.css("img"):
+            if node.mem_id in seen:
+                continue
+            seen.add(node.mem_id)
+            url = image_url(node, base)
+            if url and is_photo(node, url) and not _inside_chrome(node, ids):
+                found.append(Picture(url, caption_of(node), node))
+    return found
+
+
+def _ld_image(value: Any, base: str | None) -> tuple[str | None, str | None]:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return absolute(value.get("url") or value.get("contentUrl"), base), value.get("caption") or value.get("description")
+    if isinstance(value, str):
+        return absolute(value, base), None
+    return None, None
+
+
+def logo_keys(tree: LexborHTMLParser, head: Head) -> set[str]:
+    """File keys of the site's logos, so an og:image that is the logo can be refused."""
+    urls: list[str | None] = []
+    for item in head.json_ld:
+        holders = [item, item.get("publisher")] if isinstance(item.get("publisher"), dict) else [item]
+        for holder in holders:
+            if isinstance(holder, dict) and (holder is not item or ld_types(item) & {"organization", "newsmediaorganization"}):
+                logo = holder.get("logo")
+                urls.append(_ld_image(logo, head.base)[0])
+    urls.extend(head.all("logo"))
+    for node in tree.css('link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'):
+        urls.append(absolute(node.attributes.get("href") or node.attributes.get("src"), head.base))
+    return {key for key in map(file_key, urls) if key}
+
+
+def lead_image(tree: LexborHTMLParser, head: Head, containers: list[LexborNode]) -> Image | None:
+    """og:image (or twitter:image, JSON-LD image) unless it is furniture; else the first body photo."""
+    ld_url, ld_caption = _ld_image((head.article_ld or {}).get("image"), head.base)
+    declared = [
+        absolute(head.first("og:image", "og:image:url", "og:image:secure_url"), head.base),
+        absolute(head.first("twitter:image", "twitter:image:src"), head.base),
+        ld_url,
+    ]
+    logos = logo_keys(tree, head)
+    photos = body_photos(containers, head.base)
+    for url in declared:
+        if not url or is_placeholder(url) or file_key(url) in logos:
+            continue
+        key = file_key(url)
+        caption = None
+        for picture in _same_image(tree, key, head.base, photos):
+            if picture.caption:
+                caption = picture.caption
+                break
+        if url == ld_url and ld_caption:
+            caption = max(filter(None, [caption, collapse(str(ld_caption))]), key=len)
+        if not caption:
+            caption = head.first("og:image:alt", "twitter:image:alt")
+        return Image(url=url, alt=caption or None)
+    if photos:
+        return Image(url=photos[0].url, alt=photos[0].caption)
+    return None
+
+
+def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, photos: list[Picture]) -> Iterable[Picture]:
+    """Pictures on the page showing the declared image (matched by file name)."""
+    if not key:
+        return
+    for picture in photos:
+        if file_key(picture.url) == key:
+            yield picture
+    # Lead photos often sit above the body (in the article header): look page-wide too.
+    for node in tree.css("img"):
+        url = image_url(node, base)
+        if url and file_key(url) == key:
+            yield Picture(url, caption_of(node), node)

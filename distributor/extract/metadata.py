@@ -1,0 +1,284 @@
+"""Headline, canonical URL, section, tags, dates: what the page says about itself.
+
+Sources in order of trust: Open Graph, Twitter cards, JSON-LD, then the page body.
+Every <meta> and <link> is read in one pass into a `Head`, so each field below is a
+dictionary lookup, not another scan of the tree.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborNode
+
+from distributor.extract.body import collapse, node_text
+from distributor.extract.document import Document
+
+ARTICLE_TYPES = frozenset({
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "socialmediaposting",
+    "scholarlyarticle", "techarticle", "report",
+})
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|/|»)\s+")
+
+
+@dataclass
+class Head:
+    """Everything the page declares in <head>-like markup, read once."""
+
+    meta: dict[str, list[str]] = field(default_factory=dict)  # key lower-cased: og:title, description ...
+    canonical: str | None = None
+    base: str | None = None  # the URL relative links resolve against
+    title_tag: str | None = None
+    article_ld: dict[str, Any] | None = None  # the NewsArticle (or similar) JSON-LD object
+    json_ld: list[dict[str, Any]] = field(default_factory=list)
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            for value in self.meta.get(key, ()):
+                if value:
+                    return value
+        return None
+
+    def all(self, key: str) -> list[str]:
+        return [value for value in self.meta.get(key, ()) if value]
+
+
+def ld_types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower().rsplit("/", 1)[-1] for k in kinds if k}
+
+
+def absolute(url: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL from a possibly relative, HTML-escaped one; None if impossible."""
+    if not url:
+        return None
+    url = html.unescape(url.strip())
+    if url.startswith("//"):
+        scheme = urlsplit(base).scheme if base else ""
+        url = f"{scheme or 'https'}:{url}"
+    elif base and not urlsplit(url).scheme:
+        url = urljoin(base, url)
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def read_head(doc: Document) -> Head:
+    head = Head(json_ld=doc.json_ld)
+    tree = doc.tree
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if content is None:
+            continue
+        content = collapse(html.unescape(content)) if "&" in content else collapse(content)
+        # Some pages put og: keys in name=, some put twitter: keys in property=; read both.
+        keys = {attrs.get(name, "") or "" for name in ("property", "name", "itemprop")}
+        for key in keys:
+            if key:
+                head.meta.setdefault(key.strip().lower(), []).append(content)
+    base = tree.css_first("base[href]")
+    head.base = absolute(base.attributes.get("href"), doc.url) if base is not None else None
+    head.base = head.base or doc.url
+    for link in tree.css("link[rel]"):
+        rels = (link.attributes.get("rel") or "").lower().split()
+        if "canonical" in rels and head.canonical is None:
+            head.canonical = (link.attributes.get("href") or "").strip() or None
+    title = tree.css_first("title")
+    head.title_tag = node_text(title) if title is not None else None
+    for item in doc.json_ld:
+        if ld_types(item) & ARTICLE_TYPES:
+            head.article_ld = item
+            break
+    return head
+
+
+def _ld_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+    return collapse(html.unescape(str(value))) if value else None
+
+
+def _norm(text: str) -> str:
+    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return collapse(text).casefold()
+
+
+def strip_site_suffix(title: str, site_name: str | None) -> str:
+    """'Headline | Site' -> 'Headline'. Only drops a part that names the site or is short."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site = _norm(site_name) if site_name else None
+    if site and _norm(parts[-1]) in site or (site and site in _norm(parts[-1])):
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    if site and (_norm(parts[0]) in site or site in _norm(parts[0])):
+        return " - ".join(parts[1:]) if len(parts) > 2 else parts[1]
+    if len(parts[-1]) <= 30 and len(parts[-1]) < len(parts[0]):
+        return parts[0] if len(parts) == 2 else title[: title.rfind(parts[-1])].rstrip(" |-–—:·•/»")
+    return title
+
+
+def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
+    """The headline as shown: the article's <h1>, else og/twitter/JSON-LD/<title>."""
+    declared = [
+        head.first("og:title"),
+        head.first("twitter:title"),
+        _ld_text((head.article_ld or {}).get("headline")),
+        head.title_tag,
+    ]
+    declared_norm = [_norm(t) for t in declared if t]
+    h1s = [(h1, node_text(h1)) for h1 in doc.tree.css("h1")]
+    h1s = [(node, text) for node, text in h1s if len(text) > 1]
+    if h1s:
+        # With several <h1> (site logo, teaser cards), prefer the one the metadata agrees with.
+        for node, text in h1s:
+            norm = _norm(text)
+            if any(norm == d or (len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
+                return text
+        for node, text in h1s:
+            if _in_article(node):
+                return text
+        if len(h1s) == 1 and not _is_logo(h1s[0][0]):
+            return h1s[0][1]
+    for text in declared[:3]:
+        if text:
+            return text
+    if head.title_tag:
+        return strip_site_suffix(head.title_tag, site_name)
+    return h1s[0][1] if h1s else None
+
+
+def _in_article(node: LexborNode) -> bool:
+    current = node.parent
+    while current is not None and current.tag not in ("body", "html"):
+        if current.tag in ("article", "main") or "headline" in (current.attributes.get("class") or "").lower():
+            return True
+        current = current.parent
+    names = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
+    return "headline" in names or "title" in names
+
+
+def _is_logo(node: LexborNode) -> bool:
+    names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}".lower()
+    return "logo" in names or "site-title" in names or "brand" in names
+
+
+def canonical_url(head: Head, url: str | None) -> str | None:
+    """Absolute rel=canonical, else og:url, else the canonical resolved against the page, else url."""
+    if head.canonical and urlsplit(html.unescape(head.canonical)).scheme in ("http", "https"):
+        return html.unescape(head.canonical)
+    og = absolute(head.first("og:url"), head.base)
+    if og:
+        return og
+    if head.canonical:
+        resolved = absolute(head.canonical, head.base)
+        if resolved:
+            return resolved
+    return url
+
+
+def site_name(head: Head) -> str | None:
+    name = head.first("og:site_name", "application-name", "al:ios:app_name")
+    if name:
+        return name
+    publisher = (head.article_ld or {}).get("publisher")
+    name = _ld_text(publisher)
+    if name:
+        return name
+    for item in head.json_ld:
+        if ld_types(item) & {"organization", "newsmediaorganization", "website"}:
+            name = _ld_text(item.get("name"))
+            if name:
+                return name
+    return None
+
+
+def _split_keywords(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [collapse(str(v)) for v in value if v]
+    if isinstance(value, str):
+        return [collapse(part) for part in value.split(",")]
+    return []
+
+
+def section(head: Head) -> str | None:
+    value = head.first("article:section")
+    if value:
+        return value
+    ld_section = (head.article_ld or {}).get("articleSection")
+    return _ld_text(ld_section)
+
+
+def tags(head: Head) -> list[str]:
+    """article:section + article:tag; else keywords meta; else JSON-LD keywords. Deduped, order kept."""
+    found = head.all("article:section")[:1] + [t for value in head.all("article:tag") for t in _split_keywords(value)]
+    if not found:
+        for key in ("keywords", "news_keywords"):
+            for value in head.all(key):
+                found.extend(_split_keywords(value))
+            if found:
+                break
+    if not found and head.article_ld:
+        found = _split_keywords(head.article_ld.get("keywords"))
+    seen: dict[str, str] = {}
+    for tag in found:
+        tag = tag.strip()
+        if tag and tag.casefold() not in seen:
+            seen[tag.casefold()] = tag
+    return list(seen.values())
+
+
+def iso_datetime(value: str | None) -> str | None:
+    """ISO 8601 from the date forms pages use (ISO variants, RFC 822); None when unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    candidate = value.replace("Z", "+00:00") if value.endswith("Z") else value
+    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)  # +0100 -> +01:00
+    try:
+        return datetime.fromisoformat(candidate).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    match = re.match(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?)?", value)
+    if match:
+        try:
+            return datetime.fromisoformat(match.group(0).replace(" ", "T")).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def published_at(doc: Document, head: Head) -> str | None:
+    candidates = [
+        head.first("article:published_time", "og:published_time"),
+        _ld_text((head.article_ld or {}).get("datePublished")),
+        head.first("datepublished", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "date", "dc.date.issued", "dc.date"),
+    ]
+    for value in candidates:
+        iso = iso_datetime(value)
+        if iso:
+            return iso
+    for node in doc.tree.css("time[datetime]"):
+        iso = iso_datetime(node.attributes.get("datetime"))
+        if iso:
+            return iso
+    return None
+
+
+def description(head: Head) -> str | None:
+    return head.first("og:description", "twitter:description", "description") or _ld_text(
+        (head.article_ld or {}).get("description")
+    )
