@@ -1,0 +1,604 @@
+"""Publish due posts: never lost, never twice.
+
+One dispatch round, per post:
+
+1. **claim** it in a short transaction: ``queued`` -> ``sending`` with a lease
+   (``lease_owner``, ``lease_until``) and ``attempts + 1``. PostgreSQL uses
+   ``SELECT ... FOR UPDATE SKIP LOCKED`` so many workers share the queue; on
+   both databases the move itself is a conditional ``UPDATE ... WHERE
+   state='queued'`` whose row count says whether this worker won.
+2. **publish** through the adapter, outside any transaction.
+3. **record** the outcome in a second short transaction, again conditional on
+   ``state='sending' AND lease_owner=<me>``.
+
+The rules that prevent double posting:
+
+- A post is marked ``sent`` only after ``publish`` returned (or the platform
+  was seen to have it, via ``find_existing``).
+- A post whose fate is unknown (its worker died, or the platform answered
+  "duplicate content" after a lost response) is never published again blindly:
+  it stays ``sending`` until ``find_existing`` says found (-> sent) or not found
+  (-> queued). An error while asking leaves it ``sending`` for a later round.
+- A lease must outlive the adapter's own timeouts, so that a slow publish is
+  never mistaken for a dead worker (``scheduler.lease_seconds``, default 120 s).
+
+Errors are sorted by type alone (errors.py): RateLimited -> queued, and a
+RateLimit row stops every worker from calling the account's publish endpoint
+before the reset; Transient (and any unexpected exception) -> queued with
+exponential backoff and jitter, failed after ``max_attempts``; AuthExpired ->
+the account is paused, its posts wait queued; Rejected -> failed with the
+platform's reason; DuplicateContent -> reconciled. Nothing here sleeps except
+``work_loop`` between idle rounds.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Callable, Mapping
+
+from sqlalchemy import exists, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from distributor.config import AccountSettings, Settings
+from distributor.errors import AuthExpired, DuplicateContent, NotFound, RateLimited, Rejected
+from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
+from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
+from distributor.posts import in_quiet_hours
+
+log = logging.getLogger(__name__)
+
+S = PostState
+
+# RateLimit.endpoint keys the dispatcher uses: everything ``publish`` calls
+# (media upload included) shares one gate, and reconciliation reads have their own.
+PUBLISH_ENDPOINT = "publish"
+RECONCILE_ENDPOINT = "find_existing"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait after a transient failure, and when to give up."""
+
+    max_attempts: int = 8
+    backoff_base_seconds: float = 30.0
+    backoff_max_seconds: float = 3600.0
+    jitter: float = 0.5  # the delay is drawn from [(1 - jitter) * d, d]
+    reconcile_retry_seconds: float = 30.0  # after an error while reconciling
+
+    def backoff(self, attempts: int, rng: random.Random | None = None) -> timedelta:
+        base = min(self.backoff_max_seconds, self.backoff_base_seconds * 2 ** max(0, attempts - 1))
+        draw = (rng or random).random()
+        return timedelta(seconds=base * (1 - self.jitter * draw))
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0  # back to queued (rate limit, transient, reconciled as not published)
+    failed: int = 0
+    reconciled: int = 0  # found on the platform after an unknown outcome, marked sent
+    skipped: int = 0  # due posts left queued: paused, rate limited, pacing, quiet hours, no adapter
+    paused: list[str] = field(default_factory=list)  # accounts paused in this round
+    db_seconds: float = 0.0  # time in claim + record transactions
+    publish_seconds: float = 0.0  # time inside adapter calls
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.reconciled
+
+    def add(self, other: "DispatchReport") -> None:
+        for name in ("sent", "retried", "failed", "reconciled", "skipped", "db_seconds", "publish_seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.paused.extend(other.paused)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """A post this worker holds the lease of, with what the adapter needs."""
+
+    id: int
+    account: str
+    attempts: int
+    outgoing: OutgoingPost
+
+
+def post_marker(post_id: int) -> str:
+    """A short string unique to one post, handed to adapters for reconciliation."""
+    return f"dst-{post_id}"
+
+
+def outgoing(post: Post) -> OutgoingPost:
+    return OutgoingPost(
+        text=post.text, link=post.link, image_url=post.image_url, image_alt=post.image_alt, marker=post_marker(post.id)
+    )
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.utcoffset() is not None else when.replace(tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- claim
+
+
+def _account_settings(settings: Settings, adapters: Mapping[str, PlatformAdapter]) -> dict[str, AccountSettings]:
+    """Settings of every account we hold an adapter for (unconfigured ones: no pacing)."""
+    configured = {a.name: a for a in settings.accounts}
+    result = {}
+    for name, adapter in adapters.items():
+        result[name] = configured.get(name) or AccountSettings(name=name, platform="dryrun")
+    return result
+
+
+def _open_accounts(accounts: dict[str, AccountSettings], settings: Settings, now: datetime) -> set[str]:
+    """Accounts allowed to publish now as far as the clock goes (quiet hours)."""
+    return {name for name, acct in accounts.items() if not in_quiet_hours(acct, now, settings.web.timezone)}
+
+
+def _due_query(names: set[str], now: datetime):
+    """Queued, due posts of these accounts whose account is neither paused nor rate limited.
+
+    Pause and rate limit are read in the claim's own statement, so a limit
+    stored by another worker a moment ago is honoured.
+    """
+    limited = exists().where(
+        RateLimit.account == Post.account,
+        RateLimit.endpoint == PUBLISH_ENDPOINT,
+        RateLimit.reset_at > now,
+    )
+    return (
+        select(Post)
+        .join(Account, col(Account.name) == col(Post.account))
+        .where(
+            Post.state == S.queued,
+            col(Post.scheduled_at) <= now,
+            col(Post.account).in_(names),
+            col(Account.paused_at).is_(None),
+            ~limited,
+        )
+        .order_by(col(Post.priority).desc(), col(Post.scheduled_at), col(Post.id))
+        .limit(1)
+    )
+
+
+def _pacing_open(session: Session, account: AccountSettings, now: datetime, exclude_id: int) -> bool:
+    """min_gap_minutes: no other post of the account in flight or sent within the gap."""
+    if account.min_gap_minutes <= 0:
+        return True
+    since = now - timedelta(minutes=account.min_gap_minutes)
+    busy = session.exec(
+        select(func.count())
+        .select_from(Post)
+        .where(
+            Post.account == account.name,
+            Post.id != exclude_id,
+            or_(Post.state == S.sending, col(Post.sent_at) > since),
+        )
+    ).one()
+    return busy == 0
+
+
+def _claim_statement(post_id: int, account: AccountSettings, worker_id: str, now: datetime, lease_until: datetime):
+    """queued -> sending, only if still queued (and, on SQLite, only if pacing allows).
+
+    The row count of this UPDATE is the claim: 1 means this worker won the post.
+    """
+    statement = (
+        update(Post)
+        .where(col(Post.id) == post_id, Post.state == S.queued)
+        .values(
+            state=S.sending,
+            lease_owner=worker_id,
+            lease_until=lease_until,
+            attempts=col(Post.attempts) + 1,
+            updated_at=now,
+        )
+    )
+    if account.min_gap_minutes > 0:
+        # SQLite runs one writer at a time, so this check and the move are atomic.
+        # (PostgreSQL additionally locks the account row first; see _claim_one.)
+        other = aliased(Post)
+        since = now - timedelta(minutes=account.min_gap_minutes)
+        statement = statement.where(
+            ~exists().where(
+                other.account == account.name,
+                other.id != post_id,
+                or_(other.state == S.sending, other.sent_at > since),
+            )
+        )
+    return statement
+
+
+def _claim_one(
+    engine: Engine, settings: Settings, accounts: dict[str, AccountSettings], names: set[str], worker_id: str, now: datetime
+) -> _Claim | None:
+    """Claim the most urgent due post, or None. ``names`` loses accounts held back by pacing."""
+    is_pg = engine.dialect.name == "postgresql"
+    lease_until = now + timedelta(seconds=settings.scheduler.lease_seconds)
+    for _ in range(50):  # each pass either claims, ends, or drops a candidate
+        if not names:
+            return None
+        with Session(engine, expire_on_commit=False) as session:
+            query = _due_query(names, now)
+            if is_pg:
+                # other workers skip the row we are looking at instead of waiting for it
+                query = query.with_for_update(skip_locked=True, of=Post)
+            post = session.exec(query).first()
+            if post is None:
+                return None
+            account = accounts[post.account]
+            if is_pg and account.min_gap_minutes > 0:
+                # Serialise claims of one paced account: after this lock, a post
+                # another worker just moved to sending is visible to the check below.
+                session.exec(select(Account).where(Account.name == post.account).with_for_update())
+                if not _pacing_open(session, account, now, post.id):
+                    session.rollback()
+                    names.discard(post.account)
+                    continue
+            result = session.execute(_claim_statement(post.id, account, worker_id, now, lease_until))
+            if result.rowcount != 1:
+                session.rollback()
+                if not _pacing_open(session, account, now, post.id):
+                    names.discard(post.account)
+                continue  # another worker took it: look again
+            session.refresh(post)
+            session.add(
+                PostEvent(
+                    post_id=post.id, at=now, from_state=S.queued.value, to_state=S.sending.value,
+                    attempt=post.attempts, actor=f"worker:{worker_id}",
+                    reason=f"claimed; lease until {lease_until.isoformat()}",
+                )
+            )
+            session.commit()
+            return _Claim(post.id, post.account, post.attempts, outgoing(post))
+    return None
+
+
+def claim_one(engine: Engine, settings: Settings, adapters: Mapping[str, PlatformAdapter], *, worker_id: str, now: datetime | None = None) -> _Claim | None:
+    """Claim one due post without publishing it (for tests that simulate a worker dying)."""
+    now = now or utcnow()
+    accounts = _account_settings(settings, adapters)
+    return _claim_one(engine, settings, accounts, _open_accounts(accounts, settings, now), worker_id, now)
+
+
+# --------------------------------------------------------------------------- record
+
+
+def _settle(
+    session: Session, claim: _Claim, worker_id: str, now: datetime, to: PostState, reason: str, attempt: int | None = None, **values
+) -> bool:
+    """Leave ``sending`` for ``to``, only while this worker still holds the lease."""
+    attempt = claim.attempts if attempt is None else attempt
+    result = session.execute(
+        update(Post)
+        .where(col(Post.id) == claim.id, Post.state == S.sending, col(Post.lease_owner) == worker_id)
+        .values(state=to, lease_owner=None, lease_until=None, updated_at=now, attempts=attempt, **values)
+    )
+    if result.rowcount != 1:
+        # Our lease expired and another worker reconciled the post: its record stands.
+        log.warning("post %s: lease lost before recording %s; leaving it to the reconciler", claim.id, to.value)
+        return False
+    session.add(
+        PostEvent(post_id=claim.id, at=now, from_state=S.sending.value, to_state=to.value,
+                  attempt=attempt, actor=f"worker:{worker_id}", reason=reason)
+    )
+    return True
+
+
+def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, published: Published, reason: str) -> bool:
+    # Called only with what the platform returned (publish or find_existing):
+    # this is the one place a post becomes sent.
+    done = _settle(
+        session, claim, worker_id, now, S.sent, reason + (f"; {published.note}" if published.note else ""),
+        external_id=published.external_id, external_url=published.url, sent_at=now, note=published.note, error=None,
+    )
+    if done:
+        session.execute(update(Account).where(col(Account.name) == claim.account).values(last_sent_at=now))
+    return done
+
+
+def _store_rate_limit(session: Session, account: str, endpoint: str, reset_at: datetime) -> None:
+    """Upsert, so two workers limited at once do not collide on the primary key."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(RateLimit).values(account=account, endpoint=endpoint, reset_at=reset_at)
+    statement = statement.on_conflict_do_update(
+        index_elements=["account", "endpoint"], set_={"reset_at": statement.excluded.reset_at}
+    )
+    session.execute(statement)
+
+
+def _pause(session: Session, account: str, reason: str, now: datetime) -> None:
+    session.execute(
+        update(Account).where(col(Account.name) == account).values(paused_reason=reason, paused_at=now)
+    )
+
+
+def resume_account(session: Session, name: str) -> Account:
+    """Un-pause an account (after its token was renewed); its queued posts go out again."""
+    row = session.get(Account, name)
+    if row is None:
+        raise NotFound(f"no account named {name!r}")
+    row.paused_reason = None
+    row.paused_at = None
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _reconcile_now(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) -> tuple[Published | None, Exception | None]:
+    started = time.perf_counter()
+    try:
+        return adapter.find_existing(claim.outgoing), None
+    except Exception as exc:  # noqa: BLE001 - any failure means "still unknown"
+        return None, exc
+    finally:
+        report.publish_seconds += time.perf_counter() - started
+
+
+def _still_unknown(session: Session, claim: _Claim, worker_id: str, now: datetime, exc: Exception, policy: RetryPolicy, report: DispatchReport) -> None:
+    """Reconciling failed: keep the post in sending (never re-publish blindly) and ask again later."""
+    retry_at = now + timedelta(seconds=policy.reconcile_retry_seconds)
+    if isinstance(exc, RateLimited):
+        _store_rate_limit(session, claim.account, RECONCILE_ENDPOINT, _aware(exc.retry_at))
+        retry_at = max(retry_at, _aware(exc.retry_at))
+    elif isinstance(exc, AuthExpired):
+        _pause(session, claim.account, f"auth expired: {exc}", now)
+        report.paused.append(claim.account)
+        log.error("account %s paused: %s", claim.account, exc)
+    else:
+        log.warning("post %s: could not reconcile (%s: %s); will ask again", claim.id, type(exc).__name__, exc)
+    result = session.execute(
+        update(Post)
+        .where(col(Post.id) == claim.id, Post.state == S.sending, col(Post.lease_owner) == worker_id)
+        .values(lease_until=retry_at, updated_at=now)
+    )
+    if result.rowcount == 1:
+        session.add(
+            PostEvent(post_id=claim.id, at=now, from_state=S.sending.value, to_state=S.sending.value,
+                      attempt=claim.attempts, actor=f"worker:{worker_id}",
+                      reason=f"outcome unknown, reconcile failed ({type(exc).__name__}: {exc}); asking again after {retry_at.isoformat()}")
+        )
+
+
+def _record_outcome(
+    engine: Engine,
+    adapter: PlatformAdapter,
+    claim: _Claim,
+    worker_id: str,
+    now: datetime,
+    published: Published | None,
+    error: Exception | None,
+    policy: RetryPolicy,
+    report: DispatchReport,
+    rng: random.Random | None,
+) -> None:
+    """Turn what publish did into the post's next state (see the module docstring)."""
+    reconciled: tuple[Published | None, Exception | None] | None = None
+    if isinstance(error, DuplicateContent):
+        # "Maybe posted": after a lost response the retry is refused as a
+        # duplicate. Only the platform can tell; ask it before deciding.
+        reconciled = _reconcile_now(adapter, claim, report)
+    started = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as session:
+        if error is None:
+            if _mark_sent(session, claim, worker_id, now, published, "published"):
+                report.sent += 1
+        elif reconciled is not None:
+            found, find_error = reconciled
+            if found is not None:
+                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: the platform refused a duplicate ({error}) and has the post"):
+                    report.reconciled += 1
+            elif find_error is None:
+                if _settle(session, claim, worker_id, now, S.failed, f"rejected as duplicate content and not found on the platform: {error}", error=f"duplicate content: {error}"):
+                    report.failed += 1
+            else:
+                _still_unknown(session, claim, worker_id, now, find_error, policy, report)
+                report.retried += 1
+        elif isinstance(error, RateLimited):
+            reset_at = _aware(error.retry_at)
+            _store_rate_limit(session, claim.account, PUBLISH_ENDPOINT, reset_at)
+            # A rate limit is the platform saying "not now", not a failed
+            # attempt: it does not use up the post's retries.
+            if _settle(session, claim, worker_id, now, S.queued,
+                       f"rate limited{' on ' + error.endpoint if error.endpoint else ''} until {reset_at.isoformat()}",
+                       attempt=claim.attempts - 1, error=f"rate limited: {error}"):
+                report.retried += 1
+        elif isinstance(error, AuthExpired):
+            _pause(session, claim.account, f"auth expired: {error}", now)
+            report.paused.append(claim.account)
+            log.error("account %s paused, its posts stay queued: %s", claim.account, error)
+            if _settle(session, claim, worker_id, now, S.queued, f"account paused, credentials expired: {error}",
+                       attempt=claim.attempts - 1, error=f"auth expired: {error}"):
+                report.retried += 1
+        elif isinstance(error, Rejected):
+            if _settle(session, claim, worker_id, now, S.failed, f"rejected by the platform: {error.reason}", error=error.reason):
+                report.failed += 1
+        else:
+            # Transient, or anything unexpected from an adapter: back off and retry.
+            what = f"{type(error).__name__}: {error}"
+            if claim.attempts >= policy.max_attempts:
+                if _settle(session, claim, worker_id, now, S.failed, f"gave up after {claim.attempts} attempts; last error {what}",
+                           error=f"gave up after {claim.attempts} attempts: {what}"):
+                    report.failed += 1
+            else:
+                retry_at = now + policy.backoff(claim.attempts, rng)
+                if _settle(session, claim, worker_id, now, S.queued, f"{what}; retry after {retry_at.isoformat()}",
+                           error=what, scheduled_at=retry_at):
+                    report.retried += 1
+        session.commit()
+    report.db_seconds += time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- reconcile expired leases
+
+
+def _take_expired(engine: Engine, names: set[str], worker_id: str, now: datetime, lease_seconds: float) -> _Claim | None:
+    """Take over one post left in sending by a worker whose lease expired."""
+    is_pg = engine.dialect.name == "postgresql"
+    limited = exists().where(
+        RateLimit.account == Post.account, RateLimit.endpoint == RECONCILE_ENDPOINT, RateLimit.reset_at > now
+    )
+    for _ in range(20):
+        with Session(engine, expire_on_commit=False) as session:
+            query = (
+                select(Post)
+                .join(Account, col(Account.name) == col(Post.account))
+                .where(
+                    Post.state == S.sending,
+                    col(Post.lease_until) < now,
+                    col(Post.account).in_(names),
+                    col(Account.paused_at).is_(None),
+                    ~limited,
+                )
+                .order_by(col(Post.lease_until), col(Post.id))
+                .limit(1)
+            )
+            if is_pg:
+                query = query.with_for_update(skip_locked=True, of=Post)
+            post = session.exec(query).first()
+            if post is None:
+                return None
+            previous = post.lease_owner
+            result = session.execute(
+                update(Post)
+                .where(col(Post.id) == post.id, Post.state == S.sending, col(Post.lease_until) < now)
+                .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
+            )
+            if result.rowcount != 1:
+                session.rollback()
+                continue
+            session.refresh(post)
+            session.add(
+                PostEvent(post_id=post.id, at=now, from_state=S.sending.value, to_state=S.sending.value,
+                          attempt=post.attempts, actor=f"worker:{worker_id}",
+                          reason=f"lease of {previous} expired; outcome unknown, reconciling")
+            )
+            session.commit()
+            return _Claim(post.id, post.account, post.attempts, outgoing(post))
+    return None
+
+
+def _reconcile_expired(engine, adapters, names, worker_id, now, settings, policy, report, should_stop) -> None:
+    """Before any retry, settle every post whose worker vanished mid-publish."""
+    while not should_stop():
+        started = time.perf_counter()
+        claim = _take_expired(engine, names, worker_id, now, settings.scheduler.lease_seconds)
+        report.db_seconds += time.perf_counter() - started
+        if claim is None:
+            return
+        found, error = _reconcile_now(adapters[claim.account], claim, report)
+        started = time.perf_counter()
+        with Session(engine, expire_on_commit=False) as session:
+            if found is not None:
+                if _mark_sent(session, claim, worker_id, now, found, "reconciled: found on the platform after the lease expired"):
+                    report.reconciled += 1
+            elif error is not None:
+                _still_unknown(session, claim, worker_id, now, error, policy, report)
+            elif claim.attempts >= policy.max_attempts:
+                if _settle(session, claim, worker_id, now, S.failed,
+                           f"lease expired {claim.attempts} times without publishing; giving up",
+                           error=f"gave up after {claim.attempts} attempts: worker lost"):
+                    report.failed += 1
+            else:
+                # Not on the platform: the worker died before publishing, so sending again is safe.
+                if _settle(session, claim, worker_id, now, S.queued, "lease expired; not found on the platform, queued again"):
+                    report.retried += 1
+            session.commit()
+        report.db_seconds += time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- the round
+
+
+def _count_skipped(engine: Engine, now: datetime, touched: set[int]) -> int:
+    with Session(engine) as session:
+        query = select(func.count()).select_from(Post).where(Post.state == S.queued, col(Post.scheduled_at) <= now)
+        if touched:
+            query = query.where(col(Post.id).not_in(touched))
+        return session.exec(query).one()
+
+
+def dispatch_due(
+    engine: Engine,
+    settings: Settings,
+    adapters: Mapping[str, PlatformAdapter],
+    *,
+    worker_id: str,
+    now: datetime | None = None,
+    limit: int | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    policy: RetryPolicy | None = None,
+    rng: random.Random | None = None,
+) -> DispatchReport:
+    """Reconcile expired leases, then publish due posts one claim at a time.
+
+    ``now`` fixes the clock (tests); by default each claim reads the time.
+    ``limit`` caps the posts published; ``should_stop`` is checked before each
+    claim, so a stop request lets the post in flight finish.
+    """
+    policy = policy or RetryPolicy()
+    clock = (lambda: now) if now is not None else utcnow
+    report = DispatchReport()
+    accounts = _account_settings(settings, adapters)
+    _reconcile_expired(engine, adapters, set(accounts), worker_id, clock(), settings, policy, report, should_stop)
+
+    names = _open_accounts(accounts, settings, clock())
+    touched: set[int] = set()
+    while not should_stop() and (limit is None or len(touched) < limit):
+        moment = clock()
+        started = time.perf_counter()
+        claim = _claim_one(engine, settings, accounts, names, worker_id, moment)
+        report.db_seconds += time.perf_counter() - started
+        if claim is None:
+            break
+        touched.add(claim.id)
+        adapter = adapters[claim.account]
+        published, error = None, None
+        started = time.perf_counter()
+        try:
+            published = adapter.publish(claim.outgoing)
+        except Exception as exc:  # noqa: BLE001 - sorted by type in _record_outcome
+            error = exc
+            if not isinstance(exc, (RateLimited, AuthExpired, Rejected)) and type(exc).__module__ != "distributor.errors":
+                log.exception("post %s: unexpected error from the %s adapter; treated as transient", claim.id, claim.account)
+        report.publish_seconds += time.perf_counter() - started
+        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng)
+    report.skipped = _count_skipped(engine, clock(), touched)
+    return report
+
+
+def work_loop(
+    engine: Engine,
+    settings: Settings,
+    adapters: Mapping[str, PlatformAdapter],
+    worker_id: str,
+    stop_event: threading.Event,
+    poll_interval: float = 1.0,
+    *,
+    policy: RetryPolicy | None = None,
+) -> DispatchReport:
+    """Dispatch until ``stop_event`` is set; the post in flight is always finished.
+
+    A round that found nothing to do waits ``poll_interval`` (waking at once on
+    stop). A database error is logged and the loop carries on: posts left in
+    sending are reconciled when their lease expires.
+    """
+    total = DispatchReport()
+    while not stop_event.is_set():
+        try:
+            report = dispatch_due(engine, settings, adapters, worker_id=worker_id, should_stop=stop_event.is_set, policy=policy)
+        except Exception:  # noqa: BLE001 - the service must outlive a database hiccup
+            log.exception("dispatch round failed; retrying in %.1fs", poll_interval)
+            stop_event.wait(poll_interval)
+            continue
+        total.add(report)
+        if report.handled == 0:
+            stop_event.wait(poll_interval)
+    return total

@@ -1,0 +1,328 @@
+"""The post state machine and the editors' queue operations.
+
+    draft -> awaiting_approval -> queued -> sending -> sent
+                                    ^         |-> queued (retry later: rate limit, transient)
+                                    |         |-> failed (permanent, reason kept)
+                                    +-- sending with an expired lease -> reconcile (dispatch.py)
+    cancelled (from any state before sending)
+
+Every change of state, and every edit, is a ``PostEvent`` row (when, from, to,
+why, attempt, actor), so a post's history tells its whole story. Plain functions
+over a session: the caller owns the transaction; these helpers flush, never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from distributor.config import AccountSettings
+from distributor.errors import InvalidTransition, NotFound
+from distributor.models import Account, Post, PostEvent, PostState, utcnow
+
+S = PostState
+
+# The only moves a post can make. ``sending`` is entered and left by the
+# dispatcher alone (dispatch.py), never by an editor: once a worker may be
+# talking to the platform, only the outcome of that call decides what is next.
+TRANSITIONS: dict[PostState, frozenset[PostState]] = {
+    S.draft: frozenset({S.awaiting_approval, S.queued, S.cancelled}),
+    S.awaiting_approval: frozenset({S.queued, S.cancelled}),
+    S.queued: frozenset({S.sending, S.cancelled}),
+    S.sending: frozenset({S.sent, S.queued, S.failed}),
+    # A failed post was never published, so an editor may retry or drop it.
+    S.failed: frozenset({S.queued, S.cancelled}),
+    S.sent: frozenset(),
+    S.cancelled: frozenset(),
+}
+
+# States in which the text, link, image or time may still change: the
+# platform has not been called for this version of the post.
+EDITABLE = frozenset({S.draft, S.awaiting_approval, S.queued, S.failed})
+# States that occupy a slot in an account's schedule (see ``next_slot``).
+PENDING = (S.awaiting_approval, S.queued, S.sending)
+
+
+def record(
+    session: Session,
+    post: Post,
+    from_state: PostState | None,
+    to_state: PostState | None,
+    reason: str | None,
+    actor: str,
+    at: datetime | None = None,
+) -> PostEvent:
+    """Append one line to the post's history."""
+    event = PostEvent(
+        post_id=post.id,
+        at=at or utcnow(),
+        from_state=from_state.value if from_state else None,
+        to_state=to_state.value if to_state else None,
+        attempt=post.attempts,
+        actor=actor,
+        reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+def transition(
+    session: Session, post: Post, to: PostState, *, reason: str | None, actor: str, at: datetime | None = None
+) -> Post:
+    """Move ``post`` to ``to`` if the state machine allows it, and record why."""
+    current = PostState(post.state)
+    if to not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "nothing (final state)"
+        raise InvalidTransition(
+            f"post {post.id} is {current.value}: it cannot become {to.value} (allowed: {allowed})"
+        )
+    at = at or utcnow()
+    post.state = to
+    post.updated_at = at
+    session.add(post)
+    record(session, post, current, to, reason, actor, at)
+    session.flush()
+    return post
+
+
+def ensure_account(session: Session, account: AccountSettings) -> Account:
+    """The account's runtime row (pause state, last post time), created on first use."""
+    row = session.get(Account, account.name)
+    if row is None:
+        row = Account(name=account.name, platform=account.platform)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def account_zone(account: AccountSettings, default: str = "UTC") -> ZoneInfo:
+    return ZoneInfo(account.timezone or default)
+
+
+def as_utc(when: datetime, zone: ZoneInfo) -> datetime:
+    """An aware UTC time; a naive one is read as local time in ``zone`` (what an editor typed)."""
+    if when.utcoffset() is None:
+        when = when.replace(tzinfo=zone)
+    return when.astimezone(ZoneInfo("UTC"))
+
+
+def create_post(
+    session: Session,
+    account: AccountSettings,
+    *,
+    text: str,
+    link: str | None = None,
+    image_url: str | None = None,
+    image_alt: str | None = None,
+    article_id: int | None = None,
+    template: str | None = None,
+    auto_key: str | None = None,
+    at: datetime | None = None,
+    next_slot: bool = False,
+    approve: bool = False,
+    priority: int = 0,
+    actor: str = "system",
+) -> Post:
+    """A new post, queued, or awaiting approval when the account requires it.
+
+    ``at`` schedules it (naive means the account's local time); ``next_slot``
+    puts it at the account's next free slot. An ``auto_key`` already used
+    raises the database's IntegrityError: an article is never auto-posted twice.
+    """
+    if not text or not text.strip():
+        raise ValueError("a post needs text")
+    ensure_account(session, account)
+    now = utcnow()
+    if at is not None:
+        scheduled = as_utc(at, account_zone(account))
+    elif next_slot:
+        scheduled = _find_next_slot(session, account, now)  # the kwarg shadows the function
+    else:
+        scheduled = now
+    state = S.awaiting_approval if account.require_approval and not approve else S.queued
+    post = Post(
+        account=account.name,
+        platform=account.platform,
+        article_id=article_id,
+        template=template,
+        auto_key=auto_key,
+        text=text,
+        link=link,
+        image_url=image_url,
+        image_alt=image_alt,
+        state=state,
+        priority=priority,
+        scheduled_at=scheduled,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(post)
+    session.flush()  # assigns the id the history needs
+    why = "created"
+    if state is S.awaiting_approval:
+        why = "created; the account requires approval"
+    elif approve and account.require_approval:
+        why = "created and approved"
+    record(session, post, None, state, f"{why}; scheduled for {scheduled.isoformat()}", actor, now)
+    session.flush()
+    return post
+
+
+def get_post(session: Session, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound(f"no post with id {post_id}")
+    return post
+
+
+def approve(session: Session, post_id: int, actor: str) -> Post:
+    """An editor lets the post go out at its scheduled time."""
+    post = get_post(session, post_id)
+    return transition(session, post, S.queued, reason="approved", actor=actor)
+
+
+def cancel(session: Session, post_id: int, actor: str) -> Post:
+    """Drop a post that has not been sent. A post being sent cannot be cancelled:
+    the platform call may already have succeeded."""
+    post = get_post(session, post_id)
+    return transition(session, post, S.cancelled, reason="cancelled", actor=actor)
+
+
+def retry(session: Session, post_id: int, actor: str) -> Post:
+    """Queue a failed post again, now, with a fresh allowance of attempts."""
+    post = get_post(session, post_id)
+    if PostState(post.state) is not S.failed:
+        raise InvalidTransition(f"post {post_id} is {PostState(post.state).value}: only a failed post can be retried")
+    previous = post.error
+    post.attempts = 0
+    post.error = None
+    post.scheduled_at = utcnow()
+    return transition(session, post, S.queued, reason=f"retry requested (was: {previous})", actor=actor)
+
+
+def _require_editable(post: Post, what: str) -> None:
+    if PostState(post.state) not in EDITABLE:
+        raise InvalidTransition(
+            f"post {post.id} is {PostState(post.state).value}: it can no longer be {what}"
+        )
+
+
+def edit(
+    session: Session,
+    post_id: int,
+    *,
+    text: str | None = None,
+    link: str | None = None,
+    image_url: str | None = None,
+    actor: str,
+) -> Post:
+    """Change what will be published; only before the platform has been called."""
+    post = get_post(session, post_id)
+    _require_editable(post, "edited")
+    changed = []
+    for name, value in (("text", text), ("link", link), ("image_url", image_url)):
+        if value is not None and value != getattr(post, name):
+            if name == "text" and not value.strip():
+                raise ValueError("a post needs text")
+            setattr(post, name, value)
+            changed.append(name)
+    if changed:
+        post.updated_at = utcnow()
+        session.add(post)
+        state = PostState(post.state)
+        record(session, post, state, state, "edited: " + ", ".join(changed), actor)
+        session.flush()
+    return post
+
+
+def reschedule(session: Session, post_id: int, at: datetime, actor: str, *, zone: str = "UTC") -> Post:
+    """Move the post's time; a naive ``at`` is read in ``zone``."""
+    post = get_post(session, post_id)
+    _require_editable(post, "rescheduled")
+    post.scheduled_at = as_utc(at, ZoneInfo(zone))
+    post.updated_at = utcnow()
+    session.add(post)
+    state = PostState(post.state)
+    record(session, post, state, state, f"rescheduled for {post.scheduled_at.isoformat()}", actor)
+    session.flush()
+    return post
+
+
+def list_posts(
+    session: Session,
+    *,
+    state: PostState | str | None = None,
+    account: str | None = None,
+    article_id: int | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[Post]:
+    """Posts, newest first."""
+    query = select(Post)
+    if state is not None:
+        query = query.where(Post.state == PostState(state))
+    if account is not None:
+        query = query.where(Post.account == account)
+    if article_id is not None:
+        query = query.where(Post.article_id == article_id)
+    query = query.order_by(col(Post.id).desc()).offset(offset).limit(limit)
+    return list(session.exec(query).all())
+
+
+def history(session: Session, post_id: int) -> list[PostEvent]:
+    """The post's story, oldest event first."""
+    get_post(session, post_id)
+    query = select(PostEvent).where(PostEvent.post_id == post_id).order_by(col(PostEvent.id))
+    return list(session.exec(query).all())
+
+
+def in_quiet_hours(account: AccountSettings, when: datetime, default_zone: str = "UTC") -> bool:
+    """Is ``when`` inside the account's quiet hours [start, end) local time (may wrap midnight)?"""
+    if not account.quiet_hours:
+        return False
+    start, end = account.quiet_hours
+    if start == end:
+        return False
+    hour = when.astimezone(account_zone(account, default_zone)).hour
+    return start <= hour < end if start < end else hour >= start or hour < end
+
+
+def end_of_quiet_hours(account: AccountSettings, when: datetime, default_zone: str = "UTC") -> datetime:
+    """The first moment at or after ``when`` outside quiet hours."""
+    if not in_quiet_hours(account, when, default_zone):
+        return when
+    zone = account_zone(account, default_zone)
+    local = when.astimezone(zone)
+    end_hour = account.quiet_hours[1]
+    candidate = local.replace(hour=end_hour, minute=0, second=0, microsecond=0)
+    if candidate <= local:
+        candidate = candidate + timedelta(days=1)
+    # re-attach the zone so a DST change between the two days is honoured
+    candidate = datetime(candidate.year, candidate.month, candidate.day, end_hour, tzinfo=zone)
+    return candidate.astimezone(ZoneInfo("UTC"))
+
+
+def next_slot(session: Session, account: AccountSettings, after: datetime) -> datetime:
+    """The earliest time >= ``after`` that keeps min_gap_minutes after the account's
+    latest sent or scheduled post and falls outside its quiet hours."""
+    gap = timedelta(minutes=account.min_gap_minutes)
+    last_sent = session.exec(
+        select(func.max(Post.sent_at)).where(Post.account == account.name, Post.state == S.sent)
+    ).one()
+    last_scheduled = session.exec(
+        select(func.max(Post.scheduled_at)).where(Post.account == account.name, col(Post.state).in_(PENDING))
+    ).one()
+    candidate = after
+    for last in (last_sent, last_scheduled):
+        if last is not None:
+            if last.utcoffset() is None:  # func.max loses the column type on some backends
+                last = last.replace(tzinfo=ZoneInfo("UTC"))
+            candidate = max(candidate, last + gap) if gap else candidate
+    return end_of_quiet_hours(account, candidate)
+
+
+_find_next_slot = next_slot
