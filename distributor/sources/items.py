@@ -1,0 +1,86 @@
+"""What every source returns, and how an item is recognised across polls.
+
+Feeds re-bump, re-order, edit and re-publish items, and their GUIDs are not
+reliable (some change on every edit, some are missing), so an item's identity
+is its link in a canonical form: the same article reached with another
+tracking tag, letter case in the host, default port or fragment is the same
+article. ``normalise_url`` is also what the pipeline uses for article identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+# Query parameters that only say where a click came from, never which page it is.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"})
+TRACKING_PREFIXES = ("utm_",)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    key: str  # stable identity across polls: normalised link, else guid, else a content hash
+    link: str | None  # absolute http(s) URL as the feed gives it (tracking tags kept)
+    guid: str | None
+    title: str | None
+    published_at: datetime | None  # tz-aware UTC; published, else updated
+    image_url: str | None
+    summary: str | None  # plain text
+    tags: list[str] = field(default_factory=list)
+
+
+def _is_tracking(name: str) -> bool:
+    name = unquote_plus(name).strip().lower()
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def normalise_url(url: str) -> str:
+    """The canonical form of an http(s) URL, used as the identity of an article.
+
+    Lower-cases scheme and host, drops the default port, the fragment and
+    tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ocid, cmpid),
+    and sorts what remains of the query. Percent-encoding is left as written,
+    so two URLs only collide when a browser would load the same page. Anything
+    that is not an http(s) URL comes back stripped of surrounding space.
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return url
+        port = parts.port
+    except ValueError:  # e.g. an unparseable port or IPv6 literal
+        return url
+    host = parts.hostname.rstrip(".")  # urlsplit lower-cases it already
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    pairs = [p for p in parts.query.split("&") if p and not _is_tracking(p.split("=", 1)[0])]
+    return urlunsplit((scheme, netloc, parts.path or "/", "&".join(sorted(pairs)), ""))
+
+
+def is_http_url(url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.netloc)
+
+
+def item_key(link: str | None, guid: str | None, title: str | None, summary: str | None) -> str:
+    """Identity of an item: normalised link, else guid, else a hash of what it says."""
+    if link:
+        return normalise_url(link)
+    if guid and guid.strip():
+        return guid.strip()
+    text = f"{(title or '').strip()}\n{(summary or '').strip()}"
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,272 @@
+"""Feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) to FeedItems, through feedparser.
+
+feedparser is lenient ("bozo"): it recovers items from feeds with a stray
+``&`` or a wrong encoding label, and we keep those. We refuse, with one
+FeedError line, what is not a feed at all (an HTML page, JSON, binary, an
+empty body) and a document that stops early: a truncated feed's last item
+may carry a link cut in half, and posting that is worse than waiting for the
+next poll.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import logging
+import re
+import xml.sax
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+import feedparser
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from distributor.errors import FeedError
+from distributor.fetch import Fetcher
+from distributor.sources.items import FeedItem, is_http_url, item_key
+
+log = logging.getLogger(__name__)
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+# expat's words for a document that ends before its root element is closed
+_TRUNCATED = ("no element found", "unclosed token")
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+_SPACE = re.compile(r"\s+")
+_MARKUP = re.compile(r"<[A-Za-z/!]|&#?\w+;")
+
+
+@dataclass
+class FeedPoll:
+    not_modified: bool  # the server said 304: nothing was downloaded or parsed
+    etag: str | None  # send back next time
+    last_modified: str | None  # send back next time
+    items: list[FeedItem] = field(default_factory=list)
+    final_url: str = ""  # after redirects; the base for relative links
+
+
+def poll_feed(
+    fetcher: Fetcher, url: str, *, etag: str | None = None, last_modified: str | None = None
+) -> FeedPoll:
+    """Conditional GET of a feed; parses only when the server sends a new body.
+
+    FetchError (HTTP errors, timeouts, refused private addresses) propagates.
+    """
+    result = fetcher.get(url, etag=etag, last_modified=last_modified, accept=ACCEPT)
+    if result.not_modified:
+        # A 304 may omit the validators; the ones we sent stay valid.
+        return FeedPoll(True, result.etag or etag, result.last_modified or last_modified, [], result.url)
+    items = parse_feed(result.content, result.url, result.headers.get("Content-Type"))
+    return FeedPoll(False, result.etag, result.last_modified, items, result.url)
+
+
+def parse_feed(content: bytes, base_url: str, content_type: str | None = None) -> list[FeedItem]:
+    """The items of a feed document, in feed order, one per distinct key.
+
+    Relative links resolve against xml:base, else ``base_url`` (the URL the
+    feed was finally fetched from). Items with neither a link nor a permalink
+    guid are skipped: there is nothing to post.
+    """
+    if not content or not content.strip():
+        raise FeedError(f"{base_url} is not a feed: the response body is empty")
+    parsed = feedparser.parse(
+        io.BytesIO(content),  # never a bare bytes/str: feedparser would try it as a file name
+        response_headers=_headers(content, base_url, content_type),
+        resolve_relative_uris=False,  # we only read links, not the HTML of the body
+        sanitize_html=False,  # summaries are reduced to plain text below
+    )
+    _check_usable(parsed, content, base_url, content_type)
+    items: list[FeedItem] = []
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        item = _to_item(entry, base_url)
+        if item is None:
+            log.debug("skipping an item of %s with no link and no permalink guid", base_url)
+            continue
+        if item.key in seen:  # the same article twice in one document: keep the first
+            continue
+        seen.add(item.key)
+        items.append(item)
+    return items
+
+
+def _headers(content: bytes, base_url: str, content_type: str | None) -> dict[str, str]:
+    headers = {"content-type": _xml_content_type(content, content_type)}
+    # Given a base, feedparser re-resolves every element's URL: parsing takes half as
+    # long again. Without one it mis-scopes xml:base (an item's base leaks into the
+    # next item), so the base is only given to documents that use xml:base. Links
+    # left relative are joined to base_url when items are built.
+    if b"xml:base" in content:
+        headers["content-location"] = base_url
+    return headers
+
+
+def _xml_content_type(content: bytes, content_type: str | None) -> str:
+    """The media type we let feedparser see, chosen to get the encoding right.
+
+    Servers mislabel charsets far more often than documents do, and bytes that
+    decode as UTF-8 are, in practice, UTF-8 whatever the label says (latin-1
+    text is almost never valid UTF-8). Otherwise the XML declaration decides,
+    then the HTTP charset, then feedparser's fallbacks (windows-1252, ...).
+    """
+    if b"\x00" not in content[:1024]:  # UTF-16/32 have NULs; leave them to the BOM sniffing
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "application/xml; charset=utf-8"
+    if _XML_ENCODING.match(content[:512]):
+        return "application/xml"
+    charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", content_type or "", re.I)
+    return f"application/xml; charset={charset.group(1)}" if charset else "application/xml"
+
+
+def _check_usable(parsed: feedparser.FeedParserDict, content: bytes, url: str, content_type: str | None) -> None:
+    error = parsed.get("bozo_exception")
+    if isinstance(error, xml.sax.SAXParseException) and parsed.get("version"):
+        message = error.getMessage()
+        if message in _TRUNCATED:
+            raise FeedError(
+                f"{url} is not a feed: the document stops early at line {_line(error, content)} (truncated?)"
+            )
+        if not parsed.entries:
+            raise FeedError(f"{url} is not a feed: XML error at line {_line(error, content)}: {message}")
+    if parsed.entries or parsed.get("version"):
+        return
+    raise FeedError(f"{url} is not a feed: {_what_it_is(content, content_type, error)}")
+
+
+def _line(error: xml.sax.SAXParseException, content: bytes) -> int:
+    # feedparser adds an XML declaration line to documents that have none
+    declared = content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml")
+    return max(1, error.getLineNumber() - (0 if declared else 1))
+
+
+def _what_it_is(content: bytes, content_type: str | None, error: Exception | None) -> str:
+    head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if head[:1] in (b"{", b"["):
+        return "it is JSON, not RSS or Atom"
+    if media_type == "text/html" or head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "it is an HTML page, not RSS or Atom (the page may link to its feed)"
+    if isinstance(error, xml.sax.SAXParseException):
+        return f"it is not XML ({error.getMessage()} at line {_line(error, content)})"
+    tag = _FIRST_TAG.search(re.sub(rb"<[?!][^>]*>", b"", head))
+    if tag:
+        return f"its root element is <{tag.group(1).decode('ascii', 'replace')}>, not RSS or Atom"
+    return "it is not RSS or Atom"
+
+
+def _to_item(entry: feedparser.FeedParserDict, base_url: str) -> FeedItem | None:
+    # Plain dict.get: FeedParserDict.get resolves legacy aliases and costs a third of our time.
+    entry = dict(entry)
+    guid = (entry.get("id") or "").strip() or None
+    link = _link(entry, base_url)
+    if link is None:
+        return None
+    title = _text(entry.get("title"), entry.get("title_detail"))
+    summary = _text(entry.get("summary"), entry.get("summary_detail"))
+    return FeedItem(
+        key=item_key(link, guid, title, summary),
+        link=link,
+        guid=guid,
+        title=title,
+        published_at=_date(entry),
+        image_url=_image(entry, base_url),
+        summary=summary,
+        tags=_tags(entry),
+    )
+
+
+def _link(entry: feedparser.FeedParserDict, base_url: str) -> str | None:
+    """The article's address: the alternate link, else a permalink guid."""
+    # FeedBurner rewrites links to a redirector and keeps the real one here.
+    original = entry.get("feedburner_origlink")
+    if is_http_url(original):
+        return original.strip()
+    for link in entry.get("links", ()):
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            href = _absolute(base_url, link["href"])
+            if is_http_url(href):
+                return href
+    # feedparser sets link from the guid only when it is a permalink
+    # (RSS isPermaLink absent or "true"); an Atom id counts when no link exists.
+    if entry.get("guidislink") and is_http_url(entry.get("link")):
+        return entry["link"].strip()
+    return None
+
+
+def _absolute(base_url: str, url: str) -> str:
+    url = url.strip()
+    return url if url.startswith(("https://", "http://")) else urljoin(base_url, url)
+
+
+def _text(value: str | None, detail: dict | None) -> str | None:
+    if not value:
+        return None
+    # feedparser gives no detail for summaries it copied from Atom content: sniff those
+    plain = bool(detail) and detail.get("type") == "text/plain"
+    if not plain and _MARKUP.search(value):
+        tree = HTMLParser(value)
+        tree.strip_tags(["script", "style"])
+        value = tree.text(separator=" ") if tree.body is None else tree.body.text(separator=" ")
+    value = _SPACE.sub(" ", value).strip()
+    return value or None
+
+
+def _date(entry: feedparser.FeedParserDict) -> datetime | None:
+    # feedparser has already converted to UTC struct_time
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+
+
+def _image(entry: feedparser.FeedParserDict, base_url: str) -> str | None:
+    """The lead image: the widest media:content image, a media:thumbnail, an image enclosure."""
+    contents = [m for m in entry.get("media_content", ()) if m.get("url") and _looks_like_image(m)]
+    contents.sort(key=lambda m: _int(m.get("width")), reverse=True)
+    thumbnails = [m for m in entry.get("media_thumbnail", ()) if m.get("url")]
+    thumbnails.sort(key=lambda m: _int(m.get("width")), reverse=True)
+    enclosures = [
+        {"url": e["href"]}
+        for e in entry.get("links", ())
+        if e.get("rel") == "enclosure"
+        and e.get("href")
+        and (e.get("type", "").startswith("image/") or _looks_like_image({"url": e["href"]}))
+    ]
+    for candidate in contents + thumbnails + enclosures:
+        url = _absolute(base_url, candidate["url"])
+        if is_http_url(url):
+            return url
+    return None
+
+
+def _looks_like_image(media: dict) -> bool:
+    kind = media.get("type") or ""
+    medium = media.get("medium") or ""
+    if kind or medium:
+        return kind.startswith("image/") or medium == "image"
+    return media["url"].split("?", 1)[0].lower().endswith(_IMAGE_SUFFIXES)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _tags(entry: feedparser.FeedParserDict) -> list[str]:
+    tags: list[str] = []
+    for tag in entry.get("tags", ()):
+        term = _SPACE.sub(" ", (tag.get("term") or tag.get("label") or "")).strip()
+        if term and term not in tags:
+            tags.append(term)
+    return tags
