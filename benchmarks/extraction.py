@@ -1,0 +1,204 @@
+"""Extraction quality and speed on the development corpus.
+
+    python benchmarks/extraction.py [--corpus DIR] [--repeats N] [--no-speed]
+
+Reads DIR/articles/*/article.html and truth.json (DIR defaults to $DISTRIBUTOR_CORPUS,
+else ../shared/corpus next to the repository), scores `extract_page` per page with
+the corpus README's rules, composes an X post for each page when distributor.compose
+is available, then times extract_page against trafilatura.bare_extraction on the same
+pages in this same process and prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from distributor.errors import DistributorError  # noqa: E402
+from distributor.extract import extract_page  # noqa: E402
+
+QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2032": "'"})
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def norm(text: str | None) -> str:
+    """Compare texts the way a reader would: quotes, dashes-spacing and whitespace ignored."""
+    text = unicodedata.normalize("NFC", html.unescape(text or "")).translate(QUOTE_MARKS)
+    return re.sub(r"\s+", " ", text).strip().strip("\"' ,").casefold()
+
+
+def norm_url(url: str | None) -> str:
+    return unquote(html.unescape(url or "")).strip()
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip(" \"',") for s in SENTENCE_END.split(norm(text)) if s.strip(" \"',")]
+
+
+def quote_matches(ours: str, theirs: str) -> bool:
+    """Equal, or one is a run of whole sentences of the other."""
+    a, b = norm(ours).rstrip("."), norm(theirs).rstrip(".")
+    if a == b:
+        return True
+    for short, long_ in ((a, b), (b, a)):
+        if short and short in long_:
+            parts = [s.rstrip(".!?") for s in sentences(short)]
+            whole = [s.rstrip(".!?") for s in sentences(long_)]
+            if parts and all(p in whole for p in parts):
+                return True
+    return False
+
+
+def score_page(result, truth: dict) -> dict[str, bool | list[str]]:
+    titles = [truth["title"], *truth.get("title_variants", [])]
+    image = result.image
+    scores: dict[str, bool | list[str]] = {
+        "headline": norm(result.title) in {norm(t) for t in titles},
+        "canonical": norm_url(result.canonical_url) == norm_url(truth["canonical_url"]),
+        "image": norm_url(image.url if image else None) == norm_url(truth["image"]),
+    }
+    want_alt = truth.get("image_alt_contains")
+    have_alt = image.alt if image else None
+    scores["caption"] = (want_alt is None and not have_alt) if want_alt is None else norm(want_alt) in norm(have_alt)
+    acceptable = truth.get("acceptable_pull_quotes") or []
+    pull = result.pull_quote
+    if not acceptable:
+        scores["quote"] = pull is None
+        scores["speaker"] = pull is None
+    else:
+        matched = [q for q in acceptable if pull is not None and quote_matches(pull.text, q["text"])]
+        scores["quote"] = bool(matched)
+        scores["speaker"] = bool(matched) and any(norm(pull.speaker) == norm(q["speaker"]) for q in matched)
+    shown = [result.title or "", have_alt or ""]
+    shown += [q.text for q in result.quotes]
+    if pull is not None:
+        shown.append(pull.text)
+    haystack = norm(" \n ".join(shown))
+    scores["leaks"] = [m for m in truth.get("must_not_quote", []) if norm(m) and norm(m) in haystack]
+    return scores
+
+
+def composer():
+    """An X-post composer when distributor.compose is there (the lead writes it), else None."""
+    try:
+        from distributor.compose import Composer
+        from distributor.config import AccountSettings
+    except ImportError as exc:
+        print(f"note: composition skipped ({exc})")
+        return None
+    account = AccountSettings(name="bench", platform="twitter")
+    engine = Composer()
+    return lambda article: engine.compose(article, account)
+
+
+def corpus_dir(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    if os.environ.get("DISTRIBUTOR_CORPUS"):
+        return Path(os.environ["DISTRIBUTOR_CORPUS"])
+    return REPO.parent / "shared" / "corpus"
+
+
+def load_pages(corpus: Path) -> list[tuple[str, bytes, dict]]:
+    pages = []
+    for folder in sorted((corpus / "articles").glob("*/")):
+        if (folder / "article.html").exists() and (folder / "truth.json").exists():
+            truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+            pages.append((folder.name, (folder / "article.html").read_bytes(), truth))
+    return pages
+
+
+def quality(pages, compose) -> None:
+    fields = ("headline", "canonical", "image", "caption", "quote", "speaker")
+    totals = dict.fromkeys(fields, 0)
+    leaks = 0
+    composed = 0
+    print(f"{'page':42} " + " ".join(f"{f[:5]:>5}" for f in fields) + "  leaks")
+    for name, raw, truth in pages:
+        try:
+            result = extract_page(raw, url=truth["canonical_url"], source=name)
+        except DistributorError as exc:
+            print(f"{name[:42]:42} ERROR {exc}")
+            continue
+        scores = score_page(result, truth)
+        for f in fields:
+            totals[f] += bool(scores[f])
+        leaks += len(scores["leaks"])
+        line = f"{name[:42]:42} " + " ".join(f"{'ok' if scores[f] else 'MISS':>5}" for f in fields)
+        print(f"{line}  {len(scores['leaks']) or ''}")
+        if scores["leaks"]:
+            print(f"    leaked: {scores['leaks']}")
+        if compose is not None:
+            try:
+                compose(result)
+                composed += 1
+            except DistributorError as exc:
+                print(f"    compose failed: {exc}")
+    n = len(pages)
+    print()
+    for f in fields:
+        print(f"{f:10} {totals[f]:3}/{n} = {100 * totals[f] / n:5.1f}%")
+    print(f"{'leaks':10} {leaks}")
+    if compose is not None:
+        print(f"{'composed':10} {composed}/{n}")
+
+
+def speed(pages, repeats: int, compose) -> None:
+    from trafilatura import bare_extraction
+
+    def ours() -> None:
+        for _, raw, truth in pages:
+            result = extract_page(raw, url=truth["canonical_url"])
+            if compose is not None:
+                compose(result)
+
+    def theirs() -> None:
+        for _, raw, truth in pages:
+            bare_extraction(raw, url=truth["canonical_url"])
+
+    ours(), theirs()  # warm up imports and caches
+    timings = {}
+    for label, run in (("distributor", ours), ("trafilatura", theirs)):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            run()
+        timings[label] = time.perf_counter() - start
+    per_page = {k: 1000 * v / (repeats * len(pages)) for k, v in timings.items()}
+    print()
+    print(f"speed over {len(pages)} pages x {repeats}: "
+          f"distributor.extract_page{' + compose' if compose else ''} {per_page['distributor']:.1f} ms/page, "
+          f"trafilatura.bare_extraction {per_page['trafilatura']:.1f} ms/page")
+    print(f"ratio: {timings['trafilatura'] / timings['distributor']:.1f}x faster than trafilatura")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", help="corpus folder (default $DISTRIBUTOR_CORPUS or ../shared/corpus)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args()
+    corpus = corpus_dir(args.corpus)
+    pages = load_pages(corpus)
+    if not pages:
+        print(f"no pages found under {corpus}/articles", file=sys.stderr)
+        return 2
+    compose = composer()
+    quality(pages, compose)
+    if not args.no_speed:
+        speed(pages, args.repeats, compose)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
