@@ -1,0 +1,146 @@
+"""The sandbox ASGI app: fake X and Graph APIs on one port, plus ``/_sandbox/*``.
+
+Every API request is counted under its route key, optionally delayed, and may
+meet a fault (queued by a test, or drawn at random from ``fail_rate``) before
+or after the real handler runs. See ``faults.py`` for the kinds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from distributor.sandbox.faults import FaultBook, parse_fault
+from distributor.sandbox.graph_api import GraphApi
+from distributor.sandbox.state import METRIC_NAMES, Post, SandboxState, utcnow
+from distributor.sandbox.wire import Answer, DroppedResponse, json_response
+from distributor.sandbox.x_api import XApi
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Sandbox:
+    """State, faults and the two fake platforms, shared by all requests."""
+
+    def __init__(self, delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0):
+        self.delay_ms = delay_ms
+        self.state = SandboxState(seed)
+        self.faults = FaultBook(fail_rate, seed)
+        self.x = XApi(self.state)
+        self.graph = GraphApi(self.state, self.faults)
+
+    async def handle(self, request: Request, key: str, api: Any, handler: Handler) -> Response:
+        self.state.count(key)
+        if self.delay_ms:
+            await asyncio.sleep(self.delay_ms / 1000)
+        fault = self.faults.take(key, f"{request.method} {request.url.path}")
+        if fault is not None and fault.kind not in ("drop_after", "timeout"):
+            return api.fault_response(fault, request, key)
+        if fault is not None and fault.kind == "timeout":
+            await asyncio.sleep(fault.seconds)
+        try:
+            response = await handler(request)
+        except Answer as answer:
+            response = answer.response
+        if fault is not None and fault.kind == "drop_after":
+            return DroppedResponse()  # the work is done, the answer is lost
+        return response
+
+    # inspection ------------------------------------------------------------------
+    async def list_posts(self, request: Request) -> Response:
+        platform = request.query_params.get("platform")
+        posts = [p.public() for p in self.state.live_posts() if platform in (None, p.platform)]
+        return json_response(posts)
+
+    async def seed_posts(self, request: Request) -> Response:
+        """Create posts directly (e.g. 250 for a metrics test) without the API's limits."""
+        spec = await _json(request)
+        platform = spec.get("platform")
+        if platform not in ("twitter", "facebook"):
+            return json_response({"error": "platform is twitter or facebook"}, 400)
+        ids = []
+        for n in range(int(spec.get("count", 1))):
+            text = spec.get("text", "Sandbox post") + (f" #{n}" if spec.get("count", 1) > 1 else "")
+            post_id = self.state.tweet_id() if platform == "twitter" else \
+                f"{spec.get('account', '0')}_{self.state.graph_id()}"
+            self.state.add_post(Post(platform, str(spec.get("account", "")), post_id, text, spec.get("link"),
+                                     utcnow(), author_id=spec.get("author_id")))
+            ids.append(post_id)
+        return json_response({"ids": ids}, 201)
+
+    async def delete_post(self, request: Request) -> Response:
+        deleted = self.state.delete_post(request.path_params["id"])
+        return json_response({"deleted": deleted}, 200 if deleted else 404)
+
+    async def stats(self, request: Request) -> Response:
+        return json_response(self.state.stats())
+
+    async def reset(self, request: Request) -> Response:
+        self.state.reset()
+        self.faults.clear()
+        return json_response({"reset": True})
+
+    async def set_metrics(self, request: Request) -> Response:
+        spec = await _json(request)
+        items = spec if isinstance(spec, list) else [spec]
+        for item in items:
+            post_id = str(item.get("id", ""))
+            if self.state.get_post(post_id) is None:
+                return json_response({"error": f"no post {post_id!r}"}, 404)
+            self.state.set_metrics(post_id, {k: item[k] for k in METRIC_NAMES if k in item})
+        return json_response({"updated": len(items)})
+
+    async def queue_faults(self, request: Request) -> Response:
+        spec = await _json(request)
+        try:
+            faults = [parse_fault(item) for item in (spec if isinstance(spec, list) else [spec])]
+        except (ValueError, TypeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        for fault in faults:
+            self.faults.queue(fault)
+        return json_response({"queued": self.faults.pending()}, 201)
+
+    async def list_faults(self, request: Request) -> Response:
+        return json_response({"queued": self.faults.pending()})
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        return {}
+
+
+def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> Starlette:
+    """The ASGI app; ``app.state.sandbox`` gives in-process access to the state."""
+    sandbox = Sandbox(delay_ms, fail_rate, seed)
+
+    def api_route(method: str, path: str, key: str, api: Any, handler: Handler) -> Route:
+        async def endpoint(request: Request) -> Response:
+            return await sandbox.handle(request, key, api, handler)
+        return Route(path, endpoint, methods=[method], name=key)
+
+    async def graph_endpoint(request: Request) -> Response:
+        key = GraphApi.key_for(request.method, request.url.path)
+        return await sandbox.handle(request, key, sandbox.graph, sandbox.graph.endpoint)
+
+    routes = [
+        Route("/_sandbox/posts", sandbox.list_posts, methods=["GET"]),
+        Route("/_sandbox/posts", sandbox.seed_posts, methods=["POST"]),
+        Route("/_sandbox/posts/{id}", sandbox.delete_post, methods=["DELETE"]),
+        Route("/_sandbox/stats", sandbox.stats, methods=["GET"]),
+        Route("/_sandbox/reset", sandbox.reset, methods=["POST"]),
+        Route("/_sandbox/metrics", sandbox.set_metrics, methods=["POST"]),
+        Route("/_sandbox/faults", sandbox.queue_faults, methods=["POST"]),
+        Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
+        *(api_route(method, path, key, sandbox.x, handler) for method, path, key, handler in sandbox.x.routes()),
+        Route("/{path:path}", graph_endpoint, methods=["GET", "POST", "DELETE"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sandbox = sandbox
+    return app
