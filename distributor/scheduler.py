@@ -1,0 +1,70 @@
+"""APScheduler 3 jobs that only *trigger* work.
+
+APScheduler 3 cannot share a job store between processes, so each process runs
+its own in-memory scheduler and the work itself is claimed from the database
+with leases (pipeline, dispatch): that is what lets many processes cooperate.
+No job sleeps: a rate limit moves a post's time, it never blocks a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from distributor import pipeline
+from distributor.pipeline import Runtime
+
+log = logging.getLogger(__name__)
+
+POLL_TICK_SECONDS = 5  # how often we look for due feeds; each feed has its own interval
+
+
+def _guarded(name: str, step):
+    """A job that logs its failure instead of killing the scheduler thread."""
+
+    def job():
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - one bad run must not stop the next
+            log.exception("%s failed; it runs again at its next interval", name)
+
+    job.__name__ = name
+    return job
+
+
+def build_scheduler(runtime: Runtime, stopping: threading.Event) -> BackgroundScheduler:
+    settings = runtime.settings.scheduler
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+    poll_tick = min([POLL_TICK_SECONDS, *[f.poll_seconds for f in runtime.settings.feeds]])
+    scheduler.add_job(_guarded("discover", lambda: pipeline.discover(runtime)), "interval", seconds=poll_tick, id="discover")
+    scheduler.add_job(_guarded("extract", lambda: pipeline.extract_pending(runtime)), "interval", seconds=poll_tick, id="extract")
+    scheduler.add_job(
+        _guarded("dispatch", lambda: pipeline.dispatch_step(runtime, should_stop=stopping.is_set)),
+        "interval",
+        seconds=settings.dispatch_seconds,
+        id="dispatch",
+    )
+    scheduler.add_job(_guarded("collect", lambda: pipeline.collect_step(runtime)), "interval", seconds=settings.collect_seconds, id="collect")
+    return scheduler
+
+
+def start(runtime: Runtime, stopping: threading.Event) -> BackgroundScheduler:
+    """Start the jobs now (first runs immediately) and return the scheduler."""
+    from datetime import datetime, timezone
+
+    scheduler = build_scheduler(runtime, stopping)
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        job.modify(next_run_time=datetime.now(timezone.utc))
+    return scheduler
+
+
+def stop(scheduler: BackgroundScheduler, stopping: threading.Event) -> None:
+    """Stop cleanly: no new runs, and wait for the post in flight to be recorded."""
+    stopping.set()
+    scheduler.shutdown(wait=True)

@@ -1,0 +1,69 @@
+"""`distributor run`: the scheduler, and the editors' web UI in the same process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from distributor import scheduler as jobs
+from distributor.pipeline import Runtime, sync_configuration
+
+log = logging.getLogger(__name__)
+
+
+def run_service(runtime: Runtime, *, web: bool = True, stopping: threading.Event | None = None, on_started=None) -> None:
+    """Run until SIGINT/SIGTERM (or ``stopping`` is set), then stop after the post in flight."""
+    stopping = stopping or threading.Event()
+    sync_configuration(runtime)
+    scheduler = jobs.start(runtime, stopping)
+    try:
+        if web:
+            _serve_web(runtime, stopping, on_started)
+        else:
+            _install_signal_handlers(stopping)
+            if on_started:
+                on_started(None)
+            while not stopping.wait(0.5):
+                pass
+    finally:
+        log.info("stopping: finishing the work in flight")
+        jobs.stop(scheduler, stopping)
+
+
+def _install_signal_handlers(stopping: threading.Event) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+
+
+def _serve_web(runtime: Runtime, stopping: threading.Event, on_started) -> None:
+    import uvicorn
+
+    from distributor.web import create_app
+
+    web = runtime.settings.web
+    app = create_app(runtime.settings, runtime.engine)
+    server = uvicorn.Server(uvicorn.Config(app, host=web.host, port=web.port, log_level="warning", lifespan="on"))
+
+    def watch():  # leave uvicorn's loop when someone else asks us to stop
+        stopping.wait()
+        server.should_exit = True
+
+    threading.Thread(target=watch, daemon=True).start()
+    if on_started:
+        threading.Thread(target=lambda: _announce_when_up(server, on_started), daemon=True).start()
+    server.run()  # handles SIGINT/SIGTERM itself
+    stopping.set()
+
+
+def _announce_when_up(server, on_started) -> None:
+    import time
+
+    while not server.started and not server.should_exit:
+        time.sleep(0.05)
+    if server.started:
+        sockets = [s for srv in server.servers for s in srv.sockets]
+        host, port = sockets[0].getsockname()[:2] if sockets else (None, None)
+        on_started(f"http://{host}:{port}/")
