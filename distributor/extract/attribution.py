@@ -1,0 +1,214 @@
+"""Who said a quote, read from the prose around it.
+
+A quote's speaker sits in a handful of places in news copy: right after it
+(“…,” Kirby said / said Kirby / — Kirby), right before it (Kirby said: “…”),
+or nowhere because the paragraph continues the previous speaker. This module
+only reads those places and reports what it saw (a name, a pronoun, an
+unnamed source); quotes.py resolves names against the whole article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from distributor.extract.names import PRONOUNS, TITLES, leading_name, trailing_name
+
+_VERBS = (
+    "said|says|say|added|adds|told|tells|wrote|writes|tweeted|tweets|posted|stated|states|"
+    "explained|explains|asked|asks|replied|replies|responded|responds|recalled|recalls|noted|notes|"
+    "continued|continues|warned|warns|argued|argues|insisted|insists|acknowledged|acknowledges|"
+    "declared|declares|quipped|joked|jokes|interjected|countered|rejoined|admitted|admits|conceded|"
+    "claimed|claims|cautioned|remarked|observed|announced|announces|concluded|emphasized|emphasised|"
+    "urged|predicted|suggested|laughed|laughs|shouted|commented|comments|testified|stressed|"
+    "confirmed|confirms|recounted|sang|sings|agreed|agrees|described|describes|called|calls|"
+    "pointed out|went on|chimed in|reiterated|vowed|promised|told reporters|wondered|mused|"
+    "boasted|complained|lamented|conceded|cried|yelled|whispered|sighed|texted|emailed|messaged"
+)
+_PARTICIPLES = (
+    "saying|adding|telling|writing|noting|warning|asking|arguing|explaining|declaring|insisting|"
+    "calling|describing|stating|tweeting|posting|replying|responding|urging|joking|quipping"
+)
+VERB_RE = re.compile(rf"\b(?:{_VERBS})\b")
+PARTICIPLE_RE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
+_ANY_VERB_RE = re.compile(rf"\b(?:{_VERBS}|{_PARTICIPLES})\b")
+
+# “…,” the 56-year-old said / said the actor: a description of someone named earlier.
+_DESCRIPTOR_RE = re.compile(
+    r"^(?:the|The)\s+(?:\d+-year-old|actor|actress|singer|star|rapper|musician|player|"
+    r"coach|manager|boss|veteran|striker|winger|forward|pitcher|quarterback|senator|"
+    r"congressman|congresswoman|lawmaker|governor|mayor|president|minister|director|"
+    r"author|novelist|filmmaker|comedian|chef|founder|entrepreneur|billionaire|"
+    r"[\w-]+ (?:actor|actress|singer|star|coach|manager|boss|player))\b"
+)
+_ACCORDING_RE = re.compile(r"\baccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
+_DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60})")
+_ADVERB = r"(?:\w+ly\s+)?"
+
+# Sentence ends, but not after "Dr." "U.S." "S." and friends.
+_ABBREV_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co)\.)$")
+_SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*\s+")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What the prose says about a speaker, before resolution."""
+
+    kind: str  # "name" | "pronoun" | "unnamed"
+    text: str = ""
+    tight: bool = False  # the attribution hugs the quote (“…,” X said)
+
+
+def last_sentence(text: str) -> str:
+    """The unfinished sentence at the end of `text` (the one a quote continues)."""
+    stripped = text.rstrip()
+    if re.search(r"[.!?…]['’\"”)]*$", stripped) and not _ABBREV_END.search(stripped):
+        return ""  # the prose before the quote is a finished sentence
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() >= len(text):
+            break
+        if _ABBREV_END.search(text[: m.start() + 1]):
+            continue
+        start = m.end()
+    return text[start:]
+
+
+def first_sentence(text: str) -> str:
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREV_END.search(text[: m.start() + 1]):
+            continue
+        return text[: m.start() + 1]
+    return text
+
+
+def split_sentences(text: str) -> list[str]:
+    """Whole sentences, keeping their punctuation; abbreviations do not split."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREV_END.search(text[: m.start() + 1]):
+            continue
+        if not text[m.end() :][:1].isupper() and text[m.end() :][:1] not in "“\"‘'(":
+            continue
+        out.append(text[start : m.end()].strip())
+        start = m.end()
+    if text[start:].strip():
+        out.append(text[start:].strip())
+    return out
+
+
+def subject_of(phrase: str) -> Mention | None:
+    """Classify the words in front of a speech verb: a name, a pronoun, or nobody named."""
+    phrase = phrase.strip().strip(",").strip()
+    if not phrase:
+        return None
+    lower = phrase.lower()
+    if lower in PRONOUNS:
+        return Mention("pronoun", lower)
+    if _DESCRIPTOR_RE.match(phrase) and len(phrase.split()) <= 4:
+        return Mention("pronoun", phrase)
+    # "Mayer, Disney’s chairman of ..., said": the name is before the appositive.
+    chunks = [c for c in phrase.split(",") if c.strip()]
+    for chunk in (chunks[0], chunks[-1]) if chunks else ():
+        name = trailing_name(chunk)
+        if name:
+            return Mention("name", name)
+        if chunk.strip().lower() in PRONOUNS:
+            return Mention("pronoun", chunk.strip().lower())
+    return Mention("unnamed", phrase)
+
+
+def sentence_subject(sentence: str) -> Mention | None:
+    """The name or pronoun a sentence opens with ("Wild defenseman Ryan Suter, who ...")."""
+    words = sentence.strip().lstrip("•-–—* ").split()
+    if not words:
+        return None
+    first = words[0].strip(",").lower()
+    if first in PRONOUNS:
+        return Mention("pronoun", first)
+    if _DESCRIPTOR_RE.match(" ".join(words[:3])):
+        return Mention("pronoun", " ".join(words[:2]))
+    taken = []
+    for w in words:
+        core = w.rstrip(",:;")
+        if core[:1].isupper() or core.lower() in TITLES or core.lower() in ("de", "van", "von", "der", "al"):
+            taken.append(core)
+            if core != w:  # a comma or colon ends the subject
+                break
+        else:
+            break
+    name = trailing_name(" ".join(taken)) if taken else None
+    return Mention("name", name) if name else None
+
+
+def after_attribution(after: str) -> Mention | None:
+    """Attribution that follows the closing mark: “…,” Kirby said / said Kirby / — Kirby."""
+    m = _DASH_RE.match(after)
+    if m:
+        name = leading_name(m.group("who"))
+        return Mention("name", name, tight=True) if name else None
+    head = first_sentence(after.lstrip(" ,.!?…"))
+    # Inverted order: “…,” said Kirby / says president David Weisbrot.
+    m = re.match(rf"\s*{_ADVERB}(?P<verb>{_VERBS})\s+(?P<who>[^,.;:!?“”\"]+)", head)
+    if m:
+        who = m.group("who").strip()
+        if who.lower() in PRONOUNS:
+            return Mention("pronoun", who.lower(), tight=True)
+        if _DESCRIPTOR_RE.match(who):
+            return Mention("pronoun", who, tight=True)
+        name = leading_name(who)
+        if name:
+            return Mention("name", name, tight=True)
+        return Mention("unnamed", who, tight=True)
+    # Normal order: “…,” Kirby said / Morrison, Vindman's superior, said.
+    m = VERB_RE.search(head)
+    if m and len(head[: m.start()].split()) <= 14 and not re.search(r"[“\"]", head[: m.start()]):
+        subj = re.sub(rf"\s+{_ADVERB}$", "", head[: m.start()])
+        subj = re.sub(r"\s+\w+ly$", "", subj.strip())
+        mention = subject_of(subj)
+        if mention is not None:
+            tight = after[:1] in ",.!?…" or after.lstrip()[:1].isupper() or mention.kind == "pronoun"
+            return Mention(mention.kind, mention.text, tight=tight and len(subj.split()) <= 12)
+    m = _ACCORDING_RE.search(head)
+    if m:
+        name = leading_name(m.group("who"))
+        return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"))
+    return None
+
+
+def before_attribution(before: str) -> Mention | None:
+    """Attribution that leads into the quote: Kirby said: “…” / She added, “…”."""
+    sentence = last_sentence(before)
+    stripped = sentence.rstrip()
+    if not stripped:
+        return None
+    # "Prelogar: “…”" — an interview-style label.
+    m = re.search(r"(?:^|[.;]\s)(?P<who>[A-Z][^:.;]{0,40}):$", stripped)
+    if m and not _ANY_VERB_RE.search(m.group("who")):
+        name = trailing_name(m.group("who"))
+        if name:
+            return Mention("name", name, tight=True)
+    verbs = list(_ANY_VERB_RE.finditer(sentence))
+    if not verbs:
+        m = _ACCORDING_RE.search(sentence)
+        if m:
+            name = leading_name(m.group("who"))
+            return Mention("name", name) if name else Mention("unnamed", m.group("who"))
+        if stripped.endswith(":"):
+            return sentence_subject(sentence)
+        return None
+    verb = verbs[-1]
+    if len(sentence[verb.end() :].split()) > 16:
+        return None
+    tight = stripped.endswith((":", ","))
+    if PARTICIPLE_RE.fullmatch(verb.group(0)):
+        subject = sentence_subject(sentence)
+        return Mention(subject.kind, subject.text, tight) if subject else None
+    mention = subject_of(sentence[: verb.start()])
+    if mention is None or mention.kind == "unnamed":
+        # "Volker said he never used ... and added, “…”": the sentence's subject.
+        subject = sentence_subject(sentence)
+        if subject is not None and (mention is None or re.search(r"\b(?:and|but|then)\s*$", sentence[: verb.start()])):
+            return Mention(subject.kind, subject.text, tight)
+        return mention
+    return Mention(mention.kind, mention.text, tight)

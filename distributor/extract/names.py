@@ -1,0 +1,221 @@
+"""Person names in news prose, found by rule rather than by a model.
+
+Newsrooms write speakers in a small number of shapes: a run of capitalised
+words, often led by a title ("White House Press Secretary Josh Earnest") and
+later shortened to the surname ("Earnest said"). No English NER model can be
+downloaded at run time, and the extractor runs on every article, so this
+module uses compiled regexes and word lists: fast, predictable, and easy to
+extend when a new title turns up.
+"""
+
+from __future__ import annotations
+
+import re
+
+# One word of a name: "Kirby", "Eva-Marie", "O'Brien", "De’Broski", "S.", "Jr."
+_WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*[\w.]?|[A-Z])"
+# Lower-case particles that live inside names ("Alex de Minaur", "al-Assad").
+_PARTICLE = r"(?:de|van|von|der|den|da|di|du|la|le|al|el|bin|ibn|dos|das|del)"
+NAME_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])?{_WORD})*")
+
+# Titles and roles that precede a name and are not part of it.
+TITLES = frozenset(
+    """
+    mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame lord lady rev rev. fr fr.
+    sen sen. rep rep. gov gov. lt lt. col col. gen gen. sgt sgt. capt capt. cmdr adm
+    st st. hon hon. pres pres. supt supt. insp det det. cpl pvt maj maj.
+    president vice secretary minister prime deputy assistant associate undersecretary
+    spokesman spokeswoman spokesperson press chairman chairwoman chair chief executive
+    director administrator commissioner commander general attorney senator representative
+    congressman congresswoman governor mayor coach judge justice officer leader speaker
+    ambassador ceo cfo coo cto founder cofounder co-founder editor editor-in-chief
+    manager captain inspector sheriff superintendent professor doctor analyst economist
+    author writer actor actress singer star head team member councillor councilman
+    councilwoman alderman premier chancellor king queen prince princess pope bishop
+    archbishop cardinal imam rabbi pastor father sister brother ayatollah sheikh emir
+    opposition majority minority whip treasurer auditor comptroller solicitor advocate
+    counsel prosecutor detective constable sergeant lieutenant colonel major admiral
+    marshal trooper defenseman defender forward striker midfielder goalkeeper winger
+    pitcher quarterback guard center centre driver rider veteran rookie host anchor
+    reporter correspondent columnist commentator producer designer architect researcher
+    scientist scholar fellow lecturer teacher principal dean provost rector registrar
+    secretary-general under-secretary state federal national international general's
+    interim acting former then senior junior lead principal managing
+    """.split()
+)
+
+# Words that make a capitalised run an organisation or a place, not a person.
+ORG_WORDS = frozenset(
+    """
+    department ministry office agency authority police service services court
+    committee council commission party government administration house senate
+    congress parliament assembly association union university college school
+    institute foundation company corporation corp inc ltd llc group bank fund
+    reuters ap afp bloomberg cnn bbc nbc cbs abc fox msnbc npr pbs times post
+    news journal tribune herald guardian telegraph gazette magazine press daily
+    network media studios studio records club fc united city county state states
+    army navy force forces command pentagon kremlin nasa esa fbi cia nsa un nato eu
+    who statement report study survey twitter facebook instagram youtube tiktok
+    google apple amazon microsoft disney netflix team league federation board
+    centre center hospital clinic museum church mosque embassy consulate republic
+    kingdom province region district organisation organization taliban hamas
+    hezbollah isis islamic
+    """.split()
+)
+
+PRONOUNS = frozenset("he she they i we it".split())
+PERSON_PRONOUNS = frozenset("he she".split())
+
+_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv phd md".split())
+
+
+def _clean(word: str) -> str:
+    return word.lower().rstrip(",")
+
+
+def is_suffix(word: str) -> bool:
+    return _clean(word) in _SUFFIXES
+
+
+def strip_titles(run: str) -> str:
+    """Drop the titles and roles in front of a name.
+
+    "U.S. State Department spokesman John Kirby" reaches this as the capitalised
+    tail "John Kirby", but "White House Press Secretary Josh Earnest" arrives
+    whole, so everything up to the last title word goes.
+    """
+    words = run.replace("\u00a0", " ").split()
+    cut = 0
+    # The last word is never a title: "Martin Luther King" keeps "King".
+    for i, w in enumerate(words[:-1]):
+        if _is_title(w) or w.endswith(("’s", "'s")):
+            cut = i + 1
+    words = words[cut:]
+    # "Deputy Director of Public Prosecution Eva-Marie Persson" reaches here as
+    # "Public Prosecution Eva-Marie Persson": people rarely carry four names.
+    plain = [w for w in words if not _is_minor(w)]
+    if len(plain) >= 4:
+        keep = 0
+        seen = 0
+        for i in range(len(words) - 1, -1, -1):
+            if not _is_minor(words[i]):
+                seen += 1
+                if seen == 2:
+                    keep = i
+                    break
+        words = words[keep:]
+    if words and words[-1].endswith(".") and len(words[-1]) > 2 and not is_suffix(words[-1]):
+        words[-1] = words[-1].rstrip(".")
+    return " ".join(words)
+
+
+_CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
+
+
+def _is_minor(word: str) -> bool:
+    """Initials, suffixes and particles, which do not count as one of a person's names."""
+    return is_suffix(word) or len(word.rstrip(".")) == 1 or word.lower() in _CAP_PARTICLES
+
+
+def _is_title(word: str) -> bool:
+    lw = _clean(word).removesuffix("’s").removesuffix("'s")
+    if lw in TITLES:
+        return True
+    # "Singer-guitarists", "co-founder": a role joined by a hyphen, maybe plural.
+    parts = [x.removesuffix("s") for x in lw.split("-")] + lw.split("-")
+    return "-" in lw and any(x in TITLES for x in parts)
+
+
+def surname_key(name: str) -> str | None:
+    """The word a later mention would use alone ("Kennedy" for "James P. Kennedy Jr.")."""
+    words = [w for w in name.split() if not is_suffix(w)]
+    return words[-1].lower() if words else None
+
+
+def is_org(name: str) -> bool:
+    words = name.replace("-", " ").split()
+    if any(_clean(w) in ORG_WORDS for w in words):
+        return True
+    # Acronyms such as "NASA" or "WHO" are organisations, not people.
+    return all(w.isupper() and len(w) > 1 for w in words if not w.endswith("."))
+
+
+def trailing_name(phrase: str) -> str | None:
+    """The capitalised run that ends `phrase`, titles stripped, or None.
+
+    Used on the words right before a speech verb: "NASA Administrator Jim
+    Bridenstine" -> "Jim Bridenstine"; "a Pentagon spokesman" -> None because
+    the phrase ends in an ordinary noun.
+    """
+    phrase = phrase.strip().rstrip(",")
+    best = None
+    for m in NAME_RUN.finditer(phrase):
+        if m.end() == len(phrase):
+            best = m.group(0)
+    if best is None:
+        return None
+    name = strip_titles(best)
+    return name or None
+
+
+def leading_name(phrase: str) -> str | None:
+    """The name that opens `phrase` after any titles ("president David Weisbrot, ...")."""
+    phrase = phrase.strip()
+    words = phrase.split()
+    i = 0
+    while i < len(words) and (_clean(words[i]) in TITLES or words[i] in ("the", "The", "a", "A")):
+        i += 1
+    rest = " ".join(words[i:])
+    m = NAME_RUN.match(rest)
+    if not m:
+        return None
+    return strip_titles(m.group(0)) or None
+
+
+class Registry:
+    """The people an article has introduced, so "Kirby" can become "John Kirby"."""
+
+    def __init__(self) -> None:
+        self._by_surname: dict[str, str] = {}
+        self._capitalised_midsentence: set[str] = set()
+
+    def learn_text(self, text: str) -> None:
+        """Remember full names and words written capitalised mid-sentence."""
+        for m in NAME_RUN.finditer(text):
+            run = m.group(0)
+            start = m.start()
+            before = text[:start].rstrip()
+            sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
+            words = run.split()
+            if not sentence_start:
+                self._capitalised_midsentence.update(w.lower() for w in words)
+            else:
+                self._capitalised_midsentence.update(w.lower() for w in words[1:])
+            name = strip_titles(run)
+            self.learn(name)
+
+    def learn(self, name: str) -> None:
+        words = [w for w in name.split() if not is_suffix(w)]
+        if len(words) < 2 or is_org(name):
+            return
+        key = surname_key(name)
+        if key and key not in self._by_surname:
+            self._by_surname[key] = name
+
+    def resolve(self, name: str) -> str | None:
+        """The full name for `name`, or None when it is not a person we can name."""
+        name = name.strip()
+        if not name or name.lower() in PRONOUNS or is_org(name):
+            return None
+        words = [w for w in name.split() if not is_suffix(w)]
+        key = words[-1].lower() if words else ""
+        known = self._by_surname.get(key)
+        if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
+            return known  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
+        if len(words) >= 2:
+            return name
+        # A lone capitalised word that never appears capitalised mid-sentence
+        # ("Teachers chanted") is a common noun at the start of a sentence.
+        if key in self._capitalised_midsentence:
+            return name
+        return None

@@ -1,0 +1,432 @@
+"""Direct quotes in an article body, their speakers, and the pull quote.
+
+The pull quote goes out under the newsroom's name, so the rules lean towards
+saying nothing: only quotes with a named person count, and a fragment of the
+journalist's own sentence, a song title in quote marks or an anonymous
+source never wins. Everything is compiled regexes and linear passes because
+this runs on every article.
+
+Steps: find the quote-mark spans of each paragraph (quote marks are told
+apart from apostrophes by what stands either side of them); drop titles and
+scare quotes; join quotes that run over several paragraphs; read the
+attribution around each (attribution.py); resolve surnames, pronouns and
+continuing paragraphs against the people the article has introduced
+(names.py); score.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from distributor.extract.attribution import (
+    Mention,
+    after_attribution,
+    before_attribution,
+    last_sentence,
+    sentence_subject,
+    split_sentences,
+)
+from distributor.extract.model import Quote
+from distributor.extract.names import Registry
+
+DOUBLE = '"“”„‟«»〝〞＂'
+SINGLE = "'‘’‚‛‹›"
+_MARKS_RE = re.compile(f"[{re.escape(DOUBLE + SINGLE)}]")
+_OPENERS = "“„‟«‘‚‛‹〝"
+_SPACE_BEFORE = "([{—–-/" + _OPENERS
+_SPACE_AFTER = ".,;:!?)]}—–-…" + "”»›’\"'"
+_BULLETS = "•-–—*· \u00a0"
+
+OPEN, CLOSE, EITHER, APOSTROPHE = "open", "close", "either", "apostrophe"
+
+_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|I’d|I'd|I’ll|I'll|me|my|we|We|we’re|we're|we’ve|we've|our|Our|us)\b")
+_VERB_HINT = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|will|would|can|could|should|must|"
+    r"may|might|shall|’s|'s|n’t|n't|think|want|know|need|get|got|go|going|make|feel|see)\b|\w+(?:ed|ing)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Span:
+    start: int  # index of the opening mark
+    end: int  # index of the closing mark, or len(paragraph) when unclosed
+    closed: bool
+    kind: str  # "double" | "single"
+
+
+@dataclass
+class _Raw:
+    """One quote while it is being assembled; becomes a Quote at the end."""
+
+    parts: list[str]
+    para: int
+    before: str
+    after: str
+    closed: bool
+    kind: str
+    fragment: bool = False
+    mention: Mention | None = None
+    speaker: str | None = None
+    speaker_is_full: bool = False
+    unnamed: bool = False
+    tight: bool = False
+    siblings: list[int] = field(default_factory=list)
+
+
+def _role(text: str, i: int) -> str:
+    """Whether the mark at text[i] opens, closes, could do either, or is an apostrophe."""
+    c = text[i]
+    p = text[i - 1] if i > 0 else " "
+    n = text[i + 1] if i + 1 < len(text) else " "
+    single = c in SINGLE
+    if single and c in "’'‛":
+        if p.isalnum() and n.isalnum():
+            return APOSTROPHE  # don’t, Nadal’s
+        if n.isdigit() and not p.isalnum():
+            return APOSTROPHE  # the ’90s
+    if c in "\"”" and p.isdigit() and (n.isspace() or n.isalpha() or n in ".,"):
+        return APOSTROPHE  # 16" MacBook: an inch mark
+    before_space = p.isspace() or p in _SPACE_BEFORE
+    after_space = n.isspace() or n in _SPACE_AFTER
+    if before_space and not after_space:
+        return OPEN
+    if after_space and not before_space:
+        return CLOSE
+    if not before_space and not after_space:
+        return APOSTROPHE if single else EITHER
+    if c in _OPENERS:
+        return OPEN if not after_space or n.isspace() else EITHER
+    return EITHER
+
+
+def _spans(text: str) -> list[_Span]:
+    """Top-level quoted spans of one paragraph; nested quotes stay inside them."""
+    stack: list[tuple[str, int]] = []  # (kind, index of opening mark)
+    spans: list[_Span] = []
+    for m in _MARKS_RE.finditer(text):
+        i = m.start()
+        role = _role(text, i)
+        if role == APOSTROPHE:
+            continue
+        kind = "single" if text[i] in SINGLE else "double"
+        if not stack:
+            if role == CLOSE or (kind == "single" and role != OPEN):
+                continue  # a stray closing mark or a plural possessive (players’)
+            stack.append((kind, i))
+            continue
+        top_kind = stack[-1][0]
+        if kind == top_kind:
+            if role == OPEN and text[i] in _OPENERS and kind == "double" and len(stack) > 1:
+                stack.append((kind, i))
+                continue
+            if role == OPEN and kind == "single":
+                stack.append((kind, i))
+                continue
+            opened = stack.pop()
+            if not stack:
+                spans.append(_Span(opened[1], i, True, kind))
+        elif role == OPEN or (role == EITHER and text[i] in _OPENERS):
+            stack.append((kind, i))
+        elif any(k == kind for k, _ in stack):
+            while stack and stack[-1][0] != kind:
+                stack.pop()
+            opened = stack.pop()
+            if not stack:
+                spans.append(_Span(opened[1], i, True, kind))
+        # else: a closing single mark inside a double quote is an apostrophe.
+    if stack:
+        spans.append(_Span(stack[0][1], len(text), False, stack[0][0]))
+    return spans
+
+
+def _clean_text(text: str) -> str:
+    """Quote text without the "…," comma and without stray spaces."""
+    text = text.strip()
+    text = re.sub(r"\s+", " ", text)
+    return text.rstrip(",").rstrip()
+
+
+def _is_title_or_scare(text: str, before: str, after: str, tight: bool) -> bool:
+    """Song titles, nicknames and scare quotes: short, verbless, inside a sentence."""
+    if tight:
+        return False
+    words = text.split()
+    has_end = bool(re.search(r"[.!?…]$", text.rstrip(",”’\"' ")))
+    if len(words) <= 3 and not has_end:
+        return True
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    if len(words) <= 8 and capitalised >= max(2, 0.6 * len(words)) and not has_end:
+        return True  # “We’re Not Gonna Take It”, “Dancing with the Stars”
+    if len(words) <= 5 and not _VERB_HINT.search(text):
+        return True
+    return False
+
+
+def _is_fragment(text: str, before: str, after: str) -> bool:
+    """A quote that is part of the journalist's own sentence ("said it was “merciless”")."""
+    if text[:1].islower():
+        return True
+    tail = last_sentence(before).rstrip()
+    if tail and not tail.endswith((":", ",", "—", "–")) and not tail.endswith(tuple(DOUBLE + SINGLE)):
+        return True
+    return False
+
+
+def _paragraph_raws(text: str, index: int) -> list[_Raw]:
+    raws: list[_Raw] = []
+    spans = _spans(text)
+    kept: list[_Span] = []
+    prose_start = 0
+    for k, span in enumerate(spans):
+        inner = text[span.start + 1 : span.end]
+        nxt = spans[k + 1].start if k + 1 < len(spans) else len(text)
+        after = text[span.end + 1 : nxt] if span.closed else ""
+        before = text[prose_start : span.start]
+        # “We will win.” He said ... starts a new sentence: not an attribution.
+        ends_sentence = bool(re.search(r"[.…]$", inner.rstrip(" ’'\"”")))
+        mention = after_attribution(after) if after and not ends_sentence else None
+        tight = bool(mention and mention.tight)
+        if _is_title_or_scare(_clean_text(inner), before, after, tight):
+            continue  # leave it in the prose: it is part of a sentence
+        kept.append(span)
+        raws.append(
+            _Raw(
+                parts=[_clean_text(inner)],
+                para=index,
+                before=text[:span.start],
+                after=after,
+                closed=span.closed,
+                kind=span.kind,
+                mention=mention,
+                tight=tight,
+            )
+        )
+        prose_start = span.end + 1
+    return raws
+
+
+def _strip_bullet(text: str) -> str:
+    return text.lstrip(_BULLETS)
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w\s]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _length_factor(n: int) -> float:
+    if n < 12:
+        return 0.4
+    if n < 25:
+        return 0.75
+    if n < 40:
+        return 0.85
+    if n < 50:
+        return 0.95
+    if n <= 160:
+        return 1.0
+    if n <= 200:
+        return 0.92
+    if n <= 280:
+        return 0.55
+    return 0.3
+
+
+def _text_factor(text: str) -> float:
+    """What the words alone say about a pull quote: length, person, completeness."""
+    f = _length_factor(len(text))
+    if _FIRST_PERSON.search(text):
+        f *= 1.15
+    if text[:1].islower() or text.startswith(("…", "...")):
+        f *= 0.6
+    if not re.search(r"[.!?…]$", text) and len(text.split()) < 6:
+        f *= 0.8
+    if "!" in text:
+        f *= 1.03
+    return f
+
+
+def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
+    """Every direct quote in the body, with its speaker and a score, best first."""
+    registry = Registry()
+    for p in paragraphs:
+        registry.learn_text(p)
+
+    raws: list[_Raw] = []
+    pending: _Raw | None = None  # a quote left open at the end of a paragraph
+    for index, raw_text in enumerate(paragraphs):
+        text = _strip_bullet(raw_text.strip())
+        found = _paragraph_raws(text, index)
+        if pending is not None and found and text[:1] in DOUBLE + SINGLE and found[0].kind == pending.kind:
+            # A quote running over paragraphs: each new one reopens the mark.
+            head = found.pop(0)
+            pending.parts.extend(head.parts)
+            pending.closed = head.closed
+            pending.after = head.after
+            if pending.mention is None and head.mention is not None:
+                pending.mention, pending.tight = head.mention, head.tight
+        pending = None
+        raws.extend(found)
+        if found and not found[-1].closed:
+            pending = found[-1]
+
+    _attribute(raws, paragraphs, registry)
+    hint_keys = [_normalise(h) for h in hints if h and h.strip()]
+    counts = Counter(r.speaker for r in raws if r.speaker)
+    total = max(len(paragraphs), 1)
+    quotes = []
+    for r in raws:
+        text = "\n".join(p for p in r.parts if p)
+        if not text:
+            continue
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(_score(r, text, counts, total, hint_keys), 4)))
+    quotes.sort(key=lambda q: -q.score)
+    return quotes
+
+
+def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> None:
+    """Give each quote a speaker: its own attribution, its paragraph's, or the previous one's."""
+    last_subject: str | None = None  # the person most recently talked about
+    last_para_seen = -1
+    previous: _Raw | None = None
+    by_para: dict[int, list[_Raw]] = {}
+    for r in raws:
+        by_para.setdefault(r.para, []).append(r)
+
+    def remember_prose(upto: int) -> None:
+        nonlocal last_subject, last_para_seen
+        for i in range(last_para_seen + 1, upto):
+            for sentence in split_sentences(_prose_only(paragraphs[i])):
+                s = sentence_subject(sentence)
+                if s and s.kind == "name":
+                    full = registry.resolve(s.text)
+                    if full and len(full.split()) >= 2:
+                        last_subject = full
+            for q in by_para.get(i, []):
+                if q.speaker and q.speaker_is_full:
+                    last_subject = q.speaker
+        last_para_seen = max(last_para_seen, upto - 1)
+
+    for r in raws:
+        remember_prose(r.para)
+        mention = r.mention if r.tight else None
+        if mention is None:
+            mention = before_attribution(r.before) or r.mention
+            if mention is not None and mention.kind == "pronoun":
+                # "Omar asked ... . She added, “…”": the subject of this paragraph so far.
+                for sentence in split_sentences(_prose_only(r.before)):
+                    s = sentence_subject(sentence)
+                    if s and s.kind == "name":
+                        full = registry.resolve(s.text)
+                        if full and len(full.split()) >= 2:
+                            last_subject = full
+        r.fragment = _is_fragment(r.parts[0], r.before, r.after) if not r.tight else False
+        if mention is None:
+            # “First part,” she said. “Second part.”  /  a paragraph that continues a speaker.
+            same_para = previous is not None and previous.para == r.para
+            continues = previous is not None and previous.para == r.para - 1 and not last_sentence(r.before).strip()
+            if (same_para or continues) and previous.speaker:
+                r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
+            elif (same_para or continues) and previous.unnamed:
+                r.unnamed = True
+            previous = r
+            continue
+        if mention.kind == "name":
+            full = registry.resolve(mention.text)
+            if full:
+                r.speaker = full
+                r.speaker_is_full = len([w for w in full.split() if w[:1].isupper()]) >= 2
+            else:
+                r.unnamed = True
+        elif mention.kind == "pronoun":
+            if mention.text in ("it", "they", "we"):
+                r.unnamed = True
+            elif last_subject:
+                r.speaker, r.speaker_is_full = last_subject, True
+        else:
+            r.unnamed = True
+        if r.speaker and r.speaker_is_full:
+            last_subject = r.speaker
+        previous = r
+
+
+_QUOTED_RE = re.compile(r"[“\"«„][^”\"»“]*[”\"»“]")
+
+
+def _prose_only(text: str) -> str:
+    return _QUOTED_RE.sub(" ", text)
+
+
+def _score(r: _Raw, text: str, counts: Counter, total: int, hint_keys: list[str]) -> float:
+    first = text.split("\n")[0]
+    score = _text_factor(first)
+    if r.speaker is None:
+        score *= 0.1
+    elif not r.speaker_is_full:
+        score *= 0.3
+    if r.fragment:
+        score *= 0.5
+    score *= 1.0 - 0.15 * (r.para / total)
+    if r.speaker:
+        score *= 1.0 + 0.04 * min(counts[r.speaker] - 1, 3)
+    if hint_keys and r.speaker and _matches_hint(text, hint_keys):
+        score *= 1.3
+    return score
+
+
+def _matches_hint(text: str, hint_keys: list[str]) -> bool:
+    key = _normalise(text)
+    for h in hint_keys:
+        if len(h) >= 12 and (h in key or (len(key) >= 12 and key in h)):
+            return True
+    return False
+
+
+MIN_PULL_SCORE = 0.12
+
+
+def _windows(text: str) -> list[str]:
+    """Pieces an editor could lift: each paragraph of the quote, or 1-3 of its sentences."""
+    out: list[str] = []
+    for segment in text.split("\n"):
+        segment = segment.strip()
+        if not segment:
+            continue
+        if len(segment) <= 200:
+            out.append(segment)
+        sentences = split_sentences(segment)
+        if len(sentences) > 1:
+            for i in range(len(sentences)):
+                for j in range(i + 1, min(i + 3, len(sentences)) + 1):
+                    piece = " ".join(sentences[i:j])
+                    if len(piece) <= 200 and piece != segment:
+                        out.append(piece)
+        elif len(segment) > 200:
+            out.append(segment)
+    return out
+
+
+def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
+    """The quote an editor would put in a post, or None when nothing is good enough.
+
+    Only quotes with a full name qualify. A long quotation is cut to whole
+    sentences (truth-wise it stays the speaker's own words), so the post gets
+    a short, complete line rather than a paragraph.
+    """
+    best: tuple[float, Quote] | None = None
+    for q in quotes:
+        if not q.speaker or len(q.speaker.split()) < 2 or q.score < MIN_PULL_SCORE:
+            continue
+        quality = q.score / max(_text_factor(q.text.split("\n")[0]), 1e-6)
+        for k, piece in enumerate(_windows(q.text)):
+            s = quality * _text_factor(piece) * (1.0 if k == 0 else 0.97)
+            if best is None or s > best[0]:
+                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4)))
+    if best is None or best[0] < MIN_PULL_SCORE:
+        return None
+    return best[1]
