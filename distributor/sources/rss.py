@@ -38,6 +38,7 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._
 _FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _SPACE = re.compile(r"\s+")
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|figure|figcaption|section)\b", re.I)
 _MARKUP = re.compile(r"<[A-Za-z/!]|&#?\w+;")
 
 
@@ -213,9 +214,9 @@ def _text(value: str | None, detail: dict | None) -> str | None:
     # feedparser gives no detail for summaries it copied from Atom content: sniff those
     plain = bool(detail) and detail.get("type") == "text/plain"
     if not plain and _MARKUP.search(value):
-        tree = HTMLParser(value)
+        tree = HTMLParser(_BLOCK_TAG.sub(r" \g<0>", value))  # blocks are separated by a space; inline tags are not
         tree.strip_tags(["script", "style"])
-        value = tree.text(separator=" ") if tree.body is None else tree.body.text(separator=" ")
+        value = tree.text(separator="") if tree.body is None else tree.body.text(separator="")
     value = _SPACE.sub(" ", value).strip()
     return value or None
 
