@@ -19,6 +19,10 @@ The rules that prevent double posting:
   "duplicate content" after a lost response) is never published again blindly:
   it stays ``sending`` until ``find_existing`` says found (-> sent) or not found
   (-> queued). An error while asking leaves it ``sending`` for a later round.
+- A post retried after a try that may have reached the platform (timeout,
+  dropped connection: ``attempts > 1``) is looked for with ``find_existing``
+  before it is published again, and a post is only given up as ``failed``
+  after the platform was seen not to have it.
 - A lease must outlive the adapter's own timeouts, so that a slow publish is
   never mistaken for a dead worker (``scheduler.lease_seconds``, default 120 s).
 
@@ -367,6 +371,11 @@ def _still_unknown(session: Session, claim: _Claim, worker_id: str, now: datetim
         )
 
 
+def _is_retryable(error: Exception) -> bool:
+    """Transient, or anything unexpected from an adapter: back off and retry."""
+    return not isinstance(error, (RateLimited, AuthExpired, Rejected))
+
+
 def _record_outcome(
     engine: Engine,
     adapter: PlatformAdapter,
@@ -378,29 +387,43 @@ def _record_outcome(
     policy: RetryPolicy,
     report: DispatchReport,
     rng: random.Random | None,
+    *,
+    how: str = "published",
 ) -> None:
     """Turn what publish did into the post's next state (see the module docstring)."""
+    giving_up = error is not None and _is_retryable(error) and claim.attempts >= policy.max_attempts
     reconciled: tuple[Published | None, Exception | None] | None = None
-    if isinstance(error, DuplicateContent):
+    if isinstance(error, DuplicateContent) or giving_up:
         # "Maybe posted": after a lost response the retry is refused as a
-        # duplicate. Only the platform can tell; ask it before deciding.
+        # duplicate, and a transient error may have hidden a success. Only the
+        # platform can tell; ask it before deciding.
         reconciled = _reconcile_now(adapter, claim, report)
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         if error is None:
-            if _mark_sent(session, claim, worker_id, now, published, "published"):
-                report.sent += 1
+            if _mark_sent(session, claim, worker_id, now, published, how):
+                if how == "published":
+                    report.sent += 1
+                else:
+                    report.reconciled += 1
         elif reconciled is not None:
             found, find_error = reconciled
+            what = f"{type(error).__name__}: {error}"
             if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: the platform refused a duplicate ({error}) and has the post"):
+                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: after {what}, the platform has the post"):
                     report.reconciled += 1
-            elif find_error is None:
-                if _settle(session, claim, worker_id, now, S.failed, f"rejected as duplicate content and not found on the platform: {error}", error=f"duplicate content: {error}"):
-                    report.failed += 1
-            else:
+            elif find_error is not None:
                 _still_unknown(session, claim, worker_id, now, find_error, policy, report)
                 report.retried += 1
+            elif giving_up:
+                if _settle(session, claim, worker_id, now, S.failed,
+                           f"gave up after {claim.attempts} attempts (not on the platform); last error {what}",
+                           error=f"gave up after {claim.attempts} attempts: {what}"):
+                    report.failed += 1
+            elif _settle(session, claim, worker_id, now, S.failed,
+                         f"rejected as duplicate content and not found on the platform: {error}",
+                         error=f"duplicate content: {error}"):
+                report.failed += 1
         elif isinstance(error, RateLimited):
             reset_at = _aware(error.retry_at)
             _store_rate_limit(session, claim.account, PUBLISH_ENDPOINT, reset_at)
@@ -421,19 +444,39 @@ def _record_outcome(
             if _settle(session, claim, worker_id, now, S.failed, f"rejected by the platform: {error.reason}", error=error.reason):
                 report.failed += 1
         else:
-            # Transient, or anything unexpected from an adapter: back off and retry.
             what = f"{type(error).__name__}: {error}"
-            if claim.attempts >= policy.max_attempts:
-                if _settle(session, claim, worker_id, now, S.failed, f"gave up after {claim.attempts} attempts; last error {what}",
-                           error=f"gave up after {claim.attempts} attempts: {what}"):
-                    report.failed += 1
-            else:
-                retry_at = now + policy.backoff(claim.attempts, rng)
-                if _settle(session, claim, worker_id, now, S.queued, f"{what}; retry after {retry_at.isoformat()}",
-                           error=what, scheduled_at=retry_at):
-                    report.retried += 1
+            retry_at = now + policy.backoff(claim.attempts, rng)
+            if _settle(session, claim, worker_id, now, S.queued, f"{what}; retry after {retry_at.isoformat()}",
+                       error=what, scheduled_at=retry_at):
+                report.retried += 1
         session.commit()
     report.db_seconds += time.perf_counter() - started
+
+
+def _publish(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) -> tuple[Published | None, Exception | None, str]:
+    """Publish, unless an earlier attempt may already have (then ask the platform first).
+
+    ``attempts`` counts only tries that may have reached the platform (rate
+    limits and expired tokens give theirs back), so attempts > 1 means a
+    previous try ended in a timeout, a dropped connection or a dead worker:
+    its post may be live. A platform without duplicate detection would
+    otherwise get it twice.
+    """
+    if claim.attempts > 1:
+        found, error = _reconcile_now(adapter, claim, report)
+        if found is not None:
+            return found, None, "reconciled: an earlier attempt had published it"
+        if error is not None:
+            return None, error, "reconcile"
+    started = time.perf_counter()
+    try:
+        return adapter.publish(claim.outgoing), None, "published"
+    except Exception as exc:  # noqa: BLE001 - sorted by type in _record_outcome
+        if type(exc).__module__ != "distributor.errors":
+            log.exception("post %s: unexpected error from the %s adapter; treated as transient", claim.id, claim.account)
+        return None, exc, "published"
+    finally:
+        report.publish_seconds += time.perf_counter() - started
 
 
 # --------------------------------------------------------------------------- reconcile expired leases
@@ -560,16 +603,8 @@ def dispatch_due(
             break
         touched.add(claim.id)
         adapter = adapters[claim.account]
-        published, error = None, None
-        started = time.perf_counter()
-        try:
-            published = adapter.publish(claim.outgoing)
-        except Exception as exc:  # noqa: BLE001 - sorted by type in _record_outcome
-            error = exc
-            if not isinstance(exc, (RateLimited, AuthExpired, Rejected)) and type(exc).__module__ != "distributor.errors":
-                log.exception("post %s: unexpected error from the %s adapter; treated as transient", claim.id, claim.account)
-        report.publish_seconds += time.perf_counter() - started
-        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng)
+        published, error, how = _publish(adapter, claim, report)
+        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how)
     report.skipped = _count_skipped(engine, clock(), touched)
     return report
 
