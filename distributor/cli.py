@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -31,7 +32,33 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 
-out = Console()
+class PlatformChoice(str, Enum):
+    twitter = "twitter"
+    facebook = "facebook"
+
+
+class ReportBy(str, Enum):
+    article = "article"
+    platform = "platform"
+    account = "account"
+    template = "template"
+    section = "section"
+    hour = "hour"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+class Role(str, Enum):
+    editor = "editor"
+    admin = "admin"
+
+
+out = Console(soft_wrap=True)
 log = logging.getLogger("distributor")
 
 
@@ -198,7 +225,7 @@ def extract(sources: list[str] = typer.Argument(..., metavar="SOURCE..."), as_js
 @app.command()
 def compose(
     sources: list[str] = typer.Argument(..., metavar="SOURCE..."),
-    platform: str = typer.Option(..., "--platform", click_type=click.Choice(["twitter", "facebook"])),
+    platform_choice: PlatformChoice = typer.Option(..., "--platform"),
     account: Optional[str] = typer.Option(None, "--account", help="Use this account's template."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -206,6 +233,7 @@ def compose(
     from distributor.compose import Composer
     from distributor.config import AccountSettings
 
+    platform = platform_choice.value
     settings = state.settings
     if account:
         account_settings = settings.account(account)
@@ -381,8 +409,8 @@ def collect(all_posts: bool = typer.Option(False, "--all", help="Every published
 @app.command()
 def report(
     since: str = typer.Option("7d", "--since"),
-    by: str = typer.Option("platform", "--by", click_type=click.Choice(["article", "platform", "account", "template", "section", "hour"])),
-    fmt: str = typer.Option("table", "--format", click_type=click.Choice(["table", "csv", "json", "html"])),
+    by_choice: ReportBy = typer.Option(ReportBy.platform, "--by"),
+    fmt_choice: ReportFormat = typer.Option(ReportFormat.table, "--format"),
     output: Optional[Path] = typer.Option(None, "--output"),
 ) -> None:
     """Engagement report."""
@@ -390,6 +418,7 @@ def report(
 
     from distributor import reports
 
+    by, fmt = by_choice.value, fmt_choice.value
     with Session(state.engine) as session:
         result = reports.build_report(session, since=reports.parse_since(since), by=by, timezone=state.settings.web.timezone)
     if fmt == "table":
@@ -409,11 +438,12 @@ def report(
 
 
 @users_app.command("add")
-def users_add(email: str, role: str = typer.Option("editor", "--role", click_type=click.Choice(["editor", "admin"]))) -> None:
+def users_add(email: str, role_choice: Role = typer.Option(Role.editor, "--role")) -> None:
     """Add an editor; the password is read from standard input."""
     from distributor import users
     from distributor.db import session_scope
 
+    role = role_choice.value
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with session_scope(state.engine) as session:
         users.add_user(session, email, password, role)

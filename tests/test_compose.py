@@ -1,0 +1,145 @@
+"""Composition: what an editor would see in the post, for every platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from twitter_text import parse_tweet
+
+from distributor.compose import Composer, builtin_templates_dir, hashtag, trim_words
+from distributor.config import AccountSettings
+from distributor.errors import ComposeError
+from distributor.extract import extract_page
+from distributor.extract.model import Extracted, Image, Quote
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = FIXTURES / "golden"
+UPDATE = os.environ.get("DISTRIBUTOR_UPDATE_GOLDEN") == "1"
+PLATFORMS = ["twitter", "facebook"]
+LINK = "https://news.example/2026/11/25/a-rather-long-slug-for-a-story-about-the-harbour-ferry-trial/"
+
+
+def account(platform: str, template: str | None = None) -> AccountSettings:
+    return AccountSettings(name=f"{platform}-main", platform=platform, page_id="1", template=template)
+
+
+def article(title="Ferry trial approved", quote=None, speaker="Amara Okafor", **kw) -> Extracted:
+    return Extracted(
+        source="test", title=title, canonical_url=LINK,
+        pull_quote=Quote(quote, speaker, 1.0) if quote else None, **kw,
+    )
+
+
+def golden_articles() -> list[Path]:
+    pages = [FIXTURES / "seed" / "article.html"]
+    pages += sorted((FIXTURES / "extract").glob("*.html")) if (FIXTURES / "extract").is_dir() else []
+    return pages
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("page", golden_articles(), ids=lambda p: p.stem)
+def test_composed_post_matches_its_reviewed_golden_file(page, platform):
+    """Golden files are reviewed by a person; DISTRIBUTOR_UPDATE_GOLDEN=1 rewrites them."""
+    extracted = extract_page(page.read_bytes(), url="https://news.example/story", source=page.name)
+    post = Composer().compose(extracted, account(platform))
+    rendered = f"{post.text}\n---\nlink: {post.link}\nimage: {post.image_url}\n"
+    golden = GOLDEN / f"{page.parent.name}-{page.stem}.{platform}.txt"
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(rendered, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run with DISTRIBUTOR_UPDATE_GOLDEN=1 and review it"
+    assert rendered == golden.read_text(encoding="utf-8")
+    if platform == "twitter":
+        assert parse_tweet(post.text).weightedLength <= 280
+
+
+def test_every_platform_has_a_builtin_template():
+    from distributor.config import PLATFORMS as CONFIGURED
+
+    for platform in CONFIGURED:
+        assert (builtin_templates_dir() / f"{platform}.j2").is_file(), platform
+
+
+def test_seed_posts_carry_the_pull_quote_with_its_speaker():
+    extracted = extract_page((FIXTURES / "seed" / "article.html").read_bytes())
+    x = Composer().compose(extracted, account("twitter"))
+    fb = Composer().compose(extracted, account("facebook"))
+    assert "patience with Russia has run out" in x.text and "Josh Earnest" in x.text
+    assert "patience with Russia has run out" in fb.text and "Josh Earnest" in fb.text
+    assert fb.link == "https://hypeline.example/2016/10/04/us-breaks-off-syria-ceasefire-talks-with-russia/"
+
+
+def test_text_is_not_html_escaped():
+    post = Composer().compose(article(title="Fish & Chips <b>shop</b> “reopens”"), account("twitter"))
+    assert "Fish & Chips <b>shop</b> “reopens”" in post.text
+
+
+def test_a_long_quote_is_trimmed_at_a_word_boundary_and_the_link_kept_whole():
+    quote = "We have waited years for a ferry that runs when people actually need it " * 5
+    post = Composer().compose(article(quote=quote.strip()), account("twitter"))
+    assert parse_tweet(post.text).weightedLength <= 280
+    assert post.text.endswith(LINK)
+    trimmed = post.text.split("“", 1)[1].split("”", 1)[0]
+    assert trimmed.endswith("…") and quote.startswith(trimmed[:-1])
+    assert trimmed[:-1].split()[-1] in quote.split()  # cut between words
+    assert "Ferry trial approved" in post.text  # the headline is untouched while the quote can give
+
+
+def test_the_headline_is_trimmed_when_it_alone_is_too_long():
+    title = "Council " + "debates the ferry " * 30
+    post = Composer().compose(article(title=title.strip()), account("twitter"))
+    assert parse_tweet(post.text).weightedLength <= 280
+    assert post.text.endswith(LINK)
+    assert post.text.split("\n")[0].endswith("…")
+
+
+def test_a_quote_that_would_be_cut_to_a_stub_is_dropped():
+    title = "Harbour " + "ferry " * 38
+    quote = "We have waited years for a ferry that runs when people actually need it to run"
+    post = Composer().compose(article(title=title.strip(), quote=quote), account("twitter"))
+    assert parse_tweet(post.text).weightedLength <= 280
+    assert "“" not in post.text and "Amara Okafor" not in post.text
+
+
+def test_wide_characters_count_double_as_on_x():
+    title = "東京で新しいフェリーの試験運航が始まる" * 8  # 152 CJK characters = 304 weighted
+    post = Composer().compose(article(title=title), account("twitter"))
+    assert parse_tweet(post.text).weightedLength <= 280
+    assert len(post.text) < 280 - 23
+
+
+def test_facebook_post_keeps_the_link_for_the_card_and_the_whole_quote():
+    quote = "We have waited years for a ferry that runs when people actually need it " * 5
+    post = Composer().compose(article(quote=quote.strip()), account("facebook"))
+    assert post.link == LINK
+    assert quote.strip() in post.text and "Amara Okafor" in post.text
+
+
+def test_a_quote_without_a_named_speaker_is_never_used():
+    post = Composer().compose(article(quote="It is a disgrace and everybody knows it", speaker=None), account("twitter"))
+    assert "disgrace" not in post.text
+
+
+def test_a_users_template_wins_over_the_builtin_one(tmp_path):
+    (tmp_path / "twitter.j2").write_text("{{ title | upper }} {{ hashtags | join(' ') }} {{ link }}")
+    post = Composer(tmp_path).compose(article(tags=["harbour ferry", "city-council"]), account("twitter"))
+    assert post.text == f"FERRY TRIAL APPROVED #HarbourFerry #CityCouncil {LINK}"
+
+
+def test_a_missing_or_broken_template_is_a_clear_error(tmp_path):
+    with pytest.raises(ComposeError, match="nope.j2"):
+        Composer().compose(article(), account("twitter", template="nope.j2"))
+    (tmp_path / "broken.j2").write_text("{{ title ")
+    with pytest.raises(ComposeError, match="broken.j2"):
+        Composer(tmp_path).compose(article(), account("twitter", template="broken.j2"))
+    (tmp_path / "typo.j2").write_text("{{ titel }}")
+    with pytest.raises(ComposeError, match="titel"):
+        Composer(tmp_path).compose(article(), account("twitter", template="typo.j2"))
+
+
+def test_helpers():
+    assert trim_words("one two three four", 9) == "one two…"
+    assert hashtag("climate change") == "#ClimateChange"
+    assert hashtag("2026") == ""
