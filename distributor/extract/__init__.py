@@ -52,7 +52,7 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
         site_name=site,
     )
     body = article_body(doc.tree)
-    result.image = images.lead_image(doc.tree, head, body.containers)
+    result.image = images.lead_image(doc.tree, head, body.containers, result.title)
     if _quotes is not None and body.paragraphs:
         found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints)
         result.quotes = list(found)

@@ -108,13 +108,21 @@ def subject_of(phrase: str) -> Mention | None:
     if _DESCRIPTOR_RE.match(phrase) and len(phrase.split()) <= 4:
         return Mention("pronoun", phrase)
     # "Mayer, Disney’s chairman of ..., said": the name is before the appositive.
-    chunks = [c for c in phrase.split(",") if c.strip()]
-    for chunk in (chunks[0], chunks[-1]) if chunks else ():
+    # "In a tweet about Trump, Emery said": the name nearest the verb.
+    chunks = [c.strip() for c in phrase.split(",") if c.strip()]
+    if not chunks:
+        return None
+    order = [chunks[-1]]
+    if len(chunks) > 1 and len(chunks[0].split()) <= 6:
+        order.insert(0, chunks[0])
+    for chunk in order:
+        if chunk.lower() in PRONOUNS:
+            return Mention("pronoun", chunk.lower())
+        if _DESCRIPTOR_RE.match(chunk) and len(chunk.split()) <= 4:
+            return Mention("pronoun", chunk)
         name = trailing_name(chunk)
-        if name:
+        if name and len(chunk.split()) <= 8:
             return Mention("name", name)
-        if chunk.strip().lower() in PRONOUNS:
-            return Mention("pronoun", chunk.strip().lower())
     return Mention("unnamed", phrase)
 
 

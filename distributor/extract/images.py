@@ -30,6 +30,9 @@ _FURNITURE_DIRS = frozenset({"logo", "logos", "icons", "icon", "placeholder", "p
 _NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|placeholder|badge|emoji|gravatar|author|headshot|mugshot|byline")
 _SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src")
+_SIZE_PARAMS = frozenset({"w", "h", "width", "height", "q", "quality", "fit", "crop", "auto", "format", "fm", "dpr", "s", "resize", "size", "ve", "tl"})
+_MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
+_PLAYER_RE = re.compile(r"video|player|playlist|jwplayer|vjs")
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 
 
@@ -45,7 +48,9 @@ def file_key(url: str | None) -> str | None:
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     stem = name.rsplit(".", 1)[0].lower() if "." in name else name.lower()
     if not stem or parts.path.endswith("/") or len(stem) < 4:
-        return f"{parts.netloc}{parts.path}?{parts.query}".lower()
+        # Image services keyed by the query (?i=123&w=1200): keep what names the picture.
+        params = sorted(p for p in parts.query.split("&") if p.split("=", 1)[0].lower() not in _SIZE_PARAMS)
+        return f"{parts.path.rstrip('/')}?{'&'.join(params)}".lower()
     return _SIZE_SUFFIX_RE.sub("", stem)
 
 
@@ -108,25 +113,43 @@ def image_url(node: LexborNode, base: str | None) -> str | None:
     return None
 
 
-def caption_of(node: LexborNode) -> str | None:
-    """Caption for an <img>: its figure's figcaption, data-caption, else alt/title (the longer)."""
+def caption_of(node: LexborNode, title: str | None = None) -> str | None:
+    """Caption for an <img>: the figcaption near it, else data-caption / alt text (the longer).
+
+    Short alt labels and alt text that merely repeats the headline are not captions.
+    """
     attrs = node.attributes
     texts: list[str] = []
     current: LexborNode | None = node.parent
-    for _ in range(4):  # figure > a > picture > img at most
+    for _ in range(4):  # figure > a > picture > img, or figcaption beside the figure
         if current is None or current.tag in ("body", "article", "main"):
             break
-        if current.tag == "figure":
-            caption = current.css_first("figcaption")
-            if caption is not None:
+        caption = current.css_first("figcaption")
+        if caption is not None:
+            if len(current.css("img")) <= 1:
                 texts.append(node_text(caption))
             break
+        if current.tag == "figure":
+            break
         current = current.parent
-    for key in ("data-caption", "alt", "title"):
-        if attrs.get(key):
-            texts.append(collapse(attrs[key]))
+    for key in ("data-caption", "alt", "data-alt", "aria-label", "title"):
+        value = collapse(attrs.get(key))
+        if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
+            texts.append(value)
     texts = [t for t in texts if t]
     return max(texts, key=len) if texts else None
+
+
+def _in_player(node: LexborNode) -> bool:
+    """Video posters reuse the story photo but carry the video's title as caption."""
+    current = node.parent
+    for _ in range(5):
+        if current is None or current.tag in ("body", "article"):
+            return False
+        if _PLAYER_RE.search((current.attributes.get("class") or "").lower()):
+            return True
+        current = current.parent
+    return False
 
 
 def is_photo(node: LexborNode, url: str) -> bool:
@@ -152,7 +175,7 @@ def _inside_chrome(node: LexborNode, stop: Iterable[int]) -> bool:
     return False
 
 
-def body_photos(containers: list[LexborNode], base: str | None) -> list[Picture]:
+def body_photos(containers: list[LexborNode], base: str | None, title: str | None = None) -> list[Picture]:
     """Real photos inside the article body containers, in page order."""
     found: list[Picture] = []
     seen: set[int] = set()
@@ -163,8 +186,8 @@ def body_photos(containers: list[LexborNode], base: str | None) -> list[Picture]
                 continue
             seen.add(node.mem_id)
             url = image_url(node, base)
-            if url and is_photo(node, url) and not _inside_chrome(node, ids):
-                found.append(Picture(url, caption_of(node), node))
+            if url and is_photo(node, url) and not _inside_chrome(node, ids) and not _in_player(node):
+                found.append(Picture(url, caption_of(node, title), node))
     return found
 
 
@@ -193,7 +216,9 @@ def logo_keys(tree: LexborHTMLParser, head: Head) -> set[str]:
     return {key for key in map(file_key, urls) if key}
 
 
-def lead_image(tree: LexborHTMLParser, head: Head, containers: list[LexborNode]) -> Image | None:
+def lead_image(
+    tree: LexborHTMLParser, head: Head, containers: list[LexborNode], title: str | None = None
+) -> Image | None:
     """og:image (or twitter:image, JSON-LD image) unless it is furniture; else the first body photo."""
     ld_url, ld_caption = _ld_image((head.article_ld or {}).get("image"), head.base)
     declared = [
@@ -202,35 +227,77 @@ def lead_image(tree: LexborHTMLParser, head: Head, containers: list[LexborNode])
         ld_url,
     ]
     logos = logo_keys(tree, head)
-    photos = body_photos(containers, head.base)
+    photos = body_photos(containers, head.base, title)
     for url in declared:
         if not url or is_placeholder(url) or file_key(url) in logos:
             continue
-        key = file_key(url)
-        caption = None
-        for picture in _same_image(tree, key, head.base, photos):
+        captions: list[str] = []
+        shown = False
+        for picture in _same_image(tree, file_key(url), head.base, photos, title):
+            shown = True
             if picture.caption:
-                caption = picture.caption
+                captions.append(picture.caption)
                 break
         if url == ld_url and ld_caption:
-            caption = max(filter(None, [caption, collapse(str(ld_caption))]), key=len)
-        if not caption:
-            caption = head.first("og:image:alt", "twitter:image:alt")
-        return Image(url=url, alt=caption or None)
+            captions.append(collapse(str(ld_caption)))
+        if not captions and not shown:
+            # The declared photo is not on the page as an <img> (rendered by scripts, or
+            # another crop): the caption of the lead figure, just under the headline, is its.
+            lead = _lead_figure_caption(tree, containers)
+            if lead:
+                captions.append(lead)
+        alt = head.first("og:image:alt", "twitter:image:alt")
+        if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
+            captions.append(alt)
+        return Image(url=url, alt=max(captions, key=len) if captions else None)
     if photos:
         return Image(url=photos[0].url, alt=photos[0].caption)
     return None
 
 
-def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, photos: list[Picture]) -> Iterable[Picture]:
+def _same_image(
+    tree: LexborHTMLParser, key: str | None, base: str | None, photos: list[Picture], title: str | None
+) -> Iterable[Picture]:
     """Pictures on the page showing the declared image (matched by file name)."""
     if not key:
         return
     for picture in photos:
         if file_key(picture.url) == key:
             yield picture
-    # Lead photos often sit above the body (in the article header): look page-wide too.
+    # Lead photos often sit above the body (in the article header): look page-wide too,
+    # also in attributes that name the picture without a URL (data-chomp-id="...").
+    long_key = len(key) >= 8 and "/" not in key
     for node in tree.css("img"):
+        if _in_player(node):
+            continue
         url = image_url(node, base)
-        if url and file_key(url) == key:
-            yield Picture(url, caption_of(node), node)
+        if (url and file_key(url) == key) or (long_key and any(v == key for v in map(_lower, node.attributes.values()))):
+            yield Picture(url or "", caption_of(node, title), node)
+
+
+def _lower(value: str | None) -> str:
+    return value.lower() if value else ""
+
+
+def _lead_figure_caption(tree: LexborHTMLParser, containers: list[LexborNode]) -> str | None:
+    """Caption of the first figure after the <h1>, if it comes before or opens the article body."""
+    seen_h1 = False
+    body_ids = {c.mem_id for c in containers}
+    for node in tree.css("h1, figcaption, p"):
+        if node.tag == "h1":
+            seen_h1 = True
+            continue
+        if not seen_h1:
+            continue
+        if node.tag == "figcaption":
+            if _in_player(node):
+                continue
+            text = node_text(node)
+            return text or None
+        # a paragraph of the body itself: the lead figure would have come before it
+        current = node.parent
+        while current is not None and current.tag != "body":
+            if current.mem_id in body_ids:
+                return None
+            current = current.parent
+    return None

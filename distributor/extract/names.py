@@ -85,6 +85,8 @@ def strip_titles(run: str) -> str:
     whole, so everything up to the last title word goes.
     """
     words = run.replace("\u00a0", " ").split()
+    while words and words[0].lower() in _LEADING_NOISE:
+        words = words[1:]  # "But Parise said"
     cut = 0
     # The last word is never a title: "Martin Luther King" keeps "King".
     for i, w in enumerate(words[:-1]):
@@ -108,6 +110,11 @@ def strip_titles(run: str) -> str:
         words[-1] = words[-1].rstrip(".")
     return " ".join(words)
 
+
+_LEADING_NOISE = frozenset(
+    "but and so or then also when while after before in on at as if the a an this that "
+    "these those his her their its our my meanwhile however still yet now later earlier".split()
+)
 
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
 

@@ -69,6 +69,7 @@ class _Raw:
     closed: bool
     kind: str
     fragment: bool = False
+    incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
     mention: Mention | None = None
     speaker: str | None = None
     speaker_is_full: bool = False
@@ -206,6 +207,9 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
             )
         )
         prose_start = span.end + 1
+    for a, b in zip(raws, raws[1:]):
+        if b.parts[0][:1].islower() and not re.search(r"[.!?…]$", a.parts[0]):
+            a.incomplete = True
     return raws
 
 
@@ -248,6 +252,10 @@ def _text_factor(text: str) -> float:
         f *= 0.8
     if "!" in text:
         f *= 1.03
+    if re.match(r"(?:But|And|So|Or|Because)\b", text):
+        f *= 0.9
+    if re.search(r"\.\.\.|…|\[|\(", text.strip("….")):
+        f *= 0.8  # elided or annotated by the writer: editors avoid these
     return f
 
 
@@ -292,6 +300,7 @@ def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
 def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> None:
     """Give each quote a speaker: its own attribution, its paragraph's, or the previous one's."""
     last_subject: str | None = None  # the person most recently talked about
+    lede_subject: str | None = None  # the first person the story is about
     last_para_seen = -1
     previous: _Raw | None = None
     by_para: dict[int, list[_Raw]] = {}
@@ -299,7 +308,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         by_para.setdefault(r.para, []).append(r)
 
     def remember_prose(upto: int) -> None:
-        nonlocal last_subject, last_para_seen
+        nonlocal last_subject, last_para_seen, lede_subject
         for i in range(last_para_seen + 1, upto):
             for sentence in split_sentences(_prose_only(paragraphs[i])):
                 s = sentence_subject(sentence)
@@ -307,6 +316,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                     full = registry.resolve(s.text)
                     if full and len(full.split()) >= 2:
                         last_subject = full
+                        lede_subject = lede_subject or full
             for q in by_para.get(i, []):
                 if q.speaker and q.speaker_is_full:
                     last_subject = q.speaker
@@ -326,6 +336,8 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                         if full and len(full.split()) >= 2:
                             last_subject = full
         r.fragment = _is_fragment(r.parts[0], r.before, r.after) if not r.tight else False
+        if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
+            r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
         if mention is None:
             # “First part,” she said. “Second part.”  /  a paragraph that continues a speaker.
             same_para = previous is not None and previous.para == r.para
@@ -346,6 +358,9 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         elif mention.kind == "pronoun":
             if mention.text in ("it", "they", "we"):
                 r.unnamed = True
+            elif mention.text not in ("he", "she") and lede_subject:
+                # "the 56-year-old said": a description points at the story's protagonist.
+                r.speaker, r.speaker_is_full = lede_subject, True
             elif last_subject:
                 r.speaker, r.speaker_is_full = last_subject, True
         else:
@@ -371,7 +386,9 @@ def _score(r: _Raw, text: str, counts: Counter, total: int, hint_keys: list[str]
         score *= 0.3
     if r.fragment:
         score *= 0.5
-    score *= 1.0 - 0.15 * (r.para / total)
+    if r.incomplete:
+        score *= 0.75
+    score *= 1.0 - 0.3 * (r.para / total)
     if r.speaker:
         score *= 1.0 + 0.04 * min(counts[r.speaker] - 1, 3)
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
@@ -392,22 +409,22 @@ MIN_PULL_SCORE = 0.12
 
 def _windows(text: str) -> list[str]:
     """Pieces an editor could lift: each paragraph of the quote, or 1-3 of its sentences."""
-    out: list[str] = []
-    for segment in text.split("\n"):
+    out: list[tuple[str, float]] = []
+    for n, segment in enumerate(text.split("\n")):
         segment = segment.strip()
         if not segment:
             continue
         if len(segment) <= 200:
-            out.append(segment)
+            out.append((segment, 1.0 if n == 0 else 0.9))
         sentences = split_sentences(segment)
         if len(sentences) > 1:
             for i in range(len(sentences)):
                 for j in range(i + 1, min(i + 3, len(sentences)) + 1):
                     piece = " ".join(sentences[i:j])
                     if len(piece) <= 200 and piece != segment:
-                        out.append(piece)
+                        out.append((piece, 0.9 if n == 0 and i == 0 else 0.8))
         elif len(segment) > 200:
-            out.append(segment)
+            out.append((segment, 1.0))
     return out
 
 
@@ -423,8 +440,8 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         if not q.speaker or len(q.speaker.split()) < 2 or q.score < MIN_PULL_SCORE:
             continue
         quality = q.score / max(_text_factor(q.text.split("\n")[0]), 1e-6)
-        for k, piece in enumerate(_windows(q.text)):
-            s = quality * _text_factor(piece) * (1.0 if k == 0 else 0.97)
+        for piece, weight in _windows(q.text):
+            s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
                 best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4)))
     if best is None or best[0] < MIN_PULL_SCORE:
