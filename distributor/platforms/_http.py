@@ -1,0 +1,48 @@
+"""requests plumbing the SDKs need: a host-rewriting, timeout-setting transport.
+
+tweepy and facebook-sdk hard-code their hosts (api.twitter.com,
+upload.twitter.com, graph.facebook.com). Mounting ``RewritingAdapter`` on the
+SDK's session sends those requests to ``base_url`` (the sandbox) instead,
+after the SDK has built and signed them, so OAuth signing still runs for real.
+It also gives every request a timeout: tweepy's Client sets none.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+class RewritingAdapter(HTTPAdapter):
+    def __init__(self, base_url: str | None, hosts: frozenset[str], timeout: float = DEFAULT_TIMEOUT_SECONDS):
+        super().__init__()
+        self.base = urlsplit(base_url.rstrip("/")) if base_url else None
+        self.hosts = hosts
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs):  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        if self.base is not None:
+            parts = urlsplit(request.url or "")
+            if parts.hostname in self.hosts:
+                request.url = urlunsplit(
+                    (self.base.scheme, self.base.netloc, self.base.path + parts.path, parts.query, parts.fragment))
+        return super().send(request, **kwargs)
+
+
+def route_session(session: requests.Session, base_url: str | None, hosts: frozenset[str],
+                  timeout: float = DEFAULT_TIMEOUT_SECONDS) -> requests.Session:
+    """Mount the rewriting adapter on both schemes of ``session``; returns it."""
+    adapter = RewritingAdapter(base_url, hosts, timeout)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,50 @@
+"""An adapter that publishes nothing: for demos, rehearsals and pipeline tests.
+
+It remembers what it "published" (per adapter instance) so reconciliation and
+metrics behave like a real platform that nobody reacts to.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+from pydantic import SecretStr
+
+from distributor.config import AccountSettings
+from distributor.fetch import Fetcher
+from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
+from distributor.platforms.matching import Candidate, best_match
+
+_numbers = itertools.count(1)
+
+
+class DryRunAdapter:
+    platform = "dryrun"
+    limits = Limits(max_text_length=100_000, url_length=None, max_image_bytes=10 * 1024 * 1024,
+                    metrics_batch_size=1000)
+
+    def __init__(self, name: str = "dryrun"):
+        self.name = name
+        self.published: dict[str, OutgoingPost] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_account(cls, account: AccountSettings, secrets: dict[str, SecretStr], fetcher: Fetcher,
+                     **_ignored) -> "DryRunAdapter":
+        return cls(account.name)
+
+    def publish(self, post: OutgoingPost) -> Published:
+        external_id = f"dryrun-{self.name}-{next(_numbers)}"
+        with self._lock:
+            self.published[external_id] = post
+        return Published(external_id, None, "dry run: nothing was published")
+
+    def find_existing(self, post: OutgoingPost) -> Published | None:
+        with self._lock:
+            candidates = [Candidate(i, p.text, (p.link,) if p.link else ()) for i, p in self.published.items()]
+        found = best_match(post, post.text, candidates[::-1])
+        return None if found is None else Published(found.external_id, None, "dry run")
+
+    def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
+        return {i: Metrics(impressions=0, clicks=0, raw={"dryrun": True}) for i in external_ids}

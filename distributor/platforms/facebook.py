@@ -1,0 +1,251 @@
+"""Facebook Pages through facebook-sdk: link or photo posts, reconcile, metrics.
+
+facebook-sdk (2018) only raises ``GraphAPIError`` and hides the HTTP status and
+headers, so a response hook on its ``requests.Session`` keeps the last
+response's status and rate-limit headers for ``graph_errors``. It also puts the
+access token in query strings: no URL it built ever goes into a message or an
+exception chain here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator, Sequence
+
+import facebook
+import requests
+from pydantic import SecretStr
+
+from distributor.config import AccountSettings, EngagementSettings
+from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
+from distributor.fetch import Fetcher
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session
+from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
+from distributor.platforms.images import load_image
+from distributor.platforms.matching import Candidate, best_match
+
+GRAPH_VERSION = "v23.0"
+GRAPH_HOSTS = frozenset({"graph.facebook.com"})
+MAX_BATCH = 50
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+ENGAGEMENT_FIELDS = "reactions.summary(total_count).limit(0),comments.summary(true).limit(0),shares"
+
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
+TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily unavailable"
+AUTH_CODES = frozenset({190, 102})
+TEMPORARILY_BLOCKED = 368
+DUPLICATE = 506
+DEFAULT_RATE_WAIT = timedelta(minutes=5)
+# 368 means the Page is blocked from posting for a while (hours, by Meta's help pages) and
+# hammering it prolongs the block: RateLimited with a long wait stops the account's posts
+# until then, where Transient would retry within minutes.
+BLOCKED_WAIT = timedelta(hours=1)
+
+
+class _LastResponse(threading.local):
+    status: int | None = None
+    headers: dict[str, str] = {}
+
+
+def _regain_minutes(headers: dict[str, str]) -> int:
+    """The longest ``estimated_time_to_regain_access`` (minutes) in Graph's usage headers."""
+    longest = 0
+    for name in ("x-business-use-case-usage", "x-app-usage", "x-page-usage", "x-ad-account-usage"):
+        try:
+            usage = json.loads(headers.get(name, "") or "null")
+        except ValueError:
+            continue
+        entries: list[Any] = []
+        if isinstance(usage, dict):
+            entries = [usage] + [e for value in usage.values() if isinstance(value, list) for e in value]
+        for entry in entries:
+            if isinstance(entry, dict):
+                try:
+                    longest = max(longest, int(entry.get("estimated_time_to_regain_access") or 0))
+                except (TypeError, ValueError):
+                    pass
+    return longest
+
+
+def translate(code: int | None, message: str, endpoint: str, headers: dict[str, str], status: int | None,
+              transient_flag: bool = False) -> Exception:
+    """One Graph failure as what the dispatcher must do."""
+    now = datetime.now(timezone.utc)
+    if code is None:  # not a Graph answer at all (an HTML proxy page, an empty body)
+        if status is None or status >= 500:
+            return Transient(f"Facebook answered {endpoint} with HTTP {status or '?'} and no Graph error body")
+        return Rejected(f"Facebook answered {endpoint} with HTTP {status} and no Graph error body")
+    if code in RATE_LIMIT_CODES:
+        minutes = _regain_minutes(headers)
+        retry_at = now + (timedelta(minutes=minutes) if minutes else DEFAULT_RATE_WAIT)
+        return RateLimited(f"Facebook rate limit (code {code}) on {endpoint}: {message}", retry_at, endpoint)
+    if code == TEMPORARILY_BLOCKED:
+        return RateLimited(f"Facebook temporarily blocked {endpoint} (code 368): {message}", now + BLOCKED_WAIT,
+                           endpoint)
+    if code in AUTH_CODES:
+        return AuthExpired(f"Facebook refused the Page token (code {code}): reconnect the account")
+    if code == DUPLICATE:
+        return DuplicateContent(f"Facebook says this is a duplicate status message (code 506): {message}")
+    if code in TRANSIENT_CODES or transient_flag:
+        return Transient(f"Facebook error on {endpoint} (code {code}): {message}")
+    return Rejected(f"Facebook refused {endpoint} (code {code}): {message}")
+
+
+class FacebookAdapter:
+    """One Facebook Page."""
+
+    platform = "facebook"
+    limits = Limits(max_text_length=63_206, url_length=None, max_image_bytes=MAX_PHOTO_BYTES,
+                    metrics_batch_size=MAX_BATCH)
+
+    def __init__(self, graph: facebook.GraphAPI, page_id: str, fetcher: Fetcher, *, post_type: str = "link",
+                 insights_metrics: Sequence[str] = ()):
+        self.graph = graph
+        self.page_id = page_id
+        self.fetcher = fetcher
+        self.post_type = post_type
+        self.insights_metrics = list(insights_metrics)
+        self._last = _LastResponse()
+        graph.session.hooks["response"].append(self._remember)
+
+    @classmethod
+    def from_account(cls, account: AccountSettings, secrets: dict[str, SecretStr], fetcher: Fetcher, *,
+                     session: requests.Session | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+                     insights_metrics: Sequence[str] | None = None, **_ignored) -> "FacebookAdapter":
+        session = route_session(session or requests.Session(), account.api_base_url, GRAPH_HOSTS, timeout)
+        graph = facebook.GraphAPI(access_token=secrets["page_access_token"].get_secret_value(), timeout=timeout,
+                                  session=session)
+        graph.version = GRAPH_VERSION  # facebook-sdk only accepts retired versions in its constructor
+        if insights_metrics is None:
+            insights_metrics = EngagementSettings().facebook_insights_metrics
+        return cls(graph, account.page_id or "", fetcher, post_type=account.post_type,
+                   insights_metrics=insights_metrics)
+
+    def _remember(self, response: requests.Response, *args, **kwargs) -> None:
+        self._last.status = response.status_code
+        self._last.headers = {k.lower(): v for k, v in response.headers.items()}
+
+    @contextlib.contextmanager
+    def graph_errors(self, endpoint: str) -> Iterator[None]:
+        self._last.status, self._last.headers = None, {}
+        try:
+            yield
+        except facebook.GraphAPIError as exc:
+            error = exc.result.get("error", {}) if isinstance(exc.result, dict) else {}
+            transient = bool(error.get("is_transient")) if isinstance(error, dict) else False
+            message = exc.message if isinstance(exc.message, str) else "unreadable error"
+            raise translate(exc.code, message, endpoint, self._last.headers, self._last.status, transient) from exc
+        except KeyError:  # facebook-sdk reads headers["content-type"] blindly
+            raise Transient(f"Facebook answered {endpoint} with HTTP {self._last.status or '?'} "
+                            "and no content type") from None
+        except requests.Timeout:
+            # `from None`: requests' message holds the URL, and GET URLs carry the token
+            raise Transient(f"Facebook did not answer {endpoint} in time") from None
+        except requests.RequestException as exc:
+            raise Transient(f"connection to Facebook broke during {endpoint} ({exc.__class__.__name__})") from None
+
+    # publishing ------------------------------------------------------------------------
+    @staticmethod
+    def caption(post: OutgoingPost) -> str:
+        """A photo has no link field: the link goes in the caption, where Facebook makes it clickable."""
+        if post.link and post.link not in post.text:
+            return f"{post.text}\n\n{post.link}".strip()
+        return post.text
+
+    def publish(self, post: OutgoingPost) -> Published:
+        note = None
+        as_photo = post.image_url and (self.post_type == "photo" or not post.link)
+        if as_photo:
+            image, note = load_image(self.fetcher, post.image_url or "", MAX_PHOTO_BYTES)
+            if image is not None:
+                extra = {"alt_text_custom": post.image_alt} if post.image_alt else {}
+                with self.graph_errors("POST /{page_id}/photos"):
+                    result = self.graph.put_photo(image=(image.filename, image.content, image.mime),
+                                                  album_path=f"{self.page_id}/photos", caption=self.caption(post),
+                                                  **extra)
+                return self._published(str(result.get("post_id") or result["id"]), None)
+        fields = {"message": post.text}
+        if post.link:
+            fields["link"] = post.link
+        with self.graph_errors("POST /{page_id}/feed"):
+            result = self.graph.put_object(self.page_id, "feed", **fields)
+        return self._published(str(result["id"]), note)
+
+    @staticmethod
+    def _published(post_id: str, note: str | None) -> Published:
+        return Published(post_id, f"https://www.facebook.com/{post_id}", note)
+
+    # reconciliation --------------------------------------------------------------------
+    def find_existing(self, post: OutgoingPost) -> Published | None:
+        with self.graph_errors("GET /{page_id}/feed"):
+            feed = self.graph.get_connections(self.page_id, "feed", fields="id,message,link,created_time",
+                                              limit=100)
+        candidates = [Candidate(str(item["id"]), item.get("message", ""),
+                                (item["link"],) if item.get("link") else ())
+                      for item in feed.get("data", [])]
+        sent = self.caption(post) if post.image_url and self.post_type == "photo" else post.text
+        found = best_match(post, sent, candidates)
+        return None if found is None else self._published(found.external_id, "found on the Page's feed")
+
+    # metrics -------------------------------------------------------------------------
+    def _fields(self) -> str:
+        if not self.insights_metrics:
+            return ENGAGEMENT_FIELDS
+        return f"{ENGAGEMENT_FIELDS},insights.metric({','.join(self.insights_metrics)})"
+
+    def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
+        metrics: dict[str, Metrics] = {}
+        fields = self._fields()
+        for batch in chunks(list(dict.fromkeys(external_ids)), MAX_BATCH):
+            requests_ = [{"method": "GET", "relative_url": f"{self.graph.version}/{post_id}?fields={fields}"}
+                         for post_id in batch]
+            with self.graph_errors("POST /{version}/ (batch)"):
+                answers = self.graph.request(self.graph.version + "/", post_args={"batch": json.dumps(requests_)})
+            for post_id, answer in zip(batch, answers):
+                found = self._item(post_id, answer)
+                if found is not None:
+                    metrics[post_id] = found
+        return metrics
+
+    def _item(self, post_id: str, answer: dict[str, Any] | None) -> Metrics | None:
+        """One batch answer; None when Graph gave nothing usable for this post (try again later)."""
+        if not answer:  # Graph answers null for a sub-request that timed out
+            return None
+        try:
+            body = json.loads(answer.get("body") or "{}")
+        except ValueError:
+            return None
+        if answer.get("code") == 200:
+            return self.normalise(body)
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        code, subcode = error.get("code"), error.get("error_subcode")
+        if code == 100 and subcode == 33:  # the object no longer exists
+            return Metrics(deleted=True, raw=body)
+        failure = translate(code, error.get("message", ""), "GET /{post_id} (in a batch)", {}, answer.get("code"),
+                            bool(error.get("is_transient")))
+        if isinstance(failure, (RateLimited, AuthExpired)):
+            raise failure  # the whole account must wait, not just this post
+        return None
+
+    def normalise(self, body: dict[str, Any]) -> Metrics:
+        impressions = clicks = None
+        for metric in (body.get("insights") or {}).get("data", []):
+            values = metric.get("values") or [{}]
+            value = values[-1].get("value")
+            if not isinstance(value, int):
+                continue
+            if "click" in metric.get("name", ""):
+                clicks = value if clicks is None else clicks
+            elif impressions is None:
+                impressions = value
+        return Metrics(
+            likes=(body.get("reactions") or {}).get("summary", {}).get("total_count", 0),
+            shares=(body.get("shares") or {}).get("count", 0),  # absent when nobody shared
+            comments=(body.get("comments") or {}).get("summary", {}).get("total_count", 0),
+            impressions=impressions,
+            clicks=clicks,
+            raw=body,
+        )
