@@ -1,0 +1,138 @@
+"""The fetch guard and limits: refusals happen before any connection is opened."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from distributor.config import FetchSettings
+from distributor.errors import FetchError, FetchRefused, PageTooLarge
+from distributor.fetch import Fetcher
+
+
+@pytest.fixture
+def no_connections(monkeypatch):
+    """Fail the test if anything tries to open a socket."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError(f"a connection was attempted: {args}")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/feed",
+        "http://localhost/feed",
+        "http://10.1.2.3/feed",
+        "http://192.168.0.1/",
+        "http://172.16.5.4/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://0.0.0.0/",
+    ],
+)
+def test_private_and_loopback_addresses_are_refused_before_connecting(url, no_connections):
+    with pytest.raises(FetchRefused, match="private or loopback"):
+        Fetcher(FetchSettings()).get(url)
+    assert no_connections == []
+
+
+def test_names_that_resolve_to_private_addresses_are_refused(no_connections):
+    fetcher = Fetcher(FetchSettings(), resolver=lambda host, port: ["93.184.216.34", "10.0.0.7"])
+    with pytest.raises(FetchRefused, match="10.0.0.7"):
+        fetcher.get("https://intranet.news.example/feed")
+    assert no_connections == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://news.example/feed", "gopher://x/"])
+def test_only_http_is_fetched(url, no_connections):
+    with pytest.raises(FetchRefused, match="only http"):
+        Fetcher(FetchSettings(allow_private_networks=True)).get(url)
+
+
+class _Site:
+    """A local server: /big streams too much, /loop redirects forever, /to-private redirects inward."""
+
+    def __init__(self):
+        self.hits = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                site.hits.append(self.path)
+                if self.path == "/big":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.end_headers()  # no Content-Length: the limit must hold while streaming
+                    for _ in range(200):
+                        self.wfile.write(b"x" * 10_000)
+                elif self.path.startswith("/loop"):
+                    self.send_response(302)
+                    self.send_header("Location", f"/loop{len(site.hits)}")
+                    self.end_headers()
+                elif self.path == "/missing":
+                    self.send_error(404)
+                else:
+                    body = b"<html>ok</html>"
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site():
+    s = _Site()
+    yield s
+    s.close()
+
+
+def test_a_page_over_the_size_limit_is_refused_while_streaming(site):
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True, max_page_bytes=100_000))
+    with pytest.raises(PageTooLarge, match="100,000"):
+        fetcher.get(site.base + "/big")
+
+
+def test_redirects_are_bounded(site):
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True, max_redirects=3))
+    with pytest.raises(FetchError, match="too many redirects"):
+        fetcher.get(site.base + "/loop")
+    assert len(site.hits) == 4
+
+
+def test_http_errors_are_one_clear_line(site):
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True))
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetcher.get(site.base + "/missing")
+
+
+def test_a_local_page_is_fetched_when_private_networks_are_allowed(site):
+    result = Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/page")
+    assert result.status == 200 and result.content == b"<html>ok</html>"
+
+
+def test_a_local_page_is_refused_by_default_and_the_server_sees_nothing(site):
+    with pytest.raises(FetchRefused):
+        Fetcher(FetchSettings()).get(site.base + "/page")
+    assert site.hits == []
