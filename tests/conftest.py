@@ -69,3 +69,25 @@ def engine(database_url):
 def session(engine):
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+# --- Platform adapters: the sandbox (fake X + Graph API) -----------------------------
+# One server per test session on a free 127.0.0.1 port; every test that takes
+# ``sandbox`` starts from an empty, fault-free state.
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    from distributor.sandbox import running_sandbox
+
+    with running_sandbox() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The sandbox's base URL, reset (posts, stats, queued faults) for this test."""
+    import requests
+
+    requests.post(sandbox_server + "/_sandbox/reset", timeout=5).raise_for_status()
+    yield sandbox_server
