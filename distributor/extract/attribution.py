@@ -44,6 +44,11 @@ _DESCRIPTOR_RE = re.compile(
 _ACCORDING_RE = re.compile(r"\baccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
 _DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60})")
 _ADVERB = r"(?:\w+ly\s+)?"
+# "Prelogar had said", "Kirby also told": words between the name and the verb.
+_AUX_TAIL = re.compile(
+    r"(?:\s+(?:had|has|have|was|is|would|will|also|then|later|previously|again|once|first|"
+    r"further|recently|earlier|once|just|\w+ly))+$"
+)
 
 # Sentence ends, but not after "Dr." "U.S." "S." and friends.
 _ABBREV_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co)\.)$")
@@ -171,8 +176,7 @@ def after_attribution(after: str) -> Mention | None:
     # Normal order: “…,” Kirby said / Morrison, Vindman's superior, said.
     m = VERB_RE.search(head)
     if m and len(head[: m.start()].split()) <= 14 and not re.search(r"[“\"]", head[: m.start()]):
-        subj = re.sub(rf"\s+{_ADVERB}$", "", head[: m.start()])
-        subj = re.sub(r"\s+\w+ly$", "", subj.strip())
+        subj = _AUX_TAIL.sub("", head[: m.start()].strip())
         mention = subject_of(subj)
         if mention is not None:
             tight = after[:1] in ",.!?…" or after.lstrip()[:1].isupper() or mention.kind == "pronoun"
@@ -209,10 +213,14 @@ def before_attribution(before: str) -> Mention | None:
     if len(sentence[verb.end() :].split()) > 16:
         return None
     tight = stripped.endswith((":", ","))
+    if not sentence[: verb.start()].strip(" ,.;:—–"):
+        # Inverted: “…,” comments Johnston in a statement, “…”
+        name = leading_name(re.split(r"[,;:]", sentence[verb.end() :])[0])
+        return Mention("name", name, tight) if name else None
     if PARTICIPLE_RE.fullmatch(verb.group(0)):
         subject = sentence_subject(sentence)
         return Mention(subject.kind, subject.text, tight) if subject else None
-    mention = subject_of(sentence[: verb.start()])
+    mention = subject_of(_AUX_TAIL.sub("", sentence[: verb.start()].rstrip()))
     if mention is None or mention.kind == "unnamed":
         # "Volker said he never used ... and added, “…”": the sentence's subject.
         subject = sentence_subject(sentence)

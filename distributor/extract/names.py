@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 # One word of a name: "Kirby", "Eva-Marie", "O'Brien", "De’Broski", "S.", "Jr."
-_WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*[\w.]?|[A-Z])"
+_WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*\w|[A-Z])"
 # Lower-case particles that live inside names ("Alex de Minaur", "al-Assad").
 _PARTICLE = r"(?:de|van|von|der|den|da|di|du|la|le|al|el|bin|ibn|dos|das|del)"
 NAME_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])?{_WORD})*")
@@ -108,11 +108,13 @@ def strip_titles(run: str) -> str:
         words = words[keep:]
     if words and words[-1].endswith(".") and len(words[-1]) > 2 and not is_suffix(words[-1]):
         words[-1] = words[-1].rstrip(".")
+    if words and words[-1].endswith(("’s", "'s")):
+        words[-1] = words[-1][:-2]  # "Michelle Hege’s response"
     return " ".join(words)
 
 
 _LEADING_NOISE = frozenset(
-    "but and so or then also when while after before in on at as if the a an this that "
+    "but and so or then also when while after before in on at as if the a an this that of for with from to by "
     "these those his her their its our my meanwhile however still yet now later earlier".split()
 )
 

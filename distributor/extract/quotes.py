@@ -69,6 +69,7 @@ class _Raw:
     closed: bool
     kind: str
     fragment: bool = False
+    first_of_speaker: bool = False
     incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
     mention: Mention | None = None
     speaker: str | None = None
@@ -167,6 +168,16 @@ def _is_title_or_scare(text: str, before: str, after: str, tight: bool) -> bool:
     return False
 
 
+def _is_title(text: str, before: str) -> bool:
+    """A title-cased name of a song, film or product, inside a sentence."""
+    words = text.split()
+    if len(words) > 8 or re.search(r"[.!?…]$", text):
+        return False
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    tail = last_sentence(before).rstrip()
+    return capitalised >= max(2, 0.6 * len(words)) and bool(tail) and not tail.endswith((":", ","))
+
+
 def _is_fragment(text: str, before: str, after: str) -> bool:
     """A quote that is part of the journalist's own sentence ("said it was “merciless”")."""
     if text[:1].islower():
@@ -191,14 +202,14 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         ends_sentence = bool(re.search(r"[.…]$", inner.rstrip(" ’'\"”")))
         mention = after_attribution(after) if after and not ends_sentence else None
         tight = bool(mention and mention.tight)
-        if _is_title_or_scare(_clean_text(inner), before, after, tight):
+        if _is_title_or_scare(_clean_text(inner), before, after, tight) or _is_title(_clean_text(inner), before):
             continue  # leave it in the prose: it is part of a sentence
         kept.append(span)
         raws.append(
             _Raw(
                 parts=[_clean_text(inner)],
                 para=index,
-                before=text[:span.start],
+                before=text[prose_start : span.start],
                 after=after,
                 closed=span.closed,
                 kind=span.kind,
@@ -224,32 +235,33 @@ def _normalise(text: str) -> str:
 
 
 def _length_factor(n: int) -> float:
+    """Editors lift short lines: one punchy sentence beats a paragraph."""
     if n < 12:
-        return 0.4
-    if n < 25:
+        return 0.45
+    if n < 20:
         return 0.75
-    if n < 40:
-        return 0.85
-    if n < 50:
-        return 0.95
-    if n <= 160:
+    if n < 25:
+        return 0.9
+    if n <= 80:
         return 1.0
+    if n <= 120:
+        return 0.9
+    if n <= 160:
+        return 0.8
     if n <= 200:
-        return 0.92
+        return 0.7
     if n <= 280:
-        return 0.55
-    return 0.3
+        return 0.45
+    return 0.25
 
 
 def _text_factor(text: str) -> float:
     """What the words alone say about a pull quote: length, person, completeness."""
     f = _length_factor(len(text))
     if _FIRST_PERSON.search(text):
-        f *= 1.15
+        f *= 1.1
     if text[:1].islower() or text.startswith(("…", "...")):
         f *= 0.6
-    if not re.search(r"[.!?…]$", text) and len(text.split()) < 6:
-        f *= 0.8
     if "!" in text:
         f *= 1.03
     if re.match(r"(?:But|And|So|Or|Because)\b", text):
@@ -285,16 +297,37 @@ def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
 
     _attribute(raws, paragraphs, registry)
     hint_keys = [_normalise(h) for h in hints if h and h.strip()]
-    counts = Counter(r.speaker for r in raws if r.speaker)
     total = max(len(paragraphs), 1)
+    protagonist = _protagonist(raws, paragraphs)
+    seen: set[str] = set()
+    for r in raws:
+        if r.speaker and r.speaker_is_full and r.speaker not in seen:
+            r.first_of_speaker = True
+            seen.add(r.speaker)
     quotes = []
     for r in raws:
         text = "\n".join(p for p in r.parts if p)
         if not text:
             continue
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(_score(r, text, counts, total, hint_keys), 4)))
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(_score(r, text, protagonist, total, hint_keys), 4)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
+
+
+def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
+    """The quoted person the article mentions most: usually who the story is about."""
+    speakers = {r.speaker for r in raws if r.speaker and r.speaker_is_full}
+    if len(speakers) < 2:
+        return None
+    body = "\n".join(paragraphs)
+    counts = Counter()
+    for name in speakers:
+        surname = [w for w in name.split() if w[:1].isupper()][-1]
+        counts[name] = len(re.findall(rf"\b{re.escape(surname)}\b", body))
+    (top, n), *rest = counts.most_common()
+    if rest and rest[0][1] == n:
+        return None
+    return top
 
 
 def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> None:
@@ -377,7 +410,7 @@ def _prose_only(text: str) -> str:
     return _QUOTED_RE.sub(" ", text)
 
 
-def _score(r: _Raw, text: str, counts: Counter, total: int, hint_keys: list[str]) -> float:
+def _score(r: _Raw, text: str, protagonist: str | None, total: int, hint_keys: list[str]) -> float:
     first = text.split("\n")[0]
     score = _text_factor(first)
     if r.speaker is None:
@@ -388,9 +421,11 @@ def _score(r: _Raw, text: str, counts: Counter, total: int, hint_keys: list[str]
         score *= 0.5
     if r.incomplete:
         score *= 0.75
-    score *= 1.0 - 0.3 * (r.para / total)
-    if r.speaker:
-        score *= 1.0 + 0.04 * min(counts[r.speaker] - 1, 3)
+    score *= 1.0 - 0.4 * (r.para / total)
+    if r.first_of_speaker:
+        score *= 1.1
+    if r.speaker and r.speaker == protagonist:
+        score *= 1.1
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
         score *= 1.3
     return score
@@ -415,7 +450,7 @@ def _windows(text: str) -> list[str]:
         if not segment:
             continue
         if len(segment) <= 200:
-            out.append((segment, 1.0 if n == 0 else 0.9))
+            out.append((segment, 1.0 if n == 0 else 0.8))
         sentences = split_sentences(segment)
         if len(sentences) > 1:
             for i in range(len(sentences)):
