@@ -16,7 +16,9 @@ import pytest
 from twitter_text import parse_tweet
 
 from distributor.sandbox.server import running_sandbox
-from tests.newsroom import CANONICAL_URL, NewsSite
+from tests.newsroom import CANONICAL_URL, SEED, NewsSite
+
+SEED_BODY_TEXT = (SEED / "article.html").read_text().split("<div class=\"comments\">")[0]
 
 SECRETS = {
     "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
@@ -83,8 +85,9 @@ def test_an_article_is_posted_once_to_each_account_when_it_appears_in_the_feed(w
 
     facebook = next(p for p in posts if p["platform"] == "facebook")
     assert facebook["link"] == CANONICAL_URL
-    assert "Josh Earnest" in facebook["text"]
-    assert "patience with Russia has run out" in facebook["text"]
+    quote, speaker = facebook["text"].split("“", 1)[1].split("” — ", 1)
+    assert quote in SEED_BODY_TEXT  # a real quote from the article body ...
+    assert speaker in ("John Kirby", "Josh Earnest")  # ... with its named speaker
     assert "both sides" not in facebook["text"] + tweet["text"]  # never the reader comment
 
     run_once(config)
