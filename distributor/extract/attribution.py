@@ -154,6 +154,34 @@ def sentence_subject(sentence: str) -> Mention | None:
     return Mention("name", name) if name else None
 
 
+_NOT_A_VERB = frozenset("of and or to with by from for in on at as who whose which that said’s".split())
+_BEFORE_OBJECT = re.compile(r"(?:\b(?:of|to|with|by|from|for|about|and|against|at|on|in|up|like|than|called|named|named)|[’']s)\s*$")
+
+
+def prose_subjects(sentence: str) -> list[str]:
+    """Names that act in a sentence ("..., Simmons teed up McDonald’s cameo" -> Simmons).
+
+    A name counts when a lower-case word (its verb) follows it and no
+    preposition or possessive puts it in object position.
+    """
+    from distributor.extract.names import NAME_RUN, strip_titles
+
+    out = []
+    for m in NAME_RUN.finditer(sentence):
+        rest = sentence[m.end() :]
+        if rest.startswith(("’s", "'s")):
+            continue
+        nxt = re.match(r",?\s+([a-z][\w’'-]*)", rest)
+        if not nxt or nxt.group(1) in _NOT_A_VERB:
+            continue
+        if _BEFORE_OBJECT.search(sentence[: m.start()]):
+            continue
+        name = strip_titles(m.group(0))
+        if name:
+            out.append(name)
+    return out
+
+
 def after_attribution(after: str) -> Mention | None:
     """Attribution that follows the closing mark: “…,” Kirby said / said Kirby / — Kirby."""
     m = _DASH_RE.match(after)

@@ -26,7 +26,7 @@ from distributor.extract.attribution import (
     after_attribution,
     before_attribution,
     last_sentence,
-    sentence_subject,
+    prose_subjects,
     split_sentences,
 )
 from distributor.extract.model import Quote
@@ -268,6 +268,10 @@ def _text_factor(text: str) -> float:
         f *= 0.9
     if re.search(r"\.\.\.|…|\[|\(", text.strip("….")):
         f *= 0.8  # elided or annotated by the writer: editors avoid these
+    if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
+        f *= 0.85  # a quote inside the quote reads badly on its own
+    if re.match(r"(?:He|She|They|His|Her|Their)\b", text):
+        f *= 0.9  # who "he" is gets lost out of context
     return f
 
 
@@ -330,6 +334,15 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     return top
 
 
+def _first_person_named(sentence: str, registry: Registry) -> str | None:
+    """The first person a sentence is about, as a full name, if any."""
+    for name in prose_subjects(sentence):
+        full = registry.resolve(name)
+        if full and len(full.split()) >= 2:
+            return full
+    return None
+
+
 def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> None:
     """Give each quote a speaker: its own attribution, its paragraph's, or the previous one's."""
     last_subject: str | None = None  # the person most recently talked about
@@ -344,12 +357,10 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         nonlocal last_subject, last_para_seen, lede_subject
         for i in range(last_para_seen + 1, upto):
             for sentence in split_sentences(_prose_only(paragraphs[i])):
-                s = sentence_subject(sentence)
-                if s and s.kind == "name":
-                    full = registry.resolve(s.text)
-                    if full and len(full.split()) >= 2:
-                        last_subject = full
-                        lede_subject = lede_subject or full
+                full = _first_person_named(sentence, registry)
+                if full:
+                    last_subject = full
+                    lede_subject = lede_subject or full
             for q in by_para.get(i, []):
                 if q.speaker and q.speaker_is_full:
                     last_subject = q.speaker
@@ -360,14 +371,10 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         mention = r.mention if r.tight else None
         if mention is None:
             mention = before_attribution(r.before) or r.mention
-            if mention is not None and mention.kind == "pronoun":
-                # "Omar asked ... . She added, “…”": the subject of this paragraph so far.
-                for sentence in split_sentences(_prose_only(r.before)):
-                    s = sentence_subject(sentence)
-                    if s and s.kind == "name":
-                        full = registry.resolve(s.text)
-                        if full and len(full.split()) >= 2:
-                            last_subject = full
+        if mention is not None and mention.kind == "pronoun":
+            # "Omar asked ... . She added, “…”": the subject of this paragraph so far.
+            for sentence in split_sentences(_prose_only(r.before)):
+                last_subject = _first_person_named(sentence, registry) or last_subject
         r.fragment = _is_fragment(r.parts[0], r.before, r.after) if not r.tight else False
         if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
