@@ -1,0 +1,103 @@
+"""The editors' desk: server-rendered pages and the JSON API, in one FastAPI app.
+
+    create_app(settings, engine) -> FastAPI
+
+The lead's `distributor run` serves it with uvicorn beside the scheduler.
+Pages log in with a signed session cookie (CSRF token on every form); the API
+under /api/ takes bearer tokens only. Everything but /login, /healthz, the
+static files and the API's own documentation requires one or the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from distributor.config import Settings
+from distributor.web import api
+from distributor.web.auth import LoginLimiter, LoginRequired
+from distributor.web.pages import articles, compose, login, posts, queue, reports, users
+from distributor.web.render import Views
+from distributor.web.sessions import CookieSessions
+
+log = logging.getLogger(__name__)
+SECRET_ENV = "DISTRIBUTOR_SECRET_KEY"
+STATIC_DIR = Path(__file__).with_name("static")
+# Paths anyone may open; tests/test_web_security.py holds every other route to login.
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+CSP = ("default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
+       "script-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
+
+
+def secret_key() -> str:
+    """The session-signing key from DISTRIBUTOR_SECRET_KEY, else a random one for this process."""
+    key = os.environ.get(SECRET_ENV, "")
+    if key.strip():
+        return key
+    log.warning("%s is not set: using a random key, so logins end when the process restarts "
+                "and several processes cannot share sessions", SECRET_ENV)
+    return secrets.token_urlsafe(32)
+
+
+def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: LoginLimiter | None = None) -> FastAPI:
+    """The desk for ``settings`` over ``engine``; ``runtime`` (fetcher, composer) is built when not given."""
+    from distributor.pipeline import Runtime
+
+    app = FastAPI(title="distributor", summary="The editors' desk: queue, compose, approve; JSON API under /api/.",
+                  version="0.1.0", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.runtime = runtime or Runtime(settings, engine)
+    app.state.views = Views(settings.web.timezone)
+    app.state.limiter = limiter or LoginLimiter()
+
+    for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
+                   users.router, api.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"ok": True}
+
+    @app.exception_handler(LoginRequired)
+    async def _to_login(request: Request, _exc: LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") or request.url.path == "/api":
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        html = app.state.views.templates.get_template("error.html").render(status=exc.status_code, detail=exc.detail)
+        return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if request.url.path != "/healthz" and not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    # Outermost: sessions must be in the scope before anything reads request.session.
+    app.add_middleware(CookieSessions, secret_key=secret_key())
+    return app
+
+
+__all__ = ["create_app", "PUBLIC_PATHS"]

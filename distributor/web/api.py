@@ -1,0 +1,124 @@
+"""The JSON API under /api/ (INTERFACE.md), for scripts: bearer tokens only.
+
+Post actions go through ``posts.py`` with the token owner's email as the
+actor, so the API leaves the same history as the web UI and the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlmodel import Session
+
+from distributor import posts
+from distributor.errors import ConfigError, DistributorError, InvalidTransition, NotFound
+from distributor.models import PostState, User
+from distributor.web.auth import api_user, audit, db
+from distributor.web.drafting import drafts_from_article, length_error
+from distributor.web.schemas import EventOut, PostDetail, PostIn, PostOut
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)])
+
+
+def _detail(session: Session, post_id: int) -> PostDetail:
+    post = posts.get_post(session, post_id)
+    return PostDetail(**PostOut.of(post).model_dump(), article_id=post.article_id, created_by=post.created_by,
+                      history=[EventOut.of(e) for e in posts.history(session, post_id)])
+
+
+@router.get("/posts", response_model=list[PostOut], summary="List posts, newest first")
+def list_posts(
+    state: PostState | None = None,
+    account: str | None = None,
+    article_id: int | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    session: Session = Depends(db),
+) -> list[PostOut]:
+    rows = posts.list_posts(session, state=state, account=account or None, article_id=article_id,
+                            limit=limit, offset=offset)
+    return [PostOut.of(p) for p in rows]
+
+
+@router.get("/posts/{post_id}", response_model=PostDetail, summary="One post with its history")
+def get_post(post_id: int, session: Session = Depends(db)) -> PostDetail:
+    try:
+        return _detail(session, post_id)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post("/posts", response_model=PostDetail, status_code=201, summary="Queue a manual post")
+def create_post(body: PostIn, request: Request, session: Session = Depends(db),
+                user: User = Depends(api_user)) -> PostDetail:
+    settings = request.app.state.settings
+    try:
+        account = settings.account(body.account)
+    except ConfigError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    text, link, image_url, image_alt, article_id, template = body.text, body.link, body.image_url, None, None, None
+    if body.article_url:
+        try:
+            article_id, extracted, (draft,) = drafts_from_article(request.app.state.runtime, body.article_url, [account])
+        except DistributorError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        text, link = draft.text, link or draft.link or None
+        if image_url is None and extracted.image:
+            image_url, image_alt = extracted.image.url, extracted.image.alt
+        template = account.template
+    problem = length_error(account.platform, text or "")
+    if problem:
+        raise HTTPException(422, problem)
+    at = body.at
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(settings.web.timezone))
+    post = posts.create_post(
+        session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,
+        template=template, at=at.astimezone(UTC) if at else None, next_slot=body.next_slot, approve=body.approve,
+        actor=user.email,
+    )
+    session.commit()
+    audit.info("%s created post %s for %s via the API", user.email, post.id, account.name)
+    return _detail(session, post.id)
+
+
+def _act(action: str):
+    operation = getattr(posts, action)
+
+    def endpoint(post_id: int, session: Session = Depends(db), user: User = Depends(api_user)) -> PostDetail:
+        try:
+            operation(session, post_id, actor=user.email)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from exc
+        except InvalidTransition as exc:
+            raise HTTPException(409, str(exc)) from exc
+        session.commit()
+        audit.info("%s: %s post %s via the API", user.email, action, post_id)
+        return _detail(session, post_id)
+
+    endpoint.__name__ = f"{action}_post"
+    return endpoint
+
+
+for _action, _summary in (("approve", "Approve a post awaiting approval"), ("cancel", "Cancel a post not yet sent"),
+                          ("retry", "Queue a failed post again")):
+    router.add_api_route(f"/posts/{{post_id}}/{_action}", _act(_action), methods=["POST"],
+                         response_model=PostDetail, summary=_summary)
+
+
+@router.get("/report", summary="Engagement report (the JSON of `distributor report --format json`)")
+def report(request: Request, since: str = "7d",
+           by: Literal["article", "platform", "account", "template", "section", "hour"] = "platform",
+           session: Session = Depends(db)) -> dict:
+    from distributor import reports
+
+    try:
+        built = reports.build_report(session, since=reports.parse_since(since), by=by,
+                                     timezone=request.app.state.settings.web.timezone, charts=False)
+    except DistributorError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return json.loads(reports.render_json(built))

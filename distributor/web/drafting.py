@@ -1,0 +1,60 @@
+"""Compose drafts for the web: article URL -> stored Article + one draft per account.
+
+The fetching, extraction and article bookkeeping are ``manual.py``'s (shared
+with the CLI's `queue add`); this module adds what only an editor at a screen
+needs: drafts they can change before anything is queued, and the length check
+the server applies to whatever they typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from distributor.compose import TEXT_LIMITS, text_length
+from distributor.config import AccountSettings
+from distributor.extract.model import Extracted
+from distributor.manual import compose_for, read_article
+from distributor.pipeline import Runtime
+
+PLATFORM_LABELS = {"twitter": "X", "facebook": "Facebook", "dryrun": "Dry run"}
+
+
+@dataclass
+class Draft:
+    account: str
+    platform: str
+    text: str = ""
+    link: str = ""
+    image_choice: str = "article"  # article | none | custom
+    image_custom: str = ""
+    include: bool = True
+    error: str | None = None
+
+    @property
+    def limit(self) -> int:
+        return TEXT_LIMITS[self.platform]
+
+
+def drafts_from_article(runtime: Runtime, url: str, accounts: list[AccountSettings]) -> tuple[int, Extracted, list[Draft]]:
+    """Fetch and extract ``url`` (recording its Article), then compose each account's draft."""
+    article_id, extracted = read_article(runtime, url)
+    drafts = []
+    for account in accounts:
+        composed = compose_for(runtime, extracted, account)
+        drafts.append(Draft(account.name, account.platform, composed.text, composed.link or "",
+                            "article" if composed.image_url else "none"))
+    return article_id, extracted, drafts
+
+
+def blank_drafts(accounts: list[AccountSettings]) -> list[Draft]:
+    return [Draft(account.name, account.platform, image_choice="none") for account in accounts]
+
+
+def length_error(platform: str, text: str) -> str | None:
+    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
+    if not text.strip():
+        return "the post has no text"
+    length, limit = text_length(platform, text), TEXT_LIMITS[platform]
+    if length > limit:
+        return f"{length} characters as {PLATFORM_LABELS.get(platform, platform)} counts them; the limit is {limit}"
+    return None

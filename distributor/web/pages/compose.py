@@ -1,0 +1,129 @@
+"""Compose: from an article URL (fetched, extracted, composed per account) or free text.
+
+Two steps. ``POST /compose/article`` builds the drafts and shows them for
+editing; ``POST /compose`` validates every draft (length as the platform
+counts it) and queues them together, or shows them again with what is wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from distributor import posts
+from distributor.errors import DistributorError
+from distributor.models import Article, User
+from distributor.web.auth import audit, check_csrf, db, page_user
+from distributor.web.drafting import Draft, blank_drafts, drafts_from_article, length_error
+from distributor.web.render import flash
+
+router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+
+
+def _chosen_accounts(settings, names: list[str]):
+    known = {a.name: a for a in settings.accounts}
+    return [known[n] for n in names if n in known]
+
+
+def _render(request, session, *, url="", chosen=None, drafts=None, article=None, timing=None, error=None,
+            status_code=200):
+    settings = request.app.state.settings
+    chosen = chosen if chosen is not None else [a.name for a in settings.accounts]
+    return request.app.state.views.page(request, session, "compose.html", {
+        "url": url, "accounts": settings.accounts, "chosen": chosen, "drafts": drafts, "article": article,
+        "timing": timing or {"when": "now", "at": "", "approve": False}, "error": error,
+    }, status_code=status_code)
+
+
+@router.get("/compose")
+def compose_form(request: Request, url: str = "", user: User = Depends(page_user), session: Session = Depends(db)):
+    return _render(request, session, url=url)
+
+
+@router.post("/compose/article")
+async def compose_drafts(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    form = await request.form()
+    url = str(form.get("url", "")).strip()
+    names = [str(n) for n in form.getlist("accounts")]
+    accounts = _chosen_accounts(request.app.state.settings, names)
+    if not accounts:
+        return _render(request, session, url=url, chosen=names, error="Choose at least one account.", status_code=400)
+    if not url:
+        return _render(request, session, chosen=names, drafts=blank_drafts(accounts))
+    try:
+        article_id, _extracted, drafts = drafts_from_article(request.app.state.runtime, url, accounts)
+    except DistributorError as exc:
+        return _render(request, session, url=url, chosen=names, error=f"Could not compose from that page: {exc}",
+                       status_code=422)
+    return _render(request, session, url=url, chosen=names, drafts=drafts, article=session.get(Article, article_id))
+
+
+def _drafts_from_form(form, settings) -> list[Draft]:
+    drafts = []
+    for account in _chosen_accounts(settings, [str(n) for n in form.getlist("draft_accounts")]):
+        name = account.name
+        drafts.append(Draft(
+            account=name, platform=account.platform, text=str(form.get(f"text_{name}", "")),
+            link=str(form.get(f"link_{name}", "")).strip(), image_choice=str(form.get(f"image_{name}", "none")),
+            image_custom=str(form.get(f"image_custom_{name}", "")).strip(), include=form.get(f"include_{name}") == "on",
+        ))
+    return drafts
+
+
+@router.post("/compose")
+async def compose_submit(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
+    form = await request.form()
+    settings, views = request.app.state.settings, request.app.state.views
+    drafts = _drafts_from_form(form, settings)
+    article_id = int(form["article_id"]) if str(form.get("article_id", "")).isdigit() else None
+    article = session.get(Article, article_id) if article_id else None
+    timing = {"when": str(form.get("when", "now")), "at": str(form.get("at", "")), "approve": form.get("approve") == "on"}
+    rerender = dict(url=str(form.get("url", "")), chosen=[d.account for d in drafts], drafts=drafts, article=article,
+                    timing=timing)
+
+    at = None
+    if timing["when"] == "at":
+        try:
+            at = views.parse_local(timing["at"])
+        except ValueError:
+            return _render(request, session, **rerender, error="Give the date and time to post at.", status_code=400)
+        if at < datetime.now(UTC).replace(second=0, microsecond=0):
+            return _render(request, session, **rerender, error="That time has passed.", status_code=400)
+    included = [d for d in drafts if d.include]
+    if not included:
+        return _render(request, session, **rerender, error="Nothing to post: every account is unticked.",
+                       status_code=400)
+    for draft in included:
+        draft.error = length_error(draft.platform, draft.text)
+    if any(d.error for d in included):
+        return _render(request, session, **rerender, error="Some posts need changes before they can be queued.",
+                       status_code=400)
+
+    created = []
+    for draft in included:
+        image_url = image_alt = None
+        if draft.image_choice == "article" and article and article.image_url:
+            image_url, image_alt = article.image_url, article.image_alt
+        elif draft.image_choice == "custom" and draft.image_custom:
+            image_url = draft.image_custom
+        account = settings.account(draft.account)
+        post = posts.create_post(
+            session, account, text=draft.text, link=draft.link or None, image_url=image_url,
+            image_alt=image_alt, article_id=article_id, template=account.template if article_id else None, at=at, next_slot=timing["when"] == "slot",
+            approve=timing["approve"], actor=user.email,
+        )
+        created.append(post)
+    session.commit()
+    audit.info("%s queued posts %s", user.email, ", ".join(str(p.id) for p in created))
+    waiting = sum(1 for p in created if p.state == "awaiting_approval")
+    message = f"{len(created)} post{'s' if len(created) != 1 else ''} created"
+    if waiting:
+        message += f"; {waiting} awaiting approval"
+    flash(request, message + ".", "success")
+    if len(created) == 1:
+        return RedirectResponse(f"/posts/{created[0].id}", status_code=303)
+    target = f"/queue?tab={'approval' if waiting == len(created) else 'all'}"
+    return RedirectResponse(target + (f"&article={article_id}" if article_id else ""), status_code=303)

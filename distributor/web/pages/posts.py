@@ -1,0 +1,112 @@
+"""One post: its preview, the actions its state allows, and its full history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from distributor import posts
+from distributor.errors import InvalidTransition, NotFound
+from distributor.models import PostState, User
+from distributor.web.auth import audit, check_csrf, db, page_user
+from distributor.web.drafting import length_error
+from distributor.web.queries import articles_by_id, latest_engagement
+from distributor.web.render import flash
+
+router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+
+
+def _post_or_404(session: Session, post_id: int):
+    try:
+        return posts.get_post(session, post_id)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/posts/{post_id}")
+def post_detail(request: Request, post_id: int, user: User = Depends(page_user), session: Session = Depends(db)):
+    post = _post_or_404(session, post_id)
+    return _render(request, session, post)
+
+
+def _render(request, session, post, *, error: str | None = None, draft_text: str | None = None, status_code=200):
+    state = PostState(post.state)
+    return request.app.state.views.page(request, session, "post.html", {
+        "post": post, "state": state.value, "history": posts.history(session, post.id),
+        "article": articles_by_id(session, {post.article_id}).get(post.article_id) if post.article_id else None,
+        "engagement": latest_engagement(session, [post.id]).get(post.id),
+        "can": {
+            "approve": state is PostState.awaiting_approval,
+            "edit": state in posts.EDITABLE,
+            "cancel": PostState.cancelled in posts.TRANSITIONS[state],
+            "retry": state is PostState.failed,
+        },
+        "error": error, "draft_text": post.text if draft_text is None else draft_text,
+    }, status_code=status_code)
+
+
+def _done(request: Request, post_id: int, message: str):
+    flash(request, message, "success")
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+def _refused(request: Request, post_id: int, exc: Exception):
+    flash(request, str(exc), "error")
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+def _simple_action(action: str, message: str):
+    operation = getattr(posts, action)
+
+    def endpoint(request: Request, post_id: int, user: User = Depends(page_user), session: Session = Depends(db)):
+        _post_or_404(session, post_id)
+        try:
+            operation(session, post_id, actor=user.email)
+        except InvalidTransition as exc:
+            return _refused(request, post_id, exc)
+        session.commit()
+        audit.info("%s: %s post %s", user.email, action, post_id)
+        return _done(request, post_id, message)
+
+    endpoint.__name__ = f"{action}_post_page"
+    return endpoint
+
+
+for _action, _message in (("approve", "Approved: it will go out at its scheduled time."),
+                          ("cancel", "Cancelled."), ("retry", "Queued again.")):
+    router.add_api_route(f"/posts/{{post_id}}/{_action}", _simple_action(_action, _message), methods=["POST"])
+
+
+@router.post("/posts/{post_id}/edit")
+def edit_post(request: Request, post_id: int, text: str = Form(...), link: str = Form(""),
+              image_url: str = Form(""), user: User = Depends(page_user), session: Session = Depends(db)):
+    post = _post_or_404(session, post_id)
+    problem = length_error(post.platform, text)
+    if problem:
+        return _render(request, session, post, error=problem, draft_text=text, status_code=400)
+    try:
+        posts.edit(session, post_id, text=text, link=link.strip(), image_url=image_url.strip(), actor=user.email)
+    except (InvalidTransition, ValueError) as exc:
+        return _refused(request, post_id, exc)
+    session.commit()
+    audit.info("%s edited post %s", user.email, post_id)
+    return _done(request, post_id, "Saved.")
+
+
+@router.post("/posts/{post_id}/reschedule")
+def reschedule_post(request: Request, post_id: int, at: str = Form(...), user: User = Depends(page_user),
+                    session: Session = Depends(db)):
+    _post_or_404(session, post_id)
+    views = request.app.state.views
+    try:
+        when = views.parse_local(at)
+    except ValueError:
+        return _refused(request, post_id, ValueError(f"{at!r} is not a date and time"))
+    try:
+        posts.reschedule(session, post_id, when, user.email)
+    except InvalidTransition as exc:
+        return _refused(request, post_id, exc)
+    session.commit()
+    audit.info("%s rescheduled post %s", user.email, post_id)
+    return _done(request, post_id, f"Rescheduled for {views.local(when)}.")

@@ -1,0 +1,45 @@
+"""The queue: upcoming, awaiting approval, sent, failed; filtered and paged."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from distributor.models import User
+from distributor.web.auth import check_csrf, db, page_user
+from distributor.web.queries import TABS, articles_by_id, queue_page, tab_counts
+
+router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+PAGE_SIZE = 50
+
+
+@router.get("/")
+def home(user: User = Depends(page_user)):
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/queue")
+def queue(
+    request: Request,
+    tab: str = "upcoming",
+    account: str | None = None,
+    article: int | None = None,
+    page: int = Query(1, ge=1, le=100_000),
+    user: User = Depends(page_user),
+    session: Session = Depends(db),
+):
+    if tab not in TABS:
+        tab = "upcoming"
+    account = account or None
+    rows, total = queue_page(session, tab=tab, account=account, article_id=article,
+                             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    articles = articles_by_id(session, {p.article_id for p in rows if p.article_id})
+    settings = request.app.state.settings
+    return request.app.state.views.page(request, session, "queue.html", {
+        "tabs": TABS, "tab": tab, "counts": tab_counts(session, account=account, article_id=article),
+        "posts": rows, "articles": articles, "total": total, "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)), "account": account or "", "article": article,
+        "accounts": [a.name for a in settings.accounts],
+        "filter_article": articles_by_id(session, {article}).get(article) if article else None,
+    })

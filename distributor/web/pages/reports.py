@@ -1,0 +1,39 @@
+"""Reports: the reports module's self-contained HTML (inline SVG charts), framed in the desk."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from distributor.errors import DistributorError
+from distributor.models import User
+from distributor.web.auth import check_csrf, db, page_user
+
+router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+GROUPINGS = ("platform", "account", "article", "template", "section", "hour")
+
+
+@router.get("/reports")
+def reports_page(request: Request, since: str = "7d", by: str = "platform", user: User = Depends(page_user),
+                 session: Session = Depends(db)):
+    return request.app.state.views.page(request, session, "reports.html", {
+        "since": since, "by": by if by in GROUPINGS else "platform", "groupings": GROUPINGS,
+    })
+
+
+@router.get("/reports/frame")
+def report_frame(request: Request, since: str = "7d", by: str = "platform", user: User = Depends(page_user),
+                 session: Session = Depends(db)):
+    """The report document itself, shown in an iframe so its styles stay its own."""
+    from distributor import reports
+
+    try:
+        report = reports.build_report(session, since=reports.parse_since(since), by=by if by in GROUPINGS else "platform",
+                                      timezone=request.app.state.settings.web.timezone)
+        body = reports.render_html(report)
+    except DistributorError as exc:
+        from html import escape
+
+        return HTMLResponse(f"<p style='font-family:sans-serif'>{escape(str(exc))}</p>", status_code=422)
+    return HTMLResponse(body)

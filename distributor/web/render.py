@@ -1,0 +1,83 @@
+"""HTML rendering: one Jinja2 environment (autoescape on) and the helpers pages share.
+
+Autoescaping is what keeps an article title like ``<script>`` inert in the UI;
+post text is stored verbatim (compose renders with autoescape off) and only
+escaped here, at display time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from distributor.compose import TEXT_LIMITS, text_length
+from distributor.web.auth import csrf_token
+from distributor.web.queries import paused_accounts
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+PLATFORM_NAMES = {"twitter": "X", "facebook": "Facebook", "dryrun": "Dry run"}
+
+
+class Views:
+    """Renders the desk's pages in the editors' time zone."""
+
+    def __init__(self, timezone: str):
+        self.zone = ZoneInfo(timezone)
+        self.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+        env = self.templates.env
+        env.autoescape = True  # also for templates not named .html
+        env.filters["local"] = self.local
+        env.filters["local_input"] = self.local_input
+        env.filters["domain"] = domain
+        env.filters["platform_name"] = lambda p: PLATFORM_NAMES.get(p, p)
+        env.globals["text_length"] = text_length
+        env.globals["TEXT_LIMITS"] = TEXT_LIMITS
+        env.globals["timezone_name"] = timezone
+
+    def page(self, request: Request, session: Session, name: str, context: dict[str, Any] | None = None,
+             status_code: int = 200) -> HTMLResponse:
+        context = dict(context or {})
+        context.setdefault("user", getattr(request.state, "user", None))
+        context["csrf_token"] = csrf_token(request)
+        context["paused"] = paused_accounts(session) if context["user"] else []
+        context["flashes"] = request.session.pop("flash", []) if "flash" in request.session else []
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def local(self, value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+        """A stored UTC time as the editors read it."""
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(self.zone).strftime(fmt)
+
+    def local_input(self, value: datetime | None) -> str:
+        """The value of an <input type=datetime-local> in the editors' zone."""
+        return self.local(value, "%Y-%m-%dT%H:%M") if value else ""
+
+    def parse_local(self, text: str) -> datetime:
+        """'2026-11-25T14:30' typed by an editor -> aware UTC."""
+        naive = datetime.fromisoformat(text.strip())
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        return naive.replace(tzinfo=self.zone).astimezone(UTC)
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    """A one-time message shown on the next page (after a redirect)."""
+    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
+
+
+def domain(url: str | None) -> str:
+    if not url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")

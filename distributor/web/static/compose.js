@@ -1,0 +1,63 @@
+/* Live length counters for post text boxes, and refusing to submit a form
+ * while any of its posts is too long. The server checks again regardless. */
+(function () {
+  "use strict";
+
+  function lengthOf(platform, text) {
+    return platform === "twitter" ? window.weightedLength(text) : Array.from(text).length;
+  }
+
+  function update(textarea) {
+    var output = document.getElementById(textarea.dataset.counter);
+    var limit = parseInt(textarea.dataset.limit, 10);
+    var length = lengthOf(textarea.dataset.platform, textarea.value);
+    var over = length > limit;
+    output.textContent = over ? length + " / " + limit + " \u2014 " + (length - limit) + " over" : length + " / " + limit;
+    output.classList.toggle("over", over);
+    textarea.classList.toggle("over", over);
+    textarea.setAttribute("aria-invalid", over ? "true" : "false");
+    refreshForm(textarea.form);
+  }
+
+  function included(textarea) {
+    var card = textarea.closest(".draft");
+    if (!card) return true;
+    var box = card.querySelector('input[type=checkbox][name^="include_"]');
+    return !box || box.checked;
+  }
+
+  function refreshForm(form) {
+    if (!form) return;
+    var anyOver = Array.from(form.querySelectorAll("textarea[data-counter]")).some(function (t) {
+      return included(t) && t.classList.contains("over");
+    });
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = anyOver; });
+    var note = form.querySelector("#over-note");
+    if (note) note.hidden = !anyOver;
+  }
+
+  document.querySelectorAll("textarea[data-counter]").forEach(function (textarea) {
+    textarea.addEventListener("input", function () { update(textarea); });
+    update(textarea);
+  });
+  document.querySelectorAll('input[type=checkbox][name^="include_"]').forEach(function (box) {
+    box.addEventListener("change", function () {
+      box.closest(".draft").classList.toggle("excluded", !box.checked);
+      refreshForm(box.form);
+    });
+  });
+  // Typing a custom image URL picks the "another image" choice.
+  document.querySelectorAll('input[name^="image_custom_"]').forEach(function (input) {
+    input.addEventListener("input", function () {
+      var radio = input.closest("label").querySelector("input[type=radio]");
+      if (radio && input.value) radio.checked = true;
+    });
+  });
+  // Choosing a time picks "At".
+  document.querySelectorAll('input[name="at"][type="datetime-local"]').forEach(function (input) {
+    input.addEventListener("input", function () {
+      var radio = input.form && input.form.querySelector('input[name="when"][value="at"]');
+      if (radio) radio.checked = true;
+    });
+  });
+})();
