@@ -42,6 +42,7 @@ class Sandbox:
         if fault is not None and fault.kind not in ("drop_after", "timeout"):
             return api.fault_response(fault, request, key)
         if fault is not None and fault.kind == "timeout":
+            await request.body()  # read it while the client still waits: it hangs up before we answer
             await asyncio.sleep(fault.seconds)
         try:
             response = await handler(request)
