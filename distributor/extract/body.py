@@ -244,7 +244,7 @@ def article_body(tree: LexborHTMLParser) -> Body:
     kept: list[str] = []
     for p, text in candidates:
         current = p.parent if p.tag == "p" else p
-        while current is not None and current.tag not in _STOP_TAGS:
+        while current is not None and current.tag != "html":  # <body> itself may hold the text
             if current.mem_id in chosen:
                 kept.append(text)
                 break

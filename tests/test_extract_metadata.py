@@ -1,0 +1,127 @@
+"""What a post is built from: headline, canonical link, lead image and its caption, tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from distributor.errors import ExtractError
+from distributor.extract import extract_page
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+
+
+def page(name: str, url: str = "https://given.example/page"):
+    return extract_page((FIXTURES / name).read_bytes(), url=url, source=name)
+
+
+def test_seed_article():
+    result = page("seed-article.html", url="https://hypeline.example/?p=1")
+    assert result.title == "U.S. Breaks Off Syria Ceasefire Talks With Russia"
+    assert result.canonical_url == "https://hypeline.example/2016/10/04/us-breaks-off-syria-ceasefire-talks-with-russia/"
+    assert result.image.url == "https://hypeline.example/wp-content/uploads/2016/10/aleppo-children.jpg"
+    assert "In Aleppo, Syria, four-year-old Esraa and her brother Waleed" in result.image.alt
+    assert result.section == "World"
+    assert result.published_at == "2016-10-04T09:12:00+00:00"
+
+
+def test_wordpress_headline_is_the_h1_not_the_social_title():
+    result = page("wordpress-figure.html")
+    assert result.title == "Council approves harbour wall after storm season"
+    assert result.site_name == "The Tidewater Ledger"
+
+
+def test_wordpress_canonical_prefers_rel_canonical_over_og_url():
+    assert page("wordpress-figure.html").canonical_url == "https://tidewater.example/2024/03/12/council-approves-harbour-wall/"
+
+
+def test_og_image_is_decoded_and_gets_the_caption_of_the_same_photo_in_the_body():
+    image = page("wordpress-figure.html").image
+    # &amp; in the markup is an & in the URL; the body shows the same file at another size.
+    assert image.url == "https://tidewater.example/wp-content/uploads/2024/03/harbour-wall-1200x675.jpg?resize=1200%2C675&ssl=1"
+    assert image.alt == "Waves break over the old harbour wall during the February storm. (Photo: Ida Brenn)"
+
+
+def test_tags_are_section_then_article_tags_without_repeats():
+    result = page("wordpress-figure.html")
+    assert result.section == "Local"
+    assert result.tags == ["Local", "Harbour", "council", "Storms"]
+    assert result.published_at == "2024-03-12T08:30:00+00:00"
+
+
+def test_placeholder_og_image_falls_back_to_first_real_body_photo():
+    result = page("placeholder-og.html")
+    # not the opengraph_default.jpg, not the tracking pixel, not the author avatar;
+    # the lazy image's data-src, resolved against <base href>
+    assert result.image.url == "https://www.valleypost.example/news/photos/2024/05/mittens-reunion.jpg?w=800&h=450"
+    assert result.image.alt == "Mittens, back home with the Usov family."
+
+
+def test_relative_canonical_is_made_absolute_and_keywords_become_tags():
+    result = page("placeholder-og.html")
+    assert result.canonical_url == "https://www.valleypost.example/news/missing-cat-found/"
+    assert result.tags == ["cats", "pets", "microchips"]
+
+
+def test_og_image_that_is_the_site_logo_is_no_image():
+    result = page("logo-og.html")
+    assert result.image is None  # and not the photo of another story in the "most read" box
+    assert result.canonical_url == "https://northgate.example/politics/budget-vote-delayed"
+    assert result.title == "Budget vote delayed again"
+
+
+def test_json_ld_graph_supplies_what_the_head_does_not():
+    result = page("jsonld-graph.html")
+    assert result.title == "Rail strike called off after late-night deal"
+    assert result.image.url == "https://img.metro.example/2024/06/platform-empty.jpg"
+    assert result.image.alt == "An empty platform at Central station on Sunday evening"
+    assert result.section == "Transport"
+    assert result.tags == ["rail", "strikes", "unions"]
+    assert result.published_at == "2024-06-02T23:15:00+00:00"
+    assert result.site_name == "Metro Daily"
+
+
+def test_page_without_meta_tags_still_gives_a_headline_and_the_given_url():
+    result = page("no-meta.html", url="https://library.example/news/reopens")
+    assert result.title == "Library reopens after flood repairs"
+    assert result.canonical_url == "https://library.example/news/reopens"
+    assert result.image is None
+    assert result.tags == []
+
+
+def test_title_tag_loses_its_site_suffix_when_nothing_better_exists():
+    html = b"<html><head><title>Tram line extended to airport | City Wire</title>" \
+           b'<meta property="og:site_name" content="City Wire"></head><body><p>Text.</p></body></html>'
+    assert extract_page(html).title == "Tram line extended to airport"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty page"),
+        (b"   \n ", "empty page"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "not an HTML page"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not an HTML page"),
+        (b"just some words, no markup at all", "not an HTML page"),
+    ],
+)
+def test_unusable_input_is_a_one_line_extract_error(content, message):
+    with pytest.raises(ExtractError, match=message) as info:
+        extract_page(content, url="https://given.example/x")
+    assert "\n" not in str(info.value)
+
+
+def test_image_content_type_is_refused_before_parsing():
+    with pytest.raises(ExtractError, match="image/jpeg"):
+        extract_page(b"<html>looks like html</html>", content_type="image/jpeg")
+
+
+def test_big_page_is_handled():
+    paragraph = "<p>Paragraph of the long report, with words, commas, and more words to read.</p>\n"
+    filler = "<div class='related-posts'><p><a href='/x'>Another story</a></p></div>\n"
+    html = "<html><body><h1>Very long report</h1><div class='story'>" + (paragraph + filler) * 40_000 + "</div></body></html>"
+    assert len(html) > 6_000_000
+    result = extract_page(html.encode(), url="https://given.example/long")
+    assert result.title == "Very long report"
+    assert result.canonical_url == "https://given.example/long"
