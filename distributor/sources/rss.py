@@ -226,7 +226,10 @@ def _date(entry: feedparser.FeedParserDict) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):  # a year the platform cannot represent
+        return None
 
 
 def _image(entry: feedparser.FeedParserDict, base_url: str) -> str | None:
