@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
@@ -33,7 +35,8 @@ def report_frame(request: Request, since: str = "7d", by: str = "platform", user
                                       timezone=request.app.state.settings.web.timezone)
         body = reports.render_html(report)
     except DistributorError as exc:
-        from html import escape
-
         return HTMLResponse(f"<p style='font-family:sans-serif'>{escape(str(exc))}</p>", status_code=422)
+    except ImportError:  # the HTML renderer ships separately from the report figures
+        return HTMLResponse("<p style='font-family:sans-serif'>The HTML report is not available in this version; "
+                            "use the JSON report.</p>", status_code=501)
     return HTMLResponse(body)
