@@ -190,7 +190,7 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("name", name, tight=True) if name else None
     head = first_sentence(after.lstrip(" ,.!?…"))
     # Inverted order: “…,” said Kirby / says president David Weisbrot.
-    m = re.match(rf"\s*{_ADVERB}(?P<verb>{_VERBS})\s+(?P<who>[^,.;:!?“”\"]+)", head)
+    m = re.match(rf"\s*{_ADVERB}(?P<verb>{_VERBS})\s+(?P<who>[^,;:!?“”\"]+)", head)
     if m:
         who = m.group("who").strip()
         if who.lower() in PRONOUNS:

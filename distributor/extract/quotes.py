@@ -428,7 +428,7 @@ def _score(r: _Raw, text: str, protagonist: str | None, total: int, hint_keys: l
         score *= 0.5
     if r.incomplete:
         score *= 0.75
-    score *= 1.0 - 0.4 * (r.para / total)
+    score *= 1.0 - 0.4 * (r.para / max(total, 8))
     if r.first_of_speaker:
         score *= 1.1
     if r.speaker and r.speaker == protagonist:

@@ -1,0 +1,285 @@
+"""Quotes and pull quotes: what an editor would see in a post.
+
+Every paragraph here is written for the test, modelled on the constructions
+that real articles use; the seed article's paragraphs come from
+tests/fixtures/quotes/seed_paragraphs.txt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from distributor.extract.model import Quote
+from distributor.extract.quotes import find_quotes, pick_pull_quote
+
+SEED = Path(__file__).parent / "fixtures" / "quotes" / "seed_paragraphs.txt"
+
+
+def said(paragraphs: list[str]) -> dict[str, str | None]:
+    """Quote text -> speaker, for asserting on both at once."""
+    return {q.text: q.speaker for q in find_quotes(paragraphs)}
+
+
+# --- quote marks -----------------------------------------------------------
+
+
+def test_typographic_marks_and_the_said_comma_is_dropped():
+    quotes = said(["“We will rebuild the bridge before winter,” Maria Okafor said on Tuesday."])
+    assert quotes == {"We will rebuild the bridge before winter": "Maria Okafor"}
+
+
+def test_straight_marks():
+    quotes = said(['"The harbour has never been this busy," said Tomas Lindqvist.'])
+    assert quotes == {"The harbour has never been this busy": "Tomas Lindqvist"}
+
+
+def test_mixed_marks_on_one_quote():
+    quotes = said(["\"Nobody expected the vote to pass,” Helen Marsh said."])
+    assert quotes == {"Nobody expected the vote to pass": "Helen Marsh"}
+
+
+@pytest.mark.parametrize(
+    "paragraph, text",
+    [
+        ("„Wir schaffen das nicht allein“, said Jonas Weber.", "Wir schaffen das nicht allein"),
+        ("«The museum will reopen in spring,» said Claire Dubois.", "The museum will reopen in spring"),
+        ("‹We knew the risks from the start,› said Claire Dubois.", "We knew the risks from the start"),
+        ("‘The river rose faster than any model predicted,’ said Owen Pryce.", "The river rose faster than any model predicted"),
+    ],
+)
+def test_german_french_and_single_marks(paragraph, text):
+    quotes = find_quotes([paragraph])
+    assert [(q.text, q.speaker) for q in quotes] == [(text, paragraph.split("said ")[-1].rstrip("."))]
+
+
+def test_nested_quote_stays_inside_the_outer_one():
+    quotes = said(["“My coach told me, ‘Never look at the clock,’ and I still don’t,” Aisha Bello said."])
+    assert quotes == {"My coach told me, ‘Never look at the clock,’ and I still don’t": "Aisha Bello"}
+
+
+def test_apostrophes_are_not_quote_marks():
+    paragraphs = [
+        "Nadal’s coach said the ’90s were different and that players’ habits don’t change.",
+        "“I don’t think the ’90s will come back,” said Rosa Delgado.",
+    ]
+    assert said(paragraphs) == {"I don’t think the ’90s will come back": "Rosa Delgado"}
+
+
+def test_inch_marks_are_not_quote_marks():
+    assert find_quotes(['The new 16" laptop replaces the 15" model, the company said.']) == []
+
+
+def test_titles_and_scare_quotes_are_not_quotes():
+    paragraphs = [
+        "The band closed with “Summer Rain Again” and then played “Harbour Lights” for the crowd.",
+        "Critics called the plan a “reform” while the film “Night Train” topped the charts.",
+        "Fans sang along to “We’re Not Going Home Tonight” until midnight.",
+    ]
+    assert find_quotes(paragraphs) == []
+
+
+# --- joining and continuing ------------------------------------------------
+
+
+def test_quote_split_around_the_attribution_keeps_one_speaker():
+    quotes = said(["“The first half was poor,” Lena Novak said. “The second half was worse.”"])
+    assert quotes == {"The first half was poor": "Lena Novak", "The second half was worse.": "Lena Novak"}
+
+
+def test_quote_running_over_two_paragraphs_is_one_quote():
+    paragraphs = [
+        "Mayor Daniel Reyes said: “We have cleared the main roads overnight.",
+        "“The side streets will take until Friday, and we ask people to stay home.”",
+        "The city has 40 snowploughs.",
+    ]
+    quotes = find_quotes(paragraphs)
+    assert len(quotes) == 1
+    assert quotes[0].speaker == "Daniel Reyes"
+    assert quotes[0].text.startswith("We have cleared the main roads overnight.")
+    assert quotes[0].text.endswith("we ask people to stay home.")
+
+
+def test_paragraph_without_attribution_continues_the_previous_speaker():
+    paragraphs = [
+        "“The clinic will stay open through the holidays,” said Dr. Priya Nair.",
+        "“Nobody should have to choose between medicine and a meal.”",
+    ]
+    assert said(paragraphs) == {
+        "The clinic will stay open through the holidays": "Priya Nair",
+        "Nobody should have to choose between medicine and a meal.": "Priya Nair",
+    }
+
+
+# --- attribution -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "“The budget is balanced for the first time in a decade,” said Carla Mendes.",
+        "“The budget is balanced for the first time in a decade,” Carla Mendes added.",
+        "“The budget is balanced for the first time in a decade,” Carla Mendes says.",
+        "“The budget is balanced for the first time in a decade,” Carla Mendes told Reuters.",
+        "“The budget is balanced for the first time in a decade,” Carla Mendes wrote on X.",
+        "“The budget is balanced for the first time in a decade,” Carla Mendes said in a statement.",
+        "“The budget is balanced for the first time in a decade,” according to Carla Mendes.",
+        "“The budget is balanced for the first time in a decade” — Carla Mendes, finance minister.",
+        "Carla Mendes said: “The budget is balanced for the first time in a decade.”",
+    ],
+)
+def test_attribution_forms(paragraph):
+    quotes = find_quotes([paragraph])
+    assert [q.speaker for q in quotes] == ["Carla Mendes"]
+    assert quotes[0].text.rstrip(".") == "The budget is balanced for the first time in a decade"
+
+
+@pytest.mark.parametrize(
+    "who, name",
+    [
+        ("White House Press Secretary Josh Earnest", "Josh Earnest"),
+        ("U.S. State Department spokesman John Kirby", "John Kirby"),
+        ("Prime Minister Habib Essid", "Habib Essid"),
+        ("Indiana State Teachers Association President Keith Gambill", "Keith Gambill"),
+        ("Sen. Harry Reid", "Harry Reid"),
+        ("Deputy Director of Public Prosecution Eva-Marie Persson", "Eva-Marie Persson"),
+    ],
+)
+def test_titles_and_roles_are_stripped_from_the_name(who, name):
+    assert said([f"“The talks have ended for now,” {who} said."]) == {"The talks have ended for now": name}
+
+
+def test_name_with_an_appositive_role():
+    paragraph = "“We had no warning at all,” Greta Holm, the head of the rescue team, said on Sunday."
+    assert said([paragraph]) == {"We had no warning at all": "Greta Holm"}
+
+
+def test_later_surname_resolves_to_the_full_name():
+    paragraphs = [
+        "“The ceasefire is over,” spokesman Pieter Van Dijk said.",
+        "“We will not return to the table this year,” Van Dijk added.",
+        "“There is nothing left to discuss,” Dijk said.",
+    ]
+    assert set(said(paragraphs).values()) == {"Pieter Van Dijk"}
+
+
+def test_pronoun_resolves_to_the_nearest_named_person():
+    paragraphs = [
+        "Council member Ruth Adeyemi voted against the plan on Monday.",
+        "“This budget forgets the people who need it most,” she said.",
+        "Treasurer Paul Fenwick defended it. “Every line has been checked twice,” he said.",
+    ]
+    assert said(paragraphs) == {
+        "This budget forgets the people who need it most": "Ruth Adeyemi",
+        "Every line has been checked twice": "Paul Fenwick",
+    }
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "“The tanker was not carrying fuel at the time,” a spokesperson said.",
+        "“Talks will resume next week,” one official said.",
+        "“The decision was taken weeks ago,” the source said.",
+        "“All flights will be delayed,” the ministry said in a statement.",
+        "“Output fell sharply in March,” Reuters reported, citing two officials.",
+        "“We are reviewing our options,” the company said.",
+    ],
+)
+def test_unnamed_sources_and_organisations_are_never_pull_quotes(paragraph):
+    quotes = find_quotes([paragraph])
+    assert all(q.speaker is None for q in quotes)
+    assert pick_pull_quote(quotes) is None
+
+
+# --- ranking ---------------------------------------------------------------
+
+
+def test_pull_quote_prefers_a_short_first_person_line_from_a_named_person():
+    paragraphs = [
+        "“The committee reviewed the submissions over a period of several months and considered the "
+        "technical, financial and environmental aspects of each proposal before reaching a view on "
+        "the preferred option, which will now go to consultation,” said Alan Pierce.",
+        "“We fought for this park for ten years and we finally won,” said Nadia Farouk.",
+        "“It is a disgrace,” a neighbour said.",
+    ]
+    pull = pick_pull_quote(find_quotes(paragraphs))
+    assert pull == Quote("We fought for this park for ten years and we finally won", "Nadia Farouk", pull.score)
+
+
+def test_fragment_inside_the_writers_sentence_loses_to_a_full_quote():
+    paragraphs = [
+        "Governor Ellen Brooks said the cuts were “regrettable but necessary for the state budget.”",
+        "“I will not let our schools close on my watch,” Brooks said.",
+    ]
+    pull = pick_pull_quote(find_quotes(paragraphs))
+    assert (pull.text, pull.speaker) == ("I will not let our schools close on my watch", "Ellen Brooks")
+
+
+def test_a_long_quote_is_cut_to_whole_sentences():
+    paragraph = (
+        "“We lost everything in the flood. The house, the car, the photographs of my parents, the "
+        "furniture my grandfather built, the garden we planted when the children were small, and "
+        "every document we ever had, all of it went under the water in less than an hour,” said "
+        "Tobias Renner."
+    )
+    pull = pick_pull_quote(find_quotes([paragraph]))
+    assert pull.text == "We lost everything in the flood."
+    assert pull.speaker == "Tobias Renner"
+
+
+def test_no_quotes_means_no_pull_quote():
+    assert pick_pull_quote(find_quotes(["The store opens at nine. Parking is free on Sundays."])) is None
+    assert pick_pull_quote([]) is None
+
+
+def test_pull_quote_box_hint_breaks_a_tie():
+    paragraphs = [
+        "“The new line will carry twenty thousand people a day,” said Ines Romero.",
+        "“The new trams will be quieter than the buses they replace,” said Ines Romero.",
+    ]
+    hint = "The new trams will be quieter than the buses they replace"
+    without = pick_pull_quote(find_quotes(paragraphs))
+    with_hint = pick_pull_quote(find_quotes(paragraphs, [hint]))
+    assert without.text != hint
+    assert with_hint.text == hint
+
+
+def test_hint_from_an_anonymous_source_is_not_taken():
+    paragraphs = ["“The plan was doomed from the start,” one insider said."]
+    assert pick_pull_quote(find_quotes(paragraphs, ["The plan was doomed from the start"])) is None
+
+
+def test_quotes_are_sorted_best_first():
+    paragraphs = [
+        "“It is a disgrace,” a neighbour said.",
+        "“We fought for this park for ten years and we finally won,” said Nadia Farouk.",
+    ]
+    scores = [q.score for q in find_quotes(paragraphs)]
+    assert scores == sorted(scores, reverse=True)
+    assert find_quotes(paragraphs)[0].speaker == "Nadia Farouk"
+
+
+# --- the seed article ------------------------------------------------------
+
+
+def seed_paragraphs() -> list[str]:
+    return [p.strip() for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+
+
+def test_seed_article_speakers():
+    quotes = find_quotes(seed_paragraphs())
+    by_speaker = {}
+    for q in quotes:
+        by_speaker.setdefault(q.speaker, []).append(q.text)
+    assert len(by_speaker["John Kirby"]) == 2  # the second one says only "Kirby added"
+    assert any(t.startswith("The United States is suspending") for t in by_speaker["John Kirby"])
+    assert any(t.startswith("Russia and the Syrian regime") for t in by_speaker["John Kirby"])
+    assert "I think everybody’s patience with Russia has run out" in by_speaker["Josh Earnest"]
+
+
+def test_seed_article_pull_quote():
+    pull = pick_pull_quote(find_quotes(seed_paragraphs()))
+    assert (pull.text, pull.speaker) == ("I think everybody’s patience with Russia has run out", "Josh Earnest")
+    assert "both sides" not in pull.text  # the reader comment
