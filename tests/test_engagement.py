@@ -1,0 +1,279 @@
+"""Engagement collection against the real adapters and the sandbox, on every database.
+
+250 posts per platform are created on the sandbox (``POST /_sandbox/posts``)
+with engagement we choose (``POST /_sandbox/metrics``), and matching sent Post
+rows are inserted. Assertions read what the sandbox was asked
+(``/_sandbox/stats``) and what the database holds afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlmodel import Session, func, select
+
+from distributor.config import AccountSettings, Settings
+from distributor.engagement import collect_due, next_collection, schedule_first_collection
+from distributor.fetch import Fetcher
+from distributor.models import Account, Article, EngagementSnapshot, Post, PostState, utcnow
+from distributor.platforms import build_adapter
+from distributor.reports import build_report, render_json
+
+PER_PLATFORM = 250
+PAGE_ID = "1001"
+X_LOOKUP = "GET /2/tweets"
+GRAPH_BATCH = "POST /{version}/"
+SECRETS = {
+    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck",
+    "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "token",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ts",
+    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token",
+}
+SECTIONS = ["politics", "sport", "culture", "<b>local</b>", "science"]
+
+
+class Newsroom:
+    """Two accounts with 250 published posts each, and the numbers we gave them."""
+
+    def __init__(self, engine, sandbox: str):
+        self.engine, self.sandbox = engine, sandbox
+        self.settings = Settings(accounts=[
+            AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox),
+            AccountSettings(name="fb-main", platform="facebook", page_id=PAGE_ID, api_base_url=sandbox),
+        ])
+        fetcher = Fetcher(self.settings.fetch)
+        self.adapters = {a.name: build_adapter(a, fetcher, environ=SECRETS) for a in self.settings.accounts}
+        self.sent_at = utcnow() - timedelta(minutes=15)
+        self.set: dict[str, dict[str, int]] = {}  # external id -> metrics we set
+        self.post_ids: dict[str, int] = {}  # external id -> Post.id
+        self.article_of: dict[str, str] = {}  # external id -> article title
+        self.rng = random.Random(8)
+
+    def publish(self) -> None:
+        x = self._seed("twitter", "x-main")
+        fb = self._seed("facebook", PAGE_ID)
+        with Session(self.engine) as session:
+            articles = [Article(url=f"https://news.example/{i}", title=f"Story {i} <script>alert({i})</script>",
+                                section=SECTIONS[i]) for i in range(5)]
+            session.add_all([Account(name="x-main", platform="twitter"), Account(name="fb-main", platform="facebook"),
+                             *articles])
+            session.flush()
+            posts = []
+            for account, platform, ids in (("x-main", "twitter", x), ("fb-main", "facebook", fb)):
+                for n, external_id in enumerate(ids):
+                    article = articles[n % 5]
+                    post = Post(account=account, platform=platform, article_id=article.id, template=f"{platform}.j2",
+                                text=f"post {n}", state=PostState.sent, sent_at=self.sent_at, external_id=external_id)
+                    schedule_first_collection(post, self.settings)
+                    posts.append(post)
+                    self.article_of[external_id] = article.title
+            session.add_all(posts)
+            session.commit()
+            self.post_ids = {p.external_id: p.id for p in posts}
+        self.set_metrics(x + fb)
+
+    def _seed(self, platform: str, account: str) -> list[str]:
+        answer = requests.post(self.sandbox + "/_sandbox/posts",
+                               json={"platform": platform, "account": account, "count": PER_PLATFORM}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()["ids"]
+
+    def set_metrics(self, external_ids: list[str]) -> None:
+        items = []
+        for external_id in external_ids:
+            values = {name: self.rng.randrange(0, 1000) for name in ("likes", "shares", "comments", "impressions", "clicks")}
+            self.set[external_id] = values
+            items.append({"id": external_id, **values})
+        requests.post(self.sandbox + "/_sandbox/metrics", json=items, timeout=10).raise_for_status()
+
+    def ids(self, platform: str) -> list[str]:
+        return [e for e in self.post_ids if (e.startswith(PAGE_ID + "_")) == (platform == "facebook")]
+
+    def collect(self, **kwargs):
+        return collect_due(self.engine, self.settings, self.adapters, **kwargs)
+
+    def requests(self) -> dict[str, int]:
+        return requests.get(self.sandbox + "/_sandbox/stats", timeout=10).json()["requests"]
+
+    def reset_stats_baseline(self) -> dict[str, int]:
+        return dict(self.requests())
+
+    def snapshots(self, external_id: str) -> list[EngagementSnapshot]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(EngagementSnapshot)
+                                     .where(EngagementSnapshot.post_id == self.post_ids[external_id])
+                                     .order_by(EngagementSnapshot.collected_at)))
+
+    def post(self, external_id: str) -> Post:
+        with Session(self.engine) as session:
+            return session.get(Post, self.post_ids[external_id])
+
+    def queue_fault(self, fault: dict) -> None:
+        requests.post(self.sandbox + "/_sandbox/faults", json=fault, timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def newsroom(engine, sandbox) -> Newsroom:
+    room = Newsroom(engine, sandbox)
+    room.publish()
+    return room
+
+
+def test_one_run_batches_to_the_platform_maximum(newsroom):
+    report = newsroom.collect()
+
+    asked = newsroom.requests()
+    assert asked.get(X_LOOKUP, 0) == math.ceil(PER_PLATFORM / 100)  # 3 lookups of <= 100 ids
+    assert asked.get(GRAPH_BATCH, 0) == math.ceil(PER_PLATFORM / 50)  # 5 batches of <= 50
+    assert (report.snapshots, report.deleted, report.deferred) == (2 * PER_PLATFORM, 0, 0)
+    assert report.by_account["x-main"].snapshots == report.by_account["fb-main"].snapshots == PER_PLATFORM
+
+
+def test_snapshots_hold_what_the_platform_said(newsroom):
+    newsroom.collect()
+
+    for external_id in (newsroom.ids("twitter")[7], newsroom.ids("facebook")[7]):
+        [snapshot] = newsroom.snapshots(external_id)
+        want = newsroom.set[external_id]
+        assert (snapshot.likes, snapshot.comments, snapshot.impressions) == (want["likes"], want["comments"], want["impressions"])
+        assert snapshot.raw  # the platform's own JSON is kept
+    x_snapshot = newsroom.snapshots(newsroom.ids("twitter")[7])[0]
+    assert x_snapshot.raw["public_metrics"]["like_count"] == newsroom.set[newsroom.ids("twitter")[7]]["likes"]
+    assert x_snapshot.clicks is None  # X does not give link clicks in public metrics
+    fb_id = newsroom.ids("facebook")[7]
+    assert newsroom.snapshots(fb_id)[0].clicks == newsroom.set[fb_id]["clicks"]
+
+
+def test_next_collection_follows_the_schedule(newsroom):
+    newsroom.collect()
+    post = newsroom.post(newsroom.ids("twitter")[0])
+    assert post.next_collect_at == post.sent_at + timedelta(minutes=60)
+
+    before = newsroom.requests()
+    again = newsroom.collect()  # nothing is due until the 1-hour step
+    assert again.snapshots == 0
+    assert newsroom.requests() == before
+
+
+def test_snapshots_are_appended_not_overwritten(newsroom):
+    first = newsroom.ids("twitter")[3]
+    old = dict(newsroom.set[first])
+    newsroom.collect()
+    newsroom.set_metrics([first])
+
+    later = newsroom.sent_at + timedelta(minutes=61)
+    report = newsroom.collect(now=later)
+
+    assert report.snapshots == 2 * PER_PLATFORM
+    history = newsroom.snapshots(first)
+    assert [s.likes for s in history] == [old["likes"], newsroom.set[first]["likes"]]
+    with Session(newsroom.engine) as session:
+        assert session.exec(select(func.count()).select_from(EngagementSnapshot)).one() == 4 * PER_PLATFORM
+    assert newsroom.post(first).next_collect_at == newsroom.sent_at + timedelta(minutes=360)
+
+
+def test_deleted_posts_are_marked_not_failed(newsroom):
+    gone = [newsroom.ids("twitter")[5], newsroom.ids("facebook")[9]]
+    for external_id in gone:
+        requests.delete(f"{newsroom.sandbox}/_sandbox/posts/{external_id}", timeout=10).raise_for_status()
+
+    report = newsroom.collect()
+
+    assert report.deleted == 2
+    assert report.snapshots == 2 * PER_PLATFORM - 2
+    assert all(outcome.error is None for outcome in report.by_account.values())
+    for external_id in gone:
+        post = newsroom.post(external_id)
+        assert post.deleted_at is not None and post.next_collect_at is None
+        assert post.state == PostState.sent
+        assert newsroom.snapshots(external_id) == []
+    # a deleted post is never asked for again, even with --all
+    again = newsroom.collect(all_posts=True)
+    assert again.snapshots == 2 * PER_PLATFORM - 2 and again.deleted == 0
+
+
+def test_rate_limit_defers_the_rest_of_that_account_only(newsroom):
+    fb_ids = newsroom.ids("facebook")
+    # the 60th Facebook post is in the second batch of 50: the first batch is kept
+    newsroom.queue_fault({"path": f"GET /*/{fb_ids[59]}", "kind": "429"})
+    # and X is rate limited on its first lookup
+    newsroom.queue_fault({"path": X_LOOKUP, "kind": "429", "reset_in": 60})
+
+    report = newsroom.collect()
+
+    fb, x = report.by_account["fb-main"], report.by_account["x-main"]
+    assert (fb.snapshots, fb.deferred) == (50, PER_PLATFORM - 50)
+    assert (x.snapshots, x.deferred) == (0, PER_PLATFORM)
+    assert "rate limited" in x.error and x.retry_at is not None
+    assert len(newsroom.snapshots(fb_ids[0])) == 1
+    assert newsroom.snapshots(fb_ids[59]) == []
+    # deferred posts stay due: the next run picks up exactly those
+    assert newsroom.post(fb_ids[59]).next_collect_at <= utcnow()
+    retry = newsroom.collect()
+    assert (retry.snapshots, retry.deferred) == (2 * PER_PLATFORM - 50, 0)
+    assert len(newsroom.snapshots(fb_ids[0])) == 1
+
+
+def test_all_posts_collects_what_is_not_due(newsroom):
+    newsroom.collect()
+    report = newsroom.collect(all_posts=True)
+    assert report.snapshots == 2 * PER_PLATFORM
+
+
+def test_progress_callback_sees_every_post(newsroom):
+    seen = []
+    newsroom.collect(progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 2 * PER_PLATFORM)
+    assert seen[-1] == (2 * PER_PLATFORM, 2 * PER_PLATFORM)
+    assert len(seen) == 1 + math.ceil(PER_PLATFORM / 100) + math.ceil(PER_PLATFORM / 50)
+
+
+def test_report_equals_the_metrics_set_on_the_platform(newsroom):
+    newsroom.collect()
+    # a newer value for some posts: the report must use each post's latest snapshot
+    newsroom.set_metrics(newsroom.ids("twitter")[:40] + newsroom.ids("facebook")[:40])
+    newsroom.collect(now=newsroom.sent_at + timedelta(minutes=61))
+
+    with Session(newsroom.engine) as session:
+        by_platform = build_report(session, since=timedelta(days=1), by="platform")
+        by_article = build_report(session, since=timedelta(days=1), by="article", charts=False)
+
+    for platform in ("twitter", "facebook"):
+        values = [newsroom.set[e] for e in newsroom.ids(platform)]
+        [row] = [r for r in by_platform.rows if r.key == platform]
+        assert row.posts == PER_PLATFORM
+        for metric in ("likes", "comments", "impressions"):
+            assert getattr(row, metric) == sum(v[metric] for v in values), (platform, metric)
+    facebook = [r for r in by_platform.rows if r.key == "facebook"][0]
+    assert facebook.clicks == sum(newsroom.set[e]["clicks"] for e in newsroom.ids("facebook"))
+    assert [r for r in by_platform.rows if r.key == "twitter"][0].clicks is None  # X never reported clicks
+
+    expected: dict[str, int] = {}
+    for external_id, title in newsroom.article_of.items():
+        expected[title] = expected.get(title, 0) + newsroom.set[external_id]["likes"]
+    assert {r.key: r.likes for r in by_article.rows} == expected
+    assert f'"posts": {2 * PER_PLATFORM // 5}' in render_json(by_article)
+
+
+# --- the schedule itself ------------------------------------------------------------
+
+
+def test_schedule_skips_steps_missed_while_the_bot_was_down():
+    sent = utcnow()
+    steps = [timedelta(minutes=m) for m in (10, 60, 360, 1440)]
+    assert next_collection(sent, sent, steps) == sent + timedelta(minutes=10)
+    assert next_collection(sent, sent + timedelta(minutes=10), steps) == sent + timedelta(minutes=60)
+    assert next_collection(sent, sent + timedelta(hours=7), steps) == sent + timedelta(minutes=1440)
+    assert next_collection(sent, sent + timedelta(days=2), steps) is None  # the schedule is over
+
+
+def test_first_collection_is_one_step_after_sending():
+    settings = Settings()
+    post = Post(account="a", platform="twitter", text="t", sent_at=utcnow())
+    schedule_first_collection(post, settings)
+    assert post.next_collect_at == post.sent_at + timedelta(minutes=settings.engagement.schedule_minutes[0])
