@@ -79,8 +79,16 @@ def decode(content: bytes | str, content_type: str | None = None) -> str:
         return content.decode(declared, errors="replace")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(content[:200_000]).best()
+    matches = from_bytes(content[:200_000])
+    best = matches.best()
     encoding = _codec(best.encoding) if best is not None else None
+    # Short Latin texts fit several code pages equally well; windows-1252, the web's
+    # default for undeclared pages, wins a tie.
+    for match in matches:
+        if best is not None and match.encoding == "cp1252":
+            if match.chaos <= best.chaos and match.coherence >= best.coherence - 0.01:
+                encoding = "cp1252"
+            break
     return content.decode(encoding or "cp1252", errors="replace")
 
 

@@ -1,0 +1,88 @@
+"""The article text handed to the quote finder: prose only, never the page around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from distributor.extract import article_body, extract_page, parse
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+
+
+def body(name: str):
+    return article_body(parse((FIXTURES / name).read_bytes()).tree)
+
+
+def test_paragraphs_in_order_with_inline_tags_flattened_and_comments_dropped():
+    paragraphs = body("wordpress-figure.html").paragraphs
+    assert paragraphs == [
+        "The council voted 7-2 on Tuesday to build a sea wall along the harbour front, ending two years of argument.",
+        "“We cannot keep rebuilding the promenade every winter,” said Councillor Jonah Petrakis, who chairs the works committee.",
+        "Work is due to start in June and will take eighteen months.",
+        "Residents on Quay Street said they welcomed the decision, but feared the noise of piling.",
+    ]
+
+
+def test_page_chrome_never_reaches_the_paragraphs():
+    text = " ".join(body("wordpress-figure.html").paragraphs)
+    for chrome in (
+        "About time",  # reader comment
+        "Leave a reply",  # comment form
+        "Get the Ledger every morning",  # newsletter box
+        "Share this story",  # share widget
+        "Ferry timetable cut",  # related links
+        "Best chips on the coast",  # trending widget
+        "All rights reserved",  # footer
+        "Posted in Local",  # entry footer
+        "Waves break over",  # photo caption
+        "This should never appear",  # script
+    ):
+        assert chrome not in text
+
+
+def test_pull_quote_box_is_a_hint_not_a_paragraph():
+    result = body("wordpress-figure.html")
+    assert result.pullquote_hints == ["“We cannot keep rebuilding the promenade every winter.”"]
+    assert "“We cannot keep rebuilding the promenade every winter.”" not in result.paragraphs
+
+
+def test_hover_card_headlines_are_cut_out_of_the_paragraph_but_the_name_stays():
+    result = body("hovercard-pullquote.html")
+    assert result.paragraphs[0] == "Senator Ines Harrow asked on Monday for an inquiry into grain prices."
+    assert not any("bridge toll" in p for p in result.paragraphs)
+    assert result.pullquote_hints == ["“Farmers are being squeezed from both ends.”"]
+    assert not any("Typical politician" in p for p in result.paragraphs)
+
+
+def test_text_written_straight_into_a_div_is_split_at_line_breaks():
+    result = body("loose-text.html")
+    assert result.paragraphs == [
+        "A new 13-inch laptop with a scissor switch keyboard is planned for the first half of next year, according to industry sources.",
+        "The report claims the display size will stay the same, although a larger screen has been rumoured for months.",
+        "The keyboard should prove more reliable than the one it replaces.",
+    ]
+
+
+def test_seed_article_body_has_no_reader_comment():
+    paragraphs = body("seed-article.html").paragraphs
+    assert paragraphs[0] == "The United States officially broke off talks with Russia on implementing a ceasefire agreement in Syria."
+    assert paragraphs[-1] == "(H/T: Reuters)"
+    joined = " ".join(paragraphs)
+    assert "It would be fair to give both sides" not in joined
+    assert "Please enter your comment" not in joined
+    assert "Follow HYPELINE" not in joined
+
+
+def test_quotes_come_only_from_the_article_never_from_comments_or_widgets():
+    for name in ("wordpress-figure.html", "loose-text.html", "hovercard-pullquote.html", "seed-article.html"):
+        result = extract_page((FIXTURES / name).read_bytes())
+        shown = [q.text for q in result.quotes] + ([result.pull_quote.text] if result.pull_quote else [])
+        for text in shown:
+            for chrome in ("About time", "Get the Ledger", "Best chips", "complete", "Typical politician", "fair to give both sides"):
+                assert chrome not in text, (name, text)
+
+
+def test_page_without_paragraphs_gives_an_empty_body():
+    result = article_body(parse(b"<html><body><div><a href='/'>Home</a></div></body></html>").tree)
+    assert result.paragraphs == []
+    assert result.pullquote_hints == []
