@@ -84,6 +84,8 @@ class Sandbox:
     async def reset(self, request: Request) -> Response:
         self.state.reset()
         self.faults.clear()
+        self.x.reset()
+        self.graph.reset()
         return json_response({"reset": True})
 
     async def set_metrics(self, request: Request) -> Response:

@@ -66,6 +66,10 @@ class GraphApi:
         self._calls: list[float] = []
         self._lock = threading.Lock()
 
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
     # routing -----------------------------------------------------------------
     @staticmethod
     def split(path: str) -> tuple[str | None, list[str]]:

@@ -64,6 +64,10 @@ class XApi:
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
         self._lock = threading.Lock()
 
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
     def routes(self) -> list[tuple[str, str, str, Callable]]:
         """(method, path, stats key, handler); the key is how stats and faults name a route."""
         return [
