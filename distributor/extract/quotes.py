@@ -424,10 +424,10 @@ def _score(r: _Raw, text: str, protagonist: str | None, total: int, hint_keys: l
         score *= 0.1
     elif not r.speaker_is_full:
         score *= 0.3
-    if r.fragment:
-        score *= 0.5
+    if r.fragment and not first[:1].islower():
+        score *= 0.5  # (a lower-case start is already marked down by _text_factor)
     if r.incomplete:
-        score *= 0.75
+        score *= 0.6  # half a sentence: the rest follows the attribution
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
     if r.first_of_speaker:
         score *= 1.1
