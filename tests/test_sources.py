@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 import time
@@ -15,7 +16,7 @@ import pytest
 from distributor.config import FetchSettings
 from distributor.errors import FeedError, FetchError, FetchRefused
 from distributor.fetch import Fetcher
-from distributor.sources import item_key, normalise_url, parse_feed, poll_feed
+from distributor.sources import item_key, normalise_url, parse_feed, parse_sitemap, poll_feed
 from distributor.sources import rss
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -366,3 +367,56 @@ def test_not_a_feed_over_http_names_the_url(feed_server, fetcher):
     with pytest.raises(FeedError, match=r"/page is not a feed: it is an HTML page"):
         poll_feed(fetcher, feed_server.base + "/page")
 
+
+
+# --- sitemaps ---------------------------------------------------------------------------
+
+SITEMAP_URL = "https://news.example.org/sitemap.xml"
+
+
+def test_google_news_sitemap_gives_title_date_keywords_and_image():
+    bridge, storm = parse_sitemap(fixture("news-sitemap.xml"), SITEMAP_URL)
+    assert bridge.title == "Council approves new harbour bridge"
+    assert bridge.key == "https://news.example.org/local/harbour-bridge"  # utm dropped
+    assert bridge.published_at == utc(2026, 11, 24, 7, 30)
+    assert bridge.tags == ["Local", "Transport"]
+    assert bridge.image_url == "https://img.example.org/bridge-large.jpg"
+    assert storm.published_at == utc(2026, 11, 24)  # publication date wins over lastmod
+    assert storm.image_url is None
+
+
+def test_plain_sitemap_uses_lastmod_and_skips_duplicates_and_non_http():
+    items = parse_sitemap(fixture("sitemap.xml"), SITEMAP_URL)
+    assert [(i.link, i.published_at) for i in items] == [
+        ("https://blog.example.org/archives/000042.html", utc(2026, 11, 22, 10, 0)),
+        ("https://blog.example.org/about", None),
+    ]
+    assert all(i.title is None for i in items)
+
+
+def test_gzipped_sitemap_is_read():
+    items = parse_sitemap(gzip.compress(fixture("sitemap.xml")), SITEMAP_URL)
+    assert len(items) == 2
+
+
+def test_sitemap_index_names_a_sitemap_to_configure():
+    with pytest.raises(FeedError, match="sitemap index of 2 sitemaps.*https://news.example.org/sitemaps/news.xml"):
+        parse_sitemap(fixture("sitemap-index.xml"), SITEMAP_URL)
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"", "empty"),
+        (fixture("rss20.xml"), "<rss>"),
+        (fixture("news-sitemap.xml")[:600], "line"),
+        (b"<html><body>Not here</body></html>", "<html>"),
+        (b"\x1f\x8b\x08\x00garbage", "gzip"),
+        (gzip.compress(fixture("sitemap.xml"))[:-20], "gzip"),
+    ],
+)
+def test_not_a_sitemap_is_a_one_line_feed_error(body, words):
+    with pytest.raises(FeedError) as raised:
+        parse_sitemap(body, SITEMAP_URL)
+    assert str(raised.value).startswith(f"{SITEMAP_URL} is not a sitemap: ")
+    assert words in str(raised.value)
