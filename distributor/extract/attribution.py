@@ -154,7 +154,7 @@ def sentence_subject(sentence: str) -> Mention | None:
     return Mention("name", name) if name else None
 
 
-_NOT_A_VERB = frozenset("of and or to with by from for in on at as who whose which that said’s".split())
+_NOT_A_VERB = frozenset("of and or to with by from for in on at as whose which that said’s".split())
 _BEFORE_OBJECT = re.compile(r"(?:\b(?:of|to|with|by|from|for|about|and|against|at|on|in|up|like|than|called|named|named)|[’']s)\s*$")
 
 
@@ -171,7 +171,7 @@ def prose_subjects(sentence: str) -> list[str]:
         rest = sentence[m.end() :]
         if rest.startswith(("’s", "'s")):
             continue
-        nxt = re.match(r",?\s+([a-z][\w’'-]*)", rest)
+        nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)", rest)  # "Parise, 35, had", "Suter, who"
         if not nxt or nxt.group(1) in _NOT_A_VERB:
             continue
         if _BEFORE_OBJECT.search(sentence[: m.start()]):

@@ -267,8 +267,10 @@ def _same_image(
     # Lead photos often sit above the body (in the article header): look page-wide too,
     # also in attributes that name the picture without a URL (data-chomp-id="...").
     long_key = len(key) >= 8 and "/" not in key
+    needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     for node in tree.css("img"):
-        if _in_player(node):
+        # Cheap test first: most images on a page do not mention the file at all.
+        if needle not in " ".join(v for v in node.attributes.values() if v).lower() or _in_player(node):
             continue
         url = image_url(node, base)
         if (url and file_key(url) == key) or (long_key and any(v == key for v in map(_lower, node.attributes.values()))):

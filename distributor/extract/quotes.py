@@ -69,7 +69,6 @@ class _Raw:
     closed: bool
     kind: str
     fragment: bool = False
-    first_of_speaker: bool = False
     incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
     mention: Mention | None = None
     speaker: str | None = None
@@ -270,6 +269,8 @@ def _text_factor(text: str) -> float:
         f *= 0.8  # elided or annotated by the writer: editors avoid these
     if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
         f *= 0.85  # a quote inside the quote reads badly on its own
+    if re.search(r"\d", text):
+        f *= 0.9  # dates and figures need the article around them
     if re.match(r"(?:He|She|They|His|Her|Their)\b", text):
         f *= 0.9  # who "he" is gets lost out of context
     return f
@@ -303,11 +304,6 @@ def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
     hint_keys = [_normalise(h) for h in hints if h and h.strip()]
     total = max(len(paragraphs), 1)
     protagonist = _protagonist(raws, paragraphs)
-    seen: set[str] = set()
-    for r in raws:
-        if r.speaker and r.speaker_is_full and r.speaker not in seen:
-            r.first_of_speaker = True
-            seen.add(r.speaker)
     quotes = []
     for r in raws:
         text = "\n".join(p for p in r.parts if p)
@@ -429,8 +425,6 @@ def _score(r: _Raw, text: str, protagonist: str | None, total: int, hint_keys: l
     if r.incomplete:
         score *= 0.6  # half a sentence: the rest follows the attribution
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
-    if r.first_of_speaker:
-        score *= 1.1
     if r.speaker and r.speaker == protagonist:
         score *= 1.1
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
