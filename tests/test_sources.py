@@ -265,11 +265,12 @@ class FeedServer:
                     self.send_error(404 if self.path != "/broken" else 500)
                     return
                 body, etag, modified = server.feeds[self.path]
+                etag_header = "Etag" if self.path.startswith("/go/") else "ETag"  # Go's net/http spelling
                 fresh_etag = etag and self.headers.get("If-None-Match") == etag
                 fresh_date = modified and self.headers.get("If-Modified-Since") == modified
                 self.send_response(304 if (fresh_etag or fresh_date) else 200)
                 if etag:
-                    self.send_header("ETag", etag)
+                    self.send_header(etag_header, etag)
                 if modified:
                     self.send_header("Last-Modified", modified)
                 if fresh_etag or fresh_date:
@@ -329,6 +330,13 @@ def test_second_poll_of_unchanged_feed_is_a_304_and_parses_nothing(feed_server, 
     third = poll_feed(fetcher, feed_server.base + "/feed", etag=second.etag)
     assert not third.not_modified and third.etag == '"v2"'
     assert [i.title for i in third.items] == ["Library opens on Sundays", "School fair raises funds"]
+
+
+def test_etag_header_spelling_does_not_matter(feed_server, fetcher):
+    feed_server.feeds["/go/feed"] = (fixture("rss20.xml"), '"go1"', None)
+    first = poll_feed(fetcher, feed_server.base + "/go/feed")
+    assert first.etag == '"go1"'
+    assert poll_feed(fetcher, feed_server.base + "/go/feed", etag=first.etag).not_modified
 
 
 def test_conditional_poll_with_last_modified_only(feed_server, fetcher):

@@ -59,11 +59,15 @@ def poll_feed(
     FetchError (HTTP errors, timeouts, refused private addresses) propagates.
     """
     result = fetcher.get(url, etag=etag, last_modified=last_modified, accept=ACCEPT)
+    # Header names are case-insensitive and servers differ (Go sends "Etag"), while
+    # FetchResult keeps them in a plain dict as sent.
+    headers = {name.lower(): value for name, value in result.headers.items()}
+    new_etag, new_modified = headers.get("etag"), headers.get("last-modified")
     if result.not_modified:
         # A 304 may omit the validators; the ones we sent stay valid.
-        return FeedPoll(True, result.etag or etag, result.last_modified or last_modified, [], result.url)
-    items = parse_feed(result.content, result.url, result.headers.get("Content-Type"))
-    return FeedPoll(False, result.etag, result.last_modified, items, result.url)
+        return FeedPoll(True, new_etag or etag, new_modified or last_modified, [], result.url)
+    items = parse_feed(result.content, result.url, headers.get("content-type"))
+    return FeedPoll(False, new_etag, new_modified, items, result.url)
 
 
 def parse_feed(content: bytes, base_url: str, content_type: str | None = None) -> list[FeedItem]:
