@@ -292,6 +292,18 @@ class socket_closed_port:
         return False
 
 
+def test_secrets_stay_out_of_debug_logs(target, caplog):
+    """urllib3 logs every URL at DEBUG: a token in a query string would land in the log."""
+    caplog.set_level("DEBUG")
+    published = target.adapter.publish(a_post(marker="[ref:log]", text="Logged story [ref:log]"))
+    target.adapter.find_existing(a_post(marker="[ref:log]"))
+    target.adapter.fetch_metrics([published.external_id])
+
+    assert "127.0.0.1" in caplog.text  # the requests were logged...
+    for secret in SECRETS.values():
+        assert secret not in caplog.text  # ...without any secret
+
+
 # --- metrics -------------------------------------------------------------------------
 
 def seed_posts(target: Target, count: int) -> list[str]:

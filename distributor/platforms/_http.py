@@ -9,12 +9,23 @@ It also gives every request a timeout: tweepy's Client sets none.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+# oauthlib and requests_oauthlib log the OAuth parameters and signed headers (consumer key,
+# access token) at DEBUG: keep them above DEBUG whatever level the application logs at.
+CREDENTIAL_LOGGERS = ("oauthlib", "requests_oauthlib")
+
+
+def quiet_credential_loggers() -> None:
+    for name in CREDENTIAL_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level <= logging.DEBUG:  # NOTSET or DEBUG
+            logger.setLevel(logging.INFO)
 
 
 class RewritingAdapter(HTTPAdapter):

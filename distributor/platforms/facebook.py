@@ -180,15 +180,33 @@ class FacebookAdapter:
 
     # reconciliation --------------------------------------------------------------------
     def find_existing(self, post: OutgoingPost) -> Published | None:
-        with self.graph_errors("GET /{page_id}/feed"):
-            feed = self.graph.get_connections(self.page_id, "feed", fields="id,message,link,created_time",
-                                              limit=100)
+        relative = f"{self.graph.version}/{self.page_id}/feed?fields=id,message,link,created_time&limit=100"
+        [answer] = self._batch([relative], "GET /{page_id}/feed")
+        body = self._body(answer)
+        error = body.get("error") if isinstance(body, dict) else None
+        if error or not answer or answer.get("code") != 200:
+            error = error if isinstance(error, dict) else {}
+            raise translate(error.get("code"), error.get("message", ""), "GET /{page_id}/feed", {},
+                            (answer or {}).get("code"), bool(error.get("is_transient")))
         candidates = [Candidate(str(item["id"]), item.get("message", ""),
                                 (item["link"],) if item.get("link") else ())
-                      for item in feed.get("data", [])]
+                      for item in body.get("data", [])]
         sent = self.caption(post) if post.image_url and self.post_type == "photo" else post.text
         found = best_match(post, sent, candidates)
         return None if found is None else self._published(found.external_id, "found on the Page's feed")
+
+    def _batch(self, relative_urls: list[str], endpoint: str) -> list[dict[str, Any] | None]:
+        """GETs through the batch endpoint: one POST, and the token stays in its body, out of any URL."""
+        batch = [{"method": "GET", "relative_url": url} for url in relative_urls]
+        with self.graph_errors(endpoint):
+            return self.graph.request(self.graph.version + "/", post_args={"batch": json.dumps(batch)})
+
+    @staticmethod
+    def _body(answer: dict[str, Any] | None) -> Any:
+        try:
+            return json.loads((answer or {}).get("body") or "{}")
+        except ValueError:
+            return {}
 
     # metrics -------------------------------------------------------------------------
     def _fields(self) -> str:
@@ -200,27 +218,23 @@ class FacebookAdapter:
         metrics: dict[str, Metrics] = {}
         fields = self._fields()
         for batch in chunks(list(dict.fromkeys(external_ids)), MAX_BATCH):
-            requests_ = [{"method": "GET", "relative_url": f"{self.graph.version}/{post_id}?fields={fields}"}
-                         for post_id in batch]
-            with self.graph_errors("POST /{version}/ (batch)"):
-                answers = self.graph.request(self.graph.version + "/", post_args={"batch": json.dumps(requests_)})
-            for post_id, answer in zip(batch, answers):
-                found = self._item(post_id, answer)
+            urls = [f"{self.graph.version}/{post_id}?fields={fields}" for post_id in batch]
+            for post_id, answer in zip(batch, self._batch(urls, "POST /{version}/ (batch)")):
+                found = self._item(answer)
                 if found is not None:
                     metrics[post_id] = found
         return metrics
 
-    def _item(self, post_id: str, answer: dict[str, Any] | None) -> Metrics | None:
+    def _item(self, answer: dict[str, Any] | None) -> Metrics | None:
         """One batch answer; None when Graph gave nothing usable for this post (try again later)."""
         if not answer:  # Graph answers null for a sub-request that timed out
             return None
-        try:
-            body = json.loads(answer.get("body") or "{}")
-        except ValueError:
+        body = self._body(answer)
+        if not isinstance(body, dict):
             return None
         if answer.get("code") == 200:
             return self.normalise(body)
-        error = body.get("error", {}) if isinstance(body, dict) else {}
+        error = body.get("error") or {}
         code, subcode = error.get("code"), error.get("error_subcode")
         if code == 100 and subcode == 33:  # the object no longer exists
             return Metrics(deleted=True, raw=body)

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import Image, load_image
 from distributor.platforms.matching import Candidate, best_match
@@ -86,6 +86,7 @@ class TwitterAdapter:
     def from_account(cls, account: AccountSettings, secrets: dict[str, SecretStr], fetcher: Fetcher, *,
                      session: requests.Session | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
                      **_ignored) -> "TwitterAdapter":
+        quiet_credential_loggers()
         keys = {name: value.get_secret_value() for name, value in secrets.items()}
         client = tweepy.Client(consumer_key=keys["consumer_key"], consumer_secret=keys["consumer_secret"],
                                access_token=keys["access_token"], access_token_secret=keys["access_token_secret"])
