@@ -66,6 +66,8 @@ ORG_WORDS = frozenset(
 PRONOUNS = frozenset("he she they i we it".split())
 PERSON_PRONOUNS = frozenset("he she".split())
 
+_HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss sir dame dr dr. former then".split())
+
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv phd md".split())
 
 
@@ -187,6 +189,9 @@ class Registry:
     def __init__(self) -> None:
         self._by_surname: dict[str, str] = {}
         self._capitalised_midsentence: set[str] = set()
+        # People the article introduces with an office ("Prime Minister Habib Essid"):
+        # newsmakers, whom editors quote first.
+        self.titled: set[str] = set()
 
     def learn_text(self, text: str) -> None:
         """Remember full names and words written capitalised mid-sentence."""
@@ -202,6 +207,9 @@ class Registry:
                 self._capitalised_midsentence.update(w.lower() for w in words[1:])
             name = strip_titles(run)
             self.learn(name)
+            titles = run.split()[: max(len(run.split()) - len(name.split()), 0)]
+            if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
+                self.titled.add(name)
 
     def learn(self, name: str) -> None:
         words = [w for w in name.split() if not is_suffix(w)]

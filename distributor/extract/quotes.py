@@ -309,7 +309,7 @@ def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
         text = "\n".join(p for p in r.parts if p)
         if not text:
             continue
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(_score(r, text, protagonist, total, hint_keys), 4)))
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(_score(r, text, protagonist, registry.titled, total, hint_keys), 4)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
 
@@ -413,7 +413,9 @@ def _prose_only(text: str) -> str:
     return _QUOTED_RE.sub(" ", text)
 
 
-def _score(r: _Raw, text: str, protagonist: str | None, total: int, hint_keys: list[str]) -> float:
+def _score(
+    r: _Raw, text: str, protagonist: str | None, titled: set[str], total: int, hint_keys: list[str]
+) -> float:
     first = text.split("\n")[0]
     score = _text_factor(first)
     if r.speaker is None:
@@ -426,6 +428,8 @@ def _score(r: _Raw, text: str, protagonist: str | None, total: int, hint_keys: l
         score *= 0.6  # half a sentence: the rest follows the attribution
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
     if r.speaker and r.speaker == protagonist:
+        score *= 1.1
+    if r.speaker in titled:
         score *= 1.1
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
         score *= 1.3
