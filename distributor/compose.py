@@ -87,7 +87,9 @@ class Composer:
             raise ComposeError(f"template {template_name!r} line {exc.lineno}: {exc.message}") from exc
         context = template_context(article, account)
         limit = TEXT_LIMITS[account.platform]
-        text = fit(lambda ctx: _render(template, template_name, ctx), context, account.platform, limit)
+        render = lambda ctx: _render(template, template_name, ctx)  # noqa: E731
+        context = with_whole_quote(render, context, quote_candidates(article), account.platform, limit)
+        text = fit(render, context, account.platform, limit)
         image = article.image
         return ComposedPost(
             platform=account.platform,
@@ -119,6 +121,30 @@ def template_context(article: Extracted, account: AccountSettings) -> dict[str, 
         "account": account.name,
         "platform": account.platform,
     }
+
+
+ALTERNATIVE_QUOTE_MIN_SHARE = 0.5  # of the pull quote's score, for a runner-up to stand in
+
+
+def quote_candidates(article: Extracted) -> list[tuple[str, str]]:
+    """The pull quote, then runner-up quotes from named speakers nearly as good."""
+    best = article.pull_quote
+    if not best or not best.speaker:
+        return []
+    candidates = [(best.text, best.speaker)]
+    for quote in article.quotes:
+        if quote.speaker and quote.text != best.text and quote.score >= best.score * ALTERNATIVE_QUOTE_MIN_SHARE:
+            candidates.append((quote.text, quote.speaker))
+    return candidates
+
+
+def with_whole_quote(render, context, candidates, platform: str, limit: int) -> dict[str, Any]:
+    """Prefer a whole quote that fits over trimming the best one: editors do not cut quotes."""
+    for text, speaker in candidates:
+        trial = dict(context, quote=text, speaker=speaker)
+        if text_length(platform, render(trial)) <= limit:
+            return trial
+    return context
 
 
 def hashtag(tag: str) -> str:

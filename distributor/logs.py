@@ -48,3 +48,4 @@ def setup_logging(verbose: int = 0) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("distributor").setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -66,8 +66,12 @@ def test_seed_posts_carry_the_pull_quote_with_its_speaker():
     extracted = extract_page((FIXTURES / "seed" / "article.html").read_bytes())
     x = Composer().compose(extracted, account("twitter"))
     fb = Composer().compose(extracted, account("facebook"))
-    assert "patience with Russia has run out" in x.text and "Josh Earnest" in x.text
-    assert "patience with Russia has run out" in fb.text and "Josh Earnest" in fb.text
+    body = (FIXTURES / "seed" / "article.html").read_text().split('<div class="comments">')[0]
+    for post in (x, fb):
+        quote, speaker = post.text.split("“", 1)[1].split("” — ", 1)
+        speaker = speaker.split("\n", 1)[0]
+        assert quote.rstrip("…") in body and speaker in ("John Kirby", "Josh Earnest")
+    assert "…”" not in x.text  # a quote that fits whole is preferred to a trimmed one
     assert fb.link == "https://hypeline.example/2016/10/04/us-breaks-off-syria-ceasefire-talks-with-russia/"
 
 
@@ -115,6 +119,14 @@ def test_facebook_post_keeps_the_link_for_the_card_and_the_whole_quote():
     post = Composer().compose(article(quote=quote.strip()), account("facebook"))
     assert post.link == LINK
     assert quote.strip() in post.text and "Amara Okafor" in post.text
+
+
+def test_a_runner_up_quote_that_fits_whole_beats_trimming_the_best_one():
+    long_best = "We have waited years for a ferry that runs when people actually need it " * 4
+    extracted = article(quote=long_best.strip())
+    extracted.quotes = [extracted.pull_quote, Quote("This is a small boat with a big job.", "Amara Okafor", 0.8)]
+    post = Composer().compose(extracted, account("twitter"))
+    assert "“This is a small boat with a big job.” — Amara Okafor" in post.text
 
 
 def test_a_quote_without_a_named_speaker_is_never_used():
