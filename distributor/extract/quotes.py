@@ -69,7 +69,8 @@ class _Raw:
     closed: bool
     kind: str
     fragment: bool = False
-    incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
+    incomplete: bool = False
+    unpunctuated: bool = False  # “… and continue to see ” Mayer said: a clipped line  # “We’re excited,” X said, “as it’s ...”: half a sentence
     mention: Mention | None = None
     speaker: str | None = None
     speaker_is_full: bool = False
@@ -214,6 +215,7 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
                 kind=span.kind,
                 mention=mention,
                 tight=tight,
+                unpunctuated=tight and not re.search(r"[,.!?…—–-][’'\"”]*\s*$", inner),
             )
         )
         prose_start = span.end + 1
@@ -424,6 +426,8 @@ def _score(
         score *= 0.3
     if r.fragment and not first[:1].islower():
         score *= 0.5  # (a lower-case start is already marked down by _text_factor)
+    if r.unpunctuated:
+        score *= 0.85
     if r.incomplete:
         score *= 0.6  # half a sentence: the rest follows the attribution
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
