@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 import threading
 import time
@@ -125,7 +126,7 @@ class LoginLimiter:
             times = self._prune((email.strip().lower(), ip))
             if len(times) < self.max_failures:
                 return 0
-            return max(1, int(times[0] + self.window - self.clock()) + 1)
+            return max(1, math.ceil(times[0] + self.window - self.clock()))
 
     def failed(self, email: str, ip: str) -> None:
         with self._lock:
