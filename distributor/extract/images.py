@@ -31,6 +31,7 @@ _NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|
 _SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src")
 _SIZE_PARAMS = frozenset({"w", "h", "width", "height", "q", "quality", "fit", "crop", "auto", "format", "fm", "dpr", "s", "resize", "size", "ve", "tl"})
+_GENERIC_STEMS = frozenset({"image", "img", "photo", "picture", "master", "original", "full", "large", "main", "default", "index", "file"})
 _MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
 _PLAYER_RE = re.compile(r"video|player|playlist|jwplayer|vjs")
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
@@ -47,6 +48,9 @@ def file_key(url: str | None) -> str | None:
     parts = urlsplit(url)
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     stem = name.rsplit(".", 1)[0].lower() if "." in name else name.lower()
+    if stem and (stem.isdigit() or stem in _GENERIC_STEMS) and not parts.path.endswith("/"):
+        # "master/4800.jpg", ".../image.jpg": the folders name the picture, not the file.
+        return parts.path.lower()
     if not stem or parts.path.endswith("/") or len(stem) < 4:
         # Image services keyed by the query (?i=123&w=1200): keep what names the picture.
         params = sorted(p for p in parts.query.split("&") if p.split("=", 1)[0].lower() not in _SIZE_PARAMS)
@@ -274,7 +278,8 @@ def _same_image(
             continue
         url = image_url(node, base)
         if (url and file_key(url) == key) or (long_key and any(v == key for v in map(_lower, node.attributes.values()))):
-            yield Picture(url or "", caption_of(node, title), node)
+            if not _inside_chrome(node, ()):  # a "most read" teaser reusing the photo says nothing
+                yield Picture(url or "", caption_of(node, title), node)
 
 
 def _lower(value: str | None) -> str:
@@ -282,24 +287,33 @@ def _lower(value: str | None) -> str:
 
 
 def _lead_figure_caption(tree: LexborHTMLParser, containers: list[LexborNode]) -> str | None:
-    """Caption of the first figure after the <h1>, if it comes before or opens the article body."""
+    """Caption of the article's first figure: under the <h1> or inside the body, not a video's."""
     seen_h1 = False
     body_ids = {c.mem_id for c in containers}
-    for node in tree.css("h1, figcaption, p"):
+    for node in tree.css("h1, figcaption"):
         if node.tag == "h1":
             seen_h1 = True
             continue
-        if not seen_h1:
+        if not seen_h1 or _in_player(node) or _beside_player(node):
             continue
-        if node.tag == "figcaption":
-            if _in_player(node):
-                continue
-            text = node_text(node)
-            return text or None
-        # a paragraph of the body itself: the lead figure would have come before it
-        current = node.parent
-        while current is not None and current.tag != "body":
-            if current.mem_id in body_ids:
-                return None
-            current = current.parent
+        if _inside_chrome(node, body_ids) and not _inside(node, body_ids):
+            continue
+        text = node_text(node)
+        if text:
+            return text
     return None
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    current = node.parent
+    while current is not None and current.tag != "body":
+        if current.mem_id in ids:
+            return True
+        current = current.parent
+    return False
+
+
+def _beside_player(caption: LexborNode) -> bool:
+    """A figcaption whose figure holds a video player describes the video."""
+    holder = caption.parent
+    return holder is not None and holder.css_first('video, [class*="player" i], [class*="video" i]') is not None
