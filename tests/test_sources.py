@@ -428,3 +428,36 @@ def test_not_a_sitemap_is_a_one_line_feed_error(body, words):
         parse_sitemap(body, SITEMAP_URL)
     assert str(raised.value).startswith(f"{SITEMAP_URL} is not a sitemap: ")
     assert words in str(raised.value)
+
+
+ENTITY_BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE %(root)s [
+<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+<!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+<!ENTITY xxe SYSTEM "%(secret)s">
+]>
+"""
+
+
+def test_entities_neither_explode_nor_read_local_files(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-TOKEN")
+    prolog = {b"secret": secret.as_uri().encode()}
+    feed = (ENTITY_BOMB % {**prolog, b"root": b"rss"}) + (
+        b'<rss version="2.0"><channel><item><title>&h;</title><link>https://a.example/</link>'
+        b"<description>&xxe;</description></item></channel></rss>"
+    )
+    [item] = parse_feed(feed, FEED_URL)
+    assert len(item.title or "") < 1000
+    assert "TOP-SECRET" not in (item.summary or "")
+    sitemap = (ENTITY_BOMB % {**prolog, b"root": b"urlset"}) + (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.example/&h;</loc></url></urlset>'
+    )
+    with pytest.raises(FeedError, match="is not a sitemap"):
+        parse_sitemap(sitemap, SITEMAP_URL)

@@ -34,7 +34,7 @@ def parse_sitemap(content: bytes, base_url: str) -> list[FeedItem]:
     try:
         root = etree.fromstring(content, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise FeedError(f"{base_url} is not a sitemap: {exc.msg} (line {exc.lineno})") from exc
+        raise FeedError(f"{base_url} is not a sitemap: {exc.msg}") from exc
     name = etree.QName(root).localname
     if name == "sitemapindex":
         children = [loc.strip() for loc in root.xpath("./*[local-name()='sitemap']/*[local-name()='loc']/text()")]
