@@ -1,0 +1,172 @@
+"""The JSON API as a script uses it: a bearer token, INTERFACE.md's shapes."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from datetime import UTC, datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from distributor import posts, users
+from distributor.config import Settings
+from distributor.models import Article, EngagementSnapshot, Post, PostState
+from distributor.web import create_app
+
+FIXTURES = Path(__file__).parent / "fixtures" / "web"
+POST_KEYS = {"id", "account", "platform", "state", "text", "link", "image_url", "scheduled_at", "external_id",
+             "external_url", "error"}
+
+
+@pytest.fixture
+def settings():
+    return Settings(
+        accounts=[
+            {"name": "x-main", "platform": "twitter", "require_approval": True},
+            {"name": "fb-main", "platform": "facebook", "page_id": "123"},
+        ],
+        web={"timezone": "America/New_York"},
+        fetch={"allow_private_networks": True},
+    )
+
+
+@pytest.fixture
+def token(engine):
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "a long password", "editor")
+        value = users.create_token(session, "desk@example.com")
+        session.commit()
+    return value
+
+
+@pytest.fixture
+def api(settings, engine, token):
+    return TestClient(create_app(settings, engine), headers={"Authorization": f"Bearer {token}"})
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def article_site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(FIXTURES)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_create_list_approve_cancel(api, engine):
+    response = api.post("/api/posts", json={"account": "x-main", "text": "Ferries every ten minutes at peak",
+                                            "link": "https://coastaltimes.example/ferries"})
+    assert response.status_code == 201
+    created = response.json()
+    assert POST_KEYS <= set(created)
+    assert created["state"] == "awaiting_approval"  # x-main requires approval
+    assert created["history"][0]["actor"] == "desk@example.com"
+
+    listed = api.get("/api/posts", params={"state": "awaiting_approval", "account": "x-main"}).json()
+    assert [p["id"] for p in listed] == [created["id"]]
+    assert set(listed[0]) == POST_KEYS
+    assert api.get("/api/posts", params={"account": "fb-main"}).json() == []
+
+    approved = api.post(f"/api/posts/{created['id']}/approve").json()
+    assert approved["state"] == "queued"
+    assert [(e["actor"], e["from_state"], e["to_state"]) for e in approved["history"]][-1] == \
+        ("desk@example.com", "awaiting_approval", "queued")
+    assert api.post(f"/api/posts/{created['id']}/cancel").json()["state"] == "cancelled"
+    again = api.post(f"/api/posts/{created['id']}/cancel")
+    assert again.status_code == 409 and "cancelled" in again.json()["detail"]
+    detail = api.get(f"/api/posts/{created['id']}").json()
+    assert [e["to_state"] for e in detail["history"]] == ["awaiting_approval", "queued", "cancelled"]
+
+
+def test_approve_flag_skips_approval_and_at_is_read_in_the_desk_time_zone(api):
+    response = api.post("/api/posts", json={"account": "x-main", "text": "Budget night", "approve": True,
+                                            "at": "2030-01-15T10:00"})
+    body = response.json()
+    assert body["state"] == "queued"
+    # 10:00 in New York in January is 15:00 UTC
+    assert datetime.fromisoformat(body["scheduled_at"].replace("Z", "+00:00")) == datetime(2030, 1, 15, 15, 0, tzinfo=UTC)
+    with_offset = api.post("/api/posts", json={"account": "fb-main", "text": "x", "at": "2030-01-15T10:00:00+01:00"})
+    assert with_offset.json()["scheduled_at"].startswith("2030-01-15T09:00:00")
+
+
+def test_retry_queues_a_failed_post_again(api, engine, settings):
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("fb-main"), text="Bridge closes")
+        post.state, post.error = PostState.failed, "rejected: policy"
+        session.add(post)
+        session.commit()
+        post_id = post.id
+    assert api.post(f"/api/posts/{post_id}/retry").json()["state"] == "queued"
+    assert api.post(f"/api/posts/{post_id}/retry").status_code == 409  # only failed posts
+
+
+def test_an_x_post_over_280_is_refused_and_not_stored(api, engine):
+    text = "Harbour " * 40  # 320 characters
+    response = api.post("/api/posts", json={"account": "x-main", "text": text})
+    assert response.status_code == 422
+    assert "limit is 280" in response.json()["detail"]
+    # the same length is fine on Facebook
+    assert api.post("/api/posts", json={"account": "fb-main", "text": text}).status_code == 201
+    # URLs count 23 as X counts them: 250 letters + a 100-character URL fit
+    fits = "a" * 250 + " https://www.coastaltimes.com/" + "p" * 70
+    assert api.post("/api/posts", json={"account": "x-main", "text": fits}).status_code == 201
+    with Session(engine) as session:
+        assert len(session.exec(select(Post).where(Post.account == "x-main")).all()) == 1
+
+
+def test_create_from_an_article_url(api, engine, article_site):
+    response = api.post("/api/posts", json={"account": "fb-main", "article_url": f"{article_site}/harbour.html"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["link"] == "https://coastaltimes.example/2026/11/25/harbour-bridge-repairs"
+    assert "We cannot keep patching" in body["text"] and "Maria Okafor" in body["text"]
+    assert body["image_url"] == "https://images.coastaltimes.example/2026/11/harbour-bridge.jpg"
+    with Session(engine) as session:
+        article = session.get(Article, body["article_id"])
+        assert article.title == "Harbour bridge to close for six months of repairs"
+
+
+def test_bad_requests(api, article_site):
+    assert api.post("/api/posts", json={"account": "nope", "text": "x"}).status_code == 422
+    assert api.post("/api/posts", json={"account": "x-main"}).status_code == 422
+    assert api.post("/api/posts", json={"account": "x-main", "text": "x", "article_url": "http://a.b/"}).status_code == 422
+    missing = api.post("/api/posts", json={"account": "x-main", "article_url": f"{article_site}/missing.html"})
+    assert missing.status_code == 422 and "404" in missing.json()["detail"]
+    assert api.get("/api/posts/999").status_code == 404
+    assert api.post("/api/posts/999/approve").status_code == 404
+    assert api.get("/api/posts", params={"state": "bogus"}).status_code == 422
+
+
+def test_report_sums_the_latest_snapshot(api, engine, settings):
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("x-main"), text="Sent one", approve=True)
+        post.state, post.sent_at, post.external_id = PostState.sent, datetime.now(UTC), "1890"
+        session.add(post)
+        session.flush()
+        session.add(EngagementSnapshot(post_id=post.id, likes=3, shares=1, collected_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        session.add(EngagementSnapshot(post_id=post.id, likes=7, shares=2))
+        session.commit()
+    report = api.get("/api/report", params={"since": "7d", "by": "platform"}).json()
+    assert set(report) == {"since", "until", "by", "rows"}
+    assert report["by"] == "platform"
+    (row,) = report["rows"]
+    assert (row["key"], row["posts"], row["likes"], row["shares"]) == ("twitter", 1, 7, 2)
+    assert api.get("/api/report", params={"since": "soon"}).status_code == 422
+
+
+def test_the_openapi_schema_documents_the_api_not_the_pages(api):
+    schema = TestClient(api.app).get("/openapi.json").json()
+    paths = set(schema["paths"])
+    assert {"/api/posts", "/api/posts/{post_id}", "/api/posts/{post_id}/approve", "/api/posts/{post_id}/cancel",
+            "/api/posts/{post_id}/retry", "/api/report"} <= paths
+    assert all(path.startswith("/api/") for path in paths)
+    assert "201" in schema["paths"]["/api/posts"]["post"]["responses"]
