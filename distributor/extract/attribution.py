@@ -42,7 +42,8 @@ _DESCRIPTOR_RE = re.compile(
     r"[\w-]+ (?:actor|actress|singer|star|coach|manager|boss|player))\b"
 )
 _ACCORDING_RE = re.compile(r"\baccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
-_DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60})")
+# “…” — Carla Mendes, finance minister.  (a dash, a name, then a comma or the end)
+_DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60}?)\s*(?:,|\.|$)")
 _ADVERB = r"(?:\w+ly\s+)?"
 # "Prelogar had said", "Kirby also told": words between the name and the verb.
 _AUX_TAIL = re.compile(
@@ -119,7 +120,12 @@ def subject_of(phrase: str) -> Mention | None:
         return None
     order = [chunks[-1]]
     if len(chunks) > 1 and len(chunks[0].split()) <= 6:
-        order.insert(0, chunks[0])
+        # "Greta Holm, the head of the Red Cross," is an appositive: the name comes
+        # first. "Of Friar Lawrence, Prelogar" is not: the name is nearest the verb.
+        if chunks[-1][:1].islower():
+            order.insert(0, chunks[0])
+        else:
+            order.append(chunks[0])
     for chunk in order:
         if chunk.lower() in PRONOUNS:
             return Mention("pronoun", chunk.lower())
@@ -150,6 +156,8 @@ def sentence_subject(sentence: str) -> Mention | None:
                 break
         else:
             break
+    if taken and taken[-1].endswith(("’s", "'s")):
+        return None  # "Reid's campaign hit back": the campaign speaks, not Reid
     name = trailing_name(" ".join(taken)) if taken else None
     return Mention("name", name) if name else None
 

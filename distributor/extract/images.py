@@ -34,6 +34,7 @@ _SIZE_PARAMS = frozenset({"w", "h", "width", "height", "q", "quality", "fit", "c
 _GENERIC_STEMS = frozenset({"image", "img", "photo", "picture", "master", "original", "full", "large", "main", "default", "index", "file"})
 _MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
 _PLAYER_RE = re.compile(r"video|player|playlist|jwplayer|vjs")
+_TEASER_RE = re.compile(r"related|popular|trending|recommend|most-?read|more-?stories|teaser|promo|outbrain|taboola|recirc")
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 
 
@@ -142,6 +143,23 @@ def caption_of(node: LexborNode, title: str | None = None) -> str | None:
             texts.append(value)
     texts = [t for t in texts if t]
     return max(texts, key=len) if texts else None
+
+
+def _in_teaser(node: LexborNode) -> bool:
+    """Inside a link to another page, or a box of other stories (not just any chrome:
+    some sites wrap the lead photo in an "article-widget")."""
+    current = node.parent
+    while current is not None and current.tag not in ("body", "html"):
+        if current.tag in ("aside", "nav", "footer"):
+            return True
+        if current.tag == "a":
+            href = (current.attributes.get("href") or "").lower().split("?", 1)[0]
+            if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp")):
+                return True
+        if _TEASER_RE.search((current.attributes.get("class") or "").lower()):
+            return True
+        current = current.parent
+    return False
 
 
 def _in_player(node: LexborNode) -> bool:
@@ -278,7 +296,7 @@ def _same_image(
             continue
         url = image_url(node, base)
         if (url and file_key(url) == key) or (long_key and any(v == key for v in map(_lower, node.attributes.values()))):
-            if not _inside_chrome(node, ()):  # a "most read" teaser reusing the photo says nothing
+            if not _in_teaser(node):  # a "most read" teaser reusing the photo says nothing
                 yield Picture(url or "", caption_of(node, title), node)
 
 

@@ -117,6 +117,11 @@ def strip_titles(run: str) -> str:
 
 _LEADING_NOISE = frozenset(
     "but and so or then also when while after before in on at as if the a an this that of for with from to by "
+    "many some most several all both other others few because although though since until unless "
+    "whether where why how what once like during despite without over under between into through "
+    "amid among upon beyond following including according here there today yesterday tonight "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december "
     "these those his her their its our my meanwhile however still yet now later earlier".split()
 )
 
@@ -183,18 +188,27 @@ def leading_name(phrase: str) -> str | None:
     return strip_titles(m.group(0)) or None
 
 
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+
+
 class Registry:
-    """The people an article has introduced, so "Kirby" can become "John Kirby"."""
+    """The people an article has introduced, so "Kirby" can become "John Kirby".
+
+    Names are remembered with the paragraph they appear in: "Roosevelt" means
+    the Roosevelt introduced most recently, not the first one in the article.
+    """
 
     def __init__(self) -> None:
-        self._by_surname: dict[str, str] = {}
+        self._by_surname: dict[str, list[tuple[int, str]]] = {}
+        self._lower_words: set[str] = set()
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
         self.titled: set[str] = set()
 
-    def learn_text(self, text: str) -> None:
+    def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
+        self._lower_words.update(_LOWER_WORD.findall(text))
         for m in NAME_RUN.finditer(text):
             run = m.group(0)
             start = m.start()
@@ -206,27 +220,37 @@ class Registry:
             else:
                 self._capitalised_midsentence.update(w.lower() for w in words[1:])
             name = strip_titles(run)
-            self.learn(name)
+            self.learn(name, para)
             titles = run.split()[: max(len(run.split()) - len(name.split()), 0)]
             if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
                 self.titled.add(name)
 
-    def learn(self, name: str) -> None:
+    def learn(self, name: str, para: int = 0) -> None:
         words = [w for w in name.split() if not is_suffix(w)]
         if len(words) < 2 or is_org(name):
             return
         key = surname_key(name)
-        if key and key not in self._by_surname:
-            self._by_surname[key] = name
+        if key:
+            entries = self._by_surname.setdefault(key, [])
+            # "Van Dijk" after "Pieter Van Dijk" is a short mention, not a new person.
+            if not any(known.endswith(name) for _, known in entries):
+                entries.append((para, name))
 
-    def resolve(self, name: str) -> str | None:
+    def is_common_phrase(self, name: str) -> bool:
+        """ "Social Security": every word also appears in lower case, so not a person."""
+        words = [w.lower() for w in name.split() if not _is_minor(w)]
+        return bool(words) and all(w in self._lower_words for w in words)
+
+    def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
         name = name.strip()
-        if not name or name.lower() in PRONOUNS or is_org(name):
+        if not name or name.lower() in PRONOUNS or is_org(name) or self.is_common_phrase(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = words[-1].lower() if words else ""
-        known = self._by_surname.get(key)
+        entries = self._by_surname.get(key, [])
+        before = [n for p, n in entries if para is None or p <= para]
+        known = (before[-1] if before else entries[0][1]) if entries else None
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
             return known  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
         if len(words) >= 2:

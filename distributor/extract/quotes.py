@@ -281,8 +281,8 @@ def _text_factor(text: str) -> float:
 def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
     """Every direct quote in the body, with its speaker and a score, best first."""
     registry = Registry()
-    for p in paragraphs:
-        registry.learn_text(p)
+    for i, p in enumerate(paragraphs):
+        registry.learn_text(p, i)
 
     raws: list[_Raw] = []
     pending: _Raw | None = None  # a quote left open at the end of a paragraph
@@ -332,10 +332,10 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     return top
 
 
-def _first_person_named(sentence: str, registry: Registry) -> str | None:
+def _first_person_named(sentence: str, registry: Registry, para: int) -> str | None:
     """The first person a sentence is about, as a full name, if any."""
     for name in prose_subjects(sentence):
-        full = registry.resolve(name)
+        full = registry.resolve(name, para)
         if full and len(full.split()) >= 2:
             return full
     return None
@@ -355,7 +355,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         nonlocal last_subject, last_para_seen, lede_subject
         for i in range(last_para_seen + 1, upto):
             for sentence in split_sentences(_prose_only(paragraphs[i])):
-                full = _first_person_named(sentence, registry)
+                full = _first_person_named(sentence, registry, i)
                 if full:
                     last_subject = full
                     lede_subject = lede_subject or full
@@ -372,7 +372,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         if mention is not None and mention.kind == "pronoun":
             # "Omar asked ... . She added, “…”": the subject of this paragraph so far.
             for sentence in split_sentences(_prose_only(r.before)):
-                last_subject = _first_person_named(sentence, registry) or last_subject
+                last_subject = _first_person_named(sentence, registry, r.para) or last_subject
         r.fragment = _is_fragment(r.parts[0], r.before, r.after) if not r.tight else False
         if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
@@ -387,7 +387,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             previous = r
             continue
         if mention.kind == "name":
-            full = registry.resolve(mention.text)
+            full = registry.resolve(mention.text, r.para)
             if full:
                 r.speaker = full
                 r.speaker_is_full = len([w for w in full.split() if w[:1].isupper()]) >= 2
