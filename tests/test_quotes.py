@@ -283,3 +283,25 @@ def test_seed_article_pull_quote():
     pull = pick_pull_quote(find_quotes(seed_paragraphs()))
     assert (pull.text, pull.speaker) == ("I think everybody’s patience with Russia has run out", "Josh Earnest")
     assert "both sides" not in pull.text  # the reader comment
+
+
+def test_surname_means_the_most_recently_introduced_person():
+    paragraphs = [
+        "The law was signed by President Harold Lindgren in 1952.",
+        "His grandson, Erik Lindgren, spoke at the ceremony on Friday.",
+        "“My grandfather would have been proud of this day,” Lindgren said.",
+    ]
+    assert said(paragraphs) == {"My grandfather would have been proud of this day": "Erik Lindgren"}
+
+
+def test_name_nearest_the_verb_is_the_speaker():
+    paragraph = "Of the old mayor Victor Hale, Judge Amara Osei said: “He believed in this town.”"
+    assert said([paragraph]) == {"He believed in this town.": "Amara Osei"}
+
+
+def test_pronoun_skips_names_in_object_position():
+    paragraphs = [
+        "After the final song, Marco Bellini thanked Dana Frost’s band for the loan of a guitar.",
+        "“We could not have done it without them,” he said.",
+    ]
+    assert said(paragraphs) == {"We could not have done it without them": "Marco Bellini"}
