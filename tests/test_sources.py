@@ -203,6 +203,15 @@ def test_not_a_feed_is_a_one_line_feed_error(body, content_type, words):
     assert "\n" not in message
 
 
+def test_html_page_error_names_the_feed_it_advertises():
+    page = (
+        b'<!DOCTYPE html><html><head><title>Gazette</title>'
+        b'<link rel="alternate" type="application/rss+xml" title="RSS" href="/feed/"></head><body></body></html>'
+    )
+    with pytest.raises(FeedError, match=r"names its feed: https://feeds\.example\.com/feed/$"):
+        parse_feed(page, FEED_URL, "text/html; charset=utf-8")
+
+
 def test_truncated_feed_is_refused_rather_than_half_read():
     body = fixture("rss20.xml")
     cut = body.index(b"storm-warning</link>")  # mid-link of the second item

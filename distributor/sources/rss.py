@@ -144,7 +144,7 @@ def _check_usable(parsed: feedparser.FeedParserDict, content: bytes, url: str, c
             raise FeedError(f"{url} is not a feed: XML error at line {_line(error, content)}: {message}")
     if parsed.entries or parsed.get("version"):
         return
-    raise FeedError(f"{url} is not a feed: {_what_it_is(content, content_type, error)}")
+    raise FeedError(f"{url} is not a feed: {_what_it_is(content, url, content_type, error)}")
 
 
 def _line(error: xml.sax.SAXParseException, content: bytes) -> int:
@@ -153,19 +153,32 @@ def _line(error: xml.sax.SAXParseException, content: bytes) -> int:
     return max(1, error.getLineNumber() - (0 if declared else 1))
 
 
-def _what_it_is(content: bytes, content_type: str | None, error: Exception | None) -> str:
+def _what_it_is(content: bytes, url: str, content_type: str | None, error: Exception | None) -> str:
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     media_type = (content_type or "").split(";")[0].strip().lower()
     if head[:1] in (b"{", b"["):
         return "it is JSON, not RSS or Atom"
     if media_type == "text/html" or head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return "it is an HTML page, not RSS or Atom (the page may link to its feed)"
+        feed = _advertised_feed(content, url)
+        if feed:
+            return f"it is an HTML page, not RSS or Atom; the page names its feed: {feed}"
+        return "it is an HTML page, not RSS or Atom"
     if isinstance(error, xml.sax.SAXParseException):
         return f"it is not XML ({error.getMessage()} at line {_line(error, content)})"
     tag = _FIRST_TAG.search(re.sub(rb"<[?!][^>]*>", b"", head))
     if tag:
         return f"its root element is <{tag.group(1).decode('ascii', 'replace')}>, not RSS or Atom"
     return "it is not RSS or Atom"
+
+
+def _advertised_feed(content: bytes, url: str) -> str | None:
+    """The feed a page advertises with <link rel="alternate" type="application/rss+xml">."""
+    tree = HTMLParser(content.decode("utf-8", "replace"))
+    for link in tree.css('link[rel~="alternate"][href]'):
+        kind = (link.attributes.get("type") or "").lower()
+        if kind in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
+            return _absolute(url, link.attributes["href"] or "")
+    return None
 
 
 def _to_item(entry: feedparser.FeedParserDict, base_url: str) -> FeedItem | None:
