@@ -125,3 +125,11 @@ def test_big_page_is_handled():
     result = extract_page(html.encode(), url="https://given.example/long")
     assert result.title == "Very long report"
     assert result.canonical_url == "https://given.example/long"
+
+
+def test_og_image_caption_is_not_taken_from_a_video_poster_or_a_teaser():
+    image = page("video-and-figure.html").image
+    assert image.url == "https://ichef.coastline.example/images/1024x576/k09xq7.jpg"
+    # The same photo shows as a video poster and as a "most popular" teaser; the
+    # caption is the article's first photo caption, not the video's or the teaser's.
+    assert image.alt == "Karin Vell said the decision followed interviews with eleven witnesses"
