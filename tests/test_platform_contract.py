@@ -266,7 +266,8 @@ def test_find_existing_prefers_the_marker_over_a_shared_link(target):
     mine = target.adapter.publish(a_post(text="Council passes the budget [ref:b1]", marker="[ref:b1]"))
     target.adapter.publish(a_post(text="Budget: the vote in pictures"))
 
-    found = target.adapter.find_existing(a_post(text="Council passes the budget [ref:b1]", marker="[ref:b1]"))
+    # the template changed since: only the marker ties the post to what went out
+    found = target.adapter.find_existing(a_post(text="Budget passed [ref:b1]", marker="[ref:b1]"))
     assert found.external_id == mine.external_id
 
 
