@@ -71,7 +71,11 @@ class Runtime:
         """One adapter per configured account, built on first use (secrets checked then)."""
         from distributor.platforms import build_adapter
 
-        return {account.name: build_adapter(account, self.fetcher) for account in self.settings.accounts}
+        metrics = self.settings.engagement.facebook_insights_metrics
+        return {
+            account.name: build_adapter(account, self.fetcher, insights_metrics=metrics)
+            for account in self.settings.accounts
+        }
 
 
 @dataclass

@@ -1,0 +1,151 @@
+"""The pipeline steps over a real database, a local news site and the sandbox platforms."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlmodel import Session, select
+
+from distributor.config import Settings
+from distributor.models import Article, ArticleState, Feed, Post, PostState
+from distributor.pipeline import Runtime, run_cycle
+from tests.newsroom import Site, article_page, rss
+
+SECRETS = {
+    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
+    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "pt",
+}
+
+
+@pytest.fixture
+def site():
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        yield site
+
+
+@pytest.fixture
+def make_runtime(engine, sandbox, site, monkeypatch):
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+    def make(feed: dict | None = None, **account_options) -> Runtime:
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5},
+            feeds=[{"url": site.url("/feed"), **(feed or {})}],
+            accounts=[
+                {"name": "x-main", "platform": "twitter", "api_base_url": sandbox, **account_options},
+                {"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox, **account_options},
+            ],
+        )
+        return Runtime(settings, engine)
+
+    return make
+
+
+def posted(sandbox) -> list[dict]:
+    return requests.get(sandbox + "/_sandbox/posts", timeout=5).json()
+
+
+def publish(site, path, title, canonical=None, quote="", speaker=""):
+    site.pages[path] = ("text/html; charset=utf-8", article_page(title, canonical or site.url(path), quote, speaker))
+
+
+def test_the_same_story_under_two_links_is_posted_once(make_runtime, site, sandbox, engine):
+    runtime = make_runtime()
+    run_cycle(runtime)  # first sight of the (empty) feed
+    canonical = "https://news.example/politics/ferry-vote"
+    publish(site, "/politics/ferry-vote", "Ferry vote passes", canonical)
+    publish(site, "/amp/politics/ferry-vote", "Ferry vote passes", canonical)
+    site.pages["/feed"] = ("application/rss+xml", rss(
+        ("Ferry vote passes", site.url("/politics/ferry-vote")),
+        ("Ferry vote passes", site.url("/politics/ferry-vote?utm_source=rss&utm_medium=feed")),
+        ("Ferry vote passes (AMP)", site.url("/amp/politics/ferry-vote")),
+    ))
+    run_cycle(runtime)
+    run_cycle(runtime)
+    assert sorted(p["platform"] for p in posted(sandbox)) == ["facebook", "twitter"]
+    with Session(engine) as session:
+        states = sorted(a.state.value for a in session.exec(select(Article)))
+    assert states == ["duplicate", "extracted"]
+
+
+def test_a_broken_feed_is_reported_and_loses_nothing(make_runtime, site, sandbox, engine):
+    runtime = make_runtime()
+    run_cycle(runtime)
+    publish(site, "/a", "First story")
+    site.pages["/feed"] = ("application/rss+xml", rss(("First story", site.url("/a"))))
+    run_cycle(runtime)
+    assert len(posted(sandbox)) == 2
+
+    site.pages["/feed"] = ("application/rss+xml", b"<?xml version='1.0'?><rss><channel><item><title>cut off")
+    report = run_cycle(runtime)
+    assert report.discovered.failed == 1 and "not a feed" in report.discovered.errors[0]
+    with Session(engine) as session:
+        feed = session.exec(select(Feed)).one()
+        assert feed.last_error and "not a feed" in feed.last_error
+        assert len(session.exec(select(Article)).all()) == 1
+        assert {p.state for p in session.exec(select(Post))} == {PostState.sent}
+
+
+def test_a_page_that_is_not_there_yet_is_retried_later_not_dropped(make_runtime, site, sandbox, engine):
+    runtime = make_runtime()
+    run_cycle(runtime)
+    site.pages["/feed"] = ("application/rss+xml", rss(("Early bird", site.url("/early"))))
+    report = run_cycle(runtime)
+    assert report.extracted.failed == 1 and "404" in report.extracted.errors[0]
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.state is ArticleState.pending and article.next_attempt_at is not None
+        article.next_attempt_at = datetime.now(timezone.utc) - timedelta(seconds=1)  # time passes
+        session.add(article)
+        session.commit()
+    publish(site, "/early", "Early bird")
+    run_cycle(runtime)
+    assert len(posted(sandbox)) == 2
+
+
+def test_old_items_are_recorded_not_posted(make_runtime, site, sandbox, engine):
+    runtime = make_runtime(feed={"max_age_hours": 6})
+    run_cycle(runtime)
+    publish(site, "/old", "Old news")
+    long_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    site.pages["/feed"] = ("application/rss+xml", rss(("Old news", site.url("/old")), when=long_ago))
+    run_cycle(runtime)
+    assert posted(sandbox) == []
+    with Session(engine) as session:
+        assert session.exec(select(Article)).one().state is ArticleState.skipped
+
+
+def test_backfill_posts_the_newest_items_of_a_new_feed(make_runtime, site, sandbox):
+    now = datetime.now(timezone.utc)
+    for n in range(3):
+        publish(site, f"/s{n}", f"Story {n}")
+    feed = rss(("Story 0", site.url("/s0")), when=now - timedelta(hours=2))[:-len(b"</channel></rss>")]
+    feed += rss(("Story 1", site.url("/s1")), when=now - timedelta(hours=1)).split(b"</description>", 1)[1]
+    site.pages["/feed"] = ("application/rss+xml", feed)
+    run_cycle(make_runtime(feed={"backfill": 1}))
+    assert {p["text"].split("\n")[0] for p in posted(sandbox) if p["platform"] == "twitter"} == {"Story 1"}
+
+
+def test_posts_that_need_approval_wait_for_an_editor(make_runtime, site, sandbox, engine):
+    runtime = make_runtime(require_approval=True)
+    run_cycle(runtime)
+    publish(site, "/b", "Needs a look")
+    site.pages["/feed"] = ("application/rss+xml", rss(("Needs a look", site.url("/b"))))
+    run_cycle(runtime)
+    assert posted(sandbox) == []
+    with Session(engine) as session:
+        assert {p.state for p in session.exec(select(Post))} == {PostState.awaiting_approval}
+
+
+def test_an_unchanged_feed_costs_a_conditional_request(make_runtime, site):
+    runtime = make_runtime()
+    site.pages["/feed"] = ("application/rss+xml", rss())
+    run_cycle(runtime)
+    run_cycle(runtime)
+    run_cycle(runtime)
+    assert site.requests.count("/feed") == 3 and site.not_modified == ["/feed", "/feed"]
