@@ -56,6 +56,11 @@ _ABBREV_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|
 _SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*\s+")
 
 
+def _abbreviation_at(text: str, i: int) -> bool:
+    """Whether the full stop at text[i] ends "Dr." or "U.S." (a short window keeps this linear)."""
+    return bool(_ABBREV_END.search(text[max(0, i - 9) : i + 1]))
+
+
 @dataclass(frozen=True)
 class Mention:
     """What the prose says about a speaker, before resolution."""
@@ -74,7 +79,7 @@ def last_sentence(text: str) -> str:
     for m in _SENTENCE_END.finditer(text):
         if m.end() >= len(text):
             break
-        if _ABBREV_END.search(text[: m.start() + 1]):
+        if _abbreviation_at(text, m.start()):
             continue
         start = m.end()
     return text[start:]
@@ -82,7 +87,7 @@ def last_sentence(text: str) -> str:
 
 def first_sentence(text: str) -> str:
     for m in _SENTENCE_END.finditer(text):
-        if _ABBREV_END.search(text[: m.start() + 1]):
+        if _abbreviation_at(text, m.start()):
             continue
         return text[: m.start() + 1]
     return text
@@ -92,7 +97,7 @@ def split_sentences(text: str) -> list[str]:
     """Whole sentences, keeping their punctuation; abbreviations do not split."""
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        if _ABBREV_END.search(text[: m.start() + 1]):
+        if _abbreviation_at(text, m.start()):
             continue
         if not text[m.end() :][:1].isupper() and text[m.end() :][:1] not in "“\"‘'(":
             continue

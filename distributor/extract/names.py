@@ -212,7 +212,7 @@ class Registry:
         for m in NAME_RUN.finditer(text):
             run = m.group(0)
             start = m.start()
-            before = text[:start].rstrip()
+            before = text[max(0, start - 4) : start].rstrip()
             sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
             words = run.split()
             if not sentence_start:
