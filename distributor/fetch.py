@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from distributor.config import FetchSettings
 from distributor.errors import FetchError, FetchRefused, PageTooLarge
@@ -63,7 +64,7 @@ class FetchResult:
     url: str  # after redirects
     status: int
     content: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=CaseInsensitiveDict)  # servers spell names freely
 
     @property
     def not_modified(self) -> bool:
@@ -118,15 +119,18 @@ class Fetcher:
             check_url(url, allow_private=self.settings.allow_private_networks, resolver=self.resolver)
             response = self._send(url, headers)
             try:
-                if response.is_redirect and response.headers.get("Location"):
-                    url = urljoin(url, response.headers["Location"])
+                headers = CaseInsensitiveDict(response.headers)
+                if response.is_redirect and headers.get("Location"):
+                    self._drain(response)
+                    url = urljoin(url, headers["Location"])
                     continue
                 if response.status_code == 304:
-                    return FetchResult(url, 304, b"", dict(response.headers))
+                    self._drain(response)
+                    return FetchResult(url, 304, b"", headers)
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} fetching {url}")
                 body = self._read_capped(response, url, limit)
-                return FetchResult(url, response.status_code, body, dict(response.headers))
+                return FetchResult(url, response.status_code, body, headers)
             finally:
                 response.close()
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects}) fetching {url}")
@@ -140,6 +144,15 @@ class Fetcher:
             raise FetchError(f"timed out after {self.settings.timeout_seconds:g}s fetching {url}") from exc
         except requests.RequestException as exc:
             raise FetchError(f"could not fetch {url}: {exc.__class__.__name__}") from exc
+
+    @staticmethod
+    def _drain(response: requests.Response) -> None:
+        """Read a bodiless answer to its end so its connection goes back to the pool."""
+        try:
+            for _ in response.iter_content(_CHUNK):
+                pass
+        except requests.RequestException:
+            pass
 
     @staticmethod
     def _read_capped(response: requests.Response, url: str, limit: int) -> bytes:
