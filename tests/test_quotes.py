@@ -305,3 +305,11 @@ def test_pronoun_skips_names_in_object_position():
         "“We could not have done it without them,” he said.",
     ]
     assert said(paragraphs) == {"We could not have done it without them": "Marco Bellini"}
+
+
+def test_descriptions_after_said_name_nobody():
+    paragraphs = [
+        "“The border will stay closed,” said a senior Chinese official.",
+        "“We expect a reply by Friday,” said Kremlin spokesman Dmitry Peskov.",
+    ]
+    assert said(paragraphs) == {"The border will stay closed": None, "We expect a reply by Friday": "Dmitry Peskov"}

@@ -163,7 +163,10 @@ def trailing_name(phrase: str) -> str | None:
     Bridenstine" -> "Jim Bridenstine"; "a Pentagon spokesman" -> None because
     the phrase ends in an ordinary noun.
     """
-    phrase = phrase.strip().rstrip(",")
+    phrase = phrase.strip().rstrip(",;:!?")
+    last = phrase.split()[-1] if phrase.split() else ""
+    if last.endswith(".") and len(last) > 3 and not is_suffix(last):
+        phrase = phrase[:-1]  # the sentence's full stop, not "Jr." or "S."
     best = None
     for m in NAME_RUN.finditer(phrase):
         if m.end() == len(phrase):
@@ -175,17 +178,17 @@ def trailing_name(phrase: str) -> str | None:
 
 
 def leading_name(phrase: str) -> str | None:
-    """The name that opens `phrase` after any titles ("president David Weisbrot, ...")."""
-    phrase = phrase.strip()
-    words = phrase.split()
-    i = 0
-    while i < len(words) and (_clean(words[i]) in TITLES or words[i] in ("the", "The", "a", "A")):
-        i += 1
-    rest = " ".join(words[i:])
-    m = NAME_RUN.match(rest)
-    if not m:
-        return None
-    return strip_titles(m.group(0)) or None
+    """The name a phrase after a speech verb gives ("said NASA's Steve Clarke, deputy ...").
+
+    The name ends where the phrase turns to its details (a comma, "of the CDF",
+    "in a statement"); what is left must end in the name itself, so "said a
+    senior Chinese official" names nobody.
+    """
+    head = _DETAILS.split(phrase.strip(), maxsplit=1)[0]
+    return trailing_name(head)
+
+
+_DETAILS = re.compile(r",|;|\(|\s(?:of|in|at|for|from|on|to|who|which|during|after|before|when|while|and|about|with)\s")
 
 
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")

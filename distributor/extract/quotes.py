@@ -394,7 +394,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             else:
                 r.unnamed = True
         elif mention.kind == "pronoun":
-            if mention.text in ("it", "they", "we"):
+            if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
                 r.unnamed = True
             elif mention.text not in ("he", "she") and lede_subject:
                 # "the 56-year-old said": a description points at the story's protagonist.
