@@ -80,6 +80,14 @@ class _Site:
                     self.send_response(302)
                     self.send_header("Location", f"/loop{len(site.hits)}")
                     self.end_headers()
+                elif self.path == "/lower":
+                    body = b"<rss/>"
+                    self.send_response(200)
+                    self.send_header("etag", '"v1"')
+                    self.send_header("content-type", "application/rss+xml")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                 elif self.path == "/missing":
                     self.send_error(404)
                 else:
@@ -136,3 +144,8 @@ def test_a_local_page_is_refused_by_default_and_the_server_sees_nothing(site):
     with pytest.raises(FetchRefused):
         Fetcher(FetchSettings()).get(site.base + "/page")
     assert site.hits == []
+
+
+def test_header_names_are_read_whatever_their_case(site):
+    result = Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/lower")
+    assert result.etag == '"v1"' and result.content_type == "application/rss+xml"
