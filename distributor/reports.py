@@ -2,10 +2,8 @@
 
 Each metric is the sum over the *latest* snapshot of each post (snapshots are
 cumulative counters, so summing them all would count a post many times). The
-latest snapshot is picked per post by a correlated subquery that walks the
-(post_id, collected_at) index backwards, so the cost follows the number of
-posts in the period, not the number of snapshots stored; sums are done by the
-database. Works the same on SQLite and PostgreSQL.
+SQL that picks it and sums in the database is in ``report_sql``; this module
+turns its rows into a ``Report`` (keys, local hours, medians) and renders it.
 
 Renderers live beside: ``render_table``/``render_csv``/``render_json`` here,
 ``render_html`` (self-contained, inline SVG charts) in ``report_html``.
@@ -25,21 +23,17 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.table import Table
-from sqlalchemy import Integer, Text, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from distributor import report_sql
 from distributor.config import EngagementSettings
 from distributor.errors import DistributorError
-from distributor.models import Article, EngagementSnapshot, Post, utcnow
+from distributor.models import utcnow
 
 Grouping = Literal["article", "platform", "account", "template", "section", "hour"]
 GROUPINGS: tuple[str, ...] = ("article", "platform", "account", "template", "section", "hour")
-METRICS: tuple[str, ...] = ("likes", "shares", "comments", "impressions", "clicks")
+METRICS = report_sql.METRICS
 NO_VALUE = "(none)"
-
-_P = Post.__table__
-_S = EngagementSnapshot.__table__
-_A = Article.__table__
 
 
 class InvalidPeriod(DistributorError, ValueError):
@@ -111,7 +105,7 @@ def parse_since(text: str) -> timedelta | datetime:
     if match:
         amount, unit = float(match.group(1)), _UNITS[match.group(2).lower()]
         if amount <= 0:
-            raise InvalidPeriod(f"--since {text!r}: the duration must be positive")
+            raise InvalidPeriod(f"--since {text!r}: the duration must be positive, like 7d")
         return timedelta(**{unit: amount})
     try:
         value = datetime.fromisoformat(text.strip())
@@ -192,74 +186,15 @@ def build_report(
     return report
 
 
-def _latest_snapshot_id():
-    """The id of a post's newest snapshot: one backwards step in ix_snapshot_post_time."""
-    return (
-        select(_S.c.id)
-        .where(_S.c.post_id == _P.c.id)
-        .order_by(_S.c.collected_at.desc(), _S.c.id.desc())
-        .limit(1)
-        .correlate(_P)
-        .scalar_subquery()
-    )
-
-
-def _group_columns(by: str, dialect: str) -> list:
-    """The columns a group is identified by (its key comes from the first)."""
-    if by == "article":
-        return [_P.c.article_id, _A.c.title, _A.c.url]
-    if by == "section":
-        return [_A.c.section]
-    if by == "hour":
-        return [_quarter_hour(_P.c.sent_at, dialect)]
-    return [{"platform": _P.c.platform, "account": _P.c.account, "template": _P.c.template}[by]]
-
-
-def _quarter_hour(column, dialect: str):
-    """UTC time floored to 15 minutes, as 'YYYY-MM-DD HH:MM' text.
-
-    Every time zone offset is a multiple of 15 minutes, so Python maps these
-    buckets to local hours or days exactly: SQLite has no time zones, and one
-    code path serves both databases.
-    """
-    if dialect == "postgresql":
-        utc = func.timezone("UTC", column)
-        minute = cast(func.floor(func.extract("minute", utc) / 15) * 15, Integer)
-        return func.to_char(utc, "YYYY-MM-DD HH24:").op("||")(func.lpad(cast(minute, Text), 2, "0"))
-    minute = cast(func.strftime("%M", column), Integer) / 15 * 15
-    return func.strftime("%Y-%m-%d %H:", column).op("||")(func.printf("%02d", minute))
-
-
-def _per_post_latest(by: str, start: datetime, end: datetime, dialect: str):
-    """One row per post sent in the period: its group columns and its latest snapshot id."""
-    group = _group_columns(by, dialect)
-    return (
-        select(_P.c.id.label("post_id"), _P.c.sent_at, *[c.label(f"g{i}") for i, c in enumerate(group)],
-               _latest_snapshot_id().label("snapshot_id"))
-        .select_from(_P.outerjoin(_A, _A.c.id == _P.c.article_id))
-        .where(_P.c.sent_at.is_not(None), _P.c.sent_at >= start, _P.c.sent_at <= end)
-        .subquery("latest")
-    ), len(group)
-
-
 def _group_rows(session: Session, by: str, start: datetime, end: datetime, zone: ZoneInfo) -> list[ReportRow]:
-    dialect = session.get_bind().dialect.name
-    latest, width = _per_post_latest(by, start, end, dialect)
-    group = [latest.c[f"g{i}"] for i in range(width)]
-    query = (
-        select(
-            *group,
-            func.count().label("posts"),
-            *[func.sum(_S.c[m]).label(m) for m in METRICS],
-        )
-        .select_from(latest.outerjoin(_S, _S.c.id == latest.c.snapshot_id))
-        .group_by(*group)
-    )
+    width, records = report_sql.group_sums(session, by, start, end)
     rows: dict[str, ReportRow] = {}
-    for record in session.execute(query):
+    for record in records:
         key = _key(by, record[:width], zone)
-        row = ReportRow(key, record.posts, *[_int(record._mapping[m], m) for m in METRICS])
-        rows.setdefault(key, ReportRow(key, likes=0, shares=0, comments=0)).add(row)
+        posts, *sums = record[width:]
+        row = ReportRow(key, int(posts), *[_int(v, m) for v, m in zip(sums, METRICS)])
+        # several SQL groups can share a key: 15-minute buckets of one local hour
+        rows.setdefault(key, ReportRow(key)).add(row)
     return _ordered(by, rows)
 
 
@@ -282,11 +217,7 @@ def _key(by: str, values, zone: ZoneInfo) -> str:
 def _ordered(by: str, rows: dict[str, ReportRow]) -> list[ReportRow]:
     if by == "hour":
         return [rows[key] for key in sorted(rows)]
-    return sorted(rows.values(), key=lambda r: (-_engagement(r), r.key))
-
-
-def _engagement(row) -> int:
-    return row.likes + row.shares + row.comments
+    return sorted(rows.values(), key=lambda r: (-(r.likes + r.shares + r.comments), r.key))
 
 
 def _per_post_figures(session: Session, by: str, start, end, zone: ZoneInfo):
@@ -295,24 +226,18 @@ def _per_post_figures(session: Session, by: str, start, end, zone: ZoneInfo):
     Medians are not portable SQL (SQLite has none), and their input is one row
     per post in the period, never the snapshot history: cheap in Python.
     """
-    dialect = session.get_bind().dialect.name
-    latest, width = _per_post_latest(by, start, end, dialect)
-    query = select(
-        latest.c.sent_at, *[latest.c[f"g{i}"] for i in range(width)], *[_S.c[m] for m in METRICS]
-    ).select_from(latest.outerjoin(_S, _S.c.id == latest.c.snapshot_id))
+    width, records = report_sql.per_post(session, by, start, end)
     values: dict[str, dict[str, list[int]]] = {}
     hours = {f"{h:02d}": ReportRow(f"{h:02d}") for h in range(24)}
-    for record in session.execute(query):
+    for record in records:
         key = _key(by, record[1 : 1 + width], zone)
         metrics = record[1 + width :]
         bucket = values.setdefault(key, {m: [] for m in METRICS})
         for metric, value in zip(METRICS, metrics):
             if value is not None:
                 bucket[metric].append(value)
-        sent = _aware(record.sent_at).astimezone(zone)
-        hours[f"{sent.hour:02d}"].add(
-            ReportRow("", 1, *[_int(v, m) for v, m in zip(metrics, METRICS)])
-        )
+        sent = _aware(record[0]).astimezone(zone)
+        hours[f"{sent.hour:02d}"].add(ReportRow("", 1, *[_int(v, m) for v, m in zip(metrics, METRICS)]))
     medians = {
         key: {m: (statistics.median(vals) if vals else None) for m, vals in bucket.items()}
         for key, bucket in values.items()
@@ -321,36 +246,10 @@ def _per_post_figures(session: Session, by: str, start, end, zone: ZoneInfo):
 
 
 def _growth(session: Session, start, end, steps: Sequence[int]) -> list[GrowthPoint]:
-    """Engagement by age: for each schedule step, the posts' value at that age.
-
-    A post's value at step k is its latest snapshot taken between step k and
-    step k+1 after sending (counters only grow, so the bucket's max is its
-    latest). Two GROUP BYs in SQL, no window function: SQLite's LAG over a
-    million rows took twice as long (measured, benchmarks/report_scale.py).
-    """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        age = func.extract("epoch", _S.c.collected_at - _P.c.sent_at) / 60.0
-    else:
-        age = (func.julianday(_S.c.collected_at) - func.julianday(_P.c.sent_at)) * 1440.0
-    ordered = sorted(set(steps), reverse=True)
-    # a snapshot taken on time is at exactly the step; allow float rounding
-    step = case(*[(age >= minutes - 0.01, minutes) for minutes in ordered], else_=0) if ordered else literal(0)
-    per_post = (
-        select(_S.c.post_id, step.label("step"), *[func.max(_S.c[m]).label(m) for m in METRICS])
-        .select_from(_S.join(_P, _P.c.id == _S.c.post_id))
-        .where(_P.c.sent_at.is_not(None), _P.c.sent_at >= start, _P.c.sent_at <= end)
-        .group_by(_S.c.post_id, step)
-        .subquery("per_post")
-    )
-    query = (
-        select(per_post.c.step, func.count(), *[func.sum(per_post.c[m]) for m in METRICS])
-        .group_by(per_post.c.step)
-        .order_by(per_post.c.step)
-    )
     return [
         GrowthPoint(int(minutes), int(posts), *[int(v or 0) for v in sums])
-        for minutes, posts, *sums in session.execute(query)
+        for minutes, posts, *sums in report_sql.growth_sums(session, start, end, steps)
+        if posts
     ]
 
 
