@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -197,9 +197,8 @@ def _inside_chrome(node: LexborNode, stop: Iterable[int]) -> bool:
     return False
 
 
-def body_photos(containers: list[LexborNode], base: str | None, title: str | None = None) -> list[Picture]:
-    """Real photos inside the article body containers, in page order."""
-    found: list[Picture] = []
+def body_photos(containers: list[LexborNode], base: str | None, title: str | None = None) -> Iterator[Picture]:
+    """Real photos inside the article body containers, in page order (lazily: usually one is needed)."""
     seen: set[int] = set()
     ids = [c.mem_id for c in containers]
     for container in containers:
@@ -209,8 +208,7 @@ def body_photos(containers: list[LexborNode], base: str | None, title: str | Non
             seen.add(node.mem_id)
             url = image_url(node, base)
             if url and is_photo(node, url) and not _inside_chrome(node, ids) and not _in_player(node):
-                found.append(Picture(url, caption_of(node, title), node))
-    return found
+                yield Picture(url, caption_of(node, title), node)
 
 
 def _ld_image(value: Any, base: str | None) -> tuple[str | None, str | None]:
@@ -249,13 +247,12 @@ def lead_image(
         ld_url,
     ]
     logos = logo_keys(tree, head)
-    photos = body_photos(containers, head.base, title)
     for url in declared:
         if not url or is_placeholder(url) or file_key(url) in logos:
             continue
         captions: list[str] = []
         shown = False
-        for picture in _same_image(tree, file_key(url), head.base, photos, title):
+        for picture in _same_image(tree, file_key(url), head.base, title):
             shown = True
             if picture.caption:
                 captions.append(picture.caption)
@@ -272,22 +269,18 @@ def lead_image(
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
             captions.append(alt)
         return Image(url=url, alt=max(captions, key=len) if captions else None)
-    if photos:
-        return Image(url=photos[0].url, alt=photos[0].caption)
-    return None
+    first = next(body_photos(containers, head.base, title), None)
+    return Image(url=first.url, alt=first.caption) if first else None
 
 
-def _same_image(
-    tree: LexborHTMLParser, key: str | None, base: str | None, photos: list[Picture], title: str | None
-) -> Iterable[Picture]:
-    """Pictures on the page showing the declared image (matched by file name)."""
+def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title: str | None) -> Iterable[Picture]:
+    """Pictures on the page showing the declared image (matched by file name), in page order.
+
+    Page-wide because lead photos often sit above the body, in the article header; also
+    matched on attributes that name the picture without a URL (data-chomp-id="...").
+    """
     if not key:
         return
-    for picture in photos:
-        if file_key(picture.url) == key:
-            yield picture
-    # Lead photos often sit above the body (in the article header): look page-wide too,
-    # also in attributes that name the picture without a URL (data-chomp-id="...").
     long_key = len(key) >= 8 and "/" not in key
     needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     for node in tree.css("img"):
