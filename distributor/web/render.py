@@ -76,6 +76,11 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
     request.session.setdefault("flash", []).append({"kind": kind, "message": message})
 
 
+def form_text(value) -> str:
+    """Text from a <textarea>: browsers send line breaks as CRLF; posts use LF."""
+    return str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def domain(url: str | None) -> str:
     if not url:
         return ""

@@ -18,7 +18,7 @@ from distributor.errors import DistributorError
 from distributor.models import Article, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import Draft, blank_drafts, drafts_from_article, length_error
-from distributor.web.render import flash
+from distributor.web.render import flash, form_text
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
@@ -66,7 +66,7 @@ def _drafts_from_form(form, settings) -> list[Draft]:
     for account in _chosen_accounts(settings, [str(n) for n in form.getlist("draft_accounts")]):
         name = account.name
         drafts.append(Draft(
-            account=name, platform=account.platform, text=str(form.get(f"text_{name}", "")),
+            account=name, platform=account.platform, text=form_text(form.get(f"text_{name}", "")),
             link=str(form.get(f"link_{name}", "")).strip(), image_choice=str(form.get(f"image_{name}", "none")),
             image_custom=str(form.get(f"image_custom_{name}", "")).strip(), include=form.get(f"include_{name}") == "on",
         ))

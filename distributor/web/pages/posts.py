@@ -12,7 +12,7 @@ from distributor.models import PostState, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import length_error
 from distributor.web.queries import articles_by_id, latest_engagement
-from distributor.web.render import flash
+from distributor.web.render import flash, form_text
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
@@ -82,6 +82,7 @@ for _action, _message in (("approve", "Approved: it will go out at its scheduled
 def edit_post(request: Request, post_id: int, text: str = Form(...), link: str = Form(""),
               image_url: str = Form(""), user: User = Depends(page_user), session: Session = Depends(db)):
     post = _post_or_404(session, post_id)
+    text = form_text(text)
     problem = length_error(post.platform, text)
     if problem:
         return _render(request, session, post, error=problem, draft_text=text, status_code=400)

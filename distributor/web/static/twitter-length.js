@@ -12,10 +12,12 @@
   var URL_WEIGHT = 23;
   var LIGHT = [[0x0000, 0x10FF], [0x2000, 0x200D], [0x2010, 0x201F], [0x2032, 0x2037]];
   var TLDS = "com|net|org|edu|gov|mil|int|info|biz|name|pro|news|app|dev|blog|media|online|site|xyz|live|world|today|press|tech|club|store|shop|page|link|bar|top";
+  // A host is labels then a known top-level domain (twitter-text checks its full
+  // list: "coastaltimes.example" is not a URL to X, "bbc.co.uk" is).
+  var HOST = "(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?\\.)+(?:[a-z]{2}|" + TLDS + ")(?![\\p{L}\\p{N}\\-])";
   var URL_RE = new RegExp(
-    "(?:https?://(?:localhost|(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?\\.)+\\p{L}{2,})(?::\\d+)?" +
-    "|(?<![\\p{L}\\p{N}@.\\-])(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?\\.)+(?:[a-z]{2}|" + TLDS + ")(?![\\p{L}\\p{N}\\-]))" +
-    "(?:[/?#][^\\s]*)?", "giu");
+    "(?:https?://(?:localhost|" + HOST + ")(?::\\d+)?|(?<![\\p{L}\\p{N}@.\\-])" + HOST + ")(?:[/?#][^\\s]*)?",
+    "giu");
   var TRAILING = /[.,;:!?)\]}'"\u2019\u201d]+$/;
   var EMOJI_RE = new RegExp(
     "[\\u{1F1E6}-\\u{1F1FF}]{2}" +

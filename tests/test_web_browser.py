@@ -1,0 +1,211 @@
+"""An editor's morning in a real browser: log in, compose from an article, hit the
+X limit, schedule, approve, see it published on the sandbox, cancel another.
+
+Needs Chromium (/usr/bin/chromium) and Playwright's Python package; skipped
+cleanly without them. Everything runs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from sqlmodel import Session, select
+
+from distributor import users
+from distributor.compose import text_length
+from distributor.config import AccountSettings, Settings
+from distributor.models import Post, PostState
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("DISTRIBUTOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIXTURES = Path(__file__).parent / "fixtures" / "web"
+ZONE = "Europe/Paris"
+SECRETS = {
+    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
+    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "pat",
+}
+# Strings on which the page's JS counter must agree with twitter-text.
+COUNTER_SAMPLES = [
+    "Harbour bridge to close https://coastaltimes.com/2026/11/25/harbour-bridge-repairs",
+    "东京 and 北京 — “quotes” … done", "Family 👨‍👩‍👧 flag 🇫🇷 thumbs 👍🏽 heart ❤️ keycap 1️⃣ ©",
+    "Trailing https://x.com/a). and example.com and news.bbc.co.uk/x end", "café naïve Ωmega Привет",
+    "U.S. e.g. Mr.Smith word...word", "tabs\tand\nnewlines",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def playwright_browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        # launch() gives every run a fresh temporary profile of its own
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def article_site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(FIXTURES)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def desk(engine, sandbox, monkeypatch):
+    """The web app served by uvicorn on 127.0.0.1, accounts aimed at the sandbox."""
+    import uvicorn
+
+    from distributor.web import create_app
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(
+        accounts=[
+            AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox, require_approval=True),
+            AccountSettings(name="fb-main", platform="facebook", page_id="1001", api_base_url=sandbox),
+        ],
+        web={"timezone": ZONE},
+        fetch={"allow_private_networks": True},
+    )
+    with Session(engine) as session:
+        users.add_user(session, "ana@coastaltimes.example", "harbour-bridge-2026", "editor")
+        session.commit()
+
+    class ThreadServer(uvicorn.Server):
+        def install_signal_handlers(self):  # the test runner owns signals
+            pass
+
+    port = _free_port()
+    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
+                                         log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
+        time.sleep(0.02)
+    yield type("Desk", (), {"url": f"http://127.0.0.1:{port}", "settings": settings, "engine": engine,
+                            "sandbox": sandbox})
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _post_for(engine, account: str) -> Post:
+    with Session(engine) as session:
+        return session.exec(select(Post).where(Post.account == account).order_by(Post.id.desc())).first()
+
+
+def test_compose_schedule_approve_publish_and_cancel(playwright_browser, desk, article_site):
+    from playwright.sync_api import expect
+
+    context = playwright_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+
+    # log in
+    page.goto(desk.url + "/queue")
+    expect(page).to_have_url(re.compile(r"/login\?next=/queue$"))
+    page.fill("input[name=email]", "ana@coastaltimes.example")
+    page.fill("input[name=password]", "harbour-bridge-2026")
+    page.click("button:has-text('Log in')")
+    expect(page).to_have_url(desk.url + "/queue")
+
+    # compose from the article URL, for both accounts
+    page.click("a:has-text('Compose')")
+    page.fill("input[name=url]", f"{article_site}/harbour.html")
+    page.click("button:has-text('Fetch and compose')")
+    x_text = page.locator("#text_x-main")
+    expect(x_text).to_contain_text("Harbour bridge to close for six months of repairs")
+    expect(page.locator("#text_fb-main")).to_contain_text("Maria Okafor")
+    composed = x_text.input_value()
+    counter = page.locator("#count_x-main")
+    expect(counter).to_have_text(f"{text_length('twitter', composed)} / 280")
+
+    # the JS counter counts as twitter-text does
+    for sample in COUNTER_SAMPLES:
+        assert page.evaluate("t => window.weightedLength(t)", sample) == text_length("twitter", sample), sample
+
+    # past 280 the counter says so and the form will not submit
+    too_long = composed + " Buses will be rerouted over the inland road, adding about twenty minutes to most " \
+                          "journeys, and ferries will run every ten minutes at peak times during the works."
+    x_text.fill(too_long)
+    over = text_length("twitter", too_long) - 280
+    assert over > 0
+    expect(counter).to_have_text(f"{over + 280} / 280 — {over} over")
+    expect(counter).to_have_class(re.compile(r"\bover\b"))
+    expect(page.locator("#queue-button")).to_be_disabled()
+    x_text.fill(composed)
+    expect(page.locator("#queue-button")).to_be_enabled()
+
+    # schedule both for a time in the editor's zone, a little ahead
+    local_time = (datetime.now(ZoneInfo(ZONE)) + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    page.check("input[name=when][value=at]")
+    page.fill("input[name=at]", local_time.strftime("%Y-%m-%dT%H:%M"))
+    page.click("#queue-button")
+    expect(page.locator(".flash-success")).to_contain_text("2 posts created; 1 awaiting approval")
+
+    x_post, fb_post = _post_for(desk.engine, "x-main"), _post_for(desk.engine, "fb-main")
+    assert x_post.state == PostState.awaiting_approval and fb_post.state == PostState.queued
+    assert x_post.text == composed
+    assert x_post.scheduled_at == local_time.astimezone(UTC)
+
+    # approve the X post from its page; its history names the editor
+    page.click(f"a.post-id:has-text('#{x_post.id}')")
+    page.click("button:has-text('Approve')")
+    expect(page.locator(".flash-success")).to_contain_text("Approved")
+    expect(page.locator("table.history")).to_contain_text("ana@coastaltimes.example")
+    expect(page.locator("table.history")).to_contain_text("awaiting approval → queued")
+
+    # cancel the Facebook one
+    page.goto(f"{desk.url}/posts/{fb_post.id}")
+    page.click("button:has-text('Cancel post')")
+    expect(page.locator("h1 .badge")).to_have_text("cancelled")
+
+    # the dispatcher reaches the scheduled time: only the approved post goes out
+    from distributor.dispatch import dispatch_due
+    from distributor.fetch import Fetcher
+    from distributor.platforms import build_adapter
+
+    adapters = {a.name: build_adapter(a, Fetcher(desk.settings.fetch)) for a in desk.settings.accounts}
+    dispatch_due(desk.engine, desk.settings, adapters, worker_id="browser-test",
+                 now=local_time.astimezone(UTC) + timedelta(seconds=1))
+    published = requests.get(desk.sandbox + "/_sandbox/posts", timeout=5).json()
+    assert [(p["platform"], p["text"]) for p in published] == [("twitter", composed)]
+
+    page.goto(f"{desk.url}/posts/{x_post.id}")
+    expect(page.locator("h1 .badge")).to_have_text("sent")
+    expect(page.locator("a:has-text('on the platform')")).to_be_visible()
+    context.close()
