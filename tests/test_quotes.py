@@ -313,3 +313,25 @@ def test_descriptions_after_said_name_nobody():
         "“We expect a reply by Friday,” said Kremlin spokesman Dmitry Peskov.",
     ]
     assert said(paragraphs) == {"The border will stay closed": None, "We expect a reply by Friday": "Dmitry Peskov"}
+
+
+def test_show_names_and_slogans_inside_a_sentence_are_not_quotes():
+    paragraphs = [
+        "She said so on the radio show “Ask Me Anything Tonight!” last week.",
+        "The state’s “Drive Slow. Live Long.” road campaign ran for a year.",
+        "He appeared on the network’s “Morning Table” twice.",
+    ]
+    assert find_quotes(paragraphs) == []
+
+
+def test_she_and_he_go_to_people_the_article_calls_she_and_he():
+    paragraphs = [
+        "Attorney Laura Chen argued the case for the city. She spoke for an hour.",
+        "Judge Victor Mbeki pressed her on the budget. He asked about the schools.",
+        "“We have cut everything we can cut,” she said.",
+        "“Then where did the money go?” he asked.",
+    ]
+    assert said(paragraphs) == {
+        "We have cut everything we can cut": "Laura Chen",
+        "Then where did the money go?": "Victor Mbeki",
+    }

@@ -36,6 +36,8 @@ _CHROME_WORDS = (
     r"pull-?quote|pullquote|correction-?box|teaser|headline-?list|story-?list|card-?list"
 )
 _CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})")
+# Unambiguous even inside a camelCase name ("EmailOptin", "articleComments").
+_CHROME_ANYWHERE_RE = re.compile(r"newsletter|optin|opt-in|signup|subscribe|outbrain|taboola|disqus|comments?(?!ary)")
 # Whole class tokens only: "ad" inside "non-ad-column" or "Page-ad-margins" is a wrapper.
 _EXACT_CHROME = frozenset({"ad", "ads", "adslot", "ad-slot", "hidden", "hide", "print-only", "sr-only", "visually-hidden"})
 _AD_PREFIXES = ("ad-", "ad_", "ads-", "ads_")
@@ -90,7 +92,7 @@ def _marks_chrome(node: LexborNode) -> bool:
     if "articlebody" in names.replace("-", "").replace("_", "") or attrs.get("itemprop") == "articleBody":
         return False  # the body itself, even when its class also says e.g. "story-body social-ready"
     names = _MODIFIER_RE.sub(" ", names)
-    if _CHROME_RE.search(names):
+    if _CHROME_RE.search(names) or _CHROME_ANYWHERE_RE.search(names):
         return True
     return any(token in _EXACT_CHROME or token.startswith(_AD_PREFIXES) for token in names.split())
 

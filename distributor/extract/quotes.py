@@ -168,14 +168,30 @@ def _is_title_or_scare(text: str, before: str, after: str, tight: bool) -> bool:
     return False
 
 
-def _is_title(text: str, before: str) -> bool:
-    """A title-cased name of a song, film or product, inside a sentence."""
+_TITLE_CUE = re.compile(
+    r"(?:[’']s|\b(?:called|titled|entitled|named|dubbed|song|single|album|film|movie|show|series|"
+    r"book|novel|play|musical|episode|campaign|slogan|hashtag|brand|app|tagline))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_title(text: str, before: str, after: str = "") -> bool:
+    """A name of a song, film, show or slogan inside a sentence, not something said.
+
+    Cues: title case, a possessive or a word like "film" just before it, or a
+    noun straight after it ("the “Meth. We’re on it.” campaign").
+    """
     words = text.split()
-    if len(words) > 8 or re.search(r"[.!?…]$", text):
+    if len(words) > 8:
+        return False
+    tail = last_sentence(before).rstrip()
+    embedded = bool(tail) and not tail.endswith((":", ","))
+    if embedded and (_TITLE_CUE.search(tail) or re.match(r"\s+[a-z]", after) and not _ANY_VERB_START.match(after)):
+        return True
+    if re.search(r"[.!?…]$", text):
         return False
     capitalised = sum(1 for w in words if w[:1].isupper())
-    tail = last_sentence(before).rstrip()
-    return capitalised >= max(2, 0.6 * len(words)) and bool(tail) and not tail.endswith((":", ","))
+    return capitalised >= max(2, 0.6 * len(words)) and embedded
 
 
 def _is_fragment(text: str, before: str, after: str) -> bool:
@@ -199,10 +215,10 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         after = text[span.end + 1 : nxt] if span.closed else ""
         before = text[prose_start : span.start]
         # “We will win.” He said ... starts a new sentence: not an attribution.
-        ends_sentence = bool(re.search(r"[.…]$", inner.rstrip(" ’'\"”")))
+        ends_sentence = bool(re.search(r"(?<!\.)\.$", inner.rstrip(" ’'\"”")))  # "…" is an elision
         mention = after_attribution(after) if after and not ends_sentence else None
         tight = bool(mention and mention.tight)
-        if _is_title_or_scare(_clean_text(inner), before, after, tight) or _is_title(_clean_text(inner), before):
+        if _is_title_or_scare(_clean_text(inner), before, after, tight) or _is_title(_clean_text(inner), before, after):
             continue  # leave it in the prose: it is part of a sentence
         kept.append(span)
         raws.append(
@@ -341,38 +357,67 @@ def _first_person_named(sentence: str, registry: Registry, para: int) -> str | N
     return None
 
 
+class _Discourse:
+    """Who the article has been talking about, in order, and whether as "he" or "she".
+
+    Pronouns go to the most recent person whose known pronoun fits, so
+    "she said" after a paragraph about Justice Alito still finds Prelogar.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.recent: list[str] = []
+        self.pronoun: dict[str, str] = {}
+        self.lede: str | None = None  # the first person the story is about
+
+    def mention(self, name: str | None) -> None:
+        if name:
+            self.recent.append(name)
+            self.lede = self.lede or name
+
+    def read(self, text: str, para: int) -> None:
+        """Follow the people acting in some prose, learning he/she from the next sentence."""
+        subject = None
+        for sentence in split_sentences(_prose_only(text)):
+            opener = re.match(r"(He|She|His|Her)\b", sentence)
+            if subject and opener:
+                self.pronoun.setdefault(subject, "he" if opener.group(1) in ("He", "His") else "she")
+            subject = _first_person_named(sentence, self.registry, para)
+            self.mention(subject)
+
+    def resolve(self, pronoun: str) -> str | None:
+        if pronoun not in ("he", "she"):
+            return self.lede or (self.recent[-1] if self.recent else None)
+        for name in reversed(self.recent[-12:]):
+            if self.pronoun.get(name, pronoun) == pronoun:
+                return name
+        return None
+
+    def spoke(self, name: str, pronoun: str | None) -> None:
+        if pronoun in ("he", "she"):
+            self.pronoun.setdefault(name, pronoun)
+        self.mention(name)
+
+
 def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> None:
     """Give each quote a speaker: its own attribution, its paragraph's, or the previous one's."""
-    last_subject: str | None = None  # the person most recently talked about
-    lede_subject: str | None = None  # the first person the story is about
-    last_para_seen = -1
+    people = _Discourse(registry)
+    read_upto = 0
     previous: _Raw | None = None
     by_para: dict[int, list[_Raw]] = {}
     for r in raws:
         by_para.setdefault(r.para, []).append(r)
 
-    def remember_prose(upto: int) -> None:
-        nonlocal last_subject, last_para_seen, lede_subject
-        for i in range(last_para_seen + 1, upto):
-            for sentence in split_sentences(_prose_only(paragraphs[i])):
-                full = _first_person_named(sentence, registry, i)
-                if full:
-                    last_subject = full
-                    lede_subject = lede_subject or full
-            for q in by_para.get(i, []):
-                if q.speaker and q.speaker_is_full:
-                    last_subject = q.speaker
-        last_para_seen = max(last_para_seen, upto - 1)
-
     for r in raws:
-        remember_prose(r.para)
+        while read_upto < r.para:
+            people.read(paragraphs[read_upto], read_upto)
+            for q in by_para.get(read_upto, []):
+                if q.speaker and q.speaker_is_full:
+                    people.mention(q.speaker)
+            read_upto += 1
         mention = r.mention if r.tight else None
         if mention is None:
             mention = before_attribution(r.before) or r.mention
-        if mention is not None and mention.kind == "pronoun":
-            # "Omar asked ... . She added, “…”": the subject of this paragraph so far.
-            for sentence in split_sentences(_prose_only(r.before)):
-                last_subject = _first_person_named(sentence, registry, r.para) or last_subject
         r.fragment = _is_fragment(r.parts[0], r.before, r.after) if not r.tight else False
         if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
@@ -394,20 +439,26 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             else:
                 r.unnamed = True
         elif mention.kind == "pronoun":
+            # "Omar asked ... . She added, “…”": this paragraph's own prose comes first.
+            sub = _Discourse(registry)
+            sub.pronoun = people.pronoun
+            sub.read(r.before, r.para)
             if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
                 r.unnamed = True
-            elif mention.text not in ("he", "she") and lede_subject:
-                # "the 56-year-old said": a description points at the story's protagonist.
-                r.speaker, r.speaker_is_full = lede_subject, True
-            elif last_subject:
-                r.speaker, r.speaker_is_full = last_subject, True
+            else:
+                r.speaker = sub.resolve(mention.text) if sub.recent else None
+                r.speaker = r.speaker or people.resolve(mention.text)
+                r.speaker_is_full = r.speaker is not None
+                for name in sub.recent:
+                    people.mention(name)
         else:
             r.unnamed = True
         if r.speaker and r.speaker_is_full:
-            last_subject = r.speaker
+            people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
         previous = r
 
 
+_ANY_VERB_START = re.compile(r"\s+(?:\w+ly\s+)?(?:said|says|added|told|asked|wrote|noted|explained|recalled)\b")
 _QUOTED_RE = re.compile(r"[“\"«„][^”\"»“]*[”\"»“]")
 
 
