@@ -39,7 +39,10 @@ _CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})")
 # Unambiguous even inside a camelCase name ("EmailOptin", "articleComments").
 _CHROME_ANYWHERE_RE = re.compile(r"newsletter|optin|opt-in|signup|subscribe|outbrain|taboola|disqus|comments?(?!ary)")
 # Whole class tokens only: "ad" inside "non-ad-column" or "Page-ad-margins" is a wrapper.
-_EXACT_CHROME = frozenset({"ad", "ads", "adslot", "ad-slot", "hidden", "hide", "print-only", "sr-only", "visually-hidden"})
+_EXACT_CHROME = frozenset({
+    "ad", "ads", "adslot", "ad-slot", "hidden", "hide", "print-only", "sr-only", "visually-hidden",
+    "image", "img", "photo", "picture", "gallery", "slideshow",  # a photo box's text is its caption
+})
 _AD_PREFIXES = ("ad-", "ad_", "ads-", "ads_")
 _CHROME_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "dialog", "menu", "search"})
 # Layout modifiers name what sits *beside* the element: "content-with-sidebar", "layout-with-rail".
