@@ -96,6 +96,8 @@ def _global(config: Optional[str] = ConfigOption, verbose: int = VerboseOption) 
     state.config = config
     state.verbose = verbose
     setup_logging(verbose)
+    if config:
+        state.settings  # noqa: B018 - a file named explicitly must exist and be valid, whatever the command
 
 
 def _runtime():
