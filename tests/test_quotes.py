@@ -335,3 +335,14 @@ def test_she_and_he_go_to_people_the_article_calls_she_and_he():
         "We have cut everything we can cut": "Laura Chen",
         "Then where did the money go?": "Victor Mbeki",
     }
+
+
+def test_role_in_lower_case_between_quote_and_name():
+    paragraph = "The players’ union said the ’80s rules don’t apply. “It’s over for that system,” union chief Karl Berg said."
+    assert said([paragraph]) == {"It’s over for that system": "Karl Berg"}
+
+
+def test_according_to_before_the_quote():
+    assert said(["According to Maria Lopez, “The plan works better than anyone expected.”"]) == {
+        "The plan works better than anyone expected.": "Maria Lopez"
+    }

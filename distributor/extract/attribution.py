@@ -41,7 +41,7 @@ _DESCRIPTOR_RE = re.compile(
     r"author|novelist|filmmaker|comedian|chef|founder|entrepreneur|billionaire|"
     r"[\w-]+ (?:actor|actress|singer|star|coach|manager|boss|player))\b"
 )
-_ACCORDING_RE = re.compile(r"\baccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
+_ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
 # “…” — Carla Mendes, finance minister.  (a dash, a name, then a comma or the end)
 _DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60}?)\s*(?:,|\.|$)")
 _ADVERB = r"(?:\w+ly\s+)?"

@@ -217,7 +217,9 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         # “We will win.” He said ... starts a new sentence: not an attribution.
         ends_sentence = bool(re.search(r"(?<!\.)\.$", inner.rstrip(" ’'\"”")))  # "…" is an elision
         mention = after_attribution(after) if after and not ends_sentence else None
-        tight = bool(mention and mention.tight)
+        # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
+        handed_over = bool(re.search(r"[,!?][’'\"”]*\s*$", inner))
+        tight = bool(mention and (mention.tight or handed_over))
         if _is_title_or_scare(_clean_text(inner), before, after, tight) or _is_title(_clean_text(inner), before, after):
             continue  # leave it in the prose: it is part of a sentence
         kept.append(span)
