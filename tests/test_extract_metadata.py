@@ -133,3 +133,20 @@ def test_og_image_caption_is_not_taken_from_a_video_poster_or_a_teaser():
     # The same photo shows as a video poster and as a "most popular" teaser; the
     # caption is the article's first photo caption, not the video's or the teaser's.
     assert image.alt == "Karin Vell said the decision followed interviews with eleven witnesses"
+
+
+@pytest.mark.parametrize(
+    "json_ld",
+    [
+        '{"@type": "NewsArticle", "headline": ["Odd shapes"], "image": {"url": ["https://x.example/a.jpg"]}, "keywords": {"a": 1}}',
+        '{"@type": ["NewsArticle", "Thing"], "headline": 42, "image": [{"caption": {"text": "x"}}], "datePublished": "yesterday"}',
+        '[[{"@graph": {"not": "a list"}}], null, 3, "text"]',
+        '{"@type": "NewsArticle", "publisher": {"logo": [null, {"url": 7}]}, "articleSection": []}',
+        "{not json at all",
+    ],
+)
+def test_malformed_json_ld_never_breaks_extraction(json_ld):
+    html = f'<html><head><script type="application/ld+json">{json_ld}</script></head><body><h1>Still a headline</h1></body></html>'
+    result = extract_page(html.encode(), url="https://given.example/a")
+    assert result.title == "Still a headline"
+    assert result.canonical_url == "https://given.example/a"

@@ -257,8 +257,8 @@ def lead_image(
             if picture.caption:
                 captions.append(picture.caption)
                 break
-        if url == ld_url and ld_caption:
-            captions.append(collapse(str(ld_caption)))
+        if url == ld_url and isinstance(ld_caption, str) and ld_caption.strip():
+            captions.append(collapse(ld_caption))
         if not captions and not shown:
             # The declared photo is not on the page as an <img> (rendered by scripts, or
             # another crop): the caption of the lead figure, just under the headline, is its.

@@ -58,7 +58,7 @@ def ld_types(item: dict[str, Any]) -> set[str]:
 
 def absolute(url: str | None, base: str | None) -> str | None:
     """An absolute http(s) URL from a possibly relative, HTML-escaped one; None if impossible."""
-    if not url:
+    if not url or not isinstance(url, str):  # JSON-LD may hold a list or an object here
         return None
     url = html.unescape(url.strip())
     if url.startswith("//"):
