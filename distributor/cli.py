@@ -13,7 +13,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -22,7 +21,10 @@ from distributor.config import Settings, check_secrets, load_settings
 from distributor.errors import ConfigError, DistributorError
 from distributor.logs import setup_logging
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Social distribution bot for newsrooms.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Social distribution bot for newsrooms.",
+)
 queue_app = typer.Typer(no_args_is_help=True, help="Manage the post queue.")
 users_app = typer.Typer(no_args_is_help=True, help="Manage editors.")
 tokens_app = typer.Typer(no_args_is_help=True, help="API tokens for the JSON API.")
@@ -473,17 +475,9 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    command = typer.main.get_command(app)
+    """Run the command; typer handles usage errors, our errors print as one line."""
     try:
-        command.main(prog_name="distributor", standalone_mode=False)
-    except click.exceptions.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        app(prog_name="distributor")
     except DistributorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if state.verbose:
