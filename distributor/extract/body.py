@@ -207,7 +207,8 @@ def remove_hover_cards(tree: LexborHTMLParser) -> None:
 def article_body(tree: LexborHTMLParser) -> Body:
     """The article's paragraphs (chrome removed, order kept) and its pull-quote hints.
 
-    Removes hover cards from the tree: call it after reading images and metadata.
+    Removes hover cards from the tree (their small pictures and links are never the
+    lead image or metadata), so one parse serves every extractor.
     """
     remove_hover_cards(tree)
     chrome = _ChromeCache(tree)
