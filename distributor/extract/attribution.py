@@ -52,7 +52,9 @@ _AUX_TAIL = re.compile(
 )
 
 # Sentence ends, but not after "Dr." "U.S." "S." and friends.
-_ABBREV_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co)\.)$")
+_ABBREV_END = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co)\.)$"
+)
 _SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*\s+")
 
 
@@ -168,7 +170,9 @@ def sentence_subject(sentence: str) -> Mention | None:
 
 
 _NOT_A_VERB = frozenset("of and or to with by from for in on at as whose which that said’s".split())
-_BEFORE_OBJECT = re.compile(r"(?:\b(?:of|to|with|by|from|for|about|and|against|at|on|in|up|like|than|called|named|named)|[’']s)\s*$")
+_BEFORE_OBJECT = re.compile(
+    r"(?:\b(?:of|to|with|by|from|for|about|and|against|at|on|in|up|like|than|called|named)|[’']s)\s*$"
+)
 
 
 def prose_subjects(sentence: str) -> list[str]:

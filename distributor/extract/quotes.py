@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from distributor.extract.attribution import (
     Mention,
@@ -42,7 +42,9 @@ _BULLETS = "•-–—*· \u00a0"
 
 OPEN, CLOSE, EITHER, APOSTROPHE = "open", "close", "either", "apostrophe"
 
-_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|I’ve|I've|I’d|I'd|I’ll|I'll|me|my|we|We|we’re|we're|we’ve|we've|our|Our|us)\b")
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|I’m|I'm|I’ve|I've|I’d|I'd|I’ll|I'll|me|my|we|We|we’re|we're|we’ve|we've|our|Our|us)\b"
+)
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|will|would|can|could|should|must|"
     r"may|might|shall|’s|'s|n’t|n't|think|want|know|need|get|got|go|going|make|feel|see)\b|\w+(?:ed|ing)\b",
@@ -68,15 +70,14 @@ class _Raw:
     after: str
     closed: bool
     kind: str
-    fragment: bool = False
-    incomplete: bool = False
-    unpunctuated: bool = False  # “… and continue to see ” Mayer said: a clipped line  # “We’re excited,” X said, “as it’s ...”: half a sentence
+    fragment: bool = False  # part of the writer's own sentence
+    incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
+    unpunctuated: bool = False  # “… and continue to see ” Mayer said: a clipped line
     mention: Mention | None = None
+    tight: bool = False  # the attribution hugs the quote
     speaker: str | None = None
     speaker_is_full: bool = False
     unnamed: bool = False
-    tight: bool = False
-    siblings: list[int] = field(default_factory=list)
 
 
 def _role(text: str, i: int) -> str:
@@ -152,10 +153,13 @@ def _clean_text(text: str) -> str:
     return text.rstrip(",").rstrip()
 
 
-def _is_title_or_scare(text: str, before: str, after: str, tight: bool) -> bool:
-    """Song titles, nicknames and scare quotes: short, verbless, inside a sentence."""
-    if tight:
-        return False
+def _not_speech(text: str, before: str, after: str, tight: bool) -> bool:
+    """Titles, slogans, nicknames and scare quotes: words in quote marks nobody said."""
+    return _is_title(text, before, after) or (not tight and _is_scare(text))
+
+
+def _is_scare(text: str) -> bool:
+    """Short and verbless (“reform”, “Three Amigos”): a label, not speech."""
     words = text.split()
     has_end = bool(re.search(r"[.!?…]$", text.rstrip(",”’\"' ")))
     if len(words) <= 3 and not has_end:
@@ -186,7 +190,8 @@ def _is_title(text: str, before: str, after: str = "") -> bool:
         return False
     tail = last_sentence(before).rstrip()
     embedded = bool(tail) and not tail.endswith((":", ","))
-    if embedded and (_TITLE_CUE.search(tail) or re.match(r"\s+[a-z]", after) and not _ANY_VERB_START.match(after)):
+    noun_follows = re.match(r"\s+[a-z]", after) and not _ANY_VERB_START.match(after)
+    if embedded and (_TITLE_CUE.search(tail) or noun_follows):
         return True
     if re.search(r"[.!?…]$", text):
         return False
@@ -207,7 +212,6 @@ def _is_fragment(text: str, before: str, after: str) -> bool:
 def _paragraph_raws(text: str, index: int) -> list[_Raw]:
     raws: list[_Raw] = []
     spans = _spans(text)
-    kept: list[_Span] = []
     prose_start = 0
     for k, span in enumerate(spans):
         inner = text[span.start + 1 : span.end]
@@ -220,14 +224,13 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
         handed_over = bool(re.search(r"[,!?][’'\"”]*\s*$", inner))
         tight = bool(mention and (mention.tight or handed_over))
-        if _is_title_or_scare(_clean_text(inner), before, after, tight) or _is_title(_clean_text(inner), before, after):
+        if _not_speech(_clean_text(inner), before, after, tight):
             continue  # leave it in the prose: it is part of a sentence
-        kept.append(span)
         raws.append(
             _Raw(
                 parts=[_clean_text(inner)],
                 para=index,
-                before=text[prose_start : span.start],
+                before=before,
                 after=after,
                 closed=span.closed,
                 kind=span.kind,
@@ -329,7 +332,8 @@ def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
         text = "\n".join(p for p in r.parts if p)
         if not text:
             continue
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(_score(r, text, protagonist, registry.titled, total, hint_keys), 4)))
+        score = _score(r, text, protagonist, registry.titled, total, hint_keys)
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
 
