@@ -140,13 +140,6 @@ class SandboxState:
         with self.lock:
             return [p for p in self.posts.values() if not p.deleted]
 
-    def has_text(self, platform: str, account: str, text: str) -> bool:
-        with self.lock:
-            return any(
-                p.platform == platform and p.account == account and p.text == text and not p.deleted
-                for p in self.posts.values()
-            )
-
     # engagement ----------------------------------------------------------
     def set_metrics(self, post_id: str, values: dict[str, int]) -> None:
         with self.lock:

@@ -333,7 +333,9 @@ class XApi:
         headers = self.rate_headers(request, "POST /2/media/upload/{id}/append")
         media = self._own_media(username, request.path_params["id"])
         fields, files = await body_params(request)
-        media.chunks[int(fields.get("segment_index", 0))] = self._content(fields, files)
+        content = self._content(fields, files)
+        with self.state.lock:
+            media.chunks[int(fields.get("segment_index", 0))] = content
         return json_response({"data": {"expires_at": int(time.time()) + 86400}}, 200, headers)
 
     async def v2_finalize(self, request: Request) -> Response:
@@ -343,13 +345,15 @@ class XApi:
         return json_response(self._v2_media(media), 200, headers)
 
     def _finalize(self, media: Media) -> Media:
-        content = b"".join(media.chunks[i] for i in sorted(media.chunks))
+        with self.state.lock:
+            content = b"".join(media.chunks[i] for i in sorted(media.chunks))
         if media.total_bytes and len(content) != media.total_bytes:
             raise invalid("media_id", media.id, "File size does not match the announced total_bytes.")
         if len(content) > MAX_IMAGE_BYTES and media.mime.startswith("image/"):
             raise invalid("media", len(content), "Image is over the 5 MB limit.")
-        media.size, media.sha256, media.finalized, media.chunks = (
-            len(content), hashlib.sha256(content).hexdigest(), True, {})
+        with self.state.lock:
+            media.size, media.sha256, media.finalized, media.chunks = (
+                len(content), hashlib.sha256(content).hexdigest(), True, {})
         return media
 
     async def v2_metadata(self, request: Request) -> Response:
@@ -360,7 +364,8 @@ class XApi:
         alt = (((body.get("metadata") or {}).get("alt_text")) or {}).get("text")
         if not isinstance(alt, str) or len(alt) > 1000:
             raise invalid("metadata.alt_text.text", alt, "Alt text is required and at most 1000 characters.")
-        media.alt_text = alt
+        with self.state.lock:
+            media.alt_text = alt
         return json_response({"data": {"id": media.id, "associated_metadata": {"alt_text": {"text": alt}}}},
                              200, headers)
 
@@ -387,7 +392,9 @@ class XApi:
                                   "expires_after_secs": 86400}, 202, headers)
         if command == "APPEND":
             media = self._own_media(username, fields.get("media_id", ""))
-            media.chunks[int(fields.get("segment_index", 0))] = self._content(fields, files)
+            content = self._content(fields, files)
+            with self.state.lock:
+                media.chunks[int(fields.get("segment_index", 0))] = content
             return Response(status_code=204, headers=headers)
         if command == "FINALIZE":
             media = self._finalize(self._own_media(username, fields.get("media_id", "")))
@@ -401,7 +408,8 @@ class XApi:
         headers = self.rate_headers(request, "POST /1.1/media/metadata/create.json")
         body, _ = await body_params(request)
         media = self._own_media(username, str(body.get("media_id", "")))
-        media.alt_text = ((body.get("alt_text") or {}).get("text"))
+        with self.state.lock:
+            media.alt_text = ((body.get("alt_text") or {}).get("text"))
         return Response(status_code=200, headers=headers)
 
 
