@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -27,6 +28,7 @@ from distributor.models import EngagementSnapshot, Post, PostState, utcnow
 from distributor.platforms.base import Metrics, PlatformAdapter
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
+CLAIM = timedelta(minutes=10)  # how long a run holds the due posts it took
 
 
 @dataclass
@@ -93,6 +95,8 @@ def collect_due(
     report = CollectReport()
     with open_session() as session:
         work = _due_posts(session, now, all_posts)
+        if not all_posts:
+            work = _claim(session, work, now)
     total = sum(len(posts) for posts in work.values())
     tick = _progress_ticker(progress, total)
     for account, posts in work.items():
@@ -100,7 +104,7 @@ def collect_due(
         adapter = adapters.get(account)
         if adapter is None:
             outcome.error = f"no adapter for account {account!r}"
-            outcome.deferred = len(posts)
+            _defer(open_session, posts, outcome)
             tick(len(posts))
             continue
         _collect_account(open_session, adapter, posts, now, steps, outcome, tick)
@@ -116,10 +120,11 @@ class _DuePost:
     id: int
     external_id: str
     sent_at: datetime
+    next_collect_at: datetime | None  # as found: restored when the post is deferred
 
 
 def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, list[_DuePost]]:
-    query = select(Post.id, Post.account, Post.external_id, Post.sent_at).where(
+    query = select(Post.id, Post.account, Post.external_id, Post.sent_at, Post.next_collect_at).where(
         Post.state == PostState.sent,
         Post.external_id.is_not(None),
         Post.sent_at.is_not(None),
@@ -128,9 +133,44 @@ def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, li
     if not all_posts:
         query = query.where(Post.next_collect_at.is_not(None), Post.next_collect_at <= now)
     work: dict[str, list[_DuePost]] = {}
-    for post_id, account, external_id, sent_at in session.exec(query.order_by(Post.account, Post.id)):
-        work.setdefault(account, []).append(_DuePost(post_id, external_id, sent_at))
+    for post_id, account, external_id, sent_at, next_at in session.exec(query.order_by(Post.account, Post.id)):
+        work.setdefault(account, []).append(_DuePost(post_id, external_id, sent_at, next_at))
     return work
+
+
+def _claim(session: Session, work: dict[str, list[_DuePost]], now: datetime) -> dict[str, list[_DuePost]]:
+    """Take the due posts for this run by moving them CLAIM into the future.
+
+    Several ``distributor`` processes may share one database: only the one
+    whose conditional UPDATE still finds a post due collects it, so a post is
+    not measured (and the platform quota spent) twice. A crashed run's posts
+    are due again when the claim runs out.
+    """
+    claimed: set[int] = set()
+    ids = [due.id for posts in work.values() for due in posts]
+    table = Post.__table__
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        result = session.execute(
+            update(table)
+            .where(table.c.id.in_(chunk), table.c.next_collect_at <= now)
+            .values(next_collect_at=now + CLAIM)
+            .returning(table.c.id)
+        )
+        claimed.update(row[0] for row in result)
+    session.commit()
+    return {account: kept for account, posts in work.items() if (kept := [p for p in posts if p.id in claimed])}
+
+
+def _defer(open_session, posts: list[_DuePost], outcome: AccountCollect) -> None:
+    """Give the posts back their due time: the next run picks them up."""
+    outcome.deferred += len(posts)
+    with open_session() as session:
+        for due in posts:
+            post = session.get(Post, due.id)
+            post.next_collect_at = due.next_collect_at
+            session.add(post)
+        session.commit()
 
 
 def _collect_account(open_session, adapter: PlatformAdapter, posts: list[_DuePost], now, steps, outcome, tick) -> None:
@@ -142,16 +182,15 @@ def _collect_account(open_session, adapter: PlatformAdapter, posts: list[_DuePos
         batch = posts[start : start + size]
         try:
             metrics = adapter.fetch_metrics([post.external_id for post in batch])
-        except RateLimited as exc:
-            outcome.error = f"rate limited until {exc.retry_at.isoformat()}"
-            outcome.retry_at = exc.retry_at
-            outcome.deferred += len(posts) - start
-            tick(len(posts) - start)
-            return
         except PlatformError as exc:
-            # auth expired, transient: the posts stay due, the next run retries
-            outcome.error = f"{type(exc).__name__}: {exc}"
-            outcome.deferred += len(posts) - start
+            # rate limited, auth expired, transient: this account's remaining
+            # posts stay due; the other accounts carry on
+            if isinstance(exc, RateLimited):
+                outcome.error = f"rate limited until {exc.retry_at.isoformat()}"
+                outcome.retry_at = exc.retry_at
+            else:
+                outcome.error = f"{type(exc).__name__}: {exc}"
+            _defer(open_session, posts[start:], outcome)
             tick(len(posts) - start)
             return
         with open_session() as session:
@@ -165,10 +204,10 @@ def _record_batch(session: Session, batch: list[_DuePost], metrics: Mapping[str,
         post = session.get(Post, due.id)
         found = metrics.get(due.external_id)
         if found is None:
-            # the platform said nothing about this id: try again at the next step
+            # the platform said nothing usable about this id: it stays due
+            post.next_collect_at = due.next_collect_at
             outcome.deferred += 1
-            continue
-        if found.deleted:
+        elif found.deleted:
             # no snapshot: the last one taken stays the post's final engagement
             post.deleted_at = now
             post.next_collect_at = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -217,6 +219,25 @@ def test_rate_limit_defers_the_rest_of_that_account_only(newsroom):
     retry = newsroom.collect()
     assert (retry.snapshots, retry.deferred) == (2 * PER_PLATFORM - 50, 0)
     assert len(newsroom.snapshots(fb_ids[0])) == 1
+
+
+def test_two_runs_at_once_measure_each_post_once(newsroom):
+    # the first run stalls on its first Graph batch while a second process runs
+    newsroom.queue_fault({"path": GRAPH_BATCH, "kind": "timeout", "seconds": 2})
+    first: list = []
+    worker = threading.Thread(target=lambda: first.append(newsroom.collect()))
+    worker.start()
+    time.sleep(0.7)
+    second = newsroom.collect()
+    worker.join(timeout=30)
+
+    assert second.snapshots == 0  # everything due was already taken by the first run
+    assert first[0].snapshots == 2 * PER_PLATFORM
+    asked = newsroom.requests()
+    assert asked.get(X_LOOKUP, 0) == math.ceil(PER_PLATFORM / 100)
+    assert asked.get(GRAPH_BATCH, 0) == math.ceil(PER_PLATFORM / 50)
+    with Session(newsroom.engine) as session:
+        assert session.exec(select(func.count()).select_from(EngagementSnapshot)).one() == 2 * PER_PLATFORM
 
 
 def test_all_posts_collects_what_is_not_due(newsroom):
