@@ -51,13 +51,18 @@ class Views:
         context["flashes"] = request.session.pop("flash", []) if "flash" in request.session else []
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
-    def local(self, value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-        """A stored UTC time as the editors read it."""
+    def local(self, value: datetime | None, fmt: str | None = None) -> str:
+        """A stored UTC time as the editors read it: 'Today 14:30', 'Tue 24 Nov 2026, 09:05'."""
         if value is None:
             return ""
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(self.zone).strftime(fmt)
+        local = value.astimezone(self.zone)
+        if fmt:
+            return local.strftime(fmt)
+        days = (local.date() - datetime.now(self.zone).date()).days
+        day = {-1: "Yesterday", 0: "Today", 1: "Tomorrow"}.get(days)
+        return f"{day} {local:%H:%M}" if day else local.strftime("%a %d %b %Y, %H:%M")
 
     def local_input(self, value: datetime | None) -> str:
         """The value of an <input type=datetime-local> in the editors' zone."""

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from distributor.models import User
 from distributor.web.auth import check_csrf, db, page_user
-from distributor.web.queries import TABS, articles_by_id, queue_page, tab_counts
+from distributor.web.queries import TABS, articles_by_id, latest_engagement, queue_page, tab_counts
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 PAGE_SIZE = 50
@@ -38,7 +38,8 @@ def queue(
     settings = request.app.state.settings
     return request.app.state.views.page(request, session, "queue.html", {
         "tabs": TABS, "tab": tab, "counts": tab_counts(session, account=account, article_id=article),
-        "posts": rows, "articles": articles, "total": total, "page": page,
+        "posts": rows, "articles": articles,
+        "engagement": latest_engagement(session, [p.id for p in rows if p.state == "sent"]), "total": total, "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)), "account": account or "", "article": article,
         "accounts": [a.name for a in settings.accounts],
         "filter_article": articles_by_id(session, {article}).get(article) if article else None,
