@@ -348,3 +348,17 @@ def test_according_to_before_the_quote():
     assert said(["According to Maria Lopez, “The plan works better than anyone expected.”"]) == {
         "The plan works better than anyone expected.": "Maria Lopez"
     }
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        ("In a post on Instagram, singer Lila Moon wrote: “Thank you all for the love.”", "Lila Moon"),
+        ("“Thank you all for the love,” said the minister’s spokesman, Stefan Dahl.", "Stefan Dahl"),
+        ("“Thank you all for the love,” said eyewitness Tom Hardy, 34, who lives nearby.", "Tom Hardy"),
+        ("“Thank you all for the love,” a tearful Maria Gomez said outside court.", "Maria Gomez"),
+        ("“Thank you all for the love,” the Lindqvist family said in a statement.", None),
+    ],
+)
+def test_attribution_with_details_around_the_name(paragraph, speaker):
+    assert [q.speaker for q in find_quotes([paragraph])] == [speaker]

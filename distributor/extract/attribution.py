@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from distributor.extract.names import PRONOUNS, TITLES, leading_name, trailing_name
+from distributor.extract.names import PRONOUNS, TITLES, is_org, leading_name, trailing_name
 
 _VERBS = (
     "said|says|say|added|adds|told|tells|wrote|writes|tweeted|tweets|posted|stated|states|"
@@ -44,11 +44,13 @@ _DESCRIPTOR_RE = re.compile(
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
 # “…” — Carla Mendes, finance minister.  (a dash, a name, then a comma or the end)
 _DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60}?)\s*(?:,|\.|$)")
-_ADVERB = r"(?:\w+ly\s+)?"
+# "tearfully", "later" ... but not "family" or "Italy".
+_LY = r"(?!(?:family|ally|rally|assembly|supply|reply|daily|july|italy|belly|bully)\b)[a-z]+ly"
+_ADVERB = rf"(?:{_LY}\s+)?"
 # "Prelogar had said", "Kirby also told": words between the name and the verb.
 _AUX_TAIL = re.compile(
     r"(?:\s+(?:had|has|have|was|is|would|will|also|then|later|previously|again|once|first|"
-    r"further|recently|earlier|once|just|\w+ly))+$"
+    rf"further|recently|earlier|once|just|{_LY}))+$"
 )
 
 # Sentence ends, but not after "Dr." "U.S." "S." and friends.
@@ -129,7 +131,7 @@ def subject_of(phrase: str) -> Mention | None:
     if len(chunks) > 1 and len(chunks[0].split()) <= 6:
         # "Greta Holm, the head of the Red Cross," is an appositive: the name comes
         # first. "Of Friar Lawrence, Prelogar" is not: the name is nearest the verb.
-        if chunks[-1][:1].islower():
+        if chunks[-1][:1].islower() and _is_name_only(chunks[0]):
             order.insert(0, chunks[0])
         else:
             order.append(chunks[0])
@@ -139,9 +141,18 @@ def subject_of(phrase: str) -> Mention | None:
         if _DESCRIPTOR_RE.match(chunk) and len(chunk.split()) <= 4:
             return Mention("pronoun", chunk)
         name = trailing_name(chunk)
-        if name and len(chunk.split()) <= 8:
+        if name and len(chunk.split()) <= 8 and not is_org(name):
             return Mention("name", name)
     return Mention("unnamed", phrase)
+
+
+def _is_name_only(chunk: str) -> bool:
+    """ "Greta Holm" or "Senior author Dr. Silvia S. Martins", not "In a post on Instagram"."""
+    name = trailing_name(chunk)
+    if not name:
+        return False
+    rest = chunk[: len(chunk) - len(name)].split()
+    return all(w[:1].isupper() or w.lower() in TITLES for w in rest)
 
 
 def sentence_subject(sentence: str) -> Mention | None:
@@ -207,14 +218,16 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("name", name, tight=True) if name else None
     head = first_sentence(after.lstrip(" ,.!?…"))
     # Inverted order: “…,” said Kirby / says president David Weisbrot.
-    m = re.match(rf"\s*{_ADVERB}(?P<verb>{_VERBS})\s+(?P<who>[^,;:!?“”\"]+)", head)
+    m = re.match(rf"\s*{_ADVERB}(?P<verb>{_VERBS})\s+(?P<who>[^;:!?“”\"]+)", head)
     if m:
-        who = m.group("who").strip()
+        first, _, second = m.group("who").partition(",")
+        who = first.strip()
         if who.lower() in PRONOUNS:
             return Mention("pronoun", who.lower(), tight=True)
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
-        name = leading_name(who)
+        # "said Tom Hardy, 34" / "said Guterres’s spokesman, Stéphane Dujarric"
+        name = leading_name(who) or leading_name(second.split(",")[0])
         if name:
             return Mention("name", name, tight=True)
         return Mention("unnamed", who, tight=True)
