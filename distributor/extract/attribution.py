@@ -39,7 +39,7 @@ _DESCRIPTOR_RE = re.compile(
     r"coach|manager|boss|veteran|striker|winger|forward|pitcher|quarterback|senator|"
     r"congressman|congresswoman|lawmaker|governor|mayor|president|minister|director|"
     r"author|novelist|filmmaker|comedian|chef|founder|entrepreneur|billionaire|"
-    r"[\w-]+ (?:actor|actress|singer|star|coach|manager|boss|player))\b"
+    r"[\w-]+ (?:actor|actress|singer|star|coach|manager|boss|player))\b(?![’'])"
 )
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
 # “…” — Carla Mendes, finance minister.  (a dash, a name, then a comma or the end)
