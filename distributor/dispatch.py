@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Callable, Mapping
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
@@ -157,6 +157,13 @@ def _due_query(names: set[str], now: datetime):
         RateLimit.endpoint == PUBLISH_ENDPOINT,
         RateLimit.reset_at > now,
     )
+    # A post tried before is looked for before it is published again (see
+    # _publish), so it also waits while the account's reads are rate limited.
+    reads_limited = exists().where(
+        RateLimit.account == Post.account,
+        RateLimit.endpoint == RECONCILE_ENDPOINT,
+        RateLimit.reset_at > now,
+    )
     return (
         select(Post)
         .join(Account, col(Account.name) == col(Post.account))
@@ -166,6 +173,7 @@ def _due_query(names: set[str], now: datetime):
             col(Post.account).in_(names),
             col(Account.paused_at).is_(None),
             ~limited,
+            ~(and_(col(Post.attempts) >= 1, reads_limited)),
         )
         .order_by(col(Post.priority).desc(), col(Post.scheduled_at), col(Post.id))
         .limit(1)
@@ -426,7 +434,9 @@ def _record_outcome(
                 report.failed += 1
         elif isinstance(error, RateLimited):
             reset_at = _aware(error.retry_at)
-            _store_rate_limit(session, claim.account, PUBLISH_ENDPOINT, reset_at)
+            # the limit hit the call that failed: the publish itself, or the look-up before it
+            endpoint = RECONCILE_ENDPOINT if how == "reconcile" else PUBLISH_ENDPOINT
+            _store_rate_limit(session, claim.account, endpoint, reset_at)
             # A rate limit is the platform saying "not now", not a failed
             # attempt: it does not use up the post's retries.
             if _settle(session, claim, worker_id, now, S.queued,
