@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from distributor.config import EngagementSettings
 from distributor.errors import PlatformError, RateLimited
 from distributor.models import EngagementSnapshot, Post, PostState, utcnow
 from distributor.platforms.base import Metrics, PlatformAdapter
@@ -50,9 +51,10 @@ class CollectReport:
     by_account: dict[str, AccountCollect] = field(default_factory=dict)
 
 
-def schedule_steps(settings: Any) -> list[timedelta]:
-    """The collection offsets after publishing, sorted, from the settings."""
-    return sorted(timedelta(minutes=m) for m in settings.engagement.schedule_minutes)
+def schedule_steps(settings: Any = None) -> list[timedelta]:
+    """The collection offsets after publishing, sorted, from the settings (or the defaults)."""
+    minutes = (settings.engagement if settings is not None else EngagementSettings()).schedule_minutes
+    return sorted(timedelta(minutes=m) for m in minutes if m > 0)
 
 
 def next_collection(sent_at: datetime, now: datetime, steps: Sequence[timedelta]) -> datetime | None:
@@ -66,12 +68,21 @@ def next_collection(sent_at: datetime, now: datetime, steps: Sequence[timedelta]
     return offsets[index] if index < len(offsets) else None
 
 
-def schedule_first_collection(post: Post, settings: Any) -> None:
-    """Call when a post becomes sent: its first snapshot is due one step later."""
+def first_collection_at(sent_at: datetime, settings: Any = None) -> datetime | None:
+    """When a post sent at ``sent_at`` is first measured (for an UPDATE ... SET)."""
+    steps = schedule_steps(settings)
+    return sent_at + steps[0] if steps else None
+
+
+def schedule_first_collection(post: Post, settings: Any = None) -> None:
+    """Call when a post becomes sent: its first snapshot is due one step later.
+
+    Without ``settings`` the default schedule applies. A sent post nobody
+    scheduled is still collected (see ``collect_due``), this only makes it exact.
+    """
     if post.sent_at is None:
         raise ValueError("schedule_first_collection needs a post with sent_at")
-    steps = schedule_steps(settings)
-    post.next_collect_at = post.sent_at + steps[0] if steps else None
+    post.next_collect_at = first_collection_at(post.sent_at, settings)
 
 
 def collect_due(
@@ -94,7 +105,7 @@ def collect_due(
     open_session = _session_opener(session_factory_or_engine)
     report = CollectReport()
     with open_session() as session:
-        work = _due_posts(session, now, all_posts)
+        work = _due_posts(session, now, all_posts, steps)
         if not all_posts:
             work = _claim(session, work, now)
     total = sum(len(posts) for posts in work.values())
@@ -123,7 +134,7 @@ class _DuePost:
     next_collect_at: datetime | None  # as found: restored when the post is deferred
 
 
-def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, list[_DuePost]]:
+def _due_posts(session: Session, now: datetime, all_posts: bool, steps: list[timedelta]) -> dict[str, list[_DuePost]]:
     query = select(Post.id, Post.account, Post.external_id, Post.sent_at, Post.next_collect_at).where(
         Post.state == PostState.sent,
         Post.external_id.is_not(None),
@@ -131,11 +142,31 @@ def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, li
         Post.deleted_at.is_(None),
     )
     if not all_posts:
-        query = query.where(Post.next_collect_at.is_not(None), Post.next_collect_at <= now)
+        query = query.where(or_(_scheduled_and_due(now), *_never_scheduled(now, steps)))
     work: dict[str, list[_DuePost]] = {}
     for post_id, account, external_id, sent_at, next_at in session.exec(query.order_by(Post.account, Post.id)):
         work.setdefault(account, []).append(_DuePost(post_id, external_id, sent_at, next_at))
     return work
+
+
+def _scheduled_and_due(now: datetime):
+    return and_(Post.next_collect_at.is_not(None), Post.next_collect_at <= now)
+
+
+def _never_scheduled(now: datetime, steps: list[timedelta]) -> list:
+    """Sent posts that nobody scheduled and that have no snapshot yet, once their
+    first step has passed: collection does not depend on every code path that
+    marks a post sent remembering ``schedule_first_collection``. Bounded to the
+    schedule's span (plus a day) so old finished posts are not re-examined."""
+    if not steps:
+        return []
+    has_snapshot = exists().where(EngagementSnapshot.post_id == Post.id)
+    return [and_(
+        Post.next_collect_at.is_(None),
+        Post.sent_at <= now - steps[0],
+        Post.sent_at > now - steps[-1] - timedelta(days=1),
+        ~has_snapshot,
+    )]
 
 
 def _claim(session: Session, work: dict[str, list[_DuePost]], now: datetime) -> dict[str, list[_DuePost]]:
@@ -153,7 +184,7 @@ def _claim(session: Session, work: dict[str, list[_DuePost]], now: datetime) -> 
         chunk = ids[start : start + 500]
         result = session.execute(
             update(table)
-            .where(table.c.id.in_(chunk), table.c.next_collect_at <= now)
+            .where(table.c.id.in_(chunk), or_(table.c.next_collect_at <= now, table.c.next_collect_at.is_(None)))
             .values(next_collect_at=now + CLAIM)
             .returning(table.c.id)
         )

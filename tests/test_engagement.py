@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 import requests
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, select, update
 
 from distributor.config import AccountSettings, Settings
 from distributor.engagement import collect_due, next_collection, schedule_first_collection
@@ -238,6 +238,18 @@ def test_two_runs_at_once_measure_each_post_once(newsroom):
     assert asked.get(GRAPH_BATCH, 0) == math.ceil(PER_PLATFORM / 50)
     with Session(newsroom.engine) as session:
         assert session.exec(select(func.count()).select_from(EngagementSnapshot)).one() == 2 * PER_PLATFORM
+
+
+def test_a_sent_post_nobody_scheduled_is_still_collected(newsroom):
+    with Session(newsroom.engine) as session:
+        session.exec(update(Post).values(next_collect_at=None))
+        session.commit()
+
+    report = newsroom.collect()
+
+    assert report.snapshots == 2 * PER_PLATFORM
+    assert newsroom.post(newsroom.ids("facebook")[0]).next_collect_at == newsroom.sent_at + timedelta(minutes=60)
+    assert newsroom.collect().snapshots == 0  # now on the schedule like any other
 
 
 def test_all_posts_collects_what_is_not_due(newsroom):
