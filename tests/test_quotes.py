@@ -362,3 +362,17 @@ def test_according_to_before_the_quote():
 )
 def test_attribution_with_details_around_the_name(paragraph, speaker):
     assert [q.speaker for q in find_quotes([paragraph])] == [speaker]
+
+
+def test_publications_are_not_speakers():
+    paragraph = "“The talks collapsed on Sunday night,” according to The New York Times."
+    assert said([paragraph]) == {"The talks collapsed on Sunday night": None}
+
+
+def test_very_short_quote_loses_to_a_full_line():
+    paragraphs = [
+        "“Yes,” said coach Mia Torres when asked about the final.",
+        "“We trained for this moment all year and we were ready for it,” Torres said.",
+    ]
+    pull = pick_pull_quote(find_quotes(paragraphs))
+    assert (pull.text, pull.speaker) == ("We trained for this moment all year and we were ready for it", "Mia Torres")
