@@ -376,3 +376,17 @@ def test_very_short_quote_loses_to_a_full_line():
     ]
     pull = pick_pull_quote(find_quotes(paragraphs))
     assert (pull.text, pull.speaker) == ("We trained for this moment all year and we were ready for it", "Mia Torres")
+
+
+def test_titled_surname_is_a_speaker_but_a_bare_word_is_not():
+    paragraphs = [
+        "President Okafor opened the summit on Monday.",
+        "“We came here to leave with a deal,” Okafor said.",
+        "“Our offer stands until Friday,” Harwick said in a statement.",
+    ]
+    assert said(paragraphs) == {"We came here to leave with a deal": "Okafor", "Our offer stands until Friday": None}
+
+
+def test_apostrophes_cut_loose_by_markup_are_not_quote_marks():
+    paragraph = "The carrier bought 30 of Boeing 's jets, and the market isn ‘t worried, analysts said."
+    assert find_quotes([paragraph]) == []

@@ -208,6 +208,8 @@ class Registry:
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
         self.titled: set[str] = set()
+        # Names written after a title or honorific at least once, full or not.
+        self.addressed: set[str] = set()
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
@@ -225,8 +227,10 @@ class Registry:
             name = strip_titles(run)
             self.learn(name, para)
             titles = run.split()[: max(len(run.split()) - len(name.split()), 0)]
-            if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
-                self.titled.add(name)
+            if any(w[:1].isupper() and _is_title(w) for w in titles):
+                self.addressed.add(name)  # "President Trump", "Ms Persson": a person
+                if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
+                    self.titled.add(name)
 
     def learn(self, name: str, para: int = 0) -> None:
         words = [w for w in name.split() if not is_suffix(w)]
@@ -238,6 +242,11 @@ class Registry:
             # "Van Dijk" after "Pieter Van Dijk" is a short mention, not a new person.
             if not any(known.endswith(name) for _, known in entries):
                 entries.append((para, name))
+
+    def is_person(self, name: str) -> bool:
+        """A full name, or a surname the article gives a title ("President Trump")."""
+        words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
+        return len(words) >= 2 or name in self.addressed
 
     def is_common_phrase(self, name: str) -> bool:
         """ "Social Security": every word also appears in lower case, so not a person."""

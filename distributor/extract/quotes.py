@@ -91,6 +91,8 @@ def _role(text: str, i: int) -> str:
             return APOSTROPHE  # don’t, Nadal’s
         if n.isdigit() and not p.isalnum():
             return APOSTROPHE  # the ’90s
+    if single and p == " " and re.match(r"(?:s|t|ll|re|ve|d|m)\b", text[i + 1 : i + 4]):
+        return APOSTROPHE  # "Boeing 's", "isn ‘t": an apostrophe cut loose by markup
     if c in "\"”" and p.isdigit() and (n.isspace() or n.isalpha() or n in ".,"):
         return APOSTROPHE  # 16" MacBook: an inch mark
     before_space = p.isspace() or p in _SPACE_BEFORE
@@ -324,6 +326,9 @@ def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
             pending = found[-1]
 
     _attribute(raws, paragraphs, registry)
+    for r in raws:
+        if r.speaker and not r.speaker_is_full:
+            r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
     hint_keys = [_normalise(h) for h in hints if h and h.strip()]
     total = max(len(paragraphs), 1)
     protagonist = _protagonist(raws, paragraphs)
@@ -441,7 +446,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             full = registry.resolve(mention.text, r.para)
             if full:
                 r.speaker = full
-                r.speaker_is_full = len([w for w in full.split() if w[:1].isupper()]) >= 2
+                r.speaker_is_full = registry.is_person(full)
             else:
                 r.unnamed = True
         elif mention.kind == "pronoun":
@@ -479,8 +484,6 @@ def _score(
     score = _text_factor(first)
     if r.speaker is None:
         score *= 0.1
-    elif not r.speaker_is_full:
-        score *= 0.3
     if r.fragment and not first[:1].islower():
         score *= 0.5  # (a lower-case start is already marked down by _text_factor)
     if r.unpunctuated:
@@ -538,7 +541,7 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
     """
     best: tuple[float, Quote] | None = None
     for q in quotes:
-        if not q.speaker or len(q.speaker.split()) < 2 or q.score < MIN_PULL_SCORE:
+        if not q.speaker or q.score < MIN_PULL_SCORE:
             continue
         quality = q.score / max(_text_factor(q.text.split("\n")[0]), 1e-6)
         for piece, weight in _windows(q.text):
