@@ -20,10 +20,10 @@ from sqlmodel import Session
 
 from distributor.compose import TEXT_LIMITS, text_length
 from distributor.web.auth import csrf_token
+from distributor.web.drafting import PLATFORM_LABELS
 from distributor.web.queries import paused_accounts
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
-PLATFORM_NAMES = {"twitter": "X", "facebook": "Facebook", "dryrun": "Dry run"}
 
 
 class Views:
@@ -37,7 +37,7 @@ class Views:
         env.filters["local"] = self.local
         env.filters["local_input"] = self.local_input
         env.filters["domain"] = domain
-        env.filters["platform_name"] = lambda p: PLATFORM_NAMES.get(p, p)
+        env.filters["platform_name"] = lambda p: PLATFORM_LABELS.get(p, p)
         env.globals["text_length"] = text_length
         env.globals["TEXT_LIMITS"] = TEXT_LIMITS
         env.globals["timezone_name"] = timezone
