@@ -390,3 +390,21 @@ def test_titled_surname_is_a_speaker_but_a_bare_word_is_not():
 def test_apostrophes_cut_loose_by_markup_are_not_quote_marks():
     paragraph = "The carrier bought 30 of Boeing 's jets, and the market isn ‘t worried, analysts said."
     assert find_quotes([paragraph]) == []
+
+
+def test_names_used_as_labels_are_not_who_a_pronoun_means():
+    paragraphs = [
+        "In a Frank Lloyd Wright kind of mood, and in what she calls Kitchen Stories after the "
+        "critic Amy Tran suggested it, Rosa Vidal redesigned the house.",
+        "“I wanted every room to open onto the garden,” she said.",
+    ]
+    assert said(paragraphs) == {"I wanted every room to open onto the garden": "Rosa Vidal"}
+
+
+def test_place_before_a_name_is_dropped():
+    paragraphs = [
+        "Talks with Ukraine resumed. Ukraine wants a deal, and Ukraine has said so twice.",
+        "Former special envoy to Ukraine Kurt Vollmer testified on Tuesday.",
+        "“I was not aware of any such plan,” Vollmer said.",
+    ]
+    assert said(paragraphs) == {"I was not aware of any such plan": "Kurt Vollmer"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from distributor.extract.names import PRONOUNS, TITLES, is_org, leading_name, trailing_name
+from distributor.extract.names import NAME_RUN, PRONOUNS, TITLES, is_org, leading_name, strip_titles, trailing_name
 
 _VERBS = (
     "said|says|say|added|adds|told|tells|wrote|writes|tweeted|tweets|posted|stated|states|"
@@ -180,9 +180,17 @@ def sentence_subject(sentence: str) -> Mention | None:
     return Mention("name", name) if name else None
 
 
-_NOT_A_VERB = frozenset("of and or to with by from for in on at as whose which that said’s".split())
+_NOT_A_VERB = frozenset(
+    "of and or to with by from for in on at as whose which that said’s after before since because but so "
+    "if when while where though although until than like via per into onto over under".split()
+)
 _BEFORE_OBJECT = re.compile(
-    r"(?:\b(?:of|to|with|by|from|for|about|and|against|at|on|in|up|like|than|called|named)|[’']s)\s*$"
+    r"(?:\b(?:of|to|with|by|from|for|about|and|against|at|on|in|up|like|than|called|named|as|a|an|the|The)|[’']s)\s*$"
+)
+
+
+_SUBORDINATE = re.compile(
+    r"\b(?:after|when|while|because|although|though|if|since|until|as|who|which|that|where|before|whom)\b"
 )
 
 
@@ -192,18 +200,20 @@ def prose_subjects(sentence: str) -> list[str]:
     A name counts when a lower-case word (its verb) follows it and no
     preposition or possessive puts it in object position.
     """
-    from distributor.extract.names import NAME_RUN, strip_titles
-
     out = []
     for m in NAME_RUN.finditer(sentence):
         rest = sentence[m.end() :]
         if rest.startswith(("’s", "'s")):
             continue
-        nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)", rest)  # "Parise, 35, had", "Suter, who"
-        if not nxt or nxt.group(1) in _NOT_A_VERB:
+        # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
+        nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s", rest)
+        if not nxt or (nxt.group(1) or "") in _NOT_A_VERB:
             continue
         if _BEFORE_OBJECT.search(sentence[: m.start()]):
             continue
+        clause = sentence[: m.start()].rsplit(",", 1)[-1]
+        if _SUBORDINATE.search(clause):
+            continue  # "after the critic Amy Tran suggested it": not the main clause
         name = strip_titles(m.group(0))
         if name:
             out.append(name)

@@ -56,7 +56,9 @@ ORG_WORDS = frozenset(
     network media studios studio records club fc united city county state states
     army navy force forces command pentagon kremlin nasa esa fbi cia nsa un nato eu
     who statement report study survey twitter facebook instagram youtube tiktok
-    google apple amazon microsoft disney netflix team league federation board
+    google apple amazon microsoft disney netflix team league federation board rights watch
+    amnesty international institutional equities capital partners holdings securities research
+    labs systems technologies airlines airways motors records label america
     centre center hospital clinic museum church mosque embassy consulate republic
     kingdom province region district organisation organization taliban hamas
     hezbollah isis islamic
@@ -122,6 +124,9 @@ _LEADING_NOISE = frozenset(
     "amid among upon beyond following including according here there today yesterday tonight "
     "monday tuesday wednesday thursday friday saturday sunday january february march april may "
     "june july august september october november december "
+    "hosting following speaking addressing responding writing noting reacting commenting explaining "
+    "describing echoing citing asked pressed interviewed testifying appearing announcing "
+    "separately elsewhere instead overall last earlier later meanwhile "
     "these those his her their its our my meanwhile however still yet now later earlier".split()
 )
 
@@ -204,6 +209,7 @@ class Registry:
     def __init__(self) -> None:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
         self._lower_words: set[str] = set()
+        self._alone: dict[str, int] = {}  # capitalised words seen on their own
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
@@ -215,6 +221,8 @@ class Registry:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_words.update(_LOWER_WORD.findall(text))
         for m in NAME_RUN.finditer(text):
+            if " " not in m.group(0):
+                self._alone[m.group(0)] = self._alone.get(m.group(0), 0) + 1
             run = m.group(0)
             start = m.start()
             before = text[max(0, start - 4) : start].rstrip()
@@ -243,6 +251,13 @@ class Registry:
             if not any(known.endswith(name) for _, known in entries):
                 entries.append((para, name))
 
+    def _trim_places(self, name: str) -> str:
+        """ "Ukraine Kurt Volker" -> "Kurt Volker": a first word the article mostly uses alone."""
+        words = name.split()
+        while len(words) >= 3 and self._alone.get(words[0], 0) >= 3:
+            words = words[1:]
+        return " ".join(words)
+
     def is_person(self, name: str) -> bool:
         """A full name, or a surname the article gives a title ("President Trump")."""
         words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
@@ -264,9 +279,9 @@ class Registry:
         before = [n for p, n in entries if para is None or p <= para]
         known = (before[-1] if before else entries[0][1]) if entries else None
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
-            return known  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
+            return self._trim_places(known)  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
         if len(words) >= 2:
-            return name
+            return self._trim_places(name)
         # A lone capitalised word that never appears capitalised mid-sentence
         # ("Teachers chanted") is a common noun at the start of a sentence.
         if key in self._capitalised_midsentence:
