@@ -117,6 +117,7 @@ def _demo_secrets() -> None:
     for name in ("DEMO_X_CONSUMER_KEY", "DEMO_X_CONSUMER_SECRET", "DEMO_X_ACCESS_TOKEN",
                  "DEMO_X_ACCESS_TOKEN_SECRET", "DEMO_FB_PAGE_ACCESS_TOKEN"):
         os.environ.setdefault(f"DISTRIBUTOR_{name}", "demo-" + secrets.token_hex(4))
+    os.environ.setdefault("DISTRIBUTOR_SECRET_KEY", secrets.token_hex(32))  # logins last as long as the demo
 
 
 def _print_new_posts(sandbox_base: str, console, stopping: threading.Event) -> None:
