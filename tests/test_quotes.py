@@ -408,3 +408,19 @@ def test_place_before_a_name_is_dropped():
         "“I was not aware of any such plan,” Vollmer said.",
     ]
     assert said(paragraphs) == {"I was not aware of any such plan": "Kurt Vollmer"}
+
+
+def test_appositive_with_an_organisation_keeps_the_person():
+    paragraph = (
+        "“The programme was built to move fast,” Tomas Keller, NASA’s associate administrator of the "
+        "Science Mission Directorate, said in the statement."
+    )
+    assert said([paragraph]) == {"The programme was built to move fast": "Tomas Keller"}
+
+
+def test_would_and_contracted_pronoun_before_the_verb():
+    paragraphs = [
+        "Novelist Ruth Ambler rarely explained her books.",
+        "When editors asked for more, she’d reply, “I have a horror of being obvious.”",
+    ]
+    assert said(paragraphs) == {"I have a horror of being obvious.": "Ruth Ambler"}

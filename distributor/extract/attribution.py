@@ -23,7 +23,8 @@ _VERBS = (
     "urged|predicted|suggested|laughed|laughs|shouted|commented|comments|testified|stressed|"
     "confirmed|confirms|recounted|sang|sings|agreed|agrees|described|describes|called|calls|"
     "pointed out|went on|chimed in|reiterated|vowed|promised|told reporters|wondered|mused|"
-    "boasted|complained|lamented|conceded|cried|yelled|whispered|sighed|texted|emailed|messaged"
+    "boasted|complained|lamented|conceded|cried|yelled|whispered|sighed|texted|emailed|messaged|"
+    "respond|reply|tell|add|write|ask|explain"
 )
 _PARTICIPLES = (
     "saying|adding|telling|writing|noting|warning|asking|arguing|explaining|declaring|insisting|"
@@ -117,6 +118,9 @@ def subject_of(phrase: str) -> Mention | None:
     phrase = phrase.strip().strip(",").strip()
     if not phrase:
         return None
+    # "he’d respond", "she would add"
+    phrase = re.sub(r"\b(he|she|He|She|they|They)[’'](?:d|ll)$", r"\1", phrase)
+    phrase = re.sub(r"\s+(?:would|will|could|can|did|does|do|might)$", "", phrase)
     lower = phrase.lower()
     if lower in PRONOUNS:
         return Mention("pronoun", lower)
@@ -131,7 +135,7 @@ def subject_of(phrase: str) -> Mention | None:
     if len(chunks) > 1 and len(chunks[0].split()) <= 6:
         # "Greta Holm, the head of the Red Cross," is an appositive: the name comes
         # first. "Of Friar Lawrence, Prelogar" is not: the name is nearest the verb.
-        if chunks[-1][:1].islower() and _is_name_only(chunks[0]):
+        if _is_name_only(chunks[0]) and not _is_name_only(chunks[-1]):
             order.insert(0, chunks[0])
         else:
             order.append(chunks[0])

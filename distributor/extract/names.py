@@ -58,7 +58,8 @@ ORG_WORDS = frozenset(
     who statement report study survey twitter facebook instagram youtube tiktok
     google apple amazon microsoft disney netflix team league federation board rights watch
     amnesty international institutional equities capital partners holdings securities research
-    labs systems technologies airlines airways motors records label america
+    labs systems technologies airlines airways motors records label america directorate division
+    bureau program programme initiative project mission
     centre center hospital clinic museum church mosque embassy consulate republic
     kingdom province region district organisation organization taliban hamas
     hezbollah isis islamic
