@@ -109,7 +109,7 @@ def collect_due(
         if not all_posts:
             work = _claim(session, work, now)
     total = sum(len(posts) for posts in work.values())
-    tick = _progress_ticker(progress, total)
+    tick = progress_ticker(progress, total, "collecting engagement")
     for account, posts in work.items():
         outcome = report.by_account.setdefault(account, AccountCollect())
         adapter = adapters.get(account)
@@ -269,12 +269,12 @@ def _session_opener(source: Engine | Callable[[], Session]) -> Callable[[], Sess
     return source
 
 
-def _progress_ticker(progress: Any, total: int) -> Callable[[int], None]:
-    """Adapt a rich Progress or a plain ``callback(done, total)`` to ``tick(n)``."""
+def progress_ticker(progress: Any, total: int, label: str) -> Callable[[int], None]:
+    """Adapt a rich ``Progress`` or a plain ``callback(done, total)`` to ``tick(n)``."""
     if progress is None:
         return lambda n: None
     if hasattr(progress, "add_task"):
-        task = progress.add_task("collecting engagement", total=total)
+        task = progress.add_task(label, total=total)
         return lambda n: progress.advance(task, n)
     done = 0
 

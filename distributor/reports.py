@@ -22,11 +22,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from distributor import report_sql
 from distributor.config import EngagementSettings
+from distributor.engagement import progress_ticker
 from distributor.errors import DistributorError
 from distributor.models import utcnow
 
@@ -36,7 +38,11 @@ METRICS = report_sql.METRICS
 NO_VALUE = "(none)"
 
 
-class InvalidPeriod(DistributorError, ValueError):
+class ReportError(DistributorError, ValueError):
+    """A report cannot be built as asked (unknown grouping or time zone)."""
+
+
+class InvalidPeriod(ReportError):
     """A --since/--until value that is neither a duration (7d) nor an ISO date."""
 
 
@@ -65,7 +71,7 @@ class ReportRow:
 class GrowthPoint:
     """The report's posts at ``minutes`` after sending: sums over ``posts`` posts."""
 
-    minutes: int  # a schedule step; 0 = before the first step
+    minutes: int  # a step of the collection schedule
     posts: int = 0
     likes: int = 0
     shares: int = 0
@@ -132,7 +138,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidPeriod(f"unknown time zone {name!r}") from None
+        raise ReportError(f"unknown time zone {name!r}") from None
 
 
 # --- building ------------------------------------------------------------------
@@ -151,14 +157,14 @@ def build_report(
 ) -> Report:
     """The report of posts sent within [since, until], grouped ``by``.
 
-    ``timezone`` (settings.web.timezone) decides what "hour" and "day" mean.
+    ``timezone`` (settings.web.timezone) decides what "hour" means.
     ``charts`` adds the per-post medians, the hourly split and the growth by
     age (at each of ``schedule_minutes``, settings.engagement.schedule_minutes)
     that the HTML report draws; table, CSV and JSON do not need them.
     ``progress`` is a rich ``Progress`` or a ``callback(done, total)``.
     """
     if by not in GROUPINGS:
-        raise InvalidPeriod(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+        raise ReportError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
     zone = _zone(timezone)
     if schedule_minutes is None:
         schedule_minutes = EngagementSettings().schedule_minutes
@@ -179,7 +185,7 @@ def build_report(
             report.growth = _growth(session, start, end, schedule_minutes)
 
         steps += [per_post, growth]
-    tick = _progress_ticker(progress, len(steps), "building report")
+    tick = progress_ticker(progress, len(steps), "building report")
     for step in steps:
         step()
         tick(1)
@@ -253,23 +259,6 @@ def _growth(session: Session, start, end, steps: Sequence[int]) -> list[GrowthPo
     ]
 
 
-def _progress_ticker(progress: Any, total: int, label: str) -> Callable[[int], None]:
-    if progress is None:
-        return lambda n: None
-    if hasattr(progress, "add_task"):
-        task = progress.add_task(label, total=total)
-        return lambda n: progress.advance(task, n)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        progress(done, total)
-
-    progress(0, total)
-    return tick
-
-
 # --- rendering -----------------------------------------------------------------
 
 HEADER = ("key", "posts") + METRICS
@@ -312,8 +301,6 @@ def render_table(report: Report) -> Table:
         table.add_column(name, justify="right", footer=_cell(getattr(total, name)))
     for row in report.rows:
         # rich reads [..] as markup: escape user text such as article titles
-        from rich.markup import escape
-
         table.add_row(escape(row.key), *[_cell(getattr(row, name)) for name in HEADER[1:]])
     return table
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
+from rich.progress import Progress
 
 from distributor.models import Account, Article, EngagementSnapshot, Post, PostState
 from distributor.reports import (
@@ -220,6 +221,13 @@ def test_progress_is_reported(newsroom):
     seen = []
     build_report(newsroom, since=timedelta(days=7), until=UNTIL, by="platform", progress=lambda d, t: seen.append((d, t)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 0
+
+
+def test_a_rich_progress_bar_is_driven_to_the_end(newsroom):
+    with Progress(console=Console(file=io.StringIO())) as progress:
+        build_report(newsroom, since=timedelta(days=7), until=UNTIL, by="hour", progress=progress)
+    [task] = progress.tasks
+    assert task.total and task.completed == task.total
 
 
 @pytest.mark.parametrize("text,expected", [
