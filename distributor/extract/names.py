@@ -41,6 +41,13 @@ TITLES = frozenset(
     scientist scholar fellow lecturer teacher principal dean provost rector registrar
     secretary-general under-secretary state federal national international general's
     interim acting former then senior junior lead principal managing
+    novelist poet artist musician rapper comedian filmmaker photographer lawyer activist candidate
+    nominee lawmaker legislator entrepreneur billionaire investor strategist consultant historian
+    physicist biologist chemist engineer nurse surgeon physician psychologist psychiatrist
+    epidemiologist immunologist neurologist official resident student farmer owner chef pilot
+    soldier firefighter paramedic witness eyewitness victim survivor mother son daughter wife
+    husband grandmother grandfather neighbor neighbour fan supporter voter protester demonstrator
+    worker employee volunteer organizer organiser campaigner spokesman-elect president-elect
     """.split()
 )
 
