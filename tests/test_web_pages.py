@@ -1,0 +1,169 @@
+"""The desk's pages as an editor sees them: queue tabs, filters and paging, times
+in the desk's zone, the post page's actions, the article page, the paused banner."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from distributor import posts, users
+from distributor.config import Settings
+from distributor.models import Account, Article, ArticleState, EngagementSnapshot, Post, PostState, utcnow
+from distributor.web import create_app
+
+PASSWORD = "a long password"
+
+
+@pytest.fixture
+def settings():
+    return Settings(
+        accounts=[
+            {"name": "x-main", "platform": "twitter"},
+            {"name": "fb-main", "platform": "facebook", "page_id": "123", "require_approval": True},
+        ],
+        web={"timezone": "Asia/Tokyo"},  # UTC+9 all year: no DST to reason about
+    )
+
+
+@pytest.fixture
+def client(settings, engine):
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", PASSWORD, "editor")
+        session.commit()
+    client = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "desk@example.com", "password": PASSWORD, "csrf_token": token})
+    client.csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/compose").text).group(1)
+    return client
+
+
+def add(engine, settings, account="x-main", **fields) -> int:
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account(account), **fields)
+        session.commit()
+        return post.id
+
+
+def ids_on(page_html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'class="post-id" href="/posts/(\d+)"', page_html)]
+
+
+def test_queue_tabs_filters_and_paging(client, engine, settings):
+    soon = utcnow() + timedelta(hours=1)
+    x_ids = [add(engine, settings, text=f"x {i}", at=soon + timedelta(minutes=i)) for i in range(55)]
+    fb_id = add(engine, settings, "fb-main", text="needs a yes", at=soon)
+    page1 = client.get("/queue").text
+    assert ids_on(page1) == x_ids[:50]  # soonest first, 50 a page
+    assert "Page 1 of 2" in page1
+    assert ids_on(client.get("/queue?page=2").text) == x_ids[50:]
+    assert ids_on(client.get("/queue?tab=approval").text) == [fb_id]
+    assert ids_on(client.get("/queue?tab=all&account=fb-main").text) == [fb_id]
+    assert ids_on(client.get("/queue?account=fb-main").text) == []
+    counts = dict(re.findall(r'>([A-Za-z ]+) <span class="count">(\d+)</span>', page1))
+    assert counts["Upcoming"] == "55" and counts["Awaiting approval"] == "1" and counts["All"] == "56"
+
+
+def test_queue_filters_by_article(client, engine, settings):
+    with Session(engine) as session:
+        article = Article(url="https://news.example/a", title="Ferry strike ends", state=ArticleState.extracted)
+        session.add(article)
+        session.commit()
+        article_id = article.id
+    mine = add(engine, settings, text="about the ferry", article_id=article_id)
+    add(engine, settings, text="something else")
+    body = client.get(f"/queue?tab=all&article={article_id}").text
+    assert ids_on(body) == [mine]
+    assert "Ferry strike ends" in body
+
+
+def test_times_are_shown_and_read_in_the_desk_time_zone(client, engine, settings):
+    post_id = add(engine, settings, text="Tokyo time", at=datetime(2031, 3, 4, 1, 30, tzinfo=UTC))
+    assert "Tue 04 Mar 2031, 10:30" in client.get(f"/posts/{post_id}").text  # 01:30 UTC is 10:30 in Tokyo
+    response = client.post(f"/posts/{post_id}/reschedule", data={"csrf_token": client.csrf, "at": "2031-03-05T08:15"})
+    assert "Rescheduled for Wed 05 Mar 2031, 08:15" in response.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).scheduled_at == datetime(2031, 3, 4, 23, 15, tzinfo=UTC)
+
+
+def test_compose_schedules_in_the_desk_time_zone_and_refuses_the_past(client, engine):
+    form = {"csrf_token": client.csrf, "draft_accounts": "x-main", "include_x-main": "on", "text_x-main": "Budget day",
+            "image_x-main": "none", "when": "at", "at": "2031-01-10T09:00"}
+    response = client.post("/compose", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    post_id = int(response.headers["location"].rsplit("/", 1)[1])
+    with Session(engine) as session:
+        post = session.get(Post, post_id)
+        assert post.scheduled_at == datetime(2031, 1, 10, 0, 0, tzinfo=UTC)
+        assert post.created_by == "desk@example.com"
+    past = client.post("/compose", data=dict(form, at="2020-01-01T09:00"))
+    assert past.status_code == 400 and "That time has passed" in past.text
+
+
+def test_editing_past_the_x_limit_is_refused_and_keeps_the_post(client, engine, settings):
+    post_id = add(engine, settings, text="Short and sweet")
+    response = client.post(f"/posts/{post_id}/edit", data={"csrf_token": client.csrf, "text": "word " * 60})
+    assert response.status_code == 400
+    assert "300 characters as X counts them; the limit is 280" in response.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).text == "Short and sweet"
+    client.post(f"/posts/{post_id}/edit", data={"csrf_token": client.csrf, "text": "Line one\r\nLine two"})
+    with Session(engine) as session:
+        assert session.get(Post, post_id).text == "Line one\nLine two"
+
+
+def test_post_page_offers_what_the_state_allows_and_shows_who_did_what(client, engine, settings):
+    post_id = add(engine, settings, "fb-main", text="Needs approval")
+    body = client.get(f"/posts/{post_id}").text
+    assert f'action="/posts/{post_id}/approve"' in body and f'action="/posts/{post_id}/retry"' not in body
+    client.post(f"/posts/{post_id}/approve", data={"csrf_token": client.csrf})
+    client.post(f"/posts/{post_id}/cancel", data={"csrf_token": client.csrf})
+    body = client.get(f"/posts/{post_id}").text
+    assert f'action="/posts/{post_id}/approve"' not in body and f'action="/posts/{post_id}/cancel"' not in body
+    history = body.split("<h2>History</h2>")[1]
+    assert history.count("desk@example.com") == 2
+    assert "awaiting approval → queued" in history and "queued → cancelled" in history
+    # an action the state forbids is explained, not performed
+    response = client.post(f"/posts/{post_id}/approve", data={"csrf_token": client.csrf})
+    assert "it cannot become queued" in response.text
+
+
+def test_article_page_shows_extraction_and_the_latest_engagement(client, engine, settings):
+    with Session(engine) as session:
+        article = Article(url="https://news.example/b", title="Harbour bridge to close", state=ArticleState.extracted,
+                          pull_quote="We cannot keep patching it", pull_quote_speaker="Maria Okafor",
+                          image_url="https://img.news.example/b.jpg", image_alt="The bridge at dusk",
+                          data={"quotes": [{"text": "We cannot keep patching it", "speaker": "Maria Okafor"},
+                                           {"text": "Detours are painful", "speaker": "Tom Hale"}]})
+        session.add(article)
+        session.commit()
+        article_id = article.id
+    post_id = add(engine, settings, text="Bridge", article_id=article_id)
+    with Session(engine) as session:
+        session.add(EngagementSnapshot(post_id=post_id, likes=5, collected_at=utcnow() - timedelta(hours=2)))
+        session.add(EngagementSnapshot(post_id=post_id, likes=41, shares=3))
+        session.commit()
+    body = client.get(f"/articles/{article_id}").text
+    assert "Maria Okafor" in body and "Tom Hale" in body and "Detours are painful" in body
+    assert "The bridge at dusk" in body
+    assert "41 likes · 3 shares" in body and "5 likes" not in body
+
+
+def test_a_paused_account_is_announced_on_every_page(client, engine):
+    with Session(engine) as session:
+        session.add(Account(name="fb-main", platform="facebook", paused_reason="the Page token expired (code 190)",
+                            paused_at=utcnow()))
+        session.commit()
+    for url in ("/queue", "/compose", "/articles"):
+        body = client.get(url).text
+        assert "fb-main is paused and needs re-authorisation." in body and "the Page token expired" in body
+
+
+def test_compose_explains_a_page_that_cannot_be_read(client):
+    response = client.post("/compose/article", data={"csrf_token": client.csrf, "url": "http://127.0.0.1:9/nothing",
+                                                     "accounts": ["x-main"]})
+    assert response.status_code == 422
+    assert "Could not compose from that page" in response.text
