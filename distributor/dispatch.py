@@ -47,7 +47,7 @@ from typing import Callable, Mapping
 
 from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,10 @@ from distributor.posts import in_quiet_hours
 log = logging.getLogger(__name__)
 
 S = PostState
+# Internal steps take the engine or, within one dispatch round, one connection
+# (a round reuses its connection: fewer round trips; no transaction stays open
+# while the adapter talks to the platform).
+Bind = Engine | Connection
 
 # RateLimit.endpoint keys the dispatcher uses: everything ``publish`` calls
 # (media upload included) shares one gate, and reconciliation reads have their own.
@@ -229,7 +233,7 @@ def _claim_statement(post_id: int, account: AccountSettings, worker_id: str, now
 
 
 def _claim_one(
-    engine: Engine, settings: Settings, accounts: dict[str, AccountSettings], names: set[str], worker_id: str, now: datetime
+    engine: Bind, settings: Settings, accounts: dict[str, AccountSettings], names: set[str], worker_id: str, now: datetime
 ) -> _Claim | None:
     """Claim the most urgent due post, or None. ``names`` loses accounts held back by pacing."""
     is_pg = engine.dialect.name == "postgresql"
@@ -254,22 +258,24 @@ def _claim_one(
                     session.rollback()
                     names.discard(post.account)
                     continue
-            result = session.execute(_claim_statement(post.id, account, worker_id, now, lease_until))
-            if result.rowcount != 1:
+            attempts = session.execute(
+                _claim_statement(post.id, account, worker_id, now, lease_until).returning(col(Post.attempts))
+            ).scalar_one_or_none()
+            if attempts is None:
                 session.rollback()
                 if not _pacing_open(session, account, now, post.id):
                     names.discard(post.account)
                 continue  # another worker took it: look again
-            session.refresh(post)
             session.add(
                 PostEvent(
                     post_id=post.id, at=now, from_state=S.queued.value, to_state=S.sending.value,
-                    attempt=post.attempts, actor=f"worker:{worker_id}",
+                    attempt=attempts, actor=f"worker:{worker_id}",
                     reason=f"claimed; lease until {lease_until.isoformat()}",
                 )
             )
+            claim = _Claim(post.id, post.account, attempts, outgoing(post))
             session.commit()
-            return _Claim(post.id, post.account, post.attempts, outgoing(post))
+            return claim
     return None
 
 
@@ -385,7 +391,7 @@ def _is_retryable(error: Exception) -> bool:
 
 
 def _record_outcome(
-    engine: Engine,
+    engine: Bind,
     adapter: PlatformAdapter,
     claim: _Claim,
     worker_id: str,
@@ -492,7 +498,7 @@ def _publish(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) ->
 # --------------------------------------------------------------------------- reconcile expired leases
 
 
-def _take_expired(engine: Engine, names: set[str], worker_id: str, now: datetime, lease_seconds: float) -> _Claim | None:
+def _take_expired(engine: Bind, names: set[str], worker_id: str, now: datetime, lease_seconds: float) -> _Claim | None:
     """Take over one post left in sending by a worker whose lease expired."""
     is_pg = engine.dialect.name == "postgresql"
     limited = exists().where(
@@ -570,7 +576,7 @@ def _reconcile_expired(engine, adapters, names, worker_id, now, settings, policy
 # --------------------------------------------------------------------------- the round
 
 
-def _count_skipped(engine: Engine, now: datetime, touched: set[int]) -> int:
+def _count_skipped(engine: Bind, now: datetime, touched: set[int]) -> int:
     with Session(engine) as session:
         query = select(func.count()).select_from(Post).where(Post.state == S.queued, col(Post.scheduled_at) <= now)
         if touched:
@@ -596,7 +602,11 @@ def dispatch_due(
     ``limit`` caps the posts published; ``should_stop`` is checked before each
     claim, so a stop request lets the post in flight finish.
     """
-    policy = policy or RetryPolicy()
+    with engine.connect() as connection:
+        return _dispatch_round(connection, settings, adapters, worker_id, now, limit, should_stop, policy or RetryPolicy(), rng)
+
+
+def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limit, should_stop, policy, rng) -> DispatchReport:
     clock = (lambda: now) if now is not None else utcnow
     report = DispatchReport()
     accounts = _account_settings(settings, adapters)
