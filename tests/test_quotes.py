@@ -424,3 +424,11 @@ def test_would_and_contracted_pronoun_before_the_verb():
         "When editors asked for more, she’d reply, “I have a horror of being obvious.”",
     ]
     assert said(paragraphs) == {"I have a horror of being obvious.": "Ruth Ambler"}
+
+
+def test_common_first_names_break_a_pronoun_tie():
+    paragraphs = [
+        "Novelist Tom Alder died in 2011. His editor, Beth Marlow, remembers him fondly.",
+        "When editors asked for more, he would reply, “I have a horror of being obvious.”",
+    ]
+    assert said(paragraphs) == {"I have a horror of being obvious.": "Tom Alder"}

@@ -202,9 +202,10 @@ def prose_subjects(sentence: str) -> list[str]:
     """Names that act in a sentence ("..., Simmons teed up McDonald’s cameo" -> Simmons).
 
     A name counts when a lower-case word (its verb) follows it and no
-    preposition or possessive puts it in object position.
+    preposition or possessive puts it in object position; names in a
+    subordinate clause ("after Jo Walton explained") come after the others.
     """
-    out = []
+    out, later = [], []
     for m in NAME_RUN.finditer(sentence):
         rest = sentence[m.end() :]
         if rest.startswith(("’s", "'s")):
@@ -215,13 +216,15 @@ def prose_subjects(sentence: str) -> list[str]:
             continue
         if _BEFORE_OBJECT.search(sentence[: m.start()]):
             continue
+        name = strip_titles(m.group(0))
+        if not name:
+            continue
         clause = sentence[: m.start()].rsplit(",", 1)[-1]
         if _SUBORDINATE.search(clause):
-            continue  # "after the critic Amy Tran suggested it": not the main clause
-        name = strip_titles(m.group(0))
-        if name:
+            later.append(name)  # "after the critic Amy Tran suggested it": not the main clause
+        else:
             out.append(name)
-    return out
+    return out + later
 
 
 def after_attribution(after: str) -> Mention | None:

@@ -295,3 +295,46 @@ class Registry:
         if key in self._capitalised_midsentence:
             return name
         return None
+
+
+# Common given names, so "he said" does not land on Beth or "she said" on Tom
+# when the article itself never says which. Only a tie-breaker: what the
+# article says ("Persson ... She") always wins.
+_FEMALE = frozenset(
+    """
+    mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty margaret
+    sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie rebecca
+    sharon laura cynthia kathleen amy shirley angela helen anna brenda pamela nicole emma samantha
+    katherine christine debra rachel catherine carolyn janet ruth maria heather diane virginia julie
+    joyce victoria olivia kelly christina lauren joan evelyn judith megan cheryl andrea hannah martha
+    jacqueline frances gloria ann teresa kathryn sara janice jean alice madison doris abigail julia
+    judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany natalie isabella
+    charlotte rose alexis kayla beth eva ilhan kristi sonya fiona nadia ines claire aisha lena priya
+    greta elena sofia chloe zoe lucy ella mia ava harper camila aria eleanor hillary nancy kamala
+    angela theresa jacinda ursula christine marine giorgia
+    """.split()
+)
+_MALE = frozenset(
+    """
+    james robert john michael david william richard joseph thomas charles christopher daniel matthew
+    anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward
+    jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin
+    samuel gregory alexander frank patrick raymond jack dennis jerry tyler aaron jose adam nathan henry
+    douglas zachary peter kyle ethan walter noah jeremy christian keith roger terry gerald harold sean
+    austin carl arthur lawrence dylan jesse jordan bryan billy joe bruce gabriel logan albert willie
+    alan juan wayne elijah randy roy vincent ralph eugene russell bobby mason philip louis tom tim jim
+    bill bob mike dan ben sam josh zach kurt rafael carlos luis emmanuel boris vladimir xi narendra
+    justin joe barack hugo pedro marco antonio giuseppe hans klaus olaf jens lars sven ahmed mohammed
+    muhammad ali omar hassan
+    """.split()
+)
+
+
+def given_name_pronoun(name: str) -> str | None:
+    """ "he" or "she" from a common first name, or None when the list does not know it."""
+    first = name.split()[0].lower().rstrip(".")
+    if first in _FEMALE and first not in _MALE:
+        return "she"
+    if first in _MALE and first not in _FEMALE:
+        return "he"
+    return None

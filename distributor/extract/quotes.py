@@ -30,7 +30,7 @@ from distributor.extract.attribution import (
     split_sentences,
 )
 from distributor.extract.model import Quote
-from distributor.extract.names import Registry
+from distributor.extract.names import Registry, given_name_pronoun
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -400,7 +400,8 @@ class _Discourse:
         if pronoun not in ("he", "she"):
             return self.lede or (self.recent[-1] if self.recent else None)
         for name in reversed(self.recent[-12:]):
-            if self.pronoun.get(name, pronoun) == pronoun:
+            known = self.pronoun.get(name) or given_name_pronoun(name)
+            if known in (None, pronoun):
                 return name
         return None
 
