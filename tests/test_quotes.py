@@ -432,3 +432,12 @@ def test_common_first_names_break_a_pronoun_tie():
         "When editors asked for more, he would reply, “I have a horror of being obvious.”",
     ]
     assert said(paragraphs) == {"I have a horror of being obvious.": "Tom Alder"}
+
+
+def test_pronoun_can_mean_a_person_known_by_title_and_one_name():
+    paragraphs = [
+        "In an interview about his friendship with the financier Carl Brenner, presenter Emily Dunn "
+        "pressed Prince Edmund.",
+        "Edmund does not remember the party, but he remembers the dinner. “We ate at nine,” he said.",
+    ]
+    assert said(paragraphs) == {"We ate at nine": "Edmund"}

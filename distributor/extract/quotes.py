@@ -360,10 +360,10 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
 
 
 def _first_person_named(sentence: str, registry: Registry, para: int) -> str | None:
-    """The first person a sentence is about, as a full name, if any."""
+    """The first person a sentence is about, as a full name (or a titled surname), if any."""
     for name in prose_subjects(sentence):
         full = registry.resolve(name, para)
-        if full and len(full.split()) >= 2:
+        if full and registry.is_person(full):
             return full
     return None
 
