@@ -279,6 +279,26 @@ def test_xs_duplicate_403_after_a_lost_response_is_reconciled(bot):
     assert "duplicate" in bot.reasons(post_id)
 
 
+def test_a_rate_limited_look_up_holds_the_retry_but_not_fresh_posts(bot):
+    queue_faults(bot.sandbox, {"path": TWEETS, "kind": "drop_after"})
+    retried = bot.add(text="Maybe out already")
+    bot.dispatch()  # lost response: queued for a retry that must look first
+    queue_faults(bot.sandbox, {"path": "GET /2/users/{id}/tweets", "kind": "429", "reset_in": 3 * 3600})
+    later = utcnow() + timedelta(hours=1)
+    bot.dispatch(now=later)
+    assert bot.post(retried).state is PostState.queued
+    fresh = bot.add(text="Fresh story, same account")
+    report = bot.dispatch(now=later)
+    assert report.sent == 1 and bot.post(fresh).state is PostState.sent  # publishing is not limited
+    assert bot.post(retried).state is PostState.queued  # the look-up is
+    with Session(bot.engine) as session:
+        limits = {(r.account, r.endpoint): r.reset_at for r in session.exec(select(RateLimit))}
+    assert set(limits) == {("x-main", "find_existing")}
+    bot.dispatch(now=limits[("x-main", "find_existing")] + timedelta(hours=1))
+    assert bot.post(retried).state is PostState.sent
+    assert len(bot.received("Maybe out already")) == 1
+
+
 def test_a_duplicate_refusal_for_a_post_not_on_the_platform_fails_it(bot):
     queue_faults(bot.sandbox, {"path": TWEETS, "kind": "duplicate"})
     post_id = bot.add(text="Refused as duplicate but absent")
