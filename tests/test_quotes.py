@@ -441,3 +441,13 @@ def test_pronoun_can_mean_a_person_known_by_title_and_one_name():
         "Edmund does not remember the party, but he remembers the dinner. “We ate at nine,” he said.",
     ]
     assert said(paragraphs) == {"We ate at nine": "Edmund"}
+
+
+def test_embedded_post_signed_with_a_dash():
+    paragraph = "“Proud of this team tonight. We never gave up.” — Marcus Reed (@mreed) November 19, 2019"
+    assert said([paragraph]) == {"Proud of this team tonight. We never gave up.": "Marcus Reed"}
+
+
+def test_short_continuation_after_the_attribution_is_kept():
+    paragraph = "‘We were not good enough,’ said Ana Ruiz, ‘and everyone knows it.’"
+    assert said([paragraph]) == {"We were not good enough": "Ana Ruiz", "and everyone knows it.": "Ana Ruiz"}

@@ -169,7 +169,7 @@ def _is_scare(text: str) -> bool:
     capitalised = sum(1 for w in words if w[:1].isupper())
     if len(words) <= 8 and capitalised >= max(2, 0.6 * len(words)) and not has_end:
         return True  # “We’re Not Gonna Take It”, “Dancing with the Stars”
-    if len(words) <= 5 and not _VERB_HINT.search(text):
+    if len(words) <= 5 and not has_end and not _VERB_HINT.search(text):
         return True
     return False
 
@@ -222,7 +222,8 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         before = text[prose_start : span.start]
         # “We will win.” He said ... starts a new sentence: not an attribution.
         ends_sentence = bool(re.search(r"(?<!\.)\.$", inner.rstrip(" ’'\"”")))  # "…" is an elision
-        mention = after_attribution(after) if after and not ends_sentence else None
+        dash = re.match(r"\s*[—–]", after)  # “…” — Marcus Reed (@mreed), a sign-off
+        mention = after_attribution(after) if after and (dash or not ends_sentence) else None
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
         handed_over = bool(re.search(r"[,!?][’'\"”]*\s*$", inner))
         tight = bool(mention and (mention.tight or handed_over))
