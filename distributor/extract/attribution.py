@@ -3,8 +3,9 @@
 A quote's speaker sits in a handful of places in news copy: right after it
 (“…,” Kirby said / said Kirby / — Kirby), right before it (Kirby said: “…”),
 or nowhere because the paragraph continues the previous speaker. This module
-only reads those places and reports what it saw (a name, a pronoun, an
-unnamed source); quotes.py resolves names against the whole article.
+reads those places and reports what it saw (a name, a pronoun, an unnamed
+source); `Discourse` follows who the article is talking about so that
+pronouns can be resolved; quotes.py puts the two together.
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from distributor.extract.names import NAME_RUN, PRONOUNS, TITLES, is_org, leading_name, strip_titles, trailing_name
+from distributor.extract.names import (
+    NAME_RUN,
+    PRONOUNS,
+    TITLES,
+    Registry,
+    given_name_pronoun,
+    is_org,
+    leading_name,
+    strip_titles,
+    trailing_name,
+)
 
 _VERBS = (
     "said|says|say|added|adds|told|tells|wrote|writes|tweeted|tweets|posted|stated|states|"
@@ -303,3 +314,64 @@ def before_attribution(before: str) -> Mention | None:
             return Mention(subject.kind, subject.text, tight)
         return mention
     return Mention(mention.kind, mention.text, tight)
+
+
+def person_in(sentence: str, registry: Registry, para: int) -> str | None:
+    """The first person a sentence is about, as a full name (or a titled surname), if any."""
+    for name in prose_subjects(sentence):
+        full = registry.resolve(name, para)
+        if full and registry.is_person(full):
+            return full
+    return None
+
+
+class Discourse:
+    """Who the article has been talking about, in order, and whether as "he" or "she".
+
+    Pronouns go to the most recent person whose known pronoun fits, so
+    "she said" after a paragraph about Justice Alito still finds Prelogar.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.recent: list[str] = []
+        self.pronoun: dict[str, str] = {}
+        self.lede: str | None = None  # the first person the story is about
+
+    def mention(self, name: str | None) -> None:
+        if name:
+            self.recent.append(name)
+            self.lede = self.lede or name
+
+    def read(self, text: str, para: int) -> None:
+        """Follow the people acting in some prose, learning he/she from the next sentence."""
+        subject = None
+        for sentence in split_sentences(prose_only(text)):
+            opener = re.match(r"(He|She|His|Her)\b", sentence)
+            if subject and opener:
+                self.pronoun.setdefault(subject, "he" if opener.group(1) in ("He", "His") else "she")
+            subject = person_in(sentence, self.registry, para)
+            self.mention(subject)
+
+    def resolve(self, pronoun: str) -> str | None:
+        if pronoun not in ("he", "she"):
+            return self.lede or (self.recent[-1] if self.recent else None)
+        for name in reversed(self.recent[-12:]):
+            known = self.pronoun.get(name) or given_name_pronoun(name)
+            if known in (None, pronoun):
+                return name
+        return None
+
+    def spoke(self, name: str, pronoun: str | None) -> None:
+        if pronoun in ("he", "she"):
+            self.pronoun.setdefault(name, pronoun)
+        self.mention(name)
+
+
+
+_QUOTED_RE = re.compile(r"[“\"«„][^”\"»“]*[”\"»“]")
+
+
+def prose_only(text: str) -> str:
+    """The paragraph with its quotations blanked out: only the writer's own words."""
+    return _QUOTED_RE.sub(" ", text)

@@ -22,15 +22,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from distributor.extract.attribution import (
+    Discourse,
     Mention,
     after_attribution,
     before_attribution,
     last_sentence,
-    prose_subjects,
     split_sentences,
 )
 from distributor.extract.model import Quote
-from distributor.extract.names import Registry, given_name_pronoun
+from distributor.extract.names import Registry
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -174,6 +174,7 @@ def _is_scare(text: str) -> bool:
     return False
 
 
+_ANY_VERB_START = re.compile(r"\s+(?:\w+ly\s+)?(?:said|says|added|told|asked|wrote|noted|explained|recalled)\b")
 _TITLE_CUE = re.compile(
     r"(?:[’']s|\b(?:called|titled|entitled|named|dubbed|song|single|album|film|movie|show|series|"
     r"book|novel|play|musical|episode|campaign|slogan|hashtag|brand|app|tagline))\s*$",
@@ -201,7 +202,7 @@ def _is_title(text: str, before: str, after: str = "") -> bool:
     return capitalised >= max(2, 0.6 * len(words)) and embedded
 
 
-def _is_fragment(text: str, before: str, after: str) -> bool:
+def _is_fragment(text: str, before: str) -> bool:
     """A quote that is part of the journalist's own sentence ("said it was “merciless”")."""
     if text[:1].islower():
         return True
@@ -360,61 +361,9 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     return top
 
 
-def _first_person_named(sentence: str, registry: Registry, para: int) -> str | None:
-    """The first person a sentence is about, as a full name (or a titled surname), if any."""
-    for name in prose_subjects(sentence):
-        full = registry.resolve(name, para)
-        if full and registry.is_person(full):
-            return full
-    return None
-
-
-class _Discourse:
-    """Who the article has been talking about, in order, and whether as "he" or "she".
-
-    Pronouns go to the most recent person whose known pronoun fits, so
-    "she said" after a paragraph about Justice Alito still finds Prelogar.
-    """
-
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-        self.recent: list[str] = []
-        self.pronoun: dict[str, str] = {}
-        self.lede: str | None = None  # the first person the story is about
-
-    def mention(self, name: str | None) -> None:
-        if name:
-            self.recent.append(name)
-            self.lede = self.lede or name
-
-    def read(self, text: str, para: int) -> None:
-        """Follow the people acting in some prose, learning he/she from the next sentence."""
-        subject = None
-        for sentence in split_sentences(_prose_only(text)):
-            opener = re.match(r"(He|She|His|Her)\b", sentence)
-            if subject and opener:
-                self.pronoun.setdefault(subject, "he" if opener.group(1) in ("He", "His") else "she")
-            subject = _first_person_named(sentence, self.registry, para)
-            self.mention(subject)
-
-    def resolve(self, pronoun: str) -> str | None:
-        if pronoun not in ("he", "she"):
-            return self.lede or (self.recent[-1] if self.recent else None)
-        for name in reversed(self.recent[-12:]):
-            known = self.pronoun.get(name) or given_name_pronoun(name)
-            if known in (None, pronoun):
-                return name
-        return None
-
-    def spoke(self, name: str, pronoun: str | None) -> None:
-        if pronoun in ("he", "she"):
-            self.pronoun.setdefault(name, pronoun)
-        self.mention(name)
-
-
 def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> None:
     """Give each quote a speaker: its own attribution, its paragraph's, or the previous one's."""
-    people = _Discourse(registry)
+    people = Discourse(registry)
     read_upto = 0
     previous: _Raw | None = None
     by_para: dict[int, list[_Raw]] = {}
@@ -431,7 +380,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         mention = r.mention if r.tight else None
         if mention is None:
             mention = before_attribution(r.before) or r.mention
-        r.fragment = _is_fragment(r.parts[0], r.before, r.after) if not r.tight else False
+        r.fragment = _is_fragment(r.parts[0], r.before) if not r.tight else False
         if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
         if mention is None:
@@ -453,7 +402,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.unnamed = True
         elif mention.kind == "pronoun":
             # "Omar asked ... . She added, “…”": this paragraph's own prose comes first.
-            sub = _Discourse(registry)
+            sub = Discourse(registry)
             sub.pronoun = people.pronoun
             sub.read(r.before, r.para)
             if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
@@ -469,14 +418,6 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
         previous = r
-
-
-_ANY_VERB_START = re.compile(r"\s+(?:\w+ly\s+)?(?:said|says|added|told|asked|wrote|noted|explained|recalled)\b")
-_QUOTED_RE = re.compile(r"[“\"«„][^”\"»“]*[”\"»“]")
-
-
-def _prose_only(text: str) -> str:
-    return _QUOTED_RE.sub(" ", text)
 
 
 def _score(
@@ -513,7 +454,7 @@ def _matches_hint(text: str, hint_keys: list[str]) -> bool:
 MIN_PULL_SCORE = 0.12
 
 
-def _windows(text: str) -> list[str]:
+def _windows(text: str) -> list[tuple[str, float]]:
     """Pieces an editor could lift: each paragraph of the quote, or 1-3 of its sentences."""
     out: list[tuple[str, float]] = []
     for n, segment in enumerate(text.split("\n")):
