@@ -10,13 +10,18 @@ headline, at word boundaries with an ellipsis, and never touches the link.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from twitter_text import parse_tweet
+from twitter_text.config import config as twitter_text_config
+from twitter_text.extract_urls import extract_urls_with_indices
+from twitter_text.get_character_weight import get_character_weight
 
 from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError
@@ -41,8 +46,42 @@ def builtin_templates_dir() -> Path:
 def text_length(platform: str, text: str) -> int:
     """The length of ``text`` as ``platform`` counts it."""
     if platform == "twitter":
-        return parse_tweet(text).weightedLength
+        return _x_weighted_length(text)
     return len(text)
+
+
+# Below U+2100 only these can begin an emoji (tests check it against twitter-text's own regex).
+_LOW_EMOJI_STARTS = frozenset("\u00a9\u00ae\u203c\u2049")
+_LOW_RANGE_END = 0x2100
+_X_OPTIONS = twitter_text_config["defaults"]
+_LOW_WEIGHTS = [get_character_weight(chr(c), _X_OPTIONS) for c in range(_LOW_RANGE_END)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _x_weighted_length(text: str) -> int:
+    """X's weighted length, exactly as twitter-text's ``parse_tweet`` counts it.
+
+    ``parse_tweet`` scans every text with a huge emoji regex (about 4 ms for a
+    post, more than extracting the whole article). A text with no character
+    at or above U+2100 and none of the four emoji starters below it cannot hold
+    an emoji, so for it we add up twitter-text's own URL entities and character
+    weights; anything else goes through ``parse_tweet`` itself. Cached, because
+    several accounts and the trimming search measure the same texts.
+    """
+    normalised = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if any(ord(ch) >= _LOW_RANGE_END or ch in _LOW_EMOJI_STARTS for ch in normalised):
+        return parse_tweet(text).weightedLength
+    scale = _X_OPTIONS["scale"]
+    total, index = 0, 0
+    urls = {entity["indices"][0]: entity["url"] for entity in extract_urls_with_indices(normalised)}
+    while index < len(normalised):
+        if index in urls:
+            total += _X_OPTIONS["transformed_url_length"] * scale
+            index += len(urls[index])
+            continue
+        total += _LOW_WEIGHTS[ord(normalised[index])]
+        index += 1
+    return int(total / scale)
 
 
 @dataclass(frozen=True)
@@ -88,8 +127,11 @@ class Composer:
         context = template_context(article, account)
         limit = TEXT_LIMITS[account.platform]
         render = lambda ctx: _render(template, template_name, ctx)  # noqa: E731
-        context = with_whole_quote(render, context, quote_candidates(article), account.platform, limit)
-        text = fit(render, context, account.platform, limit)
+        text = render(context)
+        # Counting as X does is the costly part (twitter-text's emoji scan): count once when it fits.
+        if text_length(account.platform, text) > limit:
+            context = with_whole_quote(render, context, quote_candidates(article)[1:], account.platform, limit)
+            text = fit(render, context, account.platform, limit)
         image = article.image
         return ComposedPost(
             platform=account.platform,

@@ -155,3 +155,32 @@ def test_helpers():
     assert trim_words("one two three four", 9) == "one two…"
     assert hashtag("climate change") == "#ClimateChange"
     assert hashtag("2026") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ascii headline https://news.example/a/b?c=d and more",
+        "Café owners fight rent rise — “We will not close,” said Renée Dufour… https://x.example/é",
+        "Two links: news.example/a and http://t.co/x, a bare domain: bbc.co.uk",
+        "東京で新しいフェリー 🚢 emoji 👨‍👩‍👧 and keycap 1\ufe0f\u20e3",
+        "© 2026 Newsroom ® ‼ ⁉ end",
+        "Hangul jamo \u1100\u1161 compose on NFC, e\u0301 too",
+        "line\r\nendings\rcount\nonce",
+        "ends with a url https://hypeline.example/2016/10/04/us-breaks-off-syria-ceasefire-talks-with-russia/",
+        "",
+    ],
+)
+def test_x_length_equals_twitter_texts_own_count(text):
+    from distributor.compose import text_length
+
+    assert text_length("twitter", text) == parse_tweet(text).weightedLength
+
+
+def test_the_only_emoji_starters_below_u2100_are_known():
+    from twitter_text.regexp.emoji import emoji
+
+    from distributor.compose import _LOW_EMOJI_STARTS, _LOW_RANGE_END
+
+    starters = {chr(c) for c in range(_LOW_RANGE_END) if emoji.match(chr(c) + "x")}
+    assert starters == set(_LOW_EMOJI_STARTS)
