@@ -69,6 +69,7 @@ Bind = Engine | Connection
 # (media upload included) shares one gate, and reconciliation reads have their own.
 PUBLISH_ENDPOINT = "publish"
 RECONCILE_ENDPOINT = "find_existing"
+MIN_RATE_LIMIT_WAIT = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -364,8 +365,9 @@ def _still_unknown(session: Session, claim: _Claim, worker_id: str, now: datetim
     """Reconciling failed: keep the post in sending (never re-publish blindly) and ask again later."""
     retry_at = now + timedelta(seconds=policy.reconcile_retry_seconds)
     if isinstance(exc, RateLimited):
-        _store_rate_limit(session, claim.account, RECONCILE_ENDPOINT, _aware(exc.retry_at))
-        retry_at = max(retry_at, _aware(exc.retry_at))
+        reset_at = max(_aware(exc.retry_at), now + MIN_RATE_LIMIT_WAIT)
+        _store_rate_limit(session, claim.account, RECONCILE_ENDPOINT, reset_at)
+        retry_at = max(retry_at, reset_at)
     elif isinstance(exc, AuthExpired):
         _pause(session, claim.account, f"auth expired: {exc}", now)
         report.paused.append(claim.account)
@@ -439,7 +441,8 @@ def _record_outcome(
                          error=f"duplicate content: {error}"):
                 report.failed += 1
         elif isinstance(error, RateLimited):
-            reset_at = _aware(error.retry_at)
+            # a reset already past (clock skew, a missing header) must not let us hammer the endpoint
+            reset_at = max(_aware(error.retry_at), now + MIN_RATE_LIMIT_WAIT)
             # the limit hit the call that failed: the publish itself, or the look-up before it
             endpoint = RECONCILE_ENDPOINT if how == "reconcile" else PUBLISH_ENDPOINT
             _store_rate_limit(session, claim.account, endpoint, reset_at)

@@ -392,6 +392,20 @@ def test_concurrent_workers_never_publish_a_post_twice(bot, database_url):
     assert claims == [1] * total
 
 
+def test_concurrent_workers_keep_an_accounts_minimum_gap(bot):
+    paced = bot.settings.account("x-main").model_copy(update={"min_gap_minutes": 10})
+    bot.settings = bot.settings.model_copy(update={"accounts": [paced, *bot.settings.accounts[1:]]})
+    for n in range(6):
+        bot.add(text=f"Paced burst {n}")
+    now = utcnow()
+    threads = [threading.Thread(target=bot.dispatch, kwargs={"worker": f"t{n}", "now": now}) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(bot.received("Paced burst")) == 1  # four workers at once, still one post per gap
+
+
 def test_work_loop_publishes_until_stopped(bot):
     for n in range(6):
         bot.add(["x-main", "fb-main"][n % 2], text=f"Loop story {n}")
