@@ -167,3 +167,18 @@ def test_compose_explains_a_page_that_cannot_be_read(client):
                                                      "accounts": ["x-main"]})
     assert response.status_code == 422
     assert "Could not compose from that page" in response.text
+
+
+def test_reports_page_frames_the_html_report(client, engine, settings):
+    post_id = add(engine, settings, text="Sent and liked")
+    with Session(engine) as session:
+        post = session.get(Post, post_id)
+        post.state, post.sent_at = PostState.sent, utcnow() - timedelta(hours=1)
+        session.add(post)
+        session.add(EngagementSnapshot(post_id=post_id, likes=1234, shares=56))
+        session.commit()
+    page = client.get("/reports?since=2d&by=account").text
+    assert 'src="/reports/frame?since=2d&amp;by=account"' in page
+    frame = client.get("/reports/frame?since=2d&by=account")
+    assert frame.status_code == 200 and "x-main" in frame.text and "1,234" in frame.text
+    assert client.get("/reports/frame?since=whenever").status_code == 422
