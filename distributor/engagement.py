@@ -20,16 +20,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from distributor.config import EngagementSettings
 from distributor.errors import PlatformError, RateLimited
-from distributor.models import EngagementSnapshot, Post, PostState, utcnow
+from distributor.models import EngagementSnapshot, Post, PostState, RateLimit, utcnow
 from distributor.platforms.base import Metrics, PlatformAdapter
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
 CLAIM = timedelta(minutes=10)  # how long a run holds the due posts it took
+METRICS_ENDPOINT = "fetch_metrics"  # RateLimit.endpoint key, beside the dispatcher's "publish"
 
 
 @dataclass
@@ -106,6 +108,11 @@ def collect_due(
     report = CollectReport()
     with open_session() as session:
         work = _due_posts(session, now, all_posts, steps)
+        for account, reset_at in _rate_limited(session, list(work), now).items():
+            # an earlier run was told to wait: do not spend another call to hear it again
+            outcome = report.by_account.setdefault(account, AccountCollect())
+            outcome.error, outcome.retry_at = f"rate limited until {reset_at.isoformat()}", reset_at
+            outcome.deferred = len(work.pop(account))
         if not all_posts:
             work = _claim(session, work, now)
     total = sum(len(posts) for posts in work.values())
@@ -118,7 +125,7 @@ def collect_due(
             _defer(open_session, posts, outcome)
             tick(len(posts))
             continue
-        _collect_account(open_session, adapter, posts, now, steps, outcome, tick)
+        _collect_account(open_session, account, adapter, posts, now, steps, outcome, tick)
     for outcome in report.by_account.values():
         report.snapshots += outcome.snapshots
         report.deleted += outcome.deleted
@@ -193,6 +200,25 @@ def _claim(session: Session, work: dict[str, list[_DuePost]], now: datetime) -> 
     return {account: kept for account, posts in work.items() if (kept := [p for p in posts if p.id in claimed])}
 
 
+def _rate_limited(session: Session, accounts: list[str], now: datetime) -> dict[str, datetime]:
+    """Accounts whose metrics endpoint told an earlier run to wait, and until when."""
+    if not accounts:
+        return {}
+    rows = session.exec(select(RateLimit.account, RateLimit.reset_at).where(
+        RateLimit.account.in_(accounts), RateLimit.endpoint == METRICS_ENDPOINT, RateLimit.reset_at > now))
+    return dict(rows.all())
+
+
+def _store_rate_limit(open_session, account: str, reset_at: datetime) -> None:
+    """Remember the platform's "come back at" for every worker (an upsert: two may store it at once)."""
+    with open_session() as session:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(RateLimit).values(account=account, endpoint=METRICS_ENDPOINT, reset_at=reset_at)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["account", "endpoint"], set_={"reset_at": statement.excluded.reset_at}))
+        session.commit()
+
+
 def _defer(open_session, posts: list[_DuePost], outcome: AccountCollect) -> None:
     """Give the posts back their due time: the next run picks them up."""
     outcome.deferred += len(posts)
@@ -204,7 +230,8 @@ def _defer(open_session, posts: list[_DuePost], outcome: AccountCollect) -> None
         session.commit()
 
 
-def _collect_account(open_session, adapter: PlatformAdapter, posts: list[_DuePost], now, steps, outcome, tick) -> None:
+def _collect_account(open_session, account: str, adapter: PlatformAdapter, posts: list[_DuePost], now, steps, outcome,
+                     tick) -> None:
     # One adapter call per platform batch (not all ids at once): the request
     # count is the same, and when the platform says "rate limited" half-way,
     # the batches already answered are kept instead of thrown away.
@@ -219,6 +246,7 @@ def _collect_account(open_session, adapter: PlatformAdapter, posts: list[_DuePos
             if isinstance(exc, RateLimited):
                 outcome.error = f"rate limited until {exc.retry_at.isoformat()}"
                 outcome.retry_at = exc.retry_at
+                _store_rate_limit(open_session, account, exc.retry_at)
             else:
                 outcome.error = f"{type(exc).__name__}: {exc}"
             _defer(open_session, posts[start:], outcome)

@@ -203,22 +203,33 @@ def test_rate_limit_defers_the_rest_of_that_account_only(newsroom):
     fb_ids = newsroom.ids("facebook")
     # the 60th Facebook post is in the second batch of 50: the first batch is kept
     newsroom.queue_fault({"path": f"GET /*/{fb_ids[59]}", "kind": "429"})
-    # and X is rate limited on its first lookup
-    newsroom.queue_fault({"path": X_LOOKUP, "kind": "429", "reset_in": 60})
 
     report = newsroom.collect()
 
     fb, x = report.by_account["fb-main"], report.by_account["x-main"]
     assert (fb.snapshots, fb.deferred) == (50, PER_PLATFORM - 50)
-    assert (x.snapshots, x.deferred) == (0, PER_PLATFORM)
-    assert "rate limited" in x.error and x.retry_at is not None
+    assert "rate limited" in fb.error and fb.retry_at > utcnow()
+    assert (x.snapshots, x.deferred, x.error) == (PER_PLATFORM, 0, None)  # the other account carried on
     assert len(newsroom.snapshots(fb_ids[0])) == 1
     assert newsroom.snapshots(fb_ids[59]) == []
-    # deferred posts stay due: the next run picks up exactly those
-    assert newsroom.post(fb_ids[59]).next_collect_at <= utcnow()
-    retry = newsroom.collect()
-    assert (retry.snapshots, retry.deferred) == (2 * PER_PLATFORM - 50, 0)
-    assert len(newsroom.snapshots(fb_ids[0])) == 1
+    assert newsroom.post(fb_ids[59]).next_collect_at <= utcnow()  # deferred posts stay due
+
+
+def test_a_rate_limited_account_is_not_called_again_before_its_reset(newsroom):
+    newsroom.queue_fault({"path": X_LOOKUP, "kind": "429", "reset_in": 60})
+    first = newsroom.collect()
+    x = first.by_account["x-main"]
+    assert (x.snapshots, x.deferred) == (0, PER_PLATFORM)
+    assert first.by_account["fb-main"].snapshots == PER_PLATFORM
+    lookups = newsroom.requests()[X_LOOKUP]
+
+    early = newsroom.collect()  # a minute later the scheduler runs again: still limited
+    assert early.by_account["x-main"].deferred == PER_PLATFORM
+    assert newsroom.requests()[X_LOOKUP] == lookups  # the platform was not asked again
+
+    later = newsroom.collect(now=x.retry_at + timedelta(seconds=1))
+    assert later.by_account["x-main"].snapshots == PER_PLATFORM
+    assert newsroom.requests()[X_LOOKUP] == lookups + math.ceil(PER_PLATFORM / 100)
 
 
 def test_two_runs_at_once_measure_each_post_once(newsroom):
