@@ -214,7 +214,7 @@ def bench(engine, label: str, runs: int) -> None:
         t_window = median_seconds(lambda: window_baseline(engine, by, since, until), max(1, runs // 2))
         t_python = median_seconds(lambda: python_baseline(engine, by, since, until), 1)
         print(
-            f"by {by:8s} rows {t_rows:7.3f} s | with charts {t_full:7.3f} s (+html {t_html:5.3f} s) | "
+            f"by {by:8s} rows {t_rows:7.3f} s | with charts {t_full:7.3f} s (+html {t_html * 1000:4.0f} ms) | "
             f"window baseline {t_window:7.3f} s (x{t_window / t_rows:.1f}) | "
             f"python baseline {t_python:7.3f} s (x{t_python / t_rows:.1f}) | {len(report.rows)} groups"
         )
