@@ -113,6 +113,8 @@ class LoginLimiter:
     guessing against one web process; several processes each count their own.
     """
 
+    MAX_KEYS = 10_000
+
     def __init__(self, max_failures: int = 5, window_seconds: float = 15 * 60, clock=time.monotonic):
         self.max_failures = max_failures
         self.window = window_seconds
@@ -131,6 +133,9 @@ class LoginLimiter:
     def failed(self, email: str, ip: str) -> None:
         with self._lock:
             self._prune((email.strip().lower(), ip)).append(self.clock())
+            if len(self._failures) > self.MAX_KEYS:  # a spray of addresses must not grow memory for ever
+                for key in [k for k in self._failures if not self._prune(k)]:
+                    del self._failures[key]
 
     def succeeded(self, email: str, ip: str) -> None:
         with self._lock:
