@@ -86,3 +86,15 @@ def test_page_without_paragraphs_gives_an_empty_body():
     result = article_body(parse(b"<html><body><div><a href='/'>Home</a></div></body></html>").tree)
     assert result.paragraphs == []
     assert result.pullquote_hints == []
+
+
+def test_a_sentence_whose_names_are_links_is_prose_but_a_teaser_line_is_not():
+    html = b"""<html><body><article><h1>Dancer leaves the show</h1>
+    <p><a href="/people/jane-roe">Jane Roe</a> has been voted off <a href="/shows/night-dance">Night Dance Live</a>.</p>
+    <p>Read more: <a href="/other">Another story about something else entirely</a></p>
+    <p>The 42-year-old was voted off on Monday in a tight race, the producers said.</p>
+    <p>She thanked her fans, her partner and the judges for a season she called the best of her life.</p>
+    </article></body></html>"""
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert paragraphs[0] == "Jane Roe has been voted off Night Dance Live."
+    assert not any("Another story" in p for p in paragraphs)

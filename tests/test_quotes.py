@@ -451,3 +451,13 @@ def test_embedded_post_signed_with_a_dash():
 def test_short_continuation_after_the_attribution_is_kept():
     paragraph = "‘We were not good enough,’ said Ana Ruiz, ‘and everyone knows it.’"
     assert said([paragraph]) == {"We were not good enough": "Ana Ruiz", "and everyone knows it.": "Ana Ruiz"}
+
+
+def test_a_full_name_given_only_in_the_description_names_the_speaker():
+    paragraphs = [
+        "Emery, a writer for a fact-checking website, posted the message on Tuesday night.",
+        "“I have never seen a crowd this angry about a musical in my whole life,” Emery wrote on X.",
+    ]
+    quotes = find_quotes(paragraphs, context=["Staff writer Dan Emery asked his followers a question."])
+    assert quotes[0].speaker == "Dan Emery"
+    assert find_quotes(paragraphs)[0].speaker is None  # a lone surname names nobody

@@ -54,7 +54,7 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
     body = article_body(doc.tree)
     result.image = images.lead_image(doc.tree, head, body.containers, result.title)
     if _quotes is not None and body.paragraphs:
-        found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints)
+        found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints, context=[result.description or ""])
         result.quotes = list(found)
         result.pull_quote = _quotes.pick_pull_quote(result.quotes)
     return result

@@ -197,6 +197,18 @@ def _blocks(tree: LexborHTMLParser):
                 yield node, text
 
 
+def _linked_sentence(node: LexborNode, text: str) -> bool:
+    """A sentence of prose whose names happen to be links ("<a>Jane Roe</a> has resigned from <a>the board</a>.").
+
+    A teaser line is mostly one link with at most a label; prose keeps a few
+    words of its own between the links and ends like a sentence.
+    """
+    if not text.rstrip().endswith((".", "!", "?", ".”", '."', "?”", "!”")):
+        return False
+    linked_words = sum(len(a.text(deep=True, separator=" ").split()) for a in node.css("a"))
+    return len(text.split()) - linked_words >= 3
+
+
 def remove_hover_cards(tree: LexborHTMLParser) -> None:
     """Drop pop-up cards nested in paragraphs, whose text would otherwise join the prose."""
     for node in tree.css(_HOVER_SELECTOR):
@@ -219,7 +231,7 @@ def article_body(tree: LexborHTMLParser) -> Body:
         if len(text) < 2 or chrome.inside_chrome(p):
             continue
         links = _link_text_length(p) if p.tag == "p" else 0
-        if links and links > 0.5 * len(text):
+        if links and links > 0.5 * len(text) and not _linked_sentence(p, text):
             continue  # a "read more" / related-story line, not prose
         candidates.append((p, text))
         # readability's weighting: length plus commas, capped, shared with the grandparent.

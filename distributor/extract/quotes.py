@@ -16,6 +16,8 @@ continuing paragraphs against the people the article has introduced
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import re
 import unicodedata
 from collections import Counter
@@ -303,9 +305,17 @@ def _text_factor(text: str) -> float:
     return f
 
 
-def find_quotes(paragraphs: list[str], hints: list[str] = ()) -> list[Quote]:
-    """Every direct quote in the body, with its speaker and a score, best first."""
+def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[str] = ()) -> list[Quote]:
+    """Every direct quote in the body, with its speaker and a score, best first.
+
+    ``context`` is prose that introduces people but is never quoted from, such
+    as the page's description or standfirst: "staff writer David Emery posted"
+    there lets a body that only says "Emery" name him in full.
+    """
     registry = Registry()
+    for text in context:
+        if text:
+            registry.learn_text(text, 0)
     for i, p in enumerate(paragraphs):
         registry.learn_text(p, i)
 
