@@ -44,7 +44,7 @@ def _serve_web(runtime: Runtime, stopping: threading.Event, on_started) -> None:
     from distributor.web import create_app
 
     web = runtime.settings.web
-    app = create_app(runtime.settings, runtime.engine)
+    app = create_app(runtime.settings, runtime.engine, runtime=runtime)
     server = uvicorn.Server(uvicorn.Config(app, host=web.host, port=web.port, log_level="warning", lifespan="on"))
 
     def watch():  # leave uvicorn's loop when someone else asks us to stop
