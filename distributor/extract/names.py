@@ -10,6 +10,8 @@ extend when a new title turns up.
 
 from __future__ import annotations
 
+import functools
+
 import re
 
 # One word of a name: "Kirby", "Eva-Marie", "O'Brien", "De’Broski", "S.", "Jr."
@@ -89,6 +91,7 @@ def is_suffix(word: str) -> bool:
     return _clean(word) in _SUFFIXES
 
 
+@functools.lru_cache(maxsize=8192)
 def strip_titles(run: str) -> str:
     """Drop the titles and roles in front of a name.
 
@@ -141,11 +144,13 @@ _LEADING_NOISE = frozenset(
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_minor(word: str) -> bool:
     """Initials, suffixes and particles, which do not count as one of a person's names."""
     return is_suffix(word) or len(word.rstrip(".")) == 1 or word.lower() in _CAP_PARTICLES
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_title(word: str) -> bool:
     lw = _clean(word).removesuffix("’s").removesuffix("'s")
     if lw in TITLES:
