@@ -1,0 +1,18 @@
+"""Secrets never reach the log, whatever a library prints at DEBUG."""
+
+import logging
+
+from distributor.logs import RedactSecrets, setup_logging
+
+
+def test_tokens_in_urls_and_secret_values_are_redacted(monkeypatch, capsys):
+    monkeypatch.setenv("DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN", "EAAB-page-token-123")
+    monkeypatch.setenv("DISTRIBUTOR_X_MAIN_CONSUMER_SECRET", "consumer-secret-456")
+    setup_logging(verbose=2)
+    log = logging.getLogger("urllib3.connectionpool")
+    log.debug("GET /v23.0/42/feed?fields=message&access_token=EAAB-page-token-123 HTTP/1.1 200")
+    log.debug("signing with %s", "consumer-secret-456")
+    err = capsys.readouterr().err
+    assert "EAAB-page-token-123" not in err and "consumer-secret-456" not in err
+    assert err.count("[redacted]") == 2
+    assert any(isinstance(f, RedactSecrets) for h in logging.getLogger().handlers for f in h.filters)
