@@ -5,6 +5,18 @@ import logging
 from distributor.logs import RedactSecrets, setup_logging
 
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 def test_tokens_in_urls_and_secret_values_are_redacted(monkeypatch, capsys):
     monkeypatch.setenv("DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN", "EAAB-page-token-123")
     monkeypatch.setenv("DISTRIBUTOR_X_MAIN_CONSUMER_SECRET", "consumer-secret-456")
