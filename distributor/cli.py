@@ -404,7 +404,7 @@ def collect(all_posts: bool = typer.Option(False, "--all", help="Every published
     from distributor.pipeline import collect_step
 
     check_secrets(state.settings)
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
         report = collect_step(_runtime(), all_posts=all_posts, progress=progress)
     out.print(f"snapshots: {getattr(report, 'snapshots', 0)}, deleted: {getattr(report, 'deleted', 0)}, "
               f"deferred: {getattr(report, 'deferred', 0)}")
@@ -420,11 +420,17 @@ def report(
     """Engagement report."""
     from sqlmodel import Session
 
+    from rich.progress import Progress
+
     from distributor import reports
 
     by, fmt = by_choice.value, fmt_choice.value
-    with Session(state.engine) as session:
-        result = reports.build_report(session, since=reports.parse_since(since), by=by, timezone=state.settings.web.timezone)
+    settings = state.settings
+    with Session(state.engine) as session, Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+        result = reports.build_report(
+            session, since=reports.parse_since(since), by=by, timezone=settings.web.timezone,
+            charts=fmt == "html", schedule_minutes=settings.engagement.schedule_minutes, progress=progress,
+        )
     if fmt == "table":
         if output:
             raise DistributorError("--output needs --format csv, json or html")
