@@ -98,3 +98,45 @@ def test_a_sentence_whose_names_are_links_is_prose_but_a_teaser_line_is_not():
     paragraphs = article_body(parse(html).tree).paragraphs
     assert paragraphs[0] == "Jane Roe has been voted off Night Dance Live."
     assert not any("Another story" in p for p in paragraphs)
+
+
+def test_story_inside_a_page_builder_widget_or_rail_column_is_not_chrome():
+    # Page builders wrap the whole post in "widget" boxes; some layouts call the story
+    # column the side of a rail. A box holding most of the prose is the story's column.
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the harbour story tells readers what the council decided, and why it matters.</p>"
+        for n in range(1, 7)
+    )
+    html = f"""<html><body><header><h1>Council backs the sea wall</h1></header>
+    <div class="builder-widget-wrap"><div class="builder-widget-container">{paragraphs}</div></div>
+    <div class="sidebar widget"><p><a href="/a">Another story</a></p><p>Short teaser text.</p></div>
+    </body></html>""".encode()
+    result = article_body(parse(html).tree)
+    assert len(result.paragraphs) == 6
+    assert result.paragraphs[0].startswith("Paragraph 1 of the harbour story")
+    assert "Short teaser text." not in result.paragraphs
+
+    layout = f"""<html><body><h2>Site</h2><div class="page-rail-tall"><div class="page-side-of-rail">
+    <div class="story-text">{paragraphs}</div></div><div class="right-rail"><p>Most popular: a list.</p></div></div>
+    </body></html>""".encode()
+    result = article_body(parse(layout).tree)
+    assert len(result.paragraphs) == 6
+    assert "Most popular: a list." not in result.paragraphs
+
+
+def test_body_split_into_wrapped_columns_is_read_whole():
+    # section > column > div > p, repeated around ads: each column wraps one block.
+    column = (
+        '<div class="companion-column"><div class="block"><p>{0} sentence of the trade story, which runs on, and on.</p>'
+        "<p>{0} follow-up, with a comma, and another.</p></div></div>"
+    )
+    html = (
+        "<html><body><article><h1>Trade talks stall</h1><section>"
+        + column.format("First")
+        + '<div class="ad-slot"></div>'
+        + column.format("Second")
+        + column.format("Third")
+        + "</section></article></body></html>"
+    ).encode()
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert [p.split()[0] for p in paragraphs] == ["First", "First", "Second", "Second", "Third", "Third"]

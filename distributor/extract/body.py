@@ -36,6 +36,11 @@ _CHROME_WORDS = (
     r"pull-?quote|pullquote|correction-?box|teaser|headline-?list|story-?list|card-?list"
 )
 _CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})")
+# Layout words that name a column or a box, not what is in it: page builders wrap the
+# whole story in an "elementor-widget-container", some sites put the story column in
+# "pg-side-of-rail" or a "paywall" box. Such an element is chrome only when it holds
+# a small part of the page's prose.
+_WEAK_CHROME_RE = re.compile(r"rail|side-?bar|widget|paywall")
 # Unambiguous even inside a camelCase name ("EmailOptin", "articleComments").
 _CHROME_ANYWHERE_RE = re.compile(r"newsletter|optin|opt-in|signup|subscribe|outbrain|taboola|disqus|comments?(?!ary)")
 # Whole class tokens only: "ad" inside "non-ad-column" or "Page-ad-margins" is a wrapper.
@@ -100,6 +105,20 @@ def _marks_chrome(node: LexborNode) -> bool:
     return any(token in _EXACT_CHROME or token.startswith(_AD_PREFIXES) for token in names.split())
 
 
+def _only_weak_chrome(node: LexborNode) -> bool:
+    """Marked as chrome by layout words alone (rail, widget, paywall ...): see _WEAK_CHROME_RE."""
+    if node.tag in _CHROME_TAGS:
+        return False
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true" or (attrs.get("role") or "").lower() in _CHROME_ROLES:
+        return False
+    names = _MODIFIER_RE.sub(" ", f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower())
+    if _CHROME_ANYWHERE_RE.search(names) or any(t in _EXACT_CHROME or t.startswith(_AD_PREFIXES) for t in names.split()):
+        return False
+    words = [m.group(0).lstrip(" _-") for m in _CHROME_RE.finditer(names)]
+    return bool(words) and all(_WEAK_CHROME_RE.match(w) for w in words)
+
+
 class _ChromeCache:
     """Is a node inside page chrome? Each ancestor is judged once per page, keeping this linear.
 
@@ -108,14 +127,24 @@ class _ChromeCache:
     page in a <form>.
     """
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
+    def __init__(self, tree: LexborHTMLParser, prose_chars: int = 0) -> None:
         self._known: dict[int, bool] = {}
+        self._prose_chars = prose_chars  # all paragraph text on the page, chrome or not
         for h1 in tree.css("h1"):
             current = h1.parent
             while current is not None and current.tag not in _STOP_TAGS:
                 if current.tag not in ("header", "nav", "aside", "footer"):
                     self._known[current.mem_id] = False
                 current = current.parent
+
+    def _holds_the_story(self, node: LexborNode) -> bool:
+        """A "widget"/"rail"/"paywall" box holding most of the page's prose is the story's column."""
+        if self._prose_chars < 400 or not _only_weak_chrome(node):
+            return False
+        text = len(node.text(deep=True, separator=""))
+        if text < 0.5 * self._prose_chars:
+            return False
+        return _link_text_length(node) < 0.5 * text
 
     def inside_chrome(self, node: LexborNode) -> bool:
         path: list[int] = []
@@ -127,7 +156,7 @@ class _ChromeCache:
                 verdict = self._known[key]
                 break
             path.append(key)
-            if _marks_chrome(current):
+            if _marks_chrome(current) and not self._holds_the_story(current):
                 verdict = True
                 break
             current = current.parent
@@ -209,6 +238,14 @@ def _linked_sentence(node: LexborNode, text: str) -> bool:
     return len(text.split()) - linked_words >= 3
 
 
+def _sole_text_child(parent: LexborNode, child: LexborNode) -> bool:
+    """Whether `child` is the only element of `parent` with any text in it."""
+    for node in parent.iter(include_text=False):
+        if node.mem_id != child.mem_id and node.text(deep=True).strip():
+            return False
+    return not (parent.text(deep=False) or "").strip()
+
+
 def remove_hover_cards(tree: LexborHTMLParser) -> None:
     """Drop pop-up cards nested in paragraphs, whose text would otherwise join the prose."""
     for node in tree.css(_HOVER_SELECTOR):
@@ -223,11 +260,12 @@ def article_body(tree: LexborHTMLParser) -> Body:
     lead image or metadata), so one parse serves every extractor.
     """
     remove_hover_cards(tree)
-    chrome = _ChromeCache(tree)
+    blocks = list(_blocks(tree))
+    chrome = _ChromeCache(tree, sum(len(text) for _, text in blocks))
     candidates: list[tuple[LexborNode, str]] = []
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for p, text in _blocks(tree):
+    for p, text in blocks:
         if len(text) < 2 or chrome.inside_chrome(p):
             continue
         links = _link_text_length(p) if p.tag == "p" else 0
@@ -252,10 +290,17 @@ def article_body(tree: LexborHTMLParser) -> Body:
     best_id = max(scores, key=scores.__getitem__)
     best = nodes[best_id]
     chosen = {best_id}
-    # Bodies split into several blocks (around ads, images) share the winner's parent.
+    # Bodies split into several blocks (around ads, images) share the winner's parent,
+    # or the parent of a wrapper holding nothing but the winner (section > column > div > p).
     parent = best.parent
+    win_score = scores[best_id]
+    while parent is not None and parent.tag not in _STOP_TAGS and _sole_text_child(parent, best):
+        best, parent = parent, parent.parent
+        best_id = best.mem_id
+        chosen = {best_id}
+        nodes[best_id] = best
     if parent is not None and parent.tag not in _STOP_TAGS:
-        threshold = max(2.0, scores[best_id] * 0.2)
+        threshold = max(2.0, win_score * 0.2)
         for sibling in parent.iter(include_text=False):
             if sibling.mem_id != best_id and scores.get(sibling.mem_id, 0.0) >= threshold:
                 chosen.add(sibling.mem_id)
