@@ -140,3 +140,48 @@ def test_body_split_into_wrapped_columns_is_read_whole():
     ).encode()
     paragraphs = article_body(parse(html).tree).paragraphs
     assert [p.split()[0] for p in paragraphs] == ["First", "First", "Second", "Second", "Third", "Third"]
+
+
+def test_story_laid_out_one_paragraph_per_card_is_read_whole():
+    cards = "".join(
+        f'<div class="card story-card"><div class="card-content"><p>{text}</p></div></div>'
+        for text in (
+            "Astronomers using a telescope on the mountain, in a long campaign, found water vapour on a moon.",
+            "The team said the finding needs checking.",
+            "“We have found the next best thing to liquid water,” said planetary scientist Lena Hartmann.",
+        )
+    )
+    html = f'<html><body><h1>Water vapour found</h1><div class="collection">{cards}</div></body></html>'.encode()
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert len(paragraphs) == 3
+    assert extract_page(html).pull_quote.speaker == "Lena Hartmann"
+
+
+def test_text_written_straight_into_a_section_is_prose():
+    html = b"""<html><body><h1>Deals of the day</h1><article><section class="article-page">
+    Today we found the best prices on game controllers, headphones and laptops for you. Some of these
+    deals end tonight, so be quick.<p></p><h2>A controller for less</h2>
+    The wireless controller is down to its lowest price of the year, the retailer says.<p></p>
+    </section></article></body></html>"""
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert paragraphs[0].startswith("Today we found the best prices on game controllers")
+    assert any(p.startswith("The wireless controller is down") for p in paragraphs)
+
+
+def test_story_declared_only_in_json_ld_is_used_when_the_markup_has_none():
+    import json
+
+    story = "\r\n\r\n".join([
+        "The city opened its new library on Saturday after four years of building work and a long row over the cost.",
+        '&lt;div&gt;&lt;img src=&quot;/lib.jpg&quot;&gt;&lt;span&gt;The new library&lt;/span&gt;&lt;/div&gt;',
+        "“This is a place for everyone in the city, and it is finally open,” said librarian Omar Haddad.",
+        "Visitors queued around the block before the doors opened at nine, and some had waited since dawn.",
+        "The building has room for two hundred thousand books, a cafe, and study rooms that anyone can book.",
+    ])
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Library opens", "articleBody": story})
+    html = f"""<html><head><script type="application/ld+json">{ld}</script></head>
+    <body><h1>Library opens</h1><div id="app"><p>Loading the story.</p></div></body></html>""".encode()
+    result = extract_page(html)
+    assert result.pull_quote is not None
+    assert result.pull_quote.speaker == "Omar Haddad"
+    assert result.pull_quote.text.startswith("This is a place for everyone")

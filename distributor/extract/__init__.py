@@ -8,7 +8,7 @@ document (decode + parse), metadata (head fields), images (lead image), body
 from __future__ import annotations
 
 from distributor.extract import images, metadata
-from distributor.extract.body import Body, article_body, body_paragraphs
+from distributor.extract.body import Body, article_body, body_paragraphs, with_declared_body
 from distributor.extract.document import Document, decode, parse
 from distributor.extract.model import Extracted, Image, Quote
 
@@ -51,7 +51,7 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
         description=metadata.description(head),
         site_name=site,
     )
-    body = article_body(doc.tree)
+    body = with_declared_body(article_body(doc.tree), (head.article_ld or {}).get("articleBody"))
     result.image = images.lead_image(doc.tree, head, body.containers, result.title)
     if _quotes is not None and body.paragraphs:
         found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints, context=[result.description or ""])

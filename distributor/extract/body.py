@@ -12,6 +12,7 @@ full of quote marks must never reach the quote finder.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -218,7 +219,7 @@ def pullquote_hints(tree: LexborHTMLParser) -> list[str]:
 
 def _blocks(tree: LexborHTMLParser):
     """(element, text) for each <p>, and for each paragraph of loose text in a <div>."""
-    for node in tree.css("p, div"):
+    for node in tree.css("p, div, section, article"):
         if node.tag == "p":
             yield node, node_text(node)
         else:
@@ -301,8 +302,14 @@ def article_body(tree: LexborHTMLParser) -> Body:
         nodes[best_id] = best
     if parent is not None and parent.tag not in _STOP_TAGS:
         threshold = max(2.0, win_score * 0.2)
+        # A story laid out one paragraph per box ("card"): boxes like the winner join
+        # whatever their score, as in readability.
+        kind = (best.tag, best.attributes.get("class") or "")
         for sibling in parent.iter(include_text=False):
-            if sibling.mem_id != best_id and scores.get(sibling.mem_id, 0.0) >= threshold:
+            if sibling.mem_id == best_id:
+                continue
+            score = scores.get(sibling.mem_id, 0.0)
+            if score >= threshold or (score > 0 and kind[1] and (sibling.tag, sibling.attributes.get("class") or "") == kind):
                 chosen.add(sibling.mem_id)
     kept: list[str] = []
     for p, text in candidates:
@@ -314,6 +321,37 @@ def article_body(tree: LexborHTMLParser) -> Body:
             current = current.parent
     containers = [nodes[key] for key in chosen if key in nodes]
     return Body(paragraphs=kept, pullquote_hints=hints, containers=containers)
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_BLOCK_BREAK_RE = re.compile(r"\s*\n\s*\n\s*|\s*<(?:/p|br\s*/?|/div|/h\d|/li)>\s*", re.I)
+
+
+def declared_paragraphs(article_body_text: str) -> list[str]:
+    """Paragraphs of a JSON-LD articleBody (plain text, or HTML, escaped or not)."""
+    text = html.unescape(article_body_text)
+    if "<" in text:
+        text = _BLOCK_BREAK_RE.sub("\n\n", text)
+        text = _TAG_RE.sub("", text)
+        text = html.unescape(text)
+    parts = re.split(r"\n\s*\n" if "\n\n" in text.replace("\r", "") else r"\n", text.replace("\r", ""))
+    return [p for p in (collapse(part) for part in parts) if p]
+
+
+def with_declared_body(body: Body, declared: object) -> Body:
+    """The page's JSON-LD articleBody when the markup held (almost) none of the story.
+
+    Some pages render the story with scripts but declare it whole in JSON-LD.
+    """
+    if not isinstance(declared, str) or len(declared) < 500:
+        return body
+    shown = sum(len(p) for p in body.paragraphs)
+    if shown >= 400 or len(declared) < 3 * max(shown, 1):
+        return body
+    paragraphs = declared_paragraphs(declared)
+    if sum(len(p) for p in paragraphs) < 3 * max(shown, 1):
+        return body
+    return Body(paragraphs=paragraphs, pullquote_hints=body.pullquote_hints, containers=body.containers)
 
 
 def body_paragraphs(tree: LexborHTMLParser) -> list[str]:
