@@ -185,3 +185,15 @@ def test_story_declared_only_in_json_ld_is_used_when_the_markup_has_none():
     assert result.pull_quote is not None
     assert result.pull_quote.speaker == "Omar Haddad"
     assert result.pull_quote.text.startswith("This is a place for everyone")
+
+
+def test_a_gallery_widget_full_of_captions_is_never_the_story():
+    captions = "".join(f"<li><p>Caption {n} of a photo in the gallery, with a comma, and more words.</p></li>" for n in range(30))
+    html = f"""<html><body><article><h1>Hotel secrets</h1><div class="text">
+    <p>Hotel owners keep a few secrets from their guests, and an expert has shared them, one by one.</p>
+    <div class="page-widget-wrapper type-gallery"><div class="full-gallery"><ul>{captions}</ul></div></div>
+    <p>The first is that the bedspread is rarely washed, he said, and the second is about the minibar.</p>
+    </div></article></body></html>""".encode()
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert paragraphs[0].startswith("Hotel owners keep a few secrets")
+    assert not any(p.startswith("Caption") for p in paragraphs)

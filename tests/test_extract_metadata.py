@@ -150,3 +150,29 @@ def test_malformed_json_ld_never_breaks_extraction(json_ld):
     result = extract_page(html.encode(), url="https://given.example/a")
     assert result.title == "Still a headline"
     assert result.canonical_url == "https://given.example/a"
+
+
+@pytest.mark.parametrize(
+    "head, h1s, headline",
+    [
+        # The only <h1> is the site's name: the declared title is the headline.
+        ('<title>Ferry fares to rise in spring | Harbour Ledger</title><meta property="og:site_name" content="Harbour Ledger">',
+         "<h1>Harbour Ledger</h1>", "Ferry fares to rise in spring"),
+        # The <h1> is the <title>'s suffix part (a blog name), not its headline.
+        ("<title>Ferry fares to rise in spring | Notes from the Quay</title>",
+         "<h1>Notes from the Quay</h1>", "Ferry fares to rise in spring"),
+        # A section label sharing no word with the title.
+        ("<title>Toddlers who eat eggs early may avoid allergy</title>",
+         "<h1>Family Health Centre</h1>", "Toddlers who eat eggs early may avoid allergy"),
+        # A blog name <h1> and the post's own <h1>: the post's, even though the og:title ends in the blog name.
+        ('<meta property="og:title" content="March open thread - The Quay Blog"><meta property="og:site_name" content="The Quay Blog">',
+         '<h1 class="title">The Quay Blog</h1><h1 class="entry-title">March open thread</h1>', "March open thread"),
+        # Not labels: a short headline that is the <title>'s first part, and one inside a longer <title>.
+        ("<title>About bugs - Cannon Games Entertainment</title>", "<h1>About bugs</h1>", "About bugs"),
+        ("<title>Opinion | Harbour plans are going nowhere - The Daily Ledger</title>",
+         "<h1>Harbour plans are going nowhere</h1>", "Harbour plans are going nowhere"),
+    ],
+)
+def test_h1_naming_the_site_or_section_is_not_the_headline(head, h1s, headline):
+    html = f"<html><head>{head}</head><body>{h1s}<p>Text of the story.</p></body></html>".encode()
+    assert extract_page(html).title == headline

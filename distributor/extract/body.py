@@ -42,6 +42,8 @@ _CHROME_RE = re.compile(rf"(?:^|[\s_-])(?:{_CHROME_WORDS})")
 # "pg-side-of-rail" or a "paywall" box. Such an element is chrome only when it holds
 # a small part of the page's prose.
 _WEAK_CHROME_RE = re.compile(r"rail|side-?bar|widget|paywall")
+# ... but a gallery widget full of captions is never the story.
+_NOT_A_COLUMN_RE = re.compile(r"galler|slide|carousel|video|playlist")
 # Unambiguous even inside a camelCase name ("EmailOptin", "articleComments").
 _CHROME_ANYWHERE_RE = re.compile(r"newsletter|optin|opt-in|signup|subscribe|outbrain|taboola|disqus|comments?(?!ary)")
 # Whole class tokens only: "ad" inside "non-ad-column" or "Page-ad-margins" is a wrapper.
@@ -114,7 +116,7 @@ def _only_weak_chrome(node: LexborNode) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true" or (attrs.get("role") or "").lower() in _CHROME_ROLES:
         return False
     names = _MODIFIER_RE.sub(" ", f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower())
-    if _CHROME_ANYWHERE_RE.search(names) or any(t in _EXACT_CHROME or t.startswith(_AD_PREFIXES) for t in names.split()):
+    if _CHROME_ANYWHERE_RE.search(names) or _NOT_A_COLUMN_RE.search(names) or any(t in _EXACT_CHROME or t.startswith(_AD_PREFIXES) for t in names.split()):
         return False
     words = [m.group(0).lstrip(" _-") for m in _CHROME_RE.finditer(names)]
     return bool(words) and all(_WEAK_CHROME_RE.match(w) for w in words)

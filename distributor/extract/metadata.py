@@ -112,8 +112,9 @@ def _norm(text: str) -> str:
     return collapse(text).casefold()
 
 
-def strip_site_suffix(title: str, site_name: str | None) -> str:
-    """'Headline | Site' -> 'Headline'. Only drops a part that names the site or is short."""
+def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = False) -> str:
+    """'Headline | Site' -> 'Headline'. Only drops a part that names the site or is short
+    (with only_site, only a part that names the site)."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
@@ -122,6 +123,8 @@ def strip_site_suffix(title: str, site_name: str | None) -> str:
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
     if site and (_norm(parts[0]) in site or site in _norm(parts[0])):
         return " - ".join(parts[1:]) if len(parts) > 2 else parts[1]
+    if only_site:
+        return title
     if len(parts[-1]) <= 30 and len(parts[-1]) < len(parts[0]):
         return parts[0] if len(parts) == 2 else title[: title.rfind(parts[-1])].rstrip(" |-–—:·•/»")
     return title
@@ -138,11 +141,17 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     declared_norm = [_norm(t) for t in declared if t]
     h1s = [(h1, node_text(h1)) for h1 in doc.tree.css("h1")]
     h1s = [(node, text) for node, text in h1s if len(text) > 1]
+    # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
+    # is a label over the story, not its headline.
+    h1s = [(node, text) for node, text in h1s if not _is_label(text, declared, site_name, len(h1s) == 1)]
     if h1s:
         # With several <h1> (site logo, teaser cards), prefer the one the metadata agrees with.
         for node, text in h1s:
+            if _norm(text) in declared_norm:
+                return text
+        for node, text in h1s:
             norm = _norm(text)
-            if any(norm == d or (len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
+            if any((len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
                 return text
         for node, text in h1s:
             if _in_article(node):
@@ -151,10 +160,36 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
             return h1s[0][1]
     for text in declared[:3]:
         if text:
-            return text
+            return strip_site_suffix(text, site_name, only_site=True) if site_name else text
     if head.title_tag:
         return strip_site_suffix(head.title_tag, site_name)
     return h1s[0][1] if h1s else None
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def _is_label(text: str, declared: list[str | None], site_name: str | None, only_h1: bool) -> bool:
+    """The site's or a section's name in an <h1>: equal to the site name, one of the
+    <title>'s separated parts other than the headline, or (the page's only <h1>) a few
+    words sharing none with any title the page declares."""
+    norm = _norm(text)
+    if site_name and norm == _norm(site_name):
+        return True
+    titles = [t for t in declared if t]
+    if not titles:
+        return False
+    title_tag = declared[-1]
+    if title_tag:
+        parts = [_norm(p) for p in _TITLE_SEPARATORS.split(title_tag)]
+        if len(parts) > 1 and norm in parts[1:] and norm != parts[0] and norm != max(parts, key=len):
+            return True
+    words = set(_WORD_RE.findall(norm))
+    if not only_h1 or not title_tag or len(words) > 5 or len(_WORD_RE.findall(title_tag)) < len(words) + 2:
+        return False
+    if any(norm in _norm(t) or _norm(t) in norm for t in titles):
+        return False
+    return not any(words & set(_WORD_RE.findall(_norm(t))) for t in titles)
 
 
 def _in_article(node: LexborNode) -> bool:
