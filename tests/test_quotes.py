@@ -461,3 +461,60 @@ def test_a_full_name_given_only_in_the_description_names_the_speaker():
     quotes = find_quotes(paragraphs, context=["Staff writer Dan Emery asked his followers a question."])
     assert quotes[0].speaker == "Dan Emery"
     assert find_quotes(paragraphs)[0].speaker is None  # a lone surname names nobody
+
+
+# --- found on unseen pages -------------------------------------------------
+
+
+def test_wire_copy_doubled_single_marks_are_double_quotes():
+    paragraphs = ["‘‘It was a trick to fool the voters,’’ Maya Lindqvist, head of a fact-checking charity, told the radio."]
+    assert said(paragraphs) == {"It was a trick to fool the voters": "Maya Lindqvist"}
+
+
+def test_a_long_book_or_film_title_after_its_noun_is_not_a_quote():
+    paragraphs = [
+        "In her book “A Harbour Built in Winter: The Strange Communities That Grow Out of Storms,” "
+        "Ruth Adeyemi wrote of the meaning people find when they help one another."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert not any(q.text.startswith("A Harbour Built") for q in quotes)
+    assert pick_pull_quote(quotes) is None
+
+
+def test_a_footnote_mark_still_ends_the_sentence():
+    # The name in the next sentence does not own the scare quote before it.
+    paragraphs = [
+        "Founder Tom Ferris gave money to a candidate who backed measures seen as \"anti-union\", "
+        "including a ban on strikes.[12][13] Ferris says he did not know of the candidate's record."
+    ]
+    quotes = find_quotes(paragraphs)
+    assert all(q.speaker is None for q in quotes)
+    assert pick_pull_quote(quotes) is None
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "A new game is coming after years of waiting. Developer Ridgeline called it \"a flagship game for the headset.\"",
+        "Tech giant Orbitel said: “We are thrilled with the results of this quarter.”",
+    ],
+)
+def test_a_company_named_with_what_it_does_is_not_a_person(paragraph):
+    quotes = find_quotes([paragraph])
+    assert all(q.speaker is None for q in quotes)
+    assert pick_pull_quote(quotes) is None
+
+
+def test_a_person_with_a_job_title_like_developer_is_still_a_person():
+    assert said(["Lead developer Mara Quist said: “We are thrilled with how the game plays.”"]) == {
+        "We are thrilled with how the game plays.": "Mara Quist"
+    }
+
+
+def test_a_country_is_never_the_speaker():
+    paragraphs = [
+        "Explorers sighted New Zealand in 1642 and named the coast after their parliament.",
+        "One wrote, “it is possible that this land joins the southern one but it is uncertain”, in his journal.",
+    ]
+    quotes = find_quotes(paragraphs)
+    assert all(q.speaker != "New Zealand" for q in quotes)

@@ -69,7 +69,8 @@ _AUX_TAIL = re.compile(
 _ABBREV_END = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co)\.)$"
 )
-_SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*\s+")
+# (A footnote mark may follow the full stop: "... marriage.[30][31] Yagan claims".)
+_SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*(?:\[\d+\])*\s+")
 
 
 def _abbreviation_at(text: str, i: int) -> bool:

@@ -52,6 +52,15 @@ TITLES = frozenset(
     worker employee volunteer organizer organiser campaigner spokesman-elect president-elect
     """.split()
 )
+# What a company is called in front of its name ("developer Valve", "tech giant Apple"):
+# stripped like a title, but never a sign that a person follows.
+COMPANY_DESCRIPTORS = frozenset(
+    """
+    developer developers publisher retailer maker carmaker automaker chipmaker giant firm startup start-up
+    broadcaster streamer distributor manufacturer supplier operator insurer lender airline brand
+    """.split()
+)
+TITLES = TITLES | COMPANY_DESCRIPTORS
 
 # Words that make a capitalised run an organisation or a place, not a person.
 ORG_WORDS = frozenset(
@@ -72,6 +81,13 @@ ORG_WORDS = frozenset(
     centre center hospital clinic museum church mosque embassy consulate republic
     kingdom province region district organisation organization taliban hamas
     hezbollah isis islamic
+    """.split()
+) | frozenset(
+    # Places: "He wrote" after a sentence about New Zealand does not make it a speaker.
+    """
+    zealand york jersey mexico hampshire orleans delhi guinea caledonia
+    korea africa arabia emirates europe asia australia
+    island islands peninsula strait gulf ocean airport
     """.split()
 )
 
@@ -248,6 +264,7 @@ class Registry:
             name = strip_titles(run)
             self.learn(name, para)
             titles = run.split()[: max(len(run.split()) - len(name.split()), 0)]
+            titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
             if any(w[:1].isupper() and _is_title(w) for w in titles):
                 self.addressed.add(name)  # "President Trump", "Ms Persson": a person
                 if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):

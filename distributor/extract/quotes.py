@@ -184,6 +184,13 @@ _TITLE_CUE = re.compile(
 )
 
 
+_TITLE_NOUN = re.compile(
+    r"\b(?:titled|entitled|song|single|album|film|movie|show|series|book|novel|memoir|play|musical|"
+    r"episode|essay|poem|report|paper|documentary|podcast|newsletter|exhibition|slogan|hashtag)\s*$",
+    re.IGNORECASE,
+)
+
+
 def _is_title(text: str, before: str, after: str = "") -> bool:
     """A name of a song, film, show or slogan inside a sentence, not something said.
 
@@ -191,10 +198,12 @@ def _is_title(text: str, before: str, after: str = "") -> bool:
     noun straight after it ("the “Meth. We’re on it.” campaign").
     """
     words = text.split()
-    if len(words) > 8:
-        return False
     tail = last_sentence(before).rstrip()
     embedded = bool(tail) and not tail.endswith((":", ","))
+    if embedded and len(words) <= 25 and _TITLE_NOUN.search(tail):
+        return True  # In her book “A Paradise Built in Hell: The Extraordinary Communities ...”
+    if len(words) > 8:
+        return False
     noun_follows = re.match(r"\s+[a-z]", after) and not _ANY_VERB_START.match(after)
     if embedded and (_TITLE_CUE.search(tail) or noun_follows):
         return True
@@ -323,6 +332,9 @@ def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[
     pending: _Raw | None = None  # a quote left open at the end of a paragraph
     for index, raw_text in enumerate(paragraphs):
         text = _strip_bullet(raw_text.strip())
+        if "‘‘" in text or "’’" in text or "``" in text:
+            # Wire copy doubles single marks: ‘‘It was a trick,’’ she said.
+            text = text.replace("‘‘", "“").replace("``", "“").replace("’’", "”")
         found = _paragraph_raws(text, index)
         if pending is not None and found and text[:1] in DOUBLE + SINGLE and found[0].kind == pending.kind:
             # A quote running over paragraphs: each new one reopens the mark.
