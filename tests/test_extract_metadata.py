@@ -176,3 +176,42 @@ def test_malformed_json_ld_never_breaks_extraction(json_ld):
 def test_h1_naming_the_site_or_section_is_not_the_headline(head, h1s, headline):
     html = f"<html><head>{head}</head><body>{h1s}<p>Text of the story.</p></body></html>".encode()
     assert extract_page(html).title == headline
+
+
+@pytest.mark.parametrize(
+    "caption, clean",
+    [
+        ("The mayor at the harbour on Monday.Credit...Jo Lee/The Ledger", "The mayor at the harbour on Monday."),
+        ("Can a pillow make you ill? (Photo: Getty Images)Getty", "Can a pillow make you ill? (Photo: Getty Images)"),
+        ("Shares fell after the report. Photograph by Sam Ortiz/AFP/Getty Images", "Shares fell after the report."),
+        ("Sam Ortiz | Getty ImagesThe governor at a ceremony in 2018.", "The governor at a ceremony in 2018."),
+        ("The ferry leaves the quay at dawn, full of commuters", "The ferry leaves the quay at dawn, full of commuters"),
+        ("Photograph: Sam Ortiz/Getty Images", None),
+        ("Courtesy Orbitel", None),
+        ("Image via Getty Images", None),
+        ("Sam Ortiz/Wire", None),
+        ("Illustration for article titled Ferry fares to rise in spring", None),
+        ("Ferry fares to rise in spring", None),
+    ],
+)
+def test_photo_credits_are_not_captions(caption, clean):
+    from distributor.extract.images import clean_caption
+
+    assert clean_caption(caption, "Ferry fares to rise in spring") == clean
+
+
+@pytest.mark.parametrize(
+    "url, furniture",
+    [
+        ("https://news.example/uploads/mail_banner_300x250_expo.png", True),
+        ("https://news.example/img/loading.gif", True),
+        ("https://news.example/img/site-logo.png", True),
+        ("https://news.example/uploads/2019/store-customer-loading-truck.jpg", False),
+        ("https://news.example/uploads/2015/bank-logo-getty-1024-683.jpg", False),
+        ("https://news.example/uploads/2015/harbour-plans-explained-300x250.jpg", False),
+    ],
+)
+def test_banner_ads_are_furniture_but_photos_named_after_what_they_show_are_not(url, furniture):
+    from distributor.extract.images import is_placeholder
+
+    assert is_placeholder(url) is furniture

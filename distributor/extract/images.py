@@ -35,6 +35,11 @@ _GENERIC_STEMS = frozenset({"image", "img", "photo", "picture", "master", "origi
 _MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
 _PLAYER_RE = re.compile(r"video|player|playlist|jwplayer|vjs")
 _TEASER_RE = re.compile(r"related|popular|trending|recommend|most-?read|more-?stories|teaser|promo|outbrain|taboola|recirc")
+_AD_SIZE_RE = re.compile(r"(?:^|[-_.])(?:300x250|728x90|160x600|300x600|320x50|970x250|970x90|468x60|336x280)(?:[-_.]|$)")
+_AD_WORD_RE = re.compile(r"(?:^|[-_.])(?:banner|ad|ads|advert|advertising|mpu|leaderboard|skyscraper|sponsor|sponsored)(?:[-_.]|\d|$)")
+_AGENCY_RE = re.compile(r"(?:^|[-_.])(?:getty|gettyimages|reuters|afp|shutterstock|istock|epa|alamy)(?:[-_.]|\d|$)")
+# Words that name furniture when they are the file's name, but describe a scene in a long one.
+_AMBIGUOUS_FURNITURE = frozenset({"loading", "loader", "spinner", "icon", "missing", "blank", "transparent", "default"})
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 
 
@@ -73,7 +78,18 @@ def is_placeholder(url: str) -> bool:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     if name.endswith((".svg", ".ico")):
         return True
-    return bool(_PLACEHOLDER_NAME_RE.search(stem))
+    if _AD_SIZE_RE.search(stem) and _AD_WORD_RE.search(stem):
+        return True  # mail_banner_300x250: an advertising slot, not a photo
+    match = _PLACEHOLDER_NAME_RE.search(stem)
+    if not match:
+        return False
+    # A photo's descriptive name may hold such a word: "home-depot-customer-loading-truck",
+    # "alibaba-logo-getty-1024" (an agency photo of a logo). Furniture has short names.
+    words = [w for w in re.split(r"[-_.\s]+", stem) if w.isalpha()]
+    if _AGENCY_RE.search(stem):
+        return False
+    word = match.group(0).strip("-_.0123456789")
+    return not (len(words) >= 4 and word in _AMBIGUOUS_FURNITURE)
 
 
 @dataclass
@@ -266,11 +282,52 @@ def lead_image(
             if lead:
                 captions.append(lead)
         alt = head.first("og:image:alt", "twitter:image:alt")
+        captions = [c for c in (clean_caption(c, title) for c in captions) if c]
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
-            captions.append(alt)
+            captions = [c for c in [clean_caption(alt, title)] if c]
         return Image(url=url, alt=max(captions, key=len) if captions else None)
     first = next(body_photos(containers, head.base, title), None)
-    return Image(url=first.url, alt=first.caption) if first else None
+    return Image(url=first.url, alt=clean_caption(first.caption, title)) if first else None
+
+
+# A photo credit at the end of a caption, often glued to it by the markup:
+# "...last week.Credit...Anna Lee/The Times", "Photograph by X/AFP", "...Getty Images".
+# (A credit in brackets, "(Photo: X)", is left: it reads as part of the caption.)
+_TRAILING_CREDIT_RE = re.compile(
+    r"\s*(?:(?<![(\w])(?:(?:photo\s+)?(?:credit|photograph|photo|image|picture|illustration|foto|bild)(?:\.\.\.|:|\s+by\b|\s+via\b|\s+courtesy\b)|credit\b|courtesy\s+of\b)"
+    r"(?:(?!\b(?:credit|photograph|photo)\b).){0,90}"
+    r"|getty(?:\s+images)?)\s*$",
+    re.IGNORECASE,
+)
+# A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
+_CREDIT_ONLY_RE = re.compile(
+    r"^(?:courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
+    r"(?:getty images|reuters|afp|ap|epa|shutterstock|istock)\b|[\w.' -]{2,40}\s?/\s?[\w.' -]{2,40}$)",
+    re.IGNORECASE,
+)
+# "Alex Wong | Getty ImagesKristi Noem, governor of ...": a credit glued in front.
+_LEADING_CREDIT_RE = re.compile(r"^[^|]{0,40}\|\s*(?:Getty Images|AP|AFP|Reuters|EPA)\s*(?=[A-Z])")
+
+
+def clean_caption(text: str | None, title: str | None = None) -> str | None:
+    """A caption without its photo credit; None when nothing but a credit or the headline is left."""
+    if not text:
+        return None
+    text = _LEADING_CREDIT_RE.sub("", collapse(text))
+    for _ in range(2):  # "…week.CreditCreditJo Lee/EPA" or "(Photo: Getty Images)Getty"
+        stripped = _TRAILING_CREDIT_RE.sub("", text).rstrip(" |-–—,;")
+        if stripped == text or len(stripped.split()) < 2:
+            break
+        text = stripped
+    words = text.split()
+    if len(words) <= 8 and _CREDIT_ONLY_RE.match(text):
+        return None
+    if title:
+        # "Illustration for article titled <headline>": the headline with a label.
+        folded, headline = text.casefold(), collapse(title).casefold()
+        if headline and headline in folded and len(folded.replace(headline, " ").split()) <= 4:
+            return None
+    return text
 
 
 def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title: str | None) -> Iterable[Picture]:
