@@ -111,7 +111,10 @@ class EngagementSettings(_Section):
 class SchedulerSettings(_Section):
     dispatch_seconds: float = Field(5.0, gt=0)
     collect_seconds: float = Field(60.0, gt=0)
-    lease_seconds: float = Field(120.0, gt=0)
+    lease_seconds: float = Field(120.0, gt=0)  # must outlive a platform call's own timeout (30 s)
+    max_attempts: int = Field(8, ge=1)  # transient failures before a post is failed
+    backoff_base_seconds: float = Field(30.0, gt=0)  # doubled per attempt, with jitter
+    backoff_max_seconds: float = Field(3600.0, gt=0)
 
 
 class _DocumentedEnvSource(PydanticBaseSettingsSource):
@@ -149,6 +152,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Settings":
+        for account in self.accounts:
+            if account.timezone is None:
+                account.timezone = self.web.timezone  # one zone for pacing, quiet hours and the desk
         names = [a.name for a in self.accounts]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:

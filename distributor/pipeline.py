@@ -29,6 +29,8 @@ from distributor import posts
 from distributor.compose import Composer
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
+from distributor.dispatch import RetryPolicy, dispatch_due
+from distributor.engagement import collect_due
 from distributor.errors import ComposeError, DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
 from distributor.extract.model import Extracted
@@ -371,12 +373,17 @@ def run_cycle(runtime: Runtime, *, force_poll: bool = True, dispatch: bool = Tru
 
 
 def dispatch_step(runtime: Runtime, should_stop=lambda: False):
-    from distributor.dispatch import dispatch_due
-
-    return dispatch_due(runtime.engine, runtime.settings, runtime.adapters, worker_id=runtime.worker_id, should_stop=should_stop)
+    scheduler = runtime.settings.scheduler
+    policy = RetryPolicy(
+        max_attempts=scheduler.max_attempts,
+        backoff_base_seconds=scheduler.backoff_base_seconds,
+        backoff_max_seconds=scheduler.backoff_max_seconds,
+    )
+    return dispatch_due(
+        runtime.engine, runtime.settings, runtime.adapters,
+        worker_id=runtime.worker_id, should_stop=should_stop, policy=policy,
+    )
 
 
 def collect_step(runtime: Runtime, *, all_posts: bool = False, progress=None):
-    from distributor.engagement import collect_due
-
     return collect_due(runtime.engine, runtime.settings, runtime.adapters, all_posts=all_posts, progress=progress)

@@ -6,7 +6,8 @@ SPEC.json: {"database_url": ..., "settings": {Settings fields}, "policy":
 {RetryPolicy fields}, "poll_interval": seconds}. Secrets come from the
 environment, as in production. SIGTERM stops it after the post in flight;
 SIGKILL is what the fault-injection test uses to simulate a crash.
-`distributor run --no-web` calls the same ``work_loop``.
+`distributor run --no-web` runs the same ``dispatch_due`` (``work_loop`` calls it in a
+loop; the service calls it from an APScheduler interval job).
 """
 
 from __future__ import annotations
