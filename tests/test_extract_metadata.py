@@ -209,6 +209,11 @@ def test_photo_credits_are_not_captions(caption, clean):
         ("https://news.example/uploads/2019/store-customer-loading-truck.jpg", False),
         ("https://news.example/uploads/2015/bank-logo-getty-1024-683.jpg", False),
         ("https://news.example/uploads/2015/harbour-plans-explained-300x250.jpg", False),
+        ("https://news.example/files/share_image/site18-facebook-socialshare-1200x628-v02.png", True),
+        ("https://news.example/images/og/fb_landscape_share.png", True),
+        ("https://news.example/common/images/fbico_ogp_600x600.png", True),
+        ("https://news.example/img/template/page-image.af8027a4.png", True),
+        ("https://news.example/uploads/2019/facebook-chief-at-hearing.jpg", False),
     ],
 )
 def test_banner_ads_are_furniture_but_photos_named_after_what_they_show_are_not(url, furniture):

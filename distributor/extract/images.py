@@ -23,7 +23,10 @@ from distributor.extract.model import Image
 _PLACEHOLDER_NAME_RE = re.compile(
     r"(?:^|[-_.])(?:default|placeholder|logo|logos|sprite|1x1|blank|spacer|pixel|fallback|noimage|no-image|"
     r"missing|transparent|favicon|icon|avatar|gravatar|spinner|loading|loader)(?:[-_.]|\d|$)"
-    r"|default-?share|share-?default|social-?default|og-?default|^og-?image$|^site-?image$"
+    r"|default-?share|share-?default|social-?default|og-?default|^(?:og|site|page)-?image(?:\.[0-9a-f]{6,})?$"
+    # The site's one picture for every share: "facebook-socialshare", "fb_landscape_share", "fbico_ogp".
+    r"|(?:^|[-_.])(?:fb|facebook|social|og|ogp)[-_]?(?:landscape[-_]?)?(?:share|ico|icon|logo)(?:[-_.]|\d|$)"
+    r"|(?:^|[-_.])fbico"
 )
 # A path folder that only holds site furniture.
 _FURNITURE_DIRS = frozenset({"logo", "logos", "icons", "icon", "placeholder", "placeholders", "avatars", "sprites", "brand", "branding"})
