@@ -263,7 +263,9 @@ class Registry:
                 self._capitalised_midsentence.update(w.lower() for w in words[1:])
             name = strip_titles(run)
             self.learn(name, para)
-            titles = run.split()[: max(len(run.split()) - len(name.split()), 0)]
+            if name == run:
+                continue  # nothing was stripped: no title in front
+            titles = words[: max(len(words) - len(name.split()), 0)]
             titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
             if any(w[:1].isupper() and _is_title(w) for w in titles):
                 self.addressed.add(name)  # "President Trump", "Ms Persson": a person
