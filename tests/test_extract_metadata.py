@@ -220,3 +220,12 @@ def test_banner_ads_are_furniture_but_photos_named_after_what_they_show_are_not(
     from distributor.extract.images import is_placeholder
 
     assert is_placeholder(url) is furniture
+
+
+def test_story_headline_in_an_h2_beats_a_featured_teaser_h1():
+    html = b"""<html><head><meta property="og:title" content="Early reviews of the game console are in &#8212; and not kind - Wirepage">
+    <meta property="og:site_name" content="Wirepage"></head><body>
+    <section><article class="featured"><header><h1 class="headline">Why not go fight for the reindeer?</h1></header></article>
+    <article class="story"><header><h2 class="headline">Early reviews of the game console are in &#8212; and not kind</h2></header>
+    <p>The reviews are mixed.</p></article></section></body></html>"""
+    assert extract_page(html).title == "Early reviews of the game console are in — and not kind"

@@ -153,6 +153,13 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
             norm = _norm(text)
             if any((len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
                 return text
+        # The story's headline set as an <h2> under a featured teaser's <h1>.
+        social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name))]
+        if social:
+            for node in doc.tree.css("h2"):
+                text = node_text(node)
+                if len(text) > 15 and _norm(text) in social:
+                    return text
         for node, text in h1s:
             if _in_article(node):
                 return text
@@ -167,6 +174,14 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
 
 
 _WORD_RE = re.compile(r"\w+")
+
+
+def _without_site(title: str, site_name: str | None) -> str:
+    """ "Headline — And More - Site" -> "Headline — And More" (the rest left as written)."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if not site_name or len(parts) < 2 or _norm(parts[-1]) != _norm(site_name):
+        return title
+    return title[: title.rfind(parts[-1])].rstrip(" |-–—:·•/»")
 
 
 def _is_label(text: str, declared: list[str | None], site_name: str | None, only_h1: bool) -> bool:
