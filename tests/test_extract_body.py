@@ -197,3 +197,17 @@ def test_a_gallery_widget_full_of_captions_is_never_the_story():
     paragraphs = article_body(parse(html).tree).paragraphs
     assert paragraphs[0].startswith("Hotel owners keep a few secrets")
     assert not any(p.startswith("Caption") for p in paragraphs)
+
+
+def test_story_cut_into_repeated_step_blocks_is_read_whole():
+    step = (
+        '<div class="mod step"><h3>Step {0}</h3><div class="step-content"><div class="content">'
+        "<p>{0}: put a layer of small stones in the jar, then add charcoal, and then the soil.</p></div></div></div>"
+    )
+    html = (
+        '<html><body><h1>How to build a terrarium</h1><div class="main">'
+        + "".join(step.format(n) for n in ("One", "Two", "Three", "Four"))
+        + '</div><div class="footer-links"><p>Other guides you may like, and more.</p></div></body></html>'
+    ).encode()
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert [p.split(":")[0] for p in paragraphs] == ["One", "Two", "Three", "Four"]

@@ -188,6 +188,7 @@ def test_h1_naming_the_site_or_section_is_not_the_headline(head, h1s, headline):
         ("The ferry leaves the quay at dawn, full of commuters", "The ferry leaves the quay at dawn, full of commuters"),
         ("Photograph: Sam Ortiz/Getty Images", None),
         ("Courtesy Orbitel", None),
+        ("Credit", None),
         ("Image via Getty Images", None),
         ("Sam Ortiz/Wire", None),
         ("Illustration for article titled Ferry fares to rise in spring", None),

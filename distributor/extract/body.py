@@ -313,6 +313,15 @@ def article_body(tree: LexborHTMLParser) -> Body:
             score = scores.get(sibling.mem_id, 0.0)
             if score >= threshold or (score > 0 and kind[1] and (sibling.tag, sibling.attributes.get("class") or "") == kind):
                 chosen.add(sibling.mem_id)
+    kept = _kept(candidates, chosen)
+    total = sum(len(text) for _, text in candidates)
+    if sum(map(len, kept)) < 0.5 * total and _join_repeated_blocks(best, chosen, nodes):
+        kept = _kept(candidates, chosen)
+    containers = [nodes[key] for key in chosen if key in nodes]
+    return Body(paragraphs=kept, pullquote_hints=hints, containers=containers)
+
+
+def _kept(candidates: list[tuple[LexborNode, str]], chosen: set[int]) -> list[str]:
     kept: list[str] = []
     for p, text in candidates:
         current = p.parent if p.tag == "p" else p
@@ -321,8 +330,31 @@ def article_body(tree: LexborHTMLParser) -> Body:
                 kept.append(text)
                 break
             current = current.parent
-    containers = [nodes[key] for key in chosen if key in nodes]
-    return Body(paragraphs=kept, pullquote_hints=hints, containers=containers)
+    return kept
+
+
+def _join_repeated_blocks(best: LexborNode, chosen: set[int], nodes: dict[int, LexborNode]) -> bool:
+    """A story cut into repeated blocks (one per step, or around each ad), a few levels up.
+
+    Only used when the winner holds under half of the page's prose: the first of
+    the winner's ancestors whose siblings repeat its tag and class brings them in.
+    """
+    current = best
+    for _ in range(3):
+        parent = current.parent
+        if parent is None or parent.tag in _STOP_TAGS:
+            return False
+        kind = (current.tag, current.attributes.get("class") or "")
+        if kind[1]:
+            same = [n for n in parent.iter(include_text=False)
+                    if n.mem_id != current.mem_id and (n.tag, n.attributes.get("class") or "") == kind]
+            if same:
+                for node in (current, *same):
+                    chosen.add(node.mem_id)
+                    nodes[node.mem_id] = node
+                return True
+        current = parent
+    return False
 
 
 _TAG_RE = re.compile(r"<[^>]*>")

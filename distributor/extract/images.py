@@ -304,7 +304,7 @@ _TRAILING_CREDIT_RE = re.compile(
 )
 # A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
 _CREDIT_ONLY_RE = re.compile(
-    r"^(?:courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
+    r"^(?:(?:credit|credits|photo|image|foto|bild)\s*:?\s*$|courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
     r"(?:getty images|reuters|afp|ap|epa|shutterstock|istock)\b|[\w.' -]{2,40}\s?/\s?[\w.' -]{2,40}$)",
     re.IGNORECASE,
 )
