@@ -125,9 +125,12 @@ def run(
     check_secrets(settings)
     runtime = _runtime()
     if once:
+        from rich.progress import Progress
+
         from distributor.pipeline import run_cycle
 
-        report = run_cycle(runtime)
+        with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+            report = run_cycle(runtime, progress=progress)
         d = report.dispatched
         out.print(
             f"feeds: {report.discovered.done} new article(s), {report.discovered.failed} failed; "

@@ -30,7 +30,7 @@ from distributor.compose import Composer
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
 from distributor.dispatch import RetryPolicy, dispatch_due
-from distributor.engagement import collect_due
+from distributor.engagement import collect_due, progress_ticker
 from distributor.errors import ComposeError, DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
 from distributor.extract.model import Extracted
@@ -217,8 +217,8 @@ def record_items(
 # --- extract and compose --------------------------------------------------------
 
 
-def extract_pending(runtime: Runtime, *, now: datetime | None = None, limit: int | None = None) -> StepReport:
-    """Read every pending article's page and compose its posts."""
+def extract_pending(runtime: Runtime, *, now: datetime | None = None, limit: int | None = None, progress=None) -> StepReport:
+    """Read every pending article's page and compose its posts (``progress``: a rich Progress)."""
     report = StepReport()
     with Session(runtime.engine) as session:
         query = select(Article.id).where(
@@ -226,7 +226,9 @@ def extract_pending(runtime: Runtime, *, now: datetime | None = None, limit: int
             or_(Article.next_attempt_at.is_(None), Article.next_attempt_at <= (now or utcnow())),
         ).order_by(Article.id)
         ids = list(session.exec(query.limit(limit) if limit else query))
+    tick = progress_ticker(progress, len(ids), "reading new articles")
     for article_id in ids:
+        tick(1)
         now_ = now or utcnow()
         if not _claim_article(runtime, article_id, now_):
             report.skipped += 1
@@ -361,14 +363,16 @@ class CycleReport:
     collected: object | None = None
 
 
-def run_cycle(runtime: Runtime, *, force_poll: bool = True, dispatch: bool = True, collect: bool = True) -> CycleReport:
+def run_cycle(
+    runtime: Runtime, *, force_poll: bool = True, dispatch: bool = True, collect: bool = True, progress=None
+) -> CycleReport:
     """Poll, extract, dispatch and collect once: `distributor run --once`."""
     sync_configuration(runtime)
-    report = CycleReport(discover(runtime, force=force_poll), extract_pending(runtime))
+    report = CycleReport(discover(runtime, force=force_poll), extract_pending(runtime, progress=progress))
     if dispatch:
         report.dispatched = dispatch_step(runtime)
     if collect:
-        report.collected = collect_step(runtime)
+        report.collected = collect_step(runtime, progress=progress)
     return report
 
 
