@@ -518,3 +518,28 @@ def test_a_country_is_never_the_speaker():
     ]
     quotes = find_quotes(paragraphs)
     assert all(q.speaker != "New Zealand" for q in quotes)
+
+
+def test_a_surname_that_is_also_a_common_word_still_names_the_person():
+    paragraphs = [
+        "Chris Early, who runs partnerships at the studio, arrived early on Monday.",
+        "\u201cStreaming is somewhat binary,\u201d says Early. \u201cYou either have the bandwidth or you do not.\u201d",
+    ]
+    assert set(said(paragraphs).values()) == {"Chris Early"}
+
+
+def test_a_long_appositive_between_the_name_and_said():
+    paragraphs = [
+        "\u201cExperiments like this work when you get out more than you put in,\u201d Dylan Hart, a postdoctoral "
+        "fellow at the institute for physics in Munich, Germany, and co-author of the study, said in a statement. "
+        "\u201cIn our model, we see things nobody programmed.\u201d"
+    ]
+    assert set(said(paragraphs).values()) == {"Dylan Hart"}
+
+
+def test_a_long_appositive_after_an_organisation_names_nobody():
+    paragraphs = [
+        "\u201cThe market is priced for a recovery that has not yet begun,\u201d Harbour Institutional Equities, a "
+        "broker with offices in three cities and a large research team, said in a note to its clients on Monday."
+    ]
+    assert set(said(paragraphs).values()) == {None}

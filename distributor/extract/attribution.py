@@ -239,6 +239,9 @@ def prose_subjects(sentence: str) -> list[str]:
     return out + later
 
 
+_NAME_THEN_COMMA = re.compile(rf"\s*({NAME_RUN.pattern}),\s")
+
+
 def after_attribution(after: str) -> Mention | None:
     """Attribution that follows the closing mark: “…,” Kirby said / said Kirby / — Kirby."""
     m = _DASH_RE.match(after)
@@ -262,6 +265,13 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("unnamed", who, tight=True)
     # Normal order: “…,” Kirby said / Morrison, Vindman's superior, said.
     m = VERB_RE.search(head)
+    if m and len(head[: m.start()].split()) > 14 and not re.search(r"[“\"]", head[: m.start()]):
+        # “…,” Dylan Hart, a fellow at the institute in Munich, Germany, and co-author of
+        # the study, said: a long appositive after the name.
+        lead = _NAME_THEN_COMMA.match(head)
+        name = strip_titles(lead.group(1)) if lead else None
+        if name and len(name.split()) >= 2 and not is_org(name):
+            return Mention("name", name, tight=True)
     if m and len(head[: m.start()].split()) <= 14 and not re.search(r"[“\"]", head[: m.start()]):
         subj = _AUX_TAIL.sub("", head[: m.start()].strip())
         mention = subject_of(subj)

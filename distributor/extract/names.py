@@ -303,11 +303,14 @@ class Registry:
     def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
         name = name.strip()
-        if not name or name.lower() in PRONOUNS or is_org(name) or self.is_common_phrase(name):
+        if not name or name.lower() in PRONOUNS or is_org(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = words[-1].lower() if words else ""
         entries = self._by_surname.get(key, [])
+        # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
+        if self.is_common_phrase(name) and not (len(words) == 1 and entries):
+            return None
         before = [n for p, n in entries if para is None or p <= para]
         known = (before[-1] if before else entries[0][1]) if entries else None
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
