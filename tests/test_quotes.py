@@ -543,3 +543,34 @@ def test_a_long_appositive_after_an_organisation_names_nobody():
         "broker with offices in three cities and a large research team, said in a note to its clients on Monday."
     ]
     assert set(said(paragraphs).values()) == {None}
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        ("He loved trains. According to his aunt, Jane Starner, \u201cHe was brilliant from the start, reading early.\u201d",
+         "Jane Starner"),
+        ("Few books show this better. As Neil Gaimon put it, \u201cHad he written a sequel, he would be famous.\u201d",
+         "Neil Gaimon"),
+        ("After the hearing, Kathleen Hawk Sawyer issued a statement about the charges, saying, "
+         "\u201cI am committed to this agency.\u201d", "Kathleen Hawk Sawyer"),
+        ("\u201cNewsrooms are often half the size they were,\u201d Penny Abernathy reported.", "Penny Abernathy"),
+        ("\u201cEssential elements are found all over the solar system, and energy too,\u201d study lead author Lucas "
+         "Pagan, a planetary scientist at the space flight centre in a town in the state, said in a statement.",
+         "Lucas Pagan"),
+    ],
+)
+def test_more_attribution_forms_found_on_unseen_pages(paragraph, speaker):
+    assert set(said([paragraph]).values()) == {speaker}
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Ridge Works asked the office to cancel the other firm's trademark on \u201cGlowbox.\u201d",
+        "Big Harbour has denied the claims, saying they were \u201cshocking and false.\u201d",
+        "The group, Dockers Coalition, sent a letter to management stating that they \u201cdo not want to be defined by the scandals.\u201d",
+    ],
+)
+def test_short_scare_quotes_and_groups_are_never_pull_quotes(paragraph):
+    assert pick_pull_quote(find_quotes([paragraph])) is None

@@ -33,7 +33,8 @@ _VERBS = (
     "claimed|claims|cautioned|remarked|observed|announced|announces|concluded|emphasized|emphasised|"
     "urged|predicted|suggested|laughed|laughs|shouted|commented|comments|testified|stressed|"
     "confirmed|confirms|recounted|sang|sings|agreed|agrees|described|describes|called|calls|"
-    "pointed out|went on|chimed in|reiterated|vowed|promised|told reporters|wondered|mused|"
+    "pointed out|went on|chimed in|reiterated|vowed|promised|told reporters|wondered|mused|put it|"
+    "written|reported|"
     "boasted|complained|lamented|conceded|cried|yelled|whispered|sighed|texted|emailed|messaged|"
     "respond|reply|tell|add|write|ask|explain"
 )
@@ -239,7 +240,15 @@ def prose_subjects(sentence: str) -> list[str]:
     return out + later
 
 
-_NAME_THEN_COMMA = re.compile(rf"\s*({NAME_RUN.pattern}),\s")
+_ROLE_WORDS = frozenset({"study", "lead", "the", "senior", "former", "co-author", "coauthor", "principal"})
+
+
+def _TITLE_WORD(word: str) -> bool:
+    return word.lower() in TITLES
+
+
+# (after at most a few lower-case role words: "study lead author Lucas Paganini, a ...")
+_NAME_THEN_COMMA = re.compile(rf"\s*((?:[a-z][\w-]*\s+){{0,4}}{NAME_RUN.pattern}),\s")
 
 
 def after_attribution(after: str) -> Mention | None:
@@ -269,7 +278,11 @@ def after_attribution(after: str) -> Mention | None:
         # “…,” Dylan Hart, a fellow at the institute in Munich, Germany, and co-author of
         # the study, said: a long appositive after the name.
         lead = _NAME_THEN_COMMA.match(head)
-        name = strip_titles(lead.group(1)) if lead else None
+        roles = lead.group(1).split()[:-1] if lead else []
+        roles = [w for w in roles if w[:1].islower()]
+        if lead and not all(w in _ROLE_WORDS or _TITLE_WORD(w) for w in roles):
+            lead = None
+        name = strip_titles(" ".join(w for w in lead.group(1).split() if not w[:1].islower())) if lead else None
         if name and len(name.split()) >= 2 and not is_org(name):
             return Mention("name", name, tight=True)
     if m and len(head[: m.start()].split()) <= 14 and not re.search(r"[“\"]", head[: m.start()]):
@@ -302,6 +315,11 @@ def before_attribution(before: str) -> Mention | None:
         m = _ACCORDING_RE.search(sentence)
         if m:
             name = leading_name(m.group("who"))
+            if name is None:
+                # "According to his aunt, Jane Starner, “…”": the name in apposition.
+                rest = sentence[m.end() :].lstrip(" ,")
+                name = leading_name(rest) if rest and rest[:1].isupper() else None
+                name = name if name and len(name.split()) >= 2 else None
             return Mention("name", name) if name else Mention("unnamed", m.group("who"))
         if stripped.endswith(":"):
             return sentence_subject(sentence)
@@ -316,6 +334,10 @@ def before_attribution(before: str) -> Mention | None:
         return Mention("name", name, tight) if name else None
     if PARTICIPLE_RE.fullmatch(verb.group(0)):
         subject = sentence_subject(sentence)
+        if subject is None:
+            # "After the hearing, Ann Lee issued a statement, saying, “…”": who acts in it.
+            acting = prose_subjects(sentence[: verb.start()])
+            subject = Mention("name", acting[0]) if acting else None
         return Mention(subject.kind, subject.text, tight) if subject else None
     mention = subject_of(_AUX_TAIL.sub("", sentence[: verb.start()].rstrip()))
     if mention is None or mention.kind == "unnamed":

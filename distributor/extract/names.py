@@ -81,6 +81,8 @@ ORG_WORDS = frozenset(
     centre center hospital clinic museum church mosque embassy consulate republic
     kingdom province region district organisation organization taliban hamas
     hezbollah isis islamic
+    projects networks industries enterprises solutions ventures productions entertainment pictures
+    coalition alliance partnership society trust
     """.split()
 ) | frozenset(
     # Places: "He wrote" after a sentence about New Zealand does not make it a speaker.

@@ -168,6 +168,8 @@ def _is_scare(text: str) -> bool:
     has_end = bool(re.search(r"[.!?…]$", text.rstrip(",”’\"' ")))
     if len(words) <= 3 and not has_end:
         return True
+    if len(words) <= 2 or (len(words) <= 3 and text[:1].islower()):
+        return True  # trademark on “Arduino.”, said they were “shocking and false.”
     capitalised = sum(1 for w in words if w[:1].isupper())
     if len(words) <= 8 and capitalised >= max(2, 0.6 * len(words)) and not has_end:
         return True  # “We’re Not Gonna Take It”, “Dancing with the Stars”
