@@ -211,3 +211,13 @@ def test_story_cut_into_repeated_step_blocks_is_read_whole():
     ).encode()
     paragraphs = article_body(parse(html).tree).paragraphs
     assert [p.split(":")[0] for p in paragraphs] == ["One", "Two", "Three", "Four"]
+
+
+def test_text_written_straight_into_a_blockquote_in_the_story_is_prose():
+    html = b"""<html><body><article><h1>Duke defends visit</h1>
+    <p>The duke said he had gone to see his friend in person to end the friendship, a visit that lasted days.</p>
+    <blockquote class="marker-quote">He told the interviewer: \xe2\x80\x9cI took the judgement call that it had to be done face to face.\xe2\x80\x9d</blockquote>
+    <p>Critics said the account did not add up, and that the visit raised more questions than it answered.</p>
+    </article></body></html>"""
+    paragraphs = article_body(parse(html).tree).paragraphs
+    assert any(p.startswith("He told the interviewer:") for p in paragraphs)

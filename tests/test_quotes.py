@@ -574,3 +574,11 @@ def test_more_attribution_forms_found_on_unseen_pages(paragraph, speaker):
 )
 def test_short_scare_quotes_and_groups_are_never_pull_quotes(paragraph):
     assert pick_pull_quote(find_quotes([paragraph])) is None
+
+
+def test_adverb_between_pronoun_and_verb():
+    paragraphs = [
+        "Edgar Stone met his friend in the park.",
+        "He instead told the interviewer: \u201cI took the judgement call that it had to be done face to face.\u201d",
+    ]
+    assert set(said(paragraphs).values()) == {"Edgar Stone"}

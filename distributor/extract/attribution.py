@@ -63,7 +63,7 @@ _ADVERB = rf"(?:{_LY}\s+)?"
 # "Prelogar had said", "Kirby also told": words between the name and the verb.
 _AUX_TAIL = re.compile(
     r"(?:\s+(?:had|has|have|was|is|would|will|also|then|later|previously|again|once|first|"
-    rf"further|recently|earlier|once|just|{_LY}))+$"
+    rf"further|recently|earlier|once|just|instead|still|even|only|never|often|soon|too|{_LY}))+$"
 )
 
 # Sentence ends, but not after "Dr." "U.S." "S." and friends.

@@ -221,7 +221,7 @@ def pullquote_hints(tree: LexborHTMLParser) -> list[str]:
 
 def _blocks(tree: LexborHTMLParser):
     """(element, text) for each <p>, and for each paragraph of loose text in a <div>."""
-    for node in tree.css("p, div, section, article"):
+    for node in tree.css("p, div, section, article, blockquote"):
         if node.tag == "p":
             yield node, node_text(node)
         else:
