@@ -230,3 +230,17 @@ def test_story_headline_in_an_h2_beats_a_featured_teaser_h1():
     <article class="story"><header><h2 class="headline">Early reviews of the game console are in &#8212; and not kind</h2></header>
     <p>The reviews are mixed.</p></article></section></body></html>"""
     assert extract_page(html).title == "Early reviews of the game console are in — and not kind"
+
+
+@pytest.mark.parametrize(
+    "head, h1, headline",
+    [
+        ('<title>Harbour Notes: Open flow for small boats</title><meta property="og:title" content="Open flow for small boats">',
+         "<h1>Harbour Notes</h1>", "Open flow for small boats"),
+        ("<title>Superbugs: what they are and how you catch them</title>",
+         "<h1>Information and Resources</h1>", "Superbugs: what they are and how you catch them"),
+    ],
+)
+def test_blog_name_or_section_h1_beside_the_post_title(head, h1, headline):
+    html = f"<html><head>{head}</head><body>{h1}<p>Text of the post.</p></body></html>".encode()
+    assert extract_page(html).title == headline

@@ -174,6 +174,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
 
 
 _WORD_RE = re.compile(r"\w+")
+_STOPWORDS = frozenset("a an the and or of to in on at for with by from is are was it its as".split())
 
 
 def _without_site(title: str, site_name: str | None) -> str:
@@ -199,12 +200,18 @@ def _is_label(text: str, declared: list[str | None], site_name: str | None, only
         parts = [_norm(p) for p in _TITLE_SEPARATORS.split(title_tag)]
         if len(parts) > 1 and norm in parts[1:] and norm != parts[0] and norm != max(parts, key=len):
             return True
-    words = set(_WORD_RE.findall(norm))
+    social = declared[0]
+    if social and title_tag and len(norm.split()) <= 5:
+        # <title> "Blog Name: Post title" with og:title "Post title": the <h1> is the blog's name.
+        s_norm, t_norm = _norm(social), _norm(title_tag)
+        if norm in t_norm and s_norm in t_norm and norm not in s_norm and s_norm not in norm:
+            return True
+    words = set(_WORD_RE.findall(norm)) - _STOPWORDS
     if not only_h1 or not title_tag or len(words) > 5 or len(_WORD_RE.findall(title_tag)) < len(words) + 2:
         return False
     if any(norm in _norm(t) or _norm(t) in norm for t in titles):
         return False
-    return not any(words & set(_WORD_RE.findall(_norm(t))) for t in titles)
+    return bool(words) and not any(words & set(_WORD_RE.findall(_norm(t))) for t in titles)
 
 
 def _in_article(node: LexborNode) -> bool:
