@@ -582,3 +582,12 @@ def test_adverb_between_pronoun_and_verb():
         "He instead told the interviewer: \u201cI took the judgement call that it had to be done face to face.\u201d",
     ]
     assert set(said(paragraphs).values()) == {"Edgar Stone"}
+
+
+def test_pronoun_after_an_earlier_quote_in_the_same_paragraph_reads_the_whole_paragraph():
+    paragraphs = [
+        "The Harbour Folk people lived on the coast for centuries.",
+        "Explorer Abel Tasker sighted the islands in 1642 and named them \u201cin honour of the parliament\u201d (the "
+        "States). He wrote, \u201cIt is possible that this land joins the other one, but it is uncertain.\u201d",
+    ]
+    assert said(paragraphs)["It is possible that this land joins the other one, but it is uncertain."] == "Abel Tasker"

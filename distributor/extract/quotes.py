@@ -80,6 +80,7 @@ class _Raw:
     speaker: str | None = None
     speaker_is_full: bool = False
     unnamed: bool = False
+    prefix: str = ""  # the paragraph up to the opening mark (earlier quotes included)
 
 
 def _role(text: str, i: int) -> str:
@@ -254,6 +255,7 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
                 mention=mention,
                 tight=tight,
                 unpunctuated=tight and not re.search(r"[,.!?…—–-][’'\"”]*\s*$", inner),
+                prefix=text[: span.start],
             )
         )
         prose_start = span.end + 1
@@ -428,7 +430,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             # "Omar asked ... . She added, “…”": this paragraph's own prose comes first.
             sub = Discourse(registry)
             sub.pronoun = people.pronoun
-            sub.read(r.before, r.para)
+            sub.read(r.prefix or r.before, r.para)
             if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
                 r.unnamed = True
             else:
