@@ -50,6 +50,7 @@ TITLES = frozenset(
     soldier firefighter paramedic witness eyewitness victim survivor mother son daughter wife
     husband grandmother grandfather neighbor neighbour fan supporter voter protester demonstrator
     worker employee volunteer organizer organiser campaigner spokesman-elect president-elect
+    explorer navigator adventurer mountaineer sailor astronaut
     """.split()
 )
 # What a company is called in front of its name ("developer Valve", "tech giant Apple"):
