@@ -587,7 +587,7 @@ def test_adverb_between_pronoun_and_verb():
 def test_pronoun_after_an_earlier_quote_in_the_same_paragraph_reads_the_whole_paragraph():
     paragraphs = [
         "Historian Kim Ferro studied the coast for years.",
-        "Explorer Abel Tasker sighted the islands in 1642 and named them \u201cin honour of the parliament\u201d (the "
+        "Explorer Abel Tasker sighted the islands in 1642 and named them \u201cin honour of the great parliament of the States\u201d (the "
         "States). He wrote, \u201cIt is possible that this land joins the other one, but it is uncertain.\u201d",
     ]
     assert said(paragraphs)["It is possible that this land joins the other one, but it is uncertain."] == "Abel Tasker"
