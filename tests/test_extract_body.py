@@ -221,3 +221,15 @@ def test_text_written_straight_into_a_blockquote_in_the_story_is_prose():
     </article></body></html>"""
     paragraphs = article_body(parse(html).tree).paragraphs
     assert any(p.startswith("He told the interviewer:") for p in paragraphs)
+
+
+def test_body_containers_come_in_page_order():
+    column = '<div class="companion-column"><div class="block"><p>{0} part of the trade story, which runs on, and on.</p></div></div>'
+    html = (
+        "<html><body><article><h1>Trade talks stall</h1><section>"
+        + "".join(column.format(n) for n in ("First", "Second", "Third", "Fourth"))
+        + "</section></article></body></html>"
+    ).encode()
+    result = article_body(parse(html).tree)
+    firsts = [c.text(deep=True).split()[0] for c in result.containers]
+    assert firsts == ["First", "Second", "Third", "Fourth"]

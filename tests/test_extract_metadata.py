@@ -184,6 +184,8 @@ def test_h1_naming_the_site_or_section_is_not_the_headline(head, h1s, headline):
         ("The mayor at the harbour on Monday.Credit...Jo Lee/The Ledger", "The mayor at the harbour on Monday."),
         ("Debt could pass the defence budget by 2030.CreditCreditJo Lee/EPA, via Wire", "Debt could pass the defence budget by 2030."),
         ("The incredible credit boom in the harbour towns", "The incredible credit boom in the harbour towns"),
+        ("Children drew a picture by the harbour wall", "Children drew a picture by the harbour wall"),
+        ("Dear Sam column sig. Photo illustration by Jo Lee, The Ledger", "Dear Sam column sig."),
         ("Can a pillow make you ill? (Photo: Getty Images)Getty", "Can a pillow make you ill? (Photo: Getty Images)"),
         ("Shares fell after the report. Photograph by Sam Ortiz/AFP/Getty Images", "Shares fell after the report."),
         ("Sam Ortiz | Getty ImagesThe governor at a ceremony in 2018.", "The governor at a ceremony in 2018."),

@@ -313,21 +313,27 @@ def article_body(tree: LexborHTMLParser) -> Body:
             score = scores.get(sibling.mem_id, 0.0)
             if score >= threshold or (score > 0 and kind[1] and (sibling.tag, sibling.attributes.get("class") or "") == kind):
                 chosen.add(sibling.mem_id)
-    kept = _kept(candidates, chosen)
+    order: dict[int, None] = {}
+    kept = _kept(candidates, chosen, order)
     total = sum(len(text) for _, text in candidates)
     if sum(map(len, kept)) < 0.5 * total and _join_repeated_blocks(best, chosen, nodes):
-        kept = _kept(candidates, chosen)
-    containers = [nodes[key] for key in chosen if key in nodes]
+        order.clear()
+        kept = _kept(candidates, chosen, order)
+    # In page order (the lead photo is the first one of the story), then any without text.
+    keys = list(order) + sorted(key for key in chosen if key not in order)
+    containers = [nodes[key] for key in keys if key in nodes]
     return Body(paragraphs=kept, pullquote_hints=hints, containers=containers)
 
 
-def _kept(candidates: list[tuple[LexborNode, str]], chosen: set[int]) -> list[str]:
+def _kept(candidates: list[tuple[LexborNode, str]], chosen: set[int], order: dict[int, None]) -> list[str]:
+    """Texts under the chosen containers; `order` gets the containers in page order."""
     kept: list[str] = []
     for p, text in candidates:
         current = p.parent if p.tag == "p" else p
         while current is not None and current.tag != "html":  # <body> itself may hold the text
             if current.mem_id in chosen:
                 kept.append(text)
+                order.setdefault(current.mem_id)
                 break
             current = current.parent
     return kept

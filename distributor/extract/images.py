@@ -297,9 +297,9 @@ def lead_image(
 # "...last week.Credit...Anna Lee/The Times", "Photograph by X/AFP", "...Getty Images".
 # (A credit in brackets, "(Photo: X)", is left: it reads as part of the caption.)
 _TRAILING_CREDIT_RE = re.compile(
-    r"\s*(?:(?<![(\w])(?:(?:photo\s+)?(?:credit|photograph|photo|image|picture|illustration|foto|bild)(?:\.\.\.|:|\s+by\b|\s+via\b|\s+courtesy\b)|(?-i:Credit)\b|(?-i:Credit)+(?=(?-i:[A-Z]))|courtesy\s+of\b)"
+    r"\s*(?:(?<![(\w])(?:(?:(?-i:Photo)\s+illustration|(?-i:Credit|Photograph|Photo|Image|Picture|Illustration|Foto|Bild))(?:\.\.\.|:|\s+by\b|\s+via\b|\s+courtesy\b)|(?-i:Credit)\b|(?-i:Credit)+(?=(?-i:[A-Z]))|courtesy\s+of\b)"
     r"(?:(?!\b(?:credit|photograph|photo)\b).){0,90}"
-    r"|getty(?:\s+images)?)\s*$",
+    r"|(?-i:Getty)(?:\s+images)?)\s*$",
     re.IGNORECASE,
 )
 # A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
