@@ -214,6 +214,7 @@ def test_photo_credits_are_not_captions(caption, clean):
         ("https://news.example/uploads/2019/store-customer-loading-truck.jpg", False),
         ("https://news.example/uploads/2015/bank-logo-getty-1024-683.jpg", False),
         ("https://news.example/uploads/2015/harbour-plans-explained-300x250.jpg", False),
+        ("https://news.example/uploads/2015/getting-lean-with-digital-ad-ux-300x250.jpg", False),
         ("https://news.example/files/share_image/site18-facebook-socialshare-1200x628-v02.png", True),
         ("https://news.example/images/og/fb_landscape_share.png", True),
         ("https://news.example/common/images/fbico_ogp_600x600.png", True),

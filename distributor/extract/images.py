@@ -81,7 +81,8 @@ def is_placeholder(url: str) -> bool:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     if name.endswith((".svg", ".ico")):
         return True
-    if _AD_SIZE_RE.search(stem) and _AD_WORD_RE.search(stem):
+    # (not WordPress's "-300x250" resize suffix on a photo of an article about ads)
+    if _AD_SIZE_RE.search(stem) and _AD_WORD_RE.search(stem) and not re.search(r"-\d+x\d+$", stem):
         return True  # mail_banner_300x250: an advertising slot, not a photo
     match = _PLACEHOLDER_NAME_RE.search(stem)
     if not match:
