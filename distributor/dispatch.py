@@ -124,10 +124,32 @@ def post_marker(post_id: int) -> str:
     return f"dst-{post_id}"
 
 
-def outgoing(post: Post) -> OutgoingPost:
+def outgoing(post: Post, *, not_before: datetime | None = None, taken_ids: frozenset[str] = frozenset()) -> OutgoingPost:
     return OutgoingPost(
-        text=post.text, link=post.link, image_url=post.image_url, image_alt=post.image_alt, marker=post_marker(post.id)
+        text=post.text, link=post.link, image_url=post.image_url, image_alt=post.image_alt, marker=post_marker(post.id),
+        not_before=not_before, taken_ids=taken_ids,
     )
+
+
+def _outgoing_for(session: Session, post: Post, now: datetime) -> OutgoingPost:
+    """The post with the bounds reconciliation needs: its first attempt and the ids our other posts own.
+
+    Without them a retry could "find" another post of the same story (same
+    link) and be marked sent although it never went out.
+    """
+    first_attempt = session.exec(
+        select(func.min(PostEvent.at)).where(PostEvent.post_id == post.id, PostEvent.to_state == S.sending.value)
+    ).one()
+    not_before = _aware(first_attempt) if first_attempt else now
+    taken = session.exec(
+        select(Post.external_id).where(
+            Post.account == post.account,
+            Post.id != post.id,
+            col(Post.external_id).is_not(None),
+            col(Post.sent_at) >= not_before - timedelta(days=1),
+        )
+    ).all()
+    return outgoing(post, not_before=not_before, taken_ids=frozenset(taken))
 
 
 def _aware(when: datetime) -> datetime:
@@ -274,7 +296,8 @@ def _claim_one(
                     reason=f"claimed; lease until {lease_until.isoformat()}",
                 )
             )
-            claim = _Claim(post.id, post.account, attempts, outgoing(post))
+            session.flush()
+            claim = _Claim(post.id, post.account, attempts, _outgoing_for(session, post, now))
             session.commit()
             return claim
     return None
@@ -542,8 +565,10 @@ def _take_expired(engine: Bind, names: set[str], worker_id: str, now: datetime, 
                           attempt=post.attempts, actor=f"worker:{worker_id}",
                           reason=f"lease of {previous} expired; outcome unknown, reconciling")
             )
+            session.flush()
+            claim = _Claim(post.id, post.account, post.attempts, _outgoing_for(session, post, now))
             session.commit()
-            return _Claim(post.id, post.account, post.attempts, outgoing(post))
+            return claim
     return None
 
 

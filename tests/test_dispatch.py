@@ -424,3 +424,20 @@ def test_work_loop_publishes_until_stopped(bot):
         thread.join(timeout=30)
     assert not thread.is_alive()
     assert result["report"].sent == 6 and len(bot.received("Loop story")) == 6
+
+
+@pytest.mark.parametrize("account, path", [("x-main", TWEETS), ("fb-main", FEED)])
+def test_a_retry_never_takes_another_posts_publication_for_its_own(bot, account, path):
+    """Two posts of one story share a link: the second one's retry must publish, not 'find' the first."""
+    link = "https://www.hypeline.com/2026/11/25/harbour-bridge"
+    first = bot.add(account, text=f"Harbour bridge to close {link}" if account == "x-main" else "Harbour bridge to close",
+                    link=link)
+    assert bot.dispatch().sent == 1
+    queue_faults(bot.sandbox, {"path": path, "kind": "500"})
+    second = bot.add(account, text=f"Update: the bridge reopens in May {link}" if account == "x-main"
+                     else "Update: the bridge reopens in May", link=link)
+    assert bot.dispatch().retried == 1
+    later = bot.post(second).scheduled_at + timedelta(seconds=1)
+    assert bot.dispatch(now=later).sent == 1
+    assert len(bot.received("the bridge reopens in May")) == 1
+    assert bot.post(second).external_id != bot.post(first).external_id

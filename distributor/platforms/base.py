@@ -10,6 +10,7 @@ dispatcher decides retry or fail from the type alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -22,6 +23,10 @@ class OutgoingPost:
     image_url: str | None = None
     image_alt: str | None = None
     marker: str | None = None  # a string unique to this post, to recognise it when reconciling
+    # Reconciliation bounds: a platform post older than our first attempt, or one
+    # another of our posts already owns, is never this post (same link, other story post).
+    not_before: datetime | None = None
+    taken_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
-from distributor.platforms.matching import Candidate, best_match
+from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 
 GRAPH_VERSION = "v23.0"
 GRAPH_HOSTS = frozenset({"graph.facebook.com"})
@@ -189,7 +189,8 @@ class FacebookAdapter:
             raise translate(error.get("code"), error.get("message", ""), "GET /{page_id}/feed", {},
                             (answer or {}).get("code"), bool(error.get("is_transient")))
         candidates = [Candidate(str(item["id"]), item.get("message", ""),
-                                (item["link"],) if item.get("link") else ())
+                                (item["link"],) if item.get("link") else (),
+                                parse_platform_time(item.get("created_time")))
                       for item in body.get("data", [])]
         sent = self.caption(post) if post.image_url and self.post_type == "photo" else post.text
         found = best_match(post, sent, candidates)

@@ -24,7 +24,7 @@ from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import Image, load_image
-from distributor.platforms.matching import Candidate, best_match
+from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 
 X_HOSTS = frozenset({"api.twitter.com", "upload.twitter.com", "api.x.com", "upload.x.com"})
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -180,7 +180,8 @@ class TwitterAdapter:
         for url in urls:
             if "start" in url and "end" in url and url.get("expanded_url"):
                 text = text[:url["start"]] + url["expanded_url"] + text[url["end"]:]
-        return Candidate(str(tweet["id"]), text, tuple(u["expanded_url"] for u in urls if u.get("expanded_url")))
+        return Candidate(str(tweet["id"]), text, tuple(u["expanded_url"] for u in urls if u.get("expanded_url")),
+                         parse_platform_time(tweet.get("created_at")))
 
     # metrics ------------------------------------------------------------------------
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
