@@ -49,7 +49,8 @@ class DatabaseSettings(_Section):
 
 class FetchSettings(_Section):
     allow_private_networks: bool = False
-    timeout_seconds: float = Field(10.0, gt=0)
+    timeout_seconds: float = Field(10.0, gt=0)  # to connect, and between two reads
+    total_seconds: float = Field(30.0, gt=0)  # the whole fetch, redirects included
     max_page_bytes: int = Field(5_000_000, gt=0)
     max_redirects: int = Field(5, ge=0)
     user_agent: str = "distributor/0.1 (newsroom social distribution bot)"
@@ -111,7 +112,7 @@ class EngagementSettings(_Section):
 class SchedulerSettings(_Section):
     dispatch_seconds: float = Field(5.0, gt=0)
     collect_seconds: float = Field(60.0, gt=0)
-    lease_seconds: float = Field(120.0, gt=0)  # must outlive a platform call's own timeout (30 s)
+    lease_seconds: float = Field(120.0, gt=0)  # renewed while a worker publishes; expires when it dies
     max_attempts: int = Field(8, ge=1)  # transient failures before a post is failed
     backoff_base_seconds: float = Field(30.0, gt=0)  # doubled per attempt, with jitter
     backoff_max_seconds: float = Field(3600.0, gt=0)

@@ -495,6 +495,43 @@ def _record_outcome(
     report.db_seconds += time.perf_counter() - started
 
 
+class LeaseKeeper:
+    """Extends a claimed post's lease while its platform calls run.
+
+    A slow platform (or a slow image download) must never look like a dead
+    worker: another worker would take the post over and publish it a second
+    time. The keeper renews the lease every third of its length from its own
+    connection; if this process dies, the renewals stop and the lease expires
+    as designed.
+    """
+
+    def __init__(self, bind: Bind, post_id: int, worker_id: str, lease_seconds: float):
+        self.engine = bind.engine if isinstance(bind, Connection) else bind
+        self.post_id, self.worker_id, self.lease_seconds = post_id, worker_id, lease_seconds
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"lease-{post_id}", daemon=True)
+
+    def __enter__(self) -> "LeaseKeeper":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.lease_seconds / 3):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        update(Post)
+                        .where(col(Post.id) == self.post_id, Post.state == S.sending, Post.lease_owner == self.worker_id)
+                        .values(lease_until=utcnow() + timedelta(seconds=self.lease_seconds))
+                    )
+            except Exception:  # noqa: BLE001 - a missed renewal only shortens the lease
+                log.warning("post %s: could not renew its lease", self.post_id, exc_info=True)
+
+
 def _publish(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) -> tuple[Published | None, Exception | None, str]:
     """Publish, unless an earlier attempt may already have (then ask the platform first).
 
@@ -651,7 +688,8 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
             break
         touched.add(claim.id)
         adapter = adapters[claim.account]
-        published, error, how = _publish(adapter, claim, report)
+        with LeaseKeeper(engine, claim.id, worker_id, settings.scheduler.lease_seconds):
+            published, error, how = _publish(adapter, claim, report)
         _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how)
     report.skipped = _count_skipped(engine, clock(), touched)
     return report

@@ -1,6 +1,6 @@
 """Safe HTTP fetching for feeds, article pages and images.
 
-Every fetch is bounded (timeout, body size, redirect count) and refuses hosts
+Every fetch is bounded (per-read timeout, a deadline for the whole fetch, body size, redirect count) and refuses hosts
 that resolve to private, loopback or link-local addresses unless
 ``fetch.allow_private_networks`` is set, so a feed cannot make us read internal
 services. The address check runs before any connection is opened, on every
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from distributor.config import FetchSettings
@@ -57,6 +59,12 @@ def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_reso
                 f"refusing to fetch {url}: {parts.hostname} is a private or loopback address ({address}); "
                 "set fetch.allow_private_networks to allow it"
             )
+
+
+def _arriving(response: requests.Response):
+    """The body as it arrives (``iter_content`` waits to fill each chunk, which hides a trickle)."""
+    while chunk := response.raw.read1(_CHUNK, decode_content=True):
+        yield chunk
 
 
 @dataclass
@@ -115,7 +123,12 @@ class Fetcher:
         if accept:
             headers["Accept"] = accept
         limit = max_bytes or self.settings.max_page_bytes
+        # requests' timeout bounds each read, not the whole answer: a server
+        # trickling a byte at a time is cut off by this deadline instead.
+        deadline = time.monotonic() + self.settings.total_seconds
         for _hop in range(self.settings.max_redirects + 1):
+            if time.monotonic() > deadline:
+                raise FetchError(f"gave up on {url} after {self.settings.total_seconds:g}s")
             check_url(url, allow_private=self.settings.allow_private_networks, resolver=self.resolver)
             response = self._send(url, headers)
             try:
@@ -129,7 +142,7 @@ class Fetcher:
                     return FetchResult(url, 304, b"", headers)
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} fetching {url}")
-                body = self._read_capped(response, url, limit)
+                body = self._read_capped(response, url, limit, deadline, self.settings.total_seconds)
                 return FetchResult(url, response.status_code, body, headers)
             finally:
                 response.close()
@@ -155,18 +168,20 @@ class Fetcher:
             pass
 
     @staticmethod
-    def _read_capped(response: requests.Response, url: str, limit: int) -> bytes:
+    def _read_capped(response: requests.Response, url: str, limit: int, deadline: float, total: float) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise PageTooLarge(f"{url} is {int(declared):,} bytes, over the limit of {limit:,}")
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_content(_CHUNK):
+            for chunk in _arriving(response):
                 size += len(chunk)
                 if size > limit:
                     raise PageTooLarge(f"{url} is over the limit of {limit:,} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"gave up on {url} after {total:g}s (the server sends too slowly)")
                 chunks.append(chunk)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(f"connection broke while reading {url}: {exc.__class__.__name__}") from exc
         return b"".join(chunks)

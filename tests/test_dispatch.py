@@ -8,6 +8,7 @@ state and history.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -36,6 +37,7 @@ SECRETS = {
     "DISTRIBUTOR_X_DESK_ACCESS_TOKEN_SECRET": "ts",
     "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token",
 }
+FIXTURE_IMAGE = Path(__file__).parent / "fixtures" / "platforms" / "lead.png"
 FAST = RetryPolicy(backoff_base_seconds=60, max_attempts=8)
 
 
@@ -441,3 +443,51 @@ def test_a_retry_never_takes_another_posts_publication_for_its_own(bot, account,
     assert bot.dispatch(now=later).sent == 1
     assert len(bot.received("the bridge reopens in May")) == 1
     assert bot.post(second).external_id != bot.post(first).external_id
+
+
+def test_a_slow_publish_keeps_its_lease_so_no_other_worker_takes_it_over(engine, sandbox, monkeypatch):
+    """The image download takes longer than the lease: the lease is renewed, the post goes out once."""
+    import functools
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import time as clock
+
+    class SlowImage(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = (FIXTURE_IMAGE).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            for start in range(0, len(body), max(1, len(body) // 20)):  # about 2 s in all
+                self.wfile.write(body[start:start + max(1, len(body) // 20)])
+                self.wfile.flush()
+                clock.sleep(0.1)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowImage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(
+        fetch={"allow_private_networks": True},
+        scheduler={"lease_seconds": 0.6},
+        accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox)],
+    )
+    adapters = {"x-main": build_adapter(settings.accounts[0], Fetcher(settings.fetch))}
+    with Session(engine) as session:
+        posts.create_post(session, settings.account("x-main"), text="Slow picture story",
+                          image_url=f"http://127.0.0.1:{server.server_address[1]}/photo.png")
+        session.commit()
+    first = threading.Thread(target=functools.partial(dispatch_due, engine, settings, adapters, worker_id="w1"))
+    try:
+        first.start()
+        clock.sleep(1.2)  # twice the lease: without renewal, w2 would take the post over now
+        second = dispatch_due(engine, settings, adapters, worker_id="w2")
+        first.join(timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert second.reconciled == 0 and second.sent == 0 and second.retried == 0
+    received = [p for p in sandbox_posts(sandbox) if "Slow picture story" in p["text"]]
+    assert len(received) == 1 and len(received[0]["media"]) == 1

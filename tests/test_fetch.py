@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -61,7 +63,7 @@ def test_only_http_is_fetched(url, no_connections):
 
 
 class _Site:
-    """A local server: /big streams too much, /loop redirects forever, /to-private redirects inward."""
+    """A local server: /big streams too much, /loop redirects forever, /trickle sends a byte at a time."""
 
     def __init__(self):
         self.hits = []
@@ -88,6 +90,20 @@ class _Site:
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
+                elif self.path == "/gz":
+                    body = gzip.compress(b"<rss>" + b"item " * 5000 + b"</rss>")
+                    self.send_response(200)
+                    self.send_header("Content-Encoding", "gzip")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif self.path == "/trickle":
+                    self.send_response(200)
+                    self.end_headers()
+                    for _ in range(40):  # one byte every 0.1 s: each read is quick, the whole is not
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(0.1)
                 elif self.path == "/missing":
                     self.send_error(404)
                 else:
@@ -149,3 +165,16 @@ def test_a_local_page_is_refused_by_default_and_the_server_sees_nothing(site):
 def test_header_names_are_read_whatever_their_case(site):
     result = Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/lower")
     assert result.etag == '"v1"' and result.content_type == "application/rss+xml"
+
+
+def test_a_server_trickling_bytes_is_cut_off_by_the_whole_fetch_deadline(site):
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True, timeout_seconds=1, total_seconds=1))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="too slowly"):
+        fetcher.get(site.base + "/trickle")
+    assert time.monotonic() - started < 3  # not the 4 s the server would take
+
+
+def test_a_compressed_answer_arrives_decompressed(site):
+    result = Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/gz")
+    assert result.content == b"<rss>" + b"item " * 5000 + b"</rss>"
