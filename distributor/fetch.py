@@ -36,16 +36,30 @@ def system_resolver(host: str, port: int) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv4 carried inside IPv6 (mapped, 6to4, NAT64, compatible) is judged as that IPv4 address
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is None and int(ip) >> 32 == 0 and int(ip) > 1:
+            embedded = ipaddress.IPv4Address(int(ip))  # ::a.b.c.d
+        if embedded is not None:
+            return embedded.is_global and not embedded.is_multicast
     return ip.is_global and not ip.is_multicast
 
 
 def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
     """Refuse a URL we must not fetch; raises before anything connects."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError as exc:
+        raise FetchRefused(f"refusing to fetch {url!r}: not a valid URL ({exc})") from exc
     if parts.scheme not in ("http", "https"):
         raise FetchRefused(f"refusing to fetch {url!r}: only http and https URLs are fetched")
     if not parts.hostname:
@@ -132,18 +146,18 @@ class Fetcher:
             check_url(url, allow_private=self.settings.allow_private_networks, resolver=self.resolver)
             response = self._send(url, headers)
             try:
-                headers = CaseInsensitiveDict(response.headers)
-                if response.is_redirect and headers.get("Location"):
+                answer = CaseInsensitiveDict(response.headers)
+                if response.is_redirect and answer.get("Location"):
                     self._drain(response)
-                    url = urljoin(url, headers["Location"])
+                    url = urljoin(url, answer["Location"])
                     continue
                 if response.status_code == 304:
                     self._drain(response)
-                    return FetchResult(url, 304, b"", headers)
+                    return FetchResult(url, 304, b"", answer)
                 if response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} fetching {url}")
                 body = self._read_capped(response, url, limit, deadline, self.settings.total_seconds)
-                return FetchResult(url, response.status_code, body, headers)
+                return FetchResult(url, response.status_code, body, answer)
             finally:
                 response.close()
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects}) fetching {url}")

@@ -41,6 +41,9 @@ def no_connections(monkeypatch):
         "http://[::1]/",
         "http://[::ffff:10.0.0.1]/",
         "http://0.0.0.0/",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[::127.0.0.1]/",
     ],
 )
 def test_private_and_loopback_addresses_are_refused_before_connecting(url, no_connections):
@@ -87,6 +90,17 @@ class _Site:
                     self.send_response(200)
                     self.send_header("etag", '"v1"')
                     self.send_header("content-type", "application/rss+xml")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif self.path == "/hop":
+                    self.send_response(302)
+                    self.send_header("Location", "/echo")
+                    self.send_header("Set-Cookie", "session=from-the-first-host")
+                    self.end_headers()
+                elif self.path == "/echo":
+                    body = "\n".join(f"{k}: {v}" for k, v in self.headers.items()).encode()
+                    self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
@@ -178,3 +192,16 @@ def test_a_server_trickling_bytes_is_cut_off_by_the_whole_fetch_deadline(site):
 def test_a_compressed_answer_arrives_decompressed(site):
     result = Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/gz")
     assert result.content == b"<rss>" + b"item " * 5000 + b"</rss>"
+
+
+def test_a_redirect_keeps_our_request_headers_and_carries_none_of_the_answer(site):
+    result = Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/hop", etag='"v9"', accept="application/rss+xml")
+    sent = result.content.decode()
+    assert 'If-None-Match: "v9"' in sent and "Accept: application/rss+xml" in sent
+    assert "Set-Cookie" not in sent and "Location" not in sent  # (a cookie goes back only to its own host)
+
+
+@pytest.mark.parametrize("url", ["http://[::1/feed", "http://news.example:99999/feed"])
+def test_a_malformed_url_is_a_clear_refusal(url, no_connections):
+    with pytest.raises(FetchRefused, match="not a valid URL"):
+        Fetcher(FetchSettings()).get(url)
