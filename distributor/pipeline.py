@@ -114,7 +114,9 @@ def discover(runtime: Runtime, *, force: bool = False, now: datetime | None = No
         try:
             added = _poll_one(runtime, feed_id, feed_settings, now_)
             report.done += added
-        except DistributorError as exc:
+        except Exception as exc:  # noqa: BLE001 - one broken feed must not stop the others
+            if not isinstance(exc, DistributorError):
+                log.exception("feed %s: unexpected error", feed_settings.url)
             report.failed += 1
             report.errors.append(f"{feed_settings.url}: {exc}")
             log.warning("feed %s: %s", feed_settings.url, exc)
@@ -207,6 +209,13 @@ def record_items(
                 session.add(article)
                 session.flush()
                 added += state is ArticleState.pending
+            elif article.state is ArticleState.extracted and not first_poll and not (
+                item.published_at and now - item.published_at > max_age
+            ):
+                # Already posted for another feed's accounts: read it again so this
+                # feed's accounts get theirs too (auto keys stop any second post).
+                article.state, article.next_attempt_at = ArticleState.pending, None
+                added += 1
             session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id))
             session.flush()
         feed = session.get(Feed, feed_id)
@@ -242,6 +251,11 @@ def extract_pending(runtime: Runtime, *, now: datetime | None = None, limit: int
             report.failed += 1
             report.errors.append(str(exc))
             log.warning("article %s: %s", article_id, exc)
+        except Exception as exc:  # noqa: BLE001 - one strange page must not stop the others
+            log.exception("article %s: unexpected error", article_id)
+            _record_failure(runtime, article_id, exc, now_)
+            report.failed += 1
+            report.errors.append(f"article {article_id}: unexpected {exc.__class__.__name__}: {exc}")
     return report
 
 
@@ -269,6 +283,8 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
     except (FetchError, ExtractError) as exc:
         _record_failure(runtime, article_id, exc, now)
         raise
+    except Exception:
+        raise  # recorded by extract_pending, which logs the traceback
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
         canonical = normalise_url(extracted.canonical_url or page.url)
@@ -276,9 +292,12 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
         if other is not None:
             article.state, article.duplicate_of = ArticleState.duplicate, other.id
             article.error = f"same canonical URL as article {other.id}"
+            for account in accounts_for(runtime.settings, article, session):
+                # this copy's feed may serve other accounts: they get the story once, keyed on the original
+                compose_auto_post(runtime, session, other, extracted, account)
             return False
         apply_extraction(article, extracted, canonical, now)
-        for account in accounts_for(runtime.settings, article.feed_id, session):
+        for account in accounts_for(runtime.settings, article, session):
             compose_auto_post(runtime, session, article, extracted, account)
         article.state = ArticleState.extracted
         return True
@@ -310,14 +329,20 @@ def apply_extraction(article: Article, extracted: Extracted, canonical: str, now
     article.data = extracted.to_json()
 
 
-def accounts_for(settings: Settings, feed_id: int | None, session: Session) -> list[AccountSettings]:
-    if feed_id is None:
+def accounts_for(settings: Settings, article: Article, session: Session) -> list[AccountSettings]:
+    """The accounts of every configured feed that listed the article (a story can be in several)."""
+    urls = set(session.exec(
+        select(Feed.url).join(FeedEntry, FeedEntry.feed_id == Feed.id).where(FeedEntry.article_id == article.id)
+    ).all())
+    if article.feed_id is not None:
+        urls.add(session.get(Feed, article.feed_id).url)
+    if not urls:
         return list(settings.accounts)
-    feed = session.get(Feed, feed_id)
-    for feed_settings in settings.feeds:
-        if feed_settings.url == feed.url:
-            return settings.feed_accounts(feed_settings)
-    return []  # the feed was removed from the configuration
+    chosen: dict[str, AccountSettings] = {}
+    for feed_settings in settings.feeds:  # a feed removed from the configuration posts nowhere
+        if feed_settings.url in urls:
+            chosen.update((a.name, a) for a in settings.feed_accounts(feed_settings))
+    return list(chosen.values())
 
 
 def auto_key(article_id: int, account: AccountSettings) -> str:

@@ -149,3 +149,49 @@ def test_an_unchanged_feed_costs_a_conditional_request(make_runtime, site):
     run_cycle(runtime)
     run_cycle(runtime)
     assert site.requests.count("/feed") == 3 and site.not_modified == ["/feed", "/feed"]
+
+
+def test_a_story_in_two_feeds_reaches_the_accounts_of_both(engine, sandbox, site, monkeypatch):
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    site.pages["/local"] = ("application/rss+xml", rss())
+    settings = Settings(
+        fetch={"allow_private_networks": True},
+        feeds=[{"url": site.url("/feed"), "accounts": ["x-main"]}, {"url": site.url("/local"), "accounts": ["fb-main"]}],
+        accounts=[{"name": "x-main", "platform": "twitter", "api_base_url": sandbox},
+                  {"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox}],
+    )
+    runtime = Runtime(settings, engine)
+    run_cycle(runtime)
+    publish(site, "/s", "Shared story", "https://news.example/shared-story")
+    publish(site, "/local/s", "Shared story", "https://news.example/shared-story")
+    site.pages["/feed"] = ("application/rss+xml", rss(("Shared story", site.url("/s"))))
+    run_cycle(runtime)
+    site.pages["/local"] = ("application/rss+xml", rss(("Shared story", site.url("/local/s"))))
+    run_cycle(runtime)
+    run_cycle(runtime)
+    assert sorted(p["platform"] for p in posted(sandbox)) == ["facebook", "twitter"]
+
+
+def test_a_page_that_breaks_the_extractor_does_not_block_the_others(make_runtime, site, sandbox, engine, monkeypatch):
+    import distributor.pipeline as pipeline
+
+    runtime = make_runtime()
+    run_cycle(runtime)
+    publish(site, "/bad", "Poison")
+    publish(site, "/good", "Good story")
+    site.pages["/feed"] = ("application/rss+xml", rss(("Poison", site.url("/bad")), ("Good story", site.url("/good"))))
+    real = pipeline.extract_page
+
+    def strange(content, **kw):  # a bug on one page shape, as a page with "http://[::1" once caused
+        if b"Poison" in content:
+            raise ValueError("Invalid IPv6 URL")
+        return real(content, **kw)
+
+    monkeypatch.setattr(pipeline, "extract_page", strange)
+    report = run_cycle(runtime)
+    assert report.extracted.failed == 1 and report.extracted.done == 1
+    assert [p["text"].split("\n")[0] for p in posted(sandbox) if p["platform"] == "twitter"] == ["Good story"]
+    with Session(engine) as session:
+        poison = session.exec(select(Article).where(Article.title == "Poison")).one()
+        assert poison.attempts == 1 and "Invalid IPv6 URL" in poison.error

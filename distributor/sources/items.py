@@ -71,6 +71,7 @@ def is_http_url(url: str | None) -> bool:
         return False
     try:
         parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError when out of range
     except ValueError:
         return False
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.netloc)
