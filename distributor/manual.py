@@ -32,8 +32,9 @@ def read_article(runtime: Runtime, url: str) -> tuple[int, Extracted]:
         if article is None:
             article = Article(url=normalise_url(url), state=ArticleState.extracted)
             session.add(article)
-        elif article.state is ArticleState.pending:
-            article.state = ArticleState.extracted  # the editor's post replaces the automatic one
+        # A pending article keeps its state: reading it here must not stop its automatic
+        # posts. An editor's post for an account stands in for that account's automatic
+        # one when it is created (posts.create_post).
         apply_extraction(article, extracted, canonical, utcnow())
         session.flush()
         return article.id, extracted

@@ -345,13 +345,9 @@ def accounts_for(settings: Settings, article: Article, session: Session) -> list
     return list(chosen.values())
 
 
-def auto_key(article_id: int, account: AccountSettings) -> str:
-    return f"auto:{article_id}:{account.name}:{account.template}"
-
-
 def compose_auto_post(runtime: Runtime, session: Session, article: Article, extracted: Extracted, account: AccountSettings):
     """Queue the automatic post of ``article`` for ``account``, at most once ever."""
-    key = auto_key(article.id, account)
+    key = posts.automatic_post_key(article.id, account)
     try:
         composed = runtime.composer.compose(extracted, account)
     except ComposeError as exc:

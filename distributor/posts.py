@@ -20,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings
-from distributor.errors import InvalidTransition, NotFound
+from distributor.errors import DistributorError, InvalidTransition, NotFound
 from distributor.models import Account, Post, PostEvent, PostState, utcnow
 
 S = PostState
@@ -109,6 +109,15 @@ def as_utc(when: datetime, zone: ZoneInfo) -> datetime:
     return when.astimezone(ZoneInfo("UTC"))
 
 
+class EmptyPost(DistributorError, ValueError):
+    """A post without text."""
+
+
+def automatic_post_key(article_id: int, account: AccountSettings) -> str:
+    """The key that lets an article be posted automatically at most once per account and template."""
+    return f"auto:{article_id}:{account.name}:{account.template}"
+
+
 def create_post(
     session: Session,
     account: AccountSettings,
@@ -133,8 +142,12 @@ def create_post(
     raises the database's IntegrityError: an article is never auto-posted twice.
     """
     if not text or not text.strip():
-        raise ValueError("a post needs text")
+        raise EmptyPost("a post needs text")
     ensure_account(session, account)
+    if article_id is not None and auto_key is None and actor != "system":
+        key = automatic_post_key(article_id, account)
+        if session.exec(select(Post.id).where(Post.auto_key == key)).first() is None:
+            auto_key = key  # the editor's post of this article stands in for the automatic one
     now = utcnow()
     if at is not None:
         scheduled = as_utc(at, account_zone(account))

@@ -195,3 +195,22 @@ def test_a_page_that_breaks_the_extractor_does_not_block_the_others(make_runtime
     with Session(engine) as session:
         poison = session.exec(select(Article).where(Article.title == "Poison")).one()
         assert poison.attempts == 1 and "Invalid IPv6 URL" in poison.error
+
+
+def test_an_editors_post_of_an_article_stands_in_for_that_accounts_automatic_post(make_runtime, site, sandbox, engine):
+    from distributor.manual import read_article, queue_manual_post
+
+    runtime = make_runtime()
+    run_cycle(runtime)
+    publish(site, "/hot", "Hot story")
+    site.pages["/feed"] = ("application/rss+xml", rss(("Hot story", site.url("/hot"))))
+    from distributor.pipeline import discover
+
+    discover(runtime, force=True)  # the feed has it: pending
+    read_article(runtime, site.url("/hot"))  # an editor previews it: nothing changes for the bot
+    queue_manual_post(runtime, runtime.settings.account("x-main"), article_url=site.url("/hot"),
+                      text="Our take on the hot story", actor="ed@news.example")
+    run_cycle(runtime)
+    tweets = [p["text"] for p in posted(sandbox) if p["platform"] == "twitter"]
+    assert len(tweets) == 1 and tweets[0].startswith("Our take on the hot story")  # not the automatic one too
+    assert [p["platform"] for p in posted(sandbox)].count("facebook") == 1  # fb-main still gets its own
