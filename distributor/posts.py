@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings
@@ -80,12 +80,30 @@ def transition(
             f"post {post.id} is {current.value}: it cannot become {to.value} (allowed: {allowed})"
         )
     at = at or utcnow()
+    _hold(session, post, current)
     post.state = to
     post.updated_at = at
     session.add(post)
     record(session, post, current, to, reason, actor, at)
     session.flush()
     return post
+
+
+def _hold(session: Session, post: Post, seen: PostState) -> None:
+    """Make sure the row is still in the state we read, and hold it until commit.
+
+    A worker may claim the post between our read and our write; without this
+    an editor's cancel could overwrite ``sending`` while the post goes out.
+    """
+    session.flush()
+    result = session.execute(
+        update(Post).where(col(Post.id) == post.id, Post.state == seen).values(updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        session.refresh(post)
+        raise InvalidTransition(
+            f"post {post.id} changed meanwhile: it is now {PostState(post.state).value}; look again"
+        )
 
 
 def ensure_account(session: Session, account: AccountSettings) -> Account:
@@ -217,11 +235,13 @@ def retry(session: Session, post_id: int, actor: str) -> Post:
     return transition(session, post, S.queued, reason=f"retry requested (was: {previous})", actor=actor)
 
 
-def _require_editable(post: Post, what: str) -> None:
+def _require_editable(post: Post, what: str, session: Session | None = None) -> None:
     if PostState(post.state) not in EDITABLE:
         raise InvalidTransition(
             f"post {post.id} is {PostState(post.state).value}: it can no longer be {what}"
         )
+    if session is not None:
+        _hold(session, post, PostState(post.state))
 
 
 def edit(
@@ -235,12 +255,18 @@ def edit(
 ) -> Post:
     """Change what will be published; only before the platform has been called."""
     post = get_post(session, post_id)
-    _require_editable(post, "edited")
+    _require_editable(post, "edited", session)
+    if post.state is S.queued and post.attempts > 0 and (text is not None or link is not None):
+        # An earlier try may have reached the platform (a timeout, a lost answer): the
+        # retry looks for the text it sent, so a changed text could go out twice.
+        raise InvalidTransition(
+            f"post {post.id} was already tried and may be live; cancel it and queue a new post instead"
+        )
     changed = []
     for name, value in (("text", text), ("link", link), ("image_url", image_url)):
         if value is not None and value != getattr(post, name):
             if name == "text" and not value.strip():
-                raise ValueError("a post needs text")
+                raise EmptyPost("a post needs text")
             setattr(post, name, value)
             changed.append(name)
     if changed:
@@ -255,7 +281,7 @@ def edit(
 def reschedule(session: Session, post_id: int, at: datetime, actor: str, *, zone: str = "UTC") -> Post:
     """Move the post's time; a naive ``at`` is read in ``zone``."""
     post = get_post(session, post_id)
-    _require_editable(post, "rescheduled")
+    _require_editable(post, "rescheduled", session)
     post.scheduled_at = as_utc(at, ZoneInfo(zone))
     post.updated_at = utcnow()
     session.add(post)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from distributor import posts
 from distributor.config import AccountSettings
@@ -207,3 +208,36 @@ def test_priority_is_stored_for_the_dispatcher(session):
     post = posts.create_post(session, X, text="BREAKING", priority=10)
     session.commit()
     assert session.get(Post, post.id).priority == 10
+
+
+def test_a_cancel_cannot_overwrite_a_claim_made_after_it_was_read(engine):
+    """The editor's page read the post as queued; a worker claimed it since. The cancel must refuse."""
+    from sqlalchemy import update as sql_update
+
+    from distributor.errors import InvalidTransition
+    from distributor.models import Post as PostRow
+
+    account = AccountSettings(name="x-main", platform="twitter")
+    with Session(engine) as session:
+        post_id = posts.create_post(session, account, text="Racing story").id
+        session.commit()
+    with Session(engine) as editor:
+        post = posts.get_post(editor, post_id)  # read: queued
+        with engine.begin() as worker:  # meanwhile a worker claims it
+            worker.execute(sql_update(PostRow).where(PostRow.id == post_id).values(state="sending"))
+        with pytest.raises(InvalidTransition, match="changed meanwhile"):
+            posts.transition(editor, post, PostState.cancelled, reason="editor", actor="ed")
+    with Session(engine) as session:
+        assert session.get(PostRow, post_id).state is PostState.sending
+
+
+def test_a_post_that_may_already_be_live_cannot_have_its_text_changed(session):
+    account = AccountSettings(name="x-main", platform="twitter")
+    post = posts.create_post(session, account, text="First wording")
+    post.attempts = 1  # an earlier try timed out: it may be on the platform
+    session.add(post)
+    session.commit()
+    with pytest.raises(InvalidTransition, match="may be live"):
+        posts.edit(session, post.id, text="Second wording", actor="ed")
+    posts.edit(session, post.id, image_url="https://img.example/b.jpg", actor="ed")  # the picture may change
+    assert posts.get_post(session, post.id).text == "First wording"
