@@ -75,6 +75,8 @@ def test_create_list_approve_cancel(api, engine):
     assert [p["id"] for p in listed] == [created["id"]]
     assert set(listed[0]) == POST_KEYS
     assert api.get("/api/posts", params={"account": "fb-main"}).json() == []
+    assert [p["id"] for p in api.get("/api/posts?state=&account=").json()] == [created["id"]]  # empty: no filter
+    assert api.get("/api/posts?state=nonsense").status_code == 422
 
     approved = api.post(f"/api/posts/{created['id']}/approve").json()
     assert approved["state"] == "queued"

@@ -32,14 +32,16 @@ def _detail(session: Session, post_id: int) -> PostDetail:
 
 @router.get("/posts", response_model=list[PostOut], summary="List posts, newest first")
 def list_posts(
-    state: PostState | None = None,
+    state: str | None = Query(None, description="one of " + ", ".join(s.value for s in PostState) + "; empty: all"),
     account: str | None = None,
     article_id: int | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     session: Session = Depends(db),
 ) -> list[PostOut]:
-    rows = posts.list_posts(session, state=state, account=account or None, article_id=article_id,
+    if state and state not in PostState.__members__:
+        raise HTTPException(422, f"unknown state {state!r}")
+    rows = posts.list_posts(session, state=PostState(state) if state else None, account=account or None, article_id=article_id,
                             limit=limit, offset=offset)
     return [PostOut.of(p) for p in rows]
 

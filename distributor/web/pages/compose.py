@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.concurrency import run_in_threadpool
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
@@ -54,7 +55,8 @@ async def compose_drafts(request: Request, user: User = Depends(page_user), sess
     if not url:
         return _render(request, session, chosen=names, drafts=blank_drafts(accounts))
     try:
-        article_id, _extracted, drafts = drafts_from_article(request.app.state.runtime, url, accounts)
+        # fetching the page blocks: keep it off the event loop, which serves every other editor
+        article_id, _extracted, drafts = await run_in_threadpool(drafts_from_article, request.app.state.runtime, url, accounts)
     except DistributorError as exc:
         return _render(request, session, url=url, chosen=names, error=f"Could not compose from that page: {exc}",
                        status_code=422)
