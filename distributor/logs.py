@@ -2,7 +2,8 @@
 
 facebook-sdk sends the Page token in query strings and urllib3 logs request
 lines at DEBUG, so `-v` could otherwise print a token. The filter removes
-``access_token=...`` and the value of every DISTRIBUTOR_* secret variable.
+``access_token=...`` and the value of every DISTRIBUTOR_* secret variable, from
+the message, its arguments and any traceback.
 """
 
 from __future__ import annotations
@@ -22,28 +23,29 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-class RedactSecrets(logging.Filter):
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets = sorted(
-            (value for name, value in os.environ.items() if _SECRET_VARIABLE.match(name) and len(value) >= 4),
-            key=len,
-            reverse=True,
-        )
+def _secret_values() -> list[str]:
+    return sorted(
+        (value for name, value in os.environ.items() if _SECRET_VARIABLE.match(name) and len(value) >= 4),
+        key=len,
+        reverse=True,
+    )
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message, self.secrets)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, its arguments and its traceback, then removes secrets from the whole text."""
+
+    def __init__(self, fmt: str | None = None):
+        super().__init__(fmt)
+        self.secrets = _secret_values()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
 
 
 def setup_logging(verbose: int = 0) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets())
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -2,7 +2,7 @@
 
 import logging
 
-from distributor.logs import RedactSecrets, setup_logging
+from distributor.logs import setup_logging
 
 
 import pytest
@@ -24,7 +24,10 @@ def test_tokens_in_urls_and_secret_values_are_redacted(monkeypatch, capsys):
     log = logging.getLogger("urllib3.connectionpool")
     log.debug("GET /v23.0/42/feed?fields=message&access_token=EAAB-page-token-123 HTTP/1.1 200")
     log.debug("signing with %s", "consumer-secret-456")
+    try:
+        raise ConnectionError("GET https://graph.example/v23.0/me?access_token=EAAB-page-token-123 failed")
+    except ConnectionError:
+        logging.getLogger("distributor.dispatch").exception("publish failed")
     err = capsys.readouterr().err
     assert "EAAB-page-token-123" not in err and "consumer-secret-456" not in err
-    assert err.count("[redacted]") == 2
-    assert any(isinstance(f, RedactSecrets) for h in logging.getLogger().handlers for f in h.filters)
+    assert err.count("[redacted]") >= 3 and "Traceback" in err  # message, argument, exception (and its source line)
