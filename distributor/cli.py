@@ -206,6 +206,10 @@ def _each_source(sources: list[str], handle) -> None:
         except DistributorError as exc:
             failed = True
             print(f"error: {source}: {exc}", file=sys.stderr)
+        except Exception as exc:  # noqa: BLE001 - one strange page must not stop the others
+            failed = True
+            log.debug("details", exc_info=True)
+            print(f"error: {source}: cannot read this page ({exc.__class__.__name__}: {exc})", file=sys.stderr)
     if failed:
         raise typer.Exit(1)
 
@@ -483,10 +487,33 @@ def db_upgrade() -> None:
     out.print(f"database at revision {current_revision(engine)}")
 
 
+GLOBAL_FLAGS = ("-v", "-vv", "-vvv", "--verbose")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Let `--config PATH` and `-v` stand anywhere, as users write them (`distributor run --config x.toml`)."""
+    front, rest, index = [], [], 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            rest.extend(argv[index:])
+            break
+        if token == "--config" and index + 1 < len(argv):
+            front += argv[index:index + 2]
+            index += 2
+            continue
+        if token.startswith("--config=") or token in GLOBAL_FLAGS:
+            front.append(token)
+        else:
+            rest.append(token)
+        index += 1
+    return front + rest
+
+
 def main() -> None:
     """Run the command; typer handles usage errors, our errors print as one line."""
     try:
-        app(prog_name="distributor")
+        app(args=hoist_global_options(sys.argv[1:]), prog_name="distributor")
     except DistributorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if state.verbose:

@@ -138,3 +138,10 @@ def test_run_stops_cleanly_on_sigterm(config):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_config_and_verbosity_may_follow_the_command(config):
+    added = cli("queue", "add", "--account", "rehearsal", "--text", "Late edition", "--config", str(config), "-v")
+    assert added.returncode == 0, added.stderr
+    listed = cli("queue", "list", "--json", f"--config={config}")
+    assert [p["text"] for p in json.loads(listed.stdout)] == ["Late edition"]
