@@ -356,10 +356,25 @@ def test_rate_limited_metrics_raise(target):
         target.adapter.fetch_metrics(seed)
 
 
-def test_engagement_grows_on_its_own(target):
+def test_engagement_reaches_the_adapter_normalised(target):
     post = target.adapter.publish(a_post())
     first = target.adapter.fetch_metrics([post.external_id])[post.external_id]
-    assert isinstance(first, Metrics) and first.likes >= 0 and first.impressions is not None
+    assert isinstance(first, Metrics) and first.impressions is not None and not first.deleted
+
+
+def test_sandbox_engagement_grows_with_age_and_is_fixed_by_the_seed():
+    from datetime import timedelta
+
+    from distributor.sandbox.state import Post as SandboxPost, SandboxState, utcnow
+
+    def reading(seed: int, age_minutes: int) -> dict[str, int]:
+        state = SandboxState(seed=seed)
+        state.add_post(SandboxPost("twitter", "acct", "42", "text", None, utcnow() - timedelta(minutes=age_minutes)))
+        return state.engagement("42")
+
+    young, old = reading(7, 60), reading(7, 6 * 60)
+    assert old["impressions"] > 2 * young["impressions"] > 0
+    assert reading(7, 60) == young and reading(8, 60) != young
 
 
 # --- X only ----------------------------------------------------------------------------
