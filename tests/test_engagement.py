@@ -238,7 +238,9 @@ def test_two_runs_at_once_measure_each_post_once(newsroom):
     first: list = []
     worker = threading.Thread(target=lambda: first.append(newsroom.collect()))
     worker.start()
-    time.sleep(0.7)
+    deadline = time.monotonic() + 20
+    while newsroom.requests().get(GRAPH_BATCH, 0) == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the first run is inside its stalled Graph call, having claimed everything
     second = newsroom.collect()
     worker.join(timeout=30)
 
