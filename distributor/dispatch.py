@@ -15,10 +15,15 @@ The rules that prevent double posting:
 
 - A post is marked ``sent`` only after ``publish`` returned (or the platform
   was seen to have it, via ``find_existing``).
-- A post whose fate is unknown (its worker died, or the platform answered
-  "duplicate content" after a lost response) is never published again blindly:
-  it stays ``sending`` until ``find_existing`` says found (-> sent) or not found
-  (-> queued). An error while asking leaves it ``sending`` for a later round.
+- A post whose fate is unknown is never published again blindly. Its worker
+  died: it stays ``sending`` until ``find_existing`` says found (-> sent) or
+  not found (-> queued). The platform answered "duplicate content": found
+  (-> sent), or not found (-> failed: the duplicate is someone else's post).
+  An error while asking leaves it ``sending`` for a later round. While a
+  worker publishes, ``LeaseKeeper`` renews its lease, so only a dead worker's
+  lease expires.
+- Reconciliation only accepts platform posts made after the post's first
+  attempt and not owned by another of our posts (two posts of a story share a link).
 - A post retried after a try that may have reached the platform (timeout,
   dropped connection: ``attempts > 1``) is looked for with ``find_existing``
   before it is published again, and a post is only given up as ``failed``

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from distributor import posts
-from distributor.compose import ComposedPost
+from distributor.compose import TEXT_LIMITS, ComposedPost, text_length
 from distributor.config import AccountSettings
 from distributor.db import session_scope
+from distributor.errors import ComposeError
 from distributor.extract import extract_page
 from distributor.extract.model import Extracted
 from distributor.models import Article, ArticleState, Post, utcnow
@@ -69,6 +70,11 @@ def queue_manual_post(
         image_url = image_url or composed.image_url
         image_alt = composed.image_alt
         template = composed.template
+    if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
+        raise ComposeError(
+            f"the text is {text_length(account.platform, text)} characters as {account.platform} counts them; "
+            f"the limit is {TEXT_LIMITS[account.platform]}"
+        )
     with session_scope(runtime.engine) as session:
         return posts.create_post(
             session, account, text=text, link=link, image_url=image_url, image_alt=image_alt,

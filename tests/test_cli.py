@@ -145,3 +145,11 @@ def test_config_and_verbosity_may_follow_the_command(config):
     assert added.returncode == 0, added.stderr
     listed = cli("queue", "list", "--json", f"--config={config}")
     assert [p["text"] for p in json.loads(listed.stdout)] == ["Late edition"]
+
+
+def test_an_x_post_over_280_is_refused_from_the_cli_too(tmp_path, database_url):
+    file = tmp_path / "x.toml"
+    file.write_text(f'[database]\nurl = "{database_url}"\n[[accounts]]\nname = "x-main"\nplatform = "twitter"\n')
+    result = cli("queue", "add", "--account", "x-main", "--text", "word " * 70, config=file)
+    assert result.returncode == 1 and "limit is 280" in result.stderr
+    assert json.loads(cli("queue", "list", "--json", config=file).stdout) == []
