@@ -64,7 +64,7 @@ def test_text_written_straight_into_a_div_is_split_at_line_breaks():
 
 
 def test_seed_article_body_has_no_reader_comment():
-    paragraphs = body("seed-article.html").paragraphs
+    paragraphs = body("../seed/article.html").paragraphs
     assert paragraphs[0] == "The United States officially broke off talks with Russia on implementing a ceasefire agreement in Syria."
     assert paragraphs[-1] == "(H/T: Reuters)"
     joined = " ".join(paragraphs)
@@ -74,7 +74,7 @@ def test_seed_article_body_has_no_reader_comment():
 
 
 def test_quotes_come_only_from_the_article_never_from_comments_or_widgets():
-    for name in ("wordpress-figure.html", "loose-text.html", "hovercard-pullquote.html", "seed-article.html"):
+    for name in ("wordpress-figure.html", "loose-text.html", "hovercard-pullquote.html", "../seed/article.html"):
         result = extract_page((FIXTURES / name).read_bytes())
         shown = [q.text for q in result.quotes] + ([result.pull_quote.text] if result.pull_quote else [])
         for text in shown:

@@ -17,7 +17,7 @@ def page(name: str, url: str = "https://given.example/page"):
 
 
 def test_seed_article():
-    result = page("seed-article.html", url="https://hypeline.example/?p=1")
+    result = page("../seed/article.html", url="https://hypeline.example/?p=1")
     assert result.title == "U.S. Breaks Off Syria Ceasefire Talks With Russia"
     assert result.canonical_url == "https://hypeline.example/2016/10/04/us-breaks-off-syria-ceasefire-talks-with-russia/"
     assert result.image.url == "https://hypeline.example/wp-content/uploads/2016/10/aleppo-children.jpg"
