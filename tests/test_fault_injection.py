@@ -134,7 +134,11 @@ def run_faults(database_url: str, tmp_path: Path, *, rounds: int, total: int, wo
                 with Session(engine) as session:
                     for _ in range(count):
                         account = settings.account(names[number % len(names)])
-                        posts.create_post(session, account, text=f"Story {number} of run {seed}: fault injection")
+                        # posts of one account share a story link in pairs, as a story's follow-ups
+                        # do: reconciliation must never take one for the other
+                        story = number // (2 * len(names))
+                        posts.create_post(session, account, text=f"Story {number} of run {seed}: fault injection",
+                                          link=f"https://www.hypeline.com/2026/11/25/story-{story}")
                         number += 1
                     session.commit()
                 pool.start(workers)
@@ -176,8 +180,10 @@ def check(result: dict, total: int) -> None:
     sent = [p for p in rows if p.state is PostState.sent]
     for post in sent:
         assert post.external_id in on_platform, f"post {post.id} is marked sent but the platform lacks it"
-        assert on_platform[post.external_id]["text"] == post.text
+        assert on_platform[post.external_id]["text"].startswith(post.text)  # X shows the link after it
         assert result["sent_events"][post.id] == 1
+    external_ids = [p.external_id for p in sent]
+    assert len(external_ids) == len(set(external_ids)), "two posts claim one publication"
     # a failed post says why, and really is not on the platform
     for post in rows:
         if post.state is PostState.failed:
