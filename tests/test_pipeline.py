@@ -214,3 +214,22 @@ def test_an_editors_post_of_an_article_stands_in_for_that_accounts_automatic_pos
     tweets = [p["text"] for p in posted(sandbox) if p["platform"] == "twitter"]
     assert len(tweets) == 1 and tweets[0].startswith("Our take on the hot story")  # not the automatic one too
     assert [p["platform"] for p in posted(sandbox)].count("facebook") == 1  # fb-main still gets its own
+
+
+def test_a_news_sitemap_works_as_a_feed(make_runtime, site, sandbox):
+    def sitemap(*paths: str) -> bytes:
+        entries = "".join(
+            f"<url><loc>{site.url(p)}</loc><news:news><news:publication_date>"
+            f"{datetime.now(timezone.utc).isoformat()}</news:publication_date><news:title>Title</news:title>"
+            f"</news:news></url>" for p in paths
+        )
+        return (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + entries.encode() + b"</urlset>")
+
+    runtime = make_runtime()
+    site.pages["/feed"] = ("application/xml", sitemap("/old"))
+    run_cycle(runtime)  # first sight: /old is backlog
+    publish(site, "/new", "Sitemap story")
+    site.pages["/feed"] = ("application/xml", sitemap("/new", "/old"))
+    run_cycle(runtime)
+    assert {p["text"].split("\n")[0] for p in posted(sandbox) if p["platform"] == "twitter"} == {"Sitemap story"}

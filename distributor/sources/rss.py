@@ -59,15 +59,24 @@ def poll_feed(
     FetchError (HTTP errors, timeouts, refused private addresses) propagates.
     """
     result = fetcher.get(url, etag=etag, last_modified=last_modified, accept=ACCEPT)
-    # Header names are case-insensitive and servers differ (Go sends "Etag"), while
-    # FetchResult keeps them in a plain dict as sent.
-    headers = {name.lower(): value for name, value in result.headers.items()}
-    new_etag, new_modified = headers.get("etag"), headers.get("last-modified")
+    new_etag, new_modified = result.etag, result.last_modified  # header names read case-insensitively
     if result.not_modified:
         # A 304 may omit the validators; the ones we sent stay valid.
         return FeedPoll(True, new_etag or etag, new_modified or last_modified, [], result.url)
-    items = parse_feed(result.content, result.url, headers.get("content-type"))
+    if is_sitemap(result.content):
+        # a (Google News) sitemap configured as a feed works the same way
+        from distributor.sources.sitemap import parse_sitemap
+
+        items = parse_sitemap(result.content, result.url)
+    else:
+        items = parse_feed(result.content, result.url, result.content_type or None)
     return FeedPoll(False, new_etag, new_modified, items, result.url)
+
+
+def is_sitemap(content: bytes) -> bool:
+    """A sitemap (plain, gzipped, or an index) rather than RSS/Atom, judged from its first bytes."""
+    head = content[:2048].lstrip()
+    return head.startswith(b"\x1f\x8b") or b"<urlset" in head or b"<sitemapindex" in head
 
 
 def parse_feed(content: bytes, base_url: str, content_type: str | None = None) -> list[FeedItem]:
