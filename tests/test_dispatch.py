@@ -12,7 +12,6 @@ from pathlib import Path
 from datetime import timedelta
 
 import pytest
-import requests
 from sqlmodel import Session, select
 
 from distributor import posts
@@ -21,7 +20,6 @@ from distributor.dispatch import RetryPolicy, claim_one, dispatch_due, resume_ac
 from distributor.fetch import Fetcher
 from distributor.models import Account, Post, PostState, RateLimit, utcnow
 from distributor.platforms import build_adapter
-from distributor.sandbox import running_sandbox
 from tests.helpers.sandbox_process import duplicates, queue_faults, request_count, sandbox_posts
 
 TWEETS = "POST /2/tweets"
@@ -39,18 +37,6 @@ SECRETS = {
 }
 FIXTURE_IMAGE = Path(__file__).parent / "fixtures" / "platforms" / "lead.png"
 FAST = RetryPolicy(backoff_base_seconds=60, max_attempts=8)
-
-
-@pytest.fixture(scope="module")
-def sandbox_url():
-    with running_sandbox() as base:
-        yield base
-
-
-@pytest.fixture
-def sandbox(sandbox_url):
-    requests.post(sandbox_url + "/_sandbox/reset", timeout=10).raise_for_status()
-    return sandbox_url
 
 
 @pytest.fixture
