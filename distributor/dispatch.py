@@ -46,7 +46,7 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Callable, Mapping
 
@@ -154,7 +154,12 @@ def _outgoing_for(session: Session, post: Post, now: datetime) -> OutgoingPost:
             col(Post.sent_at) >= not_before - timedelta(days=1),
         )
     ).all()
-    return outgoing(post, not_before=not_before, taken_ids=frozenset(taken))
+    shared = post.link is not None and session.exec(
+        select(Post.id).where(
+            Post.account == post.account, Post.link == post.link, Post.id != post.id, Post.state != S.cancelled
+        ).limit(1)
+    ).first() is not None
+    return replace(outgoing(post, not_before=not_before, taken_ids=frozenset(taken)), link_shared=shared)
 
 
 def _aware(when: datetime) -> datetime:

@@ -477,3 +477,21 @@ def test_a_slow_publish_keeps_its_lease_so_no_other_worker_takes_it_over(engine,
     assert second.reconciled == 0 and second.sent == 0 and second.retried == 0
     received = [p for p in sandbox_posts(sandbox) if "Slow picture story" in p["text"]]
     assert len(received) == 1 and len(received[0]["media"]) == 1
+
+
+def test_a_retry_ignores_a_follow_up_that_a_dead_worker_published_meanwhile(bot):
+    """B failed once; then A (same story link) went out from a worker that died before recording it."""
+    from distributor.dispatch import outgoing
+
+    link = "https://www.hypeline.com/2026/11/25/ferry-strike"
+    a = bot.add(text=f"Ferry strike called off {link}", link=link)
+    b = bot.add(text=f"Ferry strike: what it means for commuters {link}", link=link)
+    claim_one(bot.engine, bot.settings, bot.adapters, worker_id="w0")  # takes A, then dies
+    queue_faults(bot.sandbox, {"path": TWEETS, "kind": "500"})
+    assert bot.dispatch(worker="w1").retried == 1  # B's first try fails
+    bot.adapters["x-main"].publish(outgoing(bot.post(a)))  # the dead worker's publish had gone out
+    later = bot.post(b).scheduled_at + timedelta(seconds=1)  # A's lease still runs: it is not reconciled yet
+    bot.dispatch(worker="w1", now=later)
+    assert bot.post(b).state is PostState.sent and bot.post(a).state is PostState.sending
+    assert bot.post(b).external_id != bot.post(a).external_id
+    assert len(bot.received("what it means for commuters")) == 1 and len(bot.received("called off")) == 1

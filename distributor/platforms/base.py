@@ -27,6 +27,7 @@ class OutgoingPost:
     # another of our posts already owns, is never this post (same link, other story post).
     not_before: datetime | None = None
     taken_ids: frozenset[str] = frozenset()
+    link_shared: bool = False  # another of our posts on this account has the same link: never match on it
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 After a lost response or a "duplicate" refusal we do not know whether a post
 went out. Platform posts older than our first attempt, or already owned by
 another of our posts, are never candidates. Then the strongest evidence wins:
-the post's marker in the text, then the same text, then the same link. (Two
-posts of one article share a link; that is why the link only counts when
-nothing stronger matched.)
+the post's marker in the text, then the same text, then the same link. The
+link counts only when nothing stronger matched and no other post of ours on
+this account has the same link (follow-ups of a story share it).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def best_match(post: OutgoingPost, sent_text: str, candidates: list[Candidate]) 
     for candidate in candidates:
         if _norm(candidate.text) == wanted:
             return candidate
-    if post.link:
+    if post.link and not post.link_shared:
         link = _norm_link(post.link)
         for candidate in candidates:
             if link in {_norm_link(found) for found in candidate.links}:
