@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
@@ -131,6 +133,16 @@ class EmptyPost(DistributorError, ValueError):
     """A post without text."""
 
 
+class BadLink(DistributorError, ValueError):
+    """A link or image that is not an http(s) URL (javascript:, data:, file: ...)."""
+
+
+def _check_links(*urls: str | None) -> None:
+    for url in urls:
+        if url and urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+            raise BadLink(f"{url[:80]!r} is not an http(s) URL")
+
+
 def automatic_post_key(article_id: int, account: AccountSettings) -> str:
     """The key that lets an article be posted automatically at most once per account and template."""
     return f"auto:{article_id}:{account.name}:{account.template}"
@@ -161,6 +173,7 @@ def create_post(
     """
     if not text or not text.strip():
         raise EmptyPost("a post needs text")
+    _check_links(link, image_url)
     ensure_account(session, account)
     if article_id is not None and auto_key is None and actor != "system":
         key = automatic_post_key(article_id, account)
@@ -255,6 +268,7 @@ def edit(
 ) -> Post:
     """Change what will be published; only before the platform has been called."""
     post = get_post(session, post_id)
+    _check_links(link, image_url)
     _require_editable(post, "edited", session)
     if post.state is S.queued and post.attempts > 0 and (text is not None or link is not None):
         # An earlier try may have reached the platform (a timeout, a lost answer): the

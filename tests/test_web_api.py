@@ -77,6 +77,8 @@ def test_create_list_approve_cancel(api, engine):
     assert api.get("/api/posts", params={"account": "fb-main"}).json() == []
     assert [p["id"] for p in api.get("/api/posts?state=&account=").json()] == [created["id"]]  # empty: no filter
     assert api.get("/api/posts?state=nonsense").status_code == 422
+    script = api.post("/api/posts", json={"account": "x-main", "text": "Click", "link": "javascript:alert(1)"})
+    assert script.status_code == 422 and "http(s)" in script.json()["detail"]
 
     approved = api.post(f"/api/posts/{created['id']}/approve").json()
     assert approved["state"] == "queued"

@@ -78,11 +78,14 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
     at = body.at
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(settings.web.timezone))
-    post = posts.create_post(
-        session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,
-        template=template, at=at.astimezone(UTC) if at else None, next_slot=body.next_slot, approve=body.approve,
-        actor=user.email,
-    )
+    try:
+        post = posts.create_post(
+            session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,
+            template=template, at=at.astimezone(UTC) if at else None, next_slot=body.next_slot, approve=body.approve,
+            actor=user.email,
+        )
+    except DistributorError as exc:
+        raise HTTPException(422, str(exc)) from exc
     session.commit()
     audit.info("%s created post %s for %s via the API", user.email, post.id, account.name)
     return _detail(session, post.id)

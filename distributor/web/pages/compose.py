@@ -112,11 +112,15 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
         elif draft.image_choice == "custom" and draft.image_custom:
             image_url = draft.image_custom
         account = settings.account(draft.account)
-        post = posts.create_post(
-            session, account, text=draft.text, link=draft.link or None, image_url=image_url,
-            image_alt=image_alt, article_id=article_id, template=account.template if article_id else None, at=at, next_slot=timing["when"] == "slot",
-            approve=timing["approve"], actor=user.email,
-        )
+        try:
+            post = posts.create_post(
+                session, account, text=draft.text, link=draft.link or None, image_url=image_url,
+                image_alt=image_alt, article_id=article_id, template=account.template if article_id else None, at=at,
+                next_slot=timing["when"] == "slot", approve=timing["approve"], actor=user.email,
+            )
+        except DistributorError as exc:
+            session.rollback()
+            return _render(request, session, **rerender, error=f"{draft.account}: {exc}", status_code=400)
         created.append(post)
     session.commit()
     audit.info("%s queued posts %s", user.email, ", ".join(str(p.id) for p in created))
