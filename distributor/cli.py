@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -278,11 +278,11 @@ def _parse_time(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
         raise DistributorError(f"{text!r} is not an ISO 8601 time (e.g. 2026-11-25T14:30+01:00)") from exc
-    if value.tzinfo is None:
-        from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo
 
-        value = value.replace(tzinfo=ZoneInfo(state.settings.web.timezone))
-    return value.astimezone(timezone.utc)
+    from distributor.posts import as_utc
+
+    return as_utc(value, ZoneInfo(state.settings.web.timezone))
 
 
 def _post_json(post) -> dict:

@@ -51,7 +51,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Callable, Mapping
 
 from sqlalchemy import and_, exists, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -61,6 +60,7 @@ from distributor.errors import AuthExpired, DuplicateContent, NotFound, RateLimi
 from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
 from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
 from distributor.posts import in_quiet_hours
+from distributor.ratelimits import store_rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -356,16 +356,6 @@ def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, p
     return done
 
 
-def _store_rate_limit(session: Session, account: str, endpoint: str, reset_at: datetime) -> None:
-    """Upsert, so two workers limited at once do not collide on the primary key."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RateLimit).values(account=account, endpoint=endpoint, reset_at=reset_at)
-    statement = statement.on_conflict_do_update(
-        index_elements=["account", "endpoint"], set_={"reset_at": statement.excluded.reset_at}
-    )
-    session.execute(statement)
-
-
 def _pause(session: Session, account: str, reason: str, now: datetime) -> None:
     session.execute(
         update(Account).where(col(Account.name) == account).values(paused_reason=reason, paused_at=now)
@@ -399,7 +389,7 @@ def _still_unknown(session: Session, claim: _Claim, worker_id: str, now: datetim
     retry_at = now + timedelta(seconds=policy.reconcile_retry_seconds)
     if isinstance(exc, RateLimited):
         reset_at = max(_aware(exc.retry_at), now + MIN_RATE_LIMIT_WAIT)
-        _store_rate_limit(session, claim.account, RECONCILE_ENDPOINT, reset_at)
+        store_rate_limit(session, claim.account, RECONCILE_ENDPOINT, reset_at)
         retry_at = max(retry_at, reset_at)
     elif isinstance(exc, AuthExpired):
         _pause(session, claim.account, f"auth expired: {exc}", now)
@@ -478,7 +468,7 @@ def _record_outcome(
             reset_at = max(_aware(error.retry_at), now + MIN_RATE_LIMIT_WAIT)
             # the limit hit the call that failed: the publish itself, or the look-up before it
             endpoint = RECONCILE_ENDPOINT if how == "reconcile" else PUBLISH_ENDPOINT
-            _store_rate_limit(session, claim.account, endpoint, reset_at)
+            store_rate_limit(session, claim.account, endpoint, reset_at)
             # A rate limit is the platform saying "not now", not a failed
             # attempt: it does not use up the post's retries.
             if _settle(session, claim, worker_id, now, S.queued,

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -28,6 +27,7 @@ from distributor.config import EngagementSettings
 from distributor.errors import PlatformError, RateLimited
 from distributor.models import EngagementSnapshot, Post, PostState, RateLimit, utcnow
 from distributor.platforms.base import Metrics, PlatformAdapter
+from distributor.ratelimits import store_rate_limit
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
 CLAIM = timedelta(minutes=10)  # how long a run holds the due posts it took
@@ -209,16 +209,6 @@ def _rate_limited(session: Session, accounts: list[str], now: datetime) -> dict[
     return dict(rows.all())
 
 
-def _store_rate_limit(open_session, account: str, reset_at: datetime) -> None:
-    """Remember the platform's "come back at" for every worker (an upsert: two may store it at once)."""
-    with open_session() as session:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(RateLimit).values(account=account, endpoint=METRICS_ENDPOINT, reset_at=reset_at)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["account", "endpoint"], set_={"reset_at": statement.excluded.reset_at}))
-        session.commit()
-
-
 def _defer(open_session, posts: list[_DuePost], outcome: AccountCollect) -> None:
     """Give the posts back their due time: the next run picks them up."""
     outcome.deferred += len(posts)
@@ -246,7 +236,9 @@ def _collect_account(open_session, account: str, adapter: PlatformAdapter, posts
             if isinstance(exc, RateLimited):
                 outcome.error = f"rate limited until {exc.retry_at.isoformat()}"
                 outcome.retry_at = exc.retry_at
-                _store_rate_limit(open_session, account, exc.retry_at)
+                with open_session() as session:
+                    store_rate_limit(session, account, METRICS_ENDPOINT, exc.retry_at)
+                    session.commit()
             else:
                 outcome.error = f"{type(exc).__name__}: {exc}"
             _defer(open_session, posts[start:], outcome)

@@ -12,12 +12,7 @@ from distributor.extract.body import Body, article_body, body_paragraphs, with_d
 from distributor.extract.document import Document, decode, parse
 from distributor.extract.model import Extracted, Image, Quote
 
-try:  # written alongside this module; extraction still works without it
-    from distributor.extract import quotes as _quotes
-except ModuleNotFoundError as exc:  # pragma: no cover - only while quotes.py does not exist yet
-    if exc.name != "distributor.extract.quotes":
-        raise
-    _quotes = None
+from distributor.extract import quotes as _quotes
 
 __all__ = [
     "Body", "Document", "Extracted", "Image", "Quote",
@@ -53,7 +48,7 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
     )
     body = with_declared_body(article_body(doc.tree), (head.article_ld or {}).get("articleBody"))
     result.image = images.lead_image(doc.tree, head, body.containers, result.title)
-    if _quotes is not None and body.paragraphs:
+    if body.paragraphs:
         found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints, context=[result.description or ""])
         result.quotes = list(found)
         result.pull_quote = _quotes.pick_pull_quote(result.quotes)

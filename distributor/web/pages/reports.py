@@ -36,7 +36,4 @@ def report_frame(request: Request, since: str = "7d", by: str = "platform", user
         body = reports.render_html(report)
     except DistributorError as exc:
         return HTMLResponse(f"<p style='font-family:sans-serif'>{escape(str(exc))}</p>", status_code=422)
-    except ImportError:  # the HTML renderer ships separately from the report figures
-        return HTMLResponse("<p style='font-family:sans-serif'>The HTML report is not available in this version; "
-                            "use the JSON report.</p>", status_code=501)
     return HTMLResponse(body)
