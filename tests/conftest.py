@@ -91,3 +91,26 @@ def sandbox(sandbox_server):
 
     requests.post(sandbox_server + "/_sandbox/reset", timeout=5).raise_for_status()
     yield sandbox_server
+
+
+# --- Web desk: the hand-written article pages of tests/fixtures/web, served locally ----------
+
+
+@pytest.fixture
+def article_site():
+    """The fixture article pages, served on 127.0.0.1 (nothing leaves the machine)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    directory = Path(__file__).parent / "fixtures" / "web"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from datetime import UTC, datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +13,6 @@ from distributor.config import Settings
 from distributor.models import Article, EngagementSnapshot, Post, PostState
 from distributor.web import create_app
 
-FIXTURES = Path(__file__).parent / "fixtures" / "web"
 POST_KEYS = {"id", "account", "platform", "state", "text", "link", "image_url", "scheduled_at", "external_id",
              "external_url", "error"}
 
@@ -48,18 +43,6 @@ def api(settings, engine, token):
     return TestClient(create_app(settings, engine), headers={"Authorization": f"Bearer {token}"})
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def article_site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(FIXTURES)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_create_list_approve_cancel(api, engine):

@@ -7,7 +7,6 @@ cleanly without them. Everything runs on 127.0.0.1.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -15,7 +14,6 @@ import socket
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,18 +67,6 @@ def playwright_browser():
             browser.close()
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def article_site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(FIXTURES)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -3,12 +3,8 @@ managing users, password guessers; and article text cannot inject markup."""
 
 from __future__ import annotations
 
-import functools
 import html
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +16,6 @@ from distributor.models import Post, PostState, User
 from distributor.web import create_app
 from distributor.web.auth import LoginLimiter
 
-FIXTURES = Path(__file__).parent / "fixtures" / "web"
 PASSWORD = "correct horse battery"
 # Written out here, not imported: a route added to the app must be protected or
 # deliberately added to this list.
@@ -250,21 +245,6 @@ def test_login_never_redirects_off_site(app):
     assert response.headers["location"] == "/queue"
 
 
-@pytest.fixture
-def article_site():
-    """The fixture article pages, served on 127.0.0.1 (nothing leaves the machine)."""
-    handler = functools.partial(_QuietHandler, directory=str(FIXTURES))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def test_a_script_in_an_article_title_is_inert_in_the_desk_and_verbatim_in_the_post(app, engine, article_site):
