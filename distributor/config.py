@@ -100,6 +100,21 @@ class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     timezone: str = "UTC"  # editors' default time zone for scheduling
+    trusted_proxies: list[str] = []  # addresses / networks whose X-Forwarded-For and -Proto are believed
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, values: list[str]) -> list[str]:
+        import ipaddress
+
+        normalised = []
+        for value in values:  # written as uvicorn's ProxyHeadersMiddleware reads them, or refused
+            try:
+                parsed = ipaddress.ip_network(value.strip(), strict=False) if "/" in value else ipaddress.ip_address(value.strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+            normalised.append(str(parsed))
+        return normalised
 
 
 class EngagementSettings(_Section):

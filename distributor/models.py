@@ -181,3 +181,37 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # sha256, never the token
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: Optional[datetime] = None
+
+
+class WebSession(SQLModel, table=True):
+    """A logged-in browser. The cookie carries a random id; only its sha256 is stored here,
+    so ending a session is deleting its row, and a copy of the database opens no desk."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)  # absolute expiry counts from here
+    last_seen_at: datetime = Field(default_factory=utcnow)  # idle expiry counts from here
+    address: Optional[str] = None  # where it logged in from
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, counted per email, per address and per both (web/throttle.py)."""
+
+    __table_args__ = (Index("ix_loginfailure_email_at", "email", "at"), Index("ix_loginfailure_address_at", "address", "at"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(Text, nullable=False))  # normalised, as typed
+    address: str
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to logins, users and tokens, when, from where; never a password or token."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: Optional[str] = None  # the user's email, "cli", or None when nobody logged in
+    action: str = Field(index=True)  # login, login_failed, logout, password_changed, ...
+    target: Optional[str] = Field(default=None, sa_column=Column(Text))  # the user or token acted on
+    address: Optional[str] = None
+    detail: Optional[str] = Field(default=None, sa_column=Column(Text))

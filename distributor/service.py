@@ -43,9 +43,8 @@ def _serve_web(runtime: Runtime, stopping: threading.Event, on_started) -> None:
 
     from distributor.web import create_app
 
-    web = runtime.settings.web
     app = create_app(runtime.settings, runtime.engine, runtime=runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host=web.host, port=web.port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(web_server_config(app, runtime.settings.web))
 
     def watch():  # leave uvicorn's loop when someone else asks us to stop
         stopping.wait()
@@ -56,6 +55,15 @@ def _serve_web(runtime: Runtime, stopping: threading.Event, on_started) -> None:
         threading.Thread(target=lambda: _announce_when_up(server, on_started), daemon=True).start()
     server.run()  # handles SIGINT/SIGTERM itself
     stopping.set()
+
+
+def web_server_config(app, web):
+    """How uvicorn serves the desk. ``proxy_headers`` is off: uvicorn would otherwise believe an
+    X-Forwarded-For from anyone on 127.0.0.1; the app reads it from ``[web] trusted_proxies`` only."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=web.host, port=web.port, log_level="warning", lifespan="on",
+                          proxy_headers=False, forwarded_allow_ips=[])
 
 
 def _announce_when_up(server, on_started) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +15,7 @@ from distributor import posts, users
 from distributor.config import Settings
 from distributor.models import Post, PostState, User
 from distributor.web import create_app
-from distributor.web.auth import LoginLimiter
+from distributor.web.throttle import LoginThrottle
 
 PASSWORD = "correct horse battery"
 # Written out here, not imported: a route added to the app must be protected or
@@ -198,8 +199,8 @@ def test_a_removed_user_is_logged_out(app, engine):
 
 
 def test_login_is_rate_limited_per_email_and_address(settings, engine, seeded):
-    now = [1000.0]
-    app = create_app(settings, engine, limiter=LoginLimiter(clock=lambda: now[0]))
+    now = [datetime(2026, 11, 25, 9, 0, tzinfo=UTC)]
+    app = create_app(settings, engine, limiter=LoginThrottle(clock=lambda: now[0]))
     client = TestClient(app)
     token = csrf_of(client.get("/login").text)
     for _ in range(5):
@@ -216,7 +217,7 @@ def test_login_is_rate_limited_per_email_and_address(settings, engine, seeded):
     response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD, "csrf_token": token},
                            follow_redirects=False)
     assert response.status_code == 303
-    now[0] += 15 * 60 + 1
+    now[0] += timedelta(seconds=15 * 60 + 1)
     client = TestClient(app)
     log_in(client, "editor@example.com")
 

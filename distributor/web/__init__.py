@@ -3,8 +3,8 @@
     create_app(settings, engine) -> FastAPI
 
 The lead's `distributor run` serves it with uvicorn beside the scheduler.
-Pages log in with a signed session cookie (CSRF token on every form); the API
-under /api/ takes bearer tokens only. Everything but /login, /healthz, the
+Pages log in with a server-side session named by a signed cookie (CSRF token
+on every form); the API under /api/ takes bearer tokens only. Everything but /login, /healthz, the
 static files and the API's own documentation requires one or the other.
 """
 
@@ -23,10 +23,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from distributor.config import Settings
 from distributor.web import api
-from distributor.web.auth import LoginLimiter, LoginRequired
-from distributor.web.pages import articles, compose, login, posts, queue, reports, users
+from distributor.web.auth import LoginRequired
+from distributor.web.pages import account, admin, articles, compose, login, posts, queue, reports, users
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
+from distributor.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 SECRET_ENV = "DISTRIBUTOR_SECRET_KEY"
@@ -48,7 +49,7 @@ def secret_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: LoginLimiter | None = None) -> FastAPI:
+def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: LoginThrottle | None = None) -> FastAPI:
     """The desk for ``settings`` over ``engine``; ``runtime`` (fetcher, composer) is built when not given."""
     from distributor.pipeline import Runtime
 
@@ -58,10 +59,12 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     app.state.engine = engine
     app.state.runtime = runtime or Runtime(settings, engine)
     app.state.views = Views(settings.web.timezone)
-    app.state.limiter = limiter or LoginLimiter()
+    app.state.limiter = limiter or LoginThrottle()
+    app.state.trusted_proxies = list(settings.web.trusted_proxies)
+    app.state.warned_forwarded = False
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
-                   users.router, api.router):
+                   users.router, account.router, admin.router, api.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -95,8 +98,15 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    # Outermost: sessions must be in the scope before anything reads request.session.
+    # Sessions must be in the scope before anything reads request.session.
     app.add_middleware(CookieSessions, secret_key=secret_key())
+    if app.state.trusted_proxies:
+        # Outermost, so the client address and scheme (Secure cookies) are the real ones for everything
+        # inside. Done here rather than by uvicorn's own option so that the app is the same whoever
+        # serves it; service.py turns uvicorn's off (by default it believes anyone on 127.0.0.1).
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=app.state.trusted_proxies)
     return app
 
 

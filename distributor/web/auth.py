@@ -1,20 +1,15 @@
-"""Who is asking: login sessions for pages, bearer tokens for the API, CSRF, login throttling.
+"""Who is asking: login sessions for pages, bearer tokens for the API, CSRF, the client's address.
 
 Pages and the API are authenticated differently on purpose: the API accepts
 only ``Authorization: Bearer`` (so a browser's cookie can never drive it, and it
-needs no CSRF token); pages accept only the session cookie, and every form
-POST must carry the session's CSRF token.
+needs no CSRF token); pages accept only a live server-side session
+(``web/sessions.py``), and every form POST must carry the session's CSRF token.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Iterator
 
 from fastapi import Depends, HTTPException, Request
@@ -22,8 +17,11 @@ from sqlmodel import Session
 
 from distributor.models import User
 from distributor.users import user_for_token
+from distributor.web import sessions
 
+# Post actions are logged here; logins, users and tokens also go to the audit table (distributor.audit).
 audit = logging.getLogger("distributor.audit")
+log = logging.getLogger(__name__)
 
 
 class LoginRequired(Exception):
@@ -40,38 +38,35 @@ def db(request: Request) -> Iterator[Session]:
             raise
 
 
-def password_fingerprint(user: User) -> str:
-    """Changes when the password does, so changing it ends every other session."""
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+def client_address(request: Request) -> str:
+    """The address a login is counted against and recorded with.
 
-
-def start_session(request: Request, user: User) -> None:
-    request.session.clear()
-    request.session.update(uid=user.id, pw=password_fingerprint(user), csrf=secrets.token_urlsafe(24))
-
-
-def session_user(request: Request, session: Session) -> User | None:
-    uid = request.session.get("uid")
-    if not isinstance(uid, int):
-        return None
-    user = session.get(User, uid)
-    if user is None or request.session.get("pw") != password_fingerprint(user):
-        return None
-    return user
+    The connection's peer, unless that peer is listed in ``[web] trusted_proxies``:
+    then uvicorn's ProxyHeadersMiddleware (see ``create_app``) has already put the
+    rightmost X-Forwarded-For address that is not a trusted proxy here. A forwarded
+    header from anyone else is ignored; when no proxy is trusted, the log says so once.
+    """
+    address = request.client.host if request.client else "unknown"
+    state = request.app.state
+    if not state.trusted_proxies and not state.warned_forwarded and "x-forwarded-for" in request.headers:
+        state.warned_forwarded = True
+        log.warning("ignoring X-Forwarded-For from %s: it is not in [web] trusted_proxies (if it is your proxy, "
+                    "list it there, or every client is counted as that one address)", address)
+    return address
 
 
 def page_user(request: Request, session: Session = Depends(db)) -> User:
     """The logged-in editor, or a redirect to the login page."""
-    user = session_user(request, session)
-    if user is None:
+    found = sessions.current(session, request)
+    if found is None:
         raise LoginRequired()
-    request.state.user = user
-    return user
+    request.state.web_session, request.state.user = found
+    return found[1]
 
 
 def admin_user(user: User = Depends(page_user)) -> User:
     if user.role != "admin":
-        raise HTTPException(status_code=403, detail="only admins manage users")
+        raise HTTPException(status_code=403, detail="only admins manage users, tokens and the audit log")
     return user
 
 
@@ -86,9 +81,17 @@ def api_user(request: Request, session: Session = Depends(db)) -> User:
     return user
 
 
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use (the login form needs one too)."""
+def _expected_csrf(request: Request) -> str | None:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        return sessions.csrf_for(sid)
     token = request.session.get("csrf")
+    return token if isinstance(token, str) else None
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token forms must carry: the session's, or before login one kept in the cookie."""
+    token = _expected_csrf(request)
     if not token:
         token = secrets.token_urlsafe(24)
         request.session["csrf"] = token
@@ -99,51 +102,8 @@ async def check_csrf(request: Request) -> None:
     """Refuse any state-changing form that does not carry the session's token."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    expected = request.session.get("csrf")
+    expected = _expected_csrf(request)
     form = await request.form()
     sent = form.get("csrf_token")
-    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
         raise HTTPException(status_code=403, detail="the form expired or did not come from this site; reload and try again")
-
-
-class LoginLimiter:
-    """At most ``max_failures`` failed logins per (email, IP) in ``window`` seconds.
-
-    Kept in memory: per process, forgotten on restart. Enough to stop password
-    guessing against one web process; several processes each count their own.
-    """
-
-    MAX_KEYS = 10_000
-
-    def __init__(self, max_failures: int = 5, window_seconds: float = 15 * 60, clock=time.monotonic):
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self.clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def retry_after(self, email: str, ip: str) -> int:
-        """Seconds until this pair may try again; 0 when it may now."""
-        with self._lock:
-            times = self._prune((email.strip().lower(), ip))
-            if len(times) < self.max_failures:
-                return 0
-            return max(1, math.ceil(times[0] + self.window - self.clock()))
-
-    def failed(self, email: str, ip: str) -> None:
-        with self._lock:
-            self._prune((email.strip().lower(), ip)).append(self.clock())
-            if len(self._failures) > self.MAX_KEYS:  # a spray of addresses must not grow memory for ever
-                for key in [k for k in self._failures if not self._prune(k)]:
-                    del self._failures[key]
-
-    def succeeded(self, email: str, ip: str) -> None:
-        with self._lock:
-            self._failures.pop((email.strip().lower(), ip), None)
-
-    def _prune(self, key: tuple[str, str]) -> deque[float]:
-        times = self._failures[key]
-        horizon = self.clock() - self.window
-        while times and times[0] <= horizon:
-            times.popleft()
-        return times

@@ -1,24 +1,108 @@
-"""Signed cookie sessions whose Secure flag follows the request's scheme.
+"""Login sessions: a row per logged-in browser, and the signed cookie that names it.
 
-Starlette's SessionMiddleware fixes ``Secure`` once at start-up; we serve both
-plain http on 127.0.0.1 and https behind a proxy, so the flag is decided per
-response instead. The cookie is HttpOnly and SameSite=Lax, signed (not
-encrypted) with itsdangerous: it holds only a user id, a password fingerprint
-and the CSRF token, never anything secret from the database.
+Being logged in is a row in ``websession``. The cookie carries only a random
+id (``sid``), whose sha256 is the row's key, so ending a session is deleting
+its row: logout, a password change, removing the user or an admin's "sign out
+everywhere" take effect on the next request, even for a copy of the cookie.
+A session also ends after ``IDLE`` without a request and ``ABSOLUTE`` after
+login, whatever happens.
+
+Before login the cookie holds the login form's CSRF token; flash messages ride
+in it for one redirect. The logged-in CSRF token is derived from the session id
+(HMAC), so it changes with every login and is never stored.
+
+The cookie itself: Starlette's SessionMiddleware fixes ``Secure`` once at
+start-up; we serve both plain http on 127.0.0.1 and https behind a proxy, so
+the flag is decided per response instead. HttpOnly, SameSite=Lax, signed (not
+encrypted) with itsdangerous.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 from base64 import b64decode, b64encode
+from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 
 import itsdangerous
+from sqlmodel import Session, col, delete, func, select
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from distributor.models import User, WebSession, utcnow
+
 COOKIE_NAME = "distributor_session"
-MAX_AGE_SECONDS = 12 * 3600  # one working day; then log in again
+ABSOLUTE = timedelta(hours=12)  # one working day; then log in again
+IDLE = timedelta(hours=2)  # a desk left alone this long is logged out
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often, not on every request
+MAX_AGE_SECONDS = int(ABSOLUTE.total_seconds())
+
+
+def _hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+
+def start(session: Session, request: Request, user: User, address: str | None) -> WebSession:
+    """Log this browser in as ``user`` with a fresh id (an id set before login is never kept)."""
+    sid = secrets.token_urlsafe(32)
+    row = WebSession(token_hash=_hash(sid), user_id=user.id, address=address)
+    session.add(row)
+    session.exec(delete(WebSession).where(col(WebSession.created_at) < utcnow() - ABSOLUTE))  # tidy up
+    request.session.clear()
+    request.session["sid"] = sid
+    return row
+
+
+def current(session: Session, request: Request, now: datetime | None = None) -> tuple[WebSession, User] | None:
+    """The live session and its user, or None (an ended or expired one also leaves the cookie)."""
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
+        return None
+    now = now or utcnow()
+    row = session.exec(select(WebSession).where(WebSession.token_hash == _hash(sid))).first()
+    if row is not None and (now - row.created_at > ABSOLUTE or now - row.last_seen_at > IDLE):
+        session.delete(row)
+        session.commit()
+        row = None
+    user = session.get(User, row.user_id) if row is not None else None
+    if user is None:
+        request.session.pop("sid", None)
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    return row, user
+
+
+def end(session: Session, request: Request) -> WebSession | None:
+    """Log this browser out: its row goes, so a copy of the cookie opens nothing either."""
+    sid = request.session.get("sid")
+    row = None
+    if isinstance(sid, str):
+        row = session.exec(select(WebSession).where(WebSession.token_hash == _hash(sid))).first()
+        if row is not None:
+            session.delete(row)
+    request.session.clear()
+    return row
+
+
+def csrf_for(sid: str) -> str:
+    """The CSRF token of a logged-in session: bound to its id, new at every login."""
+    return hmac.new(sid.encode("utf-8"), b"distributor.csrf", hashlib.sha256).hexdigest()[:32]
+
+
+def active_counts(session: Session, now: datetime | None = None) -> dict[int, int]:
+    """user id -> how many of their sessions are still alive."""
+    now = now or utcnow()
+    query = (select(WebSession.user_id, func.count()).where(col(WebSession.created_at) > now - ABSOLUTE,
+                                                              col(WebSession.last_seen_at) > now - IDLE)
+             .group_by(WebSession.user_id))
+    return {user_id: count for user_id, count in session.exec(query)}
 
 
 class CookieSessions:
