@@ -454,6 +454,21 @@ def report(
 # --- people ---------------------------------------------------------------------------
 
 
+def _read_password() -> str:
+    """The password from standard input (one line), or asked twice on a terminal."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.buffer.readline()
+    try:
+        return line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise DistributorError("the password on standard input is not valid UTF-8") from None
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
 @users_app.command("add")
 def users_add(email: str, role_choice: Role = typer.Option(Role.editor, "--role")) -> None:
     """Add an editor; the password is read from standard input."""
@@ -461,10 +476,55 @@ def users_add(email: str, role_choice: Role = typer.Option(Role.editor, "--role"
     from distributor.db import session_scope
 
     role = role_choice.value
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password()
     with session_scope(state.engine) as session:
-        users.add_user(session, email, password, role)
-    out.print(f"added {email} ({role})")
+        user = users.add_user(session, email, password, role, actor="cli")
+    out.print(f"added {user.email} ({role})", markup=False)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user, their role, live web sessions and API tokens."""
+    from sqlmodel import Session
+
+    from distributor import users
+    from distributor.web.sessions import active_counts
+
+    with Session(state.engine) as session:
+        rows = users.list_users(session)
+        live = active_counts(session)
+        tokens: dict[int, int] = {}
+        for _token, owner in users.list_tokens(session):
+            tokens[owner.id] = tokens.get(owner.id, 0) + 1
+    table = Table("email", "role", "since (UTC)", "sessions", "tokens")
+    for user in rows:
+        table.add_row(user.email, user.role, _when(user.created_at), str(live.get(user.id, 0)), str(tokens.get(user.id, 0)))
+    out.print(table)
+
+
+@users_app.command("remove")
+def users_remove(email: str) -> None:
+    """Remove a user: their web sessions and API tokens end at once."""
+    from distributor import users
+    from distributor.db import session_scope
+
+    with session_scope(state.engine) as session:
+        users.remove_user(session, email, actor="cli")
+    out.print(f"removed {users.normalise_email(email)}", markup=False)
+
+
+@users_app.command("passwd")
+def users_passwd(email: str) -> None:
+    """Set a user's password (read from standard input); every web session of theirs ends."""
+    from distributor import users
+    from distributor.db import session_scope
+
+    with session_scope(state.engine) as session:
+        users.require_user(session, email)  # an unknown email is said before a password is asked for
+    password = _read_password()
+    with session_scope(state.engine) as session:
+        users.set_password(session, email, password, actor="cli")
+    out.print(f"password of {users.normalise_email(email)} changed; their web sessions ended", markup=False)
 
 
 @tokens_app.command("create")
@@ -474,8 +534,36 @@ def tokens_create(email: str) -> None:
     from distributor.db import session_scope
 
     with session_scope(state.engine) as session:
-        token = users.create_token(session, email)
+        token = users.create_token(session, email, actor="cli")
     print(token)
+
+
+@tokens_app.command("list")
+def tokens_list(email: Optional[str] = typer.Argument(None, help="Only this user's tokens.")) -> None:
+    """API tokens (never the tokens themselves): id, owner, created, last used."""
+    from sqlmodel import Session
+
+    from distributor import users
+
+    with Session(state.engine) as session:
+        rows = users.list_tokens(session, email)
+    table = Table("id", "user", "created (UTC)", "last used (UTC)")
+    for token, owner in rows:
+        table.add_row(str(token.id), owner.email, _when(token.created_at), _when(token.last_used_at))
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Revoke an API token by its id (from `tokens list`): it gets 401 from then on."""
+    from distributor import users
+    from distributor.db import session_scope
+
+    if not token_id.isascii() or not token_id.isdigit():
+        raise DistributorError(f"a token id is a number (see `distributor tokens list`), not {token_id[:40]!r}")
+    with session_scope(state.engine) as session:
+        owner = users.revoke_token(session, int(token_id), actor="cli")
+    out.print(f"revoked token {int(token_id)} of {owner.email}", markup=False)
 
 
 @db_app.command("upgrade")

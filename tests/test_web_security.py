@@ -12,26 +12,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from distributor import posts, users
-from distributor.config import Settings
 from distributor.models import Post, PostState, User
 from distributor.web import create_app
 from distributor.web.throttle import LoginThrottle
+from tests.helpers.desk import PASSWORD, csrf_of, log_in, make_settings
 
-PASSWORD = "correct horse battery"
 # Written out here, not imported: a route added to the app must be protected or
 # deliberately added to this list.
 PUBLIC = {"/login", "/logout", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/static"}
-
-
-def make_settings() -> Settings:
-    return Settings(
-        accounts=[
-            {"name": "x-main", "platform": "twitter", "require_approval": True},
-            {"name": "fb-main", "platform": "facebook", "page_id": "123", "require_approval": True},
-        ],
-        web={"timezone": "Europe/London"},
-        fetch={"allow_private_networks": True},
-    )
 
 
 @pytest.fixture
@@ -53,19 +41,6 @@ def seeded(engine, settings):
 @pytest.fixture
 def app(settings, engine, seeded):
     return create_app(settings, engine)
-
-
-def csrf_of(page_html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page_html).group(1)
-
-
-def log_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
-    """Log in through the form; returns the session's CSRF token for later forms."""
-    token = csrf_of(client.get("/login").text)
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                           follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return csrf_of(client.get("/compose").text)
 
 
 def post_state(engine, post_id: int) -> PostState:
