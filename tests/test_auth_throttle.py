@@ -162,3 +162,19 @@ def test_uvicorn_as_the_service_runs_it_does_not_believe_forwarded_headers_from_
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_a_patient_botnet_meets_the_daily_cap(engine, people):
+    now = [datetime(2026, 11, 25, 9, 0, tzinfo=UTC)]
+    throttle = LoginThrottle(per_email=3, per_email_day=5, clock=lambda: now[0])
+    app = create_app(make_settings(trusted_proxies=["10.0.0.2"]), engine, limiter=throttle)
+    client = TestClient(app, client=PROXY)
+    bots = iter(f"198.51.100.{i}" for i in range(100))
+    assert [try_login(client, EDITOR, "guess", forwarded(next(bots))).status_code for _ in range(4)] == [401] * 3 + [429]
+    now[0] += timedelta(minutes=16)
+    assert [try_login(client, EDITOR, "guess", forwarded(next(bots))).status_code for _ in range(3)] == [401] * 2 + [429]
+    now[0] += timedelta(minutes=16)
+    response = try_login(client, EDITOR, "guess", forwarded(next(bots)))
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 15 * 60  # the day's guesses are spent
+    now[0] += timedelta(days=1)
+    assert try_login(client, EDITOR, PASSWORD, forwarded(next(bots))).status_code == 303

@@ -49,7 +49,7 @@ def _hash(sid: str) -> str:
 def start(session: Session, request: Request, user: User, address: str | None) -> WebSession:
     """Log this browser in as ``user`` with a fresh id (an id set before login is never kept)."""
     sid = secrets.token_urlsafe(32)
-    row = WebSession(token_hash=_hash(sid), user_id=user.id, address=address)
+    row = WebSession(token_hash=_hash(sid), user_id=user.id, address=address[:320] if address else None)
     session.add(row)
     session.exec(delete(WebSession).where(col(WebSession.created_at) < utcnow() - ABSOLUTE))  # tidy up
     request.session.clear()

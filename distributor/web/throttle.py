@@ -10,12 +10,13 @@ nor sharing one gets around them or locks other people out:
 - per address, ``per_address`` (20): one client trying many accounts. A correct
   login does not clear it, so an attacker cannot reset it by logging in to an
   account of its own between guesses.
-- per email, ``per_email`` (50): many addresses (a botnet, or forged
-  X-Forwarded-For values had a proxy been trusted wrongly) guessing one account:
-  at most 50 guesses per window, whatever the addresses. So that this counter
-  cannot be used to lock the real user out, an address that logged in as that
-  email before (the audit log says so, last ``known_days``) is held only by the
-  two counters above.
+- per email, ``per_email`` (50) in the window and ``per_email_day`` (200) in
+  a day: many addresses (a botnet, or forged X-Forwarded-For values had a proxy
+  been trusted wrongly) guessing one account, whatever the addresses. The daily
+  cap is the backoff: a patient botnet gets 200 guesses a day, not 4,800. So
+  that these counters cannot be used to lock the real user out, an address that
+  logged in as that email before (the audit log says so, last ``known_days``) is
+  held only by the two counters above.
 
 A refused (throttled) try is not counted, so a locked client cannot extend its
 own lock or grow the table. The address is the one the app sees: behind a proxy
@@ -44,12 +45,14 @@ MAX_KEY_CHARS = audit.MAX_FIELD_CHARS
 class LoginThrottle:
     """Decides whether a login may be tried now, and records how it went."""
 
-    def __init__(self, *, per_pair: int = 5, per_address: int = 20, per_email: int = 50,
+    def __init__(self, *, per_pair: int = 5, per_address: int = 20, per_email: int = 50, per_email_day: int = 200,
                  window_seconds: float = 15 * 60, known_days: float = 30, clock: Callable[[], datetime] = utcnow):
         self.per_pair = per_pair
         self.per_address = per_address
         self.per_email = per_email
+        self.per_email_day = per_email_day
         self.window = timedelta(seconds=window_seconds)
+        self.day = max(timedelta(days=1), self.window)
         self.known = timedelta(days=known_days)
         self.clock = clock
 
@@ -57,19 +60,20 @@ class LoginThrottle:
         """Seconds until this email may be tried from this address; 0 when it may now."""
         email, address = _key(email), _key(address)
         now = self.clock()
-        horizon = now - self.window
         waits = [
-            self._wait(session, horizon, now, self.per_pair, LoginFailure.email == email, LoginFailure.address == address),
-            self._wait(session, horizon, now, self.per_address, LoginFailure.address == address),
+            self._wait(session, now, self.window, self.per_pair, LoginFailure.email == email,
+                       LoginFailure.address == address),
+            self._wait(session, now, self.window, self.per_address, LoginFailure.address == address),
         ]
-        email_wait = self._wait(session, horizon, now, self.per_email, LoginFailure.email == email)
+        email_wait = max(self._wait(session, now, self.window, self.per_email, LoginFailure.email == email),
+                         self._wait(session, now, self.day, self.per_email_day, LoginFailure.email == email))
         if email_wait and not audit.logged_in_from(session, email, address, since=now - self.known):
             waits.append(email_wait)
         return max(waits)
 
     def failed(self, session: Session, email: str, address: str) -> None:
         now = self.clock()
-        session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= now - self.window))  # forget old ones
+        session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= now - self.day))  # forget old ones
         session.add(LoginFailure(email=_key(email), address=_key(address), at=now))
         session.flush()
 
@@ -78,14 +82,15 @@ class LoginThrottle:
         session.exec(delete(LoginFailure).where(LoginFailure.email == _key(email),
                                                 LoginFailure.address == _key(address)))
 
-    def _wait(self, session: Session, horizon: datetime, now: datetime, limit: int, *where) -> int:
+    @staticmethod
+    def _wait(session: Session, now: datetime, window: timedelta, limit: int, *where) -> int:
         # The limit-th newest failure in the window: once it leaves the window, a place is free.
-        query = (select(LoginFailure.at).where(col(LoginFailure.at) > horizon, *where)
+        query = (select(LoginFailure.at).where(col(LoginFailure.at) > now - window, *where)
                  .order_by(col(LoginFailure.at).desc()).offset(limit - 1).limit(1))
         oldest_needed = session.exec(query).first()
         if oldest_needed is None:
             return 0
-        return max(1, math.ceil((oldest_needed + self.window - now).total_seconds()))
+        return max(1, math.ceil((oldest_needed + window - now).total_seconds()))
 
 
 def _key(value: str) -> str:
