@@ -4,8 +4,9 @@
 
 The lead's `distributor run` serves it with uvicorn beside the scheduler.
 Pages log in with a server-side session named by a signed cookie (CSRF token
-on every form); the API under /api/ takes bearer tokens only. Everything but /login, /healthz, the
-static files and the API's own documentation requires one or the other.
+on every form); the API under /api/ takes bearer tokens only. Everything but
+/login, /healthz, the static files and the API's own documentation requires one
+or the other. X-Forwarded-For / -Proto count only from ``[web] trusted_proxies``.
 """
 
 from __future__ import annotations
