@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from distributor.config import Settings, check_secrets, load_settings
+from distributor.cli_accounts import accounts_app
 from distributor.errors import ConfigError, DistributorError
 from distributor.logs import setup_logging
 
@@ -33,6 +34,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
+app.add_typer(accounts_app, name="accounts")
 
 class PlatformChoice(str, Enum):
     twitter = "twitter"
@@ -139,6 +141,7 @@ def run(
         )
         for error in report.discovered.errors + report.extracted.errors:
             print(f"warning: {error}", file=sys.stderr)
+        _warn_held_accounts(runtime)
         return
     from distributor.service import run_service
 
@@ -146,6 +149,19 @@ def run(
         out.print(f"distributor is running{f'; web UI at {url}' if url else ''}. Ctrl-C stops it.")
 
     run_service(runtime, web=not no_web, on_started=started)
+
+
+def _warn_held_accounts(runtime) -> None:
+    """A paused account sends nothing: say so, and how to release it, instead of a bare "0 sent"."""
+    from sqlmodel import Session
+
+    from distributor.accounts import overview
+
+    with Session(runtime.engine) as session:
+        held = [a for a in overview(session, runtime.settings) if a.state != "active"]
+    for account in held:
+        print(f"warning: account {account.name} is {account.state} ({account.reason}); {account.queued} post(s) "
+              f"wait: fix it, then `distributor accounts resume {account.name}`", file=sys.stderr)
 
 
 @app.command()

@@ -178,6 +178,17 @@ class FacebookAdapter:
     def _published(post_id: str, note: str | None) -> Published:
         return Published(post_id, f"https://www.facebook.com/{post_id}", note)
 
+    def verify(self) -> str:
+        relative = f"{self.graph.version}/{self.page_id}?fields=id,name"
+        [answer] = self._batch([relative], "GET /{page_id}")
+        body = self._body(answer)
+        error = body.get("error") if isinstance(body, dict) else None
+        if error or not answer or answer.get("code") != 200:
+            error = error if isinstance(error, dict) else {}
+            raise translate(error.get("code"), error.get("message", ""), "GET /{page_id}", {},
+                            (answer or {}).get("code"), bool(error.get("is_transient")))
+        return f"Page {body.get('name') or '?'} ({body.get('id', self.page_id)})"
+
     # reconciliation --------------------------------------------------------------------
     def find_existing(self, post: OutgoingPost) -> Published | None:
         relative = f"{self.graph.version}/{self.page_id}/feed?fields=id,message,link,created_time&limit=100"

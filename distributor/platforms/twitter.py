@@ -153,6 +153,12 @@ class TwitterAdapter:
             with x_errors("POST /1.1/media/metadata/create.json"):
                 self.api.create_media_metadata(media_id, alt)
 
+    def verify(self) -> str:
+        with x_errors("GET /2/users/me"):
+            me = self.client.get_me(user_auth=True).data
+        self._user_id = str(me.id)
+        return f"@{me.username}"
+
     # reconciliation ------------------------------------------------------------------
     def _me(self) -> str:
         if self._user_id is None:

@@ -233,6 +233,8 @@ class GraphApi:
         return data
 
     def read_post(self, post_id: str, params: dict[str, str]) -> Result:
+        if post_id.isdigit():  # a Page: post ids are "<page>_<n>"; any numeric Page exists here
+            return 200, {"id": post_id, "name": f"Sandbox Page {post_id}"}
         post = self.state.get_post(post_id)
         if post is None or post.platform != "facebook":
             return no_object(post_id)

@@ -22,9 +22,9 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from distributor.config import Settings
-from distributor.web import api
+from distributor.web import api, api_accounts
 from distributor.web.auth import LoginLimiter, LoginRequired
-from distributor.web.pages import articles, compose, login, posts, queue, reports, users
+from distributor.web.pages import accounts, articles, compose, login, posts, queue, reports, users
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     app.state.limiter = limiter or LoginLimiter()
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
-                   users.router, api.router):
+                   users.router, accounts.router, api.router, api_accounts.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
