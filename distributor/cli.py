@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from distributor.config import Settings, check_secrets, load_settings
+from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.cli_accounts import accounts_app
 from distributor.errors import ConfigError, DistributorError
 from distributor.logs import setup_logging
@@ -72,9 +72,13 @@ class State:
     _settings: Settings | None = None
     _engine = None
 
+    needs_config: bool = True  # demo, sandbox, extract and compose run on defaults without a file
+
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            if self.needs_config and not config_path(self.config).exists():
+                raise ConfigError(_no_config_message(self.config))
             self._settings = load_settings(self.config)
         return self._settings
 
@@ -95,10 +99,27 @@ ConfigOption = typer.Option(None, "--config", help="Configuration file (default:
 VerboseOption = typer.Option(0, "-v", "--verbose", count=True, help="More detail (-vv for debug).")
 
 
+NO_CONFIG_COMMANDS = frozenset({"demo", "sandbox", "extract", "compose"})
+
+
+def _no_config_message(explicit: Optional[str]) -> str:
+    """Say which paths were tried, so a command run in the wrong folder never makes a new empty database."""
+    import os
+
+    tried = [f"--config {explicit}"] if explicit else []
+    if not explicit and os.environ.get(CONFIG_ENV):
+        tried.append(f"${CONFIG_ENV}={os.environ[CONFIG_ENV]}")
+    if not tried:
+        tried.append(str(Path(DEFAULT_CONFIG_PATH).resolve()))
+    return (f"no configuration file (tried {', '.join(tried)}); pass --config PATH or set ${CONFIG_ENV} "
+            "(start from config/distributor.example.toml)")
+
+
 @app.callback()
-def _global(config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
+def _global(ctx: typer.Context, config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
     state.config = config
     state.verbose = verbose
+    state.needs_config = ctx.invoked_subcommand not in NO_CONFIG_COMMANDS
     setup_logging(verbose)
     if config:
         state.settings  # noqa: B018 - a file named explicitly must exist and be valid, whatever the command
