@@ -118,6 +118,23 @@ class SchedulerSettings(_Section):
     backoff_max_seconds: float = Field(3600.0, gt=0)
 
 
+NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing")
+
+
+class NotifySettings(_Section):
+    """Where and when people are told (secrets: DISTRIBUTOR_NOTIFY_WEBHOOK_URL, DISTRIBUTOR_SMTP_USERNAME/_PASSWORD)."""
+
+    events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing"]] = list(NOTIFY_EVENTS)
+    approval_wait_minutes: float = Field(60.0, gt=0)
+    feed_failures: int = Field(3, ge=1)  # polls failed in a row before a feed is reported
+    check_seconds: float = Field(60.0, gt=0)
+    email_to: list[str] = []
+    email_from: str = "distributor@localhost"
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+
+
 class _DocumentedEnvSource(PydanticBaseSettingsSource):
     """Reads the environment variables INTERFACE.md documents, nothing else."""
 
@@ -143,6 +160,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     engagement: EngagementSettings = EngagementSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    notify: NotifySettings = NotifySettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 

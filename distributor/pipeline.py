@@ -147,6 +147,8 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
         feed.last_polled_at = now
         feed.next_poll_at = now + timedelta(seconds=feed_settings.poll_seconds)
         feed.last_error = error
+        feed.consecutive_failures = feed.consecutive_failures + 1 if error else 0
+        feed.failing_since = (feed.failing_since or now) if error else None
         if status is not None:
             feed.last_status = status
         if etag is not None or last_modified is not None:

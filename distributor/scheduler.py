@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from distributor import pipeline
 from distributor.health import JobClock
+from distributor.notify import notify_step
 from distributor.pipeline import Runtime
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock
         "extract": (poll_tick, lambda: pipeline.extract_pending(runtime)),
         "dispatch": (settings.dispatch_seconds, lambda: pipeline.dispatch_step(runtime, should_stop=stopping.is_set)),
         "collect": (settings.collect_seconds, lambda: pipeline.collect_step(runtime)),
+        "notify": (runtime.settings.notify.check_seconds,
+                   lambda: notify_step(runtime.engine, runtime.settings, worker=runtime.worker_id)),
     }
     for name, (every, step) in steps.items():
         if clock is not None:
