@@ -86,10 +86,10 @@ class State:
     def engine(self):
         """The database, migrated to the latest schema (done at every start)."""
         if self._engine is None:
-            from distributor.db import make_engine, upgrade
+            from distributor.db import ensure_schema, make_engine
 
             self._engine = make_engine(self.settings.database.url)
-            upgrade(self._engine)
+            ensure_schema(self._engine)
         return self._engine
 
 
@@ -126,7 +126,7 @@ def _global(ctx: typer.Context, config: Optional[str] = ConfigOption, verbose: i
 
 
 def _runtime():
-    from distributor.pipeline import Runtime
+    from distributor.runtime import Runtime
 
     return Runtime(state.settings, state.engine)
 

@@ -6,23 +6,28 @@ Shared by the CLI (`queue add`) and the web UI, so both behave the same.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
 from distributor import posts
-from distributor.compose import TEXT_LIMITS, ComposedPost, text_length
 from distributor.config import AccountSettings
 from distributor.db import session_scope
 from distributor.errors import ComposeError
-from distributor.extract import extract_page
-from distributor.extract.model import Extracted
 from distributor.models import Article, ArticleState, Post, utcnow
-from distributor.pipeline import Runtime, apply_extraction
-from distributor.sources import normalise_url
+from distributor.runtime import Runtime
+
+if TYPE_CHECKING:  # the extractor, the feed parser and the composer load only when a post needs them
+    from distributor.compose import ComposedPost
+    from distributor.extract.model import Extracted
 
 
 def read_article(runtime: Runtime, url: str) -> tuple[int, Extracted]:
     """Fetch and extract ``url``; store (or refresh) its Article row; return its id."""
+    from distributor.extract import extract_page  # only posts made from an article pay for the extractor
+    from distributor.pipeline import apply_extraction
+    from distributor.sources import normalise_url
+
     page = runtime.fetcher.get(url)
     extracted = extract_page(page.content, url=page.url, content_type=page.content_type, source=url)
     canonical = normalise_url(extracted.canonical_url or page.url)
@@ -70,6 +75,8 @@ def queue_manual_post(
         image_url = image_url or composed.image_url
         image_alt = composed.image_alt
         template = composed.template
+    from distributor.compose import TEXT_LIMITS, text_length
+
     if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
         raise ComposeError(
             f"the text is {text_length(account.platform, text)} characters as {account.platform} counts them; "

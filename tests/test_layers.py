@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "distributor"
 ENTRY = {"cli", "cli_accounts", "web", "service", "demo", "__main__"}
-ORCHESTRATION = {"scheduler", "pipeline", "manual"}
+ORCHESTRATION = {"scheduler", "pipeline", "manual", "runtime"}
 BESIDE = {"sandbox"}
 FOUNDATION = {"models", "db", "config", "errors", "logs", "migrations"}
 
