@@ -19,6 +19,7 @@ from distributor.sandbox.faults import FaultBook, parse_fault
 from distributor.sandbox.graph_api import GraphApi
 from distributor.sandbox.state import METRIC_NAMES, Post, SandboxState, utcnow
 from distributor.sandbox.wire import Answer, DroppedResponse, json_response
+from distributor.sandbox import views
 from distributor.sandbox.x_api import XApi
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -141,6 +142,8 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
         Route("/_sandbox/metrics", sandbox.set_metrics, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.queue_faults, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
+        Route("/_sandbox/view/{id}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
+        Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
         *(api_route(method, path, key, sandbox.x, handler) for method, path, key, handler in sandbox.x.routes()),
         Route("/{path:path}", graph_endpoint, methods=["GET", "POST", "DELETE"]),
     ]

@@ -191,7 +191,7 @@ class GraphApi:
         data = content or params["url"].encode()
         media = Media(photo_id, "facebook", page_id, "image/jpeg", len(content or b""),
                       sha256=hashlib.sha256(data).hexdigest(), alt_text=params.get("alt_text_custom"),
-                      finalized=True)
+                      finalized=True, content=content or None)
         with self.state.lock:
             self.state.media[photo_id] = media
             post = self._new_post(page_id, params.get("caption") or params.get("message", ""), None, [media])
