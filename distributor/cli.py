@@ -20,7 +20,7 @@ from rich.table import Table
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.cli_accounts import accounts_app
 from distributor.errors import ConfigError, DistributorError
-from distributor.logs import setup_logging
+from distributor.logs import setup_logging, use_format as use_log_format
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -80,6 +80,7 @@ class State:
             if self.needs_config and not config_path(self.config).exists():
                 raise ConfigError(_no_config_message(self.config))
             self._settings = load_settings(self.config)
+            use_log_format(self._settings.logging.format)
         return self._settings
 
     @property

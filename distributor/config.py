@@ -36,6 +36,7 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "DISTRIBUTOR_ALLOW_PRIVATE_NETWORKS": ("fetch", "allow_private_networks"),
     "DISTRIBUTOR_WEB_HOST": ("web", "host"),
     "DISTRIBUTOR_WEB_PORT": ("web", "port"),
+    "DISTRIBUTOR_LOG_FORMAT": ("logging", "format"),
 }
 
 
@@ -135,6 +136,10 @@ class NotifySettings(_Section):
     smtp_starttls: bool = True
 
 
+class LoggingSettings(_Section):
+    format: Literal["text", "json"] = "text"  # json: one object per line for log collectors
+
+
 class _DocumentedEnvSource(PydanticBaseSettingsSource):
     """Reads the environment variables INTERFACE.md documents, nothing else."""
 
@@ -161,6 +166,7 @@ class Settings(BaseSettings):
     engagement: EngagementSettings = EngagementSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     notify: NotifySettings = NotifySettings()
+    logging: LoggingSettings = LoggingSettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 
@@ -196,13 +202,26 @@ class Settings(BaseSettings):
         return [self.account(name) for name in feed.accounts]
 
 
+def secret_from_env(variable: str, environ=None) -> str:
+    """``$VARIABLE``, else the contents of the file named by ``$VARIABLE_FILE`` (Docker secrets); "" if neither."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(variable, "")
+    if value.strip() or not environ.get(variable + "_FILE"):
+        return value
+    path = Path(environ[variable + "_FILE"])
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{variable}_FILE names {path}, which cannot be read ({exc.__class__.__name__})") from None
+
+
 def account_secrets(account: AccountSettings, environ: dict[str, str] | None = None) -> dict[str, SecretStr]:
     """The account's secrets from the environment; a missing one names its variable."""
     environ = os.environ if environ is None else environ
     secrets: dict[str, SecretStr] = {}
     for key in SECRET_KEYS[account.platform]:
         variable = account.env_prefix + key
-        value = environ.get(variable, "")
+        value = secret_from_env(variable, environ)
         if not value.strip():
             raise ConfigError(f"account {account.name!r} needs the environment variable {variable}")
         secrets[key.lower()] = SecretStr(value)

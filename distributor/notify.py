@@ -31,7 +31,7 @@ import requests
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from distributor.config import NotifySettings, Settings
+from distributor.config import NotifySettings, Settings, secret_from_env
 from distributor.models import Account, Feed, Notification, Post, PostEvent, PostState
 
 log = logging.getLogger(__name__)
@@ -133,9 +133,9 @@ class Channels:
     def __init__(self, settings: NotifySettings, environ=None, timeout: float = 10.0):
         environ = os.environ if environ is None else environ
         self.settings = settings
-        self.webhook_url = (environ.get(WEBHOOK_ENV) or "").strip() or None
-        self.smtp_user = environ.get(SMTP_USER_ENV) or None
-        self.smtp_password = environ.get(SMTP_PASSWORD_ENV) or None
+        self.webhook_url = secret_from_env(WEBHOOK_ENV, environ).strip() or None
+        self.smtp_user = secret_from_env(SMTP_USER_ENV, environ) or None
+        self.smtp_password = secret_from_env(SMTP_PASSWORD_ENV, environ) or None
         self.timeout = timeout
 
     @property

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from distributor.config import Settings
+from distributor.config import Settings, secret_from_env
 from distributor.web import api, api_accounts
 from distributor.health import JobClock, metrics_text, readiness
 from distributor.web.auth import LoginLimiter, LoginRequired, api_user
@@ -41,7 +41,7 @@ CSP = ("default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 
 
 def secret_key() -> str:
     """The session-signing key from DISTRIBUTOR_SECRET_KEY, else a random one for this process."""
-    key = os.environ.get(SECRET_ENV, "")
+    key = secret_from_env(SECRET_ENV)
     if key.strip():
         return key
     log.warning("%s is not set: using a random key, so logins end when the process restarts "
