@@ -91,3 +91,36 @@ def accounts_pause(name: str, reason: str = typer.Option("paused by an editor", 
     with session_scope(cli.state.engine) as session:
         accounts.act(cli.state.settings, session, name, "pause", actor="cli", reason=reason)
     cli.out.print(f"{name}: paused; its posts wait until `distributor accounts resume {name}`", markup=False)
+
+
+@accounts_app.command("connect")
+def accounts_connect(name: str) -> None:
+    """Run the platform's authorisation flow and print the environment lines to set (nothing is stored)."""
+    from distributor import accounts
+    from distributor.platforms.connect import connect
+
+    cli = _cli()
+    account = accounts.configured_account(cli.state.settings, name)
+
+    def ask(prompt: str) -> str:
+        """Prompts go to stderr, so stdout holds only the environment lines (for `>> .env`)."""
+        if sys.stdin.isatty() and "token" in prompt.lower():
+            import getpass
+
+            return getpass.getpass(f"{prompt}: ", stream=sys.stderr)
+        print(f"{prompt}: ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline()
+        if not sys.stdin.isatty():
+            print(file=sys.stderr)  # piped input is not echoed: end the prompt's line
+        if not answer:
+            raise DistributorError(f"no {prompt} given")
+        return answer
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    connected = connect(account, ask, say)
+    say(f"Connected {name} as {connected.who}. Set these (environment or a secrets file), then "
+        f"`distributor accounts check {name}`:")
+    for line in connected.lines():
+        print(line, flush=True)
