@@ -342,18 +342,23 @@ def queue_add(
     at: Optional[str] = typer.Option(None, "--at", help="ISO 8601 time (default: now)."),
     next_slot: bool = typer.Option(False, "--next-slot", help="The account's next free slot."),
     approve: bool = typer.Option(False, "--approve", help="Approve now if the account requires approval."),
+    again: bool = typer.Option(False, "--again", help="Post an article the account already has."),
 ) -> None:
     """Queue a manual post; prints its id."""
-    from distributor.manual import queue_manual_post
+    from distributor.manual import AlreadyPosted, queue_manual_post
 
     if bool(article) == bool(text):
         raise DistributorError("give exactly one of --article URL or --text TEXT")
     if at and next_slot:
         raise DistributorError("give --at or --next-slot, not both")
-    post = queue_manual_post(
-        _runtime(), state.settings.account(account), article_url=article, text=text, link=link,
-        image_url=image, at=_parse_time(at) if at else None, next_slot=next_slot, approve=approve, actor="cli",
-    )
+    try:
+        post = queue_manual_post(
+            _runtime(), state.settings.account(account), article_url=article, text=text, link=link,
+            image_url=image, at=_parse_time(at) if at else None, next_slot=next_slot, approve=approve,
+            actor="cli", again=again,
+        )
+    except AlreadyPosted as exc:
+        raise DistributorError(f"{exc}; add --again to post it anyway") from None
     print(post.id)
 
 

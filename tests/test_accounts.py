@@ -146,3 +146,21 @@ def test_the_banner_resume_button_releases_the_account(desk, engine):
     assert "is paused and needs re-authorisation" not in answer.text
     with Session(engine) as session:
         assert session.get(Account, "rehearsal").paused_reason is None
+
+
+def test_queue_add_warns_when_the_article_already_went_to_that_account(tmp_path, database_url, article_site):
+    config = tmp_path / "distributor.toml"
+    config.write_text(f'[database]\nurl = "{database_url}"\n[fetch]\nallow_private_networks = true\n'
+                      '[[accounts]]\nname = "rehearsal"\nplatform = "dryrun"\n'
+                      '[[accounts]]\nname = "other"\nplatform = "dryrun"\n')
+    url = f"{article_site}/harbour.html"
+    first = cli("queue", "add", "--account", "rehearsal", "--article", url, config=config)
+    assert first.returncode == 0, first.stderr
+    again = cli("queue", "add", "--account", "rehearsal", "--article", url, config=config)
+    assert again.returncode == 1 and again.stderr.count("\n") == 1
+    assert f"post {first.stdout.strip()} queued" in again.stderr and "--again" in again.stderr
+    assert cli("queue", "add", "--account", "other", "--article", url, config=config).returncode == 0
+    forced = cli("queue", "add", "--account", "rehearsal", "--article", url, "--again", config=config)
+    assert forced.returncode == 0, forced.stderr
+    listed = json.loads(cli("queue", "list", "--json", config=config).stdout)
+    assert sorted(p["account"] for p in listed) == ["other", "rehearsal", "rehearsal"]
