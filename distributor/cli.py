@@ -17,9 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from distributor.config import Settings, check_secrets, load_settings
+from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
+from distributor.cli_accounts import accounts_app
 from distributor.errors import ConfigError, DistributorError
-from distributor.logs import setup_logging
+from distributor.logs import setup_logging, use_format as use_log_format
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -33,6 +34,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
+app.add_typer(accounts_app, name="accounts")
 
 class PlatformChoice(str, Enum):
     twitter = "twitter"
@@ -70,20 +72,25 @@ class State:
     _settings: Settings | None = None
     _engine = None
 
+    needs_config: bool = True  # demo, sandbox, extract and compose run on defaults without a file
+
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            if self.needs_config and not config_path(self.config).exists():
+                raise ConfigError(_no_config_message(self.config))
             self._settings = load_settings(self.config)
+            use_log_format(self._settings.logging.format)
         return self._settings
 
     @property
     def engine(self):
         """The database, migrated to the latest schema (done at every start)."""
         if self._engine is None:
-            from distributor.db import make_engine, upgrade
+            from distributor.db import ensure_schema, make_engine
 
             self._engine = make_engine(self.settings.database.url)
-            upgrade(self._engine)
+            ensure_schema(self._engine)
         return self._engine
 
 
@@ -93,17 +100,34 @@ ConfigOption = typer.Option(None, "--config", help="Configuration file (default:
 VerboseOption = typer.Option(0, "-v", "--verbose", count=True, help="More detail (-vv for debug).")
 
 
+NO_CONFIG_COMMANDS = frozenset({"demo", "sandbox", "extract", "compose"})
+
+
+def _no_config_message(explicit: Optional[str]) -> str:
+    """Say which paths were tried, so a command run in the wrong folder never makes a new empty database."""
+    import os
+
+    tried = [f"--config {explicit}"] if explicit else []
+    if not explicit and os.environ.get(CONFIG_ENV):
+        tried.append(f"${CONFIG_ENV}={os.environ[CONFIG_ENV]}")
+    if not tried:
+        tried.append(str(Path(DEFAULT_CONFIG_PATH).resolve()))
+    return (f"no configuration file (tried {', '.join(tried)}); pass --config PATH or set ${CONFIG_ENV} "
+            "(start from config/distributor.example.toml)")
+
+
 @app.callback()
-def _global(config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
+def _global(ctx: typer.Context, config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
     state.config = config
     state.verbose = verbose
+    state.needs_config = ctx.invoked_subcommand not in NO_CONFIG_COMMANDS
     setup_logging(verbose)
     if config:
         state.settings  # noqa: B018 - a file named explicitly must exist and be valid, whatever the command
 
 
 def _runtime():
-    from distributor.pipeline import Runtime
+    from distributor.runtime import Runtime
 
     return Runtime(state.settings, state.engine)
 
@@ -139,6 +163,7 @@ def run(
         )
         for error in report.discovered.errors + report.extracted.errors:
             print(f"warning: {error}", file=sys.stderr)
+        _warn_held_accounts(runtime)
         return
     from distributor.service import run_service
 
@@ -146,6 +171,19 @@ def run(
         out.print(f"distributor is running{f'; web UI at {url}' if url else ''}. Ctrl-C stops it.")
 
     run_service(runtime, web=not no_web, on_started=started)
+
+
+def _warn_held_accounts(runtime) -> None:
+    """A paused account sends nothing: say so, and how to release it, instead of a bare "0 sent"."""
+    from sqlmodel import Session
+
+    from distributor.accounts import overview
+
+    with Session(runtime.engine) as session:
+        held = [a for a in overview(session, runtime.settings) if a.state != "active"]
+    for account in held:
+        print(f"warning: account {account.name} is {account.state} ({account.reason}); {account.queued} post(s) "
+              f"wait: fix it, then `distributor accounts resume {account.name}`", file=sys.stderr)
 
 
 @app.command()
@@ -304,18 +342,23 @@ def queue_add(
     at: Optional[str] = typer.Option(None, "--at", help="ISO 8601 time (default: now)."),
     next_slot: bool = typer.Option(False, "--next-slot", help="The account's next free slot."),
     approve: bool = typer.Option(False, "--approve", help="Approve now if the account requires approval."),
+    again: bool = typer.Option(False, "--again", help="Post an article the account already has."),
 ) -> None:
     """Queue a manual post; prints its id."""
-    from distributor.manual import queue_manual_post
+    from distributor.manual import AlreadyPosted, queue_manual_post
 
     if bool(article) == bool(text):
         raise DistributorError("give exactly one of --article URL or --text TEXT")
     if at and next_slot:
         raise DistributorError("give --at or --next-slot, not both")
-    post = queue_manual_post(
-        _runtime(), state.settings.account(account), article_url=article, text=text, link=link,
-        image_url=image, at=_parse_time(at) if at else None, next_slot=next_slot, approve=approve, actor="cli",
-    )
+    try:
+        post = queue_manual_post(
+            _runtime(), state.settings.account(account), article_url=article, text=text, link=link,
+            image_url=image, at=_parse_time(at) if at else None, next_slot=next_slot, approve=approve,
+            actor="cli", again=again,
+        )
+    except AlreadyPosted as exc:
+        raise DistributorError(f"{exc}; add --again to post it anyway") from None
     print(post.id)
 
 

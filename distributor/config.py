@@ -36,6 +36,7 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "DISTRIBUTOR_ALLOW_PRIVATE_NETWORKS": ("fetch", "allow_private_networks"),
     "DISTRIBUTOR_WEB_HOST": ("web", "host"),
     "DISTRIBUTOR_WEB_PORT": ("web", "port"),
+    "DISTRIBUTOR_LOG_FORMAT": ("logging", "format"),
 }
 
 
@@ -133,6 +134,27 @@ class SchedulerSettings(_Section):
     backoff_max_seconds: float = Field(3600.0, gt=0)
 
 
+NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing")
+
+
+class NotifySettings(_Section):
+    """Where and when people are told (secrets: DISTRIBUTOR_NOTIFY_WEBHOOK_URL, DISTRIBUTOR_SMTP_USERNAME/_PASSWORD)."""
+
+    events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing"]] = list(NOTIFY_EVENTS)
+    approval_wait_minutes: float = Field(60.0, gt=0)
+    feed_failures: int = Field(3, ge=1)  # polls failed in a row before a feed is reported
+    check_seconds: float = Field(60.0, gt=0)
+    email_to: list[str] = []
+    email_from: str = "distributor@localhost"
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+
+
+class LoggingSettings(_Section):
+    format: Literal["text", "json"] = "text"  # json: one object per line for log collectors
+
+
 class _DocumentedEnvSource(PydanticBaseSettingsSource):
     """Reads the environment variables INTERFACE.md documents, nothing else."""
 
@@ -158,6 +180,8 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     engagement: EngagementSettings = EngagementSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    notify: NotifySettings = NotifySettings()
+    logging: LoggingSettings = LoggingSettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 
@@ -193,13 +217,26 @@ class Settings(BaseSettings):
         return [self.account(name) for name in feed.accounts]
 
 
+def secret_from_env(variable: str, environ=None) -> str:
+    """``$VARIABLE``, else the contents of the file named by ``$VARIABLE_FILE`` (Docker secrets); "" if neither."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(variable, "")
+    if value.strip() or not environ.get(variable + "_FILE"):
+        return value
+    path = Path(environ[variable + "_FILE"])
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{variable}_FILE names {path}, which cannot be read ({exc.__class__.__name__})") from None
+
+
 def account_secrets(account: AccountSettings, environ: dict[str, str] | None = None) -> dict[str, SecretStr]:
     """The account's secrets from the environment; a missing one names its variable."""
     environ = os.environ if environ is None else environ
     secrets: dict[str, SecretStr] = {}
     for key in SECRET_KEYS[account.platform]:
         variable = account.env_prefix + key
-        value = environ.get(variable, "")
+        value = secret_from_env(variable, environ)
         if not value.strip():
             raise ConfigError(f"account {account.name!r} needs the environment variable {variable}")
         secrets[key.lower()] = SecretStr(value)

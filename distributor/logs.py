@@ -8,12 +8,18 @@ the message, its arguments and any traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import time
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _TOKEN_IN_URL = re.compile(r"(access_token=)[^&\s'\"]+", re.IGNORECASE)
-_SECRET_VARIABLE = re.compile(r"^DISTRIBUTOR_.+_(CONSUMER_KEY|CONSUMER_SECRET|ACCESS_TOKEN|ACCESS_TOKEN_SECRET|PAGE_ACCESS_TOKEN)$|^DISTRIBUTOR_SECRET_KEY$")
+_SECRET_VARIABLE = re.compile(
+    r"^DISTRIBUTOR_.+_(CONSUMER_KEY|CONSUMER_SECRET|ACCESS_TOKEN|ACCESS_TOKEN_SECRET|PAGE_ACCESS_TOKEN|APP_PASSWORD"
+    r"|SECRET)$|^DISTRIBUTOR_SECRET_KEY$|^DISTRIBUTOR_NOTIFY_WEBHOOK_URL$|^DISTRIBUTOR_SMTP_PASSWORD$")
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -24,11 +30,14 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 def _secret_values() -> list[str]:
-    return sorted(
-        (value for name, value in os.environ.items() if _SECRET_VARIABLE.match(name) and len(value) >= 4),
-        key=len,
-        reverse=True,
-    )
+    values = [value for name, value in os.environ.items() if _SECRET_VARIABLE.match(name)]
+    for name, path in os.environ.items():  # Docker-style secrets: VARIABLE_FILE names a file holding it
+        if name.endswith("_FILE") and _SECRET_VARIABLE.match(name.removesuffix("_FILE")):
+            try:
+                values.append(open(path, encoding="utf-8").read().strip())
+            except (OSError, UnicodeDecodeError):
+                pass
+    return sorted((v for v in set(values) if len(v) >= 4), key=len, reverse=True)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -42,10 +51,34 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self.secrets)
 
 
+class RedactingJsonFormatter(RedactingFormatter):
+    """One JSON object per line for log collectors: time, level, logger, message (and the traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage(), self.secrets),
+        }
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info), self.secrets)
+        return json.dumps(entry, ensure_ascii=False)
+
+    converter = time.gmtime
+
+
+def use_format(kind: str) -> None:
+    """Switch the handlers setup_logging installed to ``text`` or ``json`` lines."""
+    formatter = RedactingJsonFormatter() if kind == "json" else RedactingFormatter(TEXT_FORMAT)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)
+
+
 def setup_logging(verbose: int = 0) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose == 1 else logging.WARNING
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter(TEXT_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

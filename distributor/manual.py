@@ -6,23 +6,28 @@ Shared by the CLI (`queue add`) and the web UI, so both behave the same.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from distributor import posts
-from distributor.compose import TEXT_LIMITS, ComposedPost, text_length
 from distributor.config import AccountSettings
 from distributor.db import session_scope
 from distributor.errors import ComposeError
-from distributor.extract import extract_page
-from distributor.extract.model import Extracted
-from distributor.models import Article, ArticleState, Post, utcnow
-from distributor.pipeline import Runtime, apply_extraction
-from distributor.sources import normalise_url
+from distributor.models import Article, ArticleState, Post, PostState, utcnow
+from distributor.runtime import Runtime
+
+if TYPE_CHECKING:  # the extractor, the feed parser and the composer load only when a post needs them
+    from distributor.compose import ComposedPost
+    from distributor.extract.model import Extracted
 
 
 def read_article(runtime: Runtime, url: str) -> tuple[int, Extracted]:
     """Fetch and extract ``url``; store (or refresh) its Article row; return its id."""
+    from distributor.extract import extract_page  # only posts made from an article pay for the extractor
+    from distributor.pipeline import apply_extraction
+    from distributor.sources import normalise_url
+
     page = runtime.fetcher.get(url)
     extracted = extract_page(page.content, url=page.url, content_type=page.content_type, source=url)
     canonical = normalise_url(extracted.canonical_url or page.url)
@@ -45,6 +50,27 @@ def compose_for(runtime: Runtime, extracted: Extracted, account: AccountSettings
     return runtime.composer.compose(extracted, account)
 
 
+LIVE_STATES = (PostState.sent, PostState.sending, PostState.queued, PostState.awaiting_approval)
+
+
+class AlreadyPosted(ComposeError):
+    """The article already went (or is about to go) to this account."""
+
+    def __init__(self, account: str, earlier: list[Post]):
+        self.earlier = earlier
+        described = "; ".join(f"post {p.id} {p.state.value}" + (f" at {p.sent_at:%Y-%m-%d %H:%M} UTC"
+                                                                  if p.sent_at else "") for p in earlier)
+        super().__init__(f"this article already went to {account} or is queued there ({described})")
+
+
+def already_posted(session: Session, article_id: int | None, account: str) -> list[Post]:
+    """The account's posts of this article that are out or on their way (not failed or cancelled)."""
+    if article_id is None:
+        return []
+    return list(session.exec(select(Post).where(Post.article_id == article_id, Post.account == account,
+                                                col(Post.state).in_(LIVE_STATES)).order_by(col(Post.id))))
+
+
 def queue_manual_post(
     runtime: Runtime,
     account: AccountSettings,
@@ -57,8 +83,13 @@ def queue_manual_post(
     next_slot: bool = False,
     approve: bool = False,
     actor: str = "system",
+    again: bool = False,
 ) -> Post:
-    """Queue one post by hand; with ``article_url`` the text is composed from the page."""
+    """Queue one post by hand; with ``article_url`` the text is composed from the page.
+
+    An article that already went (or is queued) to the account raises
+    AlreadyPosted unless ``again`` says the editor means it.
+    """
     article_id = None
     image_alt = None
     template = None
@@ -70,12 +101,17 @@ def queue_manual_post(
         image_url = image_url or composed.image_url
         image_alt = composed.image_alt
         template = composed.template
+    from distributor.compose import TEXT_LIMITS, text_length
+
     if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
         raise ComposeError(
             f"the text is {text_length(account.platform, text)} characters as {account.platform} counts them; "
             f"the limit is {TEXT_LIMITS[account.platform]}"
         )
     with session_scope(runtime.engine) as session:
+        earlier = already_posted(session, article_id, account.name)
+        if earlier and not again:
+            raise AlreadyPosted(account.name, earlier)
         return posts.create_post(
             session, account, text=text, link=link, image_url=image_url, image_alt=image_alt,
             article_id=article_id, template=template, at=at, next_slot=next_slot, approve=approve, actor=actor,

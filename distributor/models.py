@@ -48,6 +48,8 @@ class Feed(SQLModel, table=True):
     last_polled_at: Optional[datetime] = None
     last_status: Optional[int] = None
     last_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    consecutive_failures: int = 0  # polls failed in a row (notifications)
+    failing_since: Optional[datetime] = None  # first failure of the current streak
     lease_owner: Optional[str] = None
     lease_until: Optional[datetime] = None
 
@@ -215,3 +217,16 @@ class AuditEvent(SQLModel, table=True):
     target: Optional[str] = Field(default=None, sa_column=Column(Text))  # the user or token acted on
     address: Optional[str] = None
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+class Notification(SQLModel, table=True):
+    """An event people were (or are to be) told about; the unique key makes it once-only."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    kind: str
+    line: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = Field(default=None, index=True)
+    attempts: int = 0
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    claimed_by: Optional[str] = None
+    claimed_until: Optional[datetime] = None

@@ -36,6 +36,7 @@ from distributor.extract import extract_page
 from distributor.extract.model import Extracted
 from distributor.fetch import Fetcher
 from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, utcnow
+from distributor.runtime import Runtime, new_worker_id  # noqa: F401 - re-exported for the entry points
 from distributor.sources import FeedItem, normalise_url, poll_feed
 
 log = logging.getLogger(__name__)
@@ -45,39 +46,6 @@ EXTRACT_LEASE = timedelta(minutes=2)
 MAX_EXTRACT_ATTEMPTS = 5
 # Permanent page failures: retrying will not help.
 PERMANENT_FETCH_ERRORS = (FetchRefused, PageTooLarge)
-
-
-def new_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class Runtime:
-    """What every step needs, built once by the entry point."""
-
-    settings: Settings
-    engine: Engine
-    worker_id: str = field(default_factory=new_worker_id)
-    fetcher: Fetcher | None = None
-
-    def __post_init__(self) -> None:
-        if self.fetcher is None:
-            self.fetcher = Fetcher(self.settings.fetch)
-
-    @cached_property
-    def composer(self) -> Composer:
-        return Composer.from_settings(self.settings)
-
-    @cached_property
-    def adapters(self):
-        """One adapter per configured account, built on first use (secrets checked then)."""
-        from distributor.platforms import build_adapter
-
-        metrics = self.settings.engagement.facebook_insights_metrics
-        return {
-            account.name: build_adapter(account, self.fetcher, insights_metrics=metrics)
-            for account in self.settings.accounts
-        }
 
 
 @dataclass
@@ -147,6 +115,8 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
         feed.last_polled_at = now
         feed.next_poll_at = now + timedelta(seconds=feed_settings.poll_seconds)
         feed.last_error = error
+        feed.consecutive_failures = feed.consecutive_failures + 1 if error else 0
+        feed.failing_since = (feed.failing_since or now) if error else None
         if status is not None:
             feed.last_status = status
         if etag is not None or last_modified is not None:

@@ -14,6 +14,8 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from distributor import pipeline
+from distributor.health import JobClock
+from distributor.notify import notify_step
 from distributor.pipeline import Runtime
 
 log = logging.getLogger(__name__)
@@ -21,43 +23,51 @@ log = logging.getLogger(__name__)
 POLL_TICK_SECONDS = 5  # how often we look for due feeds; each feed has its own interval
 
 
-def _guarded(name: str, step):
-    """A job that logs its failure instead of killing the scheduler thread."""
+def _guarded(name: str, step, clock: JobClock | None = None):
+    """A job that logs its failure instead of killing the scheduler thread, and says when it ran."""
 
     def job():
+        ok = False
         try:
             step()
+            ok = True
         except Exception:  # noqa: BLE001 - one bad run must not stop the next
             log.exception("%s failed; it runs again at its next interval", name)
+        finally:
+            if clock is not None:
+                clock.finished(name, ok)
 
     job.__name__ = name
     return job
 
 
-def build_scheduler(runtime: Runtime, stopping: threading.Event) -> BackgroundScheduler:
+def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock | None = None) -> BackgroundScheduler:
     settings = runtime.settings.scheduler
     scheduler = BackgroundScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
     poll_tick = min([POLL_TICK_SECONDS, *[f.poll_seconds for f in runtime.settings.feeds]])
-    scheduler.add_job(_guarded("discover", lambda: pipeline.discover(runtime)), "interval", seconds=poll_tick, id="discover")
-    scheduler.add_job(_guarded("extract", lambda: pipeline.extract_pending(runtime)), "interval", seconds=poll_tick, id="extract")
-    scheduler.add_job(
-        _guarded("dispatch", lambda: pipeline.dispatch_step(runtime, should_stop=stopping.is_set)),
-        "interval",
-        seconds=settings.dispatch_seconds,
-        id="dispatch",
-    )
-    scheduler.add_job(_guarded("collect", lambda: pipeline.collect_step(runtime)), "interval", seconds=settings.collect_seconds, id="collect")
+    steps = {
+        "discover": (poll_tick, lambda: pipeline.discover(runtime)),
+        "extract": (poll_tick, lambda: pipeline.extract_pending(runtime)),
+        "dispatch": (settings.dispatch_seconds, lambda: pipeline.dispatch_step(runtime, should_stop=stopping.is_set)),
+        "collect": (settings.collect_seconds, lambda: pipeline.collect_step(runtime)),
+        "notify": (runtime.settings.notify.check_seconds,
+                   lambda: notify_step(runtime.engine, runtime.settings, worker=runtime.worker_id)),
+    }
+    for name, (every, step) in steps.items():
+        if clock is not None:
+            clock.expect(name, every)
+        scheduler.add_job(_guarded(name, step, clock), "interval", seconds=every, id=name)
     return scheduler
 
 
-def start(runtime: Runtime, stopping: threading.Event) -> BackgroundScheduler:
+def start(runtime: Runtime, stopping: threading.Event, clock: JobClock | None = None) -> BackgroundScheduler:
     """Start the jobs now (first runs immediately) and return the scheduler."""
     from datetime import datetime, timezone
 
-    scheduler = build_scheduler(runtime, stopping)
+    scheduler = build_scheduler(runtime, stopping, clock)
     scheduler.start()
     for job in scheduler.get_jobs():
         job.modify(next_run_time=datetime.now(timezone.utc))

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
 from distributor import scheduler as jobs
+from distributor.health import JobClock
 from distributor.pipeline import Runtime, sync_configuration
 
 log = logging.getLogger(__name__)
+HEARTBEAT_ENV = "DISTRIBUTOR_HEARTBEAT_FILE"  # touched after each good job run (docker health checks)
 
 
 def run_service(runtime: Runtime, *, web: bool = True, stopping: threading.Event | None = None, on_started=None) -> None:
     """Run until SIGINT/SIGTERM (or ``stopping`` is set), then stop after the post in flight."""
     stopping = stopping or threading.Event()
     sync_configuration(runtime)
-    scheduler = jobs.start(runtime, stopping)
+    clock = JobClock(heartbeat_file=os.environ.get(HEARTBEAT_ENV) or None)
+    scheduler = jobs.start(runtime, stopping, clock)
     try:
         if web:
-            _serve_web(runtime, stopping, on_started)
+            _serve_web(runtime, stopping, on_started, clock)
         else:
             _install_signal_handlers(stopping)
             if on_started:
@@ -38,12 +42,12 @@ def _install_signal_handlers(stopping: threading.Event) -> None:
         signal.signal(sig, lambda *_: stopping.set())
 
 
-def _serve_web(runtime: Runtime, stopping: threading.Event, on_started) -> None:
+def _serve_web(runtime: Runtime, stopping: threading.Event, on_started, clock: JobClock | None = None) -> None:
     import uvicorn
 
     from distributor.web import create_app
 
-    app = create_app(runtime.settings, runtime.engine, runtime=runtime)
+    app = create_app(runtime.settings, runtime.engine, runtime=runtime, clock=clock)
     server = uvicorn.Server(web_server_config(app, runtime.settings.web))
 
     def watch():  # leave uvicorn's loop when someone else asks us to stop

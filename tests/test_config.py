@@ -103,3 +103,18 @@ def test_secrets_cannot_be_put_in_the_file(tmp_path):
     file.write_text('[[accounts]]\nname = "x"\nplatform = "twitter"\naccess_token = "oops"\n')
     with pytest.raises(ConfigError, match="access_token"):
         load_settings(file)
+
+
+def test_secrets_can_come_from_files_as_docker_secrets_do(tmp_path):
+    from distributor.config import AccountSettings, account_secrets
+
+    account = AccountSettings(name="fb-main", platform="facebook", page_id="1")
+    secret = tmp_path / "page-token"
+    secret.write_text("token-from-a-file\n")
+    found = account_secrets(account, {"DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN_FILE": str(secret)})
+    assert found["page_access_token"].get_secret_value() == "token-from-a-file"
+    direct = account_secrets(account, {"DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "direct",
+                                       "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN_FILE": str(secret)})
+    assert direct["page_access_token"].get_secret_value() == "direct"
+    with pytest.raises(ConfigError, match="PAGE_ACCESS_TOKEN_FILE names .*missing"):
+        account_secrets(account, {"DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN_FILE": str(tmp_path / "missing")})

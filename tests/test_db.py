@@ -35,3 +35,27 @@ def test_an_auto_post_key_cannot_be_used_twice(session):
     session.rollback()
     posts = session.exec(select(Post)).all()
     assert [p.text for p in posts] == ["one"] and posts[0].state is PostState.queued
+
+
+def test_the_migrated_schema_is_the_one_the_models_declare(database_url):
+    """A column, index or table added to models.py without a migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_one_head_and_a_schema_check_that_costs_one_query(database_url):
+    from distributor.db import ensure_schema, head_revisions
+
+    assert len(head_revisions()) == 1  # merged branches must chain their migrations
+    engine = make_engine(database_url)
+    assert {current_revision(engine)} == head_revisions()
+    ensure_schema(engine)  # current: nothing to do
+    engine.dispose()

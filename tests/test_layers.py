@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "distributor"
-ENTRY = {"cli", "web", "service", "demo", "__main__"}
-ORCHESTRATION = {"scheduler", "pipeline", "manual"}
+ENTRY = {"cli", "cli_accounts", "web", "service", "demo", "__main__"}
+ORCHESTRATION = {"scheduler", "pipeline", "manual", "runtime"}
 BESIDE = {"sandbox"}
 FOUNDATION = {"models", "db", "config", "errors", "logs", "migrations"}
 

@@ -31,3 +31,28 @@ def test_tokens_in_urls_and_secret_values_are_redacted(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "EAAB-page-token-123" not in err and "consumer-secret-456" not in err
     assert err.count("[redacted]") >= 3 and "Traceback" in err  # message, argument, exception (and its source line)
+
+
+def test_json_lines_for_log_collectors_are_redacted_too(monkeypatch, capsys, tmp_path):
+    import json
+
+    from distributor.logs import use_format
+
+    secret_file = tmp_path / "webhook"
+    secret_file.write_text("https://hooks.example/T0/B0/secret-in-a-file\n")
+    monkeypatch.setenv("DISTRIBUTOR_NOTIFY_WEBHOOK_URL_FILE", str(secret_file))
+    monkeypatch.setenv("DISTRIBUTOR_SMTP_PASSWORD", "smtp-password-789")
+    setup_logging(verbose=0)
+    use_format("json")
+    log = logging.getLogger("distributor.notify")
+    log.warning("posting to %s with %s", "https://hooks.example/T0/B0/secret-in-a-file", "smtp-password-789")
+    try:
+        raise OSError("smtp-password-789 refused")
+    except OSError:
+        log.exception("delivery failed")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(entry["level"], entry["logger"]) for entry in lines] == [("WARNING", "distributor.notify"),
+                                                                      ("ERROR", "distributor.notify")]
+    assert lines[0]["message"] == "posting to [redacted] with [redacted]"
+    assert "[redacted] refused" in lines[1]["exception"] and "smtp-password-789" not in json.dumps(lines)
+    assert lines[0]["time"].endswith("Z")

@@ -518,3 +518,19 @@ def test_dry_run_publishes_nothing_but_remembers(fetcher, sandbox):
     assert published.external_id and "dry run" in published.note
     assert adapter.find_existing(a_post()).external_id == published.external_id
     assert requests.get(sandbox + "/_sandbox/posts", timeout=5).json() == []
+
+
+# --- credentials check (`distributor accounts check`) -----------------------------------
+
+VERIFY_ROUTES = {"twitter": "GET /2/users/me", "facebook": "GET /{version}/{id}"}
+
+
+def test_verify_names_the_account_and_a_refused_token_is_auth_expired(target):
+    identity = target.adapter.verify()
+    assert (identity.startswith("@") if target.name == "twitter" else PAGE_ID in identity)
+    assert target.posts() == []  # a check publishes nothing
+
+    target.fault("expired_token", path=VERIFY_ROUTES[target.name])
+    with pytest.raises(AuthExpired) as caught:
+        target.adapter.verify()
+    assert_no_secret(caught.value)

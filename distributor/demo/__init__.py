@@ -19,7 +19,10 @@ from email.utils import format_datetime
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from html import unescape
 from xml.sax.saxutils import escape
+
+from distributor.demo.stories import story_html, story_path
 
 HERE = Path(__file__).parent
 ARTICLES = [  # (slug, file, path on the demo site), in publishing order
@@ -49,15 +52,18 @@ class DemoSite:
         self.server.server_close()
 
     def published(self) -> list[tuple[str, str]]:
+        """(path, page HTML) of every article out so far: the bundled three, then generated stories."""
         count = 1 + int((time.monotonic() - self.started) // self.publish_every)
-        return ARTICLES[:count]
+        pages = [(path, (HERE / file).read_text(encoding="utf-8").replace("{base}", self.base))
+                 for file, path in ARTICLES[:count]]
+        pages += [(story_path(n), story_html(n, self.base)) for n in range(max(0, count - len(ARTICLES)))]
+        return pages
 
     def feed(self) -> bytes:
         items = []
         now = format_datetime(datetime.now(timezone.utc))
-        for file, path in reversed(self.published()):
-            html = (HERE / file).read_text(encoding="utf-8")
-            title = html.split("<title>", 1)[1].split("</title>", 1)[0].split(" | ")[0]
+        for path, html in reversed(self.published()[-50:]):
+            title = unescape(html.split("<title>", 1)[1].split("</title>", 1)[0].split(" | ")[0])
             items.append(
                 f"<item><title>{escape(title)}</title><link>{self.base}{path}</link>"
                 f"<guid>{self.base}{path}</guid><pubDate>{now}</pubDate></item>"
@@ -74,11 +80,12 @@ class DemoSite:
             def do_GET(self):  # noqa: N802 - http.server's name
                 if self.path == "/feed.xml":
                     return self._send(200, "application/rss+xml", site.feed())
-                if self.path.endswith(".jpg") and "aleppo-children" in self.path:
-                    return self._send(200, "image/jpeg", (HERE / "aleppo-children.jpg").read_bytes())
-                for file, path in site.published():
+                if self.path.endswith(".jpg"):
+                    image = HERE / self.path.rsplit("/", 1)[-1]
+                    if image.parent == HERE and image.is_file():
+                        return self._send(200, "image/jpeg", image.read_bytes())
+                for path, html in site.published():
                     if self.path.rstrip("/") == path.rstrip("/"):
-                        html = (HERE / file).read_text(encoding="utf-8").replace("{base}", site.base)
                         return self._send(200, "text/html; charset=utf-8", html.encode())
                 self._send(404, "text/plain", b"not found")
 
@@ -171,12 +178,17 @@ def run_demo(*, duration: float | None = None, web_port: int = 0, console=None) 
 
         printer = threading.Thread(target=_print_new_posts, args=(sandbox_base, console, stopping), daemon=True)
         printer.start()
+        timer = None
         if duration is not None:
-            threading.Timer(duration, stopping.set).start()
+            timer = threading.Timer(duration, stopping.set)
+            timer.daemon = True  # Ctrl-C before the end must not wait for it
+            timer.start()
         try:
             run_service(Runtime(settings, engine), web=True, stopping=stopping, on_started=started)
         finally:
             stopping.set()
+            if timer is not None:
+                timer.cancel()
             printer.join(timeout=3)
             engine.dispose()
     console.print("demo stopped.")

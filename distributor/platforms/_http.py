@@ -57,3 +57,8 @@ def route_session(session: requests.Session, base_url: str | None, hosts: frozen
 
 def chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def sandbox_view_base(api_base_url: str | None) -> str | None:
+    """With a sandbox ``api_base_url``, posts are viewed on its pages (their ids mean nothing on the platform)."""
+    return f"{api_base_url.rstrip('/')}/_sandbox/view/" if api_base_url else None

@@ -71,3 +71,6 @@ class PlatformAdapter(Protocol):
 
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
         """Metrics for many posts, batched to the platform's maximum per call."""
+
+    def verify(self) -> str:
+        """Who the platform says we are, from its cheapest authenticated call; raises PlatformError."""

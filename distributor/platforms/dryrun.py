@@ -46,5 +46,8 @@ class DryRunAdapter:
         found = best_match(post, post.text, candidates[::-1])
         return None if found is None else Published(found.external_id, None, "dry run")
 
+    def verify(self) -> str:
+        return f"{self.name} (dry run)"
+
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
         return {i: Metrics(impressions=0, clicks=0, raw={"dryrun": True}) for i in external_ids}

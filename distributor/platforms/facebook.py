@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from distributor.config import AccountSettings, EngagementSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session, sandbox_view_base
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -102,7 +102,8 @@ class FacebookAdapter:
                     metrics_batch_size=MAX_BATCH)
 
     def __init__(self, graph: facebook.GraphAPI, page_id: str, fetcher: Fetcher, *, post_type: str = "link",
-                 insights_metrics: Sequence[str] = ()):
+                 insights_metrics: Sequence[str] = (), view_base: str | None = None):
+        self.view_base = view_base  # sandbox: links to its post pages, not to facebook.com
         self.graph = graph
         self.page_id = page_id
         self.fetcher = fetcher
@@ -122,7 +123,7 @@ class FacebookAdapter:
         if insights_metrics is None:
             insights_metrics = EngagementSettings().facebook_insights_metrics
         return cls(graph, account.page_id or "", fetcher, post_type=account.post_type,
-                   insights_metrics=insights_metrics)
+                   insights_metrics=insights_metrics, view_base=sandbox_view_base(account.api_base_url))
 
     def _remember(self, response: requests.Response, *args, **kwargs) -> None:
         self._last.status = response.status_code
@@ -174,9 +175,20 @@ class FacebookAdapter:
             result = self.graph.put_object(self.page_id, "feed", **fields)
         return self._published(str(result["id"]), note)
 
-    @staticmethod
-    def _published(post_id: str, note: str | None) -> Published:
-        return Published(post_id, f"https://www.facebook.com/{post_id}", note)
+    def _published(self, post_id: str, note: str | None) -> Published:
+        url = f"{self.view_base}{post_id}" if self.view_base else f"https://www.facebook.com/{post_id}"
+        return Published(post_id, url, note)
+
+    def verify(self) -> str:
+        relative = f"{self.graph.version}/{self.page_id}?fields=id,name"
+        [answer] = self._batch([relative], "GET /{page_id}")
+        body = self._body(answer)
+        error = body.get("error") if isinstance(body, dict) else None
+        if error or not answer or answer.get("code") != 200:
+            error = error if isinstance(error, dict) else {}
+            raise translate(error.get("code"), error.get("message", ""), "GET /{page_id}", {},
+                            (answer or {}).get("code"), bool(error.get("is_transient")))
+        return f"Page {body.get('name') or '?'} ({body.get('id', self.page_id)})"
 
     # reconciliation --------------------------------------------------------------------
     def find_existing(self, post: OutgoingPost) -> Published | None:

@@ -21,7 +21,8 @@ from pydantic import SecretStr
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session
+from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session,
+                                        sandbox_view_base)
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import Image, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -76,11 +77,15 @@ class TwitterAdapter:
     limits = Limits(max_text_length=280, url_length=23, max_image_bytes=MAX_IMAGE_BYTES,
                     metrics_batch_size=MAX_IDS_PER_LOOKUP)
 
-    def __init__(self, client: tweepy.Client, api: tweepy.API, fetcher: Fetcher):
+    def __init__(self, client: tweepy.Client, api: tweepy.API, fetcher: Fetcher, *, view_base: str | None = None):
         self.client = client
         self.api = api
         self.fetcher = fetcher
+        self.view_base = view_base  # sandbox: links to its post pages, not to x.com
         self._user_id: str | None = None
+
+    def view_url(self, tweet_id: str) -> str:
+        return f"{self.view_base}{tweet_id}" if self.view_base else self.view_url(tweet_id)
 
     @classmethod
     def from_account(cls, account: AccountSettings, secrets: dict[str, SecretStr], fetcher: Fetcher, *,
@@ -95,7 +100,7 @@ class TwitterAdapter:
         api = tweepy.API(auth, timeout=timeout, retry_count=0)
         client.session = api.session = route_session(session or requests.Session(), account.api_base_url,
                                                      X_HOSTS, timeout)
-        return cls(client, api, fetcher)
+        return cls(client, api, fetcher, view_base=sandbox_view_base(account.api_base_url))
 
     # publishing ----------------------------------------------------------------------
     @staticmethod
@@ -111,7 +116,7 @@ class TwitterAdapter:
             response = self.client.create_tweet(text=self.sent_text(post), media_ids=media_ids or None,
                                                 user_auth=True)
         tweet_id = str(response.data["id"])
-        return Published(tweet_id, f"https://x.com/i/web/status/{tweet_id}", note)
+        return Published(tweet_id, self.view_url(tweet_id), note)
 
     def _attach_image(self, post: OutgoingPost) -> tuple[list[str], str | None]:
         image, note = load_image(self.fetcher, post.image_url or "", MAX_IMAGE_BYTES)
@@ -153,6 +158,12 @@ class TwitterAdapter:
             with x_errors("POST /1.1/media/metadata/create.json"):
                 self.api.create_media_metadata(media_id, alt)
 
+    def verify(self) -> str:
+        with x_errors("GET /2/users/me"):
+            me = self.client.get_me(user_auth=True).data
+        self._user_id = str(me.id)
+        return f"@{me.username}"
+
     # reconciliation ------------------------------------------------------------------
     def _me(self) -> str:
         if self._user_id is None:
@@ -169,7 +180,7 @@ class TwitterAdapter:
         found = best_match(post, self.sent_text(post), candidates)
         if found is None:
             return None
-        return Published(found.external_id, f"https://x.com/i/web/status/{found.external_id}",
+        return Published(found.external_id, self.view_url(found.external_id),
                          "found among the account's recent posts")
 
     @staticmethod

@@ -19,6 +19,8 @@ from distributor.sandbox.faults import FaultBook, parse_fault
 from distributor.sandbox.graph_api import GraphApi
 from distributor.sandbox.state import METRIC_NAMES, Post, SandboxState, utcnow
 from distributor.sandbox.wire import Answer, DroppedResponse, json_response
+from distributor.sandbox import views
+from distributor.sandbox.oauth import OAuthFlows
 from distributor.sandbox.x_api import XApi
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -33,6 +35,7 @@ class Sandbox:
         self.faults = FaultBook(fail_rate, seed)
         self.x = XApi(self.state)
         self.graph = GraphApi(self.state, self.faults)
+        self.oauth = OAuthFlows()
 
     async def handle(self, request: Request, key: str, api: Any, handler: Handler) -> Response:
         self.state.count(key)
@@ -86,6 +89,7 @@ class Sandbox:
         self.faults.clear()
         self.x.reset()
         self.graph.reset()
+        self.oauth.reset()
         return json_response({"reset": True})
 
     async def set_metrics(self, request: Request) -> Response:
@@ -141,6 +145,9 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
         Route("/_sandbox/metrics", sandbox.set_metrics, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.queue_faults, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
+        Route("/_sandbox/view/{id}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
+        Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
+        *sandbox.oauth.routes(),
         *(api_route(method, path, key, sandbox.x, handler) for method, path, key, handler in sandbox.x.routes()),
         Route("/{path:path}", graph_endpoint, methods=["GET", "POST", "DELETE"]),
     ]

@@ -191,7 +191,7 @@ class GraphApi:
         data = content or params["url"].encode()
         media = Media(photo_id, "facebook", page_id, "image/jpeg", len(content or b""),
                       sha256=hashlib.sha256(data).hexdigest(), alt_text=params.get("alt_text_custom"),
-                      finalized=True)
+                      finalized=True, content=content or None)
         with self.state.lock:
             self.state.media[photo_id] = media
             post = self._new_post(page_id, params.get("caption") or params.get("message", ""), None, [media])
@@ -233,6 +233,8 @@ class GraphApi:
         return data
 
     def read_post(self, post_id: str, params: dict[str, str]) -> Result:
+        if post_id.isdigit():  # a Page: post ids are "<page>_<n>"; any numeric Page exists here
+            return 200, {"id": post_id, "name": f"Sandbox Page {post_id}"}
         post = self.state.get_post(post_id)
         if post is None or post.platform != "facebook":
             return no_object(post_id)

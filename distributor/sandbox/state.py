@@ -44,6 +44,7 @@ class Media:
     sha256: str | None = None
     alt_text: str | None = None
     finalized: bool = False
+    content: bytes | None = field(default=None, repr=False)  # kept so /_sandbox/media/{id} can show it
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.mime, "bytes": self.size, "sha256": self.sha256, "alt_text": self.alt_text}

@@ -280,7 +280,7 @@ class XApi:
         if len(content) > MAX_IMAGE_BYTES and mime.startswith("image/"):
             raise invalid("media", len(content), f"Image is {len(content)} bytes, over the 5 MB limit.")
         media = Media(self.state.media_id(), "twitter", username, mime, len(content),
-                      sha256=hashlib.sha256(content).hexdigest(), finalized=True)
+                      sha256=hashlib.sha256(content).hexdigest(), finalized=True, content=content)
         with self.state.lock:
             self.state.media[media.id] = media
         return media
@@ -352,8 +352,8 @@ class XApi:
         if len(content) > MAX_IMAGE_BYTES and media.mime.startswith("image/"):
             raise invalid("media", len(content), "Image is over the 5 MB limit.")
         with self.state.lock:
-            media.size, media.sha256, media.finalized, media.chunks = (
-                len(content), hashlib.sha256(content).hexdigest(), True, {})
+            media.size, media.sha256, media.finalized, media.chunks, media.content = (
+                len(content), hashlib.sha256(content).hexdigest(), True, {}, content)
         return media
 
     async def v2_metadata(self, request: Request) -> Response:

@@ -16,16 +16,17 @@ import os
 import secrets
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from distributor.config import Settings
-from distributor.web import api
-from distributor.web.auth import LoginRequired
-from distributor.web.pages import account, admin, articles, compose, login, posts, queue, reports, users
+from distributor.config import Settings, secret_from_env
+from distributor.health import JobClock, metrics_text, readiness
+from distributor.web import api, api_accounts
+from distributor.web.auth import LoginRequired, api_user
+from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
 from distributor.web.throttle import LoginThrottle
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 SECRET_ENV = "DISTRIBUTOR_SECRET_KEY"
 STATIC_DIR = Path(__file__).with_name("static")
 # Paths anyone may open; tests/test_web_security.py holds every other route to login.
-PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 
 CSP = ("default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
@@ -42,7 +43,7 @@ CSP = ("default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 
 
 def secret_key() -> str:
     """The session-signing key from DISTRIBUTOR_SECRET_KEY, else a random one for this process."""
-    key = os.environ.get(SECRET_ENV, "")
+    key = secret_from_env(SECRET_ENV)
     if key.strip():
         return key
     log.warning("%s is not set: using a random key, so logins end when the process restarts "
@@ -50,7 +51,8 @@ def secret_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: LoginThrottle | None = None) -> FastAPI:
+def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: LoginThrottle | None = None,
+               clock: JobClock | None = None) -> FastAPI:
     """The desk for ``settings`` over ``engine``; ``runtime`` (fetcher, composer) is built when not given."""
     from distributor.pipeline import Runtime
 
@@ -65,13 +67,26 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     app.state.warned_forwarded = False
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
-                   users.router, account.router, admin.router, api.router):
+                   users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    app.state.clock = clock  # the scheduler's job heartbeats when the service runs us
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
+        """Alive: the process answers (use /readyz to know it does its job)."""
         return {"ok": True}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        ready, details = readiness(engine, app.state.clock)
+        return JSONResponse(details, status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(api_user)])
+    def metrics() -> Response:
+        body, content_type = metrics_text(engine, app.state.clock)
+        return Response(body, media_type=content_type)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(request: Request, _exc: LoginRequired):
@@ -95,7 +110,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
         if not request.url.path.startswith("/docs"):
             response.headers.setdefault("Content-Security-Policy", CSP)
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if request.url.path != "/healthz" and not request.url.path.startswith("/static"):
+        if request.url.path not in ("/healthz", "/readyz") and not request.url.path.startswith("/static"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

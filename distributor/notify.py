@@ -1,0 +1,220 @@
+"""Tell people when the bot needs them: a Slack-compatible webhook and/or email.
+
+Events are found in the database, not raised in the code that causes them, so
+every process sees the same ones and a crash between "it happened" and "we
+said so" loses nothing:
+
+- an account paused (refused credentials, or by an editor),
+- a post failed,
+- a post waiting for approval longer than ``approval_wait_minutes``,
+- a feed whose last ``feed_failures`` polls failed.
+
+Each event has a unique key (``Notification.key``): inserting it is how one
+process, once, decides the event is new, so a restart or a second worker never
+sends it again. Events found in one run are grouped into one message per kind
+(never a storm: at most ``MAX_LINES`` lines, then "and N more"). Delivery
+failures are retried at the next run, a few times, then given up with a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import requests
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from distributor.config import NotifySettings, Settings, secret_from_env
+from distributor.models import Account, Feed, Notification, Post, PostEvent, PostState
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_ENV = "DISTRIBUTOR_NOTIFY_WEBHOOK_URL"  # a Slack incoming-webhook URL is a secret
+SMTP_USER_ENV = "DISTRIBUTOR_SMTP_USERNAME"
+SMTP_PASSWORD_ENV = "DISTRIBUTOR_SMTP_PASSWORD"
+MAX_LINES = 20
+MAX_DELIVERY_ATTEMPTS = 5
+TITLES = {
+    "account_paused": "Accounts paused: their posts wait",
+    "post_failed": "Posts failed",
+    "approval_waiting": "Posts waiting for approval",
+    "feed_failing": "Feeds failing",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str  # unique per event: the same thing happening again later gets a new key
+    kind: str
+    line: str
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def find_events(session: Session, settings: NotifySettings, now: datetime) -> list[Event]:
+    """Everything that should be told now (already-told events are filtered by their key on insert)."""
+    events: list[Event] = []
+    for account in session.exec(select(Account).where(col(Account.paused_reason).is_not(None))):
+        since = _aware(account.paused_at)
+        stamp = since.isoformat() if since else _digest(account.paused_reason or "")  # the same pause, every run
+        when = f" (since {since:%Y-%m-%d %H:%M} UTC)" if since else ""
+        events.append(Event(f"account_paused:{account.name}:{stamp}", "account_paused",
+                            f"{account.name}: {account.paused_reason}{when}; "
+                            f"`distributor accounts resume {account.name}` once fixed"))
+    recent = now - timedelta(days=2)  # older failures were there before notifications were set up
+    for post in session.exec(select(Post).where(Post.state == PostState.failed, col(Post.updated_at) >= recent)):
+        events.append(Event(f"post_failed:{post.id}:{post.attempts}", "post_failed",
+                            f"post {post.id} to {post.account}: {post.error or 'failed'}"))
+    waited = now - timedelta(minutes=settings.approval_wait_minutes)
+    for post_id, account, since in session.exec(
+        select(Post.id, Post.account, PostEvent.at).join(PostEvent, col(PostEvent.post_id) == col(Post.id))
+        .where(Post.state == PostState.awaiting_approval, PostEvent.to_state == PostState.awaiting_approval.value,
+               col(PostEvent.at) <= waited)
+    ):
+        since = _aware(since)
+        events.append(Event(f"approval_waiting:{post_id}:{since.isoformat()}", "approval_waiting",
+                            f"post {post_id} to {account} has waited since {since:%H:%M} UTC"))
+    for feed in session.exec(select(Feed).where(col(Feed.consecutive_failures) >= settings.feed_failures)):
+        # one event per failing streak: the streak's length at the threshold names it
+        started = _aware(feed.failing_since)
+        stamp = started.isoformat() if started else "streak"
+        events.append(Event(f"feed_failing:{feed.id}:{stamp}", "feed_failing",
+                            f"{feed.url}: {feed.consecutive_failures} polls failed in a row ({feed.last_error})"))
+    return [e for e in events if e.kind in settings.events]
+
+
+def record_new(session: Session, events: list[Event], now: datetime) -> list[Notification]:
+    """Insert the events not seen before; the unique key makes this once-only across processes."""
+    known = set(session.exec(select(Notification.key).where(col(Notification.key).in_([e.key for e in events]))))
+    fresh = []
+    for event in events:
+        if event.key in known:
+            continue
+        row = Notification(key=event.key, kind=event.kind, line=event.line, created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another process recorded it first
+            continue
+        fresh.append(row)
+    return fresh
+
+
+def compose_messages(rows: list[Notification]) -> dict[str, str]:
+    """One message per kind: a title and at most MAX_LINES lines."""
+    by_kind: dict[str, list[str]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row.line)
+    messages = {}
+    for kind, lines in by_kind.items():
+        shown = lines[:MAX_LINES] + ([f"... and {len(lines) - MAX_LINES} more"] if len(lines) > MAX_LINES else [])
+        messages[kind] = f"distributor: {TITLES.get(kind, kind)}\n" + "\n".join(f"- {line}" for line in shown)
+    return messages
+
+
+class Channels:
+    """Where messages go; built from [notify] and the environment's secrets."""
+
+    def __init__(self, settings: NotifySettings, environ=None, timeout: float = 10.0):
+        environ = os.environ if environ is None else environ
+        self.settings = settings
+        self.webhook_url = secret_from_env(WEBHOOK_ENV, environ).strip() or None
+        self.smtp_user = secret_from_env(SMTP_USER_ENV, environ) or None
+        self.smtp_password = secret_from_env(SMTP_PASSWORD_ENV, environ) or None
+        self.timeout = timeout
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.webhook_url or (self.settings.email_to and self.settings.smtp_host))
+
+    def send(self, subject: str, text: str) -> None:
+        """Send through every channel; raises OSError/requests errors for the caller to retry."""
+        if self.webhook_url:
+            answer = requests.post(self.webhook_url, data=json.dumps({"text": text}),
+                                   headers={"Content-Type": "application/json"}, timeout=self.timeout)
+            if answer.status_code >= 300:
+                raise OSError(f"notification webhook answered HTTP {answer.status_code}")
+        if self.settings.email_to and self.settings.smtp_host:
+            message = EmailMessage()
+            message["Subject"] = subject
+            message["From"] = self.settings.email_from
+            message["To"] = ", ".join(self.settings.email_to)
+            message.set_content(text)
+            with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port, timeout=self.timeout) as smtp:
+                if self.settings.smtp_starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.smtp_user and self.smtp_password:
+                    smtp.login(self.smtp_user, self.smtp_password)
+                smtp.send_message(message)
+
+
+def _claim(session: Session, worker: str, now: datetime, lease: timedelta = timedelta(minutes=2)) -> list[Notification]:
+    """Take the unsent rows for this process with a conditional update, so two workers never send one twice."""
+    from sqlalchemy import or_, update
+
+    session.execute(
+        update(Notification)
+        .where(col(Notification.sent_at).is_(None), col(Notification.attempts) < MAX_DELIVERY_ATTEMPTS,
+               or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now))
+        .values(claimed_by=worker, claimed_until=now + lease)
+    )
+    session.commit()
+    return list(session.exec(select(Notification).where(
+        col(Notification.sent_at).is_(None), Notification.claimed_by == worker,
+        col(Notification.claimed_until) >= now).order_by(col(Notification.id))))
+
+
+def deliver_pending(session: Session, channels: Channels, now: datetime, worker: str = "notify") -> int:
+    """Send what is recorded and not yet sent (a failed delivery is retried next run)."""
+    pending = _claim(session, worker, now)
+    if not pending:
+        return 0
+    sent = 0
+    for kind, text in compose_messages(pending).items():
+        rows = [r for r in pending if r.kind == kind]
+        try:
+            channels.send(TITLES.get(kind, kind), text)
+        except (OSError, requests.RequestException, smtplib.SMTPException) as exc:
+            for row in rows:
+                row.attempts += 1
+                row.claimed_until = None
+                row.error = f"{exc.__class__.__name__}: {exc}"[:500]
+            if rows[0].attempts >= MAX_DELIVERY_ATTEMPTS:
+                log.error("giving up on notifying %s after %s attempts: %s", kind, rows[0].attempts, rows[0].error)
+            else:
+                log.warning("notifying %s failed (%s); retrying at the next run", kind, rows[0].error)
+            continue
+        for row in rows:
+            row.sent_at, row.error = now, None
+        sent += len(rows)
+    return sent
+
+
+def notify_step(engine, settings: Settings, channels: Channels | None = None, now: datetime | None = None,
+                worker: str = "notify") -> int:
+    """One run: find the new events, record them, send what is pending. Returns events sent."""
+    channels = channels or Channels(settings.notify)
+    if not channels.configured:
+        return 0
+    now = now or datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        record_new(session, find_events(session, settings.notify, now), now)
+        session.commit()
+        sent = deliver_pending(session, channels, now, worker)
+        session.commit()
+    return sent

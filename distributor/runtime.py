@@ -1,0 +1,60 @@
+"""What every step needs (settings, database, fetcher, composer, adapters), built once by the entry point.
+
+Its heavy parts (the HTTP fetcher, the template composer, the platform SDKs)
+are built on first use and imported only then, so a quick command such as
+`queue add --text` or `queue list` does not pay for them at start.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Engine
+
+from distributor.config import Settings
+
+if TYPE_CHECKING:
+    from distributor.compose import Composer
+    from distributor.fetch import Fetcher
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Runtime:
+    def __init__(self, settings: Settings, engine: Engine, worker_id: str | None = None,
+                 fetcher: "Fetcher | None" = None):
+        self.settings = settings
+        self.engine = engine
+        self.worker_id = worker_id or new_worker_id()
+        self._fetcher = fetcher
+
+    @cached_property
+    def fetcher(self) -> "Fetcher":
+        if self._fetcher is not None:
+            return self._fetcher
+        from distributor.fetch import Fetcher
+
+        return Fetcher(self.settings.fetch)
+
+    @cached_property
+    def composer(self) -> "Composer":
+        from distributor.compose import Composer
+
+        return Composer.from_settings(self.settings)
+
+    @cached_property
+    def adapters(self):
+        """One adapter per configured account, built on first use (secrets checked then)."""
+        from distributor.platforms import build_adapter
+
+        metrics = self.settings.engagement.facebook_insights_metrics
+        return {
+            account.name: build_adapter(account, self.fetcher, insights_metrics=metrics)
+            for account in self.settings.accounts
+        }
