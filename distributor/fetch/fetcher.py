@@ -12,8 +12,6 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
-from urllib.parse import urljoin
-
 import urllib3
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError, SSLError
@@ -23,7 +21,7 @@ from distributor.errors import FetchError, PageTooLarge
 from distributor.fetch.addresses import AddressPolicy, Network, Resolver, checked_addresses, system_resolver
 from distributor.fetch.connection import PinnedPools
 from distributor.fetch.deadline import Deadline
-from distributor.fetch.urls import Target, read_target
+from distributor.fetch.urls import Target, read_target, redirect_url
 
 _CHUNK = 64 * 1024
 _DRAIN_LIMIT = 64 * 1024  # a redirect's or 304's body read to reuse the connection; more, and we hang up
@@ -111,7 +109,7 @@ class Fetcher:
                     answer = CaseInsensitiveDict(response.headers)
                     if response.status in _REDIRECTS and answer.get("Location"):
                         reusable = self._drain(response, deadline, url)
-                        url = urljoin(url, answer["Location"])
+                        url = redirect_url(url, answer["Location"])
                         continue
                     if response.status == 304:
                         reusable = self._drain(response, deadline, url)
@@ -220,7 +218,7 @@ def _describe(exc: BaseException | None) -> str:
             break
         inner = nxt
     if isinstance(inner, ssl.SSLCertVerificationError):
-        return f"the certificate is not valid for this host ({inner.verify_message})"
+        return f"its TLS certificate was refused ({inner.verify_message})"
     if isinstance(inner, ssl.SSLError) or isinstance(exc, SSLError):
         return f"TLS failed ({inner.__class__.__name__})"
     return exc.__class__.__name__

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import idna
 from urllib3.exceptions import LocationParseError
@@ -89,6 +89,21 @@ def read_target(url: str) -> Target:
     host = _domain_name(url, host) if address is None else str(address)
     target = Target(url, scheme, host, port, "/", address)
     return _agreed_by_parsers(target, authority)
+
+
+def redirect_url(base: str, location: str) -> str:
+    """Where a ``Location`` header sends us; refused when parsers could read it another way.
+
+    An absolute Location must be a URL on its own: ``urljoin`` reads ``http:/host`` or
+    ``http:///host`` as a path on the current host where a browser reads another host.
+    """
+    if _SCHEME.match(location):
+        read_target(location)
+        return location
+    try:
+        return urljoin(base, location)
+    except ValueError as exc:
+        raise _refuse(location, f"not a valid redirect from {base} ({exc})") from None
 
 
 def _read_authority(url: str, scheme: str, authority: str) -> tuple[str, int]:
