@@ -142,3 +142,21 @@ def test_a_server_that_accepts_and_never_answers_is_cut_off_at_the_deadline(sile
     elapsed, error = _timed(lambda: fetcher.get(f"{scheme}://quiet.example:{silent_listener}/"))
     assert error is not None and "gave up" in str(error)
     assert elapsed < 1.5 + MARGIN  # https: stuck in the TLS handshake; http: waiting for the status line
+
+
+def test_a_name_server_that_never_answers_is_cut_off_at_the_deadline(monkeypatch):
+    loopback_only(monkeypatch)
+    released = threading.Event()
+
+    def stuck_resolver(host, port):
+        released.wait(10)
+        return ["127.0.0.1"]
+
+    fetcher = Fetcher(FetchSettings(timeout_seconds=5, total_seconds=1), stuck_resolver,
+                      allowed_networks=["127.0.0.1/32"])
+    try:
+        elapsed, error = _timed(lambda: fetcher.get("http://slow-dns.example/"))
+    finally:
+        released.set()
+    assert error is not None and "did not resolve in time" in str(error)
+    assert elapsed < 1 + MARGIN

@@ -187,3 +187,14 @@ def test_a_name_that_cannot_be_resolved_is_one_clear_error(net):
     with pytest.raises(FetchError, match="cannot resolve unknown.example"):
         fetcher.get(f"http://unknown.example:{decoy.port}/")
     assert trap.connections() == 0
+
+
+def test_a_dead_address_is_skipped_for_the_next_checked_one(servers, monkeypatch):
+    decoy, trap = servers
+    decoy.reset()
+    resolver = ScriptedResolver({"two.example": [["127.0.0.3", "127.0.0.1"]]})  # nothing listens on 127.0.0.3
+    loopback_only(monkeypatch, resolver)
+    fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), resolver,
+                      allowed_networks=["127.0.0.1/32", "127.0.0.3/32"])
+    assert fetcher.get(f"http://two.example:{decoy.port}/").content == b"decoy"
+    assert trap.connections() == 0

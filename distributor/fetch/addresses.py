@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -21,6 +23,8 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# getaddrinfo cannot be interrupted; a lookup that outlives its fetch finishes here, harmlessly.
+_lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fetch-dns")
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -30,6 +34,16 @@ def system_resolver(host: str, port: int) -> list[str]:
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve {host}: {exc.strerror}") from exc
     return sorted({info[4][0] for info in infos}, key=lambda a: (":" in a, a))
+
+
+def resolve_within(resolver: Resolver, host: str, port: int, seconds: float) -> list[str]:
+    """``resolver(host, port)``, or ``TimeoutError`` after ``seconds`` (a slow name server must not hold a fetch)."""
+    lookup = _lookups.submit(resolver, host, port)
+    try:
+        return lookup.result(timeout=seconds)
+    except FutureTimeout:
+        lookup.cancel()
+        raise TimeoutError(host) from None
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -108,6 +108,11 @@ class Deadline:
             elif sock not in self._sockets:
                 self._sockets.append(sock)
 
+    def forget_sockets(self) -> None:
+        """Stop watching this hop's sockets: their connection is going back to the pool, to other fetches."""
+        with self._lock:
+            self._sockets.clear()
+
     def _expire(self) -> None:
         with self._lock:
             if self._finished:

@@ -18,7 +18,14 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 
 from distributor.config import FetchSettings
 from distributor.errors import FetchError, PageTooLarge
-from distributor.fetch.addresses import AddressPolicy, Network, Resolver, checked_addresses, system_resolver
+from distributor.fetch.addresses import (
+    AddressPolicy,
+    Network,
+    Resolver,
+    checked_addresses,
+    resolve_within,
+    system_resolver,
+)
 from distributor.fetch.connection import PinnedPools
 from distributor.fetch.deadline import Deadline
 from distributor.fetch.urls import Target, read_target, redirect_url
@@ -102,7 +109,7 @@ class Fetcher:
         with Deadline(self.settings.total_seconds) as deadline:
             for _hop in range(self.settings.max_redirects + 1):
                 target = read_target(url)
-                addresses = checked_addresses(target, self.resolver, self.policy)
+                addresses = checked_addresses(target, self._resolver_within(deadline), self.policy)
                 response = self._open(target, addresses, headers, deadline)
                 reusable = False  # a connection goes back to the pool only once its answer is read to the end
                 try:
@@ -120,6 +127,7 @@ class Fetcher:
                     reusable = True
                     return FetchResult(url, response.status, body, answer)
                 finally:
+                    deadline.forget_sockets()
                     if not reusable:
                         response.close()
                     response.release_conn()
@@ -128,6 +136,17 @@ class Fetcher:
     def close(self) -> None:
         """Close pooled connections (they also close when the fetcher is garbage-collected)."""
         self._pools.close()
+
+    def _resolver_within(self, deadline: Deadline) -> Resolver:
+        def resolve(host: str, port: int) -> list[str]:
+            try:
+                return resolve_within(self.resolver, host, port, deadline.remaining())
+            except TimeoutError:
+                raise FetchError(
+                    f"gave up on {host} after {deadline.seconds:g}s (its name did not resolve in time)"
+                ) from None
+
+        return resolve
 
     def _open(self, target: Target, addresses: list[str], headers: dict[str, str], deadline: Deadline):
         """The answer's headers from the first checked address that takes the connection."""
@@ -145,7 +164,8 @@ class Fetcher:
         timeout = self.settings.timeout_seconds
         try:
             return self._pools.open(
-                target, address, headers, connect_seconds=min(timeout, deadline.remaining()), read_seconds=timeout
+                target, address, headers, connect_seconds=max(min(timeout, deadline.remaining()), 0.001),
+                read_seconds=timeout,
             )
         except MaxRetryError as exc:  # urllib3 wraps connection failures in it even with no retries
             reason = exc.reason or exc
@@ -211,14 +231,18 @@ def _describe(exc: BaseException | None) -> str:
     """One line about a connection failure; the certificate's complaint is worth keeping."""
     if exc is None:
         return "no address answered"
-    inner = exc
-    while isinstance(inner, (SSLError, MaxRetryError)) and (inner.__cause__ or inner.__context__ or inner.args):
-        nxt = inner.__cause__ or inner.__context__ or (inner.args[0] if inner.args else None)
-        if not isinstance(nxt, BaseException) or nxt is inner:
+    if isinstance(exc, NewConnectionError):
+        return "the connection was refused or the host is unreachable"
+    if isinstance(exc, ConnectTimeoutError):
+        return "no connection in time"
+    link: BaseException | None = exc
+    for _ in range(6):  # urllib3 wraps ssl's error in its own SSLError, as an argument or a cause
+        if isinstance(link, ssl.SSLCertVerificationError):
+            return f"its TLS certificate was refused ({link.verify_message})"
+        wrapped = link.args[0] if link.args and isinstance(link.args[0], BaseException) else None
+        link = link.__cause__ or wrapped or link.__context__
+        if link is None:
             break
-        inner = nxt
-    if isinstance(inner, ssl.SSLCertVerificationError):
-        return f"its TLS certificate was refused ({inner.verify_message})"
-    if isinstance(inner, ssl.SSLError) or isinstance(exc, SSLError):
-        return f"TLS failed ({inner.__class__.__name__})"
+    if isinstance(exc, SSLError):
+        return "the TLS handshake failed"
     return exc.__class__.__name__
