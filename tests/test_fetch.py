@@ -244,7 +244,7 @@ def test_polling_reuses_one_connection_per_host(monkeypatch):
     loopback_only(monkeypatch, ScriptedResolver({"feeds.example": [["127.0.0.1"]]}))
     decoy = Decoy()
     try:
-        fetcher = Fetcher(FetchSettings(), ScriptedResolver({"feeds.example": [["127.0.0.1"]]}),
+        fetcher = Fetcher(FetchSettings(), resolver=ScriptedResolver({"feeds.example": [["127.0.0.1"]]}),
                           allowed_networks=["127.0.0.1/32"])
         for n in range(5):
             assert fetcher.get(f"http://feeds.example:{decoy.port}/feed{n}").content == b"decoy"

@@ -81,7 +81,7 @@ def slow(monkeypatch):
 
 def _fetcher(total: float, **settings) -> Fetcher:
     settings = {"timeout_seconds": 5, "total_seconds": total, **settings}
-    return Fetcher(FetchSettings(**settings), ScriptedResolver({}), allowed_networks=["127.0.0.1/32"])
+    return Fetcher(FetchSettings(**settings), resolver=ScriptedResolver({}), allowed_networks=["127.0.0.1/32"])
 
 
 def _timed(fetch) -> tuple[float, Exception | None]:
@@ -136,7 +136,7 @@ def silent_listener(monkeypatch):
 def test_a_server_that_accepts_and_never_answers_is_cut_off_at_the_deadline(silent_listener, scheme):
     fetcher = Fetcher(
         FetchSettings(timeout_seconds=30, total_seconds=1.5),
-        ScriptedResolver({"quiet.example": [["127.0.0.1"]]}),
+        resolver=ScriptedResolver({"quiet.example": [["127.0.0.1"]]}),
         allowed_networks=["127.0.0.1/32"],
     )
     elapsed, error = _timed(lambda: fetcher.get(f"{scheme}://quiet.example:{silent_listener}/"))
@@ -152,7 +152,7 @@ def test_a_name_server_that_never_answers_is_cut_off_at_the_deadline(monkeypatch
         released.wait(10)
         return ["127.0.0.1"]
 
-    fetcher = Fetcher(FetchSettings(timeout_seconds=5, total_seconds=1), stuck_resolver,
+    fetcher = Fetcher(FetchSettings(timeout_seconds=5, total_seconds=1), resolver=stuck_resolver,
                       allowed_networks=["127.0.0.1/32"])
     try:
         elapsed, error = _timed(lambda: fetcher.get("http://slow-dns.example/"))

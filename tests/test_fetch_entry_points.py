@@ -39,7 +39,7 @@ def _bypass(decoy) -> str:
 def test_compose_from_url_over_the_api_refuses_the_bypass(net, engine):
     decoy, trap, resolver = net
     settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}])
-    fetcher = Fetcher(settings.fetch, resolver, allowed_networks=["127.0.0.1/32"])
+    fetcher = Fetcher(settings.fetch, resolver=resolver, allowed_networks=["127.0.0.1/32"])
     with Session(engine) as session:
         users.add_user(session, "desk@example.com", "a long password", "editor")
         token = users.create_token(session, "desk@example.com")
@@ -55,7 +55,7 @@ def test_compose_from_url_over_the_api_refuses_the_bypass(net, engine):
 
 def test_a_posts_image_behind_the_bypass_is_left_out_with_a_note(net):
     decoy, trap, resolver = net
-    fetcher = Fetcher(Settings().fetch, resolver, allowed_networks=["127.0.0.1/32"])
+    fetcher = Fetcher(Settings().fetch, resolver=resolver, allowed_networks=["127.0.0.1/32"])
     image, note = load_image(fetcher, _bypass(decoy) + "lead.jpg", 5_000_000)
     assert image is None and note.startswith("posted without image: refusing to fetch")
     assert trap.connections() == 0 and decoy.connections == 0

@@ -100,7 +100,7 @@ def net(servers, monkeypatch):
     })
     loopback_only(monkeypatch, resolver)
     settings = FetchSettings(timeout_seconds=2, total_seconds=4)
-    fetcher = Fetcher(settings, resolver, allowed_networks=["127.0.0.1/32"])
+    fetcher = Fetcher(settings, resolver=resolver, allowed_networks=["127.0.0.1/32"])
     yield decoy, trap, fetcher
     fetcher.close()
 
@@ -140,7 +140,7 @@ def test_private_networks_are_refused_when_nothing_is_allowed(monkeypatch):
     trap = Trap(decoy.port)
     try:
         loopback_only(monkeypatch)
-        fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), ScriptedResolver({}))
+        fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), resolver=ScriptedResolver({}))
         for url in (decoy.base + "/", f"http://127.0.0.2:{decoy.port}/", f"http://[::ffff:127.0.0.1]:{decoy.port}/"):
             with pytest.raises(FetchRefused, match="private or loopback"):
                 fetcher.get(url)
@@ -157,7 +157,8 @@ def rebinding(monkeypatch):
     trap = Trap(decoy.port)
     resolver = ScriptedResolver({"rebind.example": [["127.0.0.1"], ["127.0.0.2"]]})
     loopback_only(monkeypatch, resolver)  # a second lookup anywhere (even by the HTTP client) gets 127.0.0.2
-    fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), resolver, allowed_networks=["127.0.0.1/32"])
+    fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), resolver=resolver,
+                      allowed_networks=["127.0.0.1/32"])
     yield decoy, trap, fetcher
     trap.close()
     decoy.close()
@@ -194,7 +195,7 @@ def test_a_dead_address_is_skipped_for_the_next_checked_one(servers, monkeypatch
     decoy.reset()
     resolver = ScriptedResolver({"two.example": [["127.0.0.3", "127.0.0.1"]]})  # nothing listens on 127.0.0.3
     loopback_only(monkeypatch, resolver)
-    fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), resolver,
+    fetcher = Fetcher(FetchSettings(timeout_seconds=2, total_seconds=4), resolver=resolver,
                       allowed_networks=["127.0.0.1/32", "127.0.0.3/32"])
     assert fetcher.get(f"http://two.example:{decoy.port}/").content == b"decoy"
     assert trap.connections() == 0

@@ -67,7 +67,7 @@ def site(ca, monkeypatch):
 
 
 def _fetcher(site, ca_path: str | None) -> Fetcher:
-    return Fetcher(FetchSettings(timeout_seconds=5, total_seconds=10), site.resolver,
+    return Fetcher(FetchSettings(timeout_seconds=5, total_seconds=10), resolver=site.resolver,
                    allowed_networks=["127.0.0.1/32"], ca_certs=ca_path)
 
 

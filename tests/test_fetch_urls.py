@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from distributor.errors import FetchRefused
-from distributor.fetch import read_target
+from distributor.fetch import check_url, read_target
 
 # URL -> (host resolved and checked, port, Host header, request line target)
 ORDINARY = {
@@ -57,3 +57,12 @@ def test_a_refusal_says_what_is_wrong_with_the_url(url, reason):
     with pytest.raises(FetchRefused, match="refusing to fetch") as refused:
         read_target(url)
     assert reason in str(refused.value)
+
+
+def test_check_url_refuses_what_the_fetcher_refuses_without_connecting():
+    example = lambda host, port: ["93.184.216.34"]  # noqa: E731 - the test's DNS: no real lookup
+    check_url("https://example.com/story", allow_private=False, resolver=example)
+    with pytest.raises(FetchRefused, match="backslash"):
+        check_url("http://127.0.0.2\\@example.com/", allow_private=False, resolver=example)
+    with pytest.raises(FetchRefused, match="private or loopback"):
+        check_url("http://10.0.0.1/", allow_private=False, resolver=example)

@@ -11,7 +11,7 @@ checked (private, loopback and link-local ones are refused unless
 verified against the host name.
 """
 
-from distributor.fetch.addresses import AddressPolicy, Resolver, is_public_address, system_resolver
+from distributor.fetch.addresses import AddressPolicy, Resolver, check_url, is_public_address, system_resolver
 from distributor.fetch.fetcher import Fetcher, FetchResult
 from distributor.fetch.urls import Target, read_target
 
@@ -21,6 +21,7 @@ __all__ = [
     "Fetcher",
     "Resolver",
     "Target",
+    "check_url",
     "is_public_address",
     "read_target",
     "system_resolver",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from distributor.errors import FetchError, FetchRefused
-from distributor.fetch.urls import Target
+from distributor.fetch.urls import Target, read_target
 
 Resolver = Callable[[str, int], list[str]]
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -106,3 +106,8 @@ def checked_addresses(target: Target, resolver: Resolver, policy: AddressPolicy)
                 "set fetch.allow_private_networks to allow it"
             )
     return answers
+
+
+def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
+    """Refuse a URL we must not fetch, as the fetcher would, without connecting (for validating input early)."""
+    checked_addresses(read_target(url), resolver, AddressPolicy(allow_private))

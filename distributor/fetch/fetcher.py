@@ -74,8 +74,8 @@ class Fetcher:
     def __init__(
         self,
         settings: FetchSettings | None = None,
-        resolver: Resolver = system_resolver,
         *,
+        resolver: Resolver = system_resolver,
         allowed_networks: Iterable[str | Network] = (),
         ca_certs: str | None = None,
     ):
