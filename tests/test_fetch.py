@@ -251,3 +251,9 @@ def test_polling_reuses_one_connection_per_host(monkeypatch):
         assert decoy.connections == 1
     finally:
         decoy.close()
+
+
+def test_a_stored_etag_with_a_line_break_is_one_clear_error(site):
+    with pytest.raises(FetchError, match="header is not valid"):
+        Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/page", etag='"v1"\r\nX-Injected: 1')
+    assert site.hits == []

@@ -97,6 +97,7 @@ def net(servers, monkeypatch):
         "internal.example.": [["127.0.0.2"]],
         "xn--zz.internal.example": [["127.0.0.2"]],
         "mixed.example": [["127.0.0.1", "127.0.0.2"]],
+        "xn--bcher-kva.example": [["127.0.0.1"]],
     })
     loopback_only(monkeypatch, resolver)
     settings = FetchSettings(timeout_seconds=2, total_seconds=4)
@@ -133,6 +134,13 @@ def test_the_allowed_network_is_reached_and_nothing_else(net):
     with pytest.raises(FetchRefused, match="127.0.0.2"):
         fetcher.get(f"http://127.0.0.2:{decoy.port}/page")
     assert trap.connections() == 0
+
+
+def test_a_redirect_to_an_international_name_sent_as_utf8_is_followed(net):
+    decoy, trap, fetcher = net
+    result = fetcher.get(f"{decoy.base}/to?{quote(f'http://bücher.example:{decoy.port}/seite', safe='')}")
+    assert result.content == b"decoy"
+    assert decoy.hosts == [f"127.0.0.1:{decoy.port}", f"xn--bcher-kva.example:{decoy.port}"]
 
 
 def test_private_networks_are_refused_when_nothing_is_allowed(monkeypatch):

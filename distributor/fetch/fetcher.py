@@ -116,7 +116,7 @@ class Fetcher:
                     answer = CaseInsensitiveDict(response.headers)
                     if response.status in _REDIRECTS and answer.get("Location"):
                         reusable = self._drain(response, deadline, url)
-                        url = redirect_url(url, answer["Location"])
+                        url = redirect_url(url, _header_text(answer["Location"]))
                         continue
                     if response.status == 304:
                         reusable = self._drain(response, deadline, url)
@@ -178,6 +178,8 @@ class Fetcher:
             if deadline.expired:
                 raise self._gave_up(target.url, deadline) from exc
             raise self._broken(target.url, exc) from exc
+        except ValueError as exc:  # http.client refuses a header value with a line break (a stored ETag, say)
+            raise FetchError(f"could not fetch {target.url}: a request header is not valid ({exc})") from exc
 
     def _broken(self, url: str, exc: BaseException) -> FetchError:
         if isinstance(exc, (ReadTimeoutError, TimeoutError)):
@@ -225,6 +227,14 @@ class Fetcher:
         if deadline.expired:  # the watchdog's hang-up reads as the end of the body: not a whole page
             raise self._gave_up(url, deadline)
         return b"".join(chunks)
+
+
+def _header_text(value: str) -> str:
+    """A header as its sender meant it: http.client decodes bytes as Latin-1, servers send UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def _describe(exc: BaseException | None) -> str:
