@@ -7,8 +7,10 @@ there. Nothing resolves a real name or leaves loopback.
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -25,10 +27,21 @@ class _TLSSite:
         site = self
         self.server_names: list[str | None] = []
         self.hosts: list[str] = []
+        self.stop = threading.Event()
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_GET(self):  # noqa: N802
                 site.hosts.append(self.headers.get("Host", ""))
+                if self.path == "/trickle":  # headers one line every 0.3 s, for a minute
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    for n in range(200):
+                        if site.stop.wait(0.3):
+                            return
+                        self.wfile.write(b"X-Line-%d: more\r\n" % n)
+                        self.wfile.flush()
+                    return
                 body = b"<html>over tls</html>"
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
@@ -47,6 +60,7 @@ class _TLSSite:
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self):
+        self.stop.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -95,3 +109,53 @@ def test_a_certificate_from_an_unknown_authority_is_refused(site):
     with pytest.raises(FetchError, match="certificate was refused"):
         _fetcher(site, None).get(f"https://news.example:{site.port}/story")
     assert site.hosts == []
+
+
+def _timed(fetch) -> tuple[float, FetchError | None]:
+    started = time.monotonic()
+    try:
+        fetch()
+    except FetchError as exc:
+        return time.monotonic() - started, exc
+    return time.monotonic() - started, None
+
+
+def test_headers_trickled_over_tls_are_cut_off_at_the_deadline_new_and_reused(site, ca):
+    with ca.cert_pem.tempfile() as ca_path:
+        fetcher = Fetcher(FetchSettings(timeout_seconds=30, total_seconds=1.5), resolver=site.resolver,
+                          allowed_networks=["127.0.0.1/32"], ca_certs=ca_path)
+        first, error = _timed(lambda: fetcher.get(f"https://news.example:{site.port}/trickle"))
+        assert error is not None and "gave up" in str(error) and first < 1.5 + 0.75
+        assert fetcher.get(f"https://news.example:{site.port}/story").content == b"<html>over tls</html>"
+        reused, error = _timed(lambda: fetcher.get(f"https://news.example:{site.port}/trickle"))
+        assert error is not None and "gave up" in str(error) and reused < 1.5 + 0.75
+
+
+def test_a_tls_handshake_trickled_a_byte_at_a_time_is_cut_off_at_the_deadline(monkeypatch):
+    loopback_only(monkeypatch)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KB is coming...
+        while not stop.wait(0.2):  # ...one byte every 0.2 s: each read is quick, the whole never ends
+            try:
+                conn.sendall(b"\x02")
+            except OSError:
+                break
+        conn.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    fetcher = Fetcher(FetchSettings(timeout_seconds=30, total_seconds=1.5),
+                      resolver=ScriptedResolver({"slow-tls.example": [["127.0.0.1"]]}),
+                      allowed_networks=["127.0.0.1/32"])
+    try:
+        elapsed, error = _timed(lambda: fetcher.get(f"https://slow-tls.example:{listener.getsockname()[1]}/"))
+    finally:
+        stop.set()
+        listener.close()
+    assert error is not None and "gave up" in str(error)
+    assert elapsed < 1.5 + 0.75

@@ -24,7 +24,7 @@ class _Watched:
     """A connection whose socket the running fetch's deadline can cut, from connect on."""
 
     def _new_conn(self):
-        sock = super()._new_conn()  # TCP only: TLS and the request follow, all under the deadline
+        sock = super()._new_conn()  # TCP only: the TLS handshake and the request follow, under the deadline
         watch_socket(sock)
         return sock
 

@@ -19,24 +19,36 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import socket
 import threading
 import time
 from typing import Callable
 
+log = logging.getLogger(__name__)
 _current = threading.local()
 
 
 def _cut(sock: socket.socket) -> None:
-    """Wake a read blocked on ``sock`` (any thread) by shutting the connection down.
+    """Wake a read blocked on ``sock``'s connection (in any thread) by shutting the connection down."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
 
-    ``socket.socket.shutdown`` on the file descriptor, not ``SSLSocket.shutdown``, which
-    would tear down TLS state under the reading thread's feet.
+
+def _handle(sock: socket.socket) -> socket.socket | None:
+    """A plain socket on a duplicate of ``sock``'s file descriptor, for cutting the connection.
+
+    A duplicate, because TLS detaches the socket urllib3 opened (its own handle then
+    cuts nothing) and because holding the descriptor keeps its number from being reused
+    by another connection before we are done; plain, because a shutdown through an
+    ``SSLSocket`` would tear down TLS state under the reading thread's feet.
     """
     try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except (OSError, ValueError, TypeError):
-        pass  # already closed
+        return socket.fromfd(sock.fileno(), sock.family, sock.type)
+    except (OSError, ValueError):
+        return None
 
 
 class _Watchdog:
@@ -76,7 +88,10 @@ class _Watchdog:
                     self._wake.wait(delay)
                     continue
                 action = heapq.heappop(self._queue)[2]
-            action()
+            try:
+                action()
+            except Exception:  # the watchdog must outlive any one fetch's trouble
+                log.exception("fetch deadline watchdog: cutting a fetch failed")
 
 
 _watchdog = _Watchdog()
@@ -102,16 +117,20 @@ class Deadline:
         return max(self.at - time.monotonic(), 0.0)
 
     def watch(self, sock: socket.socket) -> None:
+        handle = _handle(sock)
+        if handle is None:
+            return
         with self._lock:
+            self._sockets.append(handle)
             if self._expired:
-                _cut(sock)
-            elif sock not in self._sockets:
-                self._sockets.append(sock)
+                _cut(handle)
 
     def forget_sockets(self) -> None:
         """Stop watching this hop's sockets: their connection is going back to the pool, to other fetches."""
         with self._lock:
-            self._sockets.clear()
+            handles, self._sockets = self._sockets, []
+        for handle in handles:
+            handle.close()
 
     def _expire(self) -> None:
         with self._lock:
@@ -132,6 +151,7 @@ class Deadline:
             self._finished = True
         if self._entry is not None:
             _watchdog.disarm(self._entry)
+        self.forget_sockets()
         _current.deadline = self._previous
 
 
