@@ -7,7 +7,7 @@ threaded HTTP server on 127.0.0.1 that honours ETag / If-None-Match, then:
 2. polls every feed again conditionally (all unchanged: 304s, nothing parsed),
 3. polls every feed again unconditionally (fetch + parse every feed),
 
-all through one shared requests.Session and the same small thread pool, and
+all through one shared Fetcher (its pooled connections) and the same small thread pool, and
 prints wall times, requests, bytes transferred and the ratio 3 / 2. Then it
 times parse_feed on the corpus feeds in /work/shared/corpus/feeds/ (read from
 there, never copied) and compares item counts with its manifest.json.
@@ -29,8 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import requests
 
 from distributor.config import FetchSettings
 from distributor.errors import FeedError
@@ -97,7 +95,7 @@ class _CountingWriter:
 
 def serve(feeds: dict[str, tuple[bytes, str]], counter: Counter) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, so the shared Session reuses connections
+        protocol_version = "HTTP/1.1"  # keep-alive, so the shared Fetcher reuses connections
 
         def setup(self):
             super().setup()
@@ -148,14 +146,11 @@ def polling(feed_count: int, items: int, workers: int) -> None:
     server = serve(feeds, counter)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     urls = [base + path for path in feeds]
-    session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=workers)
-    session.mount("http://", adapter)
-    fetcher = Fetcher(FetchSettings(allow_private_networks=True, timeout_seconds=30), session=session)
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True, timeout_seconds=30))
     sizes = [len(b) for b, _ in feeds.values()]
     print(
         f"{feed_count} feeds x {items} items, bodies {min(sizes):,}-{max(sizes):,} bytes "
-        f"(mean {statistics.mean(sizes):,.0f}), {workers} worker threads, one requests.Session"
+        f"(mean {statistics.mean(sizes):,.0f}), {workers} worker threads, one Fetcher"
     )
     rows = []
 

@@ -13,6 +13,7 @@ import pytest
 from distributor.config import FetchSettings
 from distributor.errors import FetchError, FetchRefused, PageTooLarge
 from distributor.fetch import Fetcher
+from tests.helpers.fetch_servers import Decoy, ScriptedResolver, loopback_only
 
 
 @pytest.fixture
@@ -111,6 +112,25 @@ class _Site:
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
+                elif self.path == "/bomb":
+                    body = gzip.compress(b"\0" * 50_000_000)  # ~50 KB on the wire, 50 MB unpacked
+                    self.send_response(200)
+                    self.send_header("Content-Encoding", "gzip")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif self.path == "/conditional":
+                    if self.headers.get("If-None-Match") == '"v2"':
+                        self.send_response(304)
+                        self.send_header("ETag", '"v2"')
+                        self.end_headers()
+                        return
+                    body = b"<rss>v2</rss>"
+                    self.send_response(200)
+                    self.send_header("ETag", '"v2"')
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
                 elif self.path == "/trickle":
                     self.send_response(200)
                     self.end_headers()
@@ -205,3 +225,35 @@ def test_a_redirect_keeps_our_request_headers_and_carries_none_of_the_answer(sit
 def test_a_malformed_url_is_a_clear_refusal(url, no_connections):
     with pytest.raises(FetchRefused, match="not a valid URL"):
         Fetcher(FetchSettings()).get(url)
+
+
+def test_a_decompression_bomb_is_stopped_at_the_limit(site):
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True, max_page_bytes=1_000_000))
+    with pytest.raises(PageTooLarge, match="1,000,000"):
+        fetcher.get(site.base + "/bomb")
+
+
+def test_a_conditional_get_is_answered_not_modified(site):
+    fetcher = Fetcher(FetchSettings(allow_private_networks=True))
+    first = fetcher.get(site.base + "/conditional")
+    again = fetcher.get(site.base + "/conditional", etag=first.etag)
+    assert (first.status, first.content, again.not_modified, again.content) == (200, b"<rss>v2</rss>", True, b"")
+
+
+def test_polling_reuses_one_connection_per_host(monkeypatch):
+    loopback_only(monkeypatch, ScriptedResolver({"feeds.example": [["127.0.0.1"]]}))
+    decoy = Decoy()
+    try:
+        fetcher = Fetcher(FetchSettings(), resolver=ScriptedResolver({"feeds.example": [["127.0.0.1"]]}),
+                          allowed_networks=["127.0.0.1/32"])
+        for n in range(5):
+            assert fetcher.get(f"http://feeds.example:{decoy.port}/feed{n}").content == b"decoy"
+        assert decoy.connections == 1
+    finally:
+        decoy.close()
+
+
+def test_a_stored_etag_with_a_line_break_is_one_clear_error(site):
+    with pytest.raises(FetchError, match="header is not valid"):
+        Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/page", etag='"v1"\r\nX-Injected: 1')
+    assert site.hits == []
