@@ -100,13 +100,13 @@ class Report:
 
 # --- periods -------------------------------------------------------------------
 
-def parse_since(text: str, timezone: str = "UTC") -> timedelta | datetime:
+def parse_since(text: str, timezone: str = "UTC", what: str = "--since") -> timedelta | datetime:
     """'7d', '24h', '2w', '90m' -> timedelta; '2026-11-01' (midnight in ``timezone``) or an ISO time -> UTC.
 
     The parsing is ``inputs.parse_since``'s, shared with every other time an editor types.
     """
     try:
-        return inputs.parse_since(text, timezone)
+        return inputs.parse_since(text, timezone, what=what)
     except InvalidInput as exc:
         raise InvalidPeriod(str(exc)) from None
 

@@ -11,6 +11,7 @@ from distributor.errors import NotFound
 from distributor.models import User
 from distributor.web.auth import admin_user, audit, check_csrf, db
 from distributor.web.render import flash
+from distributor.web.schemas import RowId
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
@@ -41,7 +42,7 @@ def add_user(request: Request, email: str = Form(...), password: str = Form(...)
 
 
 @router.post("/users/{user_id}/delete")
-def remove_user(request: Request, user_id: int, admin: User = Depends(admin_user), session: Session = Depends(db)):
+def remove_user(request: Request, user_id: RowId, admin: User = Depends(admin_user), session: Session = Depends(db)):
     target = session.get(User, user_id)
     if target is None:
         flash(request, "No such user.", "error")
