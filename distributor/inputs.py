@@ -118,9 +118,9 @@ def parse_time(
         shown = value.isoformat()
         parsed = value
     else:
-        shown = _shown(value.strip())
+        shown = _shown(clean_text(value, what, max_length=100).strip())
         try:
-            parsed = datetime.fromisoformat(clean_text(value, what, max_length=100).strip())
+            parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             raise InvalidInput(
                 f"{what} {shown} is not an ISO 8601 time: write e.g. 2026-11-25T14:30 ({zone.key}), "

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlmodel import Session
 
 from distributor import inputs, posts
+from distributor.holds import holds_for
 from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import api_user, audit, db
@@ -22,14 +23,16 @@ from distributor.web.schemas import EventOut, Offset, OptionalRowId, PostDetail,
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)])
 
 
-def _detail(session: Session, post_id: int) -> PostDetail:
+def _detail(session: Session, post_id: int, settings) -> PostDetail:
     post = posts.get_post(session, post_id)
-    return PostDetail(**PostOut.of(post).model_dump(), article_id=post.article_id, created_by=post.created_by,
+    held = holds_for(session, settings, [post])[post.id]
+    return PostDetail(**PostOut.of(post, held).model_dump(), article_id=post.article_id, created_by=post.created_by,
                       history=[EventOut.of(e) for e in posts.history(session, post_id)])
 
 
 @router.get("/posts", response_model=list[PostOut], summary="List posts, newest first")
 def list_posts(
+    request: Request,
     state: str | None = Query(None, description="one of " + ", ".join(s.value for s in PostState) + "; empty: all"),
     account: str | None = Query(None, max_length=inputs.MAX_NAME),
     article_id: OptionalRowId = None,
@@ -44,13 +47,14 @@ def list_posts(
         inputs.clean_text(account, "account")
     rows = posts.list_posts(session, state=PostState(state) if state else None, account=account or None, article_id=article_id,
                             limit=limit, offset=offset)
-    return [PostOut.of(p) for p in rows]
+    held = holds_for(session, request.app.state.settings, rows)
+    return [PostOut.of(p, held[p.id]) for p in rows]
 
 
 @router.get("/posts/{post_id}", response_model=PostDetail, summary="One post with its history")
-def get_post(post_id: RowId, session: Session = Depends(db)) -> PostDetail:
+def get_post(post_id: RowId, request: Request, session: Session = Depends(db)) -> PostDetail:
     try:
-        return _detail(session, post_id)
+        return _detail(session, post_id, request.app.state.settings)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
 
@@ -90,13 +94,14 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         raise HTTPException(422, str(exc)) from exc
     session.commit()
     audit.info("%s created post %s for %s via the API", user.email, post.id, account.name)
-    return _detail(session, post.id)
+    return _detail(session, post.id, settings)
 
 
 def _act(action: str):
     operation = getattr(posts, action)
 
-    def endpoint(post_id: RowId, session: Session = Depends(db), user: User = Depends(api_user)) -> PostDetail:
+    def endpoint(post_id: RowId, request: Request, session: Session = Depends(db),
+                 user: User = Depends(api_user)) -> PostDetail:
         try:
             operation(session, post_id, actor=user.email)
         except NotFound as exc:
@@ -105,7 +110,7 @@ def _act(action: str):
             raise HTTPException(409, str(exc)) from exc
         session.commit()
         audit.info("%s: %s post %s via the API", user.email, action, post_id)
-        return _detail(session, post_id)
+        return _detail(session, post_id, request.app.state.settings)
 
     endpoint.__name__ = f"{action}_post"
     return endpoint

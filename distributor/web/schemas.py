@@ -29,13 +29,14 @@ class PostOut(BaseModel):
     external_id: str | None
     external_url: str | None
     error: str | None
+    held_because: str | None = Field(None, description="why a due post is not going out now; null when nothing holds it")
 
     @classmethod
-    def of(cls, post: Post) -> "PostOut":
+    def of(cls, post: Post, held_because: str | None = None) -> "PostOut":
         return cls(
             id=post.id, account=post.account, platform=post.platform, state=getattr(post.state, "value", post.state),
             text=post.text, link=post.link, image_url=post.image_url, scheduled_at=post.scheduled_at,
-            external_id=post.external_id, external_url=post.external_url, error=post.error,
+            external_id=post.external_id, external_url=post.external_url, error=post.error, held_because=held_because,
         )
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from distributor import inputs, posts
+from distributor.holds import holds_for
 from distributor.errors import InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import audit, check_csrf, db, page_user
@@ -44,6 +45,7 @@ def _render(request, session, post, *, error: str | None = None, draft_text: str
             "retry": state is PostState.failed,
         },
         "error": error, "draft_text": post.text if draft_text is None else draft_text,
+        "held_because": holds_for(session, request.app.state.settings, [post])[post.id],
     }, status_code=status_code)
 
 
