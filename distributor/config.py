@@ -309,13 +309,13 @@ def _problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
 
 
 def _raw_accounts(data: dict[str, Any]) -> list[AccountSettings]:
-    """The accounts of a file that failed validation that are themselves valid (for the secrets check)."""
+    """The accounts of a file that failed validation, as far as their secrets go (name and platform)."""
     found = []
     for item in data.get("accounts") or []:
         try:
-            found.append(AccountSettings(**item))
-        except (ValidationError, TypeError):
-            pass
+            found.append(AccountSettings(name=item["name"], platform=item["platform"], page_id="-"))
+        except (ValidationError, TypeError, KeyError):
+            pass  # no usable name or platform: its own problem is already listed
     return found
 
 
