@@ -4,7 +4,8 @@ Built once in the entry point (``load_settings``), validated there, never at
 import time: every problem of the file (unknown time zones, impossible hours,
 URLs that are not http(s), feeds naming accounts that do not exist, and with
 ``secrets=True`` every missing secret) is listed in one ConfigError, so a
-broken configuration is fixed in one go instead of one error per start. Secrets (platform tokens) are never read from the file: they come
+broken configuration is fixed in one go instead of one error per start.
+Secrets (platform tokens) are never read from the file: they come
 from the environment, looked up by ``account_secrets`` when an adapter is built.
 """
 
@@ -297,15 +298,19 @@ def _where(loc: tuple, data: dict[str, Any]) -> str:
 
 
 def _problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    """One line per field problem, then the cross-references (read from the raw data, each on its own line:
+    the model's own check joins them into one error, and runs only once every field is valid)."""
     problems = []
     for error in exc.errors():
+        if not error["loc"]:
+            continue  # Settings._references_resolve: listed one by one below
         message = error["msg"].removeprefix("Value error, ")
         where = _where(error["loc"], data)
         variable = next((name for name, path in ENV_OVERRIDES.items() if path == tuple(error["loc"])), None)
         if variable and variable in os.environ:
             where += f" (from ${variable})"
-        problems.append(f"{where}: {message}" if where else message)
-    return problems
+        problems.append(f"{where}: {message}")
+    return problems + _raw_references(data)
 
 
 def _raw_accounts(data: dict[str, Any]) -> list[AccountSettings]:
@@ -353,8 +358,6 @@ def load_settings(path: str | os.PathLike | None = None, *, required: bool = Fal
         settings = Settings(**data)
     except ValidationError as exc:
         problems = _problems(exc, data)
-        if not any("unknown account" in p or "must be unique" in p or "listed twice" in p for p in problems):
-            problems += _raw_references(data)  # the model's own check runs only once every field is valid
     if secrets:
         problems += missing_secrets(settings.accounts if settings else _raw_accounts(data), environ)
     if problems:

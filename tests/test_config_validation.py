@@ -113,3 +113,16 @@ def test_run_refuses_to_start_with_one_message_listing_every_problem(tmp_path):
     assert len(problems_of(result.stderr)) == 10
     assert "Mars/Olympus" in result.stderr and "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN" in result.stderr
     assert not (tmp_path / "d.db").exists()  # nothing was started
+
+
+def test_several_cross_reference_problems_are_counted_one_by_one(tmp_path):
+    file = tmp_path / "c.toml"
+    file.write_text('[[feeds]]\nurl = "https://a.example/feed"\naccounts = ["ghost", "phantom"]\n'
+                    '[[feeds]]\nurl = "https://a.example/feed"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(file)
+    assert problems_of(str(caught.value)) == [
+        "feed https://a.example/feed names unknown account 'ghost'",
+        "feed https://a.example/feed names unknown account 'phantom'",
+        "feed https://a.example/feed is listed twice",
+    ]
