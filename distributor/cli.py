@@ -1,6 +1,10 @@
 """The `distributor` command: parses arguments and calls the functions that do the work.
 
-One place (``main``) catches DistributorError and prints it as one line.
+One place (``main``) turns every refusal into one line on stderr and exit 1:
+our own errors (DistributorError), usage errors (click's), and, as a last
+resort, anything unexpected (the traceback only with -v). Values people type
+(ids, times, periods, text) are parsed by ``distributor.inputs``, the same
+functions the API and the pages use.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
+from distributor import inputs
 from distributor.cli_accounts import accounts_app
+from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError
 from distributor.logs import setup_logging, use_format as use_log_format
 
@@ -66,9 +71,14 @@ out = Console(soft_wrap=True)
 log = logging.getLogger("distributor")
 
 
+# Commands that talk to the platforms: their start-up check lists missing secrets with the other problems.
+NEEDS_SECRETS = frozenset({"run", "collect"})
+
+
 class State:
     config: Optional[str] = None
     verbose: int = 0
+    secrets: bool = False
     _settings: Settings | None = None
     _engine = None
 
@@ -79,7 +89,7 @@ class State:
         if self._settings is None:
             if self.needs_config and not config_path(self.config).exists():
                 raise ConfigError(_no_config_message(self.config))
-            self._settings = load_settings(self.config)
+            self._settings = load_settings(self.config, secrets=self.secrets)
             use_log_format(self._settings.logging.format)
         return self._settings
 
@@ -87,10 +97,20 @@ class State:
     def engine(self):
         """The database, migrated to the latest schema (done at every start)."""
         if self._engine is None:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import SQLAlchemyError
+
             from distributor.db import ensure_schema, make_engine
 
-            self._engine = make_engine(self.settings.database.url)
-            ensure_schema(self._engine)
+            url = self.settings.database.url
+            try:
+                engine = make_engine(url)
+                ensure_schema(engine)
+            except (SQLAlchemyError, OSError) as exc:
+                shown = make_url(url).render_as_string(hide_password=True)
+                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                raise DistributorError(f"cannot open the database {shown}: {reason}") from exc
+            self._engine = engine
         return self._engine
 
 
@@ -121,6 +141,7 @@ def _global(ctx: typer.Context, config: Optional[str] = ConfigOption, verbose: i
     state.config = config
     state.verbose = verbose
     state.needs_config = ctx.invoked_subcommand not in NO_CONFIG_COMMANDS
+    state.secrets = ctx.invoked_subcommand in NEEDS_SECRETS
     setup_logging(verbose)
     if config:
         state.settings  # noqa: B018 - a file named explicitly must exist and be valid, whatever the command
@@ -188,8 +209,8 @@ def _warn_held_accounts(runtime) -> None:
 
 @app.command()
 def demo(
-    duration: Optional[float] = typer.Option(None, help="Stop after this many seconds (default: until Ctrl-C)."),
-    web_port: int = typer.Option(0, help="Port of the web UI (default: a free one)."),
+    duration: Optional[float] = typer.Option(None, min=0, help="Stop after this many seconds (default: until Ctrl-C)."),
+    web_port: int = typer.Option(0, min=0, max=65535, help="Port of the web UI (default: a free one)."),
 ) -> None:
     """First run with nothing configured: sandbox platforms, sample articles, a throwaway database."""
     from distributor.demo import run_demo
@@ -200,14 +221,20 @@ def demo(
 @app.command()
 def sandbox(
     host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8765),
-    delay_ms: int = typer.Option(0, help="Added latency per request."),
-    fail_rate: float = typer.Option(0.0, help="Share of requests answered with a random fault (0-1)."),
+    port: int = typer.Option(8765, min=0, max=65535),
+    delay_ms: int = typer.Option(0, min=0, max=600_000, help="Added latency per request."),
+    fail_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of requests answered with a random fault (0-1)."),
     seed: int = typer.Option(0, help="Seed for faults and simulated engagement."),
 ) -> None:
     """Fake X and Facebook APIs, for trying the bot without credentials and for tests."""
+    import socket
+
     from distributor.sandbox.server import serve
 
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise DistributorError(f"--host {host!r}: not an address this machine can listen on ({exc})") from None
     out.print(f"sandbox platforms on http://{host}:{port}/ (inspect: /_sandbox/posts). Ctrl-C stops it.")
     serve(host=host, port=port, delay_ms=delay_ms, fail_rate=fail_rate, seed=seed)
 
@@ -312,23 +339,25 @@ def compose(
 
 
 def _parse_time(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise DistributorError(f"{text!r} is not an ISO 8601 time (e.g. 2026-11-25T14:30+01:00)") from exc
-    from zoneinfo import ZoneInfo
-
-    from distributor.posts import as_utc
-
-    return as_utc(value, ZoneInfo(state.settings.web.timezone))
+    """--at: ISO 8601 (naive: the editors' zone, [web] timezone) or now; a past time is refused."""
+    return inputs.parse_time(text, state.settings.web.timezone, what="--at")
 
 
-def _post_json(post) -> dict:
+def _text_option(value: Optional[str], option: str, max_length: int = inputs.MAX_TEXT) -> Optional[str]:
+    """An option's text as the database will take it (argv may hold undecodable bytes as surrogates)."""
+    return inputs.clean_text(value, option, max_length=max_length) if value is not None else None
+
+
+PostIdArgument = typer.Argument(..., metavar="ID", help="The post's id (a whole number).")
+
+
+def _post_json(post, held_because: str | None = None) -> dict:
     return {
         "id": post.id, "account": post.account, "platform": post.platform, "state": post.state.value,
         "text": post.text, "link": post.link, "image_url": post.image_url,
         "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
         "external_id": post.external_id, "external_url": post.external_url, "error": post.error,
+        "held_because": held_because,
     }
 
 
@@ -347,15 +376,20 @@ def queue_add(
     """Queue a manual post; prints its id."""
     from distributor.manual import AlreadyPosted, queue_manual_post
 
+    account = _text_option(account, "--account", inputs.MAX_NAME)
+    text = _text_option(text, "--text")
+    article, link, image = (_text_option(v, o, inputs.MAX_URL) for v, o in
+                            ((article, "--article"), (link, "--link"), (image, "--image")))
     if bool(article) == bool(text):
         raise DistributorError("give exactly one of --article URL or --text TEXT")
     if at and next_slot:
         raise DistributorError("give --at or --next-slot, not both")
+    account_settings = state.settings.account(account)
+    when = _parse_time(at) if at else None
     try:
         post = queue_manual_post(
-            _runtime(), state.settings.account(account), article_url=article, text=text, link=link,
-            image_url=image, at=_parse_time(at) if at else None, next_slot=next_slot, approve=approve,
-            actor="cli", again=again,
+            _runtime(), account_settings, article_url=article, text=text, link=link,
+            image_url=image, at=when, next_slot=next_slot, approve=approve, actor="cli", again=again,
         )
     except AlreadyPosted as exc:
         raise DistributorError(f"{exc}; add --again to post it anyway") from None
@@ -375,65 +409,75 @@ def queue_list(
     from distributor.models import PostState
 
     if state_ is not None and state_ not in PostState.__members__:
-        raise DistributorError(f"unknown state {state_!r}; one of {', '.join(PostState.__members__)}")
+        raise DistributorError(f"unknown state {state_[:40]!r}; one of {', '.join(PostState.__members__)}")
+    account = _text_option(account, "--account", inputs.MAX_NAME)
+    from distributor.holds import holds_for
+
     with Session(state.engine) as session:
         rows = posts.list_posts(session, state=PostState(state_) if state_ else None, account=account)
+        held = holds_for(session, state.settings, rows)
     if as_json:
-        _print_json([_post_json(p) for p in rows])
+        _print_json([_post_json(p, held[p.id]) for p in rows])
         return
-    table = Table("id", "account", "state", "when (UTC)", "text", "error")
+    table = Table("id", "account", "state", "when (UTC)", "text", "error / held because")
     for p in rows:
         table.add_row(str(p.id), p.account, p.state.value, p.scheduled_at.strftime("%Y-%m-%d %H:%M"),
-                      p.text.replace("\n", " ")[:60], p.error or "")
+                      p.text.replace("\n", " ")[:60], p.error or (f"held: {held[p.id]}" if held[p.id] else ""))
     out.print(table)
 
 
-def _queue_action(action: str, post_id: int) -> None:
+def _queue_action(action: str, post_id: str) -> None:
     from distributor import posts
     from distributor.db import session_scope
 
+    number = inputs.parse_id(post_id, "post id")
     with session_scope(state.engine) as session:
-        post = getattr(posts, action)(session, post_id, actor="cli")
-        out.print(f"post {post_id}: {post.state.value}")
+        post = getattr(posts, action)(session, number, actor="cli")
+        out.print(f"post {number}: {post.state.value}")
 
 
 @queue_app.command("approve")
-def queue_approve(post_id: int) -> None:
+def queue_approve(post_id: str = PostIdArgument) -> None:
     """Approve a post awaiting approval."""
     _queue_action("approve", post_id)
 
 
 @queue_app.command("cancel")
-def queue_cancel(post_id: int) -> None:
+def queue_cancel(post_id: str = PostIdArgument) -> None:
     """Cancel a post that has not been sent."""
     _queue_action("cancel", post_id)
 
 
 @queue_app.command("retry")
-def queue_retry(post_id: int) -> None:
+def queue_retry(post_id: str = PostIdArgument) -> None:
     """Queue a failed post again."""
     _queue_action("retry", post_id)
 
 
 @queue_app.command("show")
-def queue_show(post_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
+def queue_show(post_id: str = PostIdArgument, as_json: bool = typer.Option(False, "--json")) -> None:
     """A post and its whole history."""
     from sqlmodel import Session
 
     from distributor import posts
 
+    post_id = inputs.parse_id(post_id, "post id")
+
+    from distributor.holds import holds_for
+
     with Session(state.engine) as session:
         post = posts.get_post(session, post_id)
         events = posts.history(session, post_id)
+        held = holds_for(session, state.settings, [post])[post.id]
     if as_json:
-        _print_json(_post_json(post) | {"history": [
+        _print_json(_post_json(post, held) | {"history": [
             {"at": e.at.isoformat(), "from": e.from_state, "to": e.to_state, "actor": e.actor,
              "attempt": e.attempt, "reason": e.reason} for e in events]})
         return
     out.print(f"[bold]post {post.id}[/bold] {post.account} ({post.platform}) [bold]{post.state.value}[/bold]")
     out.print(post.text, markup=False, highlight=False)
     for label, value in (("link", post.link), ("image", post.image_url), ("external", post.external_url or post.external_id),
-                         ("error", post.error), ("note", post.note)):
+                         ("error", post.error), ("held because", held), ("note", post.note)):
         if value:
             out.print(f"{label}: {value}", markup=False)
     table = Table("when (UTC)", "change", "attempt", "who", "why")
@@ -476,19 +520,23 @@ def report(
 
     by, fmt = by_choice.value, fmt_choice.value
     settings = state.settings
+    period = reports.parse_since(since, settings.web.timezone)
+    if output is not None and fmt == "table":
+        raise DistributorError("--output needs --format csv, json or html")
     with Session(state.engine) as session, Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
         result = reports.build_report(
-            session, since=reports.parse_since(since), by=by, timezone=settings.web.timezone,
+            session, since=period, by=by, timezone=settings.web.timezone,
             charts=fmt == "html", schedule_minutes=settings.engagement.schedule_minutes, progress=progress,
         )
     if fmt == "table":
-        if output:
-            raise DistributorError("--output needs --format csv, json or html")
         out.print(reports.render_table(result))
         return
     text = {"csv": reports.render_csv, "json": reports.render_json, "html": reports.render_html}[fmt](result)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DistributorError(f"--output {output}: cannot write there: {exc.strerror or exc}") from None
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -641,17 +689,38 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main() -> None:
-    """Run the command; typer handles usage errors, our errors print as one line."""
+    """Run the command; every refusal is one line on stderr and exit 1 (-v adds the traceback)."""
     try:
-        app(args=hoist_global_options(sys.argv[1:]), prog_name="distributor")
+        code = app(args=hoist_global_options(sys.argv[1:]), prog_name="distributor", standalone_mode=False)
+    except typer.TyperException as exc:  # click's errors, as typer ships them
+        if exc.__class__.__name__ == "NoArgsIsHelpError":
+            sys.exit(2)  # `distributor queue` alone: the help is already printed
+        context = getattr(exc, "ctx", None)
+        hint = f" (see {context.command_path} --help)" if context is not None else ""
+        print(f"error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+        sys.exit(1)
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        sys.exit(1)
     except DistributorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         if state.verbose:
             log.exception("details")
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a user sees one line, never a traceback; -v shows it
+        print(f"error: unexpected {exc.__class__.__name__}: {_one_line(exc)[:300]} (run with -v for details)",
+              file=sys.stderr)
+        if state.verbose:
+            log.exception("details")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

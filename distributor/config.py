@@ -1,7 +1,11 @@
 """Settings: the TOML file, overridden by documented environment variables.
 
 Built once in the entry point (``load_settings``), validated there, never at
-import time. Secrets (platform tokens) are never read from the file: they come
+import time: every problem of the file (unknown time zones, impossible hours,
+URLs that are not http(s), feeds naming accounts that do not exist, and with
+``secrets=True`` every missing secret) is listed in one ConfigError, so a
+broken configuration is fixed in one go instead of one error per start.
+Secrets (platform tokens) are never read from the file: they come
 from the environment, looked up by ``account_secrets`` when an adapter is built.
 """
 
@@ -11,12 +15,14 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from distributor.errors import ConfigError
+from distributor.errors import ConfigError, InvalidInput
+from distributor.inputs import zone_named
 
 DEFAULT_CONFIG_PATH = "distributor.toml"
 CONFIG_ENV = "DISTRIBUTOR_CONFIG"
@@ -44,8 +50,44 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _zone(value: str | None) -> str | None:
+    """A time zone the scheduler can use; "Mars/Olympus" would fail every dispatch round later."""
+    if value is not None:
+        try:
+            zone_named(value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None:
+        return value
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value[:80]!r} is not an http(s) URL with a host")
+    return value
+
+
+Hour = Annotated[int, Field(ge=0, le=23)]
+
+
 class DatabaseSettings(_Section):
     url: str = "sqlite:///distributor.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(f"{value[:80]!r} is not a database URL (sqlite:///file.db or postgresql://...)") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"database {backend!r} is not supported: use sqlite:///file.db or postgresql://...")
+        return value
 
 
 class FetchSettings(_Section):
@@ -64,6 +106,8 @@ class FeedSettings(_Section):
     backfill: int = Field(0, ge=0)  # on first sight, post the newest N items
     max_age_hours: float = Field(48.0, gt=0)  # older items are recorded, not posted
 
+    _url_is_http = field_validator("url")(_http_url)
+
 
 class AccountSettings(_Section):
     name: str
@@ -74,8 +118,11 @@ class AccountSettings(_Section):
     post_type: Literal["link", "photo"] = "link"  # Facebook: link post or photo post
     require_approval: bool = False
     min_gap_minutes: float = Field(0.0, ge=0)
-    quiet_hours: tuple[int, int] | None = None  # [start_hour, end_hour) local time, no posting
+    quiet_hours: tuple[Hour, Hour] | None = None  # [start_hour, end_hour) local time, no posting
     timezone: str | None = None  # default: [web].timezone
+
+    _zone_is_known = field_validator("timezone")(_zone)
+    _api_url_is_http = field_validator("api_base_url")(_http_url)
 
     @field_validator("name")
     @classmethod
@@ -117,10 +164,12 @@ class WebSettings(_Section):
             normalised.append(str(parsed))
         return normalised
 
+    _zone_is_known = field_validator("timezone")(_zone)
+
 
 class EngagementSettings(_Section):
     # minutes after publishing at which a snapshot is taken
-    schedule_minutes: list[int] = [10, 60, 360, 1440, 4320, 10080]
+    schedule_minutes: list[Annotated[int, Field(gt=0)]] = [10, 60, 360, 1440, 4320, 10080]
     # Graph insights metric names (Meta renames them; keep them here, not in code)
     facebook_insights_metrics: list[str] = ["post_media_view", "post_clicks"]
 
@@ -195,14 +244,9 @@ class Settings(BaseSettings):
         for account in self.accounts:
             if account.timezone is None:
                 account.timezone = self.web.timezone  # one zone for pacing, quiet hours and the desk
-        names = [a.name for a in self.accounts]
-        duplicates = {n for n in names if names.count(n) > 1}
-        if duplicates:
-            raise ValueError(f"account names must be unique: {sorted(duplicates)}")
-        for feed in self.feeds:
-            for name in feed.accounts or []:
-                if name not in names:
-                    raise ValueError(f"feed {feed.url} names unknown account {name!r}")
+        problems = reference_problems([a.name for a in self.accounts], [(f.url, f.accounts) for f in self.feeds])
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def account(self, name: str) -> AccountSettings:
@@ -228,6 +272,22 @@ def secret_from_env(variable: str, environ=None) -> str:
         return path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{variable}_FILE names {path}, which cannot be read ({exc.__class__.__name__})") from None
+def reference_problems(account_names: list[str], feeds: list[tuple[str, list[str] | None]]) -> list[str]:
+    """What does not fit together: duplicate names and feeds, feeds naming accounts that do not exist."""
+    problems = []
+    seen: set[str] = set()
+    duplicates = sorted({n for n in account_names if n in seen or seen.add(n)})
+    if duplicates:
+        problems.append(f"account names must be unique: {duplicates}")
+    urls: set[str] = set()
+    for url, names in feeds:
+        if url in urls:
+            problems.append(f"feed {url} is listed twice")
+        urls.add(url)
+        for name in names or []:
+            if name not in seen:
+                problems.append(f"feed {url} names unknown account {name!r}")
+    return problems
 
 
 def account_secrets(account: AccountSettings, environ: dict[str, str] | None = None) -> dict[str, SecretStr]:
@@ -243,18 +303,101 @@ def account_secrets(account: AccountSettings, environ: dict[str, str] | None = N
     return secrets
 
 
+def missing_secrets(accounts: list[AccountSettings], environ: dict[str, str] | None = None) -> list[str]:
+    """One line per account that lacks secrets, naming every missing variable."""
+    environ = os.environ if environ is None else environ
+    problems = []
+    for account in accounts:
+        missing = []
+        for key in SECRET_KEYS[account.platform]:
+            try:
+                found = secret_from_env(account.env_prefix + key, environ).strip()
+            except ConfigError as exc:  # a *_FILE that cannot be read: say so among the other problems
+                problems.append(str(exc))
+                found = "unreadable"
+            if not found:
+                missing.append(account.env_prefix + key)
+        if missing:
+            problems.append(f"account {account.name!r} needs the environment variable{'s' if len(missing) > 1 else ''} "
+                            + ", ".join(missing))
+    return problems
+
+
 def check_secrets(settings: Settings, environ: dict[str, str] | None = None) -> None:
-    """Start-up check: every configured account has its secrets."""
-    for account in settings.accounts:
-        account_secrets(account, environ)
+    """Start-up check: every configured account has its secrets; all missing ones are named at once."""
+    problems = missing_secrets(settings.accounts, environ)
+    if problems:
+        raise ConfigError(_one_message(problems))
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
 
 
-def load_settings(path: str | os.PathLike | None = None, *, required: bool = False) -> Settings:
-    """Read and validate the configuration; a missing default file means defaults."""
+def _one_message(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    return f"{len(problems)} problems: " + "; ".join(f"({n}) {p}" for n, p in enumerate(problems, 1))
+
+
+def _where(loc: tuple, data: dict[str, Any]) -> str:
+    """'accounts.0.timezone (x-main)': the account's name or the feed's URL is what the user looks for."""
+    where = ".".join(str(p) for p in loc)
+    if len(loc) >= 2 and loc[0] in ("accounts", "feeds") and isinstance(loc[1], int):
+        try:
+            item = data[loc[0]][loc[1]]
+            label = item.get("name") or item.get("url")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            label = None
+        if isinstance(label, str):
+            where += f" ({label[:80]})"
+    return where
+
+
+def _problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    """One line per field problem, then the cross-references (read from the raw data, each on its own line:
+    the model's own check joins them into one error, and runs only once every field is valid)."""
+    problems = []
+    for error in exc.errors():
+        if not error["loc"]:
+            continue  # Settings._references_resolve: listed one by one below
+        message = error["msg"].removeprefix("Value error, ")
+        where = _where(error["loc"], data)
+        variable = next((name for name, path in ENV_OVERRIDES.items() if path == tuple(error["loc"])), None)
+        if variable and variable in os.environ:
+            where += f" (from ${variable})"
+        problems.append(f"{where}: {message}")
+    return problems + _raw_references(data)
+
+
+def _raw_accounts(data: dict[str, Any]) -> list[AccountSettings]:
+    """The accounts of a file that failed validation, as far as their secrets go (name and platform)."""
+    found = []
+    for item in data.get("accounts") or []:
+        try:
+            found.append(AccountSettings(name=item["name"], platform=item["platform"], page_id="-"))
+        except (ValidationError, TypeError, KeyError):
+            pass  # no usable name or platform: its own problem is already listed
+    return found
+
+
+def _raw_references(data: dict[str, Any]) -> list[str]:
+    try:
+        names = [a["name"] for a in data.get("accounts") or [] if isinstance(a.get("name"), str)]
+        feeds = [(f.get("url"), f.get("accounts") if isinstance(f.get("accounts"), list) else None)
+                 for f in data.get("feeds") or []]
+    except (AttributeError, TypeError):
+        return []
+    return reference_problems(names, feeds)
+
+
+def load_settings(path: str | os.PathLike | None = None, *, required: bool = False, secrets: bool = False,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate the configuration; a missing default file means defaults.
+
+    Every problem is reported in one ConfigError; ``secrets=True`` (what `run`
+    asks) adds every missing secret to the list.
+    """
     file = config_path(path)
     data: dict[str, Any] = {}
     if file.exists():
@@ -262,12 +405,18 @@ def load_settings(path: str | os.PathLike | None = None, *, required: bool = Fal
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"{file}: cannot read the configuration: {exc.strerror or exc}") from exc
     elif required or path is not None:
         raise ConfigError(f"configuration file {file} does not exist")
     data.setdefault("config_dir", str(file.resolve().parent))
+    settings, problems = None, []
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{file}: {where}: {first['msg']}") from exc
+        problems = _problems(exc, data)
+    if secrets:
+        problems += missing_secrets(settings.accounts if settings else _raw_accounts(data), environ)
+    if problems:
+        raise ConfigError(f"{file}: {_one_message(problems)}")
+    return settings

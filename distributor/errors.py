@@ -8,6 +8,7 @@
     ├── FeedError                    the bytes are not a usable feed
     ├── ExtractError                 the bytes are not a usable article page
     ├── ComposeError                 a template is missing or fails to render
+    ├── InvalidInput                 a value someone typed (CLI, API, form) that we refuse: id, time, text
     ├── NotFound                     a row the user named does not exist
     ├── InvalidTransition            a post cannot move from its state to the one asked
     └── PlatformError                a platform call failed; sorted by what the caller must do
@@ -55,6 +56,10 @@ class ExtractError(DistributorError):
 
 class ComposeError(DistributorError):
     pass
+
+
+class InvalidInput(DistributorError, ValueError):
+    """A value typed by a person or a script that cannot be used; the message says why."""
 
 
 class NotFound(DistributorError):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,10 +25,10 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from distributor import report_sql
+from distributor import inputs, report_sql
 from distributor.config import EngagementSettings
 from distributor.engagement import progress_ticker
-from distributor.errors import DistributorError
+from distributor.errors import DistributorError, InvalidInput
 from distributor.models import utcnow
 
 Grouping = Literal["article", "platform", "account", "template", "section", "hour"]
@@ -42,7 +41,7 @@ class ReportError(DistributorError, ValueError):
     """A report cannot be built as asked (unknown grouping or time zone)."""
 
 
-class InvalidPeriod(ReportError):
+class InvalidPeriod(ReportError, InvalidInput):
     """A --since/--until value that is neither a duration (7d) nor an ISO date."""
 
 
@@ -101,25 +100,15 @@ class Report:
 
 # --- periods -------------------------------------------------------------------
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+def parse_since(text: str, timezone: str = "UTC", what: str = "--since") -> timedelta | datetime:
+    """'7d', '24h', '2w', '90m' -> timedelta; '2026-11-01' (midnight in ``timezone``) or an ISO time -> UTC.
 
-
-def parse_since(text: str) -> timedelta | datetime:
-    """'7d', '24h', '2w', '90m' -> timedelta; '2026-11-01' or an ISO time -> UTC datetime."""
-    match = _DURATION.match(text)
-    if match:
-        amount, unit = float(match.group(1)), _UNITS[match.group(2).lower()]
-        if amount <= 0:
-            raise InvalidPeriod(f"--since {text!r}: the duration must be positive, like 7d")
-        return timedelta(**{unit: amount})
+    The parsing is ``inputs.parse_since``'s, shared with every other time an editor types.
+    """
     try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidPeriod(
-            f"--since {text!r}: expected a duration like 7d, 24h, 2w, 90m or an ISO date like 2026-11-01"
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return inputs.parse_since(text, timezone, what=what)
+    except InvalidInput as exc:
+        raise InvalidPeriod(str(exc)) from None
 
 
 def resolve_period(since: timedelta | datetime, until: datetime | None, now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).parent.parent / "distributor"
 ENTRY = {"cli", "cli_accounts", "web", "service", "demo", "__main__"}
 ORCHESTRATION = {"scheduler", "pipeline", "manual", "runtime"}
 BESIDE = {"sandbox"}
-FOUNDATION = {"models", "db", "config", "errors", "logs", "migrations"}
+FOUNDATION = {"models", "db", "config", "errors", "inputs", "logs", "migrations"}
 
 
 def _module_group(path: Path) -> str:

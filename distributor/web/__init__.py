@@ -17,12 +17,15 @@ import secrets
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from distributor.config import Settings, secret_from_env
+from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
 from distributor.web import api, api_accounts
 from distributor.web.auth import LoginRequired, api_user
@@ -49,6 +52,11 @@ def secret_key() -> str:
     log.warning("%s is not set: using a random key, so logins end when the process restarts "
                 "and several processes cannot share sessions", SECRET_ENV)
     return secrets.token_urlsafe(32)
+
+
+def _where(error: dict) -> str:
+    where = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form")]
+    return f"{'.'.join(where)}: " if where else ""
 
 
 def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: LoginThrottle | None = None,
@@ -101,6 +109,36 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         html = app.state.views.templates.get_template("error.html").render(status=exc.status_code, detail=exc.detail)
         return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
+
+    def _refused(request: Request, status: int, detail):
+        if request.url.path.startswith("/api/") or request.url.path == "/api":
+            return JSONResponse({"detail": detail}, status_code=status)
+        if isinstance(detail, list):
+            detail = "; ".join(f"{_where(e)}{e.get('msg', '')}" for e in detail)
+        html = app.state.views.templates.get_template("error.html").render(status=status, detail=detail)
+        return HTMLResponse(html, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError):
+        # FastAPI's list of {loc, msg, type} for the API (scripts read it); the same, in words, on a page.
+        # ``input`` is dropped: it may hold the very bytes (a lone surrogate) that could not be read.
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return _refused(request, 422, errors)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid_input(request: Request, exc: InvalidInput):
+        return _refused(request, 422, str(exc))
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _unstorable(request: Request, exc: Exception):
+        # The last line of defence: a value that got past the edge checks and that the
+        # database refused (PostgreSQL: NUL in text, an integer past BIGINT). The request
+        # changed nothing (its transaction rolled back); say so instead of a 500.
+        log.warning("refused %s %s: the database could not store a value (%s)", request.method, request.url.path,
+                    exc.__class__.__name__)
+        return _refused(request, 422, "a value in this request is out of range or cannot be stored "
+                                      "(a number too large, or a NUL character in text)")
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):

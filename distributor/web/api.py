@@ -7,49 +7,54 @@ actor, so the API leaves the same history as the web UI and the CLI.
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlmodel import Session
 
-from distributor import posts
-from distributor.errors import ConfigError, DistributorError, InvalidTransition, NotFound
+from distributor import inputs, posts
+from distributor.holds import holds_for
+from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import api_user, audit, db
 from distributor.web.drafting import drafts_from_article, length_error
-from distributor.web.schemas import EventOut, PostDetail, PostIn, PostOut
+from distributor.web.schemas import EventOut, Offset, OptionalRowId, PostDetail, PostIn, PostOut, RowId
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)])
 
 
-def _detail(session: Session, post_id: int) -> PostDetail:
+def _detail(session: Session, post_id: int, settings) -> PostDetail:
     post = posts.get_post(session, post_id)
-    return PostDetail(**PostOut.of(post).model_dump(), article_id=post.article_id, created_by=post.created_by,
+    held = holds_for(session, settings, [post])[post.id]
+    return PostDetail(**PostOut.of(post, held).model_dump(), article_id=post.article_id, created_by=post.created_by,
                       history=[EventOut.of(e) for e in posts.history(session, post_id)])
 
 
 @router.get("/posts", response_model=list[PostOut], summary="List posts, newest first")
 def list_posts(
+    request: Request,
     state: str | None = Query(None, description="one of " + ", ".join(s.value for s in PostState) + "; empty: all"),
-    account: str | None = None,
-    article_id: int | None = None,
+    account: str | None = Query(None, max_length=inputs.MAX_NAME),
+    article_id: OptionalRowId = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     session: Session = Depends(db),
 ) -> list[PostOut]:
     if state and state not in PostState.__members__:
-        raise HTTPException(422, f"unknown state {state!r}")
+        raise HTTPException(422, f"unknown state {inputs.clean_text(state, 'state')[:40]!r}; "
+                                 f"one of {', '.join(PostState.__members__)}")
+    if account:
+        inputs.clean_text(account, "account")
     rows = posts.list_posts(session, state=PostState(state) if state else None, account=account or None, article_id=article_id,
                             limit=limit, offset=offset)
-    return [PostOut.of(p) for p in rows]
+    held = holds_for(session, request.app.state.settings, rows)
+    return [PostOut.of(p, held[p.id]) for p in rows]
 
 
 @router.get("/posts/{post_id}", response_model=PostDetail, summary="One post with its history")
-def get_post(post_id: int, session: Session = Depends(db)) -> PostDetail:
+def get_post(post_id: RowId, request: Request, session: Session = Depends(db)) -> PostDetail:
     try:
-        return _detail(session, post_id)
+        return _detail(session, post_id, request.app.state.settings)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
 
@@ -75,26 +80,28 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
     problem = length_error(account.platform, text or "")
     if problem:
         raise HTTPException(422, problem)
-    at = body.at
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(settings.web.timezone))
+    try:
+        at = inputs.parse_time(body.at, settings.web.timezone, what="at") if body.at is not None else None
+    except InvalidInput as exc:
+        raise HTTPException(422, str(exc)) from exc
     try:
         post = posts.create_post(
             session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,
-            template=template, at=at.astimezone(UTC) if at else None, next_slot=body.next_slot, approve=body.approve,
+            template=template, at=at, next_slot=body.next_slot, approve=body.approve,
             actor=user.email,
         )
     except DistributorError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()
     audit.info("%s created post %s for %s via the API", user.email, post.id, account.name)
-    return _detail(session, post.id)
+    return _detail(session, post.id, settings)
 
 
 def _act(action: str):
     operation = getattr(posts, action)
 
-    def endpoint(post_id: int, session: Session = Depends(db), user: User = Depends(api_user)) -> PostDetail:
+    def endpoint(post_id: RowId, request: Request, session: Session = Depends(db),
+                 user: User = Depends(api_user)) -> PostDetail:
         try:
             operation(session, post_id, actor=user.email)
         except NotFound as exc:
@@ -103,7 +110,7 @@ def _act(action: str):
             raise HTTPException(409, str(exc)) from exc
         session.commit()
         audit.info("%s: %s post %s via the API", user.email, action, post_id)
-        return _detail(session, post_id)
+        return _detail(session, post_id, request.app.state.settings)
 
     endpoint.__name__ = f"{action}_post"
     return endpoint
@@ -116,14 +123,15 @@ for _action, _summary in (("approve", "Approve a post awaiting approval"), ("can
 
 
 @router.get("/report", summary="Engagement report (the JSON of `distributor report --format json`)")
-def report(request: Request, since: str = "7d",
+def report(request: Request, since: str = Query("7d", max_length=100),
            by: Literal["article", "platform", "account", "template", "section", "hour"] = "platform",
            session: Session = Depends(db)) -> dict:
     from distributor import reports
 
     try:
-        built = reports.build_report(session, since=reports.parse_since(since), by=by,
-                                     timezone=request.app.state.settings.web.timezone, charts=False)
+        timezone = request.app.state.settings.web.timezone
+        built = reports.build_report(session, since=reports.parse_since(since, timezone, "since"), by=by,
+                                     timezone=timezone, charts=False)
     except DistributorError as exc:
         raise HTTPException(422, str(exc)) from exc
     return json.loads(reports.render_json(built))

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
+from distributor import inputs
 from distributor.compose import TEXT_LIMITS, text_length
 from distributor.web.auth import csrf_token
 from distributor.web.drafting import PLATFORM_LABELS
@@ -68,12 +69,9 @@ class Views:
         """The value of an <input type=datetime-local> in the editors' zone."""
         return self.local(value, "%Y-%m-%dT%H:%M") if value else ""
 
-    def parse_local(self, text: str) -> datetime:
-        """'2026-11-25T14:30' typed by an editor -> aware UTC."""
-        naive = datetime.fromisoformat(text.strip())
-        if naive.tzinfo is not None:
-            return naive.astimezone(UTC)
-        return naive.replace(tzinfo=self.zone).astimezone(UTC)
+    def parse_local(self, text: str, *, allow_past: bool = False) -> datetime:
+        """'2026-11-25T14:30' typed by an editor -> aware UTC; a past time is refused (InvalidInput)."""
+        return inputs.parse_time(text, self.zone, allow_past=allow_past, what="the time")
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from fastapi import Path, Query
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from distributor import inputs
 from distributor.models import Post, PostEvent
+
+# Every row id a route takes: a number the database can hold (ids past 2^63 used to reach SQL and give 500).
+RowId = Annotated[int, Path(ge=1, le=inputs.MAX_ID, description="a row id (1 to 2^63-1)")]
+OptionalRowId = Annotated[int | None, Query(ge=1, le=inputs.MAX_ID)]
+Offset = Annotated[int, Query(ge=0, le=inputs.MAX_ID)]
 
 
 class PostOut(BaseModel):
@@ -21,13 +29,14 @@ class PostOut(BaseModel):
     external_id: str | None
     external_url: str | None
     error: str | None
+    held_because: str | None = Field(None, description="why a due post is not going out now; null when nothing holds it")
 
     @classmethod
-    def of(cls, post: Post) -> "PostOut":
+    def of(cls, post: Post, held_because: str | None = None) -> "PostOut":
         return cls(
             id=post.id, account=post.account, platform=post.platform, state=getattr(post.state, "value", post.state),
             text=post.text, link=post.link, image_url=post.image_url, scheduled_at=post.scheduled_at,
-            external_id=post.external_id, external_url=post.external_url, error=post.error,
+            external_id=post.external_id, external_url=post.external_url, error=post.error, held_because=held_because,
         )
 
 
@@ -52,16 +61,27 @@ class PostDetail(PostOut):
 
 
 class PostIn(BaseModel):
-    """A manual post: ``text``, or ``article_url`` to compose it from the page."""
+    """A manual post: ``text``, or ``article_url`` to compose it from the page.
 
-    account: str
-    text: str | None = None
-    article_url: str | None = None
-    link: str | None = None
-    image_url: str | None = None
-    at: datetime | None = Field(None, description="ISO 8601; without an offset it is read in [web].timezone")
+    Strings are checked here (no NUL, valid Unicode, bounded length) so nothing
+    the database refuses gets past the edge; ``at`` is parsed by the API with
+    the desk's time zone (``inputs.parse_time``).
+    """
+
+    account: str = Field(max_length=inputs.MAX_NAME)
+    text: str | None = Field(None, max_length=inputs.MAX_TEXT)
+    article_url: str | None = Field(None, max_length=inputs.MAX_URL)
+    link: str | None = Field(None, max_length=inputs.MAX_URL)
+    image_url: str | None = Field(None, max_length=inputs.MAX_URL)
+    at: str | None = Field(None, max_length=100, description=(
+        "ISO 8601 (without an offset it is read in [web].timezone), or \"now\"; a past time is refused"))
     next_slot: bool = Field(False, description="schedule at the account's next free slot instead")
     approve: bool = Field(False, description="skip the account's approval step")
+
+    @field_validator("account", "text", "article_url", "link", "image_url", "at")
+    @classmethod
+    def _storable(cls, value: str | None, info) -> str | None:
+        return inputs.clean_text(value, info.field_name) if value is not None else None
 
     @model_validator(mode="after")
     def _text_or_article(self) -> "PostIn":

@@ -9,6 +9,7 @@ from distributor import posts
 from distributor.models import Article, User
 from distributor.web.auth import check_csrf, db, page_user
 from distributor.web.queries import latest_engagement, recent_articles
+from distributor.web.schemas import RowId
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 PAGE_SIZE = 50
@@ -24,7 +25,7 @@ def article_list(request: Request, page: int = Query(1, ge=1, le=100_000), user:
 
 
 @router.get("/articles/{article_id}")
-def article_detail(request: Request, article_id: int, user: User = Depends(page_user), session: Session = Depends(db)):
+def article_detail(request: Request, article_id: RowId, user: User = Depends(page_user), session: Session = Depends(db)):
     article = session.get(Article, article_id)
     if article is None:
         raise HTTPException(404, f"no article with id {article_id}")

@@ -7,15 +7,13 @@ counts it) and queues them together, or shows them again with what is wrong.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.concurrency import run_in_threadpool
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from distributor import posts
-from distributor.errors import DistributorError
+from distributor import inputs, posts
+from distributor.errors import DistributorError, InvalidInput
 from distributor.models import Article, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import Draft, blank_drafts, drafts_from_article, length_error
@@ -40,7 +38,7 @@ def _render(request, session, *, url="", chosen=None, drafts=None, article=None,
 
 
 @router.get("/compose")
-def compose_form(request: Request, url: str = "", user: User = Depends(page_user), session: Session = Depends(db)):
+def compose_form(request: Request, url: str = Query("", max_length=inputs.MAX_URL), user: User = Depends(page_user), session: Session = Depends(db)):
     return _render(request, session, url=url)
 
 
@@ -50,6 +48,10 @@ async def compose_drafts(request: Request, user: User = Depends(page_user), sess
     url = str(form.get("url", "")).strip()
     names = [str(n) for n in form.getlist("accounts")]
     accounts = _chosen_accounts(request.app.state.settings, names)
+    try:
+        inputs.clean_text(url, "the article URL", max_length=inputs.MAX_URL)
+    except InvalidInput as exc:
+        return _render(request, session, chosen=names, error=str(exc), status_code=400)
     if not accounts:
         return _render(request, session, url=url, chosen=names, error="Choose at least one account.", status_code=400)
     if not url:
@@ -80,20 +82,33 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
     form = await request.form()
     settings, views = request.app.state.settings, request.app.state.views
     drafts = _drafts_from_form(form, settings)
-    article_id = int(form["article_id"]) if str(form.get("article_id", "")).isdigit() else None
-    article = session.get(Article, article_id) if article_id else None
     timing = {"when": str(form.get("when", "now")), "at": str(form.get("at", "")), "approve": form.get("approve") == "on"}
-    rerender = dict(url=str(form.get("url", "")), chosen=[d.account for d in drafts], drafts=drafts, article=article,
+    rerender = dict(url=str(form.get("url", "")), chosen=[d.account for d in drafts], drafts=drafts, article=None,
                     timing=timing)
+    try:
+        raw_article = str(form.get("article_id", "")).strip()
+        article_id = inputs.parse_id(raw_article, "article id") if raw_article else None
+        for draft in drafts:
+            inputs.clean_text(draft.text, f"{draft.account}: the text")
+            inputs.clean_text(draft.link, f"{draft.account}: the link", max_length=inputs.MAX_URL)
+            inputs.clean_text(draft.image_custom, f"{draft.account}: the image URL", max_length=inputs.MAX_URL)
+        if timing["when"] not in ("now", "at", "slot"):
+            raise InvalidInput(f"when {timing['when'][:20]!r}: choose now, at a time, or the next free slot")
+    except InvalidInput as exc:
+        return _render(request, session, **rerender, error=str(exc), status_code=400)
+    article = session.get(Article, article_id) if article_id else None
+    if article_id and article is None:
+        return _render(request, session, **rerender, error=f"There is no article with id {article_id}.", status_code=400)
+    rerender["article"] = article
 
     at = None
     if timing["when"] == "at":
+        if not timing["at"].strip():
+            return _render(request, session, **rerender, error="Give the date and time to post at.", status_code=400)
         try:
             at = views.parse_local(timing["at"])
-        except ValueError:
-            return _render(request, session, **rerender, error="Give the date and time to post at.", status_code=400)
-        if at < datetime.now(UTC).replace(second=0, microsecond=0):
-            return _render(request, session, **rerender, error="That time has passed.", status_code=400)
+        except InvalidInput as exc:
+            return _render(request, session, **rerender, error=f"{exc}.", status_code=400)
     included = [d for d in drafts if d.include]
     if not included:
         return _render(request, session, **rerender, error="Nothing to post: every account is unticked.",

@@ -6,13 +6,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from distributor import posts
-from distributor.errors import InvalidTransition, NotFound
+from distributor import inputs, posts
+from distributor.holds import holds_for
+from distributor.errors import InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import length_error
 from distributor.web.queries import articles_by_id, latest_engagement
 from distributor.web.render import flash, form_text
+from distributor.web.schemas import RowId
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
@@ -25,7 +27,7 @@ def _post_or_404(session: Session, post_id: int):
 
 
 @router.get("/posts/{post_id}")
-def post_detail(request: Request, post_id: int, user: User = Depends(page_user), session: Session = Depends(db)):
+def post_detail(request: Request, post_id: RowId, user: User = Depends(page_user), session: Session = Depends(db)):
     post = _post_or_404(session, post_id)
     return _render(request, session, post)
 
@@ -43,6 +45,7 @@ def _render(request, session, post, *, error: str | None = None, draft_text: str
             "retry": state is PostState.failed,
         },
         "error": error, "draft_text": post.text if draft_text is None else draft_text,
+        "held_because": holds_for(session, request.app.state.settings, [post])[post.id],
     }, status_code=status_code)
 
 
@@ -59,7 +62,7 @@ def _refused(request: Request, post_id: int, exc: Exception):
 def _simple_action(action: str, message: str):
     operation = getattr(posts, action)
 
-    def endpoint(request: Request, post_id: int, user: User = Depends(page_user), session: Session = Depends(db)):
+    def endpoint(request: Request, post_id: RowId, user: User = Depends(page_user), session: Session = Depends(db)):
         _post_or_404(session, post_id)
         try:
             operation(session, post_id, actor=user.email)
@@ -79,11 +82,17 @@ for _action, _message in (("approve", "Approved: it will go out at its scheduled
 
 
 @router.post("/posts/{post_id}/edit")
-def edit_post(request: Request, post_id: int, text: str = Form(...), link: str = Form(""),
+def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str = Form(""),
               image_url: str = Form(""), user: User = Depends(page_user), session: Session = Depends(db)):
     post = _post_or_404(session, post_id)
     text = form_text(text)
-    problem = length_error(post.platform, text)
+    try:
+        inputs.clean_text(text, "the text")
+        inputs.clean_text(link, "the link", max_length=inputs.MAX_URL)
+        inputs.clean_text(image_url, "the image URL", max_length=inputs.MAX_URL)
+        problem = length_error(post.platform, text)
+    except InvalidInput as exc:
+        problem = str(exc)
     if problem:
         return _render(request, session, post, error=problem, draft_text=text, status_code=400)
     try:
@@ -96,14 +105,14 @@ def edit_post(request: Request, post_id: int, text: str = Form(...), link: str =
 
 
 @router.post("/posts/{post_id}/reschedule")
-def reschedule_post(request: Request, post_id: int, at: str = Form(...), user: User = Depends(page_user),
+def reschedule_post(request: Request, post_id: RowId, at: str = Form(...), user: User = Depends(page_user),
                     session: Session = Depends(db)):
-    _post_or_404(session, post_id)
+    post = _post_or_404(session, post_id)
     views = request.app.state.views
     try:
         when = views.parse_local(at)
-    except ValueError:
-        return _refused(request, post_id, ValueError(f"{at!r} is not a date and time"))
+    except InvalidInput as exc:
+        return _render(request, session, post, error=f"Not rescheduled: {exc}", status_code=400)
     try:
         posts.reschedule(session, post_id, when, user.email)
     except InvalidTransition as exc:

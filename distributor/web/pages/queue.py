@@ -8,6 +8,9 @@ from sqlmodel import Session
 
 from distributor.models import User
 from distributor.web.auth import check_csrf, db, page_user
+from distributor.web.schemas import OptionalRowId
+from distributor import inputs
+from distributor.holds import holds_for
 from distributor.web.queries import TABS, articles_by_id, latest_engagement, queue_page, tab_counts
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
@@ -23,22 +26,22 @@ def home(user: User = Depends(page_user)):
 def queue(
     request: Request,
     tab: str = "upcoming",
-    account: str | None = None,
-    article: int | None = None,
+    account: str | None = Query(None, max_length=inputs.MAX_NAME),
+    article: OptionalRowId = None,
     page: int = Query(1, ge=1, le=100_000),
     user: User = Depends(page_user),
     session: Session = Depends(db),
 ):
     if tab not in TABS:
         tab = "upcoming"
-    account = account or None
+    account = inputs.clean_text(account, "account") if account else None
+    settings = request.app.state.settings
     rows, total = queue_page(session, tab=tab, account=account, article_id=article,
                              limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     articles = articles_by_id(session, {p.article_id for p in rows if p.article_id})
-    settings = request.app.state.settings
     return request.app.state.views.page(request, session, "queue.html", {
         "tabs": TABS, "tab": tab, "counts": tab_counts(session, account=account, article_id=article),
-        "posts": rows, "articles": articles,
+        "posts": rows, "articles": articles, "held": holds_for(session, settings, rows),
         "engagement": latest_engagement(session, [p.id for p in rows if p.state == "sent"]), "total": total, "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)), "account": account or "", "article": article,
         "accounts": [a.name for a in settings.accounts],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from distributor import inputs
 from distributor.errors import DistributorError
 from distributor.models import User
 from distributor.web.auth import check_csrf, db, page_user
@@ -17,22 +18,24 @@ GROUPINGS = ("platform", "account", "article", "template", "section", "hour")
 
 
 @router.get("/reports")
-def reports_page(request: Request, since: str = "7d", by: str = "platform", user: User = Depends(page_user),
+def reports_page(request: Request, since: str = Query("7d", max_length=100), by: str = "platform", user: User = Depends(page_user),
                  session: Session = Depends(db)):
+    inputs.clean_text(since, "since", max_length=100)  # InvalidInput: a 422 page saying why
     return request.app.state.views.page(request, session, "reports.html", {
         "since": since, "by": by if by in GROUPINGS else "platform", "groupings": GROUPINGS,
     })
 
 
 @router.get("/reports/frame")
-def report_frame(request: Request, since: str = "7d", by: str = "platform", user: User = Depends(page_user),
+def report_frame(request: Request, since: str = Query("7d", max_length=100), by: str = "platform", user: User = Depends(page_user),
                  session: Session = Depends(db)):
     """The report document itself, shown in an iframe so its styles stay its own."""
     from distributor import reports
 
     try:
-        report = reports.build_report(session, since=reports.parse_since(since), by=by if by in GROUPINGS else "platform",
-                                      timezone=request.app.state.settings.web.timezone)
+        timezone = request.app.state.settings.web.timezone
+        report = reports.build_report(session, since=reports.parse_since(since, timezone, "since"),
+                                      by=by if by in GROUPINGS else "platform", timezone=timezone)
         body = reports.render_html(report)
     except DistributorError as exc:
         return HTMLResponse(f"<p style='font-family:sans-serif'>{escape(str(exc))}</p>", status_code=422)

@@ -14,6 +14,7 @@ from distributor.models import User
 from distributor.web import sessions
 from distributor.web.auth import admin_user, check_csrf, client_address, db
 from distributor.web.render import flash
+from distributor.web.schemas import RowId
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 UserId = Annotated[int, Path(ge=1, le=users.MAX_ID)]
