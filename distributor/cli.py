@@ -10,6 +10,7 @@ functions the API and the pages use.
 from __future__ import annotations
 
 import json
+import os
 import logging
 import sys
 from datetime import datetime
@@ -87,7 +88,9 @@ class State:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            if self.needs_config and not config_path(self.config).exists():
+            # DISTRIBUTOR_DATABASE_URL alone names the database: defaults plus environment is a choice then
+            env_only = not self.config and os.environ.get("DISTRIBUTOR_DATABASE_URL")
+            if self.needs_config and not env_only and not config_path(self.config).exists():
                 raise ConfigError(_no_config_message(self.config))
             self._settings = load_settings(self.config, secrets=self.secrets)
             use_log_format(self._settings.logging.format)
@@ -125,14 +128,13 @@ NO_CONFIG_COMMANDS = frozenset({"demo", "sandbox", "extract", "compose"})
 
 def _no_config_message(explicit: Optional[str]) -> str:
     """Say which paths were tried, so a command run in the wrong folder never makes a new empty database."""
-    import os
 
     tried = [f"--config {explicit}"] if explicit else []
     if not explicit and os.environ.get(CONFIG_ENV):
         tried.append(f"${CONFIG_ENV}={os.environ[CONFIG_ENV]}")
     if not tried:
         tried.append(str(Path(DEFAULT_CONFIG_PATH).resolve()))
-    return (f"no configuration file (tried {', '.join(tried)}); pass --config PATH or set ${CONFIG_ENV} "
+    return (f"no configuration file: {', '.join(tried)} does not exist; pass --config PATH or set ${CONFIG_ENV} "
             "(start from config/distributor.example.toml)")
 
 

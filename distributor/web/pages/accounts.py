@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
@@ -24,14 +24,13 @@ def account_list(request: Request, user: User = Depends(page_user), session: Ses
 @router.post("/accounts/{name}/{action}")
 def account_action(request: Request, name: str, action: str, reason: str = Form(""),
                    admin: User = Depends(admin_user), session: Session = Depends(db)):
-    if action not in ("check", "resume", "pause"):
-        flash(request, f"Unknown action {action!r}.", "error")
-        return RedirectResponse("/accounts", status_code=303)
+    if action not in accounts.ACTIONS:
+        raise HTTPException(404, f"unknown action {action!r}: check, pause or resume")
     try:
-        result = accounts.act(request.app.state.settings, session, name, action, actor=admin.email, reason=reason)
+        result = accounts.act(request.app.state.settings, session, name, action, actor=admin.email,
+                              reason=reason[:500])
     except NotFound as exc:
-        flash(request, str(exc), "error")
-        return RedirectResponse("/accounts", status_code=303)
+        raise HTTPException(404, str(exc)) from exc
     session.commit()
     if action == "pause":
         flash(request, f"{name} is paused; its posts wait in the queue.", "success")
