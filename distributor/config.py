@@ -62,6 +62,9 @@ class FeedSettings(_Section):
     accounts: list[str] | None = None  # None: every account
     backfill: int = Field(0, ge=0)  # on first sight, post the newest N items
     max_age_hours: float = Field(48.0, gt=0)  # older items are recorded, not posted
+    # other sites (domains) whose canonical URLs this feed's pages may name; by default
+    # a canonical URL counts only on the item link's own site
+    canonical_sites: list[str] = []
 
 
 class AccountSettings(_Section):
@@ -75,6 +78,7 @@ class AccountSettings(_Section):
     min_gap_minutes: float = Field(0.0, ge=0)
     quiet_hours: tuple[int, int] | None = None  # [start_hour, end_hour) local time, no posting
     timezone: str | None = None  # default: [web].timezone
+    max_delay_hours: float | None = Field(None, ge=0)  # default: [scheduler].max_delay_hours
 
     @field_validator("name")
     @classmethod
@@ -116,6 +120,8 @@ class SchedulerSettings(_Section):
     max_attempts: int = Field(8, ge=1)  # transient failures before a post is failed
     backoff_base_seconds: float = Field(30.0, gt=0)  # doubled per attempt, with jitter
     backoff_max_seconds: float = Field(3600.0, gt=0)
+    # an automatic post this many hours past its time is cancelled, not sent (0: no limit)
+    max_delay_hours: float = Field(24.0, ge=0)
 
 
 class _DocumentedEnvSource(PydanticBaseSettingsSource):

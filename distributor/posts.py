@@ -144,8 +144,12 @@ def _check_links(*urls: str | None) -> None:
 
 
 def automatic_post_key(article_id: int, account: AccountSettings) -> str:
-    """The key that lets an article be posted automatically at most once per account and template."""
-    return f"auto:{article_id}:{account.name}:{account.template}"
+    """The key that lets an article be posted automatically at most once per account.
+
+    Not per template: an account whose template changed must not post a story
+    it already posted when the story is read again (a second feed, an edited link).
+    """
+    return f"auto:{article_id}:{account.name}"
 
 
 def create_post(

@@ -208,6 +208,7 @@ def _to_item(entry: feedparser.FeedParserDict, base_url: str) -> FeedItem | None
         image_url=_image(entry, base_url),
         summary=summary,
         tags=_tags(entry),
+        stable_guid=guid if guid and (not entry.get("guidislink") or not is_http_url(guid)) else None,
     )
 
 
