@@ -1,0 +1,274 @@
+"""Post-on-publish on real feeds (issue 19): which stories reach which accounts, under which link.
+
+A local news site (tests/newsroom.py) serves the feeds and pages; the accounts
+are dryrun accounts, so what "went out" is what the desk shows: the sent
+posts of each account, with their text and link. Every test runs on SQLite
+and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+import pytest
+from sqlmodel import Session, select
+
+from distributor.config import Settings
+from distributor.models import Article, ArticleState, Post, PostState
+from distributor.pipeline import Runtime, run_cycle
+from tests.newsroom import Site, article_page
+
+NOW = datetime.now(timezone.utc)
+
+
+def feed(*items: dict) -> tuple[str, bytes]:
+    """An RSS 2.0 feed; each item: link, and optionally title, summary, guid, permalink, when (None: undated)."""
+    body = []
+    for item in items:
+        parts = [f"<title>{escape(item.get('title', 'A story'))}</title>", f"<link>{escape(item['link'])}</link>"]
+        if item.get("summary"):
+            parts.append(f"<description>{escape(item['summary'])}</description>")
+        guid = item.get("guid", item["link"])
+        permalink = "" if item.get("permalink", True) else ' isPermaLink="false"'
+        parts.append(f"<guid{permalink}>{escape(guid)}</guid>")
+        when = item.get("when", NOW)
+        if when is not None:
+            parts.append(f"<pubDate>{format_datetime(when)}</pubDate>")
+        body.append("<item>" + "".join(parts) + "</item>")
+    xml = ('<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://x/</link>'
+           f"<description>d</description>{''.join(body)}</channel></rss>")
+    return "application/rss+xml", xml.encode()
+
+
+def page(site: Site, path: str, title: str, canonical: str | None = None) -> None:
+    site.pages[path] = ("text/html; charset=utf-8", article_page(title, canonical or site.url(path)))
+
+
+@pytest.fixture
+def site():
+    with Site() as site:
+        for path in ("/a", "/b", "/c"):
+            site.pages[path] = feed()
+        yield site
+
+
+@pytest.fixture
+def make_runtime(engine, site, tmp_path):
+    def make(feeds: list[dict], accounts: list[dict]) -> Runtime:
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5},
+            feeds=[{**f, "url": site.url(f["url"])} for f in feeds],
+            accounts=[{"platform": "dryrun", **a} for a in accounts],
+            templates_dir=str(tmp_path),
+            config_dir=str(tmp_path),
+        )
+        return Runtime(settings, engine)
+
+    return make
+
+
+def sent(engine) -> list[tuple[str, str, str | None]]:
+    """(account, text, link) of every post that went out, in order."""
+    with Session(engine) as session:
+        rows = session.exec(select(Post).where(Post.state == PostState.sent).order_by(Post.id)).all()
+        return [(p.account, p.text, p.link) for p in rows]
+
+
+def accounts_reached(engine) -> list[str]:
+    return sorted(account for account, _, _ in sent(engine))
+
+
+# --- 4. a story listed by several feeds reaches the accounts of every feed that lists it as new
+
+
+def test_a_story_under_its_amp_link_in_one_feed_reaches_the_accounts_of_every_feed(make_runtime, site, engine):
+    runtime = make_runtime(
+        [{"url": "/a", "accounts": ["amp"]}, {"url": "/b", "accounts": ["web"]}, {"url": "/c", "accounts": ["local"]}],
+        [{"name": "amp"}, {"name": "web"}, {"name": "local"}],
+    )
+    run_cycle(runtime)  # first sight of the three (empty) feeds
+    page(site, "/amp/story", "Ferry vote passes", site.url("/story"))
+    page(site, "/story", "Ferry vote passes")
+    site.pages["/a"] = feed({"link": site.url("/amp/story")})
+    run_cycle(runtime)
+    site.pages["/b"] = feed({"link": site.url("/story")})
+    run_cycle(runtime)
+    site.pages["/c"] = feed({"link": site.url("/story")})  # the same link as B: already a "duplicate"
+    run_cycle(runtime)
+    run_cycle(runtime)
+    assert accounts_reached(engine) == ["amp", "local", "web"]
+    assert {link for _, _, link in sent(engine)} == {site.url("/story")}
+
+
+def test_a_story_a_new_feed_took_as_backlog_still_reaches_another_feeds_accounts(make_runtime, site, engine):
+    runtime = make_runtime(
+        [{"url": "/a", "accounts": ["old-feed"]}, {"url": "/b", "accounts": ["new-feed"]}],
+        [{"name": "old-feed"}, {"name": "new-feed"}],
+    )
+    run_cycle(runtime)  # both feeds seen, both empty
+    page(site, "/story", "Council budget")
+    # feed B is seen for the first time (a fresh database for it): its current item is backlog
+    site.pages["/b"] = feed({"link": site.url("/story")})
+    from distributor.models import Feed
+    with Session(engine) as session:
+        feed_b = session.exec(select(Feed).where(Feed.url == site.url("/b"))).one()
+        feed_b.initialized = False
+        session.add(feed_b)
+        session.commit()
+    run_cycle(runtime)
+    assert sent(engine) == []
+    site.pages["/a"] = feed({"link": site.url("/story")})  # feed A lists it as new
+    run_cycle(runtime)
+    assert accounts_reached(engine) == ["old-feed"]  # and the backlog feed's accounts still nothing
+
+
+def test_a_story_too_old_for_one_feed_still_reaches_another_feeds_accounts(make_runtime, site, engine):
+    runtime = make_runtime(
+        [{"url": "/a", "accounts": ["strict"], "max_age_hours": 1}, {"url": "/b", "accounts": ["lenient"]}],
+        [{"name": "strict"}, {"name": "lenient"}],
+    )
+    run_cycle(runtime)
+    page(site, "/story", "Harbour wall repaired")
+    three_hours_ago = NOW - timedelta(hours=3)
+    site.pages["/a"] = feed({"link": site.url("/story"), "when": three_hours_ago})
+    run_cycle(runtime)
+    assert sent(engine) == []
+    site.pages["/b"] = feed({"link": site.url("/story"), "when": three_hours_ago})
+    run_cycle(runtime)
+    assert accounts_reached(engine) == ["lenient"]
+
+
+# --- 5. a canonical URL names the story only when it can be trusted
+
+
+def test_a_canonical_pointing_at_the_home_page_or_a_section_does_not_merge_stories(make_runtime, site, engine):
+    runtime = make_runtime([{"url": "/a"}], [{"name": "desk"}])
+    run_cycle(runtime)
+    page(site, "/2026/12/01/ferry-vote", "Ferry vote passes", site.url("/"))
+    page(site, "/2026/12/01/library-hours", "Library opens on Sundays", site.url("/"))
+    page(site, "/news/2026/bridge-closed", "Bridge closed", site.url("/news/"))
+    site.pages["/a"] = feed({"link": site.url("/2026/12/01/ferry-vote")}, {"link": site.url("/2026/12/01/library-hours")},
+                            {"link": site.url("/news/2026/bridge-closed")})
+    run_cycle(runtime)
+    links = sorted(link for _, _, link in sent(engine))
+    assert links == sorted([site.url("/2026/12/01/ferry-vote"), site.url("/2026/12/01/library-hours"),
+                            site.url("/news/2026/bridge-closed")])
+    with Session(engine) as session:
+        assert {a.state for a in session.exec(select(Article))} == {ArticleState.extracted}
+
+
+def test_a_canonical_on_another_site_does_not_become_our_link_unless_configured(make_runtime, site, engine):
+    runtime = make_runtime([{"url": "/a", "accounts": ["desk"]}, {"url": "/b", "accounts": ["partner"],
+                                                                  "canonical_sites": ["partner.example"]}],
+                           [{"name": "desk"}, {"name": "partner"}])
+    run_cycle(runtime)
+    page(site, "/2026/scraped", "Scraped story", "https://elsewhere.example/2026/scraped")
+    page(site, "/2026/syndicated", "Syndicated story", "https://www.partner.example/2026/syndicated")
+    site.pages["/a"] = feed({"link": site.url("/2026/scraped")})
+    site.pages["/b"] = feed({"link": site.url("/2026/syndicated")})
+    run_cycle(runtime)
+    assert sorted((account, link) for account, _, link in sent(engine)) == [
+        ("desk", site.url("/2026/scraped")),
+        ("partner", "https://www.partner.example/2026/syndicated"),
+    ]
+
+
+# --- 6. an edited slug under a stable guid is the same item
+
+
+def test_an_edited_slug_with_a_stable_guid_is_posted_once(make_runtime, site, engine):
+    runtime = make_runtime([{"url": "/a"}], [{"name": "desk"}])
+    run_cycle(runtime)
+    page(site, "/2026/counci-vote", "Counci vote")  # a typo in the slug ...
+    site.pages["/a"] = feed({"link": site.url("/2026/counci-vote"), "guid": "story-4711", "permalink": False})
+    run_cycle(runtime)
+    page(site, "/2026/council-vote", "Council vote")  # ... fixed by the editor
+    site.pages["/a"] = feed({"link": site.url("/2026/council-vote"), "guid": "story-4711", "permalink": False})
+    run_cycle(runtime)
+    run_cycle(runtime)
+    assert [link for _, _, link in sent(engine)] == [site.url("/2026/counci-vote")]
+
+
+def test_a_new_item_with_its_own_guid_is_still_new(make_runtime, site, engine):
+    runtime = make_runtime([{"url": "/a"}], [{"name": "desk"}])
+    run_cycle(runtime)
+    page(site, "/2026/one", "One")
+    page(site, "/2026/two", "Two")
+    site.pages["/a"] = feed({"link": site.url("/2026/one"), "guid": "story-1", "permalink": False})
+    run_cycle(runtime)
+    site.pages["/a"] = feed({"link": site.url("/2026/two"), "guid": "story-2", "permalink": False},
+                            {"link": site.url("/2026/one"), "guid": "story-1", "permalink": False})
+    run_cycle(runtime)
+    assert [link for _, _, link in sent(engine)] == [site.url("/2026/one"), site.url("/2026/two")]
+
+
+# --- 9. backfill posts the newest real item
+
+
+def test_backfill_posts_the_newest_dated_item_not_a_future_or_undated_one(make_runtime, site, engine):
+    for path in ("/embargoed", "/undated", "/newest", "/older"):
+        page(site, path, path.strip("/").title())
+    site.pages["/a"] = feed(
+        {"link": site.url("/embargoed"), "when": NOW + timedelta(days=1)},
+        {"link": site.url("/undated"), "when": None},
+        {"link": site.url("/older"), "when": NOW - timedelta(hours=2)},
+        {"link": site.url("/newest"), "when": NOW - timedelta(hours=1)},
+    )
+    run_cycle(make_runtime([{"url": "/a", "backfill": 1}], [{"name": "desk"}]))
+    assert [link for _, _, link in sent(engine)] == [site.url("/newest")]
+
+
+# --- the automatic post key: article + account, whatever the template
+
+
+def test_changing_an_accounts_template_does_not_post_a_story_again(make_runtime, site, engine, tmp_path):
+    (tmp_path / "short.j2").write_text("{{ title }} {{ link }}")
+    (tmp_path / "long.j2").write_text("Read: {{ title }} {{ link }}")
+    feeds = [{"url": "/a"}, {"url": "/b"}]
+    run_cycle(make_runtime(feeds, [{"name": "desk", "template": "short.j2"}]))
+    page(site, "/story", "Tram line opens")
+    site.pages["/a"] = feed({"link": site.url("/story")})
+    run_cycle(make_runtime(feeds, [{"name": "desk", "template": "short.j2"}]))
+    assert len(sent(engine)) == 1
+    # the editors change the template; a second feed then lists the story, so it is read again
+    site.pages["/b"] = feed({"link": site.url("/story")})
+    run_cycle(make_runtime(feeds, [{"name": "desk", "template": "long.j2"}]))
+    assert [text for _, text, _ in sent(engine)] == [f"Tram line opens {site.url('/story')}"]
+
+
+def test_the_migration_rewrites_existing_automatic_keys(database_url):
+    """Keys written before 0003 (with the template name) keep stopping a second post."""
+    from sqlalchemy import text
+
+    from distributor.db import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    from alembic import command
+    from alembic.config import Config
+
+    from distributor.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")  # the fixture migrated to head: go back and write old keys
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO account (name, platform) VALUES ('desk', 'dryrun')"))
+        connection.execute(text(
+            "INSERT INTO article (id, url, state, attempts, discovered_at, data) "
+            "VALUES (7, 'https://news.example/a', 'extracted', 0, CURRENT_TIMESTAMP, '{}')"))
+        for post_id, key in ((1, "auto:7:desk:twitter.j2"), (2, "auto:7:desk:long.j2")):
+            connection.execute(text(
+                "INSERT INTO post (id, account, platform, article_id, template, auto_key, text, state, priority, "
+                "scheduled_at, attempts, created_at, updated_at) VALUES "
+                f"({post_id}, 'desk', 'dryrun', 7, 'x.j2', '{key}', 'old', 'sent', 0, CURRENT_TIMESTAMP, 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT id, auto_key FROM post ORDER BY id")).all())
+    engine.dispose()
+    assert keys == {1: "auto:7:desk", 2: "auto:7:desk:long.j2"}
