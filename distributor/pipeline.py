@@ -398,12 +398,11 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
 
 
 def _skip_account(article: Article, account: AccountSettings, exc: Exception) -> None:
-    if isinstance(exc, DistributorError):
-        reason = str(exc)
-    else:
-        reason = f"template {account.template!r} failed: {type(exc).__name__}: {exc}"
-        log.warning("article %s, account %s: template error", article.id, account.name, exc_info=exc)
-    log.error("article %s, account %s: not posted: %s", article.id, account.name, reason)
+    """Record why ``account`` gets no automatic post of ``article``; the traceback of a
+    template's own error goes to the log, for whoever maintains the template."""
+    unexpected = not isinstance(exc, DistributorError)
+    reason = f"template {account.template!r} failed: {type(exc).__name__}: {exc}" if unexpected else str(exc)
+    log.error("article %s, account %s: not posted: %s", article.id, account.name, reason, exc_info=exc if unexpected else None)
     record_skip(article, account.name, reason)
     return None
 

@@ -8,6 +8,7 @@ and PostgreSQL.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -272,3 +273,71 @@ def test_the_migration_rewrites_existing_automatic_keys(database_url):
         keys = dict(connection.execute(text("SELECT id, auto_key FROM post ORDER BY id")).all())
     engine.dispose()
     assert keys == {1: "auto:7:desk", 2: "auto:7:desk:long.j2"}
+
+
+# --- 2, 3. a composition failure is one account's, with its reason on the article and in the desk
+
+
+def test_a_template_that_fails_for_one_account_does_not_stop_the_others(make_runtime, site, engine, tmp_path):
+    (tmp_path / "sections.j2").write_text("{% if section %}{{ title }}{% endif %}")  # empty without a section
+    (tmp_path / "divide.j2").write_text("{{ title }} {{ (tags|length)/0 }}")  # a Python error
+    (tmp_path / "typo.j2").write_text("{{ titel }} {{ link }}")  # a missing variable
+    runtime = make_runtime([{"url": "/a"}], [
+        {"name": "works"}, {"name": "empty", "template": "sections.j2"},
+        {"name": "divide", "template": "divide.j2"}, {"name": "typo", "template": "typo.j2"},
+    ])
+    run_cycle(runtime)
+    page(site, "/story", "Storm closes the harbour")
+    site.pages["/a"] = feed({"link": site.url("/story")})
+    report = run_cycle(runtime)
+    assert report.extracted.done == 1 and report.extracted.failed == 0
+    assert sent(engine) == [("works", f"Storm closes the harbour {site.url('/story')}", site.url("/story"))]
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.state is ArticleState.extracted and article.attempts == 0
+        skipped = article.skipped_accounts
+        article_id = article.id
+    assert sorted(skipped) == ["divide", "empty", "typo"]
+    assert "empty text" in skipped["empty"]
+    assert "ZeroDivisionError" in skipped["divide"]
+    assert "titel" in skipped["typo"]
+    run_cycle(runtime)
+    assert site.requests.count("/story") == 1  # read once, not again every few minutes
+    assert len(sent(engine)) == 1
+
+    body = desk_client(runtime.settings, engine).get(f"/articles/{article_id}").text
+    assert "Not posted automatically" in body
+    for account in ("divide", "empty", "typo"):
+        assert f"{account}: {skipped[account]}" in re.sub(r"<[^>]+>", "", html.unescape(body))
+
+
+def test_the_feed_items_title_and_summary_stand_in_for_a_page_without_them(make_runtime, site, engine):
+    runtime = make_runtime([{"url": "/a"}], [{"name": "x", "template": "twitter.j2"},
+                                             {"name": "fb", "template": "facebook.j2"}])
+    run_cycle(runtime)
+    site.pages["/bare"] = ("text/html; charset=utf-8",
+                           b"<!doctype html><html><body><article><p>The ferry runs again from Monday, "
+                           b"the operator said, after the strike ended.</p></article></body></html>")
+    site.pages["/a"] = feed({"link": site.url("/bare"), "title": "Ferry strike ends",
+                             "summary": "Services resume on Monday after a week-long strike."})
+    run_cycle(runtime)
+    assert sorted(sent(engine)) == [
+        ("fb", "Services resume on Monday after a week-long strike.", site.url("/bare")),
+        ("x", f"Ferry strike ends\n\n{site.url('/bare')}", site.url("/bare")),
+    ]
+
+
+def desk_client(settings, engine):
+    """The web desk, logged in as an editor."""
+    from fastapi.testclient import TestClient
+
+    from distributor import users
+    from distributor.web import create_app
+
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "a long password", "editor")
+        session.commit()
+    client = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "desk@example.com", "password": "a long password", "csrf_token": token})
+    return client
