@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
 from distributor.extract.model import Extracted
-from distributor.models import Article, Feed, FeedEntry
-from distributor.sources import normalise_url
+from distributor.models import Article, ArticleState, Feed, FeedEntry
+from distributor.sources import FeedItem, normalise_url
 
 
 @lru_cache(maxsize=1)
@@ -159,3 +159,36 @@ def canonical_sites_for(settings: Settings, session: Session, article: Article) 
         select(Feed.url).join(FeedEntry, FeedEntry.feed_id == Feed.id).where(FeedEntry.article_id == article.id)
     ).all())
     return [site for feed in settings.feeds if feed.url in urls for site in feed.canonical_sites]
+
+
+# States of an existing article that a feed listing it as new sends back to be read.
+REREAD_FOR_ANOTHER_FEED = (ArticleState.extracted, ArticleState.skipped, ArticleState.duplicate)
+# A feed's clock may run a little ahead of ours; an item dated further ahead is not out yet.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def backfill_keys(items: list[FeedItem], count: int, now: datetime) -> set[str]:
+    """The keys of the ``count`` newest items that are really out: dated, and not in the future.
+
+    A feed lists an embargoed or scheduled story with a future date, and an
+    undated item could be anything; the newest dated items come first. Only
+    a feed with no dates at all is taken in its own order (newest first, as
+    feeds list them).
+    """
+    if count <= 0:
+        return set()
+    dated = [i for i in items if i.published_at is not None]
+    if not dated:
+        return {i.key for i in items[:count]}
+    out = [i for i in dated if i.published_at <= now + FUTURE_TOLERANCE]
+    return {i.key for i in sorted(out, key=lambda i: i.published_at, reverse=True)[:count]}
+
+
+def same_guid_entry(session: Session, feed_id: int, guid: str | None) -> FeedEntry | None:
+    """This feed's earlier entry with the same stable guid (the item under another link)."""
+    if not guid:
+        return None
+    return session.exec(
+        select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.guid == guid,
+                                col(FeedEntry.article_id).is_not(None)).limit(1)
+    ).first()

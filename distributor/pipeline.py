@@ -23,10 +23,20 @@ from functools import cached_property
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from distributor import posts
-from distributor.articles import accounts_for, apply_extraction, canonical_sites_for, record_skip, story_url, with_fallbacks
+from distributor.articles import (
+    REREAD_FOR_ANOTHER_FEED,
+    accounts_for,
+    apply_extraction,
+    backfill_keys,
+    canonical_sites_for,
+    record_skip,
+    same_guid_entry,
+    story_url,
+    with_fallbacks,
+)
 from distributor.compose import Composer
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
@@ -199,7 +209,7 @@ def record_items(
             elif item.published_at and now - item.published_at > max_age:
                 skipped = f"older than {feed_settings.max_age_hours:g} hours"
             article = session.exec(select(Article).where(Article.url == url)).first()
-            earlier = None if article is not None else _same_guid(session, feed_id, item.stable_guid)
+            earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
             if earlier is not None:
                 # an edited link of an item this feed has already seen: not a new story
                 article = session.get(Article, earlier.article_id)
@@ -232,39 +242,6 @@ def record_items(
         feed = session.get(Feed, feed_id)
         feed.initialized = True
     return added
-
-
-# States of an existing article that a feed listing it as new sends back to be read.
-REREAD_FOR_ANOTHER_FEED = (ArticleState.extracted, ArticleState.skipped, ArticleState.duplicate)
-# A feed's clock may run a little ahead of ours; an item dated further ahead is not out yet.
-FUTURE_TOLERANCE = timedelta(minutes=10)
-
-
-def backfill_keys(items: list[FeedItem], count: int, now: datetime) -> set[str]:
-    """The keys of the ``count`` newest items that are really out: dated, and not in the future.
-
-    A feed lists an embargoed or scheduled story with a future date, and an
-    undated item could be anything; the newest dated items come first. Only
-    a feed with no dates at all is taken in its own order (newest first, as
-    feeds list them).
-    """
-    if count <= 0:
-        return set()
-    dated = [i for i in items if i.published_at is not None]
-    if not dated:
-        return {i.key for i in items[:count]}
-    out = [i for i in dated if i.published_at <= now + FUTURE_TOLERANCE]
-    return {i.key for i in sorted(out, key=lambda i: i.published_at, reverse=True)[:count]}
-
-
-def _same_guid(session: Session, feed_id: int, guid: str | None) -> FeedEntry | None:
-    """This feed's earlier entry with the same stable guid (the item under another link)."""
-    if not guid:
-        return None
-    return session.exec(
-        select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.guid == guid,
-                                col(FeedEntry.article_id).is_not(None)).limit(1)
-    ).first()
 
 
 # --- extract and compose --------------------------------------------------------

@@ -341,3 +341,65 @@ def desk_client(settings, engine):
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"email": "desk@example.com", "password": "a long password", "csrf_token": token})
     return client
+
+
+# --- the decisions as tables
+
+
+@pytest.mark.parametrize(("canonical", "link", "extra", "trusted"), [
+    ("https://news.example/2026/ferry-vote", "https://news.example/2026/ferry-vote?utm_source=rss", (), True),
+    ("https://news.example/politics/ferry-vote", "https://news.example/amp/politics/ferry-vote", (), True),
+    ("https://www.news.example/ferry-vote", "https://news.example/2026/12/01/ferry-vote", (), True),
+    ("https://news.example/2026/ferry-vote-passes", "https://news.example/?p=123", (), True),
+    ("https://news.example/", "https://news.example/2026/ferry-vote", (), False),  # the home page
+    ("https://news.example", "https://news.example/2026/ferry-vote", (), False),
+    ("https://news.example/politics/", "https://news.example/politics/ferry-vote", (), False),  # its section
+    ("https://news.example/news", "https://news.example/2026/12/01/ferry-vote", (), False),  # a section
+    ("https://other.example/2026/ferry-vote", "https://news.example/2026/ferry-vote", (), False),
+    ("https://news.example.evil.example/2026/ferry-vote", "https://news.example/2026/ferry-vote", (), False),
+    ("https://cdn.co.uk/2026/ferry-vote", "https://news.co.uk/2026/ferry-vote", (), False),  # co.uk is no site
+    ("https://www.news.co.uk/2026/ferry-vote", "https://m.news.co.uk/2026/ferry-vote", (), True),
+    ("https://main.example/2026/ferry-vote", "https://127.0.0.1:8080/2026/ferry-vote", ("main.example",), True),
+    ("https://www.main.example/2026/ferry-vote", "https://cdn.example/2026/ferry-vote", ("main.example",), True),
+    ("javascript:alert(1)", "https://news.example/2026/ferry-vote", (), False),
+    ("https://news.example:99999/x", "https://news.example/2026/ferry-vote", (), False),
+])
+def test_which_canonical_urls_name_the_story(canonical, link, extra, trusted):
+    from distributor.articles import canonical_distrust
+
+    assert (canonical_distrust(canonical, link, extra) is None) is trusted
+
+
+def test_backfill_takes_the_newest_dated_items_that_are_out():
+    from distributor.articles import backfill_keys
+    from distributor.sources import FeedItem
+
+    def item(key, when):
+        return FeedItem(key=key, link=f"https://news.example/{key}", guid=None, title=key, published_at=when,
+                        image_url=None, summary=None)
+
+    items = [item("future", NOW + timedelta(days=1)), item("undated", None), item("skewed", NOW + timedelta(minutes=2)),
+             item("hour", NOW - timedelta(hours=1)), item("day", NOW - timedelta(days=1))]
+    assert backfill_keys(items, 1, NOW) == {"skewed"}  # a feed clock a little ahead is not the future
+    assert backfill_keys(items, 2, NOW) == {"skewed", "hour"}
+    assert backfill_keys(items, 9, NOW) == {"skewed", "hour", "day"}
+    assert backfill_keys(items, 0, NOW) == set()
+    assert backfill_keys([item("a", None), item("b", None)], 1, NOW) == {"a"}  # no dates at all: feed order
+
+
+# --- 1. a paced account's automatic post takes the next free slot, not the end of the queue
+
+
+def test_a_far_future_post_does_not_delay_a_paced_accounts_automatic_post(make_runtime, site, engine):
+    from distributor import posts
+
+    runtime = make_runtime([{"url": "/a"}], [{"name": "desk", "min_gap_minutes": 10}])
+    run_cycle(runtime)
+    with Session(engine) as session:
+        posts.create_post(session, runtime.settings.account("desk"), text="Christmas appeal",
+                          at=NOW + timedelta(days=20), actor="ana@desk")
+        session.commit()
+    page(site, "/breaking", "Breaking: bridge closed")
+    site.pages["/a"] = feed({"link": site.url("/breaking")})
+    run_cycle(runtime)
+    assert [text for _, text, _ in sent(engine)] == [f"Breaking: bridge closed {site.url('/breaking')}"]
