@@ -50,26 +50,30 @@ def _segments(path: str) -> list[str]:
     return [part for part in path.split("/") if part]
 
 
-def canonical_distrust(canonical: str, link: str, extra_sites: list[str] | tuple[str, ...] = ()) -> str | None:
+def canonical_distrust(
+    canonical: str, link: str, extra_sites: list[str] | tuple[str, ...] = (), page_url: str | None = None
+) -> str | None:
     """Why ``canonical`` cannot name the story the item ``link`` points at, or None when it can.
 
-    Refused: a canonical on another site (registrable domain) than the link's,
-    unless that site is listed in ``extra_sites``; the site's home page; a
-    section front: a path that is a leading part of the link's path
-    (``/politics/`` for ``/politics/ferry-vote``), or a shorter path that does
-    not end in the link's slug (``/news/`` for ``/2024/03/12/ferry-vote``;
+    ``page_url`` is where fetching the link ended (after redirects), when known.
+    Refused: a canonical on another site (registrable domain) than the link's
+    or the page's, unless that site is listed in ``extra_sites``; the site's
+    home page; a section front: a path that is a leading part of the page's
+    path (``/politics/`` for ``/politics/ferry-vote``), or a shorter path that
+    does not end in the page's slug (``/news/`` for ``/2024/03/12/ferry-vote``;
     ``/amp/politics/ferry-vote`` -> ``/politics/ferry-vote`` stays trusted).
     """
     try:
-        wanted, item = urlsplit(canonical), urlsplit(link)
-        wanted_host, item_host = wanted.hostname, item.hostname
+        wanted, item = urlsplit(canonical), urlsplit(page_url or link)
+        wanted_host = wanted.hostname
+        wanted.port  # noqa: B018 - raises ValueError when out of range
     except ValueError:
         return "the canonical URL is not a valid URL"
     if wanted.scheme not in ("http", "https") or not wanted_host:
         return "the canonical URL is not an http(s) URL"
-    site = registrable_site(wanted_host)
-    allowed = {registrable_site(item_host)} | {registrable_site(s.strip()) for s in extra_sites if s.strip()}
-    if site not in allowed:
+    allowed = {registrable_site(urlsplit(u).hostname) for u in (link, page_url) if u}
+    allowed |= {registrable_site(s.strip()) for s in extra_sites if s.strip()}
+    if registrable_site(wanted_host) not in allowed:
         return f"the canonical URL is on another site ({wanted_host})"
     ours, theirs = _segments(wanted.path), _segments(item.path)
     if not ours and not wanted.query:
@@ -85,7 +89,7 @@ def story_url(extracted: Extracted, link: str, page_url: str, extra_sites: list[
     ``link`` is the item's (normalised) link; ``page_url`` where fetching it
     ended after redirects, used when it stays on the link's site.
     """
-    if extracted.canonical_url and canonical_distrust(extracted.canonical_url, link, extra_sites) is None:
+    if extracted.canonical_url and canonical_distrust(extracted.canonical_url, link, extra_sites, page_url) is None:
         return normalise_url(extracted.canonical_url)
     same_site = registrable_site(urlsplit(page_url).hostname) == registrable_site(urlsplit(link).hostname)
     return normalise_url(page_url) if same_site else link

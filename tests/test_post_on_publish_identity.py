@@ -347,6 +347,8 @@ def desk_client(settings, engine):
 
 
 @pytest.mark.parametrize(("canonical", "link", "extra", "trusted"), [
+    # a feed link through a redirector: the page it ends on decides (see the page_url case below)
+    ("https://news.example/2026/ferry-vote", "https://redirect.example/r/abc123", (), False),
     ("https://news.example/2026/ferry-vote", "https://news.example/2026/ferry-vote?utm_source=rss", (), True),
     ("https://news.example/politics/ferry-vote", "https://news.example/amp/politics/ferry-vote", (), True),
     ("https://www.news.example/ferry-vote", "https://news.example/2026/12/01/ferry-vote", (), True),
@@ -368,6 +370,15 @@ def test_which_canonical_urls_name_the_story(canonical, link, extra, trusted):
     from distributor.articles import canonical_distrust
 
     assert (canonical_distrust(canonical, link, extra) is None) is trusted
+
+
+def test_a_canonical_on_the_site_a_redirecting_link_ends_on_is_trusted():
+    from distributor.articles import canonical_distrust
+
+    redirector, page = "https://redirect.example/r/abc123", "https://www.news.example/2026/12/01/ferry-vote"
+    assert canonical_distrust("https://news.example/2026/12/01/ferry-vote", redirector, (), page) is None
+    assert canonical_distrust("https://news.example/politics/", redirector, (), page) is not None
+    assert canonical_distrust("https://elsewhere.example/2026/12/01/ferry-vote", redirector, (), page) is not None
 
 
 def test_backfill_takes_the_newest_dated_items_that_are_out():
