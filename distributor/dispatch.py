@@ -59,7 +59,7 @@ from distributor.config import AccountSettings, Settings
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
 from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
 from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
-from distributor.posts import in_quiet_hours, transition
+from distributor.posts import end_of_quiet_hours, in_quiet_hours, transition
 from distributor.ratelimits import store_rate_limit
 
 log = logging.getLogger(__name__)
@@ -741,8 +741,12 @@ def _cancel_late_automatic_posts(engine: Bind, accounts: dict[str, AccountSettin
                 ).order_by(col(Post.id)).limit(500)
             ).all()
             for post in late:
-                hours = (now - _aware(post.scheduled_at)).total_seconds() / 3600
-                reason = (f"not sent: {hours:.1f} hours past its time, more than max_delay_hours = "
+                # a time inside quiet hours counts from their end: waiting for the morning is not lateness
+                due = end_of_quiet_hours(account, _aware(post.scheduled_at), settings.web.timezone)
+                if now - due <= limit:
+                    continue
+                hours = (now - due).total_seconds() / 3600
+                reason = (f"not sent: {hours:.1f} hours late, more than max_delay_hours = "
                           f"{limit.total_seconds() / 3600:g} for an automatic post")
                 try:
                     post.error = reason

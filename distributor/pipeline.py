@@ -363,7 +363,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 article_id=article.id,
                 template=composed.template,
                 auto_key=key,
-                next_slot=account.min_gap_minutes > 0,
+                next_slot=account.min_gap_minutes > 0 or bool(account.quiet_hours),  # never a time inside them
             )
     except IntegrityError:
         log.info("article %s already has its post for %s", article.id, account.name)

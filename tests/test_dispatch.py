@@ -536,7 +536,7 @@ def test_an_automatic_post_held_too_long_is_cancelled_with_its_reason_not_sent(b
     assert len(bot.received("The editor's story")) == 1 and len(bot.received("Approved late")) == 1
     post = bot.post(stale)
     assert post.state is PostState.cancelled
-    assert "30.0 hours past its time" in post.error and "max_delay_hours = 24" in post.error
+    assert "30.0 hours late" in post.error and "max_delay_hours = 24" in post.error
     assert bot.story(stale)[-1] == ("queued", "cancelled") and "max_delay_hours" in bot.reasons(stale)
     assert bot.post(fresh).state is PostState.sent and bot.post(manual).state is PostState.sent
 
@@ -552,3 +552,22 @@ def test_max_delay_hours_per_account_and_zero_for_no_limit(bot):
     report = bot.dispatch()
     assert report.expired == 1
     assert bot.received("Two hours late on main") == [] and len(bot.received("Days late on desk")) == 1
+
+
+def test_waiting_for_the_end_of_quiet_hours_is_not_lateness(bot):
+    night = bot.settings.account("x-main").model_copy(update={"quiet_hours": (22, 6), "timezone": "UTC",
+                                                              "max_delay_hours": 2})
+    bot.settings = bot.settings.model_copy(update={"accounts": [night, *bot.settings.accounts[1:]]})
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    automatic(bot, "Late night story", hours_late=0)
+    automatic(bot, "Story of the day before", hours_late=0)
+    with Session(bot.engine) as session:
+        for text, at in (("Late night story", today - timedelta(minutes=90)),  # 22:30: held until 06:00
+                         ("Story of the day before", today - timedelta(hours=6))):  # 18:00, never sent
+            post = session.exec(select(Post).where(Post.text == text)).one()
+            post.scheduled_at = at
+            session.add(post)
+        session.commit()
+    report = bot.dispatch(now=today + timedelta(hours=7))  # 07:00: one hour after quiet hours ended
+    assert report.expired == 1 and report.sent == 1
+    assert len(bot.received("Late night story")) == 1 and bot.received("Story of the day before") == []
