@@ -171,6 +171,17 @@ REREAD_FOR_ANOTHER_FEED = (ArticleState.extracted, ArticleState.skipped, Article
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
+def why_this_feed_skips(
+    item: FeedItem, *, first_poll: bool, backfill: set[str], now: datetime, max_age_hours: float
+) -> str | None:
+    """Why a feed does not post an item it lists for the first time, or None when it does."""
+    if first_poll and item.key not in backfill:
+        return "backlog when the feed was first seen"
+    if item.published_at and now - item.published_at > timedelta(hours=max_age_hours):
+        return f"older than {max_age_hours:g} hours"
+    return None
+
+
 def backfill_keys(items: list[FeedItem], count: int, now: datetime) -> set[str]:
     """The keys of the ``count`` newest items that are really out: dated, and not in the future.
 

@@ -35,6 +35,7 @@ from distributor.articles import (
     record_skip,
     same_guid_entry,
     story_url,
+    why_this_feed_skips,
     with_fallbacks,
 )
 from distributor.compose import Composer
@@ -193,7 +194,6 @@ def record_items(
     again when this feed lists it as new, so this feed's accounts get it too
     (automatic post keys stop any second post).
     """
-    max_age = timedelta(hours=feed_settings.max_age_hours)
     backfill = backfill_keys(items, feed_settings.backfill, now) if first_poll else set()
     added = 0
     with session_scope(runtime.engine) as session:
@@ -203,11 +203,8 @@ def record_items(
             if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():
                 continue
             url = normalise_url(item.link)
-            skipped = None
-            if first_poll and item.key not in backfill:
-                skipped = "backlog when the feed was first seen"
-            elif item.published_at and now - item.published_at > max_age:
-                skipped = f"older than {feed_settings.max_age_hours:g} hours"
+            skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
+                                          max_age_hours=feed_settings.max_age_hours)
             article = session.exec(select(Article).where(Article.url == url)).first()
             earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
             if earlier is not None:

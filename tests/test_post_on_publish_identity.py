@@ -398,6 +398,25 @@ def test_backfill_takes_the_newest_dated_items_that_are_out():
     assert backfill_keys([item("a", None), item("b", None)], 1, NOW) == {"a"}  # no dates at all: feed order
 
 
+@pytest.mark.parametrize(("first_poll", "in_backfill", "age_hours", "reason"), [
+    (False, False, 1, None),
+    (False, False, None, None),  # undated: new
+    (False, False, 49, "older than 48 hours"),
+    (True, False, 1, "backlog when the feed was first seen"),
+    (True, True, 1, None),
+    (True, True, 49, "older than 48 hours"),  # backfill never posts what is too old
+])
+def test_what_a_feed_decides_about_an_item_it_lists(first_poll, in_backfill, age_hours, reason):
+    from distributor.articles import why_this_feed_skips
+    from distributor.sources import FeedItem
+
+    when = None if age_hours is None else NOW - timedelta(hours=age_hours)
+    item = FeedItem(key="k", link="https://news.example/k", guid=None, title="K", published_at=when,
+                    image_url=None, summary=None)
+    backfill = {"k"} if in_backfill else set()
+    assert why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=NOW, max_age_hours=48) == reason
+
+
 # --- 1. a paced account's automatic post takes the next free slot, not the end of the queue
 
 
