@@ -105,6 +105,9 @@ class FeedSettings(_Section):
     accounts: list[str] | None = None  # None: every account
     backfill: int = Field(0, ge=0)  # on first sight, post the newest N items
     max_age_hours: float = Field(48.0, gt=0)  # older items are recorded, not posted
+    # other sites (domains) whose canonical URLs this feed's pages may name; by default
+    # a canonical URL counts only on the item link's own site
+    canonical_sites: list[str] = []
 
     _url_is_http = field_validator("url")(_http_url)
 
@@ -120,6 +123,7 @@ class AccountSettings(_Section):
     min_gap_minutes: float = Field(0.0, ge=0)
     quiet_hours: tuple[Hour, Hour] | None = None  # [start_hour, end_hour) local time, no posting
     timezone: str | None = None  # default: [web].timezone
+    max_delay_hours: float | None = Field(None, ge=0)  # default: [scheduler].max_delay_hours
 
     _zone_is_known = field_validator("timezone")(_zone)
     _api_url_is_http = field_validator("api_base_url")(_http_url)
@@ -181,6 +185,8 @@ class SchedulerSettings(_Section):
     max_attempts: int = Field(8, ge=1)  # transient failures before a post is failed
     backoff_base_seconds: float = Field(30.0, gt=0)  # doubled per attempt, with jitter
     backoff_max_seconds: float = Field(3600.0, gt=0)
+    # an automatic post this many hours past its time is cancelled, not sent (0: no limit)
+    max_delay_hours: float = Field(24.0, ge=0)
 
 
 NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing")

@@ -56,10 +56,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
-from distributor.errors import AuthExpired, DuplicateContent, NotFound, RateLimited, Rejected
+from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
 from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
 from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
-from distributor.posts import in_quiet_hours
+from distributor.posts import end_of_quiet_hours, in_quiet_hours, transition
 from distributor.ratelimits import store_rate_limit
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ class DispatchReport:
     failed: int = 0
     reconciled: int = 0  # found on the platform after an unknown outcome, marked sent
     skipped: int = 0  # due posts left queued: paused, rate limited, pacing, quiet hours, no adapter
+    expired: int = 0  # automatic posts cancelled for being later than max_delay_hours
     paused: list[str] = field(default_factory=list)  # accounts paused in this round
     db_seconds: float = 0.0  # time in claim + record transactions
     publish_seconds: float = 0.0  # time inside adapter calls
@@ -109,7 +110,7 @@ class DispatchReport:
         return self.sent + self.retried + self.failed + self.reconciled
 
     def add(self, other: "DispatchReport") -> None:
-        for name in ("sent", "retried", "failed", "reconciled", "skipped", "db_seconds", "publish_seconds"):
+        for name in ("sent", "retried", "failed", "reconciled", "skipped", "expired", "db_seconds", "publish_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.paused.extend(other.paused)
 
@@ -660,30 +661,40 @@ def dispatch_due(
     should_stop: Callable[[], bool] = lambda: False,
     policy: RetryPolicy | None = None,
     rng: random.Random | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> DispatchReport:
-    """Reconcile expired leases, then publish due posts one claim at a time.
+    """Cancel late automatic posts, reconcile expired leases, then publish due posts one claim at a time.
 
-    ``now`` fixes the clock (tests); by default each claim reads the time.
+    ``now`` fixes the clock (tests); by default each claim reads the time
+    (from ``clock`` when given, a test's clock that moves).
     ``limit`` caps the posts published; ``should_stop`` is checked before each
     claim, so a stop request lets the post in flight finish.
     """
     with engine.connect() as connection:
-        return _dispatch_round(connection, settings, adapters, worker_id, now, limit, should_stop, policy or RetryPolicy(), rng)
+        return _dispatch_round(connection, settings, adapters, worker_id, now, limit, should_stop, policy or RetryPolicy(), rng, clock)
 
 
-def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limit, should_stop, policy, rng) -> DispatchReport:
-    clock = (lambda: now) if now is not None else utcnow
+def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limit, should_stop, policy, rng, clock=None) -> DispatchReport:
+    clock = (lambda: now) if now is not None else (clock or utcnow)
     report = DispatchReport()
     accounts = _account_settings(settings, adapters)
     _reconcile_expired(engine, adapters, set(accounts), worker_id, clock(), settings, policy, report, should_stop)
+    started = time.perf_counter()
+    report.expired = _cancel_late_automatic_posts(engine, accounts, settings, clock())
+    report.db_seconds += time.perf_counter() - started
 
-    names = _open_accounts(accounts, settings, clock())
+    held: set[str] = set()  # accounts whose pacing holds their next post back for this round
     touched: set[int] = set()
     while not should_stop() and (limit is None or len(touched) < limit):
         moment = clock()
+        # Quiet hours are checked at every claim, not once per round: a long
+        # round must not carry an account's posts into its quiet hours.
+        open_now = _open_accounts(accounts, settings, moment) - held
+        names = set(open_now)
         started = time.perf_counter()
         claim = _claim_one(engine, settings, accounts, names, worker_id, moment)
         report.db_seconds += time.perf_counter() - started
+        held |= open_now - names
         if claim is None:
             break
         touched.add(claim.id)
@@ -693,6 +704,60 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
         _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how)
     report.skipped = _count_skipped(engine, clock(), touched)
     return report
+
+
+def max_delay(account: AccountSettings, settings: Settings) -> timedelta | None:
+    """How late an automatic post of ``account`` may still go out; None: no limit."""
+    hours = account.max_delay_hours if account.max_delay_hours is not None else settings.scheduler.max_delay_hours
+    return timedelta(hours=hours) if hours else None
+
+
+def _cancel_late_automatic_posts(engine: Bind, accounts: dict[str, AccountSettings], settings: Settings, now: datetime) -> int:
+    """Cancel, with the reason in their history, automatic posts held past ``max_delay_hours``.
+
+    A paused account or a stopped service must not send yesterday's stories
+    all at once when it comes back. Only the bot's own posts: a post an editor
+    made, approved, edited or rescheduled is the editor's call and goes out.
+    """
+    editor_touched = exists().where(
+        PostEvent.post_id == Post.id,
+        col(PostEvent.actor) != "system",
+        ~col(PostEvent.actor).startswith("worker:"),
+    )
+    cancelled = 0
+    with Session(engine, expire_on_commit=False) as session:
+        for name, account in accounts.items():
+            limit = max_delay(account, settings)
+            if limit is None:
+                continue
+            late = session.exec(
+                select(Post).where(
+                    Post.account == name,
+                    Post.state == S.queued,
+                    col(Post.scheduled_at) < now - limit,
+                    col(Post.auto_key).is_not(None),
+                    Post.created_by == "system",
+                    ~editor_touched,
+                ).order_by(col(Post.id)).limit(500)
+            ).all()
+            for post in late:
+                # a time inside quiet hours counts from their end: waiting for the morning is not lateness
+                due = end_of_quiet_hours(account, _aware(post.scheduled_at), settings.web.timezone)
+                if now - due <= limit:
+                    continue
+                hours = (now - due).total_seconds() / 3600
+                reason = (f"not sent: {hours:.1f} hours late, more than max_delay_hours = "
+                          f"{limit.total_seconds() / 3600:g} for an automatic post")
+                try:
+                    post.error = reason
+                    transition(session, post, S.cancelled, reason=reason, actor="system", at=now)
+                except InvalidTransition:
+                    session.rollback()  # claimed meanwhile: its worker decides
+                    continue
+                session.commit()
+                log.warning("post %s (%s): %s", post.id, name, reason)
+                cancelled += 1
+    return cancelled
 
 
 def work_loop(

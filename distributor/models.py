@@ -65,6 +65,7 @@ class Article(SQLModel, table=True):
     state: ArticleState = Field(default=ArticleState.pending, index=True)
     duplicate_of: Optional[int] = Field(default=None, foreign_key="article.id")
     title: Optional[str] = Field(default=None, sa_column=Column(Text))
+    summary: Optional[str] = Field(default=None, sa_column=Column(Text))  # the feed item's, a fallback for the page's
     section: Optional[str] = None
     image_url: Optional[str] = Field(default=None, sa_column=Column(Text))
     image_alt: Optional[str] = Field(default=None, sa_column=Column(Text))
@@ -77,17 +78,22 @@ class Article(SQLModel, table=True):
     next_attempt_at: Optional[datetime] = None
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # full extraction
+    # accounts whose automatic post could not be composed, with why (empty text, a template error)
+    skipped_accounts: Optional[dict[str, str]] = Field(default=None, sa_column=Column(JSON))
 
 
 class FeedEntry(SQLModel, table=True):
     """An item key seen in a feed, so re-bumped or re-ordered items are not new."""
 
-    __table_args__ = (UniqueConstraint("feed_id", "key"),)
+    __table_args__ = (UniqueConstraint("feed_id", "key"), Index("ix_feedentry_feed_guid", "feed_id", "guid"))
     id: Optional[int] = Field(default=None, primary_key=True)
     feed_id: int = Field(foreign_key="feed.id")
     key: str = Field(sa_column=Column(Text, nullable=False))  # guid or normalised link
     article_id: Optional[int] = Field(default=None, foreign_key="article.id")
     seen_at: datetime = Field(default_factory=utcnow)
+    guid: Optional[str] = Field(default=None, sa_column=Column(Text))  # the item's stable guid, if it has one
+    # why this feed does not post the article (backlog, too old); None: its accounts get it
+    skipped: Optional[str] = Field(default=None, sa_column=Column(Text))
 
 
 class Account(SQLModel, table=True):

@@ -26,17 +26,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from distributor import posts
+from distributor.articles import (
+    REREAD_FOR_ANOTHER_FEED,
+    accounts_for,
+    apply_extraction,
+    backfill_keys,
+    canonical_sites_for,
+    record_skip,
+    same_guid_entry,
+    story_url,
+    why_this_feed_skips,
+    with_fallbacks,
+)
 from distributor.compose import Composer
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
 from distributor.dispatch import RetryPolicy, dispatch_due
 from distributor.engagement import collect_due, progress_ticker
-from distributor.errors import ComposeError, DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
+from distributor.errors import DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
 from distributor.extract.model import Extracted
 from distributor.fetch import Fetcher
 from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, utcnow
 from distributor.runtime import Runtime, new_worker_id  # noqa: F401 - re-exported for the entry points
+from distributor.posts import EmptyPost
 from distributor.sources import FeedItem, normalise_url, poll_feed
 
 log = logging.getLogger(__name__)
@@ -139,17 +152,19 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
 def record_items(
     runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime
 ) -> int:
-    """Record unseen items; return how many articles will be posted.
+    """Record unseen items; return how many articles will be (re)read for posting.
 
     On a feed's first poll its current items are the backlog: recorded as seen,
-    not posted, except the newest ``backfill``. Items older than
-    ``max_age_hours`` are recorded, not posted. An item is new only if neither
-    its key in this feed nor its normalised link was seen before, so re-bumped,
-    re-ordered or edited items never make a second article.
+    not posted, except the newest ``backfill`` (see ``backfill_keys``). Items
+    older than ``max_age_hours`` are recorded, not posted. An item is new only
+    if neither its key in this feed nor its normalised link nor (within this
+    feed) its stable guid was seen before, so re-bumped, re-ordered or edited
+    items never make a second article. Each feed decides for its own accounts:
+    a story another feed skipped (backlog, too old) or already posted is read
+    again when this feed lists it as new, so this feed's accounts get it too
+    (automatic post keys stop any second post).
     """
-    max_age = timedelta(hours=feed_settings.max_age_hours)
-    newest_first = sorted(items, key=lambda i: i.published_at or now, reverse=True) if first_poll else items
-    backfill_keys = {i.key for i in newest_first[: feed_settings.backfill]} if first_poll else set()
+    backfill = backfill_keys(items, feed_settings.backfill, now) if first_poll else set()
     added = 0
     with session_scope(runtime.engine) as session:
         for item in items:
@@ -158,35 +173,38 @@ def record_items(
             if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():
                 continue
             url = normalise_url(item.link)
+            skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
+                                          max_age_hours=feed_settings.max_age_hours)
             article = session.exec(select(Article).where(Article.url == url)).first()
-            is_new = article is None
-            if is_new:
-                state, reason = ArticleState.pending, None
-                if first_poll and item.key not in backfill_keys:
-                    state, reason = ArticleState.skipped, "backlog when the feed was first seen"
-                elif item.published_at and now - item.published_at > max_age:
-                    state, reason = ArticleState.skipped, f"older than {feed_settings.max_age_hours:g} hours"
+            earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
+            if earlier is not None:
+                # an edited link of an item this feed has already seen: not a new story
+                article = session.get(Article, earlier.article_id)
+                skipped = f"the same item (guid {item.stable_guid!r}) as {earlier.key}"
+            elif article is None:
                 article = Article(
                     url=url,
                     feed_id=feed_id,
                     guid=item.guid,
                     title=item.title,
+                    summary=item.summary,
                     image_url=item.image_url,
                     published_at=item.published_at,
-                    state=state,
-                    error=reason,
+                    state=ArticleState.pending if skipped is None else ArticleState.skipped,
+                    error=skipped,
                 )
                 session.add(article)
                 session.flush()
-                added += state is ArticleState.pending
-            elif article.state is ArticleState.extracted and not first_poll and not (
-                item.published_at and now - item.published_at > max_age
-            ):
-                # Already posted for another feed's accounts: read it again so this
-                # feed's accounts get theirs too (auto keys stop any second post).
+                added += skipped is None
+            elif skipped is None and article.state in REREAD_FOR_ANOTHER_FEED:
+                # Another feed skipped it, posted it, or found it a duplicate: read it
+                # again so this feed's accounts get theirs too.
+                if article.state is ArticleState.skipped:
+                    article.error = None  # the other feed's reason; this feed posts it
                 article.state, article.next_attempt_at = ArticleState.pending, None
                 added += 1
-            session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id))
+            session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id, guid=item.stable_guid,
+                                  skipped=skipped))
             session.flush()
         feed = session.get(Feed, feed_id)
         feed.initialized = True
@@ -257,18 +275,19 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
         raise  # recorded by extract_pending, which logs the traceback
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
-        canonical = normalise_url(extracted.canonical_url or page.url)
-        other = session.exec(select(Article).where(Article.canonical_url == canonical, Article.id != article_id)).first()
+        story = story_url(extracted, article.url, page.url, canonical_sites_for(runtime.settings, session, article))
+        seen = with_fallbacks(extracted, article, story)
+        other = session.exec(select(Article).where(Article.canonical_url == story, Article.id != article_id)).first()
         if other is not None:
             article.state, article.duplicate_of = ArticleState.duplicate, other.id
             article.error = f"same canonical URL as article {other.id}"
             for account in accounts_for(runtime.settings, article, session):
                 # this copy's feed may serve other accounts: they get the story once, keyed on the original
-                compose_auto_post(runtime, session, other, extracted, account)
+                compose_auto_post(runtime, session, other, seen, account)
             return False
-        apply_extraction(article, extracted, canonical, now)
+        apply_extraction(article, extracted, story, now)
         for account in accounts_for(runtime.settings, article, session):
-            compose_auto_post(runtime, session, article, extracted, account)
+            compose_auto_post(runtime, session, article, seen, account)
         article.state = ArticleState.extracted
         return True
 
@@ -284,49 +303,24 @@ def _record_failure(runtime: Runtime, article_id: int, exc: Exception, now: date
             article.next_attempt_at = now + timedelta(minutes=2 ** article.attempts)
 
 
-def apply_extraction(article: Article, extracted: Extracted, canonical: str, now: datetime) -> None:
-    article.canonical_url = canonical
-    article.title = extracted.title or article.title
-    article.section = extracted.section
-    if extracted.image:
-        article.image_url, article.image_alt = extracted.image.url, extracted.image.alt
-    else:
-        article.image_url = article.image_alt = None
-    if extracted.pull_quote:
-        article.pull_quote, article.pull_quote_speaker = extracted.pull_quote.text, extracted.pull_quote.speaker
-    article.extracted_at = now
-    article.error = None
-    article.data = extracted.to_json()
-
-
-def accounts_for(settings: Settings, article: Article, session: Session) -> list[AccountSettings]:
-    """The accounts of every configured feed that listed the article (a story can be in several)."""
-    urls = set(session.exec(
-        select(Feed.url).join(FeedEntry, FeedEntry.feed_id == Feed.id).where(FeedEntry.article_id == article.id)
-    ).all())
-    if article.feed_id is not None:
-        urls.add(session.get(Feed, article.feed_id).url)
-    if not urls:
-        return list(settings.accounts)
-    chosen: dict[str, AccountSettings] = {}
-    for feed_settings in settings.feeds:  # a feed removed from the configuration posts nowhere
-        if feed_settings.url in urls:
-            chosen.update((a.name, a) for a in settings.feed_accounts(feed_settings))
-    return list(chosen.values())
-
-
 def compose_auto_post(runtime: Runtime, session: Session, article: Article, extracted: Extracted, account: AccountSettings):
-    """Queue the automatic post of ``article`` for ``account``, at most once ever."""
+    """Queue the automatic post of ``article`` for ``account``, at most once ever.
+
+    Composition fails for one account alone: an empty text, a missing
+    variable or any error a user template raises skips this account's post,
+    with the reason kept on the article (``skipped_accounts``, shown in the
+    desk); the other accounts still post.
+    """
     key = posts.automatic_post_key(article.id, account)
     try:
         composed = runtime.composer.compose(extracted, account)
-    except ComposeError as exc:
-        log.error("article %s, account %s: %s", article.id, account.name, exc)
-        article.error = str(exc)
-        return None
+        if not composed.text.strip():
+            raise EmptyPost(f"template {composed.template!r} gave an empty text")
+    except Exception as exc:  # noqa: BLE001 - a user template may raise anything
+        return _skip_account(article, account, exc)
     try:
         with session.begin_nested():  # a concurrent worker may have queued it already
-            return posts.create_post(
+            post = posts.create_post(
                 session,
                 account,
                 text=composed.text,
@@ -336,11 +330,25 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 article_id=article.id,
                 template=composed.template,
                 auto_key=key,
-                next_slot=account.min_gap_minutes > 0,
+                next_slot=account.min_gap_minutes > 0 or bool(account.quiet_hours),  # never a time inside them
             )
     except IntegrityError:
         log.info("article %s already has its post for %s", article.id, account.name)
         return None
+    except DistributorError as exc:  # EmptyPost, BadLink: nothing this account can post
+        return _skip_account(article, account, exc)
+    record_skip(article, account.name, None)
+    return post
+
+
+def _skip_account(article: Article, account: AccountSettings, exc: Exception) -> None:
+    """Record why ``account`` gets no automatic post of ``article``; the traceback of a
+    template's own error goes to the log, for whoever maintains the template."""
+    unexpected = not isinstance(exc, DistributorError)
+    reason = f"template {account.template!r} failed: {type(exc).__name__}: {exc}" if unexpected else str(exc)
+    log.error("article %s, account %s: not posted: %s", article.id, account.name, reason, exc_info=exc if unexpected else None)
+    record_skip(article, account.name, reason)
+    return None
 
 
 # --- one full cycle -------------------------------------------------------------

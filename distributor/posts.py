@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, update
+from sqlalchemy import union_all, update
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings
@@ -144,8 +144,12 @@ def _check_links(*urls: str | None) -> None:
 
 
 def automatic_post_key(article_id: int, account: AccountSettings) -> str:
-    """The key that lets an article be posted automatically at most once per account and template."""
-    return f"auto:{article_id}:{account.name}:{account.template}"
+    """The key that lets an article be posted automatically at most once per account.
+
+    Not per template: an account whose template changed must not post a story
+    it already posted when the story is read again (a second feed, an edited link).
+    """
+    return f"auto:{article_id}:{account.name}"
 
 
 def create_post(
@@ -359,23 +363,55 @@ def end_of_quiet_hours(account: AccountSettings, when: datetime, default_zone: s
     return candidate.astimezone(ZoneInfo("UTC"))
 
 
+SLOT_PAGE = 200  # occupied times read per query while looking for a free slot
+
+
 def next_slot(session: Session, account: AccountSettings, after: datetime) -> datetime:
-    """The earliest time >= ``after`` that keeps min_gap_minutes after the account's
-    latest sent or scheduled post and falls outside its quiet hours."""
+    """The first time >= ``after`` outside the account's quiet hours that is at least
+    min_gap_minutes away from every post of the account, before it and after it.
+
+    Occupied times are the account's sent posts (``sent_at``) and its pending
+    ones (``scheduled_at``). They are read in time order from ``after - gap``,
+    a page at a time, and the walk stops at the first gap wide enough: a post
+    queued far in the future never pushes a new one behind it, and the cost
+    is the number of posts before the slot, never the account's whole history.
+    """
     gap = timedelta(minutes=account.min_gap_minutes)
-    last_sent = session.exec(
-        select(func.max(Post.sent_at)).where(Post.account == account.name, Post.state == S.sent)
-    ).one()
-    last_scheduled = session.exec(
-        select(func.max(Post.scheduled_at)).where(Post.account == account.name, col(Post.state).in_(PENDING))
-    ).one()
-    candidate = after
-    for last in (last_sent, last_scheduled):
-        if last is not None:
-            if last.utcoffset() is None:  # func.max loses the column type on some backends
-                last = last.replace(tzinfo=ZoneInfo("UTC"))
-            candidate = max(candidate, last + gap) if gap else candidate
-    return end_of_quiet_hours(account, candidate)
+    candidate = end_of_quiet_hours(account, after)
+    if not gap:
+        return candidate
+    offset = 0
+    while True:
+        times = _occupied_times(session, account.name, after - gap, offset)
+        for taken in times:
+            if taken + gap <= candidate:
+                continue  # far enough before
+            if taken - gap >= candidate:
+                return candidate  # the gap before this post is wide enough
+            candidate = end_of_quiet_hours(account, taken + gap)
+        if len(times) < SLOT_PAGE:
+            return candidate
+        offset += SLOT_PAGE
+
+
+def _occupied_times(session: Session, account: str, since: datetime, offset: int) -> list[datetime]:
+    """One page of the times the account's posts occupy from ``since`` on, in order."""
+    scheduled = select(col(Post.scheduled_at).label("at")).where(
+        Post.account == account, col(Post.state).in_(PENDING), col(Post.scheduled_at) >= since
+    )
+    sent = select(col(Post.sent_at).label("at")).where(
+        Post.account == account, Post.state == S.sent, col(Post.sent_at) >= since
+    )
+    both = union_all(scheduled, sent).subquery()
+    rows = session.execute(select(both.c.at).order_by(both.c.at).offset(offset).limit(SLOT_PAGE)).scalars()
+    return [_aware(t) for t in rows]
+
+
+def _aware(when: datetime | str) -> datetime:
+    """A UTC-aware datetime: a UNION loses the column type on SQLite (naive, or even text)."""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return when if when.utcoffset() is not None else when.replace(tzinfo=ZoneInfo("UTC"))
 
 
 _find_next_slot = next_slot

@@ -495,3 +495,79 @@ def test_a_retry_ignores_a_follow_up_that_a_dead_worker_published_meanwhile(bot)
     assert bot.post(b).state is PostState.sent and bot.post(a).state is PostState.sending
     assert bot.post(b).external_id != bot.post(a).external_id
     assert len(bot.received("what it means for commuters")) == 1 and len(bot.received("called off")) == 1
+
+
+# --------------------------------------------------------------------------- quiet hours per post, late posts
+
+
+def test_quiet_hours_are_checked_for_every_post_of_a_long_round(bot):
+    """A round that starts just before quiet hours must not publish into them."""
+    night = bot.settings.account("x-main").model_copy(update={"quiet_hours": (22, 6), "timezone": "UTC"})
+    bot.settings = bot.settings.model_copy(update={"accounts": [night, *bot.settings.accounts[1:]]})
+    evening = utcnow().replace(hour=21, minute=59, second=50, microsecond=0)
+    first = bot.add(text="Evening story one", at=evening - timedelta(minutes=5))
+    second = bot.add(text="Evening story two", at=evening - timedelta(minutes=4))
+
+    def clock():  # the first publish takes the round past 22:00
+        return evening + timedelta(seconds=20) if bot.received("Evening story") else evening
+
+    report = bot.dispatch(clock=clock)
+    assert report.sent == 1
+    assert [p["text"] for p in bot.received("Evening story")] == ["Evening story one"]
+    assert bot.post(first).state is PostState.sent and bot.post(second).state is PostState.queued
+
+
+def automatic(bot, text, *, hours_late, account="x-main"):
+    return bot.add(account, text=text, auto_key=f"auto:{text}:{account}", at=utcnow() - timedelta(hours=hours_late))
+
+
+def test_an_automatic_post_held_too_long_is_cancelled_with_its_reason_not_sent(bot):
+    stale = automatic(bot, "Yesterday's story", hours_late=30)
+    fresh = automatic(bot, "This morning's story", hours_late=2)
+    manual = bot.add(text="The editor's story", at=utcnow() - timedelta(hours=30), actor="ana@desk")
+    approved = automatic(bot, "Approved late", hours_late=30)
+    with Session(bot.engine) as session:  # an editor looked at it and rescheduled it: their call
+        posts.reschedule(session, approved, utcnow() - timedelta(hours=29), actor="ana@desk")
+        session.commit()
+    report = bot.dispatch()
+    assert report.expired == 1 and report.sent == 3
+    assert bot.received("Yesterday's story") == []
+    assert len(bot.received("This morning's story")) == 1
+    assert len(bot.received("The editor's story")) == 1 and len(bot.received("Approved late")) == 1
+    post = bot.post(stale)
+    assert post.state is PostState.cancelled
+    assert "30.0 hours late" in post.error and "max_delay_hours = 24" in post.error
+    assert bot.story(stale)[-1] == ("queued", "cancelled") and "max_delay_hours" in bot.reasons(stale)
+    assert bot.post(fresh).state is PostState.sent and bot.post(manual).state is PostState.sent
+
+
+def test_max_delay_hours_per_account_and_zero_for_no_limit(bot):
+    strict = bot.settings.account("x-main").model_copy(update={"max_delay_hours": 1})
+    bot.settings = bot.settings.model_copy(update={
+        "accounts": [strict, *bot.settings.accounts[1:]],
+        "scheduler": bot.settings.scheduler.model_copy(update={"max_delay_hours": 0}),
+    })
+    automatic(bot, "Two hours late on main", hours_late=2)
+    automatic(bot, "Days late on desk", hours_late=72, account="x-desk")
+    report = bot.dispatch()
+    assert report.expired == 1
+    assert bot.received("Two hours late on main") == [] and len(bot.received("Days late on desk")) == 1
+
+
+def test_waiting_for_the_end_of_quiet_hours_is_not_lateness(bot):
+    night = bot.settings.account("x-main").model_copy(update={"quiet_hours": (22, 6), "timezone": "UTC",
+                                                              "max_delay_hours": 2})
+    bot.settings = bot.settings.model_copy(update={"accounts": [night, *bot.settings.accounts[1:]]})
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    automatic(bot, "Late night story", hours_late=0)
+    automatic(bot, "Story of the day before", hours_late=0)
+    with Session(bot.engine) as session:
+        for text, at in (("Late night story", today - timedelta(minutes=90)),  # 22:30: held until 06:00
+                         ("Story of the day before", today - timedelta(hours=6))):  # 18:00, never sent
+            post = session.exec(select(Post).where(Post.text == text)).one()
+            post.scheduled_at = at
+            session.add(post)
+        session.commit()
+    report = bot.dispatch(now=today + timedelta(hours=7))  # 07:00: one hour after quiet hours ended
+    assert report.expired == 1 and report.sent == 1
+    assert len(bot.received("Late night story")) == 1 and bot.received("Story of the day before") == []

@@ -55,7 +55,7 @@ def publish(site, path, title, canonical=None, quote="", speaker=""):
 
 
 def test_the_same_story_under_two_links_is_posted_once(make_runtime, site, sandbox, engine):
-    runtime = make_runtime()
+    runtime = make_runtime(feed={"canonical_sites": ["news.example"]})  # the pages name the main site
     run_cycle(runtime)  # first sight of the (empty) feed
     canonical = "https://news.example/politics/ferry-vote"
     publish(site, "/politics/ferry-vote", "Ferry vote passes", canonical)
@@ -157,17 +157,18 @@ def test_a_story_in_two_feeds_reaches_the_accounts_of_both(engine, sandbox, site
     site.pages["/local"] = ("application/rss+xml", rss())
     settings = Settings(
         fetch={"allow_private_networks": True},
-        feeds=[{"url": site.url("/feed"), "accounts": ["x-main"]}, {"url": site.url("/local"), "accounts": ["fb-main"]}],
+        feeds=[{"url": site.url("/feed"), "accounts": ["x-main"], "canonical_sites": ["news.example"]},
+               {"url": site.url("/local"), "accounts": ["fb-main"], "canonical_sites": ["news.example"]}],
         accounts=[{"name": "x-main", "platform": "twitter", "api_base_url": sandbox},
                   {"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox}],
     )
     runtime = Runtime(settings, engine)
     run_cycle(runtime)
     publish(site, "/s", "Shared story", "https://news.example/shared-story")
-    publish(site, "/local/s", "Shared story", "https://news.example/shared-story")
+    publish(site, "/local/shared-story", "Shared story", "https://news.example/shared-story")
     site.pages["/feed"] = ("application/rss+xml", rss(("Shared story", site.url("/s"))))
     run_cycle(runtime)
-    site.pages["/local"] = ("application/rss+xml", rss(("Shared story", site.url("/local/s"))))
+    site.pages["/local"] = ("application/rss+xml", rss(("Shared story", site.url("/local/shared-story"))))
     run_cycle(runtime)
     run_cycle(runtime)
     assert sorted(p["platform"] for p in posted(sandbox)) == ["facebook", "twitter"]

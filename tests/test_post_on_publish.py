@@ -38,6 +38,7 @@ url = "{database_url}"
 allow_private_networks = true
 [[feeds]]
 url = "{site.feed_url}"
+canonical_sites = ["hypeline.example"]  # the seed page names its real site
 [[accounts]]
 name = "x-main"
 platform = "twitter"

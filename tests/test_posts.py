@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from distributor import posts
 from distributor.config import AccountSettings
@@ -164,8 +164,49 @@ def test_next_slot_keeps_the_gap_after_the_last_scheduled_post(session):
     first = posts.create_post(session, paced, text="one", at=T0)
     assert first.scheduled_at == T0
     assert posts.next_slot(session, paced, T0) == T0 + timedelta(minutes=10)
-    slots = [posts.create_post(session, paced, text=f"story {i}", next_slot=True).scheduled_at for i in range(3)]
+    slots = []
+    for i in range(3):
+        slots.append(posts.create_post(session, paced, text=f"story {i}", at=posts.next_slot(session, paced, T0)).scheduled_at)
     assert slots == [T0 + timedelta(minutes=10 * i) for i in (1, 2, 3)]
+
+
+def test_a_post_queued_far_ahead_does_not_push_the_next_slot_behind_it(session):
+    paced = AccountSettings(name="x-paced", platform="twitter", min_gap_minutes=10)
+    christmas = datetime(2030, 12, 20, 9, 0, tzinfo=UTC)
+    posts.create_post(session, paced, text="Christmas appeal", at=christmas)
+    assert posts.next_slot(session, paced, T0) == T0
+    # and the appeal's own neighbourhood is kept free on both sides
+    assert posts.next_slot(session, paced, christmas - timedelta(minutes=5)) == christmas + timedelta(minutes=10)
+
+
+def test_next_slot_keeps_the_gap_before_a_later_post_too(session):
+    paced = AccountSettings(name="x-paced", platform="twitter", min_gap_minutes=10)
+    posts.create_post(session, paced, text="soon", at=T0 + timedelta(minutes=5))
+    posts.create_post(session, paced, text="later", at=T0 + timedelta(minutes=40))
+    # T0 is only 5 minutes before "soon"; the first free time is 10 minutes after it,
+    # well before "later" (the hole between them is used, not the end of the queue)
+    assert posts.next_slot(session, paced, T0) == T0 + timedelta(minutes=15)
+    posts.create_post(session, paced, text="filler", at=T0 + timedelta(minutes=15))
+    posts.create_post(session, paced, text="filler 2", at=T0 + timedelta(minutes=25))
+    # 25 + 10 = 35 is only 5 minutes before "later": the slot is after it
+    assert posts.next_slot(session, paced, T0) == T0 + timedelta(minutes=50)
+
+
+def test_next_slot_walks_past_many_posts_and_quiet_hours(session):
+    paced = AccountSettings(name="x-paced", platform="twitter", min_gap_minutes=10, quiet_hours=(22, 7))
+    evening = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
+    posts.ensure_account(session, paced)
+    for i in range(300):  # every 10 minutes for 50 hours: more than one page of occupied times
+        session.add(Post(account="x-paced", platform="twitter", text=f"p{i}", state=PostState.queued,
+                         scheduled_at=evening + timedelta(minutes=10 * i)))
+    session.flush()
+    assert posts.next_slot(session, paced, evening) == evening + timedelta(minutes=3000)
+    at_night = session.exec(select(Post).where(Post.text == "p30")).one()  # 23:00, quiet hours anyway
+    posts.cancel(session, at_night.id, actor="ana")
+    assert posts.next_slot(session, paced, evening) == evening + timedelta(minutes=3000)
+    next_morning = session.exec(select(Post).where(Post.text == "p100")).one()  # 10:40 the next day
+    posts.cancel(session, next_morning.id, actor="ana")
+    assert posts.next_slot(session, paced, evening) == datetime(2030, 3, 5, 10, 40, tzinfo=UTC)
 
 
 def test_next_slot_counts_sent_posts_and_ignores_cancelled_ones(session):

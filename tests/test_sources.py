@@ -470,3 +470,20 @@ def test_entities_neither_explode_nor_read_local_files(tmp_path):
     )
     with pytest.raises(FeedError, match="is not a sitemap"):
         parse_sitemap(sitemap, SITEMAP_URL)
+
+
+def test_a_guid_that_is_an_id_not_a_link_is_kept_as_the_items_stable_identity():
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+            b'<item><link>https://news.example/a</link><guid isPermaLink="false">story-1</guid></item>'
+            b'<item><link>https://news.example/b</link><guid isPermaLink="false">https://news.example/?p=2</guid></item>'
+            b'<item><link>https://news.example/c</link><guid>https://news.example/c</guid></item>'
+            b'<item><link>https://news.example/d</link><guid>cms-4</guid></item>'
+            b'<item><link>https://news.example/e</link></item>'
+            b'</channel></rss>')
+    assert [i.stable_guid for i in parse_feed(feed, "https://news.example/feed")] == [
+        "story-1", "https://news.example/?p=2", None, "cms-4", None,
+    ]
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            b'<entry><id>tag:news.example,2026:7</id><link href="https://news.example/f"/><title>F</title></entry>'
+            b'</feed>')
+    assert [i.stable_guid for i in parse_feed(atom, "https://news.example/feed")] == ["tag:news.example,2026:7"]

@@ -5,6 +5,8 @@ reliable (some change on every edit, some are missing), so an item's identity
 is its link in a canonical form: the same article reached with another
 tracking tag, letter case in the host, default port or fragment is the same
 article. ``normalise_url`` is also what the pipeline uses for article identity.
+A guid the feed declares stable (``stable_guid``) also recognises an item
+whose link changed (an edited slug) within the same feed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class FeedItem:
     image_url: str | None
     summary: str | None  # plain text
     tags: list[str] = field(default_factory=list)
+    # the guid when it is an id that stays with the item while its link may change
+    # (RSS isPermaLink="false", an Atom tag: id); None when the guid is just the link
+    stable_guid: str | None = None
 
 
 def _is_tracking(name: str) -> bool:

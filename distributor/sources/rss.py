@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from distributor.errors import FeedError
 from distributor.fetch import Fetcher
-from distributor.sources.items import FeedItem, is_http_url, item_key
+from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,17 @@ def _to_item(entry: feedparser.FeedParserDict, base_url: str) -> FeedItem | None
         image_url=_image(entry, base_url),
         summary=summary,
         tags=_tags(entry),
+        stable_guid=_stable_guid(entry, guid, link),
     )
+
+
+def _stable_guid(entry: dict, guid: str | None, link: str) -> str | None:
+    """The guid, when it is an id of its own (isPermaLink="false", a tag: URI), not the item's link."""
+    if not guid:
+        return None
+    if is_http_url(guid) and (entry.get("guidislink") or normalise_url(guid) == normalise_url(link)):
+        return None
+    return guid
 
 
 def _link(entry: feedparser.FeedParserDict, base_url: str) -> str | None:
