@@ -111,6 +111,9 @@ class Composer:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
         )
+        # Jinja's own truncate cuts at ASCII spaces and inside emoji: these know every script
+        self.env.filters["hashtag"] = hashtag
+        self.env.filters["shorten"] = trim_words
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Composer":

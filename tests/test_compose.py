@@ -246,3 +246,10 @@ def test_trim_words_counts_what_a_reader_sees():
 ])
 def test_hashtags_keep_every_letter_and_mark_of_every_script(tag, expected):
     assert hashtag(tag) == expected
+
+
+def test_a_users_template_can_shorten_and_hashtag_in_any_script(tmp_path):
+    (tmp_path / "short.j2").write_text("{{ title|shorten(5) }} {{ section|hashtag }}\n{{ link }}", encoding="utf-8")
+    post = Composer(tmp_path).compose(article(title="東京湾で新しいフェリー", section="हिन्दी समाचार"),
+                                      account("facebook", template="short.j2"))
+    assert post.text == f"東京湾で新… #हिन्दीसमाचार\n{LINK}"
