@@ -31,8 +31,10 @@ def report_frame(request: Request, since: str = "7d", by: str = "platform", user
     from distributor import reports
 
     try:
+        settings = request.app.state.settings
         report = reports.build_report(session, since=reports.parse_since(since), by=by if by in GROUPINGS else "platform",
-                                      timezone=request.app.state.settings.web.timezone)
+                                      timezone=settings.web.timezone,
+                                      schedule_minutes=settings.engagement.schedule_minutes)
         body = reports.render_html(report)
     except DistributorError as exc:
         return HTMLResponse(f"<p style='font-family:sans-serif'>{escape(str(exc))}</p>", status_code=422)
