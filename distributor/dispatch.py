@@ -254,14 +254,13 @@ def _claim_statement(post_id: int, account: AccountSettings, worker_id: str, now
     if account.min_gap_minutes > 0:
         # SQLite runs one writer at a time, so this check and the move are atomic.
         # (PostgreSQL additionally locks the account row first; see _claim_one.)
-        other = aliased(Post)
+        # Two NOT EXISTS, not one with an OR: SQLite then searches ix_post_account_state
+        # and ix_post_account_sent instead of every post of the account (190 ms at 200,000 posts).
+        sending, recent = aliased(Post), aliased(Post)
         since = now - timedelta(minutes=account.min_gap_minutes)
         statement = statement.where(
-            ~exists().where(
-                other.account == account.name,
-                other.id != post_id,
-                or_(other.state == S.sending, other.sent_at > since),
-            )
+            ~exists().where(sending.account == account.name, sending.id != post_id, sending.state == S.sending),
+            ~exists().where(recent.account == account.name, recent.id != post_id, recent.sent_at > since),
         )
     return statement
 

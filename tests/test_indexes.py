@@ -85,6 +85,9 @@ def test_the_dispatch_claim_and_the_accounts_recent_posts_use_indexes(newsroom):
     # the account's other posts of the same story
     for plan in plans_of(engine, statements, "post.account =", "post.link ="):
         assert_indexed(plan, "ix_post_link")
-    # pacing: nothing else of the account in flight or sent within the gap
-    for plan in plans_of(engine, statements, ".account =", " OR ", ".sent_at > "):
-        assert_indexed(plan, ("ix_post_account_sent", "ix_post_account_state", "ix_post_sent_at", "ix_post_due"))
+    # pacing: nothing else of the account in flight or sent within the gap (a range on sent_at,
+    # not a walk through every post of the account)
+    for plan in plans_of(engine, statements, ".account =", ".sent_at > "):
+        assert_indexed(plan, ("ix_post_account_sent", "ix_post_sent_at"))
+        if engine.dialect.name == "sqlite":
+            assert "ix_post_account_sent (account=? AND sent_at>?)" in plan, plan
