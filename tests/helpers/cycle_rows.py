@@ -40,6 +40,10 @@ def seed(engine: Engine, n: int) -> None:
             connection.execute(insert(Article.__table__), [_article(i) for i in ids])
             connection.execute(insert(FeedEntry.__table__), [_entry(i) for i in ids])
             connection.execute(insert(Post.__table__), [_post(i, n) for i in ids])
+        if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+            for table in ("feed", "article", "feedentry", "post"):
+                connection.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 def _article(i: int) -> dict:
