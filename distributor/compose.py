@@ -31,6 +31,7 @@ from distributor.extract.model import Extracted
 from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
 
 __all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "trim_words"]
+
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
 # Text limits as each platform counts them. Facebook allows 63,206 characters.
@@ -113,7 +114,7 @@ class Composer:
         )
         # Jinja's own truncate cuts at ASCII spaces and inside emoji: these know every script
         self.env.filters["hashtag"] = hashtag
-        self.env.filters["shorten"] = trim_words
+        self.env.filters["shorten"] = _shorten
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Composer":
@@ -214,6 +215,11 @@ def _tidy(text: str) -> str:
 def trim_words(text: str, max_chars: int) -> str:
     """Cut ``text`` where a line may break, to at most ``max_chars`` characters plus an ellipsis."""
     return trim(text, max_chars)
+
+
+def _shorten(value: Any, length: int = 100) -> str:
+    """The ``shorten`` template filter: a missing value (no description) is empty, not an error."""
+    return trim(str(value), length) if value else ""
 
 
 def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:

@@ -161,7 +161,7 @@ def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, li
 
 
 def due_for_collection(now: datetime):
-    """The condition of a post whose next snapshot is due (served by ix_post_collect_due)."""
+    """The condition of a post whose next snapshot is due (served by ix_post_next_collect_at)."""
     return and_(Post.next_collect_at.is_not(None), Post.next_collect_at <= now)
 
 

@@ -100,7 +100,9 @@ def hashtag(tag: str) -> str:
     letter and mark; a word's first letter is capitalised only where the
     script has case and the capital is one letter ('ß' and 'ﬁ' stay as they are).
     """
-    text = unicodedata.normalize("NFC", tag)
+    if not tag:
+        return ""
+    text = unicodedata.normalize("NFC", str(tag))
     if _SYMBOL_IN_WORD.search(text):
         return ""
     words = _WORD.findall(_APOSTROPHES.sub("", text))

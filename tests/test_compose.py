@@ -253,3 +253,5 @@ def test_a_users_template_can_shorten_and_hashtag_in_any_script(tmp_path):
     post = Composer(tmp_path).compose(article(title="東京湾で新しいフェリー", section="हिन्दी समाचार"),
                                       account("facebook", template="short.j2"))
     assert post.text == f"東京湾で新… #हिन्दीसमाचार\n{LINK}"
+    bare = Composer(tmp_path).compose(article(title="Ferry"), account("facebook", template="short.j2"))
+    assert bare.text == f"Ferry\n{LINK}"  # no section: no hashtag, no error
