@@ -5,7 +5,9 @@ Templates are plain text: autoescaping is off, so a headline with ``&`` stays
 looked up first in the user's ``templates_dir``, then among the built-in ones.
 For X the composer makes the post fit 280 weighted characters as X counts them
 (twitter-text's rules: URLs 23, CJK and emoji 2): it trims the quote, then the
-headline, at word boundaries with an ellipsis, and never touches the link.
+headline, where the Unicode line-breaking rules allow a break (between words,
+between ideographs), never inside a character (``distributor.text``), with an
+ellipsis, and never touches the link.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from twitter_text.get_character_weight import get_character_weight
 from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError
 from distributor.extract.model import Extracted
+from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
 
-ELLIPSIS = "…"
+__all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "trim_words"]
+
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
 # Text limits as each platform counts them. Facebook allows 63,206 characters.
@@ -108,6 +112,9 @@ class Composer:
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,
         )
+        # Jinja's own truncate cuts at ASCII spaces and inside emoji: these know every script
+        self.env.filters["hashtag"] = hashtag
+        self.env.filters["shorten"] = _shorten
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Composer":
@@ -189,15 +196,6 @@ def with_whole_quote(render, context, candidates, platform: str, limit: int) -> 
     return context
 
 
-def hashtag(tag: str) -> str:
-    """'climate change' -> '#ClimateChange'; '' when nothing usable is left."""
-    words = re.findall(r"[^\W_]+", tag)
-    if not words:
-        return ""
-    joined = "".join(w if w[:1].isupper() else w[:1].upper() + w[1:] for w in words)
-    return "" if joined.isdigit() else "#" + joined
-
-
 def _render(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
     try:
         rendered = template.render(**context)
@@ -215,12 +213,13 @@ def _tidy(text: str) -> str:
 
 
 def trim_words(text: str, max_chars: int) -> str:
-    """Cut ``text`` at a word boundary to at most ``max_chars`` characters plus an ellipsis."""
-    if len(text) <= max_chars:
-        return text
-    cut = text[: max(max_chars, 0) + 1]
-    cut = cut[: cut.rfind(" ")] if " " in cut else cut[:max_chars]
-    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+    """Cut ``text`` where a line may break, to at most ``max_chars`` characters plus an ellipsis."""
+    return trim(text, max_chars)
+
+
+def _shorten(value: Any, length: int = 100) -> str:
+    """The ``shorten`` template filter: a missing value (no description) is empty, not an error."""
+    return trim(str(value), length) if value else ""
 
 
 def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:
@@ -232,7 +231,7 @@ def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:
     if context.get("quote"):
         quote = context["quote"]
         best = _longest_fitting(render, context, "quote", quote, platform, limit)
-        if best is not None and len(best) - 1 >= MIN_QUOTE_CHARS:
+        if best is not None and grapheme_count(best) - 1 >= MIN_QUOTE_CHARS:
             context["quote"] = best
             return render(context)
         context["quote"] = None  # a stub of a quote misleads: go without one
@@ -248,11 +247,16 @@ def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:
 
 
 def _longest_fitting(render, context, key, value, platform, limit) -> str | None:
-    """Binary search on the cut length for the longest trim of ``value`` that fits."""
-    low, high, best = 0, len(value), None
+    """Binary search over the places ``value`` may be cut for the longest trim that fits.
+
+    The rendered length grows with the cut, so about log2(places) renders
+    are measured, whatever the script.
+    """
+    points = cut_points(value)
+    low, high, best = 0, len(points) - 1, None
     while low <= high:
         middle = (low + high) // 2
-        candidate = trim_words(value, middle)
+        candidate = cut_at(value, points[middle])
         trial = dict(context, **{key: candidate})
         if text_length(platform, render(trial)) <= limit:
             best, low = candidate, middle + 1

@@ -56,6 +56,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
+from distributor.engagement import first_collection_at
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
 from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
 from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
@@ -254,14 +255,13 @@ def _claim_statement(post_id: int, account: AccountSettings, worker_id: str, now
     if account.min_gap_minutes > 0:
         # SQLite runs one writer at a time, so this check and the move are atomic.
         # (PostgreSQL additionally locks the account row first; see _claim_one.)
-        other = aliased(Post)
+        # Two NOT EXISTS, not one with an OR: SQLite then searches ix_post_account_state
+        # and ix_post_account_sent instead of every post of the account (190 ms at 200,000 posts).
+        sending, recent = aliased(Post), aliased(Post)
         since = now - timedelta(minutes=account.min_gap_minutes)
         statement = statement.where(
-            ~exists().where(
-                other.account == account.name,
-                other.id != post_id,
-                or_(other.state == S.sending, other.sent_at > since),
-            )
+            ~exists().where(sending.account == account.name, sending.id != post_id, sending.state == S.sending),
+            ~exists().where(recent.account == account.name, recent.id != post_id, recent.sent_at > since),
         )
     return statement
 
@@ -345,12 +345,15 @@ def _settle(
     return True
 
 
-def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, published: Published, reason: str) -> bool:
+def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, published: Published, reason: str,
+               settings: Settings | None = None) -> bool:
     # Called only with what the platform returned (publish or find_existing):
-    # this is the one place a post becomes sent.
+    # this is the one place a post becomes sent, so it also schedules the
+    # first engagement collection (engagement collects only scheduled posts).
     done = _settle(
         session, claim, worker_id, now, S.sent, reason + (f"; {published.note}" if published.note else ""),
         external_id=published.external_id, external_url=published.url, sent_at=now, note=published.note, error=None,
+        next_collect_at=first_collection_at(now, settings),
     )
     if done:
         session.execute(update(Account).where(col(Account.name) == claim.account).values(last_sent_at=now))
@@ -429,6 +432,7 @@ def _record_outcome(
     rng: random.Random | None,
     *,
     how: str = "published",
+    settings: Settings | None = None,
 ) -> None:
     """Turn what publish did into the post's next state (see the module docstring)."""
     giving_up = error is not None and _is_retryable(error) and claim.attempts >= policy.max_attempts
@@ -441,7 +445,7 @@ def _record_outcome(
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         if error is None:
-            if _mark_sent(session, claim, worker_id, now, published, how):
+            if _mark_sent(session, claim, worker_id, now, published, how, settings):
                 if how == "published":
                     report.sent += 1
                 else:
@@ -450,7 +454,8 @@ def _record_outcome(
             found, find_error = reconciled
             what = f"{type(error).__name__}: {error}"
             if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: after {what}, the platform has the post"):
+                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: after {what}, the platform has the post",
+                              settings):
                     report.reconciled += 1
             elif find_error is not None:
                 _still_unknown(session, claim, worker_id, now, find_error, policy, report)
@@ -622,7 +627,8 @@ def _reconcile_expired(engine, adapters, names, worker_id, now, settings, policy
         started = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session:
             if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, "reconciled: found on the platform after the lease expired"):
+                if _mark_sent(session, claim, worker_id, now, found, "reconciled: found on the platform after the lease expired",
+                              settings):
                     report.reconciled += 1
             elif error is not None:
                 _still_unknown(session, claim, worker_id, now, error, policy, report)
@@ -701,7 +707,8 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
         adapter = adapters[claim.account]
         with LeaseKeeper(engine, claim.id, worker_id, settings.scheduler.lease_seconds):
             published, error, how = _publish(adapter, claim, report)
-        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how)
+        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how,
+                        settings=settings)
     report.skipped = _count_skipped(engine, clock(), touched)
     return report
 

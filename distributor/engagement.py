@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -41,6 +41,7 @@ class AccountCollect:
     snapshots: int = 0
     deleted: int = 0
     deferred: int = 0
+    silent: int = 0  # the platform said nothing about them: moved along the schedule
     error: str | None = None
     retry_at: datetime | None = None
 
@@ -50,6 +51,7 @@ class CollectReport:
     snapshots: int = 0
     deleted: int = 0
     deferred: int = 0
+    silent: int = 0
     by_account: dict[str, AccountCollect] = field(default_factory=dict)
 
 
@@ -79,8 +81,9 @@ def first_collection_at(sent_at: datetime, settings: Any = None) -> datetime | N
 def schedule_first_collection(post: Post, settings: Any = None) -> None:
     """Call when a post becomes sent: its first snapshot is due one step later.
 
-    Without ``settings`` the default schedule applies. A sent post nobody
-    scheduled is still collected (see ``collect_due``), this only makes it exact.
+    Without ``settings`` the default schedule applies. Dispatch sets the same
+    time in its UPDATE (``first_collection_at``): a sent post without
+    ``next_collect_at`` is never collected, because NULL means "schedule over".
     """
     if post.sent_at is None:
         raise ValueError("schedule_first_collection needs a post with sent_at")
@@ -107,7 +110,7 @@ def collect_due(
     open_session = _session_opener(session_factory_or_engine)
     report = CollectReport()
     with open_session() as session:
-        work = _due_posts(session, now, all_posts, steps)
+        work = _due_posts(session, now, all_posts)
         for account, reset_at in _rate_limited(session, list(work), now).items():
             # an earlier run was told to wait: do not spend another call to hear it again
             outcome = report.by_account.setdefault(account, AccountCollect())
@@ -130,6 +133,7 @@ def collect_due(
         report.snapshots += outcome.snapshots
         report.deleted += outcome.deleted
         report.deferred += outcome.deferred
+        report.silent += outcome.silent
     return report
 
 
@@ -141,7 +145,7 @@ class _DuePost:
     next_collect_at: datetime | None  # as found: restored when the post is deferred
 
 
-def _due_posts(session: Session, now: datetime, all_posts: bool, steps: list[timedelta]) -> dict[str, list[_DuePost]]:
+def _due_posts(session: Session, now: datetime, all_posts: bool) -> dict[str, list[_DuePost]]:
     query = select(Post.id, Post.account, Post.external_id, Post.sent_at, Post.next_collect_at).where(
         Post.state == PostState.sent,
         Post.external_id.is_not(None),
@@ -149,31 +153,16 @@ def _due_posts(session: Session, now: datetime, all_posts: bool, steps: list[tim
         Post.deleted_at.is_(None),
     )
     if not all_posts:
-        query = query.where(or_(_scheduled_and_due(now), *_never_scheduled(now, steps)))
+        query = query.where(due_for_collection(now))
     work: dict[str, list[_DuePost]] = {}
     for post_id, account, external_id, sent_at, next_at in session.exec(query.order_by(Post.account, Post.id)):
         work.setdefault(account, []).append(_DuePost(post_id, external_id, sent_at, next_at))
     return work
 
 
-def _scheduled_and_due(now: datetime):
+def due_for_collection(now: datetime):
+    """The condition of a post whose next snapshot is due (served by ix_post_next_collect_at)."""
     return and_(Post.next_collect_at.is_not(None), Post.next_collect_at <= now)
-
-
-def _never_scheduled(now: datetime, steps: list[timedelta]) -> list:
-    """Sent posts that nobody scheduled and that have no snapshot yet, once their
-    first step has passed: collection does not depend on every code path that
-    marks a post sent remembering ``schedule_first_collection``. Bounded to the
-    schedule's span (plus a day) so old finished posts are not re-examined."""
-    if not steps:
-        return []
-    has_snapshot = exists().where(EngagementSnapshot.post_id == Post.id)
-    return [and_(
-        Post.next_collect_at.is_(None),
-        Post.sent_at <= now - steps[0],
-        Post.sent_at > now - steps[-1] - timedelta(days=1),
-        ~has_snapshot,
-    )]
 
 
 def _claim(session: Session, work: dict[str, list[_DuePost]], now: datetime) -> dict[str, list[_DuePost]]:
@@ -191,7 +180,7 @@ def _claim(session: Session, work: dict[str, list[_DuePost]], now: datetime) -> 
         chunk = ids[start : start + 500]
         result = session.execute(
             update(table)
-            .where(table.c.id.in_(chunk), or_(table.c.next_collect_at <= now, table.c.next_collect_at.is_(None)))
+            .where(table.c.id.in_(chunk), table.c.next_collect_at <= now)
             .values(next_collect_at=now + CLAIM)
             .returning(table.c.id)
         )
@@ -255,9 +244,12 @@ def _record_batch(session: Session, batch: list[_DuePost], metrics: Mapping[str,
         post = session.get(Post, due.id)
         found = metrics.get(due.external_id)
         if found is None:
-            # the platform said nothing usable about this id: it stays due
-            post.next_collect_at = due.next_collect_at
-            outcome.deferred += 1
+            # The platform said nothing about this id (protected, suspended, an
+            # error entry): asking again at once would hear the same, forever.
+            # It moves along its schedule like a measured post, and stops after
+            # the last step.
+            post.next_collect_at = next_collection(due.sent_at, now, steps)
+            outcome.silent += 1
         elif found.deleted:
             # no snapshot: the last one taken stays the post's final engagement
             post.deleted_at = now

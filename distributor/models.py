@@ -85,7 +85,11 @@ class Article(SQLModel, table=True):
 class FeedEntry(SQLModel, table=True):
     """An item key seen in a feed, so re-bumped or re-ordered items are not new."""
 
-    __table_args__ = (UniqueConstraint("feed_id", "key"), Index("ix_feedentry_feed_guid", "feed_id", "guid"))
+    __table_args__ = (
+        UniqueConstraint("feed_id", "key"),
+        Index("ix_feedentry_feed_guid", "feed_id", "guid"),
+        Index("ix_feedentry_article_id", "article_id"),  # the feeds that listed an article
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     feed_id: int = Field(foreign_key="feed.id")
     key: str = Field(sa_column=Column(Text, nullable=False))  # guid or normalised link
@@ -119,6 +123,9 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         Index("ix_post_due", "state", "scheduled_at"),
         Index("ix_post_account_state", "account", "state"),
+        Index("ix_post_account_sent", "account", "sent_at"),  # an account's recent posts (pacing, reconciling)
+        # the account's other posts of a story (reconciling); hash on PostgreSQL: a link may be longer than a B-tree entry
+        Index("ix_post_link", "link", postgresql_using="hash"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     account: str = Field(foreign_key="account.name")
@@ -146,6 +153,7 @@ class Post(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: Optional[datetime] = Field(default=None, index=True)
     deleted_at: Optional[datetime] = None  # the platform no longer has it
+    # the next engagement snapshot is due; NULL: not sent, or its schedule is over
     next_collect_at: Optional[datetime] = Field(default=None, index=True)
 
 

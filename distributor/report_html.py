@@ -15,6 +15,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from distributor.reports import METRICS, GrowthPoint, Report, ReportRow
+from distributor.text import trim
 
 INTERACTIONS = ("likes", "shares", "comments")
 COLOURS = {"likes": "#2563eb", "shares": "#16a34a", "comments": "#d97706"}
@@ -123,7 +124,7 @@ def _group_chart(rows: list[ReportRow], by: str) -> str:
     body = []
     for i, row in enumerate(shown):
         y = 5 + i * (bar + gap)
-        name = row.key if len(row.key) <= 28 else row.key[:27] + "…"
+        name = trim(row.key, 27)  # never inside an emoji or between a letter and its accent
         body.append(f'<text x="{left - 6}" y="{y + bar - 5}" text-anchor="end">{escape(name)}</text>')
         x = float(left)
         for metric in INTERACTIONS:
@@ -132,7 +133,8 @@ def _group_chart(rows: list[ReportRow], by: str) -> str:
             if w > 0:
                 body.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{COLOURS[metric]}">'
-                    f"<title>{escape(row.key)}: {_number(value)} {metric}</title></rect>"
+                    f"<title>{escape(row.key)}{escape(f' ({row.url})' if row.url else '')}: "
+                    f"{_number(value)} {metric}</title></rect>"
                 )
             x += w
         total = row.likes + row.shares + row.comments
@@ -217,23 +219,27 @@ def _axis_label(x: float, y: float, text: str, anchor: str) -> str:
 
 
 def _table(report: Report) -> str:
-    head = "".join(f"<th>{escape(name)}</th>" for name in (report.by, "posts", *METRICS))
+    by_article = report.by == "article"
+    head = "".join(f"<th>{escape(name)}</th>" for name in (report.by, *(["url"] if by_article else []), "posts", *METRICS))
     if report.medians:
         head += "<th>median likes / post</th>"
     lines = []
     for row in report.rows:
-        cells = [f"<td>{escape(row.key)}</td>", f"<td>{_number(row.posts)}</td>"]
+        cells = [f"<td>{escape(row.key)}</td>"]
+        if by_article:
+            cells.append(f"<td class=\"url\">{escape(row.url or '')}</td>")  # text, not a link: nothing is fetched
+        cells.append(f"<td>{_number(row.posts)}</td>")
         cells += [f"<td>{_number(getattr(row, m))}</td>" for m in METRICS]
         if report.medians:
-            cells.append(f"<td>{_number(report.medians.get(row.key, {}).get('likes'))}</td>")
+            cells.append(f"<td>{_number(report.medians.get(row.identity, {}).get('likes'))}</td>")
         lines.append("<tr>" + "".join(cells) + "</tr>")
     total = report.total
-    foot = ["<td>total</td>", f"<td>{_number(total.posts)}</td>"]
+    foot = ["<td>total</td>", *(["<td></td>"] if by_article else []), f"<td>{_number(total.posts)}</td>"]
     foot += [f"<td>{_number(getattr(total, m))}</td>" for m in METRICS]
     if report.medians:
         foot.append("<td></td>")
     if not lines:
-        lines.append(f'<tr><td colspan="{len(METRICS) + 2}" class="muted">No posts were sent in this period.</td></tr>')
+        lines.append(f'<tr><td colspan="{len(METRICS) + 2 + by_article}" class="muted">No posts were sent in this period.</td></tr>')
     return (
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody>"
         f"<tfoot><tr>{''.join(foot)}</tr></tfoot></table>"

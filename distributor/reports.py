@@ -35,6 +35,8 @@ Grouping = Literal["article", "platform", "account", "template", "section", "hou
 GROUPINGS: tuple[str, ...] = ("article", "platform", "account", "template", "section", "hour")
 METRICS = report_sql.METRICS
 NO_VALUE = "(none)"
+MANUAL_POSTS = "(manual posts)"
+ARTICLE_FIELDS = ("article_id", "url", "title")  # extra fields of a by=article row
 
 
 class ReportError(DistributorError, ValueError):
@@ -47,16 +49,28 @@ class InvalidPeriod(ReportError, InvalidInput):
 
 @dataclass
 class ReportRow:
-    key: str
+    key: str  # what the group is called; by article the headline, which two articles can share
     posts: int = 0
     likes: int = 0
     shares: int = 0
     comments: int = 0
     impressions: int | None = None  # None: no post in the group reported it
     clicks: int | None = None
+    # by article: which article (None for the manual posts, which belong to none)
+    article_id: int | None = None
+    url: str | None = None
+    title: str | None = None
+    group: str = ""  # the group's identity ("article:12", "manual"); the key when empty
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "posts": self.posts, **{m: getattr(self, m) for m in METRICS}}
+    @property
+    def identity(self) -> str:
+        return self.group or self.key
+
+    def as_dict(self, by: str | None = None) -> dict[str, Any]:
+        row = {"key": self.key, "posts": self.posts, **{m: getattr(self, m) for m in METRICS}}
+        if by == "article":
+            row.update((name, getattr(self, name)) for name in ARTICLE_FIELDS)
+        return row
 
     def add(self, other: "ReportRow") -> None:
         self.posts += other.posts
@@ -86,7 +100,7 @@ class Report:
     by: str
     timezone: str
     rows: list[ReportRow]
-    medians: dict[str, dict[str, float | None]] = field(default_factory=dict)  # key -> metric -> per-post median
+    medians: dict[str, dict[str, float | None]] = field(default_factory=dict)  # row identity -> metric -> median
     by_hour: list[ReportRow] = field(default_factory=list)  # 24 rows, local hour of sending
     growth: list[GrowthPoint] = field(default_factory=list)
 
@@ -185,11 +199,11 @@ def _group_rows(session: Session, by: str, start: datetime, end: datetime, zone:
     width, records = report_sql.group_sums(session, by, start, end)
     rows: dict[str, ReportRow] = {}
     for record in records:
-        key = _key(by, record[:width], zone)
+        group = _group(by, record[:width], zone)
         posts, *sums = record[width:]
-        row = ReportRow(key, int(posts), *[_int(v, m) for v, m in zip(sums, METRICS)])
-        # several SQL groups can share a key: 15-minute buckets of one local hour
-        rows.setdefault(key, ReportRow(key)).add(row)
+        row = ReportRow(group.key, int(posts), *[_int(v, m) for v, m in zip(sums, METRICS)])
+        # several SQL groups can share an identity: 15-minute buckets of one local hour
+        rows.setdefault(group.identity, group).add(row)
     return _ordered(by, rows)
 
 
@@ -199,20 +213,29 @@ def _int(value, metric: str) -> int | None:
     return int(value)
 
 
-def _key(by: str, values, zone: ZoneInfo) -> str:
+def _group(by: str, values, zone: ZoneInfo) -> ReportRow:
+    """An empty row for the group these SQL group columns belong to.
+
+    By article the group is the article's id, never its headline: two
+    "Letters to the editor" stay two rows, and the manual posts (no article)
+    are a row of their own even beside an article titled "(manual posts)".
+    """
     if by == "article":
         article_id, title, url = values
-        return (title or url or NO_VALUE) if article_id is not None else "(manual posts)"
+        if article_id is None:
+            return ReportRow(MANUAL_POSTS, group="manual")
+        return ReportRow(title or url or NO_VALUE, article_id=article_id, url=url, title=title,
+                         group=f"article:{article_id}")
     if by == "hour":
         bucket = datetime.strptime(values[0], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-        return f"{bucket.astimezone(zone).hour:02d}"
-    return values[0] if values[0] not in (None, "") else NO_VALUE
+        return ReportRow(f"{bucket.astimezone(zone).hour:02d}")
+    return ReportRow(values[0] if values[0] not in (None, "") else NO_VALUE)
 
 
 def _ordered(by: str, rows: dict[str, ReportRow]) -> list[ReportRow]:
     if by == "hour":
         return [rows[key] for key in sorted(rows)]
-    return sorted(rows.values(), key=lambda r: (-(r.likes + r.shares + r.comments), r.key))
+    return sorted(rows.values(), key=lambda r: (-(r.likes + r.shares + r.comments), r.key, r.identity))
 
 
 def _per_post_figures(session: Session, by: str, start, end, zone: ZoneInfo):
@@ -225,7 +248,7 @@ def _per_post_figures(session: Session, by: str, start, end, zone: ZoneInfo):
     values: dict[str, dict[str, list[int]]] = {}
     hours = {f"{h:02d}": ReportRow(f"{h:02d}") for h in range(24)}
     for record in records:
-        key = _key(by, record[1 : 1 + width], zone)
+        key = _group(by, record[1 : 1 + width], zone).identity
         metrics = record[1 + width :]
         bucket = values.setdefault(key, {m: [] for m in METRICS})
         for metric, value in zip(METRICS, metrics):
@@ -260,7 +283,7 @@ def render_json(report: Report) -> str:
             "since": report.since.isoformat(),
             "until": report.until.isoformat(),
             "by": report.by,
-            "rows": [row.as_dict() for row in report.rows],
+            "rows": [row.as_dict(report.by) for row in report.rows],
         },
         ensure_ascii=False,
     )
@@ -270,9 +293,9 @@ def render_csv(report: Report) -> str:
     """One header line, one line per group; an unknown metric is an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow(HEADER + (ARTICLE_FIELDS if report.by == "article" else ()))
     for row in report.rows:
-        writer.writerow(["" if v is None else v for v in row.as_dict().values()])
+        writer.writerow(["" if v is None else v for v in row.as_dict(report.by).values()])
     return out.getvalue()
 
 
@@ -285,12 +308,16 @@ def render_table(report: Report) -> Table:
     )
     table = Table(title=title, show_footer=bool(report.rows))
     total = report.total
+    by_article = report.by == "article"
     table.add_column(report.by, footer="total", overflow="fold")
+    if by_article:
+        table.add_column("url", overflow="fold")  # two stories can share a headline; the link tells them apart
     for name in HEADER[1:]:
         table.add_column(name, justify="right", footer=_cell(getattr(total, name)))
     for row in report.rows:
         # rich reads [..] as markup: escape user text such as article titles
-        table.add_row(escape(row.key), *[_cell(getattr(row, name)) for name in HEADER[1:]])
+        first = [escape(row.key)] + ([escape(row.url or "")] if by_article else [])
+        table.add_row(*first, *[_cell(getattr(row, name)) for name in HEADER[1:]])
     return table
 
 

@@ -184,3 +184,74 @@ def test_the_only_emoji_starters_below_u2100_are_known():
 
     starters = {chr(c) for c in range(_LOW_RANGE_END) if emoji.match(chr(c) + "x")}
     assert starters == set(_LOW_EMOJI_STARTS)
+
+
+# --- text in every script: cut where a line may break, never inside a character -------
+
+
+def headline_of(post) -> str:
+    return post.text.split("\n")[0]
+
+
+def test_a_cjk_headline_is_trimmed_between_ideographs_not_at_the_first_ascii_space():
+    title = "速報 " + "東京湾で新しいフェリーの試験運航が始まり市民や観光客から大きな期待が寄せられている" * 4  # 163 characters
+    post = Composer().compose(article(title=title), account("twitter"))
+    headline = headline_of(post)
+    assert post.text.endswith(LINK)
+    # every ideograph that fits is kept (each weighs 2): not "速報…" cut back to the ASCII space
+    assert 277 <= parse_tweet(post.text).weightedLength <= 280
+    assert headline.endswith("…") and title.startswith(headline[:-1]) and len(headline) > 80
+
+
+@pytest.mark.parametrize("unit", ["🇯🇵", "👨\u200d👩\u200d👧\u200d👦", "👍🏽"])
+def test_emoji_sequences_and_flags_are_never_split_at_the_trim_point(unit):
+    title = unit * 200  # no space anywhere
+    post = Composer().compose(article(title=title), account("twitter"))
+    headline = headline_of(post)
+    assert parse_tweet(post.text).weightedLength <= 280
+    kept = headline.removesuffix("…")
+    assert kept and kept == unit * (len(kept) // len(unit))  # whole flags, families, skin tones only
+
+
+def test_a_long_word_without_a_break_is_cut_between_characters():
+    title = "Donaudampfschifffahrtsgesellschaftskapitän" * 8
+    post = Composer().compose(article(title=title), account("twitter"))
+    assert 277 <= parse_tweet(post.text).weightedLength <= 280  # cut at the last character that fits
+    assert headline_of(post).endswith("…") and title.startswith(headline_of(post)[:-1])
+
+
+def test_trim_words_counts_what_a_reader_sees():
+    assert trim_words("東京湾で新しいフェリー", 5) == "東京湾で新…"
+    assert trim_words("e\u0301te\u0301 a\u0300 Paris", 4) == "e\u0301te\u0301…"  # an accent is part of its letter
+    assert trim_words("🇯🇵🇯🇵🇯🇵", 2) == "🇯🇵🇯🇵…"
+
+
+@pytest.mark.parametrize("tag,expected", [
+    ("climate change", "#ClimateChange"),
+    ("हिन्दी", "#हिन्दी"),  # vowel signs and the virama are part of the word
+    ("தமிழ் நாடு", "#தமிழ்நாடு"),
+    ("বাংলা সাহিত্য", "#বাংলাসাহিত্য"),
+    ("cafe\u0301 society", "#Caf\u00e9Society"),  # NFD accents come back as one letter
+    ("straße", "#Straße"),
+    ("ßtraße", "#ßtraße"),  # no one-letter capital: left as it is, not "SStraße"
+    ("ﬁnance news", "#ﬁnanceNews"),  # not "#FInanceNews"
+    ("women's rights", "#WomensRights"),
+    ("women’s rights", "#WomensRights"),
+    ("می\u200cخواهم", "#می\u200cخواهم"),  # Persian keeps its zero-width non-joiner
+    ("日本 経済", "#日本経済"),
+    ("C++", ""),  # "#C" would be another language
+    ("C#", ""),
+    ("2026", ""),
+    ("---", ""),
+])
+def test_hashtags_keep_every_letter_and_mark_of_every_script(tag, expected):
+    assert hashtag(tag) == expected
+
+
+def test_a_users_template_can_shorten_and_hashtag_in_any_script(tmp_path):
+    (tmp_path / "short.j2").write_text("{{ title|shorten(5) }} {{ section|hashtag }}\n{{ link }}", encoding="utf-8")
+    post = Composer(tmp_path).compose(article(title="東京湾で新しいフェリー", section="हिन्दी समाचार"),
+                                      account("facebook", template="short.j2"))
+    assert post.text == f"東京湾で新… #हिन्दीसमाचार\n{LINK}"
+    bare = Composer(tmp_path).compose(article(title="Ferry"), account("facebook", template="short.j2"))
+    assert bare.text == f"Ferry\n{LINK}"  # no section: no hashtag, no error

@@ -2,7 +2,7 @@
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from distributor.db import current_revision, make_engine, upgrade
 from distributor.models import Account, Article, Post, PostState
@@ -58,4 +58,49 @@ def test_one_head_and_a_schema_check_that_costs_one_query(database_url):
     engine = make_engine(database_url)
     assert {current_revision(engine)} == head_revisions()
     ensure_schema(engine)  # current: nothing to do
+def test_the_migrations_create_every_index_the_models_declare(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert [d for d in diff if d[0] in ("add_index", "remove_index")] == []
+
+
+def test_a_sent_post_never_scheduled_is_made_due_once_by_the_migration(database_url):
+    """Collection only takes scheduled posts now: 0004 schedules the ones sent before it."""
+    from datetime import timedelta
+
+    from alembic import command
+    from alembic.config import Config
+
+    from distributor.db import MIGRATIONS_DIR
+    from distributor.models import EngagementSnapshot, utcnow
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    sent = utcnow() - timedelta(days=30)
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(Account(name="x", platform="twitter"))
+        never = Post(account="x", platform="twitter", text="never measured", state=PostState.sent, sent_at=sent,
+                     external_id="1")
+        measured = Post(account="x", platform="twitter", text="schedule over", state=PostState.sent, sent_at=sent,
+                        external_id="2")
+        queued = Post(account="x", platform="twitter", text="not sent", state=PostState.queued)
+        session.add_all([never, measured, queued])
+        session.flush()
+        session.add(EngagementSnapshot(post_id=measured.id, collected_at=sent + timedelta(days=7)))
+        session.commit()
+
+    upgrade(engine)
+
+    with Session(engine) as session:
+        assert session.get(Post, never.id).next_collect_at == sent
+        assert session.get(Post, measured.id).next_collect_at is None
+        assert session.get(Post, queued.id).next_collect_at is None
     engine.dispose()

@@ -253,16 +253,58 @@ def test_two_runs_at_once_measure_each_post_once(newsroom):
         assert session.exec(select(func.count()).select_from(EngagementSnapshot)).one() == 2 * PER_PLATFORM
 
 
-def test_a_sent_post_nobody_scheduled_is_still_collected(newsroom):
-    with Session(newsroom.engine) as session:
-        session.exec(update(Post).values(next_collect_at=None))
+def test_a_post_the_platform_says_nothing_about_moves_along_its_schedule_and_stops(newsroom):
+    """A protected or suspended post: Graph refuses it (code 10), we learn nothing."""
+    silent = newsroom.ids("facebook")[:3]
+    steps = newsroom.settings.engagement.schedule_minutes
+
+    def collect_at(minutes):
+        for external_id in silent:  # the platform keeps refusing these three, on every run
+            newsroom.queue_fault({"path": f"GET /*/{external_id}", "kind": "graph_code", "code": 10, "count": 1})
+        before = newsroom.requests().get(f"batch GET /{{version}}/{{id}}", 0)
+        report = newsroom.collect(now=newsroom.sent_at + timedelta(minutes=minutes, seconds=1))
+        return report, newsroom.requests().get(f"batch GET /{{version}}/{{id}}", 0) - before
+
+    first, asked = collect_at(steps[0])
+    assert first.snapshots == 2 * PER_PLATFORM - 3 and first.silent == 3
+    for external_id in silent:
+        assert newsroom.snapshots(external_id) == []
+        assert newsroom.post(external_id).next_collect_at == newsroom.sent_at + timedelta(minutes=steps[1])
+    again, asked = collect_at(steps[0])  # the next run, a minute later: nothing is due, nobody is asked
+    assert (again.snapshots, again.silent, asked) == (0, 0, 0)
+    for step in steps[1:]:
+        report, asked = collect_at(step)
+        assert report.silent == 3 and asked == PER_PLATFORM
+    for external_id in silent:
+        assert newsroom.post(external_id).next_collect_at is None  # the schedule is over
+    after, asked = collect_at(steps[-1] + 60)
+    assert (after.snapshots, after.silent, asked) == (0, 0, 0)
+
+
+def test_a_post_dispatch_sent_is_measured_after_a_long_downtime(engine, sandbox):
+    """The collector was down for nine days after the post went out: it still gets its snapshot."""
+    from distributor import posts
+    from distributor.config import EngagementSettings
+    from distributor.dispatch import dispatch_due
+
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox)],
+                        engagement=EngagementSettings(schedule_minutes=[5, 30, 120]))
+    adapters = {a.name: build_adapter(a, Fetcher(settings.fetch), environ=SECRETS) for a in settings.accounts}
+    with Session(engine) as session:
+        post_id = posts.create_post(session, settings.account("x-main"), text="Nine days of silence").id
         session.commit()
+    assert dispatch_due(engine, settings, adapters, worker_id="w1").sent == 1
+    with Session(engine) as session:
+        sent = session.get(Post, post_id)
+    assert sent.next_collect_at == sent.sent_at + timedelta(minutes=5)  # the configured first step
 
-    report = newsroom.collect()
+    report = collect_due(engine, settings, adapters, now=sent.sent_at + timedelta(days=9))
 
-    assert report.snapshots == 2 * PER_PLATFORM
-    assert newsroom.post(newsroom.ids("facebook")[0]).next_collect_at == newsroom.sent_at + timedelta(minutes=60)
-    assert newsroom.collect().snapshots == 0  # now on the schedule like any other
+    assert report.snapshots == 1
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(EngagementSnapshot)
+                            .where(EngagementSnapshot.post_id == post_id)).one() == 1
+        assert session.get(Post, post_id).next_collect_at is None  # late: the missed steps are skipped
 
 
 def test_all_posts_collects_what_is_not_due(newsroom):

@@ -253,3 +253,118 @@ def test_parse_since_refuses_with_a_clear_error(text):
 def test_a_period_that_ends_before_it_starts_is_refused(session):
     with pytest.raises(InvalidPeriod, match="after it ends"):
         build_report(session, since=datetime(2026, 12, 1, tzinfo=UTC), until=UNTIL, by="platform")
+
+
+# --- by article: one row per article, whatever its headline ------------------------------
+
+
+@pytest.fixture
+def same_titles(session):
+    """Two stories share a headline; one is even titled like the manual posts' row."""
+    session.add(Account(name="x-main", platform="twitter"))
+    letters_a = Article(url="https://news.example/letters/monday", title="Letters to the editor")
+    letters_b = Article(url="https://news.example/letters/tuesday", title="Letters to the editor")
+    odd = Article(url="https://news.example/odd", title="(manual posts)")
+    session.add_all([letters_a, letters_b, odd])
+    session.flush()
+    sent = UNTIL - timedelta(hours=2)
+    for article_id, likes in ((letters_a.id, 3), (letters_b.id, 5), (letters_b.id, 7), (odd.id, 11), (None, 13)):
+        post = Post(account="x-main", platform="twitter", article_id=article_id, text="t", state=PostState.sent,
+                    sent_at=sent, external_id=f"e{likes}")
+        session.add(post)
+        session.flush()
+        session.add(EngagementSnapshot(post_id=post.id, collected_at=sent + timedelta(minutes=10), likes=likes))
+    session.commit()
+    return session, {"monday": letters_a.id, "tuesday": letters_b.id, "odd": odd.id}
+
+
+def test_by_article_keeps_articles_that_share_a_headline_apart(same_titles):
+    session, ids = same_titles
+    report = build_report(session, since=timedelta(days=1), until=UNTIL, by="article")
+    rows = {(r.article_id, r.key, r.url): (r.posts, r.likes) for r in report.rows}
+    assert rows == {
+        (ids["monday"], "Letters to the editor", "https://news.example/letters/monday"): (1, 3),
+        (ids["tuesday"], "Letters to the editor", "https://news.example/letters/tuesday"): (2, 12),
+        (ids["odd"], "(manual posts)", "https://news.example/odd"): (1, 11),
+        (None, "(manual posts)", None): (1, 13),
+    }
+    assert {r.article_id: report.medians[r.identity]["likes"] for r in report.rows} == {
+        ids["monday"]: 3, ids["tuesday"]: 6, ids["odd"]: 11, None: 13}
+
+
+def test_by_article_json_and_csv_carry_the_article_id_url_and_title(same_titles):
+    session, ids = same_titles
+    report = build_report(session, since=timedelta(days=1), until=UNTIL, by="article", charts=False)
+    data = json.loads(render_json(report))
+    for row in data["rows"]:
+        assert list(row) == ["key", "posts", "likes", "shares", "comments", "impressions", "clicks",
+                             "article_id", "url", "title"]
+    manual = [r for r in data["rows"] if r["article_id"] is None]
+    assert manual == [{"key": "(manual posts)", "posts": 1, "likes": 13, "shares": 0, "comments": 0,
+                       "impressions": None, "clicks": None, "article_id": None, "url": None, "title": None}]
+    tuesday = next(r for r in data["rows"] if r["article_id"] == ids["tuesday"])
+    assert (tuesday["title"], tuesday["url"], tuesday["likes"]) == (
+        "Letters to the editor", "https://news.example/letters/tuesday", 12)
+
+    lines = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert sorted((r["article_id"], r["url"], r["likes"]) for r in lines) == sorted([
+        (str(ids["monday"]), "https://news.example/letters/monday", "3"),
+        (str(ids["tuesday"]), "https://news.example/letters/tuesday", "12"),
+        (str(ids["odd"]), "https://news.example/odd", "11"),
+        ("", "", "13"),
+    ])
+
+
+def test_by_article_table_and_html_show_each_articles_link(same_titles):
+    session, _ = same_titles
+    report = build_report(session, since=timedelta(days=1), until=UNTIL, by="article")
+    console = Console(record=True, width=240)
+    console.print(render_table(report))
+    text = console.export_text()
+    html = render_html(report)
+    for url in ("https://news.example/letters/monday", "https://news.example/letters/tuesday"):
+        assert re.search(rf"Letters to the editor\s.*{re.escape(url)}", text)
+        assert f"<td>Letters to the editor</td><td class=\"url\">{url}</td>" in html
+
+
+def test_other_groupings_keep_the_documented_json_row(same_titles):
+    session, _ = same_titles
+    data = json.loads(render_json(build_report(session, since=timedelta(days=1), until=UNTIL, by="account",
+                                               charts=False)))
+    assert [list(row) for row in data["rows"]] == [["key", "posts", "likes", "shares", "comments", "impressions",
+                                                    "clicks"]]
+
+
+# --- the desk's report page ---------------------------------------------------------------
+
+
+def test_the_desks_growth_chart_follows_the_configured_schedule(engine):
+    """[engagement] schedule_minutes = [15, 45]: the ages drawn are 15 and 45 minutes, not the defaults."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from distributor import users
+    from distributor.config import Settings
+    from distributor.models import utcnow
+    from distributor.web import create_app
+
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}], engagement={"schedule_minutes": [15, 45]})
+    sent = utcnow() - timedelta(hours=2)
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "a long password", "editor")
+        session.add(Account(name="x-main", platform="twitter"))
+        post = Post(account="x-main", platform="twitter", text="t", state=PostState.sent, sent_at=sent, external_id="1")
+        session.add(post)
+        session.flush()
+        session.add_all([EngagementSnapshot(post_id=post.id, collected_at=sent + timedelta(minutes=m), likes=likes)
+                         for m, likes in ((15, 4), (45, 9))])
+        session.commit()
+    client = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "desk@example.com", "password": "a long password", "csrf_token": token})
+
+    frame = client.get("/reports/frame?since=1d&by=account")
+
+    assert frame.status_code == 200
+    ages = re.findall(r'text-anchor="middle">(\d+ (?:min|h|d))</text>', frame.text)
+    assert ages == ["15 min", "45 min"]

@@ -33,9 +33,11 @@ def report_frame(request: Request, since: str = Query("7d", max_length=100), by:
     from distributor import reports
 
     try:
-        timezone = request.app.state.settings.web.timezone
+        settings = request.app.state.settings
+        timezone = settings.web.timezone
         report = reports.build_report(session, since=reports.parse_since(since, timezone, "since"),
-                                      by=by if by in GROUPINGS else "platform", timezone=timezone)
+                                      by=by if by in GROUPINGS else "platform", timezone=timezone,
+                                      schedule_minutes=settings.engagement.schedule_minutes)
         body = reports.render_html(report)
     except DistributorError as exc:
         return HTMLResponse(f"<p style='font-family:sans-serif'>{escape(str(exc))}</p>", status_code=422)
