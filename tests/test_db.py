@@ -1,6 +1,7 @@
 """Storage: migrations and the constraints the pipeline relies on, on every database."""
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -76,7 +77,7 @@ def test_a_sent_post_never_scheduled_is_made_due_once_by_the_migration(database_
     from alembic.config import Config
 
     from distributor.db import MIGRATIONS_DIR
-    from distributor.models import EngagementSnapshot, utcnow
+    from distributor.models import utcnow
 
     engine = make_engine(database_url)
     config = Config()
@@ -85,22 +86,24 @@ def test_a_sent_post_never_scheduled_is_made_due_once_by_the_migration(database_
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
     sent = utcnow() - timedelta(days=30)
-    with Session(engine, expire_on_commit=False) as session:
-        session.add(Account(name="x", platform="twitter"))
-        never = Post(account="x", platform="twitter", text="never measured", state=PostState.sent, sent_at=sent,
-                     external_id="1")
-        measured = Post(account="x", platform="twitter", text="schedule over", state=PostState.sent, sent_at=sent,
-                        external_id="2")
-        queued = Post(account="x", platform="twitter", text="not sent", state=PostState.queued)
-        session.add_all([never, measured, queued])
-        session.flush()
-        session.add(EngagementSnapshot(post_id=measured.id, collected_at=sent + timedelta(days=7)))
-        session.commit()
-
+    # rows as the schema of 0001 has them (the models may have grown columns since)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO account (name, platform) VALUES ('x', 'twitter')"))
+        ids = {}
+        for label, state, sent_at, external in (("never", "sent", sent, "1"), ("measured", "sent", sent, "2"),
+                                                ("queued", "queued", None, None)):
+            ids[label] = connection.execute(text(
+                "INSERT INTO post (account, platform, text, state, priority, scheduled_at, attempts, created_at, "
+                "updated_at, sent_at, external_id) VALUES ('x', 'twitter', :text, :state, 0, :now, 0, :now, :now, "
+                ":sent_at, :external) RETURNING id"),
+                {"text": label, "state": state, "now": sent, "sent_at": sent_at, "external": external}).scalar_one()
+        connection.execute(text("INSERT INTO engagementsnapshot (post_id, collected_at, likes, shares, comments, raw) "
+                                "VALUES (:post, :at, 0, 0, 0, '{}')"),
+                           {"post": ids["measured"], "at": sent + timedelta(days=7)})
     upgrade(engine)
 
     with Session(engine) as session:
-        assert session.get(Post, never.id).next_collect_at == sent
-        assert session.get(Post, measured.id).next_collect_at is None
-        assert session.get(Post, queued.id).next_collect_at is None
+        assert session.get(Post, ids["never"]).next_collect_at == sent
+        assert session.get(Post, ids["measured"]).next_collect_at is None
+        assert session.get(Post, ids["queued"]).next_collect_at is None
     engine.dispose()
