@@ -14,8 +14,13 @@ import functools
 
 import re
 
+from distributor.extract.language import current
+
+# Upper- and lower-case letters of the Latin alphabets (Özlem, Éric, Łukasz, Ñúñez).
+UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
+LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower() and c.isalpha())
 # One word of a name: "Kirby", "Eva-Marie", "O'Brien", "De’Broski", "S.", "Jr."
-_WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*\w|[A-Z])"
+_WORD = rf"(?:[{UPPER}][{LOWER}]{{0,2}}\.|[{UPPER}][\w’'\-]*\w|[{UPPER}])"
 # Lower-case particles that live inside names ("Alex de Minaur", "al-Assad").
 _PARTICLE = r"(?:de|van|von|der|den|da|di|du|la|le|al|el|bin|ibn|dos|das|del)"
 NAME_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])?{_WORD})*")
@@ -110,8 +115,13 @@ def is_suffix(word: str) -> bool:
     return _clean(word) in _SUFFIXES
 
 
-@functools.lru_cache(maxsize=8192)
 def strip_titles(run: str) -> str:
+    """Drop the titles and roles in front of a name (under the current language's titles)."""
+    return _strip_titles(run, current().code)
+
+
+@functools.lru_cache(maxsize=8192)
+def _strip_titles(run: str, code: str) -> str:
     """Drop the titles and roles in front of a name.
 
     "U.S. State Department spokesman John Kirby" reaches this as the capitalised
@@ -119,14 +129,20 @@ def strip_titles(run: str) -> str:
     whole, so everything up to the last title word goes.
     """
     words = run.replace("\u00a0", " ").split()
-    while words and words[0].lower() in _LEADING_NOISE:
-        words = words[1:]  # "But Parise said"
+    lang = current()
+    noun_phrase = False
+    while words and (words[0].lower() in _LEADING_NOISE or words[0].lower() in lang.noise or words[0].lower() in lang.determiners):
+        # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
+        noun_phrase = noun_phrase or words[0].lower() in lang.determiners
+        words = words[1:]
     cut = 0
     # The last word is never a title: "Martin Luther King" keeps "King".
     for i, w in enumerate(words[:-1]):
         if _is_title(w) or w.endswith(("’s", "'s")):
             cut = i + 1
     words = words[cut:]
+    if noun_phrase and not cut:
+        return ""  # "Ein Macron-Berater", "Diese Abteilung": no title, so no name after the article
     # "Deputy Director of Public Prosecution Eva-Marie Persson" reaches here as
     # "Public Prosecution Eva-Marie Persson": people rarely carry four names.
     plain = [w for w in words if not _is_minor(w)]
@@ -169,14 +185,19 @@ def _is_minor(word: str) -> bool:
     return is_suffix(word) or len(word.rstrip(".")) == 1 or word.lower() in _CAP_PARTICLES
 
 
-@functools.lru_cache(maxsize=8192)
 def _is_title(word: str) -> bool:
+    return _is_title_in(word, current().code)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_title_in(word: str, code: str) -> bool:
+    titles = current().titles
     lw = _clean(word).removesuffix("’s").removesuffix("'s")
-    if lw in TITLES:
+    if lw in TITLES or lw in titles:
         return True
-    # "Singer-guitarists", "co-founder": a role joined by a hyphen, maybe plural.
+    # "Singer-guitarists", "co-founder", "Flixbus-Chef": a role joined by a hyphen, maybe plural.
     parts = [x.removesuffix("s") for x in lw.split("-")] + lw.split("-")
-    return "-" in lw and any(x in TITLES for x in parts)
+    return "-" in lw and any(x in TITLES or x in titles for x in parts)
 
 
 def surname_key(name: str) -> str | None:
@@ -208,10 +229,22 @@ def trailing_name(phrase: str) -> str | None:
     for m in NAME_RUN.finditer(phrase):
         if m.end() == len(phrase):
             best = m.group(0)
+            best = _with_determiner(phrase, m.start(), best)
     if best is None:
         return None
     name = strip_titles(best)
     return name or None
+
+
+def _with_determiner(text: str, start: int, run: str) -> str:
+    """The run with the article in front of it, if any ("die Länder X"), so strip_titles sees it."""
+    before = text[max(0, start - 12) : start]
+    if not before.endswith(" "):
+        return run
+    words = before.split()
+    if words and words[-1].lower() in current().determiners:
+        return f"{words[-1]} {run}"
+    return run
 
 
 def leading_name(phrase: str) -> str | None:
@@ -221,14 +254,11 @@ def leading_name(phrase: str) -> str | None:
     "in a statement"); what is left must end in the name itself, so "said a
     senior Chinese official" names nobody.
     """
-    head = _DETAILS.split(phrase.strip(), maxsplit=1)[0]
+    head = current().details_re.split(phrase.strip(), maxsplit=1)[0]
     return trailing_name(head)
 
 
-_DETAILS = re.compile(r",|;|\(|\s(?:of|in|at|for|from|on|to|who|which|during|after|before|when|while|and|about|with)\s")
-
-
-_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+_LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 
 
 class Registry:
@@ -248,6 +278,8 @@ class Registry:
         self.titled: set[str] = set()
         # Names written after a title or honorific at least once, full or not.
         self.addressed: set[str] = set()
+        # title word -> (paragraph, full name) in order: "le ministre" is the last ministre named.
+        self.roles: dict[str, list[tuple[int, str]]] = {}
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
@@ -264,8 +296,10 @@ class Registry:
                 self._capitalised_midsentence.update(w.lower() for w in words)
             else:
                 self._capitalised_midsentence.update(w.lower() for w in words[1:])
-            name = strip_titles(run)
+            name = strip_titles(_with_determiner(text, start, run))
             self.learn(name, para)
+            if len(name.split()) >= 2 and not is_org(name):
+                self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - len(name.split())], name, para)
             if name == run:
                 continue  # nothing was stripped: no title in front
             titles = words[: max(len(words) - len(name.split()), 0)]
@@ -274,6 +308,22 @@ class Registry:
                 self.addressed.add(name)  # "President Trump", "Ms Persson": a person
                 if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
                     self.titled.add(name)
+
+    def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
+        """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
+        words = before.replace(",", " ").split()[-6:] + run_titles
+        titles = current().titles
+        for w in words:
+            lw = _clean(w)
+            for part in [lw, *lw.split("-")[1:]]:
+                if part in titles or part in TITLES:
+                    self.roles.setdefault(part, []).append((para, name))
+
+    def by_role(self, role: str, para: int) -> str | None:
+        """The person most recently introduced with this title, at or before paragraph `para`."""
+        entries = [n for p, n in self.roles.get(role, []) if p <= para]
+        # Two ministers named: "le ministre" could be either, so neither.
+        return entries[-1] if entries and len(set(entries)) == 1 else None
 
     def learn(self, name: str, para: int = 0) -> None:
         words = [w for w in name.split() if not is_suffix(w)]
@@ -306,7 +356,7 @@ class Registry:
     def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
         name = name.strip()
-        if not name or name.lower() in PRONOUNS or is_org(name):
+        if not name or name.lower() in PRONOUNS or name.lower() in current().pronouns or is_org(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = words[-1].lower() if words else ""

@@ -31,6 +31,7 @@ from distributor.extract.attribution import (
     last_sentence,
     split_sentences,
 )
+from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
 from distributor.extract.names import Registry
 
@@ -174,7 +175,7 @@ def _is_scare(text: str) -> bool:
     capitalised = sum(1 for w in words if w[:1].isupper())
     if len(words) <= 8 and capitalised >= max(2, 0.6 * len(words)) and not has_end:
         return True  # “We’re Not Gonna Take It”, “Dancing with the Stars”
-    if len(words) <= 5 and not has_end and not _VERB_HINT.search(text):
+    if len(words) <= 5 and not has_end and not _VERB_HINT.search(text) and not current().verb_hint_re.search(text):
         return True
     return False
 
@@ -318,13 +319,55 @@ def _text_factor(text: str) -> float:
     return f
 
 
-def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[str] = ()) -> list[Quote]:
+def find_quotes(
+    paragraphs: list[str], hints: list[str] = (), context: Sequence[str] = (), language: str | None = None
+) -> list[Quote]:
     """Every direct quote in the body, with its speaker and a score, best first.
 
     ``context`` is prose that introduces people but is never quoted from, such
     as the page's description or standfirst: "staff writer David Emery posted"
-    there lets a body that only says "Emery" name him in full.
+    there lets a body that only says "Emery" name him in full. ``language`` is
+    the page's language code ("fr", "de" ...; English when None or unknown).
     """
+    with using(rules_for(language)):
+        return _find_quotes(paragraphs, hints, context)
+
+
+_DIALOGUE_OPEN = re.compile(r"(?:^|(?<=[.!?…] ))[–—―]\s+(?=\S)")
+_DIALOGUE_CLOSE = re.compile(r"\s[–—―]\s+(?=[^\W\d_])")
+
+
+def _dialogue_to_marks(text: str) -> str:
+    """ "– To jest moment. – mówił premier X." -> "“To jest moment.”, mówił premier X."
+
+    Polish, Spanish, Portuguese and Italian copy often quotes with a dash that
+    opens the speech (at the start of a paragraph or of a sentence) and a dash
+    that hands over to the attribution. A closing dash must be followed by a
+    lower-case word (the verb); otherwise the speech runs to the paragraph end.
+    """
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _DIALOGUE_OPEN.search(text, pos)
+        if m is None:
+            break
+        out.append(text[pos : m.start()])
+        close = _DIALOGUE_CLOSE.search(text, m.end())
+        if close is not None and text[close.end()].islower():
+            out.append("“" + text[m.end() : close.start()].rstrip() + "”, ")
+            pos = close.end()
+        else:
+            nxt = _DIALOGUE_OPEN.search(text, m.end())
+            end = nxt.start() if nxt else len(text)
+            out.append("“" + text[m.end() : end].rstrip() + "” ")
+            pos = end
+    out.append(text[pos:])
+    return "".join(out).rstrip()
+
+
+def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[str]) -> list[Quote]:
+    if current().dialogue_dashes:
+        paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
     registry = Registry()
     for text in context:
         if text:
@@ -419,7 +462,14 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.unnamed = True
             previous = r
             continue
-        if mention.kind == "name":
+        if mention.kind == "role":
+            # "a déclaré le ministre de la Santé": the one ministre the article has named.
+            full = registry.by_role(mention.text, r.para)
+            if full:
+                r.speaker, r.speaker_is_full = full, True
+            else:
+                r.unnamed = True
+        elif mention.kind == "name":
             full = registry.resolve(mention.text, r.para)
             if full:
                 r.speaker = full
