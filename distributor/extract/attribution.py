@@ -109,6 +109,15 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _starts_like_a_name(phrase: str) -> bool:
+    """A subject after an inverted verb opens with a name, an article or a title."""
+    words = phrase.split()
+    if not words:
+        return False
+    first = words[0]
+    return first[:1].isupper() or first.lower() in current().determiners or first.lower() in current().titles
+
+
 def role_of(phrase: str) -> str | None:
     """ "le ministre de la Santé" -> "ministre": a role standing for a person named earlier.
 
@@ -282,6 +291,10 @@ def after_attribution(after: str) -> Mention | None:
         role = role_of(who)
         if role:
             return Mention("role", role, tight=True)
+        if lang.code != "en" and not _starts_like_a_name(who):
+            # "…”, dijo refiriéndose a las entregas de Estados Unidos": the verb's
+            # subject was dropped; what follows is its object, never the speaker.
+            return Mention("pronoun", "∅", tight=True) if lang.pro_drop else None
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
         # "said Tom Hardy, 34" / "said Guterres’s spokesman, Stéphane Dujarric"
@@ -338,7 +351,9 @@ def before_attribution(before: str) -> Mention | None:
                 name = leading_name(rest) if rest and rest[:1].isupper() else None
                 name = name if name and len(name.split()) >= 2 else None
             return Mention("name", name) if name else Mention("unnamed", m.group("who"))
-        if stripped.endswith(":"):
+        if stripped.endswith(":") and current().code == "en":
+            # (In other languages a colon after a sentence with no speech verb is too
+            # often a thing introducing words: "…, wo sein Motto hängt: »…«".)
             return sentence_subject(sentence)
         return None
     verb = verbs[-1]
@@ -385,10 +400,14 @@ class Discourse:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.recent: list[str] = []
+        self.last_speaker: str | None = None
+        self.others_since: bool = False  # someone else was mentioned after the last speaker
         self.pronoun: dict[str, str] = {}
         self.lede: str | None = None  # the first person the story is about
 
     def mention(self, name: str | None) -> None:
+        if name and name != self.last_speaker:
+            self.others_since = True
         if name:
             self.recent.append(name)
             self.lede = self.lede or name
@@ -404,8 +423,10 @@ class Discourse:
             self.mention(subject)
 
     def resolve(self, pronoun: str) -> str | None:
-        if pronoun == "∅":  # a dropped subject ("…”, dijo."): the person just talked about
-            return self.recent[-1] if self.recent else None
+        if pronoun == "∅":
+            # A dropped subject ("…”, dijo."): the last speaker, and only while nobody
+            # else has come up since; otherwise the reader could not tell either.
+            return self.last_speaker if not self.others_since else None
         if pronoun not in ("he", "she"):
             return self.lede or (self.recent[-1] if self.recent else None)
         for name in reversed(self.recent[-12:]):
@@ -418,6 +439,7 @@ class Discourse:
         if pronoun in ("he", "she"):
             self.pronoun.setdefault(name, pronoun)
         self.mention(name)
+        self.last_speaker, self.others_since = name, False
 
 
 

@@ -56,7 +56,7 @@ TABLES: dict[str, dict] = {
         "according": "selon|d'après|d’après|aux dires de",
         "pronouns": {"il": "he", "elle": "she", "ils": "they", "elles": "they", "je": "i", "nous": "we", "on": "they"},
         "clitic": r"^[\s,]*(?:[^\W\d_]+)(?:-t)?-(?P<p>il|elle|ils|elles)\b",
-        "determiners": "le la les l' l’ un une des du ce cet cette ces son sa ses leur leurs au aux",
+        "determiners": "deux trois quatre cinq six sept huit neuf dix plusieurs quelques certains certaines le la les l' l’ un une des du ce cet cette ces son sa ses leur leurs au aux",
         "noise": "mais et puis alors ainsi donc car or ensuite aussi enfin selon pour",
         "titles": (
             "m. mm. mme mmes mlle me dr pr ministre président présidente porte-parole directeur directrice "
@@ -117,7 +117,7 @@ TABLES: dict[str, dict] = {
         "pronouns": {"él": "he", "ella": "she", "ellos": "they", "ellas": "they", "yo": "i", "nosotros": "we"},
         "pro_drop": True,
         "dialogue_dashes": True,
-        "determiners": "el la los las un una unos unas este esta estos estas ese esa su sus del al lo",
+        "determiners": "dos tres cuatro cinco seis siete ocho nueve diez varios varias algunos algunas zwei drei vier fünf sechs sieben acht neun zehn zwölf hundert tausend el la los las un una unos unas este esta estos estas ese esa su sus del al lo",
         "noise": "pero y luego también además entonces así sin embargo aunque",
         "titles": (
             "sr. sra. señor señora don doña dr. dra. presidente presidenta ministro ministra diputado "
@@ -142,7 +142,7 @@ TABLES: dict[str, dict] = {
         "pronouns": {"ele": "he", "ela": "she", "eles": "they", "elas": "they", "eu": "i", "nós": "we"},
         "pro_drop": True,
         "dialogue_dashes": True,
-        "determiners": "o a os as um uma uns umas este esta esse essa seu sua seus suas do da dos das no na ao à",
+        "determiners": "dois duas três quatro cinco seis sete oito nove dez vários várias alguns algumas o a os as um uma uns umas este esta esse essa seu sua seus suas do da dos das no na ao à",
         "noise": "mas e depois também além então assim porém contudo",
         "titles": (
             "sr. sra. senhor senhora dr. dra. presidente ministro ministra deputado deputada senador senadora "
@@ -168,7 +168,7 @@ TABLES: dict[str, dict] = {
         "pronouns": {"lui": "he", "lei": "she", "egli": "he", "ella": "she", "loro": "they", "io": "i", "noi": "we"},
         "pro_drop": True,
         "dialogue_dashes": True,
-        "determiners": "il lo la i gli le un uno una questo questa quel quella suo sua suoi sue del della dei degli al alla",
+        "determiners": "due tre quattro cinque sei sette otto nove dieci alcuni alcune diversi il lo la i gli le un uno una questo questa quel quella suo sua suoi sue del della dei degli al alla",
         "noise": "ma e poi anche inoltre quindi così però",
         "titles": (
             "sig. sig.ra signor signora dott. dott.ssa ministro ministra presidente sindaco premier onorevole "
@@ -190,7 +190,7 @@ TABLES: dict[str, dict] = {
         "according": "volgens|aldus",
         "trailing_according": "aldus",
         "pronouns": {"hij": "he", "zij": "she", "ik": "i", "wij": "we", "we": "we"},
-        "determiners": "de het een deze die dit dat zijn haar hun onze",
+        "determiners": "twee drie vier vijf zes zeven acht negen tien enkele de het een deze die dit dat zijn haar hun onze",
         "noise": "maar en dan ook toch want dus",
         "titles": (
             "meneer mevrouw dhr. mevr. minister burgemeester premier woordvoerder woordvoerster voorzitter "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 
 import re
+import unicodedata
 
 from distributor.extract.language import current
 
@@ -200,10 +201,16 @@ def _is_title_in(word: str, code: str) -> bool:
     return "-" in lw and any(x in TITLES or x in titles for x in parts)
 
 
+def fold(word: str) -> str:
+    """Lower case without accents: "Murátov" and "Muratov" are one surname."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def surname_key(name: str) -> str | None:
     """The word a later mention would use alone ("Kennedy" for "James P. Kennedy Jr.")."""
     words = [w for w in name.split() if not is_suffix(w)]
-    return words[-1].lower() if words else None
+    return fold(words[-1]) if words else None
 
 
 def is_org(name: str) -> bool:
@@ -258,7 +265,17 @@ def leading_name(phrase: str) -> str | None:
     return trailing_name(head)
 
 
+_AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]+)[ \u00a0]([{UPPER}][\w-]+)")
+_ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
+
+
+def _one_transposition(a: str, b: str) -> bool:
+    """Two words that differ by swapping two neighbouring letters ("Odiar" / "Odair")."""
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 class Registry:
@@ -271,7 +288,8 @@ class Registry:
     def __init__(self) -> None:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
         self._lower_words: set[str] = set()
-        self._alone: dict[str, int] = {}  # capitalised words seen on their own
+        self._alone: dict[str, int] = {}
+        self._after_article: set[str] = set()  # capitalised words written right after an article  # capitalised words seen on their own
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
@@ -284,6 +302,13 @@ class Registry:
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_words.update(_LOWER_WORD.findall(text))
+        determiners = current().determiners
+        if determiners:
+            for m in _AFTER_WORD.finditer(text):
+                if m.group(1).lower() in determiners:
+                    self._after_article.add(m.group(2))
+            for m in _ELIDED_ARTICLE.finditer(text):
+                self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
         for m in NAME_RUN.finditer(text):
             if " " not in m.group(0):
                 self._alone[m.group(0)] = self._alone.get(m.group(0), 0) + 1
@@ -337,14 +362,68 @@ class Registry:
                 entries.append((para, name))
 
     def _trim_places(self, name: str) -> str:
-        """ "Ukraine Kurt Volker" -> "Kurt Volker": a first word the article mostly uses alone."""
+        """ "Ukraine Kurt Volker" -> "Kurt Volker": a first word the article mostly uses alone.
+
+        In other languages also a first word the page writes after an article
+        ("le ministre de l'Intérieur Jan Hamáček" reaches here as "Intérieur Jan Hamáček").
+        """
         words = name.split()
-        while len(words) >= 3 and self._alone.get(words[0], 0) >= 3:
+        foreign = current().code != "en"
+        while len(words) >= 3 and (
+            self._alone.get(words[0], 0) >= 3
+            or (foreign and (words[0] in self._after_article or words[0].lower() in self._lower_words))
+        ):
             words = words[1:]
         return " ".join(words)
 
+    def _known_tail(self, name: str, key: str) -> str | None:
+        """ "Lewicy Borys Budka" -> "Borys Budka" when the page names him so elsewhere."""
+        for _, known in self._by_surname.get(key, []):
+            if len(known) < len(name) and name.endswith(" " + known):
+                return known
+        return None
+
+    def _same_but_typo(self, name: str, key: str) -> str | None:
+        """ "Odiar Carneiro" after "Odair Carneiro": one swap of two letters in a given name."""
+        words = name.split()
+        for _, known in self._by_surname.get(key, []):
+            if known == name:
+                break  # only a spelling the article used first counts as the right one
+            other = known.split()
+            if len(other) != len(words):
+                continue
+            diffs = [(a, b) for a, b in zip(words, other) if a != b]
+            if len(diffs) == 1 and _one_transposition(*diffs[0]):
+                return known
+        return None
+
+    def plausible(self, name: str) -> bool:
+        """Whether a name could be a person's in this page's language.
+
+        Languages that capitalise nouns or put an article before places and
+        bodies give away common nouns: a word the page writes after an article
+        ("die Schließung", "los Estados Unidos") is no one's name, and neither
+        is a run that starts with a word the page also writes in lower case
+        ("Para Moreau"). English keeps its own tests (is_common_phrase).
+        """
+        if current().code == "en":
+            return True
+        words = [w for w in name.split() if not _is_minor(w)]
+        if not words or not name[:1].isupper():
+            return False
+        if any(w in self._after_article for w in words):
+            return False
+        for w in words[:-1]:
+            if w.endswith("s") and fold(w[:-1]) in self._by_surname:
+                return False  # "Rudolf Augsteins Motto": a genitive, so a thing of his
+        if current().code == "de" and len(words) >= 3 and words[-2].endswith("s"):
+            return False  # the same genitive when the owner is not introduced elsewhere
+        return words[0].lower() not in self._lower_words
+
     def is_person(self, name: str) -> bool:
         """A full name, or a surname the article gives a title ("President Trump")."""
+        if not self.plausible(name):
+            return False
         words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
         return len(words) >= 2 or name in self.addressed
 
@@ -359,7 +438,7 @@ class Registry:
         if not name or name.lower() in PRONOUNS or name.lower() in current().pronouns or is_org(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
-        key = words[-1].lower() if words else ""
+        key = fold(words[-1]) if words else ""
         entries = self._by_surname.get(key, [])
         # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
         if self.is_common_phrase(name) and not (len(words) == 1 and entries):
@@ -369,7 +448,7 @@ class Registry:
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
             return self._trim_places(known)  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
         if len(words) >= 2:
-            return self._trim_places(name)
+            return self._known_tail(name, key) or self._same_but_typo(name, key) or self._trim_places(name)
         # A lone capitalised word that never appears capitalised mid-sentence
         # ("Teachers chanted") is a common noun at the start of a sentence.
         if key in self._capitalised_midsentence:

@@ -471,7 +471,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.unnamed = True
         elif mention.kind == "name":
             full = registry.resolve(mention.text, r.para)
-            if full:
+            if full and registry.plausible(full):
                 r.speaker = full
                 r.speaker_is_full = registry.is_person(full)
             else:
