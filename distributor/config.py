@@ -75,6 +75,11 @@ class AccountSettings(_Section):
     min_gap_minutes: float = Field(0.0, ge=0)
     quiet_hours: tuple[int, int] | None = None  # [start_hour, end_hour) local time, no posting
     timezone: str | None = None  # default: [web].timezone
+    # Pull quotes in automatic posts: "auto" trusts the extractor, "review_if_unsure"
+    # holds (or drops, see unsure_quote) a quote below the confidence threshold,
+    # "never" composes without quotes.
+    quote_policy: Literal["auto", "review_if_unsure", "never"] = "review_if_unsure"
+    unsure_quote: Literal["hold", "drop_quote"] = "hold"
 
     @field_validator("name")
     @classmethod

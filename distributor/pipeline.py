@@ -12,6 +12,7 @@ tests call these same functions.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -25,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from distributor import posts
+from distributor import posts, quote_policy
 from distributor.compose import Composer
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
@@ -348,6 +349,13 @@ def accounts_for(settings: Settings, article: Article, session: Session) -> list
 def compose_auto_post(runtime: Runtime, session: Session, article: Article, extracted: Extracted, account: AccountSettings):
     """Queue the automatic post of ``article`` for ``account``, at most once ever."""
     key = posts.automatic_post_key(article.id, account)
+    # Quote policy (quote_policy.py): compose without the quote, or hold the post for an editor.
+    pull = extracted.pull_quote
+    quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
+    if not quote.use_quote:
+        extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
+    if quote.hold:
+        account = account.model_copy(update={"require_approval": True})
     try:
         composed = runtime.composer.compose(extracted, account)
     except ComposeError as exc:
@@ -356,7 +364,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         return None
     try:
         with session.begin_nested():  # a concurrent worker may have queued it already
-            return posts.create_post(
+            post = posts.create_post(
                 session,
                 account,
                 text=composed.text,
@@ -368,6 +376,9 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 auto_key=key,
                 next_slot=account.min_gap_minutes > 0,
             )
+            if quote.reason:
+                posts.record(session, post, post.state, post.state, quote.reason, "system")
+            return post
     except IntegrityError:
         log.info("article %s already has its post for %s", article.id, account.name)
         return None

@@ -205,7 +205,7 @@ def test_pull_quote_prefers_a_short_first_person_line_from_a_named_person():
         "“It is a disgrace,” a neighbour said.",
     ]
     pull = pick_pull_quote(find_quotes(paragraphs))
-    assert pull == Quote("We fought for this park for ten years and we finally won", "Nadia Farouk", pull.score)
+    assert pull == Quote("We fought for this park for ten years and we finally won", "Nadia Farouk", pull.score, pull.confidence)
 
 
 def test_fragment_inside_the_writers_sentence_loses_to_a_full_quote():

@@ -81,7 +81,8 @@ class _Raw:
     speaker: str | None = None
     speaker_is_full: bool = False
     unnamed: bool = False
-    prefix: str = ""  # the paragraph up to the opening mark (earlier quotes included)
+    how: str = ""  # how the speaker was found: a key of CONFIDENCE
+    prefix: str = ""  # the paragraph's last PREFIX_CHARS before the opening mark (earlier quotes included)
 
 
 def _role(text: str, i: int) -> str:
@@ -227,9 +228,9 @@ def _is_fragment(text: str, before: str) -> bool:
     return False
 
 
-def _paragraph_raws(text: str, index: int) -> list[_Raw]:
+def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
     raws: list[_Raw] = []
-    spans = _spans(text)
+    spans = _spans(text)[:budget]
     prose_start = 0
     for k, span in enumerate(spans):
         inner = text[span.start + 1 : span.end]
@@ -256,7 +257,7 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
                 mention=mention,
                 tight=tight,
                 unpunctuated=tight and not re.search(r"[,.!?…—–-][’'\"”]*\s*$", inner),
-                prefix=text[: span.start],
+                prefix=text[max(0, span.start - PREFIX_CHARS) : span.start],
             )
         )
         prose_start = span.end + 1
@@ -264,6 +265,19 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         if b.parts[0][:1].islower() and not re.search(r"[.!?…]$", a.parts[0]):
             a.incomplete = True
     return raws
+
+
+# No article quotes anyone 400 times, and no paragraph of prose runs to 20,000
+# characters: past these bounds a page is hostile or broken, and reading on
+# would only cost time (a paragraph of 100,000 quotes, an unclosed mark over
+# 600 kB). The quotes found up to there still count.
+MAX_QUOTES = 400
+MAX_PARAGRAPH_CHARS = 20_000
+MAX_TEXT_CHARS = 400_000
+
+# How much of a paragraph before a quote is read for who "she" is: a bound, so a
+# paragraph of 100,000 quotes costs 100,000 short reads rather than a quadratic one.
+PREFIX_CHARS = 600
 
 
 def _strip_bullet(text: str) -> str:
@@ -365,7 +379,20 @@ def _dialogue_to_marks(text: str) -> str:
     return "".join(out).rstrip()
 
 
+def _bounded(paragraphs: list[str]) -> list[str]:
+    """The paragraphs cut to MAX_PARAGRAPH_CHARS each and MAX_TEXT_CHARS in all."""
+    out, total = [], 0
+    for p in paragraphs:
+        if total >= MAX_TEXT_CHARS:
+            break
+        p = p[:MAX_PARAGRAPH_CHARS]
+        out.append(p)
+        total += len(p)
+    return out
+
+
 def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[str]) -> list[Quote]:
+    paragraphs = _bounded(paragraphs)
     if current().dialogue_dashes:
         paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
     registry = Registry()
@@ -378,11 +405,13 @@ def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[
     raws: list[_Raw] = []
     pending: _Raw | None = None  # a quote left open at the end of a paragraph
     for index, raw_text in enumerate(paragraphs):
-        text = _strip_bullet(raw_text.strip())
+        if len(raws) >= MAX_QUOTES:
+            break
+        text = _strip_bullet(raw_text[:MAX_PARAGRAPH_CHARS].strip())
         if "‘‘" in text or "’’" in text or "``" in text:
             # Wire copy doubles single marks: ‘‘It was a trick,’’ she said.
             text = text.replace("‘‘", "“").replace("``", "“").replace("’’", "”")
-        found = _paragraph_raws(text, index)
+        found = _paragraph_raws(text, index, MAX_QUOTES - len(raws))
         if pending is not None and found and text[:1] in DOUBLE + SINGLE and found[0].kind == pending.kind:
             # A quote running over paragraphs: each new one reopens the mark.
             head = found.pop(0)
@@ -409,9 +438,37 @@ def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[
         if not text:
             continue
         score = _score(r, text, protagonist, registry.titled, total, hint_keys)
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4)))
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=_confidence(r)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
+
+
+# How sure a reader is of the speaker, by how the attribution was found. The
+# figures order the cases (and set what review_if_unsure holds back), they
+# are not probabilities: see quote_policy.CONFIDENCE_THRESHOLD.
+CONFIDENCE = {
+    "named": 0.92,  # “…,” said Jane Doe / Jane Doe said: “…”
+    "surname": 0.85,  # “…,” Doe said, Jane Doe introduced earlier
+    "named before": 0.85,  # Jane Doe, in the sentence that leads into the quote
+    "surname before": 0.8,
+    "embed": 0.9,  # an embedded post, under its author's name
+    "same paragraph": 0.75,  # “First part,” she said. “Second part.”
+    "pronoun": 0.65,  # “…,” she said: the last woman the article named
+    "role": 0.6,  # “…”, a déclaré le ministre: the one minister the article named
+    "continued": 0.55,  # a paragraph that carries on the previous speaker's quote
+    "dropped subject": 0.5,  # “…”, dijo.: the subject is who the story was on
+}
+
+
+def _confidence(r: _Raw) -> float:
+    if not r.speaker or not r.speaker_is_full:
+        return 0.0
+    value = CONFIDENCE.get(r.how, 0.5)
+    if current().code != "en":
+        value *= 0.97  # the rules of other languages have been read on fewer pages
+    if r.fragment or r.incomplete or not r.closed:
+        value *= 0.85
+    return round(value, 2)
 
 
 def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
@@ -419,11 +476,12 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     speakers = {r.speaker for r in raws if r.speaker and r.speaker_is_full}
     if len(speakers) < 2:
         return None
-    body = "\n".join(paragraphs)
+    # One pass over the words, however many speakers there are.
+    words = Counter(re.findall(r"[^\W\d_][\w’'-]*", "\n".join(paragraphs)))
     counts = Counter()
     for name in speakers:
         surname = [w for w in name.split() if w[:1].isupper()][-1]
-        counts[name] = len(re.findall(rf"\b{re.escape(surname)}\b", body))
+        counts[name] = words.get(surname, 0)
     (top, n), *rest = counts.most_common()
     if rest and rest[0][1] == n:
         return None
@@ -458,6 +516,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             continues = previous is not None and previous.para == r.para - 1 and not last_sentence(r.before).strip()
             if (same_para or continues) and previous.speaker:
                 r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
+                r.how = "same paragraph" if same_para else "continued"
             elif (same_para or continues) and previous.unnamed:
                 r.unnamed = True
             previous = r
@@ -466,7 +525,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             # "a déclaré le ministre de la Santé": the one ministre the article has named.
             full = registry.by_role(mention.text, r.para)
             if full:
-                r.speaker, r.speaker_is_full = full, True
+                r.speaker, r.speaker_is_full, r.how = full, True, "role"
             else:
                 r.unnamed = True
         elif mention.kind == "name":
@@ -474,6 +533,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             if full and registry.plausible(full):
                 r.speaker = full
                 r.speaker_is_full = registry.is_person(full)
+                r.how = "named" if full == mention.text else "surname"
             else:
                 r.unnamed = True
         elif mention.kind == "pronoun":
@@ -487,12 +547,15 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.speaker = sub.resolve(mention.text) if sub.recent else None
                 r.speaker = r.speaker or people.resolve(mention.text)
                 r.speaker_is_full = r.speaker is not None
+                r.how = "dropped subject" if mention.text == "∅" else "pronoun"
                 for name in sub.recent:
                     people.mention(name)
         else:
             r.unnamed = True
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
+        if not mention.tight and r.how in ("named", "surname"):
+            r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
 
 
@@ -566,7 +629,7 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         for piece, weight in _windows(q.text):
             s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
-                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4)))
+                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4), confidence=q.confidence))
     if best is None or best[0] < MIN_PULL_SCORE:
         return None
     return best[1]
