@@ -115,7 +115,12 @@ def _starts_like_a_name(phrase: str) -> bool:
     if not words:
         return False
     first = words[0]
-    return first[:1].isupper() or first.lower() in current().determiners or first.lower() in current().titles
+    if first[:1].isupper() or first.lower() in current().determiners or first.lower() in current().titles:
+        return True
+    # "mówił w Sejmie poseł Adam Nowak": a place first, then the title right before the name.
+    name = leading_name(phrase)
+    before = phrase[: phrase.find(name)].split() if name else []
+    return bool(before) and before[-1].lower() in current().titles
 
 
 def role_of(phrase: str) -> str | None:

@@ -142,6 +142,8 @@ def _strip_titles(run: str, code: str) -> str:
         if _is_title(w) or w.endswith(("’s", "'s")):
             cut = i + 1
     words = words[cut:]
+    if words and not words[0][:1].isupper():
+        return ""  # "Sprecher der Behörde" minus its title: a particle cannot open a name
     if noun_phrase and not cut:
         return ""  # "Ein Macron-Berater", "Diese Abteilung": no title, so no name after the article
     # "Deputy Director of Public Prosecution Eva-Marie Persson" reaches here as
@@ -306,6 +308,9 @@ class Registry:
         if determiners:
             for m in _AFTER_WORD.finditer(text):
                 if m.group(1).lower() in determiners:
+                    before = text[max(0, m.start() - 40) : m.start()]
+                    if m.group(1).islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
+                        continue  # "Pieter de Vries": a particle inside a name, not an article
                     self._after_article.add(m.group(2))
             for m in _ELIDED_ARTICLE.finditer(text):
                 self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
