@@ -124,3 +124,8 @@ def test_the_page_lang_attribute_selects_the_rules():
         "Les travaux commenceront au printemps prochain", "Paul Girard")
     assert result.to_json()["pull_quote"]["confidence"] >= 0.7
     assert guess_from_text("the mayor said that the bridge was closed for the winter and the city has a plan") == "en"
+
+
+def test_an_aside_between_the_verb_and_the_name():
+    paragraphs = ["“Esto no puede seguir así”, lamenta, por su parte, Rosa Medina, presidenta de la asociación."]
+    assert pull(paragraphs, "es") == ("Esto no puede seguir así", "Rosa Medina")

@@ -75,7 +75,8 @@ def _build(code: str) -> Lang:
         verb_re=re.compile(rf"(?<![\w-])(?:{verbs})(?![\w-])", flags),
         inverted_re=re.compile(
             rf"\s*(?:(?!(?:family|ally|rally|assembly|supply|reply|daily|july|italy|belly|bully)\b)[a-z]+ly\s+)?"
-            rf"(?P<verb>{verbs})\s+(?P<who>[^;:!?“”\"«»„]+)",
+            # (", por su parte,": a short aside between the verb and the name)
+            rf"(?P<verb>{verbs})(?:,\s*(?-i:[^\W\d_A-Z])[^,]{{0,20}},)?\s+(?P<who>[^;:!?“”\"«»„]+)",
             flags,
         ),
         bare_verb_re=re.compile(rf"\s*(?:{verbs})\s*(?:[.;:]|$)", flags),
