@@ -129,3 +129,21 @@ def test_the_page_lang_attribute_selects_the_rules():
 def test_an_aside_between_the_verb_and_the_name():
     paragraphs = ["“Esto no puede seguir así”, lamenta, por su parte, Rosa Medina, presidenta de la asociación."]
     assert pull(paragraphs, "es") == ("Esto no puede seguir así", "Rosa Medina")
+
+
+def test_a_dropped_subject_goes_to_the_only_person_in_sight():
+    paragraphs = [
+        "O prefeito Carlos Mendes visitou as obras na manhã de ontem e falou com os moradores.",
+        "\"A ponte fica pronta em junho\", disse.",
+    ]
+    quotes = find_quotes(paragraphs, language="pt")
+    assert [(q.text, q.speaker) for q in quotes] == [("A ponte fica pronta em junho", "Carlos Mendes")]
+    assert quotes[0].confidence < 0.7  # a dropped subject: held for an editor by default
+
+
+def test_a_dropped_subject_with_two_people_in_sight_is_nobody():
+    paragraphs = [
+        "O prefeito Carlos Mendes recebeu o governador Paulo Rocha na manhã de ontem.",
+        "\"A ponte fica pronta em junho\", disse.",
+    ]
+    assert all(q.speaker is None for q in find_quotes(paragraphs, language="pt"))

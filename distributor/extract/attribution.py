@@ -299,7 +299,10 @@ def after_attribution(after: str) -> Mention | None:
         if lang.code != "en" and not _starts_like_a_name(who):
             # "…”, dijo refiriéndose a las entregas de Estados Unidos": the verb's
             # subject was dropped; what follows is its object, never the speaker.
-            return Mention("pronoun", "∅", tight=True) if lang.pro_drop else None
+            # Only when nothing after the verb could hide the real subject: no capital
+            # letter, and the sentence ends here rather than at another quotation.
+            bare = not any(c.isupper() for c in who) and re.search(r"[.!?…]\s*$", after)
+            return Mention("pronoun", "∅", tight=True) if lang.pro_drop and bare else None
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
         # "said Tom Hardy, 34" / "said Guterres’s spokesman, Stéphane Dujarric"

@@ -90,6 +90,12 @@ ORG_WORDS = frozenset(
     hezbollah isis islamic
     projects networks industries enterprises solutions ventures productions entertainment pictures
     coalition alliance partnership society trust
+    gazeta gazzetta zeitung journal jornal diario diário giornale corriere stampa courrier presse prensa
+    rzeczpospolita tageblatt rundschau allgemeine nacional nación nazione folha estado spiegel
+    partido partei parti partito ministerio ministério ministère ministerium ministero
+    universidad universidade université universität università stiftung fundación fundação fondation
+    gobierno gouvernement regierung governo polizei policía polícia polizia banco banque banca
+    tribunal gericht cour corte senado sénat bundestag sejm congreso câmara camera
     """.split()
 ) | frozenset(
     # Places: "He wrote" after a sentence about New Zealand does not make it a speaker.

@@ -29,11 +29,12 @@ from distributor.extract.attribution import (
     after_attribution,
     before_attribution,
     last_sentence,
+    prose_only,
     split_sentences,
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import Registry
+from distributor.extract.names import NAME_RUN, Registry, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -536,6 +537,10 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.how = "named" if full == mention.text else "surname"
             else:
                 r.unnamed = True
+        elif mention.kind == "pronoun" and mention.text == "∅":
+            r.speaker = _dropped_subject(r, paragraphs, registry, people)
+            r.speaker_is_full, r.how = r.speaker is not None, "dropped subject"
+            r.unnamed = r.speaker is None
         elif mention.kind == "pronoun":
             # "Omar asked ... . She added, “…”": this paragraph's own prose comes first.
             sub = Discourse(registry)
@@ -557,6 +562,62 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+def _people_in(text: str, registry: Registry, para: int) -> set[str]:
+    """Every person the prose names (quotations blanked), as full names."""
+    found = set()
+    for m in NAME_RUN.finditer(prose_only(text)):
+        full = registry.resolve(strip_titles(m.group(0)) or m.group(0), para)
+        if full and registry.is_person(full):
+            found.add(full)
+    return found
+
+
+def _dropped_subject(r: _Raw, paragraphs: list[str], registry: Registry, people: Discourse) -> str | None:
+    """Who “…”, dijo. means: the one person in sight, else nobody.
+
+    Spanish, Portuguese, Italian and Polish drop the subject the reader
+    already has in mind. We take it only when there is a single candidate:
+    the one person the paragraph's prose names before the quote; else the
+    last speaker when no one else has come up since; else the one person
+    the previous paragraph names, when it names only one.
+    """
+    here = _people_in(r.prefix, registry, r.para)
+    if here:
+        return next(iter(here)) if len(here) == 1 else None
+    if last_sentence(r.before).strip():
+        return None  # the quote sits inside a sentence about something else
+    last = people.resolve("∅")
+    if last:
+        return last
+    if r.para > 0:
+        previous = paragraphs[r.para - 1]
+        before = _people_in(previous, registry, r.para - 1)
+        if len(before) == 1:
+            (name,) = before
+            if _opens_a_sentence(previous, name):
+                return name
+    return None
+
+
+def _opens_a_sentence(text: str, full: str) -> bool:
+    """Whether a sentence of the prose is about this person: it starts with the name
+    (after at most a short phrase and a comma: "Na saída, Pacheco conversou ...")."""
+    surname = full.split()[-1]
+    for sentence in split_sentences(prose_only(text)):
+        head = sentence
+        lead, comma, rest = sentence.partition(", ")
+        if comma and len(lead.split()) <= 4:
+            head = rest
+        lang = current()
+        for word in head.split()[:6]:
+            if word.strip(",;:") == surname:
+                return True
+            lower = word.lower()
+            if not word[:1].isupper() and lower not in lang.determiners and lower not in lang.titles:
+                break
+    return False
 
 
 def _score(
