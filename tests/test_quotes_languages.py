@@ -147,3 +147,20 @@ def test_a_dropped_subject_with_two_people_in_sight_is_nobody():
         "\"A ponte fica pronta em junho\", disse.",
     ]
     assert all(q.speaker is None for q in find_quotes(paragraphs, language="pt"))
+
+
+def test_german_verb_second_and_a_preposition_before_a_full_name():
+    paragraphs = [
+        "Die Bücher von Marta Kühn verkaufen sich gut, die Kühn selbst kaum liest.",
+        "Am Abend schreibt Kühn an ihren Verlag: »Wir machen weiter.«",
+    ]
+    assert pull(paragraphs, "de") == ("Wir machen weiter.", "Marta Kühn")
+
+
+def test_a_conjunction_at_the_start_of_a_sentence_is_not_part_of_a_name():
+    paragraphs = [
+        "Jan Brandt leitet das Team seit dem Frühjahr.",
+        "Wenn Brandt etwas verspricht, hält er es.",
+        "„Wir liefern im Mai“, sagte Brandt.",
+    ]
+    assert pull(paragraphs, "de") == ("Wir liefern im Mai", "Jan Brandt")

@@ -380,6 +380,14 @@ def before_attribution(before: str) -> Mention | None:
             subject = Mention("name", acting[0]) if acting else None
         return Mention(subject.kind, subject.text, tight) if subject else None
     mention = subject_of(_AUX_TAIL.sub("", sentence[: verb.start()].rstrip()))
+    if current().code in ("de", "nl") and (mention is None or mention.kind == "unnamed"):
+        # Verb second: "Dann schickt Gezer ihm eine Nachricht: »…«" / "Daarna zei Jansen: „…”".
+        rest = sentence[verb.end() :].strip()
+        words = rest.split()
+        if words and words[0][:1].isupper():
+            name = leading_name(" ".join(words[:3]))
+            if name and not is_org(name):
+                return Mention("name", name, tight)
     if mention is None or mention.kind == "unnamed":
         # "Volker said he never used ... and added, “…”": the sentence's subject.
         subject = sentence_subject(sentence)

@@ -76,7 +76,7 @@ TABLES: dict[str, dict] = {
             "twitterte|bestätigte|bestätigt|antwortete|antwortet|berichtet|berichtete|erläutert|erläuterte|"
             "unterstrich|unterstreicht|versicherte|versichert|bekräftigte|bekräftigt|kommentierte|kommentiert|"
             "beklagt|beklagte|klagt|klagte|fragt|fragte|mahnt|mahnte|stellte klar|stellt klar|fügte hinzu|"
-            "räumte ein|räumt ein|sagte dazu|so"
+            "räumte ein|räumt ein|sagte dazu|schickt|schickte|simste|mailte|postete"
         ),
         "participles": "",
         "according": "laut|zufolge|nach Angaben von|nach Worten von",
@@ -87,14 +87,19 @@ TABLES: dict[str, dict] = {
             "jene jener einige manche viele alle beide mehrere kein keine keinen im am vom beim zum zur ins "
             "seine seiner seinen ihr ihre ihren unser unsere sein welche welcher"
         ),
-        "noise": "doch aber und dann auch denn so oder sondern nun noch schon jetzt zudem auch zwar nur",
+        "noise": (
+            "doch aber und dann auch denn so oder sondern nun noch schon jetzt zudem auch zwar nur "
+            "wenn falls als weil dass ob obwohl nachdem bevor während seit damit wie wo"
+        ),
         "titles": (
             "herr herrn frau dr. dr prof. prof minister ministerin präsident präsidentin chef chefin "
             "sprecher sprecherin bürgermeister bürgermeisterin kanzler kanzlerin vorsitzende vorsitzender "
             "geschäftsführer geschäftsführerin direktor direktorin abgeordnete abgeordneter ministerpräsident "
             "ministerpräsidentin senator senatorin staatssekretär staatssekretärin bundeskanzler bundeskanzlerin "
             "bundesminister bundesministerin bundespräsident vorstand vorstandschef vorstandschefin "
-            "aktivistin aktivist reporterin reporter"
+            "aktivistin aktivist reporterin reporter leiter leiterin ressortleiter ressortleiterin "
+            "chefredakteur chefredakteurin redakteur redakteurin kollege kollegin autor autorin trainer "
+            "trainerin landrat landrätin oberbürgermeister oberbürgermeisterin"
         ),
         "details_raw": r"(?<!von)\s(?:der|den)\s",
         "details": "dem|im|am|vom|beim|zum|zur|gegenüber|bei|in|auf|nach|über|zu|mit|für|aus|vor|und",

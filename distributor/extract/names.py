@@ -148,6 +148,13 @@ def _strip_titles(run: str, code: str) -> str:
         if _is_title(w) or w.endswith(("’s", "'s")):
             cut = i + 1
     words = words[cut:]
+    if lang.code != "en":
+        # "Texte von Claas Relotius": a particle followed by a full name is a preposition
+        # ("von der Leyen", "de Gaulle" keep theirs: one name follows).
+        for i, w in enumerate(words):
+            if w in _CAP_PARTICLES and sum(1 for x in words[i + 1 :] if x[:1].isupper()) >= 2:
+                words = words[i + 1 :]
+                break
     if words and not words[0][:1].isupper():
         return ""  # "Sprecher der Behörde" minus its title: a particle cannot open a name
     if noun_phrase and not cut:
@@ -275,6 +282,8 @@ def leading_name(phrase: str) -> str | None:
 
 _AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]+)[ \u00a0]([{UPPER}][\w-]+)")
 _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
+# "die stellvertretende Leiterin": an article, an adjective, then a noun.
+_ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]+) ([{LOWER}][\w-]*) ([{UPPER}][\w-]+)")
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 
 
@@ -317,7 +326,17 @@ class Registry:
                     before = text[max(0, m.start() - 40) : m.start()]
                     if m.group(1).islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
                         continue  # "Pieter de Vries": a particle inside a name, not an article
+                    if before.rstrip().endswith(","):
+                        continue  # ", die Relotius …": a relative pronoun, not an article
                     self._after_article.add(m.group(2))
+            if current().code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
+                for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
+                    if (
+                        m.group(1).lower() in determiners
+                        and m.group(2).endswith(("e", "en", "er", "es", "em"))
+                        and not text[max(0, m.start() - 2) : m.start()].startswith(",")
+                    ):
+                        self._after_article.add(m.group(3))
             for m in _ELIDED_ARTICLE.finditer(text):
                 self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
         for m in NAME_RUN.finditer(text):
@@ -383,6 +402,20 @@ class Registry:
         while len(words) >= 3 and (
             self._alone.get(words[0], 0) >= 3
             or (foreign and (words[0] in self._after_article or words[0].lower() in self._lower_words))
+        ):
+            words = words[1:]
+        return " ".join(words)
+
+    def _clean_foreign(self, name: str) -> str:
+        """A learnt run minus the words in front of the name that are not names."""
+        words = name.split()
+        noise = current().noise
+        while len(words) >= 2 and (
+            words[0] in self._after_article
+            or words[0].lower() in self._lower_words
+            or words[0].lower() in noise
+            or words[0].lower() in _LEADING_NOISE
+            or (len(words) >= 3 and fold(words[0]) in self._by_surname)
         ):
             words = words[1:]
         return " ".join(words)
@@ -456,6 +489,13 @@ class Registry:
             return None
         before = [n for p, n in entries if para is None or p <= para]
         known = (before[-1] if before else entries[0][1]) if entries else None
+        if known and len(words) == 1 and current().code != "en":
+            # "Relotius" -> the latest clean full name with that surname, not "Wenn Relotius"
+            # (a conjunction that opened a sentence) or "Texte von Claas Relotius".
+            for candidate in reversed(before or [n for _, n in entries]):
+                clean = self._clean_foreign(candidate)
+                if len(clean.split()) >= 2 and self.plausible(clean):
+                    return clean
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
             return self._trim_places(known)  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
         if len(words) >= 2:
