@@ -385,7 +385,14 @@ def before_attribution(before: str) -> Mention | None:
         rest = sentence[verb.end() :].strip()
         words = rest.split()
         if words and words[0][:1].isupper():
-            name = leading_name(" ".join(words[:3]))
+            run = []
+            for w in words[:4]:
+                if not w[:1].isupper():
+                    break
+                run.append(w)
+                if w[-1:] in ",:;.":
+                    break
+            name = leading_name(" ".join(run).rstrip(",:;."))
             if name and not is_org(name):
                 return Mention("name", name, tight)
     if mention is None or mention.kind == "unnamed":

@@ -154,6 +154,7 @@ def _strip_titles(run: str, code: str) -> str:
         for i, w in enumerate(words):
             if w in _CAP_PARTICLES and sum(1 for x in words[i + 1 :] if x[:1].isupper()) >= 2:
                 words = words[i + 1 :]
+                noun_phrase = False  # the article was the words' before the preposition
                 break
     if words and not words[0][:1].isupper():
         return ""  # "Sprecher der Behörde" minus its title: a particle cannot open a name
