@@ -229,6 +229,7 @@ def surname_key(name: str) -> str | None:
     return fold(words[-1]) if words else None
 
 
+@functools.lru_cache(maxsize=8192)
 def is_org(name: str) -> bool:
     words = name.replace("-", " ").split()
     if any(_clean(w) in ORG_WORDS for w in words):
@@ -340,18 +341,23 @@ class Registry:
                         self._after_article.add(m.group(3))
             for m in _ELIDED_ARTICLE.finditer(text):
                 self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
+        midsentence = self._capitalised_midsentence
         for m in NAME_RUN.finditer(text):
-            if " " not in m.group(0):
-                self._alone[m.group(0)] = self._alone.get(m.group(0), 0) + 1
             run = m.group(0)
             start = m.start()
             before = text[max(0, start - 4) : start].rstrip()
             sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
+            if " " not in run and "\u00a0" not in run:
+                # One word: counted, and nothing to learn as a name (most runs are these).
+                self._alone[run] = self._alone.get(run, 0) + 1
+                if not sentence_start:
+                    midsentence.add(run.lower())
+                continue
             words = run.split()
             if not sentence_start:
-                self._capitalised_midsentence.update(w.lower() for w in words)
+                midsentence.update(w.lower() for w in words)
             else:
-                self._capitalised_midsentence.update(w.lower() for w in words[1:])
+                midsentence.update(w.lower() for w in words[1:])
             name = strip_titles(_with_determiner(text, start, run))
             self.learn(name, para)
             if len(name.split()) >= 2 and not is_org(name):

@@ -380,6 +380,10 @@ def _dialogue_to_marks(text: str) -> str:
     return "".join(out).rstrip()
 
 
+# A double mark, a guillemet, an opening single mark or a dash: a paragraph that may quote.
+_QUOTE_SIGN_RE = re.compile(r'["“”„‟«»〝〞＂‘‚‛‹›`–—―]')
+
+
 def _bounded(paragraphs: list[str]) -> list[str]:
     """The paragraphs cut to MAX_PARAGRAPH_CHARS each and MAX_TEXT_CHARS in all."""
     out, total = [], 0
@@ -394,6 +398,8 @@ def _bounded(paragraphs: list[str]) -> list[str]:
 
 def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[str]) -> list[Quote]:
     paragraphs = _bounded(paragraphs)
+    if not any(_QUOTE_SIGN_RE.search(p) for p in paragraphs):
+        return []  # no quotation mark and no dialogue dash: nobody is quoted
     if current().dialogue_dashes:
         paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
     registry = Registry()
