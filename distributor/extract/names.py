@@ -427,6 +427,20 @@ class Registry:
             words = words[1:]
         return " ".join(words)
 
+    def knows_surname(self, name: str) -> bool:
+        """Whether the article's prose names someone with this surname."""
+        key = surname_key(name)
+        return bool(key and (self._by_surname.get(key) or self._alone.get(name.split()[-1], 0)))
+
+    def _same_ends(self, name: str, key: str) -> str | None:
+        """ "Mario Raúl Negri" -> "Mario Negri": same first and last name, as the article writes it."""
+        words = name.split()
+        for _, known in self._by_surname.get(key, []):
+            other = known.split()
+            if known != name and len(other) >= 2 and other[0] == words[0] and other[-1] == words[-1]:
+                return known
+        return None
+
     def _known_tail(self, name: str, key: str) -> str | None:
         """ "Lewicy Borys Budka" -> "Borys Budka" when the page names him so elsewhere."""
         for _, known in self._by_surname.get(key, []):
@@ -506,7 +520,12 @@ class Registry:
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
             return self._trim_places(known)  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
         if len(words) >= 2:
-            return self._known_tail(name, key) or self._same_but_typo(name, key) or self._trim_places(name)
+            return (
+                self._known_tail(name, key)
+                or self._same_but_typo(name, key)
+                or (self._same_ends(name, key) if len(words) >= 3 else None)
+                or self._trim_places(name)
+            )
         # A lone capitalised word that never appears capitalised mid-sentence
         # ("Teachers chanted") is a common noun at the start of a sentence.
         if key in self._capitalised_midsentence:

@@ -34,7 +34,7 @@ from distributor.extract.attribution import (
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import NAME_RUN, Registry, strip_titles
+from distributor.extract.names import NAME_RUN, Registry, is_org, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -335,7 +335,11 @@ def _text_factor(text: str) -> float:
 
 
 def find_quotes(
-    paragraphs: list[str], hints: list[str] = (), context: Sequence[str] = (), language: str | None = None
+    paragraphs: list[str],
+    hints: list[str] = (),
+    context: Sequence[str] = (),
+    language: str | None = None,
+    embedded: Sequence[tuple[str, str]] = (),
 ) -> list[Quote]:
     """Every direct quote in the body, with its speaker and a score, best first.
 
@@ -343,9 +347,10 @@ def find_quotes(
     as the page's description or standfirst: "staff writer David Emery posted"
     there lets a body that only says "Emery" name him in full. ``language`` is
     the page's language code ("fr", "de" ...; English when None or unknown).
+    ``embedded`` holds (text, author) of posts embedded in the article.
     """
     with using(rules_for(language)):
-        return _find_quotes(paragraphs, hints, context)
+        return _find_quotes(paragraphs, hints, context, embedded)
 
 
 _DIALOGUE_OPEN = re.compile(r"(?:^|(?<=[.!?…] ))[–—―]\s+(?=\S)")
@@ -396,9 +401,11 @@ def _bounded(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[str]) -> list[Quote]:
+def _find_quotes(
+    paragraphs: list[str], hints: Sequence[str], context: Sequence[str], embedded: Sequence[tuple[str, str]] = ()
+) -> list[Quote]:
     paragraphs = _bounded(paragraphs)
-    if not any(_QUOTE_SIGN_RE.search(p) for p in paragraphs):
+    if not embedded and not any(_QUOTE_SIGN_RE.search(p) for p in paragraphs):
         return []  # no quotation mark and no dialogue dash: nobody is quoted
     if current().dialogue_dashes:
         paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
@@ -433,6 +440,7 @@ def _find_quotes(paragraphs: list[str], hints: Sequence[str], context: Sequence[
             pending = found[-1]
 
     _attribute(raws, paragraphs, registry)
+    raws.extend(_embedded_raws(embedded, registry, len(paragraphs)))
     for r in raws:
         if r.speaker and not r.speaker_is_full:
             r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
@@ -570,6 +578,31 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         previous = r
 
 
+def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, total: int) -> list[_Raw]:
+    """Embedded posts whose author the article itself names as a person.
+
+    "Tottenham Hotspur (@SpursOfficial)" or a first name alone is no one
+    we can name; "Rep. Ilhan Omar" is, when the story talks about Omar.
+    """
+    out = []
+    for text, author in embedded:
+        name = strip_titles(author)
+        words = name.split()
+        if not 2 <= len(words) <= 4 or any(c.isdigit() for c in name) or is_org(name):
+            continue
+        if not registry.knows_surname(name):
+            continue  # the article never mentions this author
+        full = registry.resolve(name)
+        if not full or not registry.is_person(full):
+            continue
+        clean = _clean_text(text)
+        if len(clean.split()) < 3:
+            continue
+        out.append(_Raw(parts=[clean], para=total // 2, before="", after="", closed=True, kind="double",
+                        speaker=full, speaker_is_full=True, how="embed"))
+    return out
+
+
 def _people_in(text: str, registry: Registry, para: int) -> set[str]:
     """Every person the prose names (quotations blanked), as full names."""
     found = set()
@@ -637,6 +670,8 @@ def _score(
         score *= 0.5  # (a lower-case start is already marked down by _text_factor)
     if r.unpunctuated:
         score *= 0.85
+    if r.how == "embed":
+        score *= 0.5  # a post already public under the author's name: the article's own quotes come first
     if r.incomplete:
         score *= 0.6  # half a sentence: the rest follows the attribution
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
