@@ -23,3 +23,9 @@ def test_an_organisation_or_a_stranger_gets_no_quote_from_an_embed():
     speakers = {q.speaker for q in result.quotes}
     assert "Riverside Rovers FC" not in speakers
     assert "Sam Okafor" not in speakers  # the article never mentions him
+
+
+def test_an_account_whose_name_has_an_acronym_is_no_person():
+    page = PAGE.replace("Cllr Dana Whitfield (@danawhit)", "BBC Dana Whitfield Fans (@dwfans)")
+    result = extract_page(page.encode(), url="https://paper.example/bridge")
+    assert all("Seven years" not in q.text for q in result.quotes if q.speaker)

@@ -590,11 +590,15 @@ def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, tota
         words = name.split()
         if not 2 <= len(words) <= 4 or any(c.isdigit() for c in name) or is_org(name):
             continue
+        if any(w.isupper() and len(w) > 1 for w in words):
+            continue  # "PFF CLE Browns": an acronym makes it an account, not a person
         if not registry.knows_surname(name):
             continue  # the article never mentions this author
         full = registry.resolve(name)
         if not full or not registry.is_person(full):
             continue
+        if full.split()[0] not in words or full.split()[-1] != words[-1]:
+            continue  # the prose must name this very person, first name and surname
         clean = _clean_text(text)
         if len(clean.split()) < 3:
             continue
