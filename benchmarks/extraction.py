@@ -227,7 +227,7 @@ def speed(pages, repeats: int, compose) -> None:
     from distributor.extract import names
 
     def extract_only() -> None:
-        for cached in (names._strip_titles, names._is_title_in, names._is_minor, names.is_org):
+        for cached in (names._strip_titles, names._is_title_in, names._is_minor, names.is_org, names.fold, names.is_suffix):
             cached.cache_clear()  # memoised per process: each round starts cold, as a new page would
         results.clear()
         for _, raw, truth in pages:

@@ -118,6 +118,7 @@ def _clean(word: str) -> str:
     return word.lower().rstrip(",")
 
 
+@functools.lru_cache(maxsize=8192)
 def is_suffix(word: str) -> bool:
     return _clean(word) in _SUFFIXES
 
@@ -217,6 +218,7 @@ def _is_title_in(word: str, code: str) -> bool:
     return "-" in lw and any(x in TITLES or x in titles for x in parts)
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """Lower case without accents: "Murátov" and "Muratov" are one surname."""
     decomposed = unicodedata.normalize("NFKD", word.lower())

@@ -512,16 +512,21 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
     for r in raws:
         by_para.setdefault(r.para, []).append(r)
 
+    # Each quote's attribution first: following who the prose talks about (the
+    # costly part) is only needed when some quote names its speaker by "she",
+    # a role or a dropped subject.
+    mentions = []
     for r in raws:
-        while read_upto < r.para:
+        mention = r.mention if r.tight else None
+        mentions.append(mention or before_attribution(r.before) or r.mention)
+    follow = any(m is not None and m.kind in ("pronoun", "role") for m in mentions)
+    for r, mention in zip(raws, mentions):
+        while follow and read_upto < r.para:
             people.read(paragraphs[read_upto], read_upto)
             for q in by_para.get(read_upto, []):
                 if q.speaker and q.speaker_is_full:
                     people.mention(q.speaker)
             read_upto += 1
-        mention = r.mention if r.tight else None
-        if mention is None:
-            mention = before_attribution(r.before) or r.mention
         r.fragment = _is_fragment(r.parts[0], r.before) if not r.tight else False
         if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
