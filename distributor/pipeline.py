@@ -376,6 +376,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 auto_key=key,
                 next_slot=account.min_gap_minutes > 0,
             )
+            post.quote_confidence = pull.confidence if quote.use_quote else None
             if quote.reason:
                 posts.record(session, post, post.state, post.state, quote.reason, "system")
             return post
