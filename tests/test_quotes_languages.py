@@ -164,3 +164,14 @@ def test_a_conjunction_at_the_start_of_a_sentence_is_not_part_of_a_name():
         "„Wir liefern im Mai“, sagte Brandt.",
     ]
     assert pull(paragraphs, "de") == ("Wir liefern im Mai", "Jan Brandt")
+
+
+def test_an_attribution_inside_the_quotation():
+    paragraphs = [
+        "Claire Vasseur dirige le laboratoire depuis 2015.",
+        "« Impossible. Ces mesures sont fiables, explique Claire Vasseur, chimiste, ancienne de l’institut. "
+        "Nous les avons refaites trois fois. »",
+    ]
+    quotes = find_quotes(paragraphs, language="fr")
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Impossible. Ces mesures sont fiables.\nNous les avons refaites trois fois.", "Claire Vasseur")]

@@ -32,6 +32,7 @@ class Lang:
     verb_re: re.Pattern
     inverted_re: re.Pattern  # “…,” said Kirby / », a déclaré M. Caldwell / “, dijo Negri
     bare_verb_re: re.Pattern  # “…”, dijo. : a verb with no subject after it
+    incise_re: re.Pattern  # « …, explique Antony Fastier, toxicologue. … »: inside the quotation
     participle_re: re.Pattern
     any_verb_re: re.Pattern
     according_re: re.Pattern  # "according to X", "selon X", "laut X"
@@ -79,6 +80,11 @@ def _build(code: str) -> Lang:
             rf"(?P<verb>{verbs})(?:,\s*(?-i:[^\W\d_A-Z])[^,]{{0,20}},)?\s+(?P<who>[^;:!?“”\"«»„]+)",
             flags,
         ),
+        incise_re=re.compile(
+            rf",\s+(?:{_alternation(table['verbs'])})\s+(?P<who>(?-i:[{_UPPER}])[^,.;:!?«»“”„\"]{{1,60}}?)"
+            rf"(?:,[^.;:!?«»“”„\"]{{0,80}})?(?:[.;]\s+|,\s+|\s*$)",
+            flags,
+        ),
         bare_verb_re=re.compile(rf"\s*(?:{verbs})\s*(?:[.;:]|$)", flags),
         participle_re=re.compile(rf"(?<![\w-])(?:{participles})(?![\w-])", flags),
         any_verb_re=re.compile(rf"(?<![\w-])(?:{verbs}|{participles})(?![\w-])", flags),
@@ -99,6 +105,7 @@ def _build(code: str) -> Lang:
     )
 
 
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
 _CACHE: dict[str, Lang] = {}
 
 

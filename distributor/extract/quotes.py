@@ -34,7 +34,7 @@ from distributor.extract.attribution import (
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import NAME_RUN, Registry, is_org, strip_titles
+from distributor.extract.names import NAME_RUN, Registry, is_org, leading_name, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -245,11 +245,16 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
         handed_over = bool(re.search(r"[,!?][’'\"”]*\s*$", inner))
         tight = bool(mention and (mention.tight or handed_over))
-        if _not_speech(_clean_text(inner), before, after, tight):
+        parts = [_clean_text(inner)]
+        incise = _incise(inner) if mention is None or not tight else None
+        if incise is not None:
+            # « Absurde. Ce processus est la norme, explique Antony Fastier, toxicologue. Les études … »
+            parts, mention, tight = incise[0], incise[1], True
+        if _not_speech(parts[0], before, after, tight):
             continue  # leave it in the prose: it is part of a sentence
         raws.append(
             _Raw(
-                parts=[_clean_text(inner)],
+                parts=parts,
                 para=index,
                 before=before,
                 after=after,
@@ -266,6 +271,29 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         if b.parts[0][:1].islower() and not re.search(r"[.!?…]$", a.parts[0]):
             a.incomplete = True
     return raws
+
+
+def _incise(inner: str) -> tuple[list[str], Mention] | None:
+    """An attribution set inside the quotation (French, Spanish, Italian, Portuguese habit).
+
+    "…, explique Antony Fastier, toxicologue. Les études …": the words on
+    either side are the speaker's, the incise names the speaker. Only a
+    speech verb followed by a name, between commas, counts.
+    """
+    lang = current()
+    if lang.code == "en" or len(inner) < 20:
+        return None
+    m = lang.incise_re.search(inner)
+    if m is None:
+        return None
+    name = leading_name(m.group("who"))
+    if not name or len(name.split()) < 2:
+        return None
+    head, tail = _clean_text(inner[: m.start()]), _clean_text(inner[m.end() :])
+    if len(head.split()) < 2:
+        return None
+    parts = [head + ("" if head.endswith((".", "!", "?", "…")) else "."), tail] if tail else [head]
+    return [p for p in parts if p], Mention("name", name, tight=True)
 
 
 # No article quotes anyone 400 times, and no paragraph of prose runs to 20,000
