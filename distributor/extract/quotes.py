@@ -83,6 +83,7 @@ class _Raw:
     speaker_is_full: bool = False
     unnamed: bool = False
     how: str = ""  # how the speaker was found: a key of CONFIDENCE
+    end_para: int = -1  # the paragraph the quotation ends in, when it runs over several
     prefix: str = ""  # the paragraph's last PREFIX_CHARS before the opening mark (earlier quotes included)
 
 
@@ -458,6 +459,7 @@ def _find_quotes(
             # A quote running over paragraphs: each new one reopens the mark.
             head = found.pop(0)
             pending.parts.extend(head.parts)
+            pending.end_para = head.para
             pending.closed = head.closed
             pending.after = head.after
             if pending.mention is None and head.mention is not None:
@@ -588,6 +590,16 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             r.speaker = _dropped_subject(r, paragraphs, registry, people)
             r.speaker_is_full, r.how = r.speaker is not None, "dropped subject"
             r.unnamed = r.speaker is None
+        elif (
+            mention.kind == "pronoun"
+            and previous is not None
+            and (previous.unnamed or (previous.speaker is not None and not previous.speaker_is_full))
+            and max(previous.para, previous.end_para) >= r.para - 1
+            and not _people_in(r.before, registry, r.para)
+        ):
+            # “…,” her mother, Fiona, said. … She added: “…”: "she" is the speaker we
+            # could not name, not the last woman the article named.
+            r.unnamed = True
         elif mention.kind == "pronoun":
             # "Omar asked ... . She added, “…”": this paragraph's own prose comes first.
             sub = Discourse(registry)
