@@ -175,3 +175,12 @@ def test_an_attribution_inside_the_quotation():
     quotes = find_quotes(paragraphs, language="fr")
     assert [(q.text, q.speaker) for q in quotes] == [
         ("Impossible. Ces mesures sont fiables.\nNous les avons refaites trois fois.", "Claire Vasseur")]
+
+
+def test_a_line_that_opens_with_a_conjunction_loses_to_a_whole_thought():
+    paragraphs = [
+        "„Es sei denn, man sieht das als Einigung zwischen den Ländern“, sagt Paul Berger.",
+        "Danach sprach auch Lea Voss auf dem Platz vor dem Rathaus zu den Leuten.",
+        "„Das ist für die ganze Region ein schwerer Schlag“, sagt Lea Voss.",
+    ]
+    assert pull(paragraphs, "de") == ("Das ist für die ganze Region ein schwerer Schlag", "Lea Voss")

@@ -37,6 +37,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "the and of to is that was for with his her said has have are from this which were they",
     },
     "fr": {
+        "weak_openers": "Mais|Et|Donc|Car|Parce que|Or|Sauf si|À moins que",
         "verb_hints": "est|sont|a|ont|était|sera|peut|faut|va|fait|suis|sommes|n'est|c'est|ai",
         "verbs": (
             "dit|a dit|avait dit|déclare|a déclaré|avait déclaré|déclarait|explique|a expliqué|expliquait|"
@@ -69,6 +70,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "le la les des et est une dans pour que qui sur pas avec il elle au aux ont sont cette",
     },
     "de": {
+        "weak_openers": "Aber|Und|Doch|Denn|Es sei denn|Oder|Weil|Sondern|Außer",
         "verb_hints": "ist|sind|war|hat|haben|wird|kann|muss|bin|sein|werden|gibt|macht|geht",
         "verbs": (
             "sagte|sagt|sagten|sagen|gesagt|erklärte|erklärt|erklärten|betonte|betont|meinte|meint|erzählt|"
@@ -106,6 +108,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "der die das und ist nicht den von zu mit sich des auf für ein eine dem im auch es sie er",
     },
     "es": {
+        "weak_openers": "Pero|Y|Porque|O|Aunque|Salvo que|A menos que",
         "verb_hints": "es|son|está|fue|ha|hay|tiene|puede|va|hace|somos|estamos|soy|tenemos|vamos",
         "verbs": (
             "dijo|dice|afirmó|afirma|aseguró|asegura|señaló|señala|explicó|explica|agregó|agrega|añadió|"
@@ -134,6 +137,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "el la de que y en los las del se por un una con para es su al lo como más pero sus",
     },
     "pt": {
+        "weak_openers": "Mas|E|Porque|Ou|Porém|A menos que",
         "verb_hints": "é|são|está|foi|tem|há|pode|vai|faz|somos|estamos|sou|temos|vamos",
         "verbs": (
             "disse|diz|afirmou|afirma|declarou|declara|explicou|explica|acrescentou|acrescenta|ressaltou|"
@@ -159,6 +163,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "o a de que e do da em um para com não uma os no se na por mais as dos como mas ao ele das",
     },
     "it": {
+        "weak_openers": "Ma|E|Perché|Oppure|Però|A meno che",
         "verb_hints": "è|sono|ha|hanno|era|può|va|fa|siamo|abbiamo|sarà",
         "verbs": (
             "ha detto|dice|disse|ha dichiarato|dichiara|ha spiegato|spiega|ha aggiunto|aggiunge|ha affermato|"
@@ -184,6 +189,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "il di che e la per un in non una sono del della gli le si con anche ma come più",
     },
     "nl": {
+        "weak_openers": "Maar|En|Want|Omdat|Of|Tenzij",
         "verb_hints": "is|zijn|was|heeft|hebben|wordt|kan|moet|ben|gaat|doet",
         "verbs": (
             "zei|zegt|zeggen|verklaarde|verklaart|legde uit|vertelde|vertelt|stelde|stelt|schreef|schrijft|"
@@ -205,6 +211,7 @@ TABLES: dict[str, dict] = {
         "stopwords": "de het een en van is dat op te in zijn voor niet met die er ook aan als maar bij",
     },
     "pl": {
+        "weak_openers": "Ale|I|Bo|Więc|A|Chyba że",
         "verb_hints": "jest|są|był|była|ma|może|nie|będzie|mamy|jesteśmy|trzeba",
         "verbs": (
             "mówił|mówiła|powiedział|powiedziała|mówi|stwierdził|stwierdziła|stwierdza|dodał|dodała|dodaje|"

@@ -46,6 +46,7 @@ class Lang:
     pro_drop: bool  # "…”, dijo.": the subject is the person being talked about
     dialogue_dashes: bool
     verb_hint_re: re.Pattern  # a common verb form: a quote with one is speech, not a label
+    weak_opener_re: re.Pattern  # "Es sei denn, …", "Mais …": a line that leans on what came before
     object_words: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -101,6 +102,7 @@ def _build(code: str) -> Lang:
         verb_hint_re=re.compile(
             rf"(?<![\w-])(?:{_alternation(table.get('verb_hints', '')) or '(?!x)x'})(?![\w-])", re.IGNORECASE
         ),
+        weak_opener_re=re.compile(rf"(?:{_alternation(table.get('weak_openers', '')) or '(?!x)x'})\b"),
         object_words=frozenset(w for p in parts for w in p.get("object_words", "").split()),
     )
 

@@ -352,6 +352,8 @@ def _text_factor(text: str) -> float:
         f *= 1.03
     if re.match(r"(?:But|And|So|Or|Because)\b", text):
         f *= 0.9
+    elif current().weak_opener_re.match(text):
+        f *= 0.8  # the same in the page's language
     if re.search(r"\.\.\.|…|\[|\(", text.strip("….")):
         f *= 0.8  # elided or annotated by the writer: editors avoid these
     if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
