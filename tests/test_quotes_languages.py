@@ -184,3 +184,12 @@ def test_a_line_that_opens_with_a_conjunction_loses_to_a_whole_thought():
         "„Das ist für die ganze Region ein schwerer Schlag“, sagt Lea Voss.",
     ]
     assert pull(paragraphs, "de") == ("Das ist für die ganze Region ein schwerer Schlag", "Lea Voss")
+
+
+def test_a_role_belongs_to_the_name_it_stands_next_to():
+    paragraphs = [
+        "Le président Henri Blanc a reçu mercredi le ministre de la Culture, Luc Moreau.",
+        "« Ce musée rouvrira en mai », a déclaré le président.",
+    ]
+    quotes = find_quotes(paragraphs, language="fr")
+    assert [(q.text, q.speaker) for q in quotes] == [("Ce musée rouvrira en mai", "Henri Blanc")]

@@ -134,7 +134,7 @@ def role_of(phrase: str) -> str | None:
         return None
     if leading_name(phrase):
         return None
-    word = words[1].lower().strip(",")
+    word = words[1].lower().strip(",.;:!?")
     for part in [word, *word.split("-")[1:]]:
         if part in current().titles:
             return part

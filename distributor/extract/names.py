@@ -299,6 +299,10 @@ def _one_transposition(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
+# Small words inside a role's description: "ministre de la Santé", "minister of state".
+_ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
+
+
 class Registry:
     """The people an article has introduced, so "Kirby" can become "John Kirby".
 
@@ -375,10 +379,19 @@ class Registry:
 
     def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
         """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
-        words = before.replace(",", " ").split()[-6:] + run_titles
         titles = current().titles
-        for w in words:
+        found = []
+        for w in run_titles:
+            found.append(_clean(w))
+        # Walk back over the words right before the name: titles and their complements
+        # ("de la Santé") belong to it; any other word ("a reçu") ends its description.
+        for w in reversed(before.replace(",", " ").split()[-6:]):
             lw = _clean(w)
+            if lw in titles or lw in TITLES or any(p in titles for p in lw.split("-")[1:]):
+                found.append(lw)
+            elif not (w[:1].isupper() or lw in _ROLE_CONNECTORS):
+                break
+        for lw in found:
             for part in [lw, *lw.split("-")[1:]]:
                 if part in titles or part in TITLES:
                     self.roles.setdefault(part, []).append((para, name))
