@@ -314,7 +314,8 @@ class Registry:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
         self._lower_words: set[str] = set()
         self._alone: dict[str, int] = {}
-        self._after_article: set[str] = set()  # capitalised words written right after an article  # capitalised words seen on their own
+        self._after_article: set[str] = set()  # capitalised words written right after an article
+        self._learnt: set[str] = set()  # multi-word runs already learnt  # capitalised words seen on their own
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
@@ -364,7 +365,11 @@ class Registry:
                 midsentence.update(w.lower() for w in words)
             else:
                 midsentence.update(w.lower() for w in words[1:])
-            name = strip_titles(_with_determiner(text, start, run))
+            seen = _with_determiner(text, start, run)
+            if seen in self._learnt:
+                continue  # the same run again: its name, role and title are known already
+            self._learnt.add(seen)
+            name = strip_titles(seen)
             self.learn(name, para)
             if len(name.split()) >= 2 and not is_org(name):
                 self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - len(name.split())], name, para)
