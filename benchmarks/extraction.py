@@ -80,6 +80,7 @@ def score_page(result, truth: dict) -> dict[str, bool | list[str]]:
         matched = [q for q in acceptable if pull is not None and quote_matches(pull.text, q["text"])]
         scores["quote"] = bool(matched)
         scores["speaker"] = bool(matched) and any(norm(pull.speaker) == norm(q["speaker"]) for q in matched)
+    scores["misattributed"], scores["unchecked"] = misattributions(result, truth)
     shown = [result.title or "", have_alt or ""]
     shown += [q.text for q in result.quotes]
     if pull is not None:
@@ -87,6 +88,54 @@ def score_page(result, truth: dict) -> dict[str, bool | list[str]]:
     haystack = norm(" \n ".join(shown))
     scores["leaks"] = [m for m in truth.get("must_not_quote", []) if norm(m) and norm(m) in haystack]
     return scores
+
+
+def _overlaps(ours: str, theirs: str) -> bool:
+    """The same words: equal, one a run of the other's sentences, or one inside the other."""
+    a, b = norm(ours).rstrip("."), norm(theirs).rstrip(".")
+    return quote_matches(ours, theirs) or (min(len(a), len(b)) >= 20 and (a in b or b in a))
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Names equal once initials are dropped ("James P. Kennedy Jr." is "James Kennedy Jr.")."""
+    def key(name):
+        return [w for w in norm(name).replace(".", " ").split() if len(w) > 1 and w not in ("jr", "sr")]
+    return key(a) == key(b)
+
+
+def misattributions(result, truth: dict) -> tuple[list[str], list[str]]:
+    """Quotes (the pull quote and every listed quote with a speaker) given to the wrong person.
+
+    A quote whose words are a truth quote's but whose speaker differs is a
+    misattribution; so is any speaker that is none of the page's quoted people
+    while the quote's words belong to one of them. A speaker the truth does
+    not know for words it does not list is "unchecked": printed for a reader.
+    """
+    known = [q for q in truth.get("acceptable_pull_quotes") or []]
+    speakers = {norm(q["speaker"]) for q in known}
+    wrong, unchecked = [], []
+    listed = [q for q in result.quotes if q.speaker]
+    if result.pull_quote is not None and result.pull_quote.speaker:
+        listed.append(result.pull_quote)
+    for q in listed:
+        same_words = [k for k in known if _overlaps(q.text, k["text"])]
+        if same_words:
+            if not any(same_person(k["speaker"], q.speaker) for k in same_words):
+                wrong.append(f"{q.speaker}: {q.text[:60]}")
+        elif not any(same_person(q.speaker, k) for k in speakers):
+            unchecked.append(f"{q.speaker}: {q.text[:60]}")
+    return wrong, sorted(set(unchecked))
+
+
+def page_language(raw: bytes, url: str) -> str:
+    """The page's language as the extractor reads it (declared, else guessed from the text)."""
+    from distributor.extract import language, metadata, parse
+    from distributor.extract.body import article_body
+
+    doc = parse(raw, url=url)
+    head = metadata.read_head(doc)
+    body = article_body(doc.tree)
+    return language.page_language(language.declared_languages(doc, head), "\n".join(body.paragraphs[:20]))
 
 
 def composer():
@@ -119,24 +168,34 @@ def load_pages(corpus: Path) -> list[tuple[str, bytes, dict]]:
     return pages
 
 
+FIELDS = ("headline", "canonical", "image", "caption", "quote", "speaker")
+
+
 def quality(pages, compose) -> None:
-    fields = ("headline", "canonical", "image", "caption", "quote", "speaker")
-    totals = dict.fromkeys(fields, 0)
-    leaks = 0
+    by_lang: dict[str, dict[str, int]] = {}
     composed = 0
-    print(f"{'page':42} " + " ".join(f"{f[:5]:>5}" for f in fields) + "  leaks")
+    print(f"{'page':42} lang " + " ".join(f"{f[:5]:>5}" for f in FIELDS) + "  misat leaks")
     for name, raw, truth in pages:
+        lang = page_language(raw, truth["canonical_url"])
         try:
             result = extract_page(raw, url=truth["canonical_url"], source=name)
         except DistributorError as exc:
             print(f"{name[:42]:42} ERROR {exc}")
             continue
         scores = score_page(result, truth)
-        for f in fields:
-            totals[f] += bool(scores[f])
-        leaks += len(scores["leaks"])
-        line = f"{name[:42]:42} " + " ".join(f"{'ok' if scores[f] else 'MISS':>5}" for f in fields)
-        print(f"{line}  {len(scores['leaks']) or ''}")
+        for key in (lang, "all"):
+            row = by_lang.setdefault(key, dict.fromkeys((*FIELDS, "pages", "misattributed", "leaks"), 0))
+            row["pages"] += 1
+            for f in FIELDS:
+                row[f] += bool(scores[f])
+            row["misattributed"] += len(scores["misattributed"])
+            row["leaks"] += len(scores["leaks"])
+        line = f"{name[:42]:42} {lang:4} " + " ".join(f"{'ok' if scores[f] else 'MISS':>5}" for f in FIELDS)
+        print(f"{line}  {len(scores['misattributed']) or '':5} {len(scores['leaks']) or ''}")
+        for item in scores["misattributed"]:
+            print(f"    MISATTRIBUTED {item}")
+        for item in scores["unchecked"]:
+            print(f"    unchecked speaker {item}")
         if scores["leaks"]:
             print(f"    leaked: {scores['leaks']}")
         if compose is not None:
@@ -145,13 +204,16 @@ def quality(pages, compose) -> None:
                 composed += 1
             except DistributorError as exc:
                 print(f"    compose failed: {exc}")
-    n = len(pages)
     print()
-    for f in fields:
-        print(f"{f:10} {totals[f]:3}/{n} = {100 * totals[f] / n:5.1f}%")
-    print(f"{'leaks':10} {leaks}")
+    print("per language (acceptable quote counts a rightly missing one):")
+    print(f"{'lang':5} {'pages':>5} " + " ".join(f"{f[:7]:>8}" for f in FIELDS) + "  misattr  leaks")
+    for key in sorted(by_lang, key=lambda k: (k == "all", k)):
+        row = by_lang[key]
+        n = row["pages"]
+        cells = " ".join(f"{100 * row[f] / n:7.1f}%" for f in FIELDS)
+        print(f"{key:5} {n:5} {cells}  {row['misattributed']:7}  {row['leaks']:5}")
     if compose is not None:
-        print(f"{'composed':10} {composed}/{n}")
+        print(f"composed {composed}/{len(pages)}")
 
 
 def speed(pages, repeats: int, compose) -> None:
@@ -165,7 +227,7 @@ def speed(pages, repeats: int, compose) -> None:
     from distributor.extract import names
 
     def extract_only() -> None:
-        for cached in (names.strip_titles, names._is_title, names._is_minor):
+        for cached in (names._strip_titles, names._is_title_in, names._is_minor, names.is_org, names.fold, names.is_suffix):
             cached.cache_clear()  # memoised per process: each round starts cold, as a new page would
         results.clear()
         for _, raw, truth in pages:

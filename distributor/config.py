@@ -125,6 +125,12 @@ class AccountSettings(_Section):
     timezone: str | None = None  # default: [web].timezone
     max_delay_hours: float | None = Field(None, ge=0)  # default: [scheduler].max_delay_hours
 
+    # Pull quotes in automatic posts: "auto" trusts the extractor, "review_if_unsure"
+    # holds (or drops, see unsure_quote) a quote below the confidence threshold,
+    # "never" composes without quotes.
+    quote_policy: Literal["auto", "review_if_unsure", "never"] = "review_if_unsure"
+    unsure_quote: Literal["hold", "drop_quote"] = "hold"
+
     _zone_is_known = field_validator("timezone")(_zone)
     _api_url_is_http = field_validator("api_base_url")(_http_url)
 

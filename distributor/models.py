@@ -148,6 +148,7 @@ class Post(SQLModel, table=True):
     external_url: Optional[str] = Field(default=None, sa_column=Column(Text))
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
     note: Optional[str] = Field(default=None, sa_column=Column(Text))  # e.g. why the image was dropped
+    quote_confidence: Optional[float] = None  # of the pull quote the post was composed with (0..1)
     created_by: Optional[str] = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -12,6 +12,7 @@ tests call these same functions.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -25,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from distributor import posts
+from distributor import posts, quote_policy
 from distributor.articles import (
     REREAD_FOR_ANOTHER_FEED,
     accounts_for,
@@ -312,6 +313,13 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     desk); the other accounts still post.
     """
     key = posts.automatic_post_key(article.id, account)
+    # Quote policy (quote_policy.py): compose without the quote, or hold the post for an editor.
+    pull = extracted.pull_quote
+    quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
+    if not quote.use_quote:
+        extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
+    if quote.hold:
+        account = account.model_copy(update={"require_approval": True})
     try:
         composed = runtime.composer.compose(extracted, account)
         if not composed.text.strip():
@@ -332,6 +340,9 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 auto_key=key,
                 next_slot=account.min_gap_minutes > 0 or bool(account.quiet_hours),  # never a time inside them
             )
+            post.quote_confidence = pull.confidence if quote.use_quote else None
+            if quote.reason:
+                posts.record(session, post, post.state, post.state, quote.reason, "system")
     except IntegrityError:
         log.info("article %s already has its post for %s", article.id, account.name)
         return None

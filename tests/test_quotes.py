@@ -205,7 +205,7 @@ def test_pull_quote_prefers_a_short_first_person_line_from_a_named_person():
         "“It is a disgrace,” a neighbour said.",
     ]
     pull = pick_pull_quote(find_quotes(paragraphs))
-    assert pull == Quote("We fought for this park for ten years and we finally won", "Nadia Farouk", pull.score)
+    assert pull == Quote("We fought for this park for ten years and we finally won", "Nadia Farouk", pull.score, pull.confidence)
 
 
 def test_fragment_inside_the_writers_sentence_loses_to_a_full_quote():
@@ -591,3 +591,24 @@ def test_pronoun_after_an_earlier_quote_in_the_same_paragraph_reads_the_whole_pa
         "States). He wrote, \u201cIt is possible that this land joins the other one, but it is uncertain.\u201d",
     ]
     assert said(paragraphs)["It is possible that this land joins the other one, but it is uncertain."] == "Abel Tasker"
+
+
+def test_she_after_a_speaker_we_could_not_name_is_not_the_last_woman_named():
+    paragraphs = [
+        "Lena Hart, 24, was taken to hospital in April after a fall from her horse.",
+        "“The doctors did everything they could,” her sister, Maya, said in a statement. "
+        "She added: “We will never forget them.”",
+    ]
+    quotes = find_quotes(paragraphs)
+    assert all(q.speaker != "Lena Hart" for q in quotes)
+
+
+def test_she_after_an_unnamed_speakers_long_quotation_is_not_the_last_woman_named():
+    paragraphs = [
+        "Lena Hart, 24, was taken to hospital in April after a fall from her horse.",
+        "“The fall was bad, and the ride to hospital was long,” her sister, Maya, said in a statement.",
+        "“The doctors did everything they could. They worked through the night.",
+        "“They kept her comfortable.”",
+        "She added: “We will never forget them.”",
+    ]
+    assert all(q.speaker != "Lena Hart" for q in find_quotes(paragraphs))

@@ -12,6 +12,7 @@ from distributor.extract.body import Body, article_body, body_paragraphs, with_d
 from distributor.extract.document import Document, decode, parse
 from distributor.extract.model import Extracted, Image, Quote
 
+from distributor.extract import embeds, language
 from distributor.extract import quotes as _quotes
 
 __all__ = [
@@ -46,10 +47,18 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
         description=metadata.description(head),
         site_name=site,
     )
+    posts = embeds.embedded_posts(doc.tree)  # before the body step takes the tree apart
     body = with_declared_body(article_body(doc.tree), (head.article_ld or {}).get("articleBody"))
     result.image = images.lead_image(doc.tree, head, body.containers, result.title)
     if body.paragraphs:
-        found = _quotes.find_quotes(body.paragraphs, body.pullquote_hints, context=[result.description or ""])
+        lang = language.page_language(language.declared_languages(doc, head), "\n".join(body.paragraphs[:20]))
+        found = _quotes.find_quotes(
+            body.paragraphs,
+            body.pullquote_hints,
+            context=[result.description or "", *result.tags],
+            language=lang,
+            embedded=[(p.text, p.author) for p in posts],
+        )
         result.quotes = list(found)
         result.pull_quote = _quotes.pick_pull_quote(result.quotes)
     return result

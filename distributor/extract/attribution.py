@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from distributor.extract.language import current
 from distributor.extract.names import (
     NAME_RUN,
-    PRONOUNS,
     TITLES,
     Registry,
     given_name_pronoun,
@@ -25,26 +25,10 @@ from distributor.extract.names import (
     trailing_name,
 )
 
-_VERBS = (
-    "said|says|say|added|adds|told|tells|wrote|writes|tweeted|tweets|posted|stated|states|"
-    "explained|explains|asked|asks|replied|replies|responded|responds|recalled|recalls|noted|notes|"
-    "continued|continues|warned|warns|argued|argues|insisted|insists|acknowledged|acknowledges|"
-    "declared|declares|quipped|joked|jokes|interjected|countered|rejoined|admitted|admits|conceded|"
-    "claimed|claims|cautioned|remarked|observed|announced|announces|concluded|emphasized|emphasised|"
-    "urged|predicted|suggested|laughed|laughs|shouted|commented|comments|testified|stressed|"
-    "confirmed|confirms|recounted|sang|sings|agreed|agrees|described|describes|called|calls|"
-    "pointed out|went on|chimed in|reiterated|vowed|promised|told reporters|wondered|mused|put it|"
-    "written|reported|"
-    "boasted|complained|lamented|conceded|cried|yelled|whispered|sighed|texted|emailed|messaged|"
-    "respond|reply|tell|add|write|ask|explain"
-)
-_PARTICIPLES = (
-    "saying|adding|telling|writing|noting|warning|asking|arguing|explaining|declaring|insisting|"
-    "calling|describing|stating|tweeting|posting|replying|responding|urging|joking|quipping"
-)
-VERB_RE = re.compile(rf"\b(?:{_VERBS})\b")
-PARTICIPLE_RE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
-_ANY_VERB_RE = re.compile(rf"\b(?:{_VERBS}|{_PARTICIPLES})\b")
+
+def _pronoun(word: str) -> str | None:
+    """ "he" / "she" / "they" ... for a pronoun of the page's language, else None."""
+    return current().pronouns.get(word.strip().lower())
 
 # “…,” the 56-year-old said / said the actor: a description of someone named earlier.
 _DESCRIPTOR_RE = re.compile(
@@ -54,7 +38,6 @@ _DESCRIPTOR_RE = re.compile(
     r"author|novelist|filmmaker|comedian|chef|founder|entrepreneur|billionaire|"
     r"[\w-]+ (?:actor|actress|singer|star|coach|manager|boss|player))\b(?![’'])"
 )
-_ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,.;:!?“”\"]{1,80})")
 # “…” — Carla Mendes, finance minister.  (a dash, a name, then a comma or the end)
 _DASH_RE = re.compile(r"^\s*[—–]\s*(?P<who>[^,.;:!?“”\"]{1,60}?)\s*(?:,|\.|$)")
 # "tearfully", "later" ... but not "family" or "Italy".
@@ -126,6 +109,38 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _starts_like_a_name(phrase: str) -> bool:
+    """A subject after an inverted verb opens with a name, an article or a title."""
+    words = phrase.split()
+    if not words:
+        return False
+    first = words[0]
+    if first[:1].isupper() or first.lower() in current().determiners or first.lower() in current().titles:
+        return True
+    # "mówił w Sejmie poseł Adam Nowak": a place first, then the title right before the name.
+    name = leading_name(phrase)
+    before = phrase[: phrase.find(name)].split() if name else []
+    return bool(before) and before[-1].lower() in current().titles
+
+
+def role_of(phrase: str) -> str | None:
+    """ "le ministre de la Santé" -> "ministre": a role standing for a person named earlier.
+
+    Only an article followed by a title word counts, and only when no name
+    follows ("o delegado Odair Carneiro" names him and is read as a name).
+    """
+    words = phrase.strip().split()
+    if len(words) < 2 or words[0].lower() not in current().determiners | {"the"}:
+        return None
+    if leading_name(phrase):
+        return None
+    word = words[1].lower().strip(",.;:!?")
+    for part in [word, *word.split("-")[1:]]:
+        if part in current().titles:
+            return part
+    return None
+
+
 def subject_of(phrase: str) -> Mention | None:
     """Classify the words in front of a speech verb: a name, a pronoun, or nobody named."""
     phrase = phrase.strip().strip(",").strip()
@@ -135,10 +150,13 @@ def subject_of(phrase: str) -> Mention | None:
     phrase = re.sub(r"\b(he|she|He|She|they|They)[’'](?:d|ll)$", r"\1", phrase)
     phrase = re.sub(r"\s+(?:would|will|could|can|did|does|do|might)$", "", phrase)
     lower = phrase.lower()
-    if lower in PRONOUNS:
-        return Mention("pronoun", lower)
+    if _pronoun(lower):
+        return Mention("pronoun", _pronoun(lower))
     if _DESCRIPTOR_RE.match(phrase) and len(phrase.split()) <= 4:
         return Mention("pronoun", phrase)
+    role = role_of(phrase) if len(phrase.split()) <= 6 else None
+    if role:
+        return Mention("role", role)
     # "Mayer, Disney’s chairman of ..., said": the name is before the appositive.
     # "In a tweet about Trump, Emery said": the name nearest the verb.
     chunks = [c.strip() for c in phrase.split(",") if c.strip()]
@@ -153,8 +171,8 @@ def subject_of(phrase: str) -> Mention | None:
         else:
             order.append(chunks[0])
     for chunk in order:
-        if chunk.lower() in PRONOUNS:
-            return Mention("pronoun", chunk.lower())
+        if _pronoun(chunk):
+            return Mention("pronoun", _pronoun(chunk))
         if _DESCRIPTOR_RE.match(chunk) and len(chunk.split()) <= 4:
             return Mention("pronoun", chunk)
         name = trailing_name(chunk)
@@ -178,8 +196,8 @@ def sentence_subject(sentence: str) -> Mention | None:
     if not words:
         return None
     first = words[0].strip(",").lower()
-    if first in PRONOUNS:
-        return Mention("pronoun", first)
+    if _pronoun(first):
+        return Mention("pronoun", _pronoun(first))
     if _DESCRIPTOR_RE.match(" ".join(words[:3])):
         return Mention("pronoun", " ".join(words[:2]))
     taken = []
@@ -259,12 +277,32 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("name", name, tight=True) if name else None
     head = first_sentence(after.lstrip(" ,.!?…"))
     # Inverted order: “…,” said Kirby / says president David Weisbrot.
-    m = re.match(rf"\s*{_ADVERB}(?P<verb>{_VERBS})\s+(?P<who>[^;:!?“”\"]+)", head)
+    lang = current()
+    m = lang.clitic_re.match(after)
+    if m:  # », a-t-il dit / », dit-elle
+        return Mention("pronoun", _pronoun(m.group("p")) or "they", tight=True)
+    m = lang.trailing_according_re.match(after)
+    if m:  # “…“, so Stenger / ”, aldus De Vries
+        name = leading_name(m.group("who"))
+        return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"), tight=True)
+    if lang.pro_drop and lang.bare_verb_re.match(head):
+        return Mention("pronoun", "∅", tight=True)  # “…”, dijo.  The subject is who the story is on.
+    m = lang.inverted_re.match(head)
     if m:
         first, _, second = m.group("who").partition(",")
         who = first.strip()
-        if who.lower() in PRONOUNS:
-            return Mention("pronoun", who.lower(), tight=True)
+        if _pronoun(who):
+            return Mention("pronoun", _pronoun(who), tight=True)
+        role = role_of(who)
+        if role:
+            return Mention("role", role, tight=True)
+        if lang.code != "en" and not _starts_like_a_name(who):
+            # "…”, dijo refiriéndose a las entregas de Estados Unidos": the verb's
+            # subject was dropped; what follows is its object, never the speaker.
+            # Only when nothing after the verb could hide the real subject: no capital
+            # letter, and the sentence ends here rather than at another quotation.
+            bare = not any(c.isupper() for c in who) and re.search(r"[.!?…]\s*$", after)
+            return Mention("pronoun", "∅", tight=True) if lang.pro_drop and bare else None
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
         # "said Tom Hardy, 34" / "said Guterres’s spokesman, Stéphane Dujarric"
@@ -273,7 +311,7 @@ def after_attribution(after: str) -> Mention | None:
             return Mention("name", name, tight=True)
         return Mention("unnamed", who, tight=True)
     # Normal order: “…,” Kirby said / Morrison, Vindman's superior, said.
-    m = VERB_RE.search(head)
+    m = lang.verb_re.search(head)
     if m and len(head[: m.start()].split()) > 14 and not re.search(r"[“\"]", head[: m.start()]):
         # “…,” Dylan Hart, a fellow at the institute in Munich, Germany, and co-author of
         # the study, said: a long appositive after the name.
@@ -291,7 +329,7 @@ def after_attribution(after: str) -> Mention | None:
         if mention is not None:
             tight = after[:1] in ",.!?…" or after.lstrip()[:1].isupper() or mention.kind == "pronoun"
             return Mention(mention.kind, mention.text, tight=tight and len(subj.split()) <= 12)
-    m = _ACCORDING_RE.search(head)
+    m = lang.according_re.search(head)
     if m:
         name = leading_name(m.group("who"))
         return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"))
@@ -306,13 +344,13 @@ def before_attribution(before: str) -> Mention | None:
         return None
     # "Prelogar: “…”" — an interview-style label.
     m = re.search(r"(?:^|[.;]\s)(?P<who>[A-Z][^:.;]{0,40}):$", stripped)
-    if m and not _ANY_VERB_RE.search(m.group("who")):
+    if m and not current().any_verb_re.search(m.group("who")):
         name = trailing_name(m.group("who"))
         if name:
             return Mention("name", name, tight=True)
-    verbs = list(_ANY_VERB_RE.finditer(sentence))
+    verbs = list(current().any_verb_re.finditer(sentence))
     if not verbs:
-        m = _ACCORDING_RE.search(sentence)
+        m = current().according_re.search(sentence)
         if m:
             name = leading_name(m.group("who"))
             if name is None:
@@ -321,7 +359,9 @@ def before_attribution(before: str) -> Mention | None:
                 name = leading_name(rest) if rest and rest[:1].isupper() else None
                 name = name if name and len(name.split()) >= 2 else None
             return Mention("name", name) if name else Mention("unnamed", m.group("who"))
-        if stripped.endswith(":"):
+        if stripped.endswith(":") and current().code == "en":
+            # (In other languages a colon after a sentence with no speech verb is too
+            # often a thing introducing words: "…, wo sein Motto hängt: »…«".)
             return sentence_subject(sentence)
         return None
     verb = verbs[-1]
@@ -332,7 +372,7 @@ def before_attribution(before: str) -> Mention | None:
         # Inverted: “…,” comments Johnston in a statement, “…”
         name = leading_name(re.split(r"[,;:]", sentence[verb.end() :])[0])
         return Mention("name", name, tight) if name else None
-    if PARTICIPLE_RE.fullmatch(verb.group(0)):
+    if current().participle_re.fullmatch(verb.group(0)):
         subject = sentence_subject(sentence)
         if subject is None:
             # "After the hearing, Ann Lee issued a statement, saying, “…”": who acts in it.
@@ -340,6 +380,21 @@ def before_attribution(before: str) -> Mention | None:
             subject = Mention("name", acting[0]) if acting else None
         return Mention(subject.kind, subject.text, tight) if subject else None
     mention = subject_of(_AUX_TAIL.sub("", sentence[: verb.start()].rstrip()))
+    if current().code in ("de", "nl") and (mention is None or mention.kind == "unnamed"):
+        # Verb second: "Dann schickt Gezer ihm eine Nachricht: »…«" / "Daarna zei Jansen: „…”".
+        rest = sentence[verb.end() :].strip()
+        words = rest.split()
+        if words and words[0][:1].isupper():
+            run = []
+            for w in words[:4]:
+                if not w[:1].isupper():
+                    break
+                run.append(w)
+                if w[-1:] in ",:;.":
+                    break
+            name = leading_name(" ".join(run).rstrip(",:;."))
+            if name and not is_org(name):
+                return Mention("name", name, tight)
     if mention is None or mention.kind == "unnamed":
         # "Volker said he never used ... and added, “…”": the sentence's subject.
         subject = sentence_subject(sentence)
@@ -368,10 +423,14 @@ class Discourse:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.recent: list[str] = []
+        self.last_speaker: str | None = None
+        self.others_since: bool = False  # someone else was mentioned after the last speaker
         self.pronoun: dict[str, str] = {}
         self.lede: str | None = None  # the first person the story is about
 
     def mention(self, name: str | None) -> None:
+        if name and name != self.last_speaker:
+            self.others_since = True
         if name:
             self.recent.append(name)
             self.lede = self.lede or name
@@ -387,6 +446,10 @@ class Discourse:
             self.mention(subject)
 
     def resolve(self, pronoun: str) -> str | None:
+        if pronoun == "∅":
+            # A dropped subject ("…”, dijo."): the last speaker, and only while nobody
+            # else has come up since; otherwise the reader could not tell either.
+            return self.last_speaker if not self.others_since else None
         if pronoun not in ("he", "she"):
             return self.lede or (self.recent[-1] if self.recent else None)
         for name in reversed(self.recent[-12:]):
@@ -399,6 +462,7 @@ class Discourse:
         if pronoun in ("he", "she"):
             self.pronoun.setdefault(name, pronoun)
         self.mention(name)
+        self.last_speaker, self.others_since = name, False
 
 
 

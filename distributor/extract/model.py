@@ -17,6 +17,10 @@ class Quote:
     text: str  # without the surrounding quote marks
     speaker: str | None  # full name as the article gives it; None when unnamed
     score: float = 0.0  # higher is a better pull quote
+    # How sure the extractor is that these words are this speaker's (0..1): highest
+    # when the attribution names the person right at the quote, lower when the
+    # speaker comes from a pronoun, a role, a dropped subject or an earlier paragraph.
+    confidence: float = 0.0
 
 
 @dataclass
@@ -43,6 +47,14 @@ class Extracted:
             "section": self.section,
             "tags": list(self.tags),
             "published_at": self.published_at,
-            "pull_quote": {"text": self.pull_quote.text, "speaker": self.pull_quote.speaker} if self.pull_quote else None,
+            "pull_quote": (
+                {
+                    "text": self.pull_quote.text,
+                    "speaker": self.pull_quote.speaker,
+                    "confidence": self.pull_quote.confidence,
+                }
+                if self.pull_quote
+                else None
+            ),
             "quotes": [asdict(q) for q in self.quotes],
         }

@@ -13,9 +13,15 @@ from __future__ import annotations
 import functools
 
 import re
+import unicodedata
 
+from distributor.extract.language import current
+
+# Upper- and lower-case letters of the Latin alphabets (Özlem, Éric, Łukasz, Ñúñez).
+UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
+LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower() and c.isalpha())
 # One word of a name: "Kirby", "Eva-Marie", "O'Brien", "De’Broski", "S.", "Jr."
-_WORD = r"(?:[A-Z][a-z]{0,2}\.|[A-Z][\w’'\-]*\w|[A-Z])"
+_WORD = rf"(?:[{UPPER}][{LOWER}]{{0,2}}\.|[{UPPER}][\w’'\-]*\w|[{UPPER}])"
 # Lower-case particles that live inside names ("Alex de Minaur", "al-Assad").
 _PARTICLE = r"(?:de|van|von|der|den|da|di|du|la|le|al|el|bin|ibn|dos|das|del)"
 NAME_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])?{_WORD})*")
@@ -84,6 +90,12 @@ ORG_WORDS = frozenset(
     hezbollah isis islamic
     projects networks industries enterprises solutions ventures productions entertainment pictures
     coalition alliance partnership society trust
+    gazeta gazzetta zeitung journal jornal diario diário giornale corriere stampa courrier presse prensa
+    rzeczpospolita tageblatt rundschau allgemeine nacional nación nazione folha estado spiegel
+    partido partei parti partito ministerio ministério ministère ministerium ministero
+    universidad universidade université universität università stiftung fundación fundação fondation
+    gobierno gouvernement regierung governo polizei policía polícia polizia banco banque banca
+    tribunal gericht cour corte senado sénat bundestag sejm congreso câmara camera
     """.split()
 ) | frozenset(
     # Places: "He wrote" after a sentence about New Zealand does not make it a speaker.
@@ -106,12 +118,18 @@ def _clean(word: str) -> str:
     return word.lower().rstrip(",")
 
 
+@functools.lru_cache(maxsize=8192)
 def is_suffix(word: str) -> bool:
     return _clean(word) in _SUFFIXES
 
 
-@functools.lru_cache(maxsize=8192)
 def strip_titles(run: str) -> str:
+    """Drop the titles and roles in front of a name (under the current language's titles)."""
+    return _strip_titles(run, current().code)
+
+
+@functools.lru_cache(maxsize=8192)
+def _strip_titles(run: str, code: str) -> str:
     """Drop the titles and roles in front of a name.
 
     "U.S. State Department spokesman John Kirby" reaches this as the capitalised
@@ -119,14 +137,30 @@ def strip_titles(run: str) -> str:
     whole, so everything up to the last title word goes.
     """
     words = run.replace("\u00a0", " ").split()
-    while words and words[0].lower() in _LEADING_NOISE:
-        words = words[1:]  # "But Parise said"
+    lang = current()
+    noun_phrase = False
+    while words and (words[0].lower() in _LEADING_NOISE or words[0].lower() in lang.noise or words[0].lower() in lang.determiners):
+        # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
+        noun_phrase = noun_phrase or words[0].lower() in lang.determiners
+        words = words[1:]
     cut = 0
     # The last word is never a title: "Martin Luther King" keeps "King".
     for i, w in enumerate(words[:-1]):
         if _is_title(w) or w.endswith(("’s", "'s")):
             cut = i + 1
     words = words[cut:]
+    if lang.code != "en":
+        # "Texte von Claas Relotius": a particle followed by a full name is a preposition
+        # ("von der Leyen", "de Gaulle" keep theirs: one name follows).
+        for i, w in enumerate(words):
+            if w in _CAP_PARTICLES and sum(1 for x in words[i + 1 :] if x[:1].isupper()) >= 2:
+                words = words[i + 1 :]
+                noun_phrase = False  # the article was the words' before the preposition
+                break
+    if words and not words[0][:1].isupper():
+        return ""  # "Sprecher der Behörde" minus its title: a particle cannot open a name
+    if noun_phrase and not cut:
+        return ""  # "Ein Macron-Berater", "Diese Abteilung": no title, so no name after the article
     # "Deputy Director of Public Prosecution Eva-Marie Persson" reaches here as
     # "Public Prosecution Eva-Marie Persson": people rarely carry four names.
     plain = [w for w in words if not _is_minor(w)]
@@ -169,22 +203,35 @@ def _is_minor(word: str) -> bool:
     return is_suffix(word) or len(word.rstrip(".")) == 1 or word.lower() in _CAP_PARTICLES
 
 
-@functools.lru_cache(maxsize=8192)
 def _is_title(word: str) -> bool:
+    return _is_title_in(word, current().code)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_title_in(word: str, code: str) -> bool:
+    titles = current().titles
     lw = _clean(word).removesuffix("’s").removesuffix("'s")
-    if lw in TITLES:
+    if lw in TITLES or lw in titles:
         return True
-    # "Singer-guitarists", "co-founder": a role joined by a hyphen, maybe plural.
+    # "Singer-guitarists", "co-founder", "Flixbus-Chef": a role joined by a hyphen, maybe plural.
     parts = [x.removesuffix("s") for x in lw.split("-")] + lw.split("-")
-    return "-" in lw and any(x in TITLES for x in parts)
+    return "-" in lw and any(x in TITLES or x in titles for x in parts)
+
+
+@functools.lru_cache(maxsize=8192)
+def fold(word: str) -> str:
+    """Lower case without accents: "Murátov" and "Muratov" are one surname."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def surname_key(name: str) -> str | None:
     """The word a later mention would use alone ("Kennedy" for "James P. Kennedy Jr.")."""
     words = [w for w in name.split() if not is_suffix(w)]
-    return words[-1].lower() if words else None
+    return fold(words[-1]) if words else None
 
 
+@functools.lru_cache(maxsize=8192)
 def is_org(name: str) -> bool:
     words = name.replace("-", " ").split()
     if any(_clean(w) in ORG_WORDS for w in words):
@@ -208,10 +255,22 @@ def trailing_name(phrase: str) -> str | None:
     for m in NAME_RUN.finditer(phrase):
         if m.end() == len(phrase):
             best = m.group(0)
+            best = _with_determiner(phrase, m.start(), best)
     if best is None:
         return None
     name = strip_titles(best)
     return name or None
+
+
+def _with_determiner(text: str, start: int, run: str) -> str:
+    """The run with the article in front of it, if any ("die Länder X"), so strip_titles sees it."""
+    before = text[max(0, start - 12) : start]
+    if not before.endswith(" "):
+        return run
+    words = before.split()
+    if words and words[-1].lower() in current().determiners:
+        return f"{words[-1]} {run}"
+    return run
 
 
 def leading_name(phrase: str) -> str | None:
@@ -221,14 +280,27 @@ def leading_name(phrase: str) -> str | None:
     "in a statement"); what is left must end in the name itself, so "said a
     senior Chinese official" names nobody.
     """
-    head = _DETAILS.split(phrase.strip(), maxsplit=1)[0]
+    head = current().details_re.split(phrase.strip(), maxsplit=1)[0]
     return trailing_name(head)
 
 
-_DETAILS = re.compile(r",|;|\(|\s(?:of|in|at|for|from|on|to|who|which|during|after|before|when|while|and|about|with)\s")
+_AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]+)[ \u00a0]([{UPPER}][\w-]+)")
+_ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
+# "die stellvertretende Leiterin": an article, an adjective, then a noun.
+_ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]+) ([{LOWER}][\w-]*) ([{UPPER}][\w-]+)")
+_LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 
 
-_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+def _one_transposition(a: str, b: str) -> bool:
+    """Two words that differ by swapping two neighbouring letters ("Odiar" / "Odair")."""
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+# Small words inside a role's description: "ministre de la Santé", "minister of state".
+_ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
 
 
 class Registry:
@@ -241,31 +313,66 @@ class Registry:
     def __init__(self) -> None:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
         self._lower_words: set[str] = set()
-        self._alone: dict[str, int] = {}  # capitalised words seen on their own
+        self._alone: dict[str, int] = {}
+        self._after_article: set[str] = set()  # capitalised words written right after an article
+        self._learnt: set[str] = set()  # multi-word runs already learnt  # capitalised words seen on their own
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
         self.titled: set[str] = set()
         # Names written after a title or honorific at least once, full or not.
         self.addressed: set[str] = set()
+        # title word -> (paragraph, full name) in order: "le ministre" is the last ministre named.
+        self.roles: dict[str, list[tuple[int, str]]] = {}
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_words.update(_LOWER_WORD.findall(text))
+        determiners = current().determiners
+        if determiners:
+            for m in _AFTER_WORD.finditer(text):
+                if m.group(1).lower() in determiners:
+                    before = text[max(0, m.start() - 40) : m.start()]
+                    if m.group(1).islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
+                        continue  # "Pieter de Vries": a particle inside a name, not an article
+                    if before.rstrip().endswith(","):
+                        continue  # ", die Relotius …": a relative pronoun, not an article
+                    self._after_article.add(m.group(2))
+            if current().code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
+                for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
+                    if (
+                        m.group(1).lower() in determiners
+                        and m.group(2).endswith(("e", "en", "er", "es", "em"))
+                        and not text[max(0, m.start() - 2) : m.start()].startswith(",")
+                    ):
+                        self._after_article.add(m.group(3))
+            for m in _ELIDED_ARTICLE.finditer(text):
+                self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
+        midsentence = self._capitalised_midsentence
         for m in NAME_RUN.finditer(text):
-            if " " not in m.group(0):
-                self._alone[m.group(0)] = self._alone.get(m.group(0), 0) + 1
             run = m.group(0)
             start = m.start()
             before = text[max(0, start - 4) : start].rstrip()
             sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
+            if " " not in run and "\u00a0" not in run:
+                # One word: counted, and nothing to learn as a name (most runs are these).
+                self._alone[run] = self._alone.get(run, 0) + 1
+                if not sentence_start:
+                    midsentence.add(run.lower())
+                continue
             words = run.split()
             if not sentence_start:
-                self._capitalised_midsentence.update(w.lower() for w in words)
+                midsentence.update(w.lower() for w in words)
             else:
-                self._capitalised_midsentence.update(w.lower() for w in words[1:])
-            name = strip_titles(run)
+                midsentence.update(w.lower() for w in words[1:])
+            seen = _with_determiner(text, start, run)
+            if seen in self._learnt:
+                continue  # the same run again: its name, role and title are known already
+            self._learnt.add(seen)
+            name = strip_titles(seen)
             self.learn(name, para)
+            if len(name.split()) >= 2 and not is_org(name):
+                self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - len(name.split())], name, para)
             if name == run:
                 continue  # nothing was stripped: no title in front
             titles = words[: max(len(words) - len(name.split()), 0)]
@@ -274,6 +381,31 @@ class Registry:
                 self.addressed.add(name)  # "President Trump", "Ms Persson": a person
                 if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
                     self.titled.add(name)
+
+    def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
+        """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
+        titles = current().titles
+        found = []
+        for w in run_titles:
+            found.append(_clean(w))
+        # Walk back over the words right before the name: titles and their complements
+        # ("de la Santé") belong to it; any other word ("a reçu") ends its description.
+        for w in reversed(before.replace(",", " ").split()[-6:]):
+            lw = _clean(w)
+            if lw in titles or lw in TITLES or any(p in titles for p in lw.split("-")[1:]):
+                found.append(lw)
+            elif not (w[:1].isupper() or lw in _ROLE_CONNECTORS):
+                break
+        for lw in found:
+            for part in [lw, *lw.split("-")[1:]]:
+                if part in titles or part in TITLES:
+                    self.roles.setdefault(part, []).append((para, name))
+
+    def by_role(self, role: str, para: int) -> str | None:
+        """The person most recently introduced with this title, at or before paragraph `para`."""
+        entries = [n for p, n in self.roles.get(role, []) if p <= para]
+        # Two ministers named: "le ministre" could be either, so neither.
+        return entries[-1] if entries and len(set(entries)) == 1 else None
 
     def learn(self, name: str, para: int = 0) -> None:
         words = [w for w in name.split() if not is_suffix(w)]
@@ -287,14 +419,96 @@ class Registry:
                 entries.append((para, name))
 
     def _trim_places(self, name: str) -> str:
-        """ "Ukraine Kurt Volker" -> "Kurt Volker": a first word the article mostly uses alone."""
+        """ "Ukraine Kurt Volker" -> "Kurt Volker": a first word the article mostly uses alone.
+
+        In other languages also a first word the page writes after an article
+        ("le ministre de l'Intérieur Jan Hamáček" reaches here as "Intérieur Jan Hamáček").
+        """
         words = name.split()
-        while len(words) >= 3 and self._alone.get(words[0], 0) >= 3:
+        foreign = current().code != "en"
+        while len(words) >= 3 and (
+            self._alone.get(words[0], 0) >= 3
+            or (foreign and (words[0] in self._after_article or words[0].lower() in self._lower_words))
+        ):
             words = words[1:]
         return " ".join(words)
 
+    def _clean_foreign(self, name: str) -> str:
+        """A learnt run minus the words in front of the name that are not names."""
+        words = name.split()
+        noise = current().noise
+        while len(words) >= 2 and (
+            words[0] in self._after_article
+            or words[0].lower() in self._lower_words
+            or words[0].lower() in noise
+            or words[0].lower() in _LEADING_NOISE
+            or (len(words) >= 3 and fold(words[0]) in self._by_surname)
+        ):
+            words = words[1:]
+        return " ".join(words)
+
+    def knows_surname(self, name: str) -> bool:
+        """Whether the article's prose names someone with this surname."""
+        key = surname_key(name)
+        return bool(key and (self._by_surname.get(key) or self._alone.get(name.split()[-1], 0)))
+
+    def _same_ends(self, name: str, key: str) -> str | None:
+        """ "Mario Raúl Negri" -> "Mario Negri": same first and last name, as the article writes it."""
+        words = name.split()
+        for _, known in self._by_surname.get(key, []):
+            other = known.split()
+            if known != name and len(other) >= 2 and other[0] == words[0] and other[-1] == words[-1]:
+                return known
+        return None
+
+    def _known_tail(self, name: str, key: str) -> str | None:
+        """ "Lewicy Borys Budka" -> "Borys Budka" when the page names him so elsewhere."""
+        for _, known in self._by_surname.get(key, []):
+            if len(known) < len(name) and name.endswith(" " + known):
+                return known
+        return None
+
+    def _same_but_typo(self, name: str, key: str) -> str | None:
+        """ "Odiar Carneiro" after "Odair Carneiro": one swap of two letters in a given name."""
+        words = name.split()
+        for _, known in self._by_surname.get(key, []):
+            if known == name:
+                break  # only a spelling the article used first counts as the right one
+            other = known.split()
+            if len(other) != len(words):
+                continue
+            diffs = [(a, b) for a, b in zip(words, other) if a != b]
+            if len(diffs) == 1 and _one_transposition(*diffs[0]):
+                return known
+        return None
+
+    def plausible(self, name: str) -> bool:
+        """Whether a name could be a person's in this page's language.
+
+        Languages that capitalise nouns or put an article before places and
+        bodies give away common nouns: a word the page writes after an article
+        ("die Schließung", "los Estados Unidos") is no one's name, and neither
+        is a run that starts with a word the page also writes in lower case
+        ("Para Moreau"). English keeps its own tests (is_common_phrase).
+        """
+        if current().code == "en":
+            return True
+        words = [w for w in name.split() if not _is_minor(w)]
+        if not words or not name[:1].isupper():
+            return False
+        if any(w in self._after_article for w in words):
+            return False
+        for w in words[:-1]:
+            if w.endswith("s") and fold(w[:-1]) in self._by_surname:
+                return False  # "Rudolf Augsteins Motto": a genitive, so a thing of his
+        if current().code == "de" and len(words) >= 3 and words[-2].endswith("s"):
+            return False  # the same genitive when the owner is not introduced elsewhere
+        return words[0].lower() not in self._lower_words
+
     def is_person(self, name: str) -> bool:
         """A full name, or a surname the article gives a title ("President Trump")."""
+        if not self.plausible(name):
+            return False
         words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
         return len(words) >= 2 or name in self.addressed
 
@@ -306,20 +520,32 @@ class Registry:
     def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
         name = name.strip()
-        if not name or name.lower() in PRONOUNS or is_org(name):
+        if not name or name.lower() in PRONOUNS or name.lower() in current().pronouns or is_org(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
-        key = words[-1].lower() if words else ""
+        key = fold(words[-1]) if words else ""
         entries = self._by_surname.get(key, [])
         # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
         if self.is_common_phrase(name) and not (len(words) == 1 and entries):
             return None
         before = [n for p, n in entries if para is None or p <= para]
         known = (before[-1] if before else entries[0][1]) if entries else None
+        if known and len(words) == 1 and current().code != "en":
+            # "Relotius" -> the latest clean full name with that surname, not "Wenn Relotius"
+            # (a conjunction that opened a sentence) or "Texte von Claas Relotius".
+            for candidate in reversed(before or [n for _, n in entries]):
+                clean = self._clean_foreign(candidate)
+                if len(clean.split()) >= 2 and self.plausible(clean):
+                    return clean
         if known and (len(words) == 1 or (known.endswith(name) and len(known) > len(name))):
             return self._trim_places(known)  # "Kirby" -> "John Kirby"; "Van Der Beek" -> "James Van Der Beek"
         if len(words) >= 2:
-            return self._trim_places(name)
+            return (
+                self._known_tail(name, key)
+                or self._same_but_typo(name, key)
+                or (self._same_ends(name, key) if len(words) >= 3 else None)
+                or self._trim_places(name)
+            )
         # A lone capitalised word that never appears capitalised mid-sentence
         # ("Teachers chanted") is a common noun at the start of a sentence.
         if key in self._capitalised_midsentence:

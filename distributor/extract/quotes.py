@@ -29,10 +29,12 @@ from distributor.extract.attribution import (
     after_attribution,
     before_attribution,
     last_sentence,
+    prose_only,
     split_sentences,
 )
+from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import Registry
+from distributor.extract.names import NAME_RUN, Registry, is_org, leading_name, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -80,7 +82,9 @@ class _Raw:
     speaker: str | None = None
     speaker_is_full: bool = False
     unnamed: bool = False
-    prefix: str = ""  # the paragraph up to the opening mark (earlier quotes included)
+    how: str = ""  # how the speaker was found: a key of CONFIDENCE
+    end_para: int = -1  # the paragraph the quotation ends in, when it runs over several
+    prefix: str = ""  # the paragraph's last PREFIX_CHARS before the opening mark (earlier quotes included)
 
 
 def _role(text: str, i: int) -> str:
@@ -174,7 +178,7 @@ def _is_scare(text: str) -> bool:
     capitalised = sum(1 for w in words if w[:1].isupper())
     if len(words) <= 8 and capitalised >= max(2, 0.6 * len(words)) and not has_end:
         return True  # “We’re Not Gonna Take It”, “Dancing with the Stars”
-    if len(words) <= 5 and not has_end and not _VERB_HINT.search(text):
+    if len(words) <= 5 and not has_end and not _VERB_HINT.search(text) and not current().verb_hint_re.search(text):
         return True
     return False
 
@@ -226,9 +230,9 @@ def _is_fragment(text: str, before: str) -> bool:
     return False
 
 
-def _paragraph_raws(text: str, index: int) -> list[_Raw]:
+def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
     raws: list[_Raw] = []
-    spans = _spans(text)
+    spans = _spans(text)[:budget]
     prose_start = 0
     for k, span in enumerate(spans):
         inner = text[span.start + 1 : span.end]
@@ -242,11 +246,16 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
         handed_over = bool(re.search(r"[,!?][’'\"”]*\s*$", inner))
         tight = bool(mention and (mention.tight or handed_over))
-        if _not_speech(_clean_text(inner), before, after, tight):
+        parts = [_clean_text(inner)]
+        incise = _incise(inner) if mention is None or not tight else None
+        if incise is not None:
+            # « Absurde. Ce processus est la norme, explique Antony Fastier, toxicologue. Les études … »
+            parts, mention, tight = incise[0], incise[1], True
+        if _not_speech(parts[0], before, after, tight):
             continue  # leave it in the prose: it is part of a sentence
         raws.append(
             _Raw(
-                parts=[_clean_text(inner)],
+                parts=parts,
                 para=index,
                 before=before,
                 after=after,
@@ -255,7 +264,7 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
                 mention=mention,
                 tight=tight,
                 unpunctuated=tight and not re.search(r"[,.!?…—–-][’'\"”]*\s*$", inner),
-                prefix=text[: span.start],
+                prefix=text[max(0, span.start - PREFIX_CHARS) : span.start],
             )
         )
         prose_start = span.end + 1
@@ -263,6 +272,42 @@ def _paragraph_raws(text: str, index: int) -> list[_Raw]:
         if b.parts[0][:1].islower() and not re.search(r"[.!?…]$", a.parts[0]):
             a.incomplete = True
     return raws
+
+
+def _incise(inner: str) -> tuple[list[str], Mention] | None:
+    """An attribution set inside the quotation (French, Spanish, Italian, Portuguese habit).
+
+    "…, explique Antony Fastier, toxicologue. Les études …": the words on
+    either side are the speaker's, the incise names the speaker. Only a
+    speech verb followed by a name, between commas, counts.
+    """
+    lang = current()
+    if lang.code == "en" or len(inner) < 20:
+        return None
+    m = lang.incise_re.search(inner)
+    if m is None:
+        return None
+    name = leading_name(m.group("who"))
+    if not name or len(name.split()) < 2:
+        return None
+    head, tail = _clean_text(inner[: m.start()]), _clean_text(inner[m.end() :])
+    if len(head.split()) < 2:
+        return None
+    parts = [head + ("" if head.endswith((".", "!", "?", "…")) else "."), tail] if tail else [head]
+    return [p for p in parts if p], Mention("name", name, tight=True)
+
+
+# No article quotes anyone 400 times, and no paragraph of prose runs to 20,000
+# characters: past these bounds a page is hostile or broken, and reading on
+# would only cost time (a paragraph of 100,000 quotes, an unclosed mark over
+# 600 kB). The quotes found up to there still count.
+MAX_QUOTES = 400
+MAX_PARAGRAPH_CHARS = 20_000
+MAX_TEXT_CHARS = 400_000
+
+# How much of a paragraph before a quote is read for who "she" is: a bound, so a
+# paragraph of 100,000 quotes costs 100,000 short reads rather than a quadratic one.
+PREFIX_CHARS = 600
 
 
 def _strip_bullet(text: str) -> str:
@@ -307,6 +352,8 @@ def _text_factor(text: str) -> float:
         f *= 1.03
     if re.match(r"(?:But|And|So|Or|Because)\b", text):
         f *= 0.9
+    elif current().weak_opener_re.match(text):
+        f *= 0.8  # the same in the page's language
     if re.search(r"\.\.\.|…|\[|\(", text.strip("….")):
         f *= 0.8  # elided or annotated by the writer: editors avoid these
     if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
@@ -318,13 +365,81 @@ def _text_factor(text: str) -> float:
     return f
 
 
-def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[str] = ()) -> list[Quote]:
+def find_quotes(
+    paragraphs: list[str],
+    hints: list[str] = (),
+    context: Sequence[str] = (),
+    language: str | None = None,
+    embedded: Sequence[tuple[str, str]] = (),
+) -> list[Quote]:
     """Every direct quote in the body, with its speaker and a score, best first.
 
     ``context`` is prose that introduces people but is never quoted from, such
     as the page's description or standfirst: "staff writer David Emery posted"
-    there lets a body that only says "Emery" name him in full.
+    there lets a body that only says "Emery" name him in full. ``language`` is
+    the page's language code ("fr", "de" ...; English when None or unknown).
+    ``embedded`` holds (text, author) of posts embedded in the article.
     """
+    with using(rules_for(language)):
+        return _find_quotes(paragraphs, hints, context, embedded)
+
+
+_DIALOGUE_OPEN = re.compile(r"(?:^|(?<=[.!?…] ))[–—―]\s+(?=\S)")
+_DIALOGUE_CLOSE = re.compile(r"\s[–—―]\s+(?=[^\W\d_])")
+
+
+def _dialogue_to_marks(text: str) -> str:
+    """ "– To jest moment. – mówił premier X." -> "“To jest moment.”, mówił premier X."
+
+    Polish, Spanish, Portuguese and Italian copy often quotes with a dash that
+    opens the speech (at the start of a paragraph or of a sentence) and a dash
+    that hands over to the attribution. A closing dash must be followed by a
+    lower-case word (the verb); otherwise the speech runs to the paragraph end.
+    """
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _DIALOGUE_OPEN.search(text, pos)
+        if m is None:
+            break
+        out.append(text[pos : m.start()])
+        close = _DIALOGUE_CLOSE.search(text, m.end())
+        if close is not None and text[close.end()].islower():
+            out.append("“" + text[m.end() : close.start()].rstrip() + "”, ")
+            pos = close.end()
+        else:
+            nxt = _DIALOGUE_OPEN.search(text, m.end())
+            end = nxt.start() if nxt else len(text)
+            out.append("“" + text[m.end() : end].rstrip() + "” ")
+            pos = end
+    out.append(text[pos:])
+    return "".join(out).rstrip()
+
+
+# A double mark, a guillemet, an opening single mark or a dash: a paragraph that may quote.
+_QUOTE_SIGN_RE = re.compile(r'["“”„‟«»〝〞＂‘‚‛‹›`–—―]')
+
+
+def _bounded(paragraphs: list[str]) -> list[str]:
+    """The paragraphs cut to MAX_PARAGRAPH_CHARS each and MAX_TEXT_CHARS in all."""
+    out, total = [], 0
+    for p in paragraphs:
+        if total >= MAX_TEXT_CHARS:
+            break
+        p = p[:MAX_PARAGRAPH_CHARS]
+        out.append(p)
+        total += len(p)
+    return out
+
+
+def _find_quotes(
+    paragraphs: list[str], hints: Sequence[str], context: Sequence[str], embedded: Sequence[tuple[str, str]] = ()
+) -> list[Quote]:
+    paragraphs = _bounded(paragraphs)
+    if not embedded and not any(_QUOTE_SIGN_RE.search(p) for p in paragraphs):
+        return []  # no quotation mark and no dialogue dash: nobody is quoted
+    if current().dialogue_dashes:
+        paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
     registry = Registry()
     for text in context:
         if text:
@@ -335,15 +450,18 @@ def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[
     raws: list[_Raw] = []
     pending: _Raw | None = None  # a quote left open at the end of a paragraph
     for index, raw_text in enumerate(paragraphs):
-        text = _strip_bullet(raw_text.strip())
+        if len(raws) >= MAX_QUOTES:
+            break
+        text = _strip_bullet(raw_text[:MAX_PARAGRAPH_CHARS].strip())
         if "‘‘" in text or "’’" in text or "``" in text:
             # Wire copy doubles single marks: ‘‘It was a trick,’’ she said.
             text = text.replace("‘‘", "“").replace("``", "“").replace("’’", "”")
-        found = _paragraph_raws(text, index)
+        found = _paragraph_raws(text, index, MAX_QUOTES - len(raws))
         if pending is not None and found and text[:1] in DOUBLE + SINGLE and found[0].kind == pending.kind:
             # A quote running over paragraphs: each new one reopens the mark.
             head = found.pop(0)
             pending.parts.extend(head.parts)
+            pending.end_para = head.para
             pending.closed = head.closed
             pending.after = head.after
             if pending.mention is None and head.mention is not None:
@@ -354,6 +472,7 @@ def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[
             pending = found[-1]
 
     _attribute(raws, paragraphs, registry)
+    raws.extend(_embedded_raws(embedded, registry, len(paragraphs)))
     for r in raws:
         if r.speaker and not r.speaker_is_full:
             r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
@@ -366,9 +485,37 @@ def find_quotes(paragraphs: list[str], hints: list[str] = (), context: Sequence[
         if not text:
             continue
         score = _score(r, text, protagonist, registry.titled, total, hint_keys)
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4)))
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=_confidence(r)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
+
+
+# How sure a reader is of the speaker, by how the attribution was found. The
+# figures order the cases (and set what review_if_unsure holds back), they
+# are not probabilities: see quote_policy.CONFIDENCE_THRESHOLD.
+CONFIDENCE = {
+    "named": 0.92,  # “…,” said Jane Doe / Jane Doe said: “…”
+    "surname": 0.85,  # “…,” Doe said, Jane Doe introduced earlier
+    "named before": 0.85,  # Jane Doe, in the sentence that leads into the quote
+    "surname before": 0.8,
+    "embed": 0.9,  # an embedded post, under its author's name
+    "same paragraph": 0.75,  # “First part,” she said. “Second part.”
+    "pronoun": 0.65,  # “…,” she said: the last woman the article named
+    "role": 0.6,  # “…”, a déclaré le ministre: the one minister the article named
+    "continued": 0.55,  # a paragraph that carries on the previous speaker's quote
+    "dropped subject": 0.5,  # “…”, dijo.: the subject is who the story was on
+}
+
+
+def _confidence(r: _Raw) -> float:
+    if not r.speaker or not r.speaker_is_full:
+        return 0.0
+    value = CONFIDENCE.get(r.how, 0.5)
+    if current().code != "en":
+        value *= 0.97  # the rules of other languages have been read on fewer pages
+    if r.fragment or r.incomplete or not r.closed:
+        value *= 0.85
+    return round(value, 2)
 
 
 def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
@@ -376,11 +523,12 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     speakers = {r.speaker for r in raws if r.speaker and r.speaker_is_full}
     if len(speakers) < 2:
         return None
-    body = "\n".join(paragraphs)
+    # One pass over the words, however many speakers there are.
+    words = Counter(re.findall(r"[^\W\d_][\w’'-]*", "\n".join(paragraphs)))
     counts = Counter()
     for name in speakers:
         surname = [w for w in name.split() if w[:1].isupper()][-1]
-        counts[name] = len(re.findall(rf"\b{re.escape(surname)}\b", body))
+        counts[name] = words.get(surname, 0)
     (top, n), *rest = counts.most_common()
     if rest and rest[0][1] == n:
         return None
@@ -396,16 +544,21 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
     for r in raws:
         by_para.setdefault(r.para, []).append(r)
 
+    # Each quote's attribution first: following who the prose talks about (the
+    # costly part) is only needed when some quote names its speaker by "she",
+    # a role or a dropped subject.
+    mentions = []
     for r in raws:
-        while read_upto < r.para:
+        mention = r.mention if r.tight else None
+        mentions.append(mention or before_attribution(r.before) or r.mention)
+    follow = any(m is not None and m.kind in ("pronoun", "role") for m in mentions)
+    for r, mention in zip(raws, mentions):
+        while follow and read_upto < r.para:
             people.read(paragraphs[read_upto], read_upto)
             for q in by_para.get(read_upto, []):
                 if q.speaker and q.speaker_is_full:
                     people.mention(q.speaker)
             read_upto += 1
-        mention = r.mention if r.tight else None
-        if mention is None:
-            mention = before_attribution(r.before) or r.mention
         r.fragment = _is_fragment(r.parts[0], r.before) if not r.tight else False
         if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
@@ -415,17 +568,40 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             continues = previous is not None and previous.para == r.para - 1 and not last_sentence(r.before).strip()
             if (same_para or continues) and previous.speaker:
                 r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
+                r.how = "same paragraph" if same_para else "continued"
             elif (same_para or continues) and previous.unnamed:
                 r.unnamed = True
             previous = r
             continue
-        if mention.kind == "name":
-            full = registry.resolve(mention.text, r.para)
+        if mention.kind == "role":
+            # "a déclaré le ministre de la Santé": the one ministre the article has named.
+            full = registry.by_role(mention.text, r.para)
             if full:
-                r.speaker = full
-                r.speaker_is_full = registry.is_person(full)
+                r.speaker, r.speaker_is_full, r.how = full, True, "role"
             else:
                 r.unnamed = True
+        elif mention.kind == "name":
+            full = registry.resolve(mention.text, r.para)
+            if full and registry.plausible(full):
+                r.speaker = full
+                r.speaker_is_full = registry.is_person(full)
+                r.how = "named" if full == mention.text else "surname"
+            else:
+                r.unnamed = True
+        elif mention.kind == "pronoun" and mention.text == "∅":
+            r.speaker = _dropped_subject(r, paragraphs, registry, people)
+            r.speaker_is_full, r.how = r.speaker is not None, "dropped subject"
+            r.unnamed = r.speaker is None
+        elif (
+            mention.kind == "pronoun"
+            and previous is not None
+            and (previous.unnamed or (previous.speaker is not None and not previous.speaker_is_full))
+            and max(previous.para, previous.end_para) >= r.para - 1
+            and not _people_in(r.before, registry, r.para)
+        ):
+            # “…,” her mother, Fiona, said. … She added: “…”: "she" is the speaker we
+            # could not name, not the last woman the article named.
+            r.unnamed = True
         elif mention.kind == "pronoun":
             # "Omar asked ... . She added, “…”": this paragraph's own prose comes first.
             sub = Discourse(registry)
@@ -437,13 +613,101 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.speaker = sub.resolve(mention.text) if sub.recent else None
                 r.speaker = r.speaker or people.resolve(mention.text)
                 r.speaker_is_full = r.speaker is not None
+                r.how = "dropped subject" if mention.text == "∅" else "pronoun"
                 for name in sub.recent:
                     people.mention(name)
         else:
             r.unnamed = True
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
+        if not mention.tight and r.how in ("named", "surname"):
+            r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, total: int) -> list[_Raw]:
+    """Embedded posts whose author the article itself names as a person.
+
+    "Tottenham Hotspur (@SpursOfficial)" or a first name alone is no one
+    we can name; "Rep. Ilhan Omar" is, when the story talks about Omar.
+    """
+    out = []
+    for text, author in embedded:
+        name = strip_titles(author)
+        words = name.split()
+        if not 2 <= len(words) <= 4 or any(c.isdigit() for c in name) or is_org(name):
+            continue
+        if any(w.isupper() and len(w) > 1 for w in words):
+            continue  # "PFF CLE Browns": an acronym makes it an account, not a person
+        if not registry.knows_surname(name):
+            continue  # the article never mentions this author
+        full = registry.resolve(name)
+        if not full or not registry.is_person(full):
+            continue
+        if full.split()[0] not in words or full.split()[-1] != words[-1]:
+            continue  # the prose must name this very person, first name and surname
+        clean = _clean_text(text)
+        if len(clean.split()) < 3:
+            continue
+        out.append(_Raw(parts=[clean], para=total // 2, before="", after="", closed=True, kind="double",
+                        speaker=full, speaker_is_full=True, how="embed"))
+    return out
+
+
+def _people_in(text: str, registry: Registry, para: int) -> set[str]:
+    """Every person the prose names (quotations blanked), as full names."""
+    found = set()
+    for m in NAME_RUN.finditer(prose_only(text)):
+        full = registry.resolve(strip_titles(m.group(0)) or m.group(0), para)
+        if full and registry.is_person(full):
+            found.add(full)
+    return found
+
+
+def _dropped_subject(r: _Raw, paragraphs: list[str], registry: Registry, people: Discourse) -> str | None:
+    """Who “…”, dijo. means: the one person in sight, else nobody.
+
+    Spanish, Portuguese, Italian and Polish drop the subject the reader
+    already has in mind. We take it only when there is a single candidate:
+    the one person the paragraph's prose names before the quote; else the
+    last speaker when no one else has come up since; else the one person
+    the previous paragraph names, when it names only one.
+    """
+    here = _people_in(r.prefix, registry, r.para)
+    if here:
+        return next(iter(here)) if len(here) == 1 else None
+    if last_sentence(r.before).strip():
+        return None  # the quote sits inside a sentence about something else
+    last = people.resolve("∅")
+    if last:
+        return last
+    if r.para > 0:
+        previous = paragraphs[r.para - 1]
+        before = _people_in(previous, registry, r.para - 1)
+        if len(before) == 1:
+            (name,) = before
+            if _opens_a_sentence(previous, name):
+                return name
+    return None
+
+
+def _opens_a_sentence(text: str, full: str) -> bool:
+    """Whether a sentence of the prose is about this person: it starts with the name
+    (after at most a short phrase and a comma: "Na saída, Pacheco conversou ...")."""
+    surname = full.split()[-1]
+    for sentence in split_sentences(prose_only(text)):
+        head = sentence
+        lead, comma, rest = sentence.partition(", ")
+        if comma and len(lead.split()) <= 4:
+            head = rest
+        lang = current()
+        for word in head.split()[:6]:
+            if word.strip(",;:") == surname:
+                return True
+            lower = word.lower()
+            if not word[:1].isupper() and lower not in lang.determiners and lower not in lang.titles:
+                break
+    return False
 
 
 def _score(
@@ -457,6 +721,8 @@ def _score(
         score *= 0.5  # (a lower-case start is already marked down by _text_factor)
     if r.unpunctuated:
         score *= 0.85
+    if r.how == "embed":
+        score *= 0.5  # a post already public under the author's name: the article's own quotes come first
     if r.incomplete:
         score *= 0.6  # half a sentence: the rest follows the attribution
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
@@ -516,7 +782,7 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         for piece, weight in _windows(q.text):
             s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
-                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4)))
+                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4), confidence=q.confidence))
     if best is None or best[0] < MIN_PULL_SCORE:
         return None
     return best[1]

@@ -1,0 +1,195 @@
+"""Which language a page is written in, and the attribution words of that language.
+
+Quotes are attributed by words ("said", "a déclaré", "sagte", "dijo"), so the
+quote engine needs the page's language first: the `lang` attribute of <html>,
+else the page's declared locale, else the text itself. The text test counts
+a few dozen function words per language: we only need to tell apart the
+languages we have rules for, which needs no model (a model would cost more
+time per page than the whole quote engine).
+
+`rules_for(code)` returns a `Lang`: compiled regexes and word sets that
+attribution.py and names.py read through `current()`. A ContextVar holds it
+so one call of the quote engine runs under one language without threading a
+parameter through every helper, and two pages on two threads never mix.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from dataclasses import dataclass, field
+
+from distributor.extract import lang_tables as T
+
+SUPPORTED = tuple(T.TABLES)
+
+
+@dataclass(frozen=True)
+class Lang:
+    code: str
+    verbs: str  # regex alternation of finite speech-verb forms
+    participles: str
+    verb_re: re.Pattern
+    inverted_re: re.Pattern  # “…,” said Kirby / », a déclaré M. Caldwell / “, dijo Negri
+    bare_verb_re: re.Pattern  # “…”, dijo. : a verb with no subject after it
+    incise_re: re.Pattern  # « …, explique Antony Fastier, toxicologue. … »: inside the quotation
+    participle_re: re.Pattern
+    any_verb_re: re.Pattern
+    according_re: re.Pattern  # "according to X", "selon X", "laut X"
+    trailing_according_re: re.Pattern  # "…“, so X" / "…”, aldus X"
+    clitic_re: re.Pattern  # "dit-il", "a-t-elle ajouté"
+    pronouns: dict[str, str]  # word -> he | she | it | they | i
+    determiners: frozenset[str]
+    noise: frozenset[str]
+    titles: frozenset[str]
+    details_re: re.Pattern  # where a name after a verb turns to its details
+    pro_drop: bool  # "…”, dijo.": the subject is the person being talked about
+    dialogue_dashes: bool
+    verb_hint_re: re.Pattern  # a common verb form: a quote with one is speech, not a label
+    weak_opener_re: re.Pattern  # "Es sei denn, …", "Mais …": a line that leans on what came before
+    object_words: frozenset[str] = field(default_factory=frozenset)
+
+
+def _alternation(words: str) -> str:
+    items = sorted({w.strip() for w in words.split("|") if w.strip()}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
+def _build(code: str) -> Lang:
+    en = T.TABLES["en"]
+    table = T.TABLES[code]
+    parts = [en] if code == "en" else [table, en]
+    verbs = _alternation("|".join(p["verbs"] for p in parts))
+    participles = _alternation("|".join(p.get("participles", "") for p in parts) or "saying")
+    according = _alternation("|".join(p["according"] for p in parts))
+    trailing = _alternation(table.get("trailing_according", "") or "according to")
+    clitic = table.get("clitic", r"(?!x)x")
+    pronouns: dict[str, str] = {}
+    for p in reversed(parts):
+        pronouns.update(p["pronouns"])
+    details = "|".join(_alternation(p.get("details", "")) for p in parts if p.get("details"))
+    raw_details = "".join("|" + p["details_raw"] for p in parts if p.get("details_raw"))
+    flags = re.IGNORECASE if code != "en" else 0
+    return Lang(
+        code=code,
+        verbs=verbs,
+        participles=participles,
+        verb_re=re.compile(rf"(?<![\w-])(?:{verbs})(?![\w-])", flags),
+        inverted_re=re.compile(
+            rf"\s*(?:(?!(?:family|ally|rally|assembly|supply|reply|daily|july|italy|belly|bully)\b)[a-z]+ly\s+)?"
+            # (", por su parte,": a short aside between the verb and the name)
+            rf"(?P<verb>{verbs})(?:,\s*(?-i:[^\W\d_A-Z])[^,]{{0,20}},)?\s+(?P<who>[^;:!?“”\"«»„]+)",
+            flags,
+        ),
+        incise_re=re.compile(
+            rf",\s+(?:{_alternation(table['verbs'])})\s+(?P<who>(?-i:[{_UPPER}])[^,.;:!?«»“”„\"]{{1,60}}?)"
+            rf"(?:,[^.;:!?«»“”„\"]{{0,80}})?(?:[.;]\s+|,\s+|\s*$)",
+            flags,
+        ),
+        bare_verb_re=re.compile(rf"\s*(?:{verbs})\s*(?:[.;:]|$)", flags),
+        participle_re=re.compile(rf"(?<![\w-])(?:{participles})(?![\w-])", flags),
+        any_verb_re=re.compile(rf"(?<![\w-])(?:{verbs}|{participles})(?![\w-])", flags),
+        according_re=re.compile(rf"(?<![\w-])(?:{according})\s+(?P<who>[^,.;:!?“”\"«»„]{{1,80}})", re.IGNORECASE),
+        trailing_according_re=re.compile(rf"^\s*[,.]?\s*(?:{trailing})\s+(?P<who>[^,.;:!?“”\"«»„]{{1,80}})", re.IGNORECASE),
+        clitic_re=re.compile(clitic, re.IGNORECASE),
+        pronouns=pronouns,
+        determiners=frozenset(w for p in parts for w in p.get("determiners", "").split()),
+        noise=frozenset(w for p in parts for w in p.get("noise", "").split()),
+        titles=frozenset(w for p in parts for w in p.get("titles", "").split()),
+        details_re=re.compile(rf",|;|\(|\s(?:{details})\s{raw_details}"),
+        pro_drop=bool(table.get("pro_drop")),
+        dialogue_dashes=bool(table.get("dialogue_dashes")),
+        verb_hint_re=re.compile(
+            rf"(?<![\w-])(?:{_alternation(table.get('verb_hints', '')) or '(?!x)x'})(?![\w-])", re.IGNORECASE
+        ),
+        weak_opener_re=re.compile(rf"(?:{_alternation(table.get('weak_openers', '')) or '(?!x)x'})\b"),
+        object_words=frozenset(w for p in parts for w in p.get("object_words", "").split()),
+    )
+
+
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
+_CACHE: dict[str, Lang] = {}
+
+
+def rules_for(code: str | None) -> Lang:
+    code = (code or "en").lower()
+    if code not in T.TABLES:
+        code = "en"
+    if code not in _CACHE:
+        _CACHE[code] = _build(code)
+    return _CACHE[code]
+
+
+_CURRENT: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("quote_language", default=None)
+
+
+def current() -> Lang:
+    lang = _CURRENT.get()
+    return lang if lang is not None else rules_for("en")
+
+
+class using:
+    """`with using(lang): ...` runs the quote helpers under that language's rules."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self.token: contextvars.Token | None = None
+
+    def __enter__(self) -> Lang:
+        self.token = _CURRENT.set(self.lang)
+        return self.lang
+
+    def __exit__(self, *exc: object) -> None:
+        if self.token is not None:
+            _CURRENT.reset(self.token)
+
+
+def normalise_code(value: str | None) -> str | None:
+    """ "fr-CA", "de_DE", "pt-BR" -> "fr", "de", "pt"; None when it names no language we know."""
+    if not value:
+        return None
+    code = re.split(r"[-_\s]", value.strip().lower(), maxsplit=1)[0]
+    return code if code in T.TABLES else None
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def guess_from_text(text: str, limit: int = 4000) -> str | None:
+    """The supported language whose function words are most frequent in the text (first `limit` chars)."""
+    counts = dict.fromkeys(T.TABLES, 0)
+    for word in _WORD_RE.findall(text[:limit].lower()):
+        for code in T.STOPWORD_INDEX.get(word, ()):
+            counts[code] += 1
+    best = max(counts, key=counts.get)
+    total = sum(counts.values())
+    return best if counts[best] >= 5 and counts[best] >= 0.3 * total else None
+
+
+def page_language(declared: list[str | None], text: str) -> str:
+    """The first declared language we have rules for, else the text's, else English.
+
+    A declared language we do not know ("ja", "ru") is still trusted over
+    the text: English rules then find nothing on the page, which is right.
+    """
+    for value in declared:
+        if value and value.strip():
+            code = normalise_code(value)
+            if code:
+                return code
+            return "xx"
+    return guess_from_text(text) or "en"
+
+
+def declared_languages(doc, head) -> list[str | None]:
+    """What the page says its language is: <html lang>, then the locale metadata."""
+    root = doc.tree.css_first("html")
+    values: list[str | None] = []
+    if root is not None:
+        attrs = root.attributes
+        values += [attrs.get("lang"), attrs.get("xml:lang")]
+    values += [head.first("content-language", "og:locale", "dc.language", "language", "inlanguage")]
+    ld = getattr(head, "article_ld", None) or {}
+    in_language = ld.get("inLanguage") if isinstance(ld, dict) else None
+    values.append(in_language if isinstance(in_language, str) else None)
+    return values

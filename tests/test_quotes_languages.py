@@ -1,0 +1,195 @@
+"""Quotes and speakers in the languages newsrooms publish in (sentences written for these tests)."""
+
+import pytest
+
+from distributor.extract import extract_page
+from distributor.extract.language import guess_from_text, page_language
+from distributor.extract.quotes import find_quotes, pick_pull_quote
+
+
+def pull(paragraphs, lang):
+    q = pick_pull_quote(find_quotes(paragraphs, language=lang))
+    return (q.text, q.speaker) if q else None
+
+
+@pytest.mark.parametrize(
+    "lang, paragraphs, expected",
+    [
+        ("fr", ["Le maire de Lyon, Paul Girard, a visité le chantier lundi.",
+                "« Nous allons reconstruire le pont avant l’hiver », a déclaré Paul Girard."],
+         ("Nous allons reconstruire le pont avant l’hiver", "Paul Girard")),
+        ("fr", ["La ministre Claire Dubois était à Nantes.",
+                "«Ce projet est une priorité pour nous», a-t-elle dit aux élus."], None),  # a pronoun: held back
+        ("fr", ["Sophie Marchand dirige l’école depuis dix ans.",
+                "« Les élèves méritent mieux que cela », explique Sophie Marchand."],
+         ("Les élèves méritent mieux que cela", "Sophie Marchand")),
+        ("de", ["„Wir haben keine Zeit mehr zu verlieren“, sagte Jonas Weber am Montag in Berlin."],
+         ("Wir haben keine Zeit mehr zu verlieren", "Jonas Weber")),
+        ("de", ["Die Stadtwerke kündigten neue Preise an.",
+                "»Das ist für viele Familien eine große Belastung«, so Petra Lang vom Mieterverein."],
+         ("Das ist für viele Familien eine große Belastung", "Petra Lang")),
+        ("es", ["“No vamos a permitir más recortes en la sanidad”, afirmó Lucía Romero ante la prensa."],
+         ("No vamos a permitir más recortes en la sanidad", "Lucía Romero")),
+        ("es", ["«La situación es muy grave», dijo el alcalde Javier Ortega."],
+         ("La situación es muy grave", "Javier Ortega")),
+        ("pt", ["\"Vamos investigar todos os casos até o fim\", declarou a delegada Marta Silva."],
+         ("Vamos investigar todos os casos até o fim", "Marta Silva")),
+        ("it", ["«Questa legge cambierà la vita di molti lavoratori», ha detto Marco Bianchi."],
+         ("Questa legge cambierà la vita di molti lavoratori", "Marco Bianchi")),
+        ("nl", ["„We moeten nu investeren in de dijken”, zei Pieter de Vries tegen de gemeenteraad."],
+         ("We moeten nu investeren in de dijken", "Pieter de Vries")),
+        ("pl", ["– To jest decyzja, na którą czekaliśmy od lat – mówił w Sejmie poseł Adam Nowak."],
+         ("To jest decyzja, na którą czekaliśmy od lat", "Adam Nowak")),
+    ],
+)
+def test_pull_quote_per_language(lang, paragraphs, expected):
+    assert pull(paragraphs, lang) == expected
+
+
+def test_an_article_before_a_capitalised_noun_is_no_speaker_in_german():
+    paragraphs = [
+        "Die Behörde prüft den Antrag seit Wochen.",
+        "Ein Sprecher der Behörde sagte: „Wir entscheiden bald.“",
+        "Die Abteilung erklärte: „Es gibt keine Verzögerung.“",
+    ]
+    quotes = find_quotes(paragraphs, language="de")
+    assert quotes and all(q.speaker is None for q in quotes)
+
+
+def test_a_dropped_subject_is_not_given_to_the_last_name_in_the_prose():
+    paragraphs = [
+        "“Tenemos que actuar ya”, dijo Elena Vidal, diputada del partido.",
+        "La diputada criticó también la gestión de Ramón Castillo durante la crisis.",
+        "“Es una vergüenza”, añadió.",
+    ]
+    quotes = {q.text: q.speaker for q in find_quotes(paragraphs, language="es")}
+    assert quotes["Tenemos que actuar ya"] == "Elena Vidal"
+    assert quotes["Es una vergüenza"] != "Ramón Castillo"
+
+
+def test_a_role_stands_for_the_one_person_who_holds_it():
+    paragraphs = [
+        "Le ministre de la Santé, Louis Perrin, a réuni les syndicats.",
+        "« Je ne démissionnerai pas », a déclaré le ministre de la Santé.",
+    ]
+    quotes = find_quotes(paragraphs, language="fr")
+    assert [(q.text, q.speaker) for q in quotes] == [("Je ne démissionnerai pas", "Louis Perrin")]
+    assert quotes[0].confidence < 0.7  # a role, not a name: an editor should look
+
+
+def test_a_name_spelt_two_ways_keeps_the_first_spelling():
+    paragraphs = [
+        "\"O caso está encerrado\", disse o juiz Renato Moura.",
+        "\"Não há mais recursos possíveis\", afirmou Renaot Moura.",
+    ]
+    speakers = {q.speaker for q in find_quotes(paragraphs, language="pt")}
+    assert speakers == {"Renato Moura"}
+
+
+def test_a_place_after_a_verb_of_a_dropped_subject_is_not_a_speaker():
+    paragraphs = ["“Las entregas deben parar”, dijo refiriéndose a las ayudas de Estados Unidos."]
+    assert all(q.speaker != "Estados Unidos" for q in find_quotes(paragraphs, language="es"))
+
+
+def test_confidence_is_highest_when_the_name_is_at_the_quote():
+    named = find_quotes(["“We will win this,” said Maria Lopez."])[0]
+    pronoun = find_quotes(["Maria Lopez spoke after the match.", "“We will win this,” she said."])[0]
+    assert named.speaker == pronoun.speaker == "Maria Lopez"
+    assert named.confidence > 0.85 > pronoun.confidence > 0
+
+
+@pytest.mark.parametrize(
+    "declared, text, expected",
+    [
+        (["fr-CA"], "", "fr"),
+        (["de_DE"], "", "de"),
+        ([None, "pt-BR"], "", "pt"),
+        ([None], "Der Bürgermeister hat die Pläne für die neue Brücke vorgestellt und sie ist mit dem Rat einig.", "de"),
+        ([None], "El alcalde presentó los planes para el nuevo puente y la ciudad los apoya con una gran mayoría.", "es"),
+        ([None], "", "en"),
+    ],
+)
+def test_page_language(declared, text, expected):
+    assert page_language(declared, text) == expected
+
+
+def test_the_page_lang_attribute_selects_the_rules():
+    html = """<html lang="fr"><head><title>Pont</title></head><body><article><h1>Le pont</h1>
+    <p>Le maire Paul Girard a présenté le projet aux habitants du quartier mardi soir.</p>
+    <p>« Les travaux commenceront au printemps prochain », a déclaré Paul Girard devant la presse.</p>
+    </article></body></html>"""
+    result = extract_page(html.encode(), url="https://journal.example/pont")
+    assert result.pull_quote is not None
+    assert (result.pull_quote.text, result.pull_quote.speaker) == (
+        "Les travaux commenceront au printemps prochain", "Paul Girard")
+    assert result.to_json()["pull_quote"]["confidence"] >= 0.7
+    assert guess_from_text("the mayor said that the bridge was closed for the winter and the city has a plan") == "en"
+
+
+def test_an_aside_between_the_verb_and_the_name():
+    paragraphs = ["“Esto no puede seguir así”, lamenta, por su parte, Rosa Medina, presidenta de la asociación."]
+    assert pull(paragraphs, "es") == ("Esto no puede seguir así", "Rosa Medina")
+
+
+def test_a_dropped_subject_goes_to_the_only_person_in_sight():
+    paragraphs = [
+        "O prefeito Carlos Mendes visitou as obras na manhã de ontem e falou com os moradores.",
+        "\"A ponte fica pronta em junho\", disse.",
+    ]
+    quotes = find_quotes(paragraphs, language="pt")
+    assert [(q.text, q.speaker) for q in quotes] == [("A ponte fica pronta em junho", "Carlos Mendes")]
+    assert quotes[0].confidence < 0.7  # a dropped subject: held for an editor by default
+
+
+def test_a_dropped_subject_with_two_people_in_sight_is_nobody():
+    paragraphs = [
+        "O prefeito Carlos Mendes recebeu o governador Paulo Rocha na manhã de ontem.",
+        "\"A ponte fica pronta em junho\", disse.",
+    ]
+    assert all(q.speaker is None for q in find_quotes(paragraphs, language="pt"))
+
+
+def test_german_verb_second_and_a_preposition_before_a_full_name():
+    paragraphs = [
+        "Die Bücher von Marta Kühn verkaufen sich gut, die Kühn selbst kaum liest.",
+        "Am Abend schreibt Kühn an ihren Verlag: »Wir machen weiter.«",
+    ]
+    assert pull(paragraphs, "de") == ("Wir machen weiter.", "Marta Kühn")
+
+
+def test_a_conjunction_at_the_start_of_a_sentence_is_not_part_of_a_name():
+    paragraphs = [
+        "Jan Brandt leitet das Team seit dem Frühjahr.",
+        "Wenn Brandt etwas verspricht, hält er es.",
+        "„Wir liefern im Mai“, sagte Brandt.",
+    ]
+    assert pull(paragraphs, "de") == ("Wir liefern im Mai", "Jan Brandt")
+
+
+def test_an_attribution_inside_the_quotation():
+    paragraphs = [
+        "Claire Vasseur dirige le laboratoire depuis 2015.",
+        "« Impossible. Ces mesures sont fiables, explique Claire Vasseur, chimiste, ancienne de l’institut. "
+        "Nous les avons refaites trois fois. »",
+    ]
+    quotes = find_quotes(paragraphs, language="fr")
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Impossible. Ces mesures sont fiables.\nNous les avons refaites trois fois.", "Claire Vasseur")]
+
+
+def test_a_line_that_opens_with_a_conjunction_loses_to_a_whole_thought():
+    paragraphs = [
+        "„Es sei denn, man sieht das als Einigung zwischen den Ländern“, sagt Paul Berger.",
+        "Danach sprach auch Lea Voss auf dem Platz vor dem Rathaus zu den Leuten.",
+        "„Das ist für die ganze Region ein schwerer Schlag“, sagt Lea Voss.",
+    ]
+    assert pull(paragraphs, "de") == ("Das ist für die ganze Region ein schwerer Schlag", "Lea Voss")
+
+
+def test_a_role_belongs_to_the_name_it_stands_next_to():
+    paragraphs = [
+        "Le président Henri Blanc a reçu mercredi le ministre de la Culture, Luc Moreau.",
+        "« Ce musée rouvrira en mai », a déclaré le président.",
+    ]
+    quotes = find_quotes(paragraphs, language="fr")
+    assert [(q.text, q.speaker) for q in quotes] == [("Ce musée rouvrira en mai", "Henri Blanc")]
