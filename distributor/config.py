@@ -64,6 +64,40 @@ class FeedSettings(_Section):
     max_age_hours: float = Field(48.0, gt=0)  # older items are recorded, not posted
 
 
+def _colour(value: str) -> str:
+    """A CSS-style colour ('#13233a', 'white'), checked the way the card renderer reads it."""
+    from PIL import ImageColor
+
+    try:
+        ImageColor.getrgb(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a colour (use '#rrggbb' or a CSS colour name)") from None
+    return value
+
+
+class CardSettings(_Section):
+    """Quote cards: the brand (colours, fonts, logo) and where rendered cards are kept."""
+
+    background: str = "#13233a"  # plain background, when there is no photo behind the quote
+    text: str = "#ffffff"
+    accent: str = "#f2b134"  # quote mark, speaker, the bar on the edge
+    font: str | None = None  # a font file for the quote (default: Noto Serif, per script)
+    label_font: str | None = None  # a font file for speaker, headline and site name (default: Noto Sans)
+    logo: str | None = None  # an image file (PNG with transparency is best)
+    logo_position: Literal["bottom-right", "bottom-left", "top-right", "top-left"] = "bottom-right"
+    site_name: str | None = None  # default: the article's site name
+    show_headline: bool = True
+    use_photo: bool = True  # the lead photo behind the quote when the article has a usable one
+    darken: float = Field(0.55, ge=0, le=1)  # how much a photo behind the quote is darkened
+    format: Literal["auto", "jpeg", "png"] = "auto"  # auto: PNG on a plain background, JPEG over a photo
+    cache_dir: str = "cards"  # rendered cards, relative to the configuration file
+
+    @field_validator("background", "text", "accent")
+    @classmethod
+    def _is_colour(cls, value: str) -> str:
+        return _colour(value)
+
+
 class AccountSettings(_Section):
     name: str
     platform: Literal["twitter", "facebook", "dryrun"]
@@ -75,6 +109,8 @@ class AccountSettings(_Section):
     min_gap_minutes: float = Field(0.0, ge=0)
     quiet_hours: tuple[int, int] | None = None  # [start_hour, end_hour) local time, no posting
     timezone: str | None = None  # default: [web].timezone
+    image: Literal["lead", "quote_card", "auto"] = "lead"  # the picture: lead photo, quote card, or card when no photo
+    cards: dict[str, Any] = {}  # this account's changes to [cards] (colours, logo, ...)
 
     @field_validator("name")
     @classmethod
@@ -143,6 +179,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     engagement: EngagementSettings = EngagementSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    cards: CardSettings = CardSettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 
@@ -156,6 +193,8 @@ class Settings(BaseSettings):
         for account in self.accounts:
             if account.timezone is None:
                 account.timezone = self.web.timezone  # one zone for pacing, quiet hours and the desk
+        for account in self.accounts:
+            self.card_settings(account)  # an account's [cards] changes must make valid settings
         names = [a.name for a in self.accounts]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
@@ -171,6 +210,17 @@ class Settings(BaseSettings):
             if account.name == name:
                 return account
         raise ConfigError(f"no account named {name!r} in the configuration")
+
+    def card_settings(self, account: AccountSettings | None = None) -> CardSettings:
+        """[cards] with the account's own changes applied."""
+        if account is None or not account.cards:
+            return self.cards
+        try:
+            return CardSettings(**{**self.cards.model_dump(exclude_unset=True), **account.cards})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"account {account.name!r} cards.{where}: {first['msg']}") from None
 
     def feed_accounts(self, feed: FeedSettings) -> list[AccountSettings]:
         if feed.accounts is None:

@@ -69,6 +69,13 @@ class Runtime:
         return Composer.from_settings(self.settings)
 
     @cached_property
+    def cards(self):
+        """Quote cards, rendered once per article and account style (``[cards]``)."""
+        from distributor.cards import CardMaker
+
+        return CardMaker(self.settings, self.fetcher)
+
+    @cached_property
     def adapters(self):
         """One adapter per configured account, built on first use (secrets checked then)."""
         from distributor.platforms import build_adapter
@@ -350,6 +357,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     key = posts.automatic_post_key(article.id, account)
     try:
         composed = runtime.composer.compose(extracted, account)
+        composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
     except ComposeError as exc:
         log.error("article %s, account %s: %s", article.id, account.name, exc)
         article.error = str(exc)

@@ -139,8 +139,8 @@ class BadLink(DistributorError, ValueError):
 
 def _check_links(*urls: str | None) -> None:
     for url in urls:
-        if url and urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
-            raise BadLink(f"{url[:80]!r} is not an http(s) URL")
+        if url and urlsplit(url.strip()).scheme.lower() not in ("http", "https", "card"):
+            raise BadLink(f"{url[:80]!r} is not an http(s) URL")  # card: a stored quote card (cards/store.py)
 
 
 def automatic_post_key(article_id: int, account: AccountSettings) -> str:
