@@ -168,7 +168,7 @@ class CardMaker:
         try:
             content = self.fetcher.get(url, max_bytes=MAX_PHOTO_BYTES, accept="image/*").content
         except DistributorError as exc:
-            log.info("lead photo %s not usable: %s", url, exc)
+            log.debug("lead photo %s not usable: %s", url, exc)
             return None
         image = open_photo(content, MIN_PHOTO)
         if image is None or image.width < MIN_PHOTO[0] or image.height < MIN_PHOTO[1]:
@@ -185,7 +185,25 @@ def render_for_source(source: CardSource, style: CardStyle = CardStyle(), *, pla
     return render_card(text, style, size=size, photo=picture, max_bytes=max_bytes)
 
 
+def card_for_extracted(settings: Settings, extracted, *, account: AccountSettings | None = None,
+                       platform: str = "twitter", fetcher=None, photo: bytes | None = None,
+                       use_photo: bool = True, image_format: str | None = None):
+    """(Rendered, CardSource) for one article, in ``account``'s style (`distributor card`); raises CardError."""
+    source = CardSource.from_extracted(extracted)
+    if source is None:
+        raise CardError("the article has no pull quote with a named speaker to put on a card")
+    style, cards = style_for(settings, account)
+    if image_format:
+        style = dataclasses.replace(style, format=image_format)
+    source = dataclasses.replace(source, site_name=cards.site_name or source.site_name)
+    if photo is None and use_photo and cards.use_photo and source.photo_url and fetcher is not None:
+        photo = CardMaker(settings, fetcher).photo(source.photo_url)
+    rendered = render_for_source(source, style, platform=account.platform if account else platform,
+                                 photo=photo if use_photo else None)
+    return rendered, source
+
+
 __all__ = [
     "Card", "CardError", "CardMaker", "CardSource", "CardStore", "CardStyle", "CardText", "PLATFORM_CARDS",
-    "alt_text", "choose_picture", "is_card_reference", "read_card", "render_card", "render_for_source",
+    "alt_text", "card_for_extracted", "choose_picture", "is_card_reference", "read_card", "render_card", "render_for_source",
 ]
