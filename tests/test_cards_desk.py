@@ -1,0 +1,97 @@
+"""The desk's composer shows each account's quote card and lets the editor pick photo or card."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlmodel import Session, select
+
+from distributor import users
+from distributor.config import Settings
+from distributor.models import Post
+from distributor.web import create_app
+from tests.newsroom import NewsSite
+
+PASSWORD = "a long password"
+SEED_QUOTE = "I think everybody’s patience with Russia has run out"
+
+
+@pytest.fixture
+def site():
+    with NewsSite() as site:
+        yield site
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(
+        config_dir=str(tmp_path),
+        fetch={"allow_private_networks": True},
+        cards={"cache_dir": "card-store"},
+        accounts=[
+            {"name": "x-main", "platform": "twitter", "image": "quote_card"},
+            {"name": "fb-main", "platform": "facebook", "page_id": "123"},  # image = "lead"
+        ],
+    )
+
+
+@pytest.fixture
+def client(settings, engine):
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", PASSWORD, "editor")
+        session.commit()
+    client = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "desk@example.com", "password": PASSWORD, "csrf_token": token})
+    client.csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/compose").text).group(1)
+    return client
+
+
+def _checked(page: str, account: str) -> str:
+    return re.search(rf'name="image_{account}" value="(\w+)" checked', page).group(1)
+
+
+def test_the_composer_previews_the_card_and_the_editor_switches_photo_and_card(client, engine, site):
+    page = client.post("/compose/article", data={"csrf_token": client.csrf, "url": site.article_url,
+                                                 "accounts": ["x-main", "fb-main"]})
+    assert page.status_code == 200, page.text
+    assert _checked(page.text, "x-main") == "card"  # the account says quote_card
+    assert _checked(page.text, "fb-main") == "article"  # the account says lead
+    previews = re.findall(r'class="preview-card" src="(/cards/[0-9a-f]{64}\.\w+)"', page.text)
+    assert len(previews) == 2  # one per account: X 16:9, Facebook 1.91:1
+    sizes = set()
+    for url in previews:
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("image/")
+        sizes.add(Image.open(io.BytesIO(answer.content)).size)
+    assert sizes == {(1200, 675), (1200, 630)}
+    assert f"Quote card: “{SEED_QUOTE}” — Josh Earnest" in page.text  # the preview's alt text
+
+    form = {"csrf_token": client.csrf, "url": site.article_url, "when": "now",
+            "article_id": re.search(r'name="article_id" value="(\d+)"', page.text).group(1),
+            "card_site": "", "draft_accounts": ["x-main", "fb-main"]}
+    for account in ("x-main", "fb-main"):
+        form |= {f"include_{account}": "on", f"text_{account}": f"The story for {account}",
+                 f"link_{account}": "https://hypeline.example/story"}
+    form |= {"image_x-main": "article", "image_fb-main": "card"}  # the editor swaps both
+    response = client.post("/compose", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    with Session(engine) as session:
+        posts = {p.account: p for p in session.exec(select(Post))}
+    assert posts["x-main"].image_url.endswith("aleppo-children.jpg")
+    card = posts["fb-main"]
+    assert card.image_url.startswith("card:") and SEED_QUOTE in card.image_alt
+    assert card.image_url.rsplit("/", 1)[1] in {u.rsplit("/", 1)[1] for u in previews}  # the card shown is the card sent
+    queue = client.get("/queue?tab=all").text
+    assert "/cards/" + card.image_url.rsplit("/", 1)[1] in queue  # the queue shows the card, not a broken card: URL
+
+
+def test_card_files_are_only_the_stores_and_only_for_editors(client, settings):
+    for name in ("..%2F..%2Fetc%2Fpasswd", "0" * 64 + ".png", "x.png"):
+        assert client.get(f"/cards/{name}").status_code == 404
+    anonymous = TestClient(client.app)
+    assert anonymous.get("/cards/" + "0" * 64 + ".png", follow_redirects=False).status_code == 303
