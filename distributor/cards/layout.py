@@ -85,46 +85,83 @@ def fit_text(
     direction: str | None = None,
     max_lines: int | None = None,
 ) -> Wrapped:
-    """The largest size in [min_size, max_size] at which ``text`` fits; raises DoesNotFit."""
+    """The largest size in [min_size, max_size] at which ``text`` fits; raises DoesNotFit.
+
+    Each break unit is measured once, at ``max_size``; at a smaller size its
+    width is scaled (a font's advances grow linearly with its size), so the
+    search costs one measurement per word instead of one per trial line. The
+    chosen lines are then measured exactly, and a size whose lines overflow
+    after all (hinting) gives way to the next smaller one.
+    """
     units = break_units(text)
+    if not units:
+        raise DoesNotFit("there is no text to fit")
+    reference = font_at(max_size)
+    space = _width(reference, " ", direction)
+    stripped = [_width(reference, unit.rstrip(), direction) for unit in units]
+    full = [w + space if unit.endswith(" ") else w for w, unit in zip(stripped, units)]
 
-    def attempt(size: int, width: float) -> list[str] | None:
-        lines = wrap(units, font_at(size), width, direction)
-        if lines is None:
+    def attempt(size: int, width: float) -> list[int] | None:
+        scale = size / max_size
+        starts = _greedy([w * scale for w in stripped], [w * scale for w in full], width)
+        if starts is None or (max_lines is not None and len(starts) > max_lines):
             return None
-        if max_lines is not None and len(lines) > max_lines:
+        if len(starts) * round(size * leading) > max_height:
             return None
-        if len(lines) * round(size * leading) > max_height:
-            return None
-        return lines
+        return starts
 
-    low, high, best = min_size, max_size, None
-    while low <= high:
-        middle = (low + high) // 2
-        lines = attempt(middle, max_width)
-        if lines is not None:
-            best, low = (middle, lines), middle + 1
-        else:
-            high = middle - 1
-    if best is None:
-        raise DoesNotFit(f"{len(text)} characters do not fit a {max_width}x{max_height} box at {min_size}px")
-    size, lines = best
-    lines = _balanced(units, font_at(size), lines, max_width, direction)
-    font = font_at(size)
-    widest = max(_width(font, line, direction) for line in lines)
+    high = max_size
+    while True:
+        low, best = min_size, None
+        while low <= high:
+            middle = (low + high) // 2
+            starts = attempt(middle, max_width)
+            if starts is not None:
+                best, low = (middle, starts), middle + 1
+            else:
+                high = middle - 1
+        if best is None:
+            raise DoesNotFit(f"{len(text)} characters do not fit a {max_width}x{max_height} box at {min_size}px")
+        size, starts = best
+        starts = _balanced(lambda width: attempt(size, width), starts, max_width)
+        lines = _lines(units, starts)
+        font = font_at(size)
+        widths = [_width(font, line, direction) for line in lines]
+        if max(widths) <= max_width:
+            break
+        high = size - 1  # hinting made a line wider than scaled: one size smaller
     line_height = round(size * leading)
-    return Wrapped(size, tuple(lines), line_height, int(round(widest)), line_height * len(lines))
+    return Wrapped(size, tuple(lines), line_height, int(round(max(widths))), line_height * len(lines))
 
 
-def _balanced(units, font, lines, max_width, direction) -> list[str]:
+def _greedy(stripped: list[float], full: list[float], max_width: float) -> list[int] | None:
+    """Where each line starts, filling lines greedily; None when one unit alone is too wide."""
+    starts, start, run = [], 0, 0.0
+    for index, width in enumerate(stripped):
+        if width > max_width:
+            return None
+        if index > start and run + width > max_width:
+            starts.append(start)
+            start, run = index, 0.0
+        run += full[index]
+    starts.append(start)
+    return starts
+
+
+def _lines(units, starts: list[int]) -> list[str]:
+    ends = starts[1:] + [len(units)]
+    return ["".join(units[a:b]).rstrip() for a, b in zip(starts, ends)]
+
+
+def _balanced(attempt, starts: list[int], max_width: int) -> list[int]:
     """The narrowest width that keeps the same number of lines (binary search on the width)."""
-    if len(lines) < 2:
-        return lines
-    low, high, best = int(max_width * 0.5), int(max_width), lines
+    if len(starts) < 2:
+        return starts
+    low, high, best = int(max_width * 0.5), int(max_width), starts
     while low <= high:
         middle = (low + high) // 2
-        trial = wrap(units, font, middle, direction)
-        if trial is not None and len(trial) <= len(lines):
+        trial = attempt(middle)
+        if trial is not None and len(trial) <= len(starts):
             best, high = trial, middle - 1
         else:
             low = middle + 1

@@ -62,7 +62,7 @@ class Rendered:
     quote_size: int
     quote_face: fonts.FontFace
     direction: str
-    boxes: dict[str, list[Box]] = field(default_factory=dict)  # what was drawn where (quote, speaker, ...)
+    boxes: dict[str, list[Box]] = field(default_factory=dict)  # where the quote's lines were drawn ("quote")
     logo_box: Box | None = None
 
     @property
@@ -116,7 +116,6 @@ def render_card(text: CardText, style: CardStyle = CardStyle(), *, size: tuple[i
             anchor = "rm" if site_on_right else "lm"
             draw.text((x, y), site_lines[0], font=site_font, fill=style.text + (230,), anchor=anchor,
                       direction=_dir(site_lines[0]))
-            boxes["site"] = [_ink(draw, (x, y), site_lines[0], site_font, anchor)]
 
     # the block under the quote: speaker, then headline
     label_size = max(16, round(height * 0.042))
@@ -159,7 +158,6 @@ def render_card(text: CardText, style: CardStyle = CardStyle(), *, size: tuple[i
     mark_x = right if rtl else left - round(mark_height * 0.08)
     draw.text((mark_x, y - round(mark_height * 0.12)), mark, font=mark_font, fill=style.accent,
               anchor="rt" if rtl else "lt")
-    boxes["mark"] = [_ink(draw, (mark_x, y - round(mark_height * 0.12)), mark, mark_font, "rt" if rtl else "lt")]
     y += mark_height
 
     quote_font = quote_face.at(wrapped.size)
@@ -176,15 +174,12 @@ def render_card(text: CardText, style: CardStyle = CardStyle(), *, size: tuple[i
         x, anchor = (right, "ra") if rtl else (left, "la")
         draw.text((x, y), speaker_line, font=speaker_font, fill=style.accent, anchor=anchor,
                   direction=_dir(speaker_line))
-        boxes["speaker"] = [_ink(draw, (x, y), speaker_line, speaker_font, anchor, _dir(speaker_line))]
         y += speaker_height
     if headline_lines:
         y += round(height * 0.015)
-        boxes["headline"] = []
         for line in headline_lines:
             x, anchor = (right, "ra") if rtl else (left, "la")
             draw.text((x, y), line, font=headline_font, fill=style.text + (205,), anchor=anchor, direction=_dir(line))
-            boxes["headline"].append(_ink(draw, (x, y), line, headline_font, anchor, _dir(line)))
             y += headline_leading
 
     if logo is not None:
@@ -211,13 +206,15 @@ def _ink(draw: ImageDraw.ImageDraw, xy, text, font, anchor, direction=None) -> B
 def _background(style: CardStyle, size: tuple[int, int], photo: Image.Image | None) -> Image.Image:
     if photo is None:
         return Image.new("RGB", size, style.background)
-    picture = ImageOps.fit(photo.convert("RGB"), size, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
-    picture = ImageEnhance.Brightness(picture).enhance(1.0 - style.darken * 0.55)
-    # darker where the text starts: a horizontal ramp of black, from 78% to 35% of the darkening
+    picture = photo.convert("RGB")
+    if picture.size != size:
+        picture = ImageOps.fit(picture, size, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    # One blend with black: an even darkening, and more where the text starts (a horizontal ramp).
+    even = style.darken * 0.55
+    strong, weak = style.darken * 0.9, style.darken * 0.35
     ramp = Image.linear_gradient("L").rotate(90).resize(size)  # 255 at the left, 0 at the right
-    strong, weak = round(255 * style.darken * 0.9), round(255 * style.darken * 0.35)
-    mask = ramp.point(lambda v: weak + (strong - weak) * v // 255)
-    return Image.composite(Image.new("RGB", size, (0, 0, 0)), picture, mask)
+    table = [round(255 * (1 - (1 - even) * (1 - (weak + (strong - weak) * v / 255)))) for v in range(256)]
+    return Image.composite(Image.new("RGB", size, (0, 0, 0)), picture, ramp.point(table))
 
 
 def _place_logo(style: CardStyle, size, pad_x, pad_y):
@@ -240,12 +237,12 @@ def _encode(canvas: Image.Image, style: CardStyle, over_photo: bool, max_bytes: 
     wants_png = style.format == "png" or (style.format == "auto" and not over_photo)
     if wants_png:
         buffer = io.BytesIO()
-        canvas.save(buffer, "PNG", optimize=False, compress_level=6)
+        canvas.save(buffer, "PNG", compress_level=3)
         if buffer.tell() <= max_bytes:
             return buffer.getvalue(), "image/png"
     for quality in JPEG_QUALITIES:
         buffer = io.BytesIO()
-        canvas.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
+        canvas.save(buffer, "JPEG", quality=quality, optimize=True)
         if buffer.tell() <= max_bytes:
             return buffer.getvalue(), "image/jpeg"
     raise CardError(f"the card does not fit in {max_bytes:,} bytes even at JPEG quality {JPEG_QUALITIES[-1]}")
