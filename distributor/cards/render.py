@@ -76,10 +76,10 @@ def render_card(text: CardText, style: CardStyle = CardStyle(), *, size: tuple[i
     if not text.quote or not text.quote.strip():
         raise CardError("a card needs a quote")
     width, height = size
-    canvas = _background(style, size, photo)
-    draw = ImageDraw.Draw(canvas, "RGBA")
     script = fonts.script_of(text.quote)
     rtl = script in fonts.RTL_SCRIPTS
+    canvas = _background(style, size, photo, rtl)
+    draw = ImageDraw.Draw(canvas, "RGBA")
     direction = "rtl" if rtl else "ltr"
     pad_x, pad_y = round(width * 0.065), round(height * 0.085)
     boxes: dict[str, list[Box]] = {}
@@ -203,7 +203,7 @@ def _ink(draw: ImageDraw.ImageDraw, xy, text, font, anchor, direction=None) -> B
     return (int(left), int(top), int(right), int(bottom))
 
 
-def _background(style: CardStyle, size: tuple[int, int], photo: Image.Image | None) -> Image.Image:
+def _background(style: CardStyle, size: tuple[int, int], photo: Image.Image | None, rtl: bool) -> Image.Image:
     if photo is None:
         return Image.new("RGB", size, style.background)
     picture = photo.convert("RGB")
@@ -212,7 +212,7 @@ def _background(style: CardStyle, size: tuple[int, int], photo: Image.Image | No
     # One blend with black: an even darkening, and more where the text starts (a horizontal ramp).
     even = style.darken * 0.55
     strong, weak = style.darken * 0.9, style.darken * 0.35
-    ramp = Image.linear_gradient("L").rotate(90).resize(size)  # 255 at the left, 0 at the right
+    ramp = Image.linear_gradient("L").rotate(-90 if rtl else 90).resize(size)  # 255 where the text starts
     table = [round(255 * (1 - (1 - even) * (1 - (weak + (strong - weak) * v / 255)))) for v in range(256)]
     return Image.composite(Image.new("RGB", size, (0, 0, 0)), picture, ramp.point(table))
 
