@@ -107,3 +107,16 @@ def test_a_lost_index_entry_renders_again(tmp_path):
 ])
 def test_which_picture_a_post_gets(mode, quote, photo, usable, editor, expected):
     assert choose_picture(mode, has_quote=quote, has_photo=photo, photo_usable=usable, editor=editor) == expected
+
+
+def test_a_post_takes_a_card_reference_only_in_its_stored_form(session, tmp_path):
+    from distributor import posts
+    from distributor.posts import BadLink
+
+    settings = _settings(tmp_path)
+    card = CardMaker(settings).card(SOURCE, settings.account("x"))
+    post = posts.create_post(session, settings.account("x"), text="With a card", image_url=card.reference)
+    assert post.image_url == card.reference
+    for bad in ("card:/etc/passwd", "card:relative/" + "0" * 64 + ".png", "file:///etc/passwd"):
+        with pytest.raises(BadLink):
+            posts.create_post(session, settings.account("x"), text="Nope", image_url=bad)

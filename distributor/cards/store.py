@@ -40,6 +40,14 @@ def is_card_reference(url: str | None) -> bool:
     return bool(url) and url.startswith(CARD_SCHEME)
 
 
+def is_well_formed_card_reference(url: str | None) -> bool:
+    """``card:/absolute/path/<sha256>.png|jpg``: the only form a post may carry (checked when it is made)."""
+    if not is_card_reference(url):
+        return False
+    path = Path(url[len(CARD_SCHEME):])
+    return path.is_absolute() and bool(_FILE_NAME.fullmatch(path.name))
+
+
 def card_key(parts: dict) -> str:
     """The cache key of a card: a hash of what decides its pixels."""
     payload = json.dumps({"version": RENDERER_VERSION, **parts}, sort_keys=True, ensure_ascii=False, default=str)
