@@ -42,7 +42,8 @@ def read_article(runtime: Runtime, url: str) -> tuple[int, Extracted]:
 
 
 def compose_for(runtime: Runtime, extracted: Extracted, account: AccountSettings) -> ComposedPost:
-    return runtime.composer.compose(extracted, account)
+    """The account's post, its picture chosen by the account's `image` setting (photo or quote card)."""
+    return runtime.cards.apply(runtime.composer.compose(extracted, account), extracted, account)
 
 
 def queue_manual_post(

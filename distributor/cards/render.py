@@ -125,6 +125,7 @@ def render_card(text: CardText, style: CardStyle = CardStyle(), *, size: tuple[i
         speaker_line = "— " + " ".join(text.speaker.split())
         speaker_face = fonts.face_for(speaker_line, "label", _preferred(style.label_font))
         speaker_font = speaker_face.at(label_size)
+        speaker_line = truncate_words(speaker_line, speaker_font, right - left, 1, _dir(speaker_line))[0]
     headline_lines: list[str] = []
     if style.show_headline and text.headline:
         headline = " ".join(text.headline.split())
