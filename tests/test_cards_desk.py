@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -97,3 +98,73 @@ def test_card_files_are_only_the_stores_and_only_for_editors(client, settings):
         assert client.get(f"/cards/{name}").status_code == 404
     anonymous = TestClient(client.app)
     assert anonymous.get("/cards/" + "0" * 64 + ".png", follow_redirects=False).status_code == 303
+
+
+# --- in a real browser: the preview follows the editor's switch ------------------------------
+
+
+@pytest.mark.browser
+def test_in_the_browser_the_preview_follows_the_switch_between_photo_and_card(settings, engine, site):
+    import shutil
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = os.environ.get("DISTRIBUTOR_CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(chromium) and not os.path.exists(chromium):
+        pytest.skip(f"no Chromium at {chromium}")
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", PASSWORD, "editor")
+        session.commit()
+
+    class ThreadServer(uvicorn.Server):
+        def install_signal_handlers(self):
+            pass
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
+                                         log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive()
+        time.sleep(0.02)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+            page = browser.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(base + "/login")
+            page.fill("input[name=email]", "desk@example.com")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button:has-text('Log in')")
+            page.goto(base + "/compose")
+            page.fill("input[name=url]", site.article_url)
+            page.click("button:has-text('Fetch and compose')")
+            card = page.locator('.picture-preview[data-account="x-main"] img.preview-card')
+            photo = page.locator('.picture-preview[data-account="x-main"] img.preview-article')
+            sync_api.expect(card).to_be_visible()  # x-main posts quote cards
+            assert page.evaluate("img => img.naturalWidth", card.element_handle()) == 1200  # the card loaded
+            sync_api.expect(photo).to_be_hidden()
+            page.check('input[name="image_x-main"][value="article"]')
+            sync_api.expect(photo).to_be_visible()
+            sync_api.expect(card).to_be_hidden()
+            page.check('input[name="image_x-main"][value="card"]')
+            sync_api.expect(card).to_be_visible()
+            page.uncheck('input[name="include_fb-main"]')
+            page.click("#queue-button")
+            page.wait_for_url(re.compile(r"/posts/\d+$"))
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    with Session(engine) as session:
+        post = session.exec(select(Post).where(Post.account == "x-main")).one()
+    assert post.image_url.startswith("card:") and SEED_QUOTE in post.image_alt
