@@ -68,8 +68,8 @@ def queue_manual_post(
         composed = compose_for(runtime, extracted, account)
         text = text or composed.text
         link = link or composed.link
-        image_url = image_url or composed.image_url
-        image_alt = composed.image_alt
+        if not image_url:  # an image given by hand keeps no alt text of the article's picture
+            image_url, image_alt = composed.image_url, composed.image_alt
         template = composed.template
     if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
         raise ComposeError(

@@ -103,3 +103,17 @@ def test_auto_keeps_a_usable_photo(tmp_path, engine, database_url, sandbox, monk
     posts = _post_the_seed(tmp_path, engine, database_url, sandbox, monkeypatch, image)
     tweet = next(p for p in posts if p["platform"] == "twitter")
     assert (tweet["media"][0]["sha256"] != PHOTO_SHA) is expect_card
+
+
+def test_queue_add_of_an_article_follows_the_accounts_image_setting(tmp_path, engine, database_url, sandbox):
+    from distributor.manual import queue_manual_post
+
+    with NewsSite() as site:
+        settings = _world(tmp_path, database_url, sandbox, site, "quote_card")
+        runtime = Runtime(settings, engine)
+        post = queue_manual_post(runtime, settings.account("x-main"), article_url=site.article_url)
+        chosen = queue_manual_post(runtime, settings.account("fb-main"), article_url=site.article_url,
+                                   image_url=site.url("/wp-content/uploads/2016/10/aleppo-children.jpg"))
+    assert post.image_url.startswith("card:") and SEED_QUOTE in post.image_alt
+    assert chosen.image_url.endswith("aleppo-children.jpg")  # an image given by hand wins ...
+    assert not (chosen.image_alt or "").startswith("Quote card")  # ... and is not described as a card
