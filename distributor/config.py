@@ -11,9 +11,10 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
+                      model_validator)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from distributor.errors import ConfigError
@@ -98,6 +99,18 @@ class CardSettings(_Section):
         return _colour(value)
 
 
+def _card_overrides_model() -> type[BaseModel]:
+    """``[cards]`` with every key optional: what an account may change (checked like [cards] itself)."""
+    fields = {name: (Optional[Annotated[field.annotation, *field.metadata]] if field.metadata
+                     else Optional[field.annotation], None)
+              for name, field in CardSettings.model_fields.items()}
+    colours = field_validator("background", "text", "accent")(lambda cls, v: v if v is None else _colour(v))
+    return create_model("CardOverrides", __base__=_Section, __validators__={"_is_colour": colours}, **fields)
+
+
+CardOverrides = _card_overrides_model()
+
+
 class AccountSettings(_Section):
     name: str
     platform: Literal["twitter", "facebook", "dryrun"]
@@ -110,7 +123,7 @@ class AccountSettings(_Section):
     quiet_hours: tuple[int, int] | None = None  # [start_hour, end_hour) local time, no posting
     timezone: str | None = None  # default: [web].timezone
     image: Literal["lead", "quote_card", "auto"] = "lead"  # the picture: lead photo, quote card, or card when no photo
-    cards: dict[str, Any] = {}  # this account's changes to [cards] (colours, logo, ...)
+    cards: CardOverrides = CardOverrides()  # this account's changes to [cards] (colours, logo, ...)
 
     @field_validator("name")
     @classmethod
@@ -193,8 +206,6 @@ class Settings(BaseSettings):
         for account in self.accounts:
             if account.timezone is None:
                 account.timezone = self.web.timezone  # one zone for pacing, quiet hours and the desk
-        for account in self.accounts:
-            self.card_settings(account)  # an account's [cards] changes must make valid settings
         names = [a.name for a in self.accounts]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
@@ -213,14 +224,10 @@ class Settings(BaseSettings):
 
     def card_settings(self, account: AccountSettings | None = None) -> CardSettings:
         """[cards] with the account's own changes applied."""
-        if account is None or not account.cards:
+        changes = account.cards.model_dump(exclude_unset=True) if account is not None else {}
+        if not changes:
             return self.cards
-        try:
-            return CardSettings(**{**self.cards.model_dump(exclude_unset=True), **account.cards})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"account {account.name!r} cards.{where}: {first['msg']}") from None
+        return CardSettings(**{**self.cards.model_dump(exclude_unset=True), **changes})
 
     def feed_accounts(self, feed: FeedSettings) -> list[AccountSettings]:
         if feed.accounts is None:

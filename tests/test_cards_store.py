@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 
 import pytest
 
@@ -120,3 +121,25 @@ def test_a_post_takes_a_card_reference_only_in_its_stored_form(session, tmp_path
     for bad in ("card:/etc/passwd", "card:relative/" + "0" * 64 + ".png", "file:///etc/passwd"):
         with pytest.raises(BadLink):
             posts.create_post(session, settings.account("x"), text="Nope", image_url=bad)
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[cards]\naccent = "blurple"\n', "cards.accent: Value error, 'blurple' is not a colour"),
+    ('[[accounts]]\nname = "x"\nplatform = "twitter"\ncards = { darken = 5 }\n', "accounts.0.cards.darken"),
+    ('[[accounts]]\nname = "x"\nplatform = "twitter"\ncards = { acent = "red" }\n', "accounts.0.cards.acent"),
+    ('[[accounts]]\nname = "x"\nplatform = "twitter"\nimage = "card"\n', "accounts.0.image"),
+])
+def test_bad_card_settings_are_named_when_the_file_is_read(tmp_path, body, message):
+    from distributor.config import load_settings
+    from distributor.errors import ConfigError
+
+    file = tmp_path / "distributor.toml"
+    file.write_text(body)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(file)
+
+
+def test_an_account_changes_only_the_card_keys_it_names(tmp_path):
+    settings = _settings(tmp_path, accent="#00ff00")
+    mine = settings.card_settings(settings.account("x-red"))
+    assert (mine.background, mine.accent, mine.cache_dir) == ("#aa0000", "#00ff00", "store")
