@@ -211,3 +211,9 @@ def test_a_plain_card_is_png_and_a_photo_card_jpeg():
     assert _render(SHORT).mime == "image/png"
     assert _render(SEED, photo=True).mime == "image/jpeg"
     assert _picture(_render(SEED, platform="facebook").content).size == (1200, 630)
+
+
+def test_korean_breaks_between_words():
+    rendered = _render(CardText("우리는 평화를 위해 마지막까지 협상을 계속할 것입니다. 시민의 안전이 무엇보다 중요합니다.",
+                                "외교부 장관", "평화 협상 재개", "아침신문"))
+    assert " ".join(rendered.quote_lines).split(" ") == "우리는 평화를 위해 마지막까지 협상을 계속할 것입니다. 시민의 안전이 무엇보다 중요합니다.".split(" ")

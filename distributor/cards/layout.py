@@ -1,8 +1,8 @@
 """Line breaking and font size: the largest size at which a quote fits its box, words whole.
 
 Lines break between words in Latin, Arabic and Hebrew, and where the Unicode
-line breaking algorithm (UAX #14, the ``uniseg`` package) allows it in Chinese,
-Japanese and Korean: between characters, never before a closing bracket or a
+line breaking algorithm (UAX #14, the ``uniseg`` package) allows it in Chinese
+and Japanese: between characters, never before a closing bracket or a
 full stop. Lines are filled greedily at a size; the size is the largest for which
 every line fits the width and all lines fit the height, found by binary
 search; then the width is narrowed as far as the line count allows, so the
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from PIL import ImageFont
 from uniseg.linebreak import line_break_units
 
-from distributor.cards.fonts import CJK_SCRIPTS, script_of
+from distributor.cards.fonts import script_of
 
 
 class DoesNotFit(ValueError):
@@ -38,13 +38,13 @@ class Wrapped:
 def break_units(text: str) -> tuple[str, ...]:
     """The pieces between which a line may break (each keeps its trailing space).
 
-    Text whose script puts spaces between words breaks at the spaces only (a
-    hyphenated word stays on one line); text with Chinese, Japanese or Korean
-    characters goes through UAX #14, which is slower (pure Python) but knows
+    Text whose script puts spaces between words (Korean too) breaks at the
+    spaces only (a hyphenated word stays on one line); Chinese and Japanese go
+    through UAX #14, which is slower (pure Python) but knows
     where CJK lines may break.
     """
     normal = " ".join(text.split())
-    if script_of(normal) in CJK_SCRIPTS:
+    if script_of(normal) in ("ja", "zh"):  # Korean, like Latin, breaks between words
         return tuple(line_break_units(normal))
     return tuple(word + " " for word in normal.split(" ")) if normal else ()
 
