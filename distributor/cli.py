@@ -337,6 +337,44 @@ def compose(
     _each_source(sources, handle)
 
 
+@app.command()
+def card(
+    source: str = typer.Argument(..., metavar="SOURCE", help="An article URL or a local HTML file."),
+    out_file: Path = typer.Option(..., "--out", help="Where to write the card (.png or .jpg)."),
+    account: Optional[str] = typer.Option(None, "--account", help="Use this account's size and [cards] style."),
+    platform_choice: PlatformChoice = typer.Option(PlatformChoice.twitter, "--platform"),
+    photo: Optional[Path] = typer.Option(None, "--photo", help="A local image to put behind the quote."),
+    no_photo: bool = typer.Option(False, "--no-photo", help="A plain background, even if the article has a photo."),
+) -> None:
+    """Render the article's pull quote as a quote card."""
+    from distributor.cards import card_for_extracted
+    from distributor.fetch import Fetcher
+
+    settings = state.settings
+    account_settings = settings.account(account) if account else None
+    suffix = out_file.suffix.lower()
+    image_format = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}.get(suffix)
+    if image_format is None:
+        raise DistributorError(f"--out {out_file}: give a .png or .jpg file name")
+    if photo is not None and not photo.is_file():
+        raise DistributorError(f"--photo {photo}: no such file")
+
+    def handle(item):
+        rendered, said = card_for_extracted(
+            settings, _extract(item), account=account_settings, platform=platform_choice.value,
+            fetcher=Fetcher(settings.fetch), photo=photo.read_bytes() if photo else None,
+            use_photo=not no_photo, image_format=image_format)
+        try:
+            out_file.write_bytes(rendered.content)
+        except OSError as exc:
+            raise DistributorError(f"cannot write {out_file}: {exc.strerror or exc}") from exc
+        width, height = rendered.size
+        out.print(f"wrote {out_file} ({width}x{height} {suffix[1:].upper()}, {len(rendered.content) // 1024} KB): "
+                  f"“{said.quote}” — {said.speaker}", markup=False, highlight=False)
+
+    _each_source([source], handle)
+
+
 # --- the queue ---------------------------------------------------------------------
 
 

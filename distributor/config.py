@@ -15,10 +15,11 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator,
+                      model_validator)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from distributor.errors import ConfigError, InvalidInput
@@ -112,6 +113,52 @@ class FeedSettings(_Section):
     _url_is_http = field_validator("url")(_http_url)
 
 
+def _colour(value: str) -> str:
+    """A CSS-style colour ('#13233a', 'white'), checked the way the card renderer reads it."""
+    from PIL import ImageColor
+
+    try:
+        ImageColor.getrgb(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a colour (use '#rrggbb' or a CSS colour name)") from None
+    return value
+
+
+class CardSettings(_Section):
+    """Quote cards: the brand (colours, fonts, logo) and where rendered cards are kept."""
+
+    background: str = "#13233a"  # plain background, when there is no photo behind the quote
+    text: str = "#ffffff"
+    accent: str = "#f2b134"  # quote mark, speaker, the bar on the edge
+    font: str | None = None  # a font file for the quote (default: Noto Serif, per script)
+    label_font: str | None = None  # a font file for speaker, headline and site name (default: Noto Sans)
+    logo: str | None = None  # an image file (PNG with transparency is best)
+    logo_position: Literal["bottom-right", "bottom-left", "top-right", "top-left"] = "bottom-right"
+    site_name: str | None = None  # default: the article's site name
+    show_headline: bool = True
+    use_photo: bool = True  # the lead photo behind the quote when the article has a usable one
+    darken: float = Field(0.55, ge=0, le=1)  # how much a photo behind the quote is darkened
+    format: Literal["auto", "jpeg", "png"] = "auto"  # auto: PNG on a plain background, JPEG over a photo
+    cache_dir: str = "cards"  # rendered cards, relative to the configuration file
+
+    @field_validator("background", "text", "accent")
+    @classmethod
+    def _is_colour(cls, value: str) -> str:
+        return _colour(value)
+
+
+def _card_overrides_model() -> type[BaseModel]:
+    """``[cards]`` with every key optional: what an account may change (checked like [cards] itself)."""
+    fields = {name: (Optional[Annotated[field.annotation, *field.metadata]] if field.metadata
+                     else Optional[field.annotation], None)
+              for name, field in CardSettings.model_fields.items()}
+    colours = field_validator("background", "text", "accent")(lambda cls, v: v if v is None else _colour(v))
+    return create_model("CardOverrides", __base__=_Section, __validators__={"_is_colour": colours}, **fields)
+
+
+CardOverrides = _card_overrides_model()
+
+
 class AccountSettings(_Section):
     name: str
     platform: Literal["twitter", "facebook", "dryrun"]
@@ -130,6 +177,9 @@ class AccountSettings(_Section):
     # "never" composes without quotes.
     quote_policy: Literal["auto", "review_if_unsure", "never"] = "review_if_unsure"
     unsure_quote: Literal["hold", "drop_quote"] = "hold"
+
+    image: Literal["lead", "quote_card", "auto"] = "lead"  # the picture: lead photo, quote card, or card when no photo
+    cards: CardOverrides = CardOverrides()  # this account's changes to [cards] (colours, logo, ...)
 
     _zone_is_known = field_validator("timezone")(_zone)
     _api_url_is_http = field_validator("api_base_url")(_http_url)
@@ -243,6 +293,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     notify: NotifySettings = NotifySettings()
     logging: LoggingSettings = LoggingSettings()
+    cards: CardSettings = CardSettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 
@@ -266,6 +317,13 @@ class Settings(BaseSettings):
             if account.name == name:
                 return account
         raise ConfigError(f"no account named {name!r} in the configuration")
+
+    def card_settings(self, account: AccountSettings | None = None) -> CardSettings:
+        """[cards] with the account's own changes applied."""
+        changes = account.cards.model_dump(exclude_unset=True) if account is not None else {}
+        if not changes:
+            return self.cards
+        return CardSettings(**{**self.cards.model_dump(exclude_unset=True), **changes})
 
     def feed_accounts(self, feed: FeedSettings) -> list[AccountSettings]:
         if feed.accounts is None:

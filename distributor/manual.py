@@ -47,7 +47,8 @@ def read_article(runtime: Runtime, url: str) -> tuple[int, Extracted]:
 
 
 def compose_for(runtime: Runtime, extracted: Extracted, account: AccountSettings) -> ComposedPost:
-    return runtime.composer.compose(extracted, account)
+    """The account's post, its picture chosen by the account's `image` setting (photo or quote card)."""
+    return runtime.cards.apply(runtime.composer.compose(extracted, account), extracted, account)
 
 
 LIVE_STATES = (PostState.sent, PostState.sending, PostState.queued, PostState.awaiting_approval)
@@ -98,8 +99,8 @@ def queue_manual_post(
         composed = compose_for(runtime, extracted, account)
         text = text or composed.text
         link = link or composed.link
-        image_url = image_url or composed.image_url
-        image_alt = composed.image_alt
+        if not image_url:  # an image given by hand keeps no alt text of the article's picture
+            image_url, image_alt = composed.image_url, composed.image_alt
         template = composed.template
     from distributor.compose import TEXT_LIMITS, text_length
 

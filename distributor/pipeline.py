@@ -322,6 +322,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         account = account.model_copy(update={"require_approval": True})
     try:
         composed = runtime.composer.compose(extracted, account)
+        composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
         if not composed.text.strip():
             raise EmptyPost(f"template {composed.template!r} gave an empty text")
     except Exception as exc:  # noqa: BLE001 - a user template may raise anything

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import union_all, update
 from sqlmodel import Session, col, select
 
+from distributor.cards.store import is_well_formed_card_reference
 from distributor.config import AccountSettings
 from distributor.errors import DistributorError, InvalidTransition, NotFound
 from distributor.models import Account, Post, PostEvent, PostState, utcnow
@@ -139,6 +140,8 @@ class BadLink(DistributorError, ValueError):
 
 def _check_links(*urls: str | None) -> None:
     for url in urls:
+        if url and is_well_formed_card_reference(url):
+            continue  # a stored quote card (distributor/cards/store.py)
         if url and urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
             raise BadLink(f"{url[:80]!r} is not an http(s) URL")
 

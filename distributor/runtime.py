@@ -49,6 +49,13 @@ class Runtime:
         return Composer.from_settings(self.settings)
 
     @cached_property
+    def cards(self):
+        """Quote cards, rendered once per article and account style (``[cards]``)."""
+        from distributor.cards import CardMaker
+
+        return CardMaker(self.settings, self.fetcher)
+
+    @cached_property
     def adapters(self):
         """One adapter per configured account, built on first use (secrets checked then)."""
         from distributor.platforms import build_adapter

@@ -24,7 +24,7 @@ from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejec
 from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session, sandbox_view_base
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
-from distributor.platforms.images import load_image
+from distributor.platforms.images import is_card_reference, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 
 GRAPH_VERSION = "v23.0"
@@ -156,10 +156,13 @@ class FacebookAdapter:
             return f"{post.text}\n\n{post.link}".strip()
         return post.text
 
+    def _as_photo(self, post: OutgoingPost) -> bool:
+        """A photo post when the account says so, when there is no link, or for a quote card (the card is the point)."""
+        return bool(post.image_url) and (self.post_type == "photo" or not post.link or is_card_reference(post.image_url))
+
     def publish(self, post: OutgoingPost) -> Published:
         note = None
-        as_photo = post.image_url and (self.post_type == "photo" or not post.link)
-        if as_photo:
+        if self._as_photo(post):
             image, note = load_image(self.fetcher, post.image_url or "", MAX_PHOTO_BYTES)
             if image is not None:
                 extra = {"alt_text_custom": post.image_alt} if post.image_alt else {}
@@ -204,7 +207,7 @@ class FacebookAdapter:
                                 (item["link"],) if item.get("link") else (),
                                 parse_platform_time(item.get("created_time")))
                       for item in body.get("data", [])]
-        sent = self.caption(post) if post.image_url and self.post_type == "photo" else post.text
+        sent = self.caption(post) if self._as_photo(post) else post.text
         found = best_match(post, sent, candidates)
         return None if found is None else self._published(found.external_id, "found on the Page's feed")
 

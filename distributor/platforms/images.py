@@ -1,4 +1,4 @@
-"""Download a post's image within a platform's size limit.
+"""Download a post's image within a platform's size limit (or read its quote card).
 
 A missing or oversized image must not stop the post: ``load_image`` returns a
 note saying why instead of raising, and the adapter posts without it.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 
+from distributor.cards.store import is_card_reference, read_card
 from distributor.errors import FetchError, PageTooLarge
 from distributor.fetch import Fetcher
 
@@ -38,6 +39,9 @@ def _mime(content: bytes, declared: str) -> str:
 
 def load_image(fetcher: Fetcher, url: str, max_bytes: int) -> tuple[Image | None, str | None]:
     """(image, None), or (None, a note for the editor saying why there is no image)."""
+    if is_card_reference(url):  # a quote card we rendered: read from the card store, never fetched
+        content, mime, note = read_card(url, max_bytes)
+        return (Image(content, mime), None) if content else (None, note)
     limit_mb = f"{max_bytes / 1_048_576:g} MB"
     try:
         result = fetcher.get(url, max_bytes=max_bytes, accept="image/*")

@@ -38,6 +38,7 @@ class Views:
         env.filters["local"] = self.local
         env.filters["local_input"] = self.local_input
         env.filters["domain"] = domain
+        env.filters["picture"] = picture_src  # a post's image as the browser can load it (quote cards too)
         env.filters["platform_name"] = lambda p: PLATFORM_LABELS.get(p, p)
         env.globals["text_length"] = text_length
         env.globals["TEXT_LIMITS"] = TEXT_LIMITS
@@ -89,3 +90,12 @@ def domain(url: str | None) -> str:
         return ""
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.")
+
+
+def picture_src(image_url: str | None) -> str:
+    """``card:/…/<hash>.png`` (a stored quote card) as the desk's /cards/ URL; other images as they are."""
+    from distributor.cards.store import is_card_reference
+
+    if is_card_reference(image_url):
+        return "/cards/" + image_url.rsplit("/", 1)[-1]
+    return image_url or ""

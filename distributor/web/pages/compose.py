@@ -7,12 +7,16 @@ counts it) and queues them together, or shows them again with what is wrong.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from starlette.concurrency import run_in_threadpool
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session
 
 from distributor import inputs, posts
+from distributor.cards import CardSource
 from distributor.errors import DistributorError, InvalidInput
 from distributor.models import Article, User
 from distributor.web.auth import audit, check_csrf, db, page_user
@@ -28,13 +32,42 @@ def _chosen_accounts(settings, names: list[str]):
 
 
 def _render(request, session, *, url="", chosen=None, drafts=None, article=None, timing=None, error=None,
-            status_code=200):
+            status_code=200, cards=None, card_site=""):
     settings = request.app.state.settings
     chosen = chosen if chosen is not None else [a.name for a in settings.accounts]
     return request.app.state.views.page(request, session, "compose.html", {
         "url": url, "accounts": settings.accounts, "chosen": chosen, "drafts": drafts, "article": article,
         "timing": timing or {"when": "now", "at": "", "approve": False}, "error": error,
+        "cards": cards or {}, "card_site": card_site,
     }, status_code=status_code)
+
+
+def _cards_for(runtime, article, drafts, site_name: str | None, *, choose: bool) -> dict:
+    """Each draft's quote card (account -> Card); with ``choose``, the account's `image` setting
+    picks photo or card as the draft's starting choice. Renders (and fetches the photo): run off the loop."""
+    source = CardSource.from_article(article, site_name) if article is not None else None
+    if source is None:
+        return {}
+    previews = {}
+    for draft in drafts:
+        account = runtime.settings.account(draft.account)
+        try:
+            card = runtime.cards.card(source, account)
+        except (DistributorError, OSError):
+            continue  # no card for this one: the editor still has the photo
+        previews[draft.account] = card
+        if choose and runtime.cards.picture_for(source, account, bool(article.image_url)) == "card":
+            draft.image_choice = "card"
+    return previews
+
+
+@router.get("/cards/{name}")
+def card_file(name: str, request: Request, user: User = Depends(page_user)):
+    """A rendered card for the composer's preview (only files of the card store, by their content name)."""
+    store = request.app.state.runtime.cards.store
+    if not re.fullmatch(r"[0-9a-f]{64}\.(png|jpg)", name) or not (store.directory / name).is_file():
+        raise HTTPException(404, "no such card")
+    return FileResponse(store.directory / name, media_type="image/png" if name.endswith(".png") else "image/jpeg")
 
 
 @router.get("/compose")
@@ -58,11 +91,15 @@ async def compose_drafts(request: Request, user: User = Depends(page_user), sess
         return _render(request, session, chosen=names, drafts=blank_drafts(accounts))
     try:
         # fetching the page blocks: keep it off the event loop, which serves every other editor
-        article_id, _extracted, drafts = await run_in_threadpool(drafts_from_article, request.app.state.runtime, url, accounts)
+        article_id, extracted, drafts = await run_in_threadpool(drafts_from_article, request.app.state.runtime, url, accounts)
     except DistributorError as exc:
         return _render(request, session, url=url, chosen=names, error=f"Could not compose from that page: {exc}",
                        status_code=422)
-    return _render(request, session, url=url, chosen=names, drafts=drafts, article=session.get(Article, article_id))
+    article = session.get(Article, article_id)
+    site = extracted.site_name or ""
+    cards = await run_in_threadpool(_cards_for, request.app.state.runtime, article, drafts, site or None, choose=True)
+    return _render(request, session, url=url, chosen=names, drafts=drafts, article=article, cards=cards,
+                   card_site=site)
 
 
 def _drafts_from_form(form, settings) -> list[Draft]:
@@ -99,7 +136,10 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
     article = session.get(Article, article_id) if article_id else None
     if article_id and article is None:
         return _render(request, session, **rerender, error=f"There is no article with id {article_id}.", status_code=400)
-    rerender["article"] = article
+    card_site = str(form.get("card_site", "")).strip()[:200]
+    cards = await run_in_threadpool(_cards_for, request.app.state.runtime, article, drafts, card_site or None,
+                                    choose=False)
+    rerender.update(article=article, cards=cards, card_site=card_site)
 
     at = None
     if timing["when"] == "at":
@@ -127,6 +167,8 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
         elif draft.image_choice == "custom" and draft.image_custom:
             image_url = draft.image_custom
         account = settings.account(draft.account)
+        if draft.image_choice == "card" and draft.account in cards:
+            image_url, image_alt = cards[draft.account].reference, cards[draft.account].alt
         try:
             post = posts.create_post(
                 session, account, text=draft.text, link=draft.link or None, image_url=image_url,

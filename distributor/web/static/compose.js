@@ -53,6 +53,16 @@
       if (radio && input.value) radio.checked = true;
     });
   });
+  // The picture preview follows the image choice (photo or quote card).
+  document.querySelectorAll('input[type=radio][name^="image_"]').forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var figure = radio.closest(".draft").querySelector(".picture-preview");
+      if (!figure) return;
+      figure.querySelectorAll("img").forEach(function (img) {
+        img.hidden = !img.classList.contains("preview-" + radio.value);
+      });
+    });
+  });
   // Choosing a time picks "At".
   document.querySelectorAll('input[name="at"][type="datetime-local"]').forEach(function (input) {
     input.addEventListener("input", function () {
