@@ -123,7 +123,7 @@ ConfigOption = typer.Option(None, "--config", help="Configuration file (default:
 VerboseOption = typer.Option(0, "-v", "--verbose", count=True, help="More detail (-vv for debug).")
 
 
-NO_CONFIG_COMMANDS = frozenset({"demo", "sandbox", "extract", "compose"})
+NO_CONFIG_COMMANDS = frozenset({"demo", "sandbox", "extract", "compose", "card"})
 
 
 def _no_config_message(explicit: Optional[str]) -> str:

@@ -39,6 +39,7 @@ url = "{database_url}"
 allow_private_networks = true
 [[feeds]]
 url = "{site.feed_url}"
+canonical_sites = ["hypeline.example"]  # the seed page's canonical is on the newsroom's own domain
 [[accounts]]
 name = "x-main"
 platform = "twitter"

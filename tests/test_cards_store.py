@@ -124,7 +124,7 @@ def test_a_post_takes_a_card_reference_only_in_its_stored_form(session, tmp_path
 
 
 @pytest.mark.parametrize("body, message", [
-    ('[cards]\naccent = "blurple"\n', "cards.accent: Value error, 'blurple' is not a colour"),
+    ('[cards]\naccent = "blurple"\n', "cards.accent: 'blurple' is not a colour"),
     ('[[accounts]]\nname = "x"\nplatform = "twitter"\ncards = { darken = 5 }\n', "accounts.0.cards.darken"),
     ('[[accounts]]\nname = "x"\nplatform = "twitter"\ncards = { acent = "red" }\n', "accounts.0.cards.acent"),
     ('[[accounts]]\nname = "x"\nplatform = "twitter"\nimage = "card"\n', "accounts.0.image"),
