@@ -136,6 +136,8 @@ class _ChromeCache:
         for h1 in tree.css("h1"):
             current = h1.parent
             while current is not None and current.tag not in _STOP_TAGS:
+                if current.mem_id in self._known:
+                    break  # another <h1> already marked the way up from here (keeps this linear)
                 if current.tag not in ("header", "nav", "aside", "footer"):
                     self._known[current.mem_id] = False
                 current = current.parent
@@ -219,14 +221,24 @@ def pullquote_hints(tree: LexborHTMLParser) -> list[str]:
     return list(seen)
 
 
+# Paragraphs read, in page order: a story (even a long live blog) has far fewer, and a
+# page of 100,000 (a dump, an attack) must not cost the body and quote finders seconds.
+MAX_BLOCKS = 5000
+
+
 def _blocks(tree: LexborHTMLParser):
     """(element, text) for each <p>, and for each paragraph of loose text in a <div>."""
+    count = 0
     for node in tree.css("p, div, section, article, blockquote"):
         if node.tag == "p":
             yield node, node_text(node)
+            count += 1
         else:
             for text in _loose_text(node):
                 yield node, text
+                count += 1
+        if count >= MAX_BLOCKS:
+            return
 
 
 def _linked_sentence(node: LexborNode, text: str) -> bool:
@@ -326,16 +338,32 @@ def article_body(tree: LexborHTMLParser) -> Body:
 
 
 def _kept(candidates: list[tuple[LexborNode, str]], chosen: set[int], order: dict[int, None]) -> list[str]:
-    """Texts under the chosen containers; `order` gets the containers in page order."""
+    """Texts under the chosen containers; `order` gets the containers in page order.
+
+    Each element's verdict (the chosen container it is under, or none) is remembered,
+    so the walks up the tree stay linear in the page however deep it nests.
+    """
     kept: list[str] = []
+    under: dict[int, int | None] = {}
     for p, text in candidates:
         current = p.parent if p.tag == "p" else p
+        path: list[int] = []
+        found: int | None = None
         while current is not None and current.tag != "html":  # <body> itself may hold the text
-            if current.mem_id in chosen:
-                kept.append(text)
-                order.setdefault(current.mem_id)
+            key = current.mem_id
+            if key in under:
+                found = under[key]
                 break
+            if key in chosen:
+                found = key
+                break
+            path.append(key)
             current = current.parent
+        for key in path:
+            under[key] = found
+        if found is not None:
+            kept.append(text)
+            order.setdefault(found)
     return kept
 
 

@@ -43,6 +43,10 @@ _AD_WORD_RE = re.compile(r"(?:^|[-_.])(?:banner|ad|ads|advert|advertising|mpu|le
 _AGENCY_RE = re.compile(r"(?:^|[-_.])(?:getty|gettyimages|reuters|afp|shutterstock|istock|epa|alamy)(?:[-_.]|\d|$)")
 # Words that name furniture when they are the file's name, but describe a scene in a long one.
 _AMBIGUOUS_FURNITURE = frozenset({"loading", "loader", "spinner", "icon", "missing", "blank", "transparent", "default"})
+# Images looked at before giving up: the lead photo is among a story's first few, and a
+# page of thousands (a gallery, an attack) must not cost a walk up the tree for each.
+_MAX_CANDIDATES = 50
+_MAX_SRCSET = 64
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 
 
@@ -115,7 +119,7 @@ def _srcset_best(srcset: str | None) -> str | None:
     if not srcset:
         return None
     best, best_width = None, -1
-    for candidate in srcset.split(","):
+    for candidate in srcset.split(",", _MAX_SRCSET)[:_MAX_SRCSET]:  # a real one lists a dozen sizes
         bits = candidate.strip().split()
         if not bits or bits[0].startswith("data:"):
             continue
@@ -226,6 +230,8 @@ def body_photos(containers: list[LexborNode], base: str | None, title: str | Non
             if node.mem_id in seen:
                 continue
             seen.add(node.mem_id)
+            if len(seen) > _MAX_CANDIDATES:
+                return
             url = image_url(node, base)
             if url and is_photo(node, url) and not _inside_chrome(node, ids) and not _in_player(node):
                 yield Picture(url, caption_of(node, title), node)
@@ -344,10 +350,14 @@ def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title
         return
     long_key = len(key) >= 8 and "/" not in key
     needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    tried = 0
     for node in tree.css("img"):
         # Cheap test first: most images on a page do not mention the file at all.
         if needle not in " ".join(v for v in node.attributes.values() if v).lower() or _in_player(node):
             continue
+        tried += 1
+        if tried > _MAX_CANDIDATES:
+            return
         url = image_url(node, base)
         if (url and file_key(url) == key) or (long_key and any(v == key for v in map(_lower, node.attributes.values()))):
             if not _in_teaser(node):  # a "most read" teaser reusing the photo says nothing
