@@ -70,8 +70,10 @@ class _Watch:
         self._timer.cancel()
 
 
-def within_deadline(func: Callable[..., T], *args, seconds: float = EXTRACT_DEADLINE_SECONDS, **kwargs) -> T:
-    """func(*args, **kwargs), or ExtractError when it takes longer than `seconds`."""
+def within_deadline(func: Callable[..., T], *args, seconds: float | None = None, **kwargs) -> T:
+    """func(*args, **kwargs), or ExtractError when it takes longer than `seconds`
+    (default EXTRACT_DEADLINE_SECONDS)."""
+    seconds = EXTRACT_DEADLINE_SECONDS if seconds is None else seconds
     watch = _Watch(seconds)
     try:
         try:
