@@ -142,30 +142,95 @@ def image_url(node: LexborNode, base: str | None) -> str | None:
     return None
 
 
+# class/id/itemprop words of a caption box across CMSs: figcaption's stand-ins
+# (WordPress wp-caption-text, Arc/Brightspot "caption", newspapers' "cutline"), and
+# the words other languages use (légende, leyenda, legenda, didascalia, Bildunterschrift,
+# Bildtext, pie de foto, onderschrift, podpis), plus "image-desc" / "photo-text" forms.
+_CAPTION_RE = re.compile(
+    r"caption|cutline|legend|leyenda|didascal|bildunterschrift|bildtext|pie-?de-?foto|piefoto|onderschrift|podpis"
+    r"|(?:image|img|photo|picture|media|foto|bild)[-_]*(?:desc|text|info|beschreibung)"
+)
+# ... and of a credit box inside or beside it, never part of the caption.
+_CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy")
+_CAPTION_SELECTOR = ", ".join(
+    ["figcaption", "[itemprop=caption]", "[data-caption]"]
+    + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
+)
+_MIN_CAPTION_ELEMENT_WORDS = 3  # "Doobie Brothers" under a photo is a label
+
+
+def _names(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}".lower()
+
+
+def _is_caption_box(node: LexborNode) -> bool:
+    if node.tag == "figcaption":
+        return True
+    if node.tag in ("img", "picture", "source", "a", "figure", "article", "main", "body", "section"):
+        return False
+    names = _names(node)
+    return bool(_CAPTION_RE.search(names)) and not _CREDIT_RE.search(names.replace("caption", ""))
+
+
+def caption_text(box: LexborNode) -> str:
+    """A caption box's text without the credit boxes inside it ("<span class=credit>Foto: X/dpa</span>")."""
+    text = node_text(box)
+    for inner in box.css("[class], [itemprop]"):
+        names = _names(inner)
+        if _CREDIT_RE.search(names) and not _CAPTION_RE.search(names):
+            credit = node_text(inner)
+            if credit:
+                text = text.replace(credit, " ", 1)
+    return collapse(text)
+
+
+def _caption_beside(node: LexborNode) -> LexborNode | None:
+    """The caption box next to the image or to one of its few wrappers (WordPress puts a
+    <p class="wp-caption-text"> after the <img>, others a <div class="image-desc"> after
+    the <picture>), or the figcaption of its <figure>."""
+    current = node
+    for _ in range(4):  # img > picture > a > div, then the caption beside it
+        sibling = current.next
+        for _ in range(6):  # whitespace, a credit box or an expand button may come first
+            if sibling is None:
+                break
+            if sibling.tag != "-text" and _is_caption_box(sibling):
+                return sibling
+            sibling = sibling.next
+        parent = current.parent
+        if parent is None or parent.tag in ("body", "article", "main", "html"):
+            return None
+        if parent.tag == "figure" or _is_caption_box(parent):
+            if _is_caption_box(parent):
+                return None  # an image inside a caption box (an icon) has no caption of its own
+            if len(parent.css("img")) > 1:
+                return None  # a gallery: the caption may be any picture's
+            for box in parent.css(_CAPTION_SELECTOR):
+                if _is_caption_box(box):
+                    return box
+            return None
+        current = parent
+    return None
+
+
 def caption_of(node: LexborNode, title: str | None = None) -> str | None:
-    """Caption for an <img>: the figcaption near it, else data-caption / alt text (the longer).
+    """Caption for an <img>: its caption box (figcaption or a CMS's caption markup), else
+    data-caption, else the alt text when it says something.
 
     Short alt labels and alt text that merely repeats the headline are not captions.
     """
+    box = _caption_beside(node)
+    if box is not None:
+        text = caption_text(box)
+        if len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
+            return text
     attrs = node.attributes
     texts: list[str] = []
-    current: LexborNode | None = node.parent
-    for _ in range(4):  # figure > a > picture > img, or figcaption beside the figure
-        if current is None or current.tag in ("body", "article", "main"):
-            break
-        caption = current.css_first("figcaption")
-        if caption is not None:
-            if len(current.css("img")) <= 1:
-                texts.append(node_text(caption))
-            break
-        if current.tag == "figure":
-            break
-        current = current.parent
     for key in ("data-caption", "alt", "data-alt", "aria-label", "title"):
         value = collapse(attrs.get(key))
         if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
             texts.append(value)
-    texts = [t for t in texts if t]
     return max(texts, key=len) if texts else None
 
 
@@ -257,9 +322,23 @@ def logo_keys(tree: LexborHTMLParser, head: Head) -> set[str]:
                 logo = holder.get("logo")
                 urls.append(_ld_image(logo, head.base)[0])
     urls.extend(head.all("logo"))
-    for node in tree.css('link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'):
-        urls.append(absolute(node.attributes.get("href") or node.attributes.get("src"), head.base))
+    for node in tree.css('link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]')[:_MAX_CANDIDATES]:
+        url = absolute(node.attributes.get("href") or node.attributes.get("src"), head.base)
+        if node.tag == "link" and url and _photo_sized(url):
+            continue  # some CMSs give each article its photo as icon: that is no logo
+        urls.append(url)
     return {key for key in map(file_key, urls) if key}
+
+
+_DIMENSION_PARAM_RE = re.compile(r"[?&](?:w|width|h|height|exactw|exacth|resize)=(\d{3,4})\b", re.IGNORECASE)
+
+
+def _photo_sized(url: str) -> bool:
+    """A JPEG, or an image asked for at 400 pixels or more: icons are small PNG/ICO/SVG files."""
+    path = urlsplit(url).path.lower()
+    if path.endswith((".jpg", ".jpeg")):
+        return True
+    return any(int(size) >= 400 for size in _DIMENSION_PARAM_RE.findall(url))
 
 
 def lead_image(
@@ -302,17 +381,24 @@ def lead_image(
 
 # A photo credit at the end of a caption, often glued to it by the markup:
 # "...last week.Credit...Anna Lee/The Times", "Photograph by X/AFP", "...Getty Images".
-# (A credit in brackets, "(Photo: X)", is left: it reads as part of the caption.)
+# (A credit in brackets, "(Photo: X)", is cut by _BRACKETED_CREDIT_RE.)
 _TRAILING_CREDIT_RE = re.compile(
     r"\s*(?:(?<![(\w])(?:(?:(?-i:Photo)\s+illustration|(?-i:Credit|Photograph|Photo|Image|Picture|Illustration|Foto|Bild))(?:\.\.\.|:|\s+by\b|\s+via\b|\s+courtesy\b)|(?-i:Credit)\b|(?-i:Credit)+(?=(?-i:[A-Z]))|courtesy\s+of\b)"
     r"(?:(?!\b(?:credit|photograph|photo)\b).){0,90}"
     r"|(?-i:Getty)(?:\s+images)?)\s*$",
     re.IGNORECASE,
 )
+# A credit in brackets closing the caption: "(Foto: picture alliance/dpa)", "(crédito: X/CB)".
+_BRACKETED_CREDIT_RE = re.compile(
+    r"\s*[(\[]\s*(?:photo|foto|fotó|bild|image|picture|credit|crédit|crédito|credito|zdjęcie|fot\.|source|quelle|fuente|fonte)"
+    r"s?\s*(?::|by\b|von\b|de\b)[^()\[\]]{0,100}[)\]]\s*$",
+    re.IGNORECASE,
+)
 # A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
 _CREDIT_ONLY_RE = re.compile(
     r"^(?:(?:credit|credits|photo|image|foto|bild)\s*:?\s*$|courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
-    r"(?:getty images|reuters|afp|ap|epa|shutterstock|istock)\b|[\w.' -]{2,40}\s?/\s?[\w.' -]{2,40}$)",
+    r"(?:crédit|crédito|credito|crediti|fotó|zdjęcie|fot\.|quelle|fuente|fonte)s?\s*:|"
+    r"(?:getty images|reuters|afp|ap|epa|dpa|ansa|efe|pap|anp|shutterstock|istock|picture alliance)\b|[\w.' -]{2,40}\s?/\s?[\w.' -]{2,40}$)",
     re.IGNORECASE,
 )
 # "Alex Wong | Getty ImagesKristi Noem, governor of ...": a credit glued in front.
@@ -323,7 +409,9 @@ def clean_caption(text: str | None, title: str | None = None) -> str | None:
     """A caption without its photo credit; None when nothing but a credit or the headline is left."""
     if not text:
         return None
-    text = _LEADING_CREDIT_RE.sub("", collapse(text))
+    text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", collapse(text)))
+    if not text:
+        return None
     for _ in range(2):  # "…week.CreditCreditJo Lee/EPA" or "(Photo: Getty Images)Getty"
         stripped = _TRAILING_CREDIT_RE.sub("", text).rstrip(" |-–—,;")
         if stripped == text or len(stripped.split()) < 2:
@@ -372,16 +460,20 @@ def _lead_figure_caption(tree: LexborHTMLParser, containers: list[LexborNode]) -
     """Caption of the article's first figure: under the <h1> or inside the body, not a video's."""
     seen_h1 = False
     body_ids = {c.mem_id for c in containers}
-    for node in tree.css("h1, figcaption"):
+    looked = 0
+    for node in tree.css("h1, figcaption, [itemprop=caption]"):
         if node.tag == "h1":
             seen_h1 = True
             continue
-        if not seen_h1 or _in_player(node) or _beside_player(node):
+        if not seen_h1 or not _is_caption_box(node) or _in_player(node) or _beside_player(node):
             continue
+        looked += 1
+        if looked > _MAX_CANDIDATES:
+            return None
         if _inside_chrome(node, body_ids) and not _inside(node, body_ids):
             continue
-        text = node_text(node)
-        if text:
+        text = caption_text(node)
+        if len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
             return text
     return None
 
