@@ -22,17 +22,25 @@ from distributor.extract.model import Image
 # A file name (extension dropped) that says "not a story photo".
 _PLACEHOLDER_NAME_RE = re.compile(
     r"(?:^|[-_.])(?:default|placeholder|logo|logos|sprite|1x1|blank|spacer|pixel|fallback|noimage|no-image|"
-    r"missing|transparent|favicon|icon|avatar|gravatar|spinner|loading|loader)(?:[-_.]|\d|$)"
+    r"missing|transparent|favicon|icon|avatar|gravatar|spinner|loading|loader|profile|headshot|mugshot)(?:[-_.]|\d|$)"
+    # lazy-loading stand-ins, as the whole name only ("platform-empty" is a photo)
+    r"|^(?:lazy|lazyload|lazy-load|lazy-placeholder|empty|grey|gray|dummy|white|black)(?:[-_.]?\d*x?\d*)$"
     r"|default-?share|share-?default|social-?default|og-?default|^(?:og|site|page)-?image(?:\.[0-9a-f]{6,})?$"
     # The site's one picture for every share: "facebook-socialshare", "fb_landscape_share", "fbico_ogp".
     r"|(?:^|[-_.])(?:fb|facebook|social|og|ogp)[-_]?(?:landscape[-_]?)?(?:share|ico|icon|logo)(?:[-_.]|\d|$)"
     r"|(?:^|[-_.])fbico"
 )
 # A path folder that only holds site furniture.
-_FURNITURE_DIRS = frozenset({"logo", "logos", "icons", "icon", "placeholder", "placeholders", "avatars", "sprites", "brand", "branding"})
+_FURNITURE_DIRS = frozenset({
+    "logo", "logos", "icons", "icon", "placeholder", "placeholders", "avatars", "avatar", "sprites", "brand", "branding",
+    "profile", "profiles", "profile_images", "profile-images", "authors", "author", "category", "categories",
+})
 _NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|placeholder|badge|emoji|gravatar|author|headshot|mugshot|byline")
 _SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
-_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src")
+_LAZY_ATTRS = (
+    "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
+    "data-orig-file", "data-large-file", "data-src-large", "data-original-src", "data-echo", "data-img-src",
+)
 _SIZE_PARAMS = frozenset({"w", "h", "width", "height", "q", "quality", "fit", "crop", "auto", "format", "fm", "dpr", "s", "resize", "size", "ve", "tl"})
 _GENERIC_STEMS = frozenset({"image", "img", "photo", "picture", "master", "original", "full", "large", "main", "default", "index", "file"})
 _MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
@@ -42,7 +50,9 @@ _AD_SIZE_RE = re.compile(r"(?:^|[-_.])(?:300x250|728x90|160x600|300x600|320x50|9
 _AD_WORD_RE = re.compile(r"(?:^|[-_.])(?:banner|ad|ads|advert|advertising|mpu|leaderboard|skyscraper|sponsor|sponsored)(?:[-_.]|\d|$)")
 _AGENCY_RE = re.compile(r"(?:^|[-_.])(?:getty|gettyimages|reuters|afp|shutterstock|istock|epa|alamy)(?:[-_.]|\d|$)")
 # Words that name furniture when they are the file's name, but describe a scene in a long one.
-_AMBIGUOUS_FURNITURE = frozenset({"loading", "loader", "spinner", "icon", "missing", "blank", "transparent", "default"})
+_AMBIGUOUS_FURNITURE = frozenset({
+    "loading", "loader", "spinner", "icon", "missing", "blank", "transparent", "default", "profile",
+})
 # Images looked at before giving up: the lead photo is among a story's first few, and a
 # page of thousands (a gallery, an attack) must not cost a walk up the tree for each.
 _MAX_CANDIDATES = 50
@@ -129,11 +139,23 @@ def _srcset_best(srcset: str | None) -> str | None:
     return best
 
 
+def _candidates(node: LexborNode) -> Iterator[str | None]:
+    """An <img>'s possible addresses, the lazy-loading ones first: when a page sets
+    data-src, its src is a blank or a blurred stand-in (lazy.png, a data: GIF)."""
+    attrs = node.attributes
+    yield from (attrs.get(a) for a in _LAZY_ATTRS)
+    yield _srcset_best(attrs.get("data-srcset") or attrs.get("data-lazy-srcset"))
+    yield (attrs.get("src") or "").strip()
+    yield _srcset_best(attrs.get("srcset"))
+    parent = node.parent
+    if parent is not None and parent.tag == "picture":  # <picture><source srcset=...><img></picture>
+        for source in parent.css("source")[:8]:
+            yield _srcset_best(source.attributes.get("data-srcset") or source.attributes.get("srcset"))
+
+
 def image_url(node: LexborNode, base: str | None) -> str | None:
     """The real address of an <img>, looking through lazy-loading placeholders."""
-    attrs = node.attributes
-    src = (attrs.get("src") or "").strip()
-    for candidate in (src, *(attrs.get(a) for a in _LAZY_ATTRS), _srcset_best(attrs.get("data-srcset")), _srcset_best(attrs.get("srcset"))):
+    for candidate in _candidates(node):
         if not candidate:
             continue
         url = absolute(candidate, base)
@@ -177,8 +199,7 @@ def caption_text(box: LexborNode) -> str:
     """A caption box's text without the credit boxes inside it ("<span class=credit>Foto: X/dpa</span>")."""
     text = node_text(box)
     for inner in box.css("[class], [itemprop]"):
-        names = _names(inner)
-        if _CREDIT_RE.search(names) and not _CAPTION_RE.search(names):
+        if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
             credit = node_text(inner)
             if credit:
                 text = text.replace(credit, " ", 1)
@@ -220,18 +241,32 @@ def caption_of(node: LexborNode, title: str | None = None) -> str | None:
 
     Short alt labels and alt text that merely repeats the headline are not captions.
     """
-    box = _caption_beside(node)
+    box = _described_by(node) or _caption_beside(node)
     if box is not None:
-        text = caption_text(box)
-        if len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
+        # A box holding nothing but the photographer's name gives way to the alt text.
+        text = clean_caption(caption_text(box), title)
+        if text and len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
             return text
     attrs = node.attributes
     texts: list[str] = []
     for key in ("data-caption", "alt", "data-alt", "aria-label", "title"):
-        value = collapse(attrs.get(key))
+        value = clean_caption(attrs.get(key), title) or ""
         if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
             texts.append(value)
     return max(texts, key=len) if texts else None
+
+
+def _described_by(node: LexborNode) -> LexborNode | None:
+    """The element an <img aria-describedby="caption-attachment-12"> names (WordPress does this)."""
+    ref = (node.attributes.get("aria-describedby") or "").split()
+    if not ref or not re.fullmatch(r"[\w:.-]{1,100}", ref[0]):
+        return None
+    root = node.parent
+    for _ in range(3):  # the caption sits in the image's own box: search there, not the page
+        if root is None or root.parent is None or root.tag in ("article", "main", "body"):
+            break
+        root = root.parent
+    return root.css_first(f'[id="{ref[0]}"]') if root is not None else None
 
 
 def _in_teaser(node: LexborNode) -> bool:
@@ -302,9 +337,13 @@ def body_photos(containers: list[LexborNode], base: str | None, title: str | Non
                 yield Picture(url, caption_of(node, title), node)
 
 
-def _ld_image(value: Any, base: str | None) -> tuple[str | None, str | None]:
+def _ld_image(value: Any, base: str | None, items: list[dict[str, Any]] = ()) -> tuple[str | None, str | None]:
+    """(url, caption) of a JSON-LD image: a URL, an ImageObject, a list, or a reference
+    {"@id": "...#primaryimage"} to an ImageObject elsewhere in the graph (Yoast SEO)."""
     if isinstance(value, list):
         value = value[0] if value else None
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id"):
+        value = next((item for item in items if item.get("@id") == value["@id"] and item is not value), value)
     if isinstance(value, dict):
         return absolute(value.get("url") or value.get("contentUrl"), base), value.get("caption") or value.get("description")
     if isinstance(value, str):
@@ -330,6 +369,51 @@ def logo_keys(tree: LexborHTMLParser, head: Head) -> set[str]:
     return {key for key in map(file_key, urls) if key}
 
 
+# class/id words (at the start of a -/_/space separated part) of the boxes holding site furniture
+_FURNITURE_PLACE_RE = re.compile(r"(?:^|[\s_-])(?:logo|avatar|author|byline|profile|headshot|site-?header|site-?footer|footer)")
+
+
+def _declared_as_furniture(url: str, head: Head) -> bool:
+    """An og:image the metadata alone shows is no story photo: a GIF (profile pictures
+    and animated logos), or declared smaller than 300 pixels a side."""
+    if urlsplit(url).path.lower().endswith(".gif"):
+        return True
+    width, height = _int(head.first("og:image:width")), _int(head.first("og:image:height"))
+    return bool(width and height and max(width, height) < 300)
+
+
+def _shown_only_as_furniture(tree: LexborHTMLParser, key: str | None, base: str | None) -> bool:
+    """The declared image appears on the page, and only as site furniture: in a logo link,
+    an author box, the navigation or the footer (a site-wide share picture is often the logo)."""
+    if not key:
+        return False
+    needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    found = 0
+    for node in tree.css("img"):
+        if needle not in " ".join(v for v in node.attributes.values() if v).lower():
+            continue
+        url = image_url(node, base)
+        if not url or file_key(url) != key:
+            continue
+        found += 1
+        if found > _MAX_CANDIDATES or not _in_furniture(node):
+            return False
+    return found > 0
+
+
+def _in_furniture(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html"):
+        if current.tag in ("nav", "footer") or (current.attributes.get("role") or "").lower() == "banner":
+            return True
+        if current.tag in ("article", "main", "figure"):
+            return False
+        if _FURNITURE_PLACE_RE.search(_names(current)):
+            return True
+        current = current.parent
+    return False
+
+
 _DIMENSION_PARAM_RE = re.compile(r"[?&](?:w|width|h|height|exactw|exacth|resize)=(\d{3,4})\b", re.IGNORECASE)
 
 
@@ -345,7 +429,7 @@ def lead_image(
     tree: LexborHTMLParser, head: Head, containers: list[LexborNode], title: str | None = None
 ) -> Image | None:
     """og:image (or twitter:image, JSON-LD image) unless it is furniture; else the first body photo."""
-    ld_url, ld_caption = _ld_image((head.article_ld or {}).get("image"), head.base)
+    ld_url, ld_caption = _ld_image((head.article_ld or {}).get("image"), head.base, head.json_ld)
     declared = [
         absolute(head.first("og:image", "og:image:url", "og:image:secure_url"), head.base),
         absolute(head.first("twitter:image", "twitter:image:src"), head.base),
@@ -353,8 +437,10 @@ def lead_image(
     ]
     logos = logo_keys(tree, head)
     for url in declared:
-        if not url or is_placeholder(url) or file_key(url) in logos:
+        if not url or is_placeholder(url) or file_key(url) in logos or _declared_as_furniture(url, head):
             continue
+        if _shown_only_as_furniture(tree, file_key(url), head.base):
+            continue  # the site's logo or the author's picture: the story's own photo replaces it
         captions: list[str] = []
         shown = False
         for picture in _same_image(tree, file_key(url), head.base, title):
@@ -362,7 +448,7 @@ def lead_image(
             if picture.caption:
                 captions.append(picture.caption)
                 break
-        if url == ld_url and isinstance(ld_caption, str) and ld_caption.strip():
+        if ld_url and (url == ld_url or file_key(url) == file_key(ld_url)) and isinstance(ld_caption, str) and ld_caption.strip():
             captions.append(collapse(ld_caption))
         if not captions and not shown:
             # The declared photo is not on the page as an <img> (rendered by scripts, or
