@@ -153,6 +153,16 @@ def _candidates(node: LexborNode) -> Iterator[str | None]:
             yield _srcset_best(source.attributes.get("data-srcset") or source.attributes.get("srcset"))
 
 
+def _attribute_text(node: LexborNode) -> str:
+    """All attribute values of an <img> (and of its <picture>'s sources), lower-cased: a
+    cheap test of whether it can show a given file at all."""
+    values = [v for v in node.attributes.values() if v]
+    parent = node.parent
+    if parent is not None and parent.tag == "picture":
+        values.extend(v for source in parent.css("source")[:8] for v in source.attributes.values() if v)
+    return " ".join(values).lower()
+
+
 def image_url(node: LexborNode, base: str | None) -> str | None:
     """The real address of an <img>, looking through lazy-loading placeholders."""
     for candidate in _candidates(node):
@@ -390,7 +400,7 @@ def _shown_only_as_furniture(tree: LexborHTMLParser, key: str | None, base: str 
     needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     found = 0
     for node in tree.css("img"):
-        if needle not in " ".join(v for v in node.attributes.values() if v).lower():
+        if needle not in _attribute_text(node):
             continue
         url = image_url(node, base)
         if not url or file_key(url) != key:
@@ -527,7 +537,7 @@ def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title
     tried = 0
     for node in tree.css("img"):
         # Cheap test first: most images on a page do not mention the file at all.
-        if needle not in " ".join(v for v in node.attributes.values() if v).lower() or _in_player(node):
+        if needle not in _attribute_text(node) or _in_player(node):
             continue
         tried += 1
         if tried > _MAX_CANDIDATES:
