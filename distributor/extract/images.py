@@ -361,22 +361,43 @@ def _ld_image(value: Any, base: str | None, items: list[dict[str, Any]] = ()) ->
     return None, None
 
 
-def logo_keys(tree: LexborHTMLParser, head: Head) -> set[str]:
-    """File keys of the site's logos, so an og:image that is the logo can be refused."""
-    urls: list[str | None] = []
-    for item in head.json_ld:
-        holders = [item, item.get("publisher")] if isinstance(item.get("publisher"), dict) else [item]
-        for holder in holders:
-            if isinstance(holder, dict) and (holder is not item or ld_types(item) & {"organization", "newsmediaorganization"}):
-                logo = holder.get("logo")
-                urls.append(_ld_image(logo, head.base)[0])
-    urls.extend(head.all("logo"))
-    for node in tree.css('link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]')[:_MAX_CANDIDATES]:
-        url = absolute(node.attributes.get("href") or node.attributes.get("src"), head.base)
-        if node.tag == "link" and url and _photo_sized(url):
-            continue  # some CMSs give each article its photo as icon: that is no logo
-        urls.append(url)
-    return {key for key in map(file_key, urls) if key}
+class _SiteLogos:
+    """Is a URL the site's logo or icon? Judged against JSON-LD logos, <meta itemprop=logo>,
+    icon links and logo <img>s; each candidate's URL is only resolved when its raw
+    address mentions the file asked about (most pages list dozens of icons)."""
+
+    def __init__(self, tree: LexborHTMLParser, head: Head) -> None:
+        self._head = head
+        urls: list[str | None] = []
+        for item in head.json_ld:
+            holders = [item, item.get("publisher")] if isinstance(item.get("publisher"), dict) else [item]
+            for holder in holders:
+                if isinstance(holder, dict) and (holder is not item or ld_types(item) & {"organization", "newsmediaorganization"}):
+                    urls.append(_ld_image(holder.get("logo"), head.base)[0])
+        urls.extend(head.all("logo"))
+        self._declared = {key for key in map(file_key, urls) if key}
+        self._nodes = tree.css(
+            'link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'
+        )[:_MAX_CANDIDATES]
+
+    def __contains__(self, url: str) -> bool:
+        key = file_key(url)
+        if not key:
+            return False
+        if key in self._declared:
+            return True
+        needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        for node in self._nodes:
+            raw = node.attributes.get("href") or node.attributes.get("src") or ""
+            if needle not in raw.lower():
+                continue
+            candidate = absolute(raw, self._head.base)
+            if not candidate or (node.tag == "link" and _photo_sized(candidate)):
+                continue  # some CMSs give each article its photo as icon: that is no logo
+            if file_key(candidate) == key:
+                return True
+        return False
+
 
 
 # class/id words (at the start of a -/_/space separated part) of the boxes holding site furniture
@@ -445,9 +466,9 @@ def lead_image(
         absolute(head.first("twitter:image", "twitter:image:src"), head.base),
         ld_url,
     ]
-    logos = logo_keys(tree, head)
+    logos = _SiteLogos(tree, head)
     for url in declared:
-        if not url or is_placeholder(url) or file_key(url) in logos or _declared_as_furniture(url, head):
+        if not url or is_placeholder(url) or url in logos or _declared_as_furniture(url, head):
             continue
         if _shown_only_as_furniture(tree, file_key(url), head.base):
             continue  # the site's logo or the author's picture: the story's own photo replaces it
