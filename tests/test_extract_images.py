@@ -167,3 +167,21 @@ def test_headline_in_an_h2_entry_title_when_the_h1s_are_labels():
         "<h2 class='entry__title'>Two months without rain</h2></aside></article></body></html>"
     )
     assert extract_page(html, url=URL).title == "Polar front reaches the south"
+
+
+@pytest.mark.parametrize("caption, clean", [
+    ("Ships leave the port on Aug. 31, 2019. (AP)", "Ships leave the port on Aug. 31, 2019."),
+    ("A trader loads his truck outside the market. (AP Photo/Jo Lee, File)", "A trader loads his truck outside the market."),
+    ("The house where the poet was born in Linz, Austria.Jo Lee / Reuters file", "The house where the poet was born in Linz, Austria."),
+    ("Un marchand prie à Lyon, le 30 avril 2015. (Photo Jo Lee. AFP)", "Un marchand prie à Lyon, le 30 avril 2015."),
+    ("The new mayor of the harbour town Submitted photo", "The new mayor of the harbour town"),
+])
+def test_agency_and_photographer_credits_at_the_end_are_cut(caption, clean):
+    found = image(f"<figure><img src='{PHOTO}' alt=''><figcaption>{caption}</figcaption></figure>", OG)
+    assert found.alt == clean
+
+
+def test_a_rendered_formula_is_no_photo():
+    found = image("<p><img src='https://herald.example/media/math/render/svg/28a0aaa74b2267' "
+                  "class='mwe-math-fallback-image-inline' alt='{\\displaystyle A}'></p>")
+    assert found is None

@@ -316,7 +316,10 @@ def is_photo(node: LexborNode, url: str) -> bool:
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}".lower()
     if _NOT_PHOTO_ATTR_RE.search(names):
         return False
-    return not url.lower().split("?", 1)[0].endswith((".gif", ".svg", ".ico"))
+    path = url.lower().split("?", 1)[0]
+    if "/svg/" in path or "/math/" in path:
+        return False  # rendered formulas and drawings (Wikipedia's /media/math/render/svg/...)
+    return not path.endswith((".gif", ".svg", ".ico"))
 
 
 def _inside_chrome(node: LexborNode, stop: Iterable[int]) -> bool:
@@ -489,8 +492,9 @@ def lead_image(
                 captions.append(lead)
         alt = head.first("og:image:alt", "twitter:image:alt")
         captions = [c for c in (clean_caption(c, title) for c in captions) if c]
+        alt = clean_caption(alt, title)
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
-            captions = [c for c in [clean_caption(alt, title)] if c]
+            captions = [alt]
         return Image(url=url, alt=max(captions, key=len) if captions else None)
     first = next(body_photos(containers, head.base, title), None)
     return Image(url=first.url, alt=clean_caption(first.caption, title)) if first else None
@@ -511,6 +515,19 @@ _BRACKETED_CREDIT_RE = re.compile(
     r"s?\s*(?::|by\b|von\b|de\b)[^()\[\]]{0,100}[)\]]\s*$",
     re.IGNORECASE,
 )
+# A news agency (and its photographer) in brackets or after a slash closing the caption:
+# "(AP)", "(AP Photo/Alan Diaz, File)", "(AFP file photo)", "...Austria.Leonhard Foeger / Reuters file".
+_AGENCIES = r"AP|AFP|Reuters|EPA|dpa|ANSA|EFE|PAP|ANP|Getty(?: Images)?|Shutterstock|iStock|Xinhua|Bloomberg|IANS|PTI|picture alliance"
+_AGENCY_CREDIT_RE = re.compile(
+    rf"\s*(?:\((?:(?:{_AGENCIES})\b[^()]{{0,60}}|photo\s[^()]{{1,80}}|foto\s[^()]{{1,80}})\)"
+    rf"|(?<=[.!?])\s*[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){{0,3}}\s?/\s?(?:{_AGENCIES})(?:\s(?:file|pool|handout))?)\s*$",
+    re.IGNORECASE,
+)
+# A credit word closing the caption: "Christopher Battin Submitted photo", "...53 года?Фото".
+_CREDIT_WORD_END_RE = re.compile(
+    r"\s*(?:(?:submitted|file|staff|courtesy|contributed|handout|supplied|provided)\s+(?:photo|image|picture)|Фото|Foto)\s*$",
+    re.IGNORECASE,
+)
 # A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
 _CREDIT_ONLY_RE = re.compile(
     r"^(?:(?:credit|credits|photo|image|foto|bild)\s*:?\s*$|courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
@@ -527,8 +544,11 @@ def clean_caption(text: str | None, title: str | None = None) -> str | None:
     if not text:
         return None
     text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", collapse(text)))
-    if not text:
+    text = _CREDIT_WORD_END_RE.sub("", _AGENCY_CREDIT_RE.sub("", text))
+    if not text or text.casefold().startswith(("illustration for article titled", "image for post", "featured image")):
         return None
+    if text.startswith("©"):
+        return None  # "© Jo Lee Jo Lee at the ...": where the credit ends cannot be told
     for _ in range(2):  # "…week.CreditCreditJo Lee/EPA" or "(Photo: Getty Images)Getty"
         stripped = _TRAILING_CREDIT_RE.sub("", text).rstrip(" |-–—,;")
         if stripped == text or len(stripped.split()) < 2:
