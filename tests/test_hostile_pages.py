@@ -136,3 +136,21 @@ def test_a_50_megabyte_local_file_is_refused_at_max_page_bytes(tmp_path):
     done = subprocess.run([sys.executable, "-m", "distributor", "extract", "--json", str(small)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and '"title": "Harbour wall approved"' in done.stdout
+
+
+def test_a_shallow_page_with_many_tags_reaches_the_parser_unchanged():
+    from distributor.extract.document import limit_depth
+
+    text = shapes.many_paragraphs(10_000).decode()
+    assert limit_depth(text) is text
+
+
+def test_tags_beyond_the_depth_cap_are_dropped_but_their_text_stays():
+    from distributor.extract.document import MAX_DEPTH, limit_depth
+
+    text = "<html><body>" + "<div>" * (MAX_DEPTH + 5000) + "<p>deep words</p>" + "</div>" * (MAX_DEPTH + 5000) + "</body></html>"
+    text += "<!-- " + "<i>" * 9000 + " -->"  # enough tags to be checked; a comment is not nesting
+    limited = limit_depth(text)
+    assert limited.count("<div>") == MAX_DEPTH
+    assert limited.count("<div>") == limited.count("</div>")
+    assert "deep words" in limited and limited.endswith(" -->")

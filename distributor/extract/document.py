@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import operator
 import re
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,9 +182,23 @@ _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", 
 _RAW_END_RE = {name: re.compile(rf"</{name}[\s/>]", re.I) for name in _RAW_TEXT}
 
 
+# Start tags that can nest (not void, end tag required) and end tags, for a quick estimate.
+_NESTING_TAG_RE = re.compile(
+    r"<(/?)(?!(?:" + "|".join(sorted(_VOID_OR_OPTIONAL, key=len, reverse=True)) + r")[\s/>])[A-Za-z]"
+)
+
+
+def _estimated_depth(text: str) -> int:
+    """The deepest nesting the tags suggest, counted in C-speed passes (findall, accumulate):
+    a page whose estimate stays under the cap needs no exact, slower pass."""
+    # depth after each tag = running sum - lowest running sum so far (stray end tags never go below 0)
+    sums = list(accumulate(map({"": 1, "/": -1}.__getitem__, _NESTING_TAG_RE.findall(text)), initial=0))
+    return max(map(operator.sub, sums, accumulate(sums, min)), default=0)
+
+
 def limit_depth(text: str, max_depth: int = MAX_DEPTH) -> str:
     """The page with start tags nested deeper than max_depth removed (with their end tags)."""
-    if text.count("<") < _DEPTH_CHECK_TAGS:
+    if text.count("<") < _DEPTH_CHECK_TAGS or _estimated_depth(text) <= max_depth:
         return text
     stack: list[str] = []
     open_count: dict[str, int] = {}
