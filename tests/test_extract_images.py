@@ -185,3 +185,35 @@ def test_a_rendered_formula_is_no_photo():
     found = image("<p><img src='https://herald.example/media/math/render/svg/28a0aaa74b2267' "
                   "class='mwe-math-fallback-image-inline' alt='{\\displaystyle A}'></p>")
     assert found is None
+
+
+def test_jetpack_image_caption_attribute_is_read_without_its_markup():
+    found = image(f"<p><a href='{PHOTO}'><img src='{PHOTO}' data-image-title='wall' "
+                  "data-image-caption='&lt;p&gt;Storm waves over the harbour wall in January&lt;/p&gt;' alt=''></a></p>", OG)
+    assert found.alt == "Storm waves over the harbour wall in January"
+
+
+@pytest.mark.parametrize("markup, caption", [
+    # Blogger: the caption in the next row of the image's table
+    (f"<table class='tr-caption-container'><tbody><tr><td><a href='{PHOTO}'><img src='{PHOTO}'></a></td></tr>"
+     "<tr><td class='tr-caption'>The harbour wall seen from the lighthouse</td></tr></tbody></table>",
+     "The harbour wall seen from the lighthouse"),
+    # a figcaption right after the <figure> instead of inside it
+    (f"<figure class='step'><img src='{PHOTO}' alt='Wall'></figure><figcaption class='caption'>"
+     "Sandbags along the harbour wall</figcaption>", "Sandbags along the harbour wall"),
+    # a wrapper beside the photo holding the caption and the credit
+    (f"<div class='image'><img src='{PHOTO}'></div><span class='caption-source'><span class='caption'>"
+     "The wall is due to open next spring.</span>Jo Lee/Getty</span>", "The wall is due to open next spring."),
+    # a <noscript> copy of the photo does not make its figure a gallery
+    (f"<figure><img src='data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==' data-src='{PHOTO}'>"
+     f"<noscript><img src='{PHOTO}'></noscript><figcaption>Divers inspect the old wall.</figcaption></figure>",
+     "Divers inspect the old wall."),
+])
+def test_captions_a_few_steps_away_from_the_photo(markup, caption):
+    found = image(markup, OG)
+    assert found.url == PHOTO and found.alt == caption
+
+
+def test_a_bracketed_credit_alone_is_no_caption():
+    found = image(f"<figure><img src='{PHOTO}' alt=''><figcaption>(Jo Lee Images/Moodboard/Getty)</figcaption></figure>", OG)
+    assert found.alt is None

@@ -188,6 +188,7 @@ _CAPTION_SELECTOR = ", ".join(
     ["figcaption", "[itemprop=caption]", "[data-caption]"]
     + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
 )
+_MARKUP_RE = re.compile(r"<[^<>]*>")
 _MIN_CAPTION_ELEMENT_WORDS = 3  # "Doobie Brothers" under a photo is a label
 
 
@@ -226,8 +227,12 @@ def _caption_beside(node: LexborNode) -> LexborNode | None:
         for _ in range(6):  # whitespace, a credit box or an expand button may come first
             if sibling is None:
                 break
-            if sibling.tag != "-text" and _is_caption_box(sibling):
-                return sibling
+            if sibling.tag != "-text":
+                if _is_caption_box(sibling):
+                    return sibling
+                inner = _caption_inside(sibling)
+                if inner is not None:
+                    return inner
             sibling = sibling.next
         parent = current.parent
         if parent is None or parent.tag in ("body", "article", "main", "html"):
@@ -235,13 +240,34 @@ def _caption_beside(node: LexborNode) -> LexborNode | None:
         if parent.tag == "figure" or _is_caption_box(parent):
             if _is_caption_box(parent):
                 return None  # an image inside a caption box (an icon) has no caption of its own
-            if len(parent.css("img")) > 1:
-                return None  # a gallery: the caption may be any picture's
+            if sum(1 for img in parent.css("img") if img.parent is None or img.parent.tag != "noscript") > 1:
+                return None  # a gallery: the caption may be any picture's (a <noscript> copy is the same one)
             for box in parent.css(_CAPTION_SELECTOR):
                 if _is_caption_box(box):
                     return box
-            return None
+            return _caption_after(parent)  # <figure><img></figure><figcaption> (eHow does this)
         current = parent
+    return None
+
+
+def _caption_after(node: LexborNode) -> LexborNode | None:
+    """A caption box right after the element (after whitespace only)."""
+    sibling = node.next
+    while sibling is not None and sibling.tag == "-text" and not (sibling.text_content or "").strip():
+        sibling = sibling.next
+    return sibling if sibling is not None and _is_caption_box(sibling) else None
+
+
+def _caption_inside(box: LexborNode) -> LexborNode | None:
+    """A caption box inside a small element beside the photo: Blogger's next table row
+    (<td class="tr-caption">), a "caption-source" wrapper holding the caption and credit."""
+    if box.tag in ("script", "style", "p", "a") or box.css_first("img") is not None:
+        return None
+    if len(box.text(deep=True, separator="")) > 1000:
+        return None  # the story beside the photo, not its caption
+    for inner in box.css(_CAPTION_SELECTOR)[:8]:
+        if _is_caption_box(inner):
+            return inner
     return None
 
 
@@ -259,8 +285,11 @@ def caption_of(node: LexborNode, title: str | None = None) -> str | None:
             return text
     attrs = node.attributes
     texts: list[str] = []
-    for key in ("data-caption", "alt", "data-alt", "aria-label", "title"):
-        value = clean_caption(attrs.get(key), title) or ""
+    for key in ("data-caption", "data-image-caption", "alt", "data-alt", "aria-label", "title"):
+        raw = attrs.get(key)
+        if raw and "<" in raw:
+            raw = _MARKUP_RE.sub(" ", raw)  # WordPress/Jetpack: data-image-caption="<p>...</p>"
+        value = clean_caption(raw, title) or ""
         if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
             texts.append(value)
     return max(texts, key=len) if texts else None
@@ -531,8 +560,8 @@ _CREDIT_WORD_END_RE = re.compile(
 # A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
 _CREDIT_ONLY_RE = re.compile(
     r"^(?:(?:credit|credits|photo|image|foto|bild)\s*:?\s*$|courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
-    r"(?:crédit|crédito|credito|crediti|fotó|zdjęcie|fot\.|quelle|fuente|fonte)s?\s*:|"
-    r"(?:getty images|reuters|afp|ap|epa|dpa|ansa|efe|pap|anp|shutterstock|istock|picture alliance)\b|[\w.' -]{2,40}\s?/\s?[\w.' -]{2,40}$)",
+    r"(?:crédit|crédito|credito|crediti|fotó|zdjęcie|fot\.|quelle|fuente|fonte|imagen|imagem|immagine|afbeelding)s?\s*:|"
+    r"(?:getty images|reuters|afp|ap|epa|dpa|ansa|efe|pap|anp|shutterstock|istock|picture alliance)\b|[\w.' -]{2,40}(?:\s?/\s?[\w.' -]{2,40}){1,3}$)",
     re.IGNORECASE,
 )
 # "Alex Wong | Getty ImagesKristi Noem, governor of ...": a credit glued in front.
@@ -554,8 +583,10 @@ def clean_caption(text: str | None, title: str | None = None) -> str | None:
         if stripped == text or len(stripped.split()) < 2:
             break
         text = stripped
+    text = text.lstrip(" .,;:|-–—")  # what is left of "<caption>. Imagen: X" when the caption is empty
     words = text.split()
-    if len(words) <= 8 and _CREDIT_ONLY_RE.match(text):
+    bare = text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
+    if len(words) <= 8 and (_CREDIT_ONLY_RE.match(text) or (bare is not text and _CREDIT_ONLY_RE.match(bare))):
         return None
     if title:
         # "Illustration for article titled <headline>": the headline with a label.
