@@ -44,6 +44,7 @@ _LAZY_ATTRS = (
 _SIZE_PARAMS = frozenset({"w", "h", "width", "height", "q", "quality", "fit", "crop", "auto", "format", "fm", "dpr", "s", "resize", "size", "ve", "tl"})
 _GENERIC_STEMS = frozenset({"image", "img", "photo", "picture", "master", "original", "full", "large", "main", "default", "index", "file"})
 _MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
+_PLAYER_NAME_RE = re.compile(r"player|video")
 _PLAYER_RE = re.compile(r"video|player|playlist|jwplayer|vjs")
 _TEASER_RE = re.compile(r"related|popular|trending|recommend|most-?read|more-?stories|teaser|promo|outbrain|taboola|recirc")
 _AD_SIZE_RE = re.compile(r"(?:^|[-_.])(?:300x250|728x90|160x600|300x600|320x50|970x250|970x90|468x60|336x280)(?:[-_.]|$)")
@@ -189,7 +190,9 @@ _CAPTION_SELECTOR = ", ".join(
     + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
 )
 _MARKUP_RE = re.compile(r"<[^<>]*>")
-_MIN_CAPTION_ELEMENT_WORDS = 3  # "Doobie Brothers" under a photo is a label
+_MIN_CAPTION_ELEMENT_WORDS = 3
+_MAX_CAPTION_BOX_ELEMENTS = 12
+_MAX_CAPTION_ELEMENTS = 40  # "Doobie Brothers" under a photo is a label
 
 
 def _names(node: LexborNode) -> str:
@@ -207,9 +210,18 @@ def _is_caption_box(node: LexborNode) -> bool:
 
 
 def caption_text(box: LexborNode) -> str:
-    """A caption box's text without the credit boxes inside it ("<span class=credit>Foto: X/dpa</span>")."""
+    """A caption box's text without the credit boxes inside it ("<span class=credit>Foto: X/dpa</span>").
+
+    Empty for a box of more than a few dozen elements: that is a wrapper whose class
+    happens to say "caption" ("post-with-captions"), not a caption.
+    """
+    inner_boxes = []
+    for count, inner in enumerate(box.traverse(include_text=False)):
+        if count > _MAX_CAPTION_ELEMENTS:
+            return ""
+        inner_boxes.append(inner)
     text = node_text(box)
-    for inner in box.css("[class], [itemprop]"):
+    for inner in inner_boxes[1:]:
         if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
             credit = node_text(inner)
             if credit:
@@ -261,12 +273,14 @@ def _caption_after(node: LexborNode) -> LexborNode | None:
 def _caption_inside(box: LexborNode) -> LexborNode | None:
     """A caption box inside a small element beside the photo: Blogger's next table row
     (<td class="tr-caption">), a "caption-source" wrapper holding the caption and credit."""
-    if box.tag in ("script", "style", "p", "a") or box.css_first("img") is not None:
+    if box.tag in ("script", "style", "p", "a"):
         return None
-    if len(box.text(deep=True, separator="")) > 1000:
-        return None  # the story beside the photo, not its caption
-    for inner in box.css(_CAPTION_SELECTOR)[:8]:
-        if _is_caption_box(inner):
+    for count, inner in enumerate(box.traverse(include_text=False)):
+        # a few elements at most: a big sibling is the story beside the photo (and looking
+        # through it for each candidate photo would make this quadratic)
+        if count > _MAX_CAPTION_BOX_ELEMENTS or inner.tag == "img":
+            return None
+        if inner is not box and _is_caption_box(inner):
             return inner
     return None
 
@@ -658,4 +672,11 @@ def _inside(node: LexborNode, ids: set[int]) -> bool:
 def _beside_player(caption: LexborNode) -> bool:
     """A figcaption whose figure holds a video player describes the video."""
     holder = caption.parent
-    return holder is not None and holder.css_first('video, [class*="player" i], [class*="video" i]') is not None
+    if holder is None:
+        return False
+    for count, node in enumerate(holder.traverse(include_text=False)):
+        if count > _MAX_CAPTION_ELEMENTS:
+            return False  # a big box around the caption is the page, not a figure
+        if node.tag == "video" or _PLAYER_NAME_RE.search((node.attributes.get("class") or "").lower()):
+            return True
+    return False
