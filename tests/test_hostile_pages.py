@@ -154,3 +154,11 @@ def test_tags_beyond_the_depth_cap_are_dropped_but_their_text_stays():
     assert limited.count("<div>") == MAX_DEPTH
     assert limited.count("<div>") == limited.count("</div>")
     assert "deep words" in limited and limited.endswith(" -->")
+
+
+def test_a_megabyte_paragraph_is_not_prose_but_the_story_beside_it_is():
+    from distributor.extract import body_paragraphs, parse
+
+    paragraphs = body_paragraphs(parse(shapes.giant_paragraph(1_000_000)).tree)
+    assert paragraphs and all(len(p) < 1000 for p in paragraphs)
+    assert any(p.startswith("“We cannot keep rebuilding") for p in paragraphs)

@@ -181,7 +181,7 @@ _INLINE_TAGS = frozenset({
 def _loose_text(div: LexborNode) -> list[str]:
     """Paragraphs written straight into a <div> and split by <br> (older CMSs do this)."""
     direct = div.text(deep=False)  # one C call: most divs hold only elements and whitespace
-    if len(direct) < 80 or len(direct.split()) < 12:
+    if len(direct) < 80 or len(direct.split(None, 11)) < 12:  # fewer than 12 words (split stops at 12)
         return []
     paragraphs: list[str] = []
     parts: list[str] = []
@@ -189,18 +189,26 @@ def _loose_text(div: LexborNode) -> list[str]:
         if child.tag in _INLINE_TAGS:
             parts.append(child.text(deep=True, separator="") if child.tag != "-text" else (child.text_content or ""))
             continue
-        text = collapse("".join(parts))  # <br> or a block element ends the paragraph
-        if text:
-            paragraphs.append(text)
+        _end_paragraph(parts, paragraphs)  # <br> or a block element ends the paragraph
         parts = []
-    text = collapse("".join(parts))
-    if text:
-        paragraphs.append(text)
+    _end_paragraph(parts, paragraphs)
     return paragraphs
 
 
+def _end_paragraph(parts: list[str], paragraphs: list[str]) -> None:
+    joined = "".join(parts)
+    if len(joined) > 2 * MAX_PARAGRAPH_CHARS:
+        return  # not prose, and not worth collapsing
+    text = collapse(joined)
+    if text:
+        paragraphs.append(text)
+
+
 def _link_text_length(node: LexborNode) -> int:
-    return sum(len(collapse(a.text(deep=True, separator=""))) for a in node.css("a"))
+    links = node.css("a")
+    if len(links) > _MAX_LINKS:
+        return len(node.text(deep=True, separator=""))  # a list of links, however it is marked up
+    return sum(len(collapse(a.text(deep=True, separator=""))) for a in links)
 
 
 def _is_pullquote(node: LexborNode) -> bool:
@@ -226,6 +234,9 @@ def pullquote_hints(tree: LexborHTMLParser) -> list[str]:
 # Paragraphs read, in page order: a story (even a long live blog) has far fewer, and a
 # page of 100,000 (a dump, an attack) must not cost the body and quote finders seconds.
 MAX_BLOCKS = 5000
+# A "paragraph" longer than this is a dump (a log, data, an attack), not prose to quote from.
+MAX_PARAGRAPH_CHARS = 20_000
+_MAX_LINKS = 200  # more links than this in one block: a link list, not a sentence
 
 
 def _blocks(tree: LexborHTMLParser):
@@ -283,7 +294,7 @@ def article_body(tree: LexborHTMLParser) -> Body:
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     for p, text in blocks:
-        if len(text) < 2 or chrome.inside_chrome(p):
+        if len(text) < 2 or len(text) > MAX_PARAGRAPH_CHARS or chrome.inside_chrome(p):
             continue
         links = _link_text_length(p) if p.tag == "p" else 0
         if links and links > 0.5 * len(text) and not _linked_sentence(p, text):
