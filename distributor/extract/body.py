@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -99,10 +100,17 @@ def _marks_chrome(node: LexborNode) -> bool:
     role = attrs.get("role")
     if role and role.lower() in _CHROME_ROLES:
         return True
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-    if not names.strip():
+    if attrs.get("itemprop") == "articleBody":
         return False
-    if "articlebody" in names.replace("-", "").replace("_", "") or attrs.get("itemprop") == "articleBody":
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return _names_mark_chrome(names) if names.strip() else False
+
+
+@lru_cache(maxsize=4096)
+def _names_mark_chrome(names: str) -> bool:
+    """The class/id words verdict, remembered: a page repeats the same few dozen class names."""
+    names = names.lower()
+    if "articlebody" in names.replace("-", "").replace("_", ""):
         return False  # the body itself, even when its class also says e.g. "story-body social-ready"
     names = _MODIFIER_RE.sub(" ", names)
     if _CHROME_RE.search(names) or _CHROME_ANYWHERE_RE.search(names):
