@@ -217,3 +217,9 @@ def test_captions_a_few_steps_away_from_the_photo(markup, caption):
 def test_a_bracketed_credit_alone_is_no_caption():
     found = image(f"<figure><img src='{PHOTO}' alt=''><figcaption>(Jo Lee Images/Moodboard/Getty)</figcaption></figure>", OG)
     assert found.alt is None
+
+
+def test_a_wordpress_thumbnail_size_is_no_lead_photo():
+    found = image("<p><img src='/wp-content/uploads/2017/07/diagram-150x150.png'></p>"
+                  "<p><img src='/wp-content/uploads/2017/07/harbour-1024x683.jpg'></p>")
+    assert found.url == "https://herald.example/wp-content/uploads/2017/07/harbour-1024x683.jpg"

@@ -59,6 +59,7 @@ _AMBIGUOUS_FURNITURE = frozenset({
 _MAX_CANDIDATES = 50
 _MAX_SRCSET = 64
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
+_FILE_SIZE_RE = re.compile(r"[-_](\d{2,4})x(\d{2,4})\.[a-z]{3,4}$")
 
 
 def file_key(url: str | None) -> str | None:
@@ -360,6 +361,9 @@ def is_photo(node: LexborNode, url: str) -> bool:
     if _NOT_PHOTO_ATTR_RE.search(names):
         return False
     path = url.lower().split("?", 1)[0]
+    size = _FILE_SIZE_RE.search(path)
+    if size and max(int(size.group(1)), int(size.group(2))) < 2 * _MIN_SIDE:
+        return False  # WordPress's "-150x150" thumbnail of a photo, not the photo
     if "/svg/" in path or "/math/" in path:
         return False  # rendered formulas and drawings (Wikipedia's /media/math/render/svg/...)
     return not path.endswith((".gif", ".svg", ".ico"))
