@@ -25,7 +25,7 @@ from rich.table import Table
 from distributor import inputs
 from distributor.cli_accounts import accounts_app
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
-from distributor.errors import ConfigError, DistributorError
+from distributor.errors import ConfigError, DistributorError, PageTooLarge
 from distributor.logs import setup_logging, use_format as use_log_format
 
 app = typer.Typer(
@@ -254,7 +254,13 @@ def _read_source(source: str):
     path = Path(source)
     if not path.is_file():
         raise DistributorError(f"{source}: no such file (give a local HTML file or an http(s) URL)")
-    return path.read_bytes(), None, None
+    # A local file obeys the same size limit as a fetched page: read one byte past it, never more.
+    limit = state.settings.fetch.max_page_bytes
+    with path.open("rb") as handle:
+        content = handle.read(limit + 1)
+    if len(content) > limit:
+        raise PageTooLarge(f"the file is larger than [fetch] max_page_bytes ({limit:,} bytes)")
+    return content, None, None
 
 
 def _extract(source: str):

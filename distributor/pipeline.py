@@ -46,6 +46,7 @@ from distributor.dispatch import RetryPolicy, dispatch_due
 from distributor.engagement import collect_due, progress_ticker
 from distributor.errors import DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
+from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
 from distributor.fetch import Fetcher
 from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, utcnow
@@ -268,7 +269,8 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
         url = session.get(Article, article_id).url
     try:
         page = runtime.fetcher.get(url)
-        extracted = extract_page(page.content, url=page.url, content_type=page.content_type, source=url)
+        # under a hard time limit: one hostile page fails alone, the rest of the cycle goes on
+        extracted = within_deadline(extract_page, page.content, url=page.url, content_type=page.content_type, source=url)
     except (FetchError, ExtractError) as exc:
         _record_failure(runtime, article_id, exc, now)
         raise

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import operator
 import re
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,31 +107,39 @@ class Document:
         return self.tree.root
 
 
+_MAX_LD_OBJECTS = 1000  # a page describes itself in a handful; more is a catalogue or an attack
+
+
+def _load_json(raw: str) -> Any:
+    """JSON as CMSs write it (a trailing semicolon, a CDATA wrapper); None when unreadable.
+
+    Nesting too deep for the decoder (RecursionError) is unreadable too, not a crash.
+    """
+    for text in (raw, raw.strip().removeprefix("//<![CDATA[").removesuffix("//]]>").strip().rstrip(";")):
+        try:
+            return json.loads(text, strict=False)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
 def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, with @graph and top-level lists flattened."""
+    """Every JSON-LD object on the page, with @graph and top-level lists flattened (page order)."""
     found: list[dict[str, Any]] = []
     for script in tree.css('script[type="application/ld+json"]'):
         raw = (script.text(deep=True) or "").strip()
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            # Some CMSs leave a trailing semicolon or wrap it in a CDATA comment.
-            cleaned = raw.strip().removeprefix("//<![CDATA[").removesuffix("//]]>").strip().rstrip(";")
-            try:
-                data = json.loads(cleaned, strict=False)
-            except ValueError:
-                continue
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
+        data = _load_json(raw) if raw else None
+        stack = [data]  # reversed: pop() takes the next item in page order, in constant time
+        while stack and len(found) < _MAX_LD_OBJECTS:
+            item = stack.pop()
             if isinstance(item, list):
-                stack[0:0] = item
+                stack.extend(reversed(item))
             elif isinstance(item, dict):
                 found.append(item)
                 if isinstance(item.get("@graph"), list):
-                    stack[0:0] = item["@graph"]
+                    stack.extend(reversed(item["@graph"]))
+        if len(found) >= _MAX_LD_OBJECTS:
+            break
     return found
 
 
@@ -142,10 +152,101 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
         raise ExtractError("empty page")
     if "<" not in text[:100_000] and "<" not in text:
         raise ExtractError("not an HTML page (no markup found)")
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(limit_depth(text))
     if tree.root is None:
         raise ExtractError("not an HTML page (nothing could be parsed)")
     json_ld = _json_ld(tree)
     # Scripts and styles are never article text; drop them once so later scans skip them.
     tree.strip_tags(["script", "style", "template"])
     return Document(tree=tree, url=url, json_ld=json_ld)
+
+
+# --- nesting depth -------------------------------------------------------------------
+# HTML tree construction checks "is there a <p> in button scope" by walking the stack
+# of open elements for every block start tag, so a page of 100,000 nested <div>s costs
+# the parser time in the square of its depth (about 25 s). Browsers cap the depth for
+# the same reason (Blink: 512); pages with enough tags to be that deep get their start
+# tags beyond the cap dropped (their text stays) before parsing. Hand-written because no
+# parser we can use exposes such a cap; one linear pass, run only on pages with many tags.
+MAX_DEPTH = 512
+_DEPTH_CHECK_TAGS = 8000  # below this many "<" no nesting can cost the parser a noticeable time
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>|<!--")
+_VOID_OR_OPTIONAL = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "param", "keygen", "frame", "basefont", "bgsound", "image",
+    # end tag optional: implied closes keep these shallow, they never count as depth
+    "p", "li", "dt", "dd", "option", "optgroup", "rb", "rt", "rp", "rtc", "tr", "td", "th",
+    "tbody", "thead", "tfoot", "colgroup", "caption", "html", "head", "body",
+})
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"})
+_RAW_END_RE = {name: re.compile(rf"</{name}[\s/>]", re.I) for name in _RAW_TEXT}
+
+
+# Start tags that can nest (not void, end tag required) and end tags, for a quick estimate.
+_NESTING_TAG_RE = re.compile(
+    r"<(/?)(?!(?:" + "|".join(sorted(_VOID_OR_OPTIONAL, key=len, reverse=True)) + r")[\s/>])[A-Za-z]"
+)
+
+
+def _estimated_depth(text: str) -> int:
+    """The deepest nesting the tags suggest, counted in C-speed passes (findall, accumulate):
+    a page whose estimate stays under the cap needs no exact, slower pass."""
+    # depth after each tag = running sum - lowest running sum so far (stray end tags never go below 0)
+    sums = list(accumulate(map({"": 1, "/": -1}.__getitem__, _NESTING_TAG_RE.findall(text)), initial=0))
+    return max(map(operator.sub, sums, accumulate(sums, min)), default=0)
+
+
+def limit_depth(text: str, max_depth: int = MAX_DEPTH) -> str:
+    """The page with start tags nested deeper than max_depth removed (with their end tags)."""
+    if text.count("<") < _DEPTH_CHECK_TAGS or _estimated_depth(text) <= max_depth:
+        return text
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    pieces: list[str] = []
+    kept_from = 0
+    pos = 0
+    search = _TAG_RE.search
+    while True:
+        match = search(text, pos)
+        if match is None:
+            break
+        pos = match.end()
+        if match.group(0) == "<!--":
+            end = text.find("-->", pos)
+            if end < 0:
+                break
+            pos = end + 3
+            continue
+        name = match.group(2).lower()
+        if match.group(1):  # an end tag
+            if dropped.get(name):
+                dropped[name] -= 1
+                pieces.append(text[kept_from:match.start()])
+                kept_from = pos
+            elif open_count.get(name):
+                while stack:
+                    top = stack.pop()
+                    open_count[top] -= 1
+                    if top == name:
+                        break
+            continue
+        if name in _RAW_TEXT:
+            end_match = _RAW_END_RE[name].search(text, pos)
+            if end_match is None:
+                break
+            pos = end_match.end()
+            continue
+        if name in _VOID_OR_OPTIONAL or match.group(0).endswith("/>"):
+            continue
+        if len(stack) >= max_depth:
+            dropped[name] = dropped.get(name, 0) + 1
+            pieces.append(text[kept_from:match.start()])
+            kept_from = pos
+            continue
+        stack.append(name)
+        open_count[name] = open_count.get(name, 0) + 1
+    if not pieces:
+        return text
+    pieces.append(text[kept_from:])
+    return "".join(pieces)

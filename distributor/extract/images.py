@@ -22,28 +22,44 @@ from distributor.extract.model import Image
 # A file name (extension dropped) that says "not a story photo".
 _PLACEHOLDER_NAME_RE = re.compile(
     r"(?:^|[-_.])(?:default|placeholder|logo|logos|sprite|1x1|blank|spacer|pixel|fallback|noimage|no-image|"
-    r"missing|transparent|favicon|icon|avatar|gravatar|spinner|loading|loader)(?:[-_.]|\d|$)"
+    r"missing|transparent|favicon|icon|avatar|gravatar|spinner|loading|loader|profile|headshot|mugshot)(?:[-_.]|\d|$)"
+    # lazy-loading stand-ins, as the whole name only ("platform-empty" is a photo)
+    r"|^(?:lazy|lazyload|lazy-load|lazy-placeholder|empty|grey|gray|dummy|white|black)(?:[-_.]?\d*x?\d*)$"
     r"|default-?share|share-?default|social-?default|og-?default|^(?:og|site|page)-?image(?:\.[0-9a-f]{6,})?$"
     # The site's one picture for every share: "facebook-socialshare", "fb_landscape_share", "fbico_ogp".
     r"|(?:^|[-_.])(?:fb|facebook|social|og|ogp)[-_]?(?:landscape[-_]?)?(?:share|ico|icon|logo)(?:[-_.]|\d|$)"
     r"|(?:^|[-_.])fbico"
 )
 # A path folder that only holds site furniture.
-_FURNITURE_DIRS = frozenset({"logo", "logos", "icons", "icon", "placeholder", "placeholders", "avatars", "sprites", "brand", "branding"})
+_FURNITURE_DIRS = frozenset({
+    "logo", "logos", "icons", "icon", "placeholder", "placeholders", "avatars", "avatar", "sprites", "brand", "branding",
+    "profile", "profiles", "profile_images", "profile-images", "authors", "author", "category", "categories",
+})
 _NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|placeholder|badge|emoji|gravatar|author|headshot|mugshot|byline")
 _SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
-_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src")
+_LAZY_ATTRS = (
+    "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
+    "data-orig-file", "data-large-file", "data-src-large", "data-original-src", "data-echo", "data-img-src",
+)
 _SIZE_PARAMS = frozenset({"w", "h", "width", "height", "q", "quality", "fit", "crop", "auto", "format", "fm", "dpr", "s", "resize", "size", "ve", "tl"})
 _GENERIC_STEMS = frozenset({"image", "img", "photo", "picture", "master", "original", "full", "large", "main", "default", "index", "file"})
 _MIN_CAPTION_WORDS = 4  # alt text shorter than this ("Disney", "Bedding.") is a label, not a caption
+_PLAYER_NAME_RE = re.compile(r"player|video")
 _PLAYER_RE = re.compile(r"video|player|playlist|jwplayer|vjs")
 _TEASER_RE = re.compile(r"related|popular|trending|recommend|most-?read|more-?stories|teaser|promo|outbrain|taboola|recirc")
 _AD_SIZE_RE = re.compile(r"(?:^|[-_.])(?:300x250|728x90|160x600|300x600|320x50|970x250|970x90|468x60|336x280)(?:[-_.]|$)")
 _AD_WORD_RE = re.compile(r"(?:^|[-_.])(?:banner|ad|ads|advert|advertising|mpu|leaderboard|skyscraper|sponsor|sponsored)(?:[-_.]|\d|$)")
 _AGENCY_RE = re.compile(r"(?:^|[-_.])(?:getty|gettyimages|reuters|afp|shutterstock|istock|epa|alamy)(?:[-_.]|\d|$)")
 # Words that name furniture when they are the file's name, but describe a scene in a long one.
-_AMBIGUOUS_FURNITURE = frozenset({"loading", "loader", "spinner", "icon", "missing", "blank", "transparent", "default"})
+_AMBIGUOUS_FURNITURE = frozenset({
+    "loading", "loader", "spinner", "icon", "missing", "blank", "transparent", "default", "profile",
+})
+# Images looked at before giving up: the lead photo is among a story's first few, and a
+# page of thousands (a gallery, an attack) must not cost a walk up the tree for each.
+_MAX_CANDIDATES = 50
+_MAX_SRCSET = 64
 _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
+_FILE_SIZE_RE = re.compile(r"[-_](\d{2,4})x(\d{2,4})\.[a-z]{3,4}$")
 
 
 def file_key(url: str | None) -> str | None:
@@ -115,7 +131,7 @@ def _srcset_best(srcset: str | None) -> str | None:
     if not srcset:
         return None
     best, best_width = None, -1
-    for candidate in srcset.split(","):
+    for candidate in srcset.split(",", _MAX_SRCSET)[:_MAX_SRCSET]:  # a real one lists a dozen sizes
         bits = candidate.strip().split()
         if not bits or bits[0].startswith("data:"):
             continue
@@ -125,11 +141,33 @@ def _srcset_best(srcset: str | None) -> str | None:
     return best
 
 
+def _candidates(node: LexborNode) -> Iterator[str | None]:
+    """An <img>'s possible addresses, the lazy-loading ones first: when a page sets
+    data-src, its src is a blank or a blurred stand-in (lazy.png, a data: GIF)."""
+    attrs = node.attributes
+    yield from (attrs.get(a) for a in _LAZY_ATTRS)
+    yield _srcset_best(attrs.get("data-srcset") or attrs.get("data-lazy-srcset"))
+    yield (attrs.get("src") or "").strip()
+    yield _srcset_best(attrs.get("srcset"))
+    parent = node.parent
+    if parent is not None and parent.tag == "picture":  # <picture><source srcset=...><img></picture>
+        for source in parent.css("source")[:8]:
+            yield _srcset_best(source.attributes.get("data-srcset") or source.attributes.get("srcset"))
+
+
+def _attribute_text(node: LexborNode) -> str:
+    """All attribute values of an <img> (and of its <picture>'s sources), lower-cased: a
+    cheap test of whether it can show a given file at all."""
+    values = [v for v in node.attributes.values() if v]
+    parent = node.parent
+    if parent is not None and parent.tag == "picture":
+        values.extend(v for source in parent.css("source")[:8] for v in source.attributes.values() if v)
+    return " ".join(values).lower()
+
+
 def image_url(node: LexborNode, base: str | None) -> str | None:
     """The real address of an <img>, looking through lazy-loading placeholders."""
-    attrs = node.attributes
-    src = (attrs.get("src") or "").strip()
-    for candidate in (src, *(attrs.get(a) for a in _LAZY_ATTRS), _srcset_best(attrs.get("data-srcset")), _srcset_best(attrs.get("srcset"))):
+    for candidate in _candidates(node):
         if not candidate:
             continue
         url = absolute(candidate, base)
@@ -138,31 +176,151 @@ def image_url(node: LexborNode, base: str | None) -> str | None:
     return None
 
 
+# class/id/itemprop words of a caption box across CMSs: figcaption's stand-ins
+# (WordPress wp-caption-text, Arc/Brightspot "caption", newspapers' "cutline"), and
+# the words other languages use (légende, leyenda, legenda, didascalia, Bildunterschrift,
+# Bildtext, pie de foto, onderschrift, podpis), plus "image-desc" / "photo-text" forms.
+_CAPTION_RE = re.compile(
+    r"caption|cutline|legend|leyenda|didascal|bildunterschrift|bildtext|pie-?de-?foto|piefoto|onderschrift|podpis"
+    r"|(?:image|img|photo|picture|media|foto|bild)[-_]*(?:desc|text|info|beschreibung)"
+)
+# ... and of a credit box inside or beside it, never part of the caption.
+_CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy")
+_CAPTION_SELECTOR = ", ".join(
+    ["figcaption", "[itemprop=caption]", "[data-caption]"]
+    + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
+)
+_MARKUP_RE = re.compile(r"<[^<>]*>")
+_MIN_CAPTION_ELEMENT_WORDS = 3
+_MAX_CAPTION_BOX_ELEMENTS = 12
+_MAX_CAPTION_ELEMENTS = 40  # "Doobie Brothers" under a photo is a label
+
+
+def _names(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}".lower()
+
+
+def _is_caption_box(node: LexborNode) -> bool:
+    if node.tag == "figcaption":
+        return True
+    if node.tag in ("img", "picture", "source", "a", "figure", "article", "main", "body", "section"):
+        return False
+    names = _names(node)
+    return bool(_CAPTION_RE.search(names)) and not _CREDIT_RE.search(names.replace("caption", ""))
+
+
+def caption_text(box: LexborNode) -> str:
+    """A caption box's text without the credit boxes inside it ("<span class=credit>Foto: X/dpa</span>").
+
+    Empty for a box of more than a few dozen elements: that is a wrapper whose class
+    happens to say "caption" ("post-with-captions"), not a caption.
+    """
+    inner_boxes = []
+    for count, inner in enumerate(box.traverse(include_text=False)):
+        if count > _MAX_CAPTION_ELEMENTS:
+            return ""
+        inner_boxes.append(inner)
+    text = node_text(box)
+    for inner in inner_boxes[1:]:
+        if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
+            credit = node_text(inner)
+            if credit:
+                text = text.replace(credit, " ", 1)
+    return collapse(text)
+
+
+def _caption_beside(node: LexborNode) -> LexborNode | None:
+    """The caption box next to the image or to one of its few wrappers (WordPress puts a
+    <p class="wp-caption-text"> after the <img>, others a <div class="image-desc"> after
+    the <picture>), or the figcaption of its <figure>."""
+    current = node
+    for _ in range(4):  # img > picture > a > div, then the caption beside it
+        sibling = current.next
+        for _ in range(6):  # whitespace, a credit box or an expand button may come first
+            if sibling is None:
+                break
+            if sibling.tag != "-text":
+                if _is_caption_box(sibling):
+                    return sibling
+                inner = _caption_inside(sibling)
+                if inner is not None:
+                    return inner
+            sibling = sibling.next
+        parent = current.parent
+        if parent is None or parent.tag in ("body", "article", "main", "html"):
+            return None
+        if parent.tag == "figure" or _is_caption_box(parent):
+            if _is_caption_box(parent):
+                return None  # an image inside a caption box (an icon) has no caption of its own
+            if sum(1 for img in parent.css("img") if img.parent is None or img.parent.tag != "noscript") > 1:
+                return None  # a gallery: the caption may be any picture's (a <noscript> copy is the same one)
+            for box in parent.css(_CAPTION_SELECTOR):
+                if _is_caption_box(box):
+                    return box
+            return _caption_after(parent)  # <figure><img></figure><figcaption> (eHow does this)
+        current = parent
+    return None
+
+
+def _caption_after(node: LexborNode) -> LexborNode | None:
+    """A caption box right after the element (after whitespace only)."""
+    sibling = node.next
+    while sibling is not None and sibling.tag == "-text" and not (sibling.text_content or "").strip():
+        sibling = sibling.next
+    return sibling if sibling is not None and _is_caption_box(sibling) else None
+
+
+def _caption_inside(box: LexborNode) -> LexborNode | None:
+    """A caption box inside a small element beside the photo: Blogger's next table row
+    (<td class="tr-caption">), a "caption-source" wrapper holding the caption and credit."""
+    if box.tag in ("script", "style", "p", "a"):
+        return None
+    for count, inner in enumerate(box.traverse(include_text=False)):
+        # a few elements at most: a big sibling is the story beside the photo (and looking
+        # through it for each candidate photo would make this quadratic)
+        if count > _MAX_CAPTION_BOX_ELEMENTS or inner.tag == "img":
+            return None
+        if inner is not box and _is_caption_box(inner):
+            return inner
+    return None
+
+
 def caption_of(node: LexborNode, title: str | None = None) -> str | None:
-    """Caption for an <img>: the figcaption near it, else data-caption / alt text (the longer).
+    """Caption for an <img>: its caption box (figcaption or a CMS's caption markup), else
+    data-caption, else the alt text when it says something.
 
     Short alt labels and alt text that merely repeats the headline are not captions.
     """
+    box = _described_by(node) or _caption_beside(node)
+    if box is not None:
+        # A box holding nothing but the photographer's name gives way to the alt text.
+        text = clean_caption(caption_text(box), title)
+        if text and len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
+            return text
     attrs = node.attributes
     texts: list[str] = []
-    current: LexborNode | None = node.parent
-    for _ in range(4):  # figure > a > picture > img, or figcaption beside the figure
-        if current is None or current.tag in ("body", "article", "main"):
-            break
-        caption = current.css_first("figcaption")
-        if caption is not None:
-            if len(current.css("img")) <= 1:
-                texts.append(node_text(caption))
-            break
-        if current.tag == "figure":
-            break
-        current = current.parent
-    for key in ("data-caption", "alt", "data-alt", "aria-label", "title"):
-        value = collapse(attrs.get(key))
+    for key in ("data-caption", "data-image-caption", "alt", "data-alt", "aria-label", "title"):
+        raw = attrs.get(key)
+        if raw and "<" in raw:
+            raw = _MARKUP_RE.sub(" ", raw)  # WordPress/Jetpack: data-image-caption="<p>...</p>"
+        value = clean_caption(raw, title) or ""
         if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
             texts.append(value)
-    texts = [t for t in texts if t]
     return max(texts, key=len) if texts else None
+
+
+def _described_by(node: LexborNode) -> LexborNode | None:
+    """The element an <img aria-describedby="caption-attachment-12"> names (WordPress does this)."""
+    ref = (node.attributes.get("aria-describedby") or "").split()
+    if not ref or not re.fullmatch(r"[\w:.-]{1,100}", ref[0]):
+        return None
+    root = node.parent
+    for _ in range(3):  # the caption sits in the image's own box: search there, not the page
+        if root is None or root.parent is None or root.tag in ("article", "main", "body"):
+            break
+        root = root.parent
+    return root.css_first(f'[id="{ref[0]}"]') if root is not None else None
 
 
 def _in_teaser(node: LexborNode) -> bool:
@@ -202,7 +360,13 @@ def is_photo(node: LexborNode, url: str) -> bool:
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('alt') or ''}".lower()
     if _NOT_PHOTO_ATTR_RE.search(names):
         return False
-    return not url.lower().split("?", 1)[0].endswith((".gif", ".svg", ".ico"))
+    path = url.lower().split("?", 1)[0]
+    size = _FILE_SIZE_RE.search(path)
+    if size and max(int(size.group(1)), int(size.group(2))) < 2 * _MIN_SIDE:
+        return False  # WordPress's "-150x150" thumbnail of a photo, not the photo
+    if "/svg/" in path or "/math/" in path:
+        return False  # rendered formulas and drawings (Wikipedia's /media/math/render/svg/...)
+    return not path.endswith((".gif", ".svg", ".ico"))
 
 
 def _inside_chrome(node: LexborNode, stop: Iterable[int]) -> bool:
@@ -226,14 +390,20 @@ def body_photos(containers: list[LexborNode], base: str | None, title: str | Non
             if node.mem_id in seen:
                 continue
             seen.add(node.mem_id)
+            if len(seen) > _MAX_CANDIDATES:
+                return
             url = image_url(node, base)
             if url and is_photo(node, url) and not _inside_chrome(node, ids) and not _in_player(node):
                 yield Picture(url, caption_of(node, title), node)
 
 
-def _ld_image(value: Any, base: str | None) -> tuple[str | None, str | None]:
+def _ld_image(value: Any, base: str | None, items: list[dict[str, Any]] = ()) -> tuple[str | None, str | None]:
+    """(url, caption) of a JSON-LD image: a URL, an ImageObject, a list, or a reference
+    {"@id": "...#primaryimage"} to an ImageObject elsewhere in the graph (Yoast SEO)."""
     if isinstance(value, list):
         value = value[0] if value else None
+    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id"):
+        value = next((item for item in items if item.get("@id") == value["@id"] and item is not value), value)
     if isinstance(value, dict):
         return absolute(value.get("url") or value.get("contentUrl"), base), value.get("caption") or value.get("description")
     if isinstance(value, str):
@@ -241,35 +411,117 @@ def _ld_image(value: Any, base: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
-def logo_keys(tree: LexborHTMLParser, head: Head) -> set[str]:
-    """File keys of the site's logos, so an og:image that is the logo can be refused."""
-    urls: list[str | None] = []
-    for item in head.json_ld:
-        holders = [item, item.get("publisher")] if isinstance(item.get("publisher"), dict) else [item]
-        for holder in holders:
-            if isinstance(holder, dict) and (holder is not item or ld_types(item) & {"organization", "newsmediaorganization"}):
-                logo = holder.get("logo")
-                urls.append(_ld_image(logo, head.base)[0])
-    urls.extend(head.all("logo"))
-    for node in tree.css('link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'):
-        urls.append(absolute(node.attributes.get("href") or node.attributes.get("src"), head.base))
-    return {key for key in map(file_key, urls) if key}
+class _SiteLogos:
+    """Is a URL the site's logo or icon? Judged against JSON-LD logos, <meta itemprop=logo>,
+    icon links and logo <img>s; each candidate's URL is only resolved when its raw
+    address mentions the file asked about (most pages list dozens of icons)."""
+
+    def __init__(self, tree: LexborHTMLParser, head: Head) -> None:
+        self._head = head
+        urls: list[str | None] = []
+        for item in head.json_ld:
+            holders = [item, item.get("publisher")] if isinstance(item.get("publisher"), dict) else [item]
+            for holder in holders:
+                if isinstance(holder, dict) and (holder is not item or ld_types(item) & {"organization", "newsmediaorganization"}):
+                    urls.append(_ld_image(holder.get("logo"), head.base)[0])
+        urls.extend(head.all("logo"))
+        self._declared = {key for key in map(file_key, urls) if key}
+        self._nodes = tree.css(
+            'link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'
+        )[:_MAX_CANDIDATES]
+
+    def __contains__(self, url: str) -> bool:
+        key = file_key(url)
+        if not key:
+            return False
+        if key in self._declared:
+            return True
+        needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        for node in self._nodes:
+            raw = node.attributes.get("href") or node.attributes.get("src") or ""
+            if needle not in raw.lower():
+                continue
+            candidate = absolute(raw, self._head.base)
+            if not candidate or (node.tag == "link" and _photo_sized(candidate)):
+                continue  # some CMSs give each article its photo as icon: that is no logo
+            if file_key(candidate) == key:
+                return True
+        return False
+
+
+
+# class/id words (at the start of a -/_/space separated part) of the boxes holding site furniture
+_FURNITURE_PLACE_RE = re.compile(r"(?:^|[\s_-])(?:logo|avatar|author|byline|profile|headshot|site-?header|site-?footer|footer)")
+
+
+def _declared_as_furniture(url: str, head: Head) -> bool:
+    """An og:image the metadata alone shows is no story photo: a GIF (profile pictures
+    and animated logos), or declared smaller than 300 pixels a side."""
+    if urlsplit(url).path.lower().endswith(".gif"):
+        return True
+    width, height = _int(head.first("og:image:width")), _int(head.first("og:image:height"))
+    return bool(width and height and max(width, height) < 300)
+
+
+def _shown_only_as_furniture(tree: LexborHTMLParser, key: str | None, base: str | None) -> bool:
+    """The declared image appears on the page, and only as site furniture: in a logo link,
+    an author box, the navigation or the footer (a site-wide share picture is often the logo)."""
+    if not key:
+        return False
+    needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    found = 0
+    for node in tree.css("img"):
+        if needle not in _attribute_text(node):
+            continue
+        url = image_url(node, base)
+        if not url or file_key(url) != key:
+            continue
+        found += 1
+        if found > _MAX_CANDIDATES or not _in_furniture(node):
+            return False
+    return found > 0
+
+
+def _in_furniture(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html"):
+        if current.tag in ("nav", "footer") or (current.attributes.get("role") or "").lower() == "banner":
+            return True
+        if current.tag in ("article", "main", "figure"):
+            return False
+        if _FURNITURE_PLACE_RE.search(_names(current)):
+            return True
+        current = current.parent
+    return False
+
+
+_DIMENSION_PARAM_RE = re.compile(r"[?&](?:w|width|h|height|exactw|exacth|resize)=(\d{3,4})\b", re.IGNORECASE)
+
+
+def _photo_sized(url: str) -> bool:
+    """A JPEG, or an image asked for at 400 pixels or more: icons are small PNG/ICO/SVG files."""
+    path = urlsplit(url).path.lower()
+    if path.endswith((".jpg", ".jpeg")):
+        return True
+    return any(int(size) >= 400 for size in _DIMENSION_PARAM_RE.findall(url))
 
 
 def lead_image(
     tree: LexborHTMLParser, head: Head, containers: list[LexborNode], title: str | None = None
 ) -> Image | None:
     """og:image (or twitter:image, JSON-LD image) unless it is furniture; else the first body photo."""
-    ld_url, ld_caption = _ld_image((head.article_ld or {}).get("image"), head.base)
+    ld_url, ld_caption = _ld_image((head.article_ld or {}).get("image"), head.base, head.json_ld)
     declared = [
         absolute(head.first("og:image", "og:image:url", "og:image:secure_url"), head.base),
         absolute(head.first("twitter:image", "twitter:image:src"), head.base),
         ld_url,
     ]
-    logos = logo_keys(tree, head)
+    logos = _SiteLogos(tree, head)
     for url in declared:
-        if not url or is_placeholder(url) or file_key(url) in logos:
+        if not url or is_placeholder(url) or url in logos or _declared_as_furniture(url, head):
             continue
+        if _shown_only_as_furniture(tree, file_key(url), head.base):
+            continue  # the site's logo or the author's picture: the story's own photo replaces it
         captions: list[str] = []
         shown = False
         for picture in _same_image(tree, file_key(url), head.base, title):
@@ -277,7 +529,7 @@ def lead_image(
             if picture.caption:
                 captions.append(picture.caption)
                 break
-        if url == ld_url and isinstance(ld_caption, str) and ld_caption.strip():
+        if ld_url and (url == ld_url or file_key(url) == file_key(ld_url)) and isinstance(ld_caption, str) and ld_caption.strip():
             captions.append(collapse(ld_caption))
         if not captions and not shown:
             # The declared photo is not on the page as an <img> (rendered by scripts, or
@@ -287,8 +539,9 @@ def lead_image(
                 captions.append(lead)
         alt = head.first("og:image:alt", "twitter:image:alt")
         captions = [c for c in (clean_caption(c, title) for c in captions) if c]
+        alt = clean_caption(alt, title)
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
-            captions = [c for c in [clean_caption(alt, title)] if c]
+            captions = [alt]
         return Image(url=url, alt=max(captions, key=len) if captions else None)
     first = next(body_photos(containers, head.base, title), None)
     return Image(url=first.url, alt=clean_caption(first.caption, title)) if first else None
@@ -296,17 +549,37 @@ def lead_image(
 
 # A photo credit at the end of a caption, often glued to it by the markup:
 # "...last week.Credit...Anna Lee/The Times", "Photograph by X/AFP", "...Getty Images".
-# (A credit in brackets, "(Photo: X)", is left: it reads as part of the caption.)
+# (A credit in brackets, "(Photo: X)", is cut by _BRACKETED_CREDIT_RE.)
 _TRAILING_CREDIT_RE = re.compile(
     r"\s*(?:(?<![(\w])(?:(?:(?-i:Photo)\s+illustration|(?-i:Credit|Photograph|Photo|Image|Picture|Illustration|Foto|Bild))(?:\.\.\.|:|\s+by\b|\s+via\b|\s+courtesy\b)|(?-i:Credit)\b|(?-i:Credit)+(?=(?-i:[A-Z]))|courtesy\s+of\b)"
     r"(?:(?!\b(?:credit|photograph|photo)\b).){0,90}"
     r"|(?-i:Getty)(?:\s+images)?)\s*$",
     re.IGNORECASE,
 )
+# A credit in brackets closing the caption: "(Foto: picture alliance/dpa)", "(crédito: X/CB)".
+_BRACKETED_CREDIT_RE = re.compile(
+    r"\s*[(\[]\s*(?:photo|foto|fotó|bild|image|picture|credit|crédit|crédito|credito|zdjęcie|fot\.|source|quelle|fuente|fonte)"
+    r"s?\s*(?::|by\b|von\b|de\b)[^()\[\]]{0,100}[)\]]\s*$",
+    re.IGNORECASE,
+)
+# A news agency (and its photographer) in brackets or after a slash closing the caption:
+# "(AP)", "(AP Photo/Alan Diaz, File)", "(AFP file photo)", "...Austria.Leonhard Foeger / Reuters file".
+_AGENCIES = r"AP|AFP|Reuters|EPA|dpa|ANSA|EFE|PAP|ANP|Getty(?: Images)?|Shutterstock|iStock|Xinhua|Bloomberg|IANS|PTI|picture alliance"
+_AGENCY_CREDIT_RE = re.compile(
+    rf"\s*(?:\((?:(?:{_AGENCIES})\b[^()]{{0,60}}|photo\s[^()]{{1,80}}|foto\s[^()]{{1,80}})\)"
+    rf"|(?<=[.!?])\s*[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){{0,3}}\s?/\s?(?:{_AGENCIES})(?:\s(?:file|pool|handout))?)\s*$",
+    re.IGNORECASE,
+)
+# A credit word closing the caption: "Christopher Battin Submitted photo", "...53 года?Фото".
+_CREDIT_WORD_END_RE = re.compile(
+    r"\s*(?:(?:submitted|file|staff|courtesy|contributed|handout|supplied|provided)\s+(?:photo|image|picture)|Фото|Foto)\s*$",
+    re.IGNORECASE,
+)
 # A caption that is nothing but a credit: "Courtesy Google", "Image via Getty Images", "Jo Bloggs/AFP".
 _CREDIT_ONLY_RE = re.compile(
     r"^(?:(?:credit|credits|photo|image|foto|bild)\s*:?\s*$|courtesy\b|image via\b|photo via\b|(?:credit|photograph|photo|image|picture|foto|bild)(?::|\s+by\b|\.\.\.|\s)|"
-    r"(?:getty images|reuters|afp|ap|epa|shutterstock|istock)\b|[\w.' -]{2,40}\s?/\s?[\w.' -]{2,40}$)",
+    r"(?:crédit|crédito|credito|crediti|fotó|zdjęcie|fot\.|quelle|fuente|fonte|imagen|imagem|immagine|afbeelding)s?\s*:|"
+    r"(?:getty images|reuters|afp|ap|epa|dpa|ansa|efe|pap|anp|shutterstock|istock|picture alliance)\b|[\w.' -]{2,40}(?:\s?/\s?[\w.' -]{2,40}){1,3}$)",
     re.IGNORECASE,
 )
 # "Alex Wong | Getty ImagesKristi Noem, governor of ...": a credit glued in front.
@@ -317,14 +590,21 @@ def clean_caption(text: str | None, title: str | None = None) -> str | None:
     """A caption without its photo credit; None when nothing but a credit or the headline is left."""
     if not text:
         return None
-    text = _LEADING_CREDIT_RE.sub("", collapse(text))
+    text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", collapse(text)))
+    text = _CREDIT_WORD_END_RE.sub("", _AGENCY_CREDIT_RE.sub("", text))
+    if not text or text.casefold().startswith(("illustration for article titled", "image for post", "featured image")):
+        return None
+    if text.startswith("©"):
+        return None  # "© Jo Lee Jo Lee at the ...": where the credit ends cannot be told
     for _ in range(2):  # "…week.CreditCreditJo Lee/EPA" or "(Photo: Getty Images)Getty"
         stripped = _TRAILING_CREDIT_RE.sub("", text).rstrip(" |-–—,;")
         if stripped == text or len(stripped.split()) < 2:
             break
         text = stripped
+    text = text.lstrip(" .,;:|-–—")  # what is left of "<caption>. Imagen: X" when the caption is empty
     words = text.split()
-    if len(words) <= 8 and _CREDIT_ONLY_RE.match(text):
+    bare = text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
+    if len(words) <= 8 and (_CREDIT_ONLY_RE.match(text) or (bare is not text and _CREDIT_ONLY_RE.match(bare))):
         return None
     if title:
         # "Illustration for article titled <headline>": the headline with a label.
@@ -344,10 +624,14 @@ def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title
         return
     long_key = len(key) >= 8 and "/" not in key
     needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    tried = 0
     for node in tree.css("img"):
         # Cheap test first: most images on a page do not mention the file at all.
-        if needle not in " ".join(v for v in node.attributes.values() if v).lower() or _in_player(node):
+        if needle not in _attribute_text(node) or _in_player(node):
             continue
+        tried += 1
+        if tried > _MAX_CANDIDATES:
+            return
         url = image_url(node, base)
         if (url and file_key(url) == key) or (long_key and any(v == key for v in map(_lower, node.attributes.values()))):
             if not _in_teaser(node):  # a "most read" teaser reusing the photo says nothing
@@ -362,16 +646,20 @@ def _lead_figure_caption(tree: LexborHTMLParser, containers: list[LexborNode]) -
     """Caption of the article's first figure: under the <h1> or inside the body, not a video's."""
     seen_h1 = False
     body_ids = {c.mem_id for c in containers}
-    for node in tree.css("h1, figcaption"):
+    looked = 0
+    for node in tree.css("h1, figcaption, [itemprop=caption]"):
         if node.tag == "h1":
             seen_h1 = True
             continue
-        if not seen_h1 or _in_player(node) or _beside_player(node):
+        if not seen_h1 or not _is_caption_box(node) or _in_player(node) or _beside_player(node):
             continue
+        looked += 1
+        if looked > _MAX_CANDIDATES:
+            return None
         if _inside_chrome(node, body_ids) and not _inside(node, body_ids):
             continue
-        text = node_text(node)
-        if text:
+        text = caption_text(node)
+        if len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
             return text
     return None
 
@@ -388,4 +676,11 @@ def _inside(node: LexborNode, ids: set[int]) -> bool:
 def _beside_player(caption: LexborNode) -> bool:
     """A figcaption whose figure holds a video player describes the video."""
     holder = caption.parent
-    return holder is not None and holder.css_first('video, [class*="player" i], [class*="video" i]') is not None
+    if holder is None:
+        return False
+    for count, node in enumerate(holder.traverse(include_text=False)):
+        if count > _MAX_CAPTION_ELEMENTS:
+            return False  # a big box around the caption is the page, not a figure
+        if node.tag == "video" or _PLAYER_NAME_RE.search((node.attributes.get("class") or "").lower()):
+            return True
+    return False

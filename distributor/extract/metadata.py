@@ -25,6 +25,8 @@ ARTICLE_TYPES = frozenset({
     "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "socialmediaposting",
     "scholarlyarticle", "techarticle", "report",
 })
+_MAX_HEADINGS = 30
+_MAX_META = 3000  # a page declares itself in a few dozen <meta>; a hundred thousand is an attack
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|/|»)\s+")
 
 
@@ -72,7 +74,7 @@ def absolute(url: str | None, base: str | None) -> str | None:
 def read_head(doc: Document) -> Head:
     head = Head(json_ld=doc.json_ld)
     tree = doc.tree
-    for node in tree.css("meta"):
+    for node in tree.css("meta")[:_MAX_META]:
         attrs = node.attributes
         content = attrs.get("content")
         if content is None:
@@ -139,7 +141,9 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
         head.title_tag,
     ]
     declared_norm = [_norm(t) for t in declared if t]
-    h1s = [(h1, node_text(h1)) for h1 in doc.tree.css("h1")]
+    # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
+    # must not each be compared with every declared title.
+    h1s = [(h1, node_text(h1)) for h1 in doc.tree.css("h1")[:_MAX_HEADINGS]]
     h1s = [(node, text) for node, text in h1s if len(text) > 1]
     # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
     # is a label over the story, not its headline.
@@ -154,9 +158,9 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
             if any((len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
                 return text
         # The story's headline set as an <h2> under a featured teaser's <h1>.
-        social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name))]
+        social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name), strip_site_suffix(t, site_name))]
         if social:
-            for node in doc.tree.css("h2"):
+            for node in doc.tree.css("h2")[:_MAX_HEADINGS]:
                 text = node_text(node)
                 if len(text) > 15 and _norm(text) in social:
                     return text

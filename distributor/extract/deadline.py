@@ -1,0 +1,87 @@
+"""A hard time limit on extracting one page, so one hostile page cannot stall the pipeline.
+
+Every extraction step is linear in the page size (and the parser's input is capped
+in depth and bytes), so this limit is a safety net for shapes nobody has thought of.
+
+How: a timer thread raises `ExtractionTimeout` inside the extracting thread when the
+time is up (CPython's PyThreadState_SetAsyncExc). Chosen over the alternatives:
+- cooperative checks inside every loop would have to be remembered in every module
+  of the extractor, including ones other people write, and one forgotten loop is
+  enough to stall;
+- a worker process that can be killed copies every page in and every result out,
+  pays an interpreter start after each kill, and cannot run a function that was
+  replaced for a test.
+Limit: the exception arrives between two Python bytecodes, so one long C call (the
+HTML parser) is not interrupted; that is why `document.parse` caps nesting depth.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from typing import Callable, TypeVar
+
+from distributor.errors import ExtractError
+
+T = TypeVar("T")
+
+# Seconds one page may take. Ordinary pages take milliseconds and every hostile shape
+# in tests/helpers/hostile_pages.py well under 2 s; this is only ever hit by a new shape.
+EXTRACT_DEADLINE_SECONDS = 10.0
+
+
+class ExtractionTimeout(BaseException):
+    """Raised inside the extraction when its time is up.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` inside the
+    extractor can swallow it.
+    """
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+
+
+class _Watch:
+    """Fires ExtractionTimeout into one thread after `seconds`, unless stopped first."""
+
+    def __init__(self, seconds: float) -> None:
+        self._thread_id = threading.get_ident()
+        self._lock = threading.Lock()
+        self._running = True
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._running:
+                self.fired = True
+                _raise_in(self._thread_id, ExtractionTimeout)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._running = False
+            if self.fired:
+                _raise_in(self._thread_id, None)  # not delivered yet: never let it escape later
+        self._timer.cancel()
+
+
+def within_deadline(func: Callable[..., T], *args, seconds: float | None = None, **kwargs) -> T:
+    """func(*args, **kwargs), or ExtractError when it takes longer than `seconds`
+    (default EXTRACT_DEADLINE_SECONDS)."""
+    seconds = EXTRACT_DEADLINE_SECONDS if seconds is None else seconds
+    watch = _Watch(seconds)
+    try:
+        try:
+            watch.start()
+            return func(*args, **kwargs)
+        finally:
+            watch.stop()
+    except ExtractionTimeout:
+        raise ExtractError(
+            f"extraction gave up after {seconds:g} s: the page is too large or too complex to read in time"
+        ) from None
