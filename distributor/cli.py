@@ -440,6 +440,26 @@ def queue_add(
     except AlreadyPosted as exc:
         raise DistributorError(f"{exc}; add --again to post it anyway") from None
     print(post.id)
+    _say_when(post)
+
+
+def _say_when(post) -> None:
+    """On stderr (stdout is the id, for scripts): when the post will really go, and what holds it."""
+    from sqlmodel import Session
+
+    from distributor.holds import holds_for
+    from distributor.posts import account_zone
+
+    with Session(state.engine) as session:
+        held = holds_for(session, state.settings, [post]).get(post.id)
+    zone = account_zone(state.settings.account(post.account), state.settings.web.timezone)
+    when = post.scheduled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    if post.state.value == "awaiting_approval":
+        print(f"post {post.id}: awaiting approval; due {when}", file=sys.stderr)
+    elif held:
+        print(f"post {post.id}: due {when}, held: {held}", file=sys.stderr)
+    else:
+        print(f"post {post.id}: goes at {when}", file=sys.stderr)
 
 
 @queue_app.command("list")

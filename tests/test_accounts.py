@@ -164,3 +164,14 @@ def test_queue_add_warns_when_the_article_already_went_to_that_account(tmp_path,
     assert forced.returncode == 0, forced.stderr
     listed = json.loads(cli("queue", "list", "--json", config=config).stdout)
     assert sorted(p["account"] for p in listed) == ["other", "rehearsal", "rehearsal"]
+
+
+def test_queue_add_says_when_the_post_really_goes_and_what_holds_it(x_config):
+    later = cli("queue", "add", "--account", "x-main", "--text", "Tonight", "--at", "2031-01-10T21:00",
+                config=x_config, env=X_SECRETS)
+    assert later.returncode == 0 and later.stdout.strip().isdigit()  # stdout stays the id, for scripts
+    assert f"post {later.stdout.strip()}: goes at 2031-01-10 21:00 UTC" in later.stderr
+    assert cli("accounts", "pause", "x-main", "--reason", "token rotation", config=x_config,
+               env=X_SECRETS).returncode == 0
+    held = cli("queue", "add", "--account", "x-main", "--text", "Now please", config=x_config, env=X_SECRETS)
+    assert "held: " in held.stderr and "token rotation" in held.stderr

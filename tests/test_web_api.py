@@ -122,6 +122,19 @@ def test_create_from_an_article_url(api, engine, article_site):
         assert article.title == "Harbour bridge to close for six months of repairs"
 
 
+def test_an_article_the_account_already_has_needs_again(api, engine, article_site):
+    url = f"{article_site}/harbour.html"
+    first = api.post("/api/posts", json={"account": "fb-main", "article_url": url})
+    assert first.status_code == 201 and first.json()["already_posted"] == []
+    refused = api.post("/api/posts", json={"account": "fb-main", "article_url": url})
+    assert refused.status_code == 409
+    assert f"post {first.json()['id']} queued" in refused.json()["detail"] and '"again": true' in refused.json()["detail"]
+    again = api.post("/api/posts", json={"account": "fb-main", "article_url": url, "again": True})
+    assert again.status_code == 201 and again.json()["already_posted"] == [first.json()["id"]]
+    with Session(engine) as session:
+        assert len(session.exec(select(Post).where(Post.account == "fb-main")).all()) == 2
+
+
 def test_bad_requests(api, article_site):
     assert api.post("/api/posts", json={"account": "nope", "text": "x"}).status_code == 422
     assert api.post("/api/posts", json={"account": "x-main"}).status_code == 422

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from distributor import posts, users
 from distributor.config import Settings
@@ -101,6 +101,25 @@ def test_compose_schedules_in_the_desk_time_zone_and_refuses_the_past(client, en
         assert post.created_by == "desk@example.com"
     past = client.post("/compose", data=dict(form, at="2020-01-01T09:00"))
     assert past.status_code == 400 and "has passed" in past.text
+
+
+def test_compose_warns_when_an_account_already_has_the_article(client, engine, settings):
+    with Session(engine) as session:
+        article = Article(url="https://news.example/a", title="Budget day")
+        session.add(article)
+        session.commit()
+        article_id = article.id
+    earlier = add(engine, settings, text="Budget day, first post", article_id=article_id)
+    form = {"csrf_token": client.csrf, "article_id": str(article_id), "draft_accounts": "x-main",
+            "include_x-main": "on", "text_x-main": "Budget day again", "image_x-main": "none", "when": "now"}
+    warned = client.post("/compose", data=form, follow_redirects=False)
+    assert warned.status_code == 409
+    assert f"x-main: this article already went to x-main or is queued there (post {earlier} queued" in warned.text
+    assert 'name="again"' in warned.text
+    with Session(engine) as session:
+        assert session.exec(select(Post).where(Post.account == "x-main")).all()[-1].id == earlier
+    sent = client.post("/compose", data=dict(form, again="on"), follow_redirects=False)
+    assert sent.status_code == 303
 
 
 def test_editing_past_the_x_limit_is_refused_and_keeps_the_post(client, engine, settings):

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlmodel import Session
 
 from distributor import inputs, posts
+from distributor.manual import AlreadyPosted, already_posted
 from distributor.holds import holds_for
 from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
@@ -26,8 +27,9 @@ router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)]
 def _detail(session: Session, post_id: int, settings) -> PostDetail:
     post = posts.get_post(session, post_id)
     held = holds_for(session, settings, [post])[post.id]
+    others = [p.id for p in already_posted(session, post.article_id, post.account) if p.id != post.id]
     return PostDetail(**PostOut.of(post, held).model_dump(), article_id=post.article_id, created_by=post.created_by,
-                      history=[EventOut.of(e) for e in posts.history(session, post_id)])
+                      history=[EventOut.of(e) for e in posts.history(session, post_id)], already_posted=others)
 
 
 @router.get("/posts", response_model=list[PostOut], summary="List posts, newest first")
@@ -84,6 +86,9 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         at = inputs.parse_time(body.at, settings.web.timezone, what="at") if body.at is not None else None
     except InvalidInput as exc:
         raise HTTPException(422, str(exc)) from exc
+    earlier = already_posted(session, article_id, account.name)
+    if earlier and not body.again:
+        raise HTTPException(409, f"{AlreadyPosted(account.name, earlier)}; send \"again\": true to post it anyway")
     try:
         post = posts.create_post(
             session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,

@@ -58,6 +58,9 @@ class PostDetail(PostOut):
     article_id: int | None = None
     created_by: str | None = None
     history: list[EventOut] = []
+    already_posted: list[int] = Field([], description=(
+        "the account's other posts of this article that are out or on their way (sent, sending, queued, "
+        "awaiting approval); creating one more needs \"again\": true"))
 
 
 class PostIn(BaseModel):
@@ -77,6 +80,7 @@ class PostIn(BaseModel):
         "ISO 8601 (without an offset it is read in [web].timezone), or \"now\"; a past time is refused"))
     next_slot: bool = Field(False, description="schedule at the account's next free slot instead")
     approve: bool = Field(False, description="skip the account's approval step")
+    again: bool = Field(False, description="post an article the account already has (sent or queued)")
 
     @field_validator("account", "text", "article_url", "link", "image_url", "at")
     @classmethod

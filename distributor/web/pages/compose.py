@@ -18,6 +18,7 @@ from sqlmodel import Session
 from distributor import inputs, posts
 from distributor.cards import CardSource
 from distributor.errors import DistributorError, InvalidInput
+from distributor.manual import AlreadyPosted, already_posted
 from distributor.models import Article, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import Draft, blank_drafts, drafts_from_article, length_error
@@ -119,7 +120,8 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
     form = await request.form()
     settings, views = request.app.state.settings, request.app.state.views
     drafts = _drafts_from_form(form, settings)
-    timing = {"when": str(form.get("when", "now")), "at": str(form.get("at", "")), "approve": form.get("approve") == "on"}
+    timing = {"when": str(form.get("when", "now")), "at": str(form.get("at", "")), "approve": form.get("approve") == "on",
+              "again": form.get("again") == "on", "already": False}
     rerender = dict(url=str(form.get("url", "")), chosen=[d.account for d in drafts], drafts=drafts, article=None,
                     timing=timing)
     try:
@@ -159,6 +161,13 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
         return _render(request, session, **rerender, error="Some posts need changes before they can be queued.",
                        status_code=400)
 
+    if article_id and not timing["again"]:
+        had = [f"{d.account}: {AlreadyPosted(d.account, earlier)}" for d in included
+               if (earlier := already_posted(session, article_id, d.account))]
+        if had:
+            timing["already"] = True
+            return _render(request, session, **rerender, status_code=409,
+                           error="; ".join(had) + ". Tick \"Post again\" to send it anyway.")
     created = []
     for draft in included:
         image_url = image_alt = None
