@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from distributor import audit
 from distributor.config import AccountSettings, Settings
 from distributor.errors import AuthExpired, ConfigError, NotFound, PlatformError
 from distributor.models import Account, Post, PostState, RateLimit
@@ -113,7 +114,7 @@ def pause(session: Session, account: AccountSettings, reason: str, actor: str,
     row.paused_at = now or datetime.now(UTC)
     session.add(row)
     session.flush()
-    log.warning("account %s paused by %s: %s", account.name, actor, reason)
+    audit.record(session, "account_paused", actor=actor, target=account.name, detail=reason)
     return row
 
 
@@ -138,7 +139,8 @@ def resume(session: Session, account: AccountSettings, adapter, actor: str,
     session.add(row)
     session.flush()
     if was is not None:
-        log.warning("account %s resumed by %s (%s)", account.name, actor, result.detail)
+        audit.record(session, "account_resumed", actor=actor, target=account.name,
+                     detail=f"{result.detail}; it had been paused: {was}")
     return result
 
 

@@ -164,9 +164,26 @@ def _database_families(session: Session, now: datetime, Gauge):
             select(Post.sent_at, Article.discovered_at).join(Article, col(Article.id) == col(Post.article_id))
             .where(col(Post.sent_at) >= hour_ago, col(Post.sent_at).is_not(None)).limit(10_000))
     )
+    waits = sorted(
+        max(0.0, (_aware(sent) - max(_aware(due), _aware(created))).total_seconds())
+        for sent, due, created in session.exec(
+            select(Post.sent_at, Post.scheduled_at, Post.created_at)
+            .where(col(Post.sent_at) >= hour_ago, col(Post.sent_at).is_not(None)).limit(10_000))
+    )
+    publish = Gauge("distributor_publish_latency_seconds",
+                    "From a post being due to it being out on the platform, posts sent in the last hour",
+                    labels=["quantile"])
+    for q in (0.5, 0.95):
+        publish.add_metric([str(q)], _quantile(waits, q))
+    yield publish
+
     detection = Gauge("distributor_detection_to_post_seconds",
                       "From discovering an article to its post going out, posts sent in the last hour",
                       labels=["quantile"])
     for q in (0.5, 0.95):
-        detection.add_metric([str(q)], latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0)
+        detection.add_metric([str(q)], _quantile(latencies, q))
     yield detection
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0

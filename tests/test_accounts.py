@@ -175,3 +175,18 @@ def test_queue_add_says_when_the_post_really_goes_and_what_holds_it(x_config):
                env=X_SECRETS).returncode == 0
     held = cli("queue", "add", "--account", "x-main", "--text", "Now please", config=x_config, env=X_SECRETS)
     assert "held: " in held.stderr and "token rotation" in held.stderr
+
+
+def test_pausing_and_resuming_are_in_the_audit_log(desk, engine):
+    from distributor import audit
+
+    app, admin_token, _ = desk
+    admin = TestClient(app, headers={"Authorization": f"Bearer {admin_token}"})
+    assert admin.post("/api/accounts/rehearsal/resume").status_code == 200
+    assert admin.post("/api/accounts/rehearsal/pause", json={"reason": "election night"}).status_code == 200
+    with Session(engine) as session:
+        events = [(e.action, e.actor, e.target) for e in audit.recent(session)][:2]
+        details = [e.detail for e in audit.recent(session)][:2]
+    assert events == [("account_paused", "chief@example.com", "rehearsal"),
+                      ("account_resumed", "chief@example.com", "rehearsal")]
+    assert details[0] == "election night" and "token refused" in details[1]

@@ -90,6 +90,7 @@ def test_metrics_after_a_few_posts(engine):
                               at=now - timedelta(minutes=10 - n))
         sent = posts.create_post(session, SETTINGS.account("x-main"), text="sent", article_id=article.id)
         sent.state, sent.sent_at = PostState.sent, now - timedelta(seconds=30)
+        sent.scheduled_at = sent.created_at = now - timedelta(seconds=42)  # due 12 s before it went out
         session.add(sent)
         session.get(Account, "x-main").paused_reason = "token refused"
         session.commit()
@@ -101,6 +102,7 @@ def test_metrics_after_a_few_posts(engine):
     assert _metric(body, "distributor_accounts_paused") == 1
     assert 590 <= _metric(body, "distributor_queue_oldest_due_seconds") <= 700
     assert _metric(body, "distributor_detection_to_post_seconds", quantile="0.5") == pytest.approx(60, abs=2)
+    assert _metric(body, "distributor_publish_latency_seconds", quantile="0.95") == pytest.approx(12, abs=2)
 
 
 def test_a_worker_without_the_web_ui_shows_its_health_in_the_heartbeat_file(tmp_path):
