@@ -105,7 +105,7 @@ def story_html(number: int, base: str) -> str:
 <figure><img src="{image}" alt="{escape(story.caption)}" width="1200" height="675">
 <figcaption>{escape(story.caption)}</figcaption></figure>
 <p>{escape(story.lead)}</p>
-<p>“{escape(story.quote)}” said {escape(story.role)} {escape(story.speaker)}.</p>
+<p>“{escape(story.quote.rstrip("."))},” said {escape(story.role)} {escape(story.speaker)}.</p>
 <p>{escape(story.closing)}</p>
 </article>
 <footer>Sign up for our newsletter. © HYPELINE</footer>
