@@ -18,6 +18,23 @@ from distributor.db import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get("DISTRIBUTOR_TEST_POSTGRES_URL")
 
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2 with its production cost takes ~0.1-1 s a hash: the auth tests log in hundreds of
+    times. In this process (not in the CLI processes tests start) hashing is made cheap; what the
+    tests check (a right password opens, a wrong one does not, sessions, throttling) is unchanged."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from distributor import users
+
+    saved = users._hasher, users._DUMMY_HASH
+    users._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    users._DUMMY_HASH = users._hasher.hash("distributor-timing-equaliser")
+    yield
+    users._hasher, users._DUMMY_HASH = saved
+
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
