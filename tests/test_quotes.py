@@ -612,3 +612,17 @@ def test_she_after_an_unnamed_speakers_long_quotation_is_not_the_last_woman_name
         "She added: “We will never forget them.”",
     ]
     assert all(q.speaker != "Lena Hart" for q in find_quotes(paragraphs))
+
+
+def test_she_said_goes_to_the_woman_not_to_a_laboratory_named_on_the_way():
+    # A two-word institution ("... Tidal Laboratory") is no person, so it can never be
+    # the "she" of a quote, nor a speaker at all.
+    paragraphs = [
+        "Nora Lindqvist learned to program on a borrowed machine in 1962.",
+        "At Norbury’s Tidal Laboratory, starting in 1965, she ran the tide models for the navy.",
+        "Years later she left to raise her sons. “I never missed the punch cards,” she said.",
+        "“The building was cold,” Tidal Laboratory said.",
+    ]
+    found = said(paragraphs)
+    assert found["I never missed the punch cards"] == "Nora Lindqvist"
+    assert found["The building was cold"] is None
