@@ -626,3 +626,16 @@ def test_she_said_goes_to_the_woman_not_to_a_laboratory_named_on_the_way():
     found = said(paragraphs)
     assert found["I never missed the punch cards"] == "Nora Lindqvist"
     assert found["The building was cold"] is None
+
+
+@pytest.mark.parametrize("lead", [
+    "The Halvorsen administration’s first reply came with a warning about the rhetoric of the harbour board, which "
+    "tried to rally its members by saying that the fishermen were",
+    "Halvorsen campaign aides hit back within the hour, saying that the mayor’s critics were",
+])
+def test_a_name_that_only_qualifies_a_noun_is_not_the_speaker(lead):
+    paragraphs = [
+        "Mayor Ingrid Halvorsen won a second term on Sunday.",
+        f"{lead} “hiding behind the weather.”",
+    ]
+    assert said(paragraphs) == {"hiding behind the weather.": None}

@@ -211,8 +211,27 @@ def sentence_subject(sentence: str) -> Mention | None:
             break
     if taken and taken[-1].endswith(("’s", "'s")):
         return None  # "Reid's campaign hit back": the campaign speaks, not Reid
+    if taken and len(taken) < len(words) and taken[-1] == words[len(taken) - 1] and _modifies_a_noun(words[len(taken)]):
+        return None  # "The Obama administration’s comments ...": the name only qualifies a noun
     name = trailing_name(" ".join(taken)) if taken else None
     return Mention("name", name) if name else None
+
+
+# Nouns a name qualifies ("the Obama administration", "Reid campaign officials"): then the
+# name is no subject, whoever said what the sentence goes on to quote.
+# (Not all of ORG_WORDS: "who" there is the WHO, here the start of "Jo Lee, who said".)
+_QUALIFIED_NOUNS = frozenset(
+    "administration campaign aide aides official officials spokesman spokeswoman spokesperson family "
+    "lawyer lawyers attorney attorneys camp staff allies supporters adviser advisers advisor advisors "
+    "era doctrine presidency cabinet loyalists government office team department ministry agency "
+    "committee council party foundation company group institute".split()
+)
+
+
+def _modifies_a_noun(word: str) -> bool:
+    """Whether the lower-case word after a name shows the name is an adjective, not a subject."""
+    core = word.strip(",.;:!?")
+    return core.endswith(("’s", "'s")) or core.lower() in _QUALIFIED_NOUNS
 
 
 _NOT_A_VERB = frozenset(
@@ -243,8 +262,8 @@ def prose_subjects(sentence: str) -> list[str]:
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
         nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s", rest)
-        if not nxt or (nxt.group(1) or "") in _NOT_A_VERB:
-            continue
+        if not nxt or (nxt.group(1) or "") in _NOT_A_VERB or (nxt.group(1) and _modifies_a_noun(nxt.group(1))):
+            continue  # (not "the Obama administration’s", "Reid campaign aides": a name as an adjective)
         if _BEFORE_OBJECT.search(sentence[: m.start()]):
             continue
         name = strip_titles(m.group(0))
