@@ -639,3 +639,14 @@ def test_a_name_that_only_qualifies_a_noun_is_not_the_speaker(lead):
         f"{lead} “hiding behind the weather.”",
     ]
     assert said(paragraphs) == {"hiding behind the weather.": None}
+
+
+def test_a_short_aside_between_the_name_and_its_verb_keeps_the_subject_for_he():
+    paragraphs = [
+        "Two retired engineers, Walter Brandt and Oskar Lind, spoke to the committee on Tuesday.",
+        "“One launch did the whole job,” Brandt said.",
+        "Lind, in his own testimony, did not discuss the rocket. “Experiments in contracting must stop,” he said.",
+    ]
+    found = said(paragraphs)
+    assert found["One launch did the whole job"] == "Walter Brandt"
+    assert found["Experiments in contracting must stop"] == "Oskar Lind"

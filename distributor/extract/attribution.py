@@ -243,6 +243,11 @@ _BEFORE_OBJECT = re.compile(
 )
 
 
+# ", for her part, continued" / ", in his testimony, said": an aside of a few words opened by a
+# preposition, then the lower-case verb (bounded: at most 40 characters, no comma inside).
+_ASIDE_THEN_VERB = re.compile(r",\s+(?:in|for|at|on|by|with|after|as|from|like)\s[^,.;:“”\"]{1,40},\s+([a-z][\w’'-]*)")
+
+
 _SUBORDINATE = re.compile(
     r"\b(?:after|when|while|because|although|though|if|since|until|as|who|which|that|where|before|whom)\b"
 )
@@ -262,6 +267,9 @@ def prose_subjects(sentence: str) -> list[str]:
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
         nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s", rest)
+        if nxt and nxt.group(0).startswith(","):
+            # "Young, in his testimony, didn’t": a short aside between the name and its verb.
+            nxt = _ASIDE_THEN_VERB.match(rest) or nxt
         if not nxt or (nxt.group(1) or "") in _NOT_A_VERB or (nxt.group(1) and _modifies_a_noun(nxt.group(1))):
             continue  # (not "the Obama administration’s", "Reid campaign aides": a name as an adjective)
         if _BEFORE_OBJECT.search(sentence[: m.start()]):
