@@ -30,6 +30,7 @@ from distributor.extract.attribution import (
     before_attribution,
     last_sentence,
     prose_only,
+    prose_subjects,
     split_sentences,
 )
 from distributor.extract.language import current, rules_for, using
@@ -472,7 +473,7 @@ def _find_quotes(
             pending = found[-1]
 
     _attribute(raws, paragraphs, registry)
-    raws.extend(_embedded_raws(embedded, registry, len(paragraphs)))
+    raws.extend(_embedded_raws(embedded, registry, paragraphs))
     for r in raws:
         if r.speaker and not r.speaker_is_full:
             r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
@@ -625,13 +626,30 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         previous = r
 
 
-def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, total: int) -> list[_Raw]:
+def _acting_people(paragraphs: list[str], registry: Registry) -> set[str]:
+    """Full names of the people the prose has doing something ("Omar wrote", "Rep. Ilhan Omar
+    has"): one pass over the sentences, quotations blanked."""
+    found = set()
+    for i, text in enumerate(paragraphs):
+        for sentence in split_sentences(prose_only(text)):
+            for name in prose_subjects(sentence):
+                full = registry.resolve(name, i)
+                if full and registry.is_person(full):
+                    found.add(full)
+    return found
+
+
+def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, paragraphs: list[str]) -> list[_Raw]:
     """Embedded posts whose author the article itself names as a person.
 
     "Tottenham Hotspur (@SpursOfficial)" or a first name alone is no one
-    we can name; "Rep. Ilhan Omar" is, when the story talks about Omar.
+    we can name; "Rep. Ilhan Omar" is, when the story talks about Omar; an
+    account the prose only names as a source ("tests by Digital Foundry",
+    "analysts at Harbour Metrics") is not, whatever its name looks like.
     """
     out = []
+    total = len(paragraphs)
+    acting: set[str] | None = None  # the surnames of the people who act in the prose
     for text, author in embedded:
         name = strip_titles(author)
         words = name.split()
@@ -646,6 +664,9 @@ def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, tota
             continue
         if full.split()[0] not in words or full.split()[-1] != words[-1]:
             continue  # the prose must name this very person, first name and surname
+        acting = {n.split()[-1] for n in _acting_people(paragraphs, registry)} if acting is None else acting
+        if words[-1] not in acting:
+            continue  # named only as a source or an object: maybe no person at all ("Josh" may act as "Joshua")
         clean = _clean_text(text)
         if len(clean.split()) < 3:
             continue
