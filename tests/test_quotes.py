@@ -650,3 +650,17 @@ def test_a_short_aside_between_the_name_and_its_verb_keeps_the_subject_for_he():
     found = said(paragraphs)
     assert found["One launch did the whole job"] == "Walter Brandt"
     assert found["Experiments in contracting must stop"] == "Oskar Lind"
+
+
+def test_a_quote_that_carries_on_a_she_said_is_no_surer_than_the_she():
+    paragraphs = [
+        "Hanna Berg ran the ferry for thirty years with her brother.",
+        "“We never missed a crossing,” she said. “Not in the worst storm of 1987.”",
+        "“Jonas Berg built the second boat himself,” Hanna Berg said. “He never let me forget it.”",
+    ]
+    by_text = {q.text: q for q in find_quotes(paragraphs)}
+    first, second = by_text["We never missed a crossing"], by_text["Not in the worst storm of 1987."]
+    assert first.speaker == second.speaker == "Hanna Berg"
+    assert second.confidence <= first.confidence < 0.7  # both wait for an editor
+    named = by_text["He never let me forget it."]
+    assert named.speaker == "Hanna Berg" and named.confidence >= 0.7

@@ -86,6 +86,7 @@ class _Raw:
     how: str = ""  # how the speaker was found: a key of CONFIDENCE
     end_para: int = -1  # the paragraph the quotation ends in, when it runs over several
     prefix: str = ""  # the paragraph's last PREFIX_CHARS before the opening mark (earlier quotes included)
+    ceiling: float = 1.0  # a speaker carried over from an earlier quote is no surer than it was there
 
 
 def _role(text: str, i: int) -> str:
@@ -511,7 +512,7 @@ CONFIDENCE = {
 def _confidence(r: _Raw) -> float:
     if not r.speaker or not r.speaker_is_full:
         return 0.0
-    value = CONFIDENCE.get(r.how, 0.5)
+    value = min(CONFIDENCE.get(r.how, 0.5), r.ceiling)
     if current().code != "en":
         value *= 0.97  # the rules of other languages have been read on fewer pages
     if r.fragment or r.incomplete or not r.closed:
@@ -570,6 +571,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             if (same_para or continues) and previous.speaker:
                 r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
                 r.how = "same paragraph" if same_para else "continued"
+                r.ceiling = min(previous.ceiling, CONFIDENCE.get(previous.how, 0.5))
             elif (same_para or continues) and previous.unnamed:
                 r.unnamed = True
             previous = r
