@@ -253,6 +253,21 @@ _SUBORDINATE = re.compile(
 )
 
 
+_AFTER_WINDOW = 120  # characters after a name that can hold ", in his testimony, did"
+_OBJECT_WINDOW = 40  # ... before it that can hold "called " or "’s "
+_CLAUSE_WINDOW = 300  # ... before it that can hold the clause's "after" or "when"
+
+
+def _window_before(text: str, end: int, size: int) -> str:
+    """The whole words of the last `size` characters before text[end]."""
+    start = max(0, end - size)
+    window = text[start:end]
+    if start > 0:  # drop the word the window cut in two ("pho|to " is no "to ")
+        space = window.find(" ")
+        window = window[space + 1 :] if space >= 0 else ""
+    return window
+
+
 def prose_subjects(sentence: str) -> list[str]:
     """Names that act in a sentence ("..., Simmons teed up McDonald’s cameo" -> Simmons).
 
@@ -262,7 +277,9 @@ def prose_subjects(sentence: str) -> list[str]:
     """
     out, later = [], []
     for m in NAME_RUN.finditer(sentence):
-        rest = sentence[m.end() :]
+        # Each test reads a short window around the name, never the whole sentence
+        # again: a sentence of a thousand names stays linear.
+        rest = sentence[m.end() : m.end() + _AFTER_WINDOW]
         if rest.startswith(("’s", "'s")):
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
@@ -272,12 +289,12 @@ def prose_subjects(sentence: str) -> list[str]:
             nxt = _ASIDE_THEN_VERB.match(rest) or nxt
         if not nxt or (nxt.group(1) or "") in _NOT_A_VERB or (nxt.group(1) and _modifies_a_noun(nxt.group(1))):
             continue  # (not "the Obama administration’s", "Reid campaign aides": a name as an adjective)
-        if _BEFORE_OBJECT.search(sentence[: m.start()]):
+        if _BEFORE_OBJECT.search(_window_before(sentence, m.start(), _OBJECT_WINDOW)):
             continue
         name = strip_titles(m.group(0))
         if not name:
             continue
-        clause = sentence[: m.start()].rsplit(",", 1)[-1]
+        clause = _window_before(sentence, m.start(), _CLAUSE_WINDOW).rsplit(",", 1)[-1]
         if _SUBORDINATE.search(clause):
             later.append(name)  # "after the critic Amy Tran suggested it": not the main clause
         else:
