@@ -233,3 +233,23 @@ def test_body_containers_come_in_page_order():
     result = article_body(parse(html).tree)
     firsts = [c.text(deep=True).split()[0] for c in result.containers]
     assert firsts == ["First", "Second", "Third", "Fourth"]
+
+
+def test_a_long_quoted_post_inside_the_story_does_not_replace_the_story():
+    # The blockquote holds more prose than the story around it, but it is a quotation in it.
+    letter = "".join(
+        f"<p>Step {n}: the harbour pumps were tested again, and again, and the readings, once more, were logged by hand.</p>"
+        for n in range(12)
+    )
+    page = (
+        "<html lang='en'><head><title>Pumps</title></head><body><article><h1>Harbour pumps fail a test</h1>"
+        "<div class='story'><p>The harbour's new pumps failed their first public test on Friday.</p>"
+        "<p>“We wrote to the council before anyone else knew,” engineer Mira Castell said.</p>"
+        f"<blockquote>{letter}</blockquote>"
+        "<p>The council said it would answer the letter next week.</p></div></article></body></html>"
+    )
+    result = extract_page(page.encode(), url="https://paper.example/pumps")
+    assert result.pull_quote is not None and result.pull_quote.speaker == "Mira Castell"
+    paragraphs = article_body(parse(page.encode()).tree).paragraphs
+    assert paragraphs[0] == "The harbour's new pumps failed their first public test on Friday."
+    assert paragraphs[-1] == "The council said it would answer the letter next week."

@@ -223,3 +223,25 @@ def test_a_wordpress_thumbnail_size_is_no_lead_photo():
     found = image("<p><img src='/wp-content/uploads/2017/07/diagram-150x150.png'></p>"
                   "<p><img src='/wp-content/uploads/2017/07/harbour-1024x683.jpg'></p>")
     assert found.url == "https://herald.example/wp-content/uploads/2017/07/harbour-1024x683.jpg"
+
+
+def test_a_saved_page_without_its_address_finds_the_caption_of_a_relative_photo():
+    # `extract FILE` has no URL: the page's own canonical address resolves its relative
+    # <img>, so the declared photo (another path, same file) is found with its alt text.
+    head = (
+        "<link rel='canonical' href='https://herald.example/news/2025/harbour-wall'>"
+        "<meta property='og:image' content='https://herald.example/media/2025/harbour-wall-storm.jpg'>"
+    )
+    body = (
+        "<div class='media'><img src='/cache/large/media/2025/harbour-wall-storm.jpg' "
+        "alt='Waves break over the old harbour wall in January.'></div>"
+    )
+    found = extract_page(page(body, head)).image
+    assert found.url == "https://herald.example/media/2025/harbour-wall-storm.jpg"
+    assert found.alt == "Waves break over the old harbour wall in January."
+
+
+def test_a_saved_page_without_any_address_keeps_relative_photos_out():
+    found = extract_page(page("<figure><img src='/media/harbour-wall-storm.jpg' alt=''>"
+                              "<figcaption>Waves break over the old harbour wall.</figcaption></figure>")).image
+    assert found is None

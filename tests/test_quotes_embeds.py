@@ -29,3 +29,15 @@ def test_an_account_whose_name_has_an_acronym_is_no_person():
     page = PAGE.replace("Cllr Dana Whitfield (@danawhit)", "BBC Dana Whitfield Fans (@dwfans)")
     result = extract_page(page.encode(), url="https://paper.example/bridge")
     assert all("Seven years" not in q.text for q in result.quotes if q.speaker)
+
+
+def test_an_account_the_prose_names_only_as_a_source_gets_no_quote_from_its_embed():
+    # "Harbour Metrics" looks like a name, but the article only says whose figures these are.
+    page = PAGE.replace(
+        "<p>The council approved",
+        "<p>Figures published by Harbour Metrics on Monday showed the river at its lowest level.</p><p>The council approved",
+    ).replace("Sam Okafor (<a", "Harbour Metrics (<a")
+    result = extract_page(page.encode(), url="https://paper.example/bridge")
+    speakers = {q.speaker for q in result.quotes}
+    assert "Harbour Metrics" not in speakers
+    assert "Dana Whitfield" in speakers

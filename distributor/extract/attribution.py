@@ -211,8 +211,27 @@ def sentence_subject(sentence: str) -> Mention | None:
             break
     if taken and taken[-1].endswith(("’s", "'s")):
         return None  # "Reid's campaign hit back": the campaign speaks, not Reid
+    if taken and len(taken) < len(words) and taken[-1] == words[len(taken) - 1] and _modifies_a_noun(words[len(taken)]):
+        return None  # "The Obama administration’s comments ...": the name only qualifies a noun
     name = trailing_name(" ".join(taken)) if taken else None
     return Mention("name", name) if name else None
+
+
+# Nouns a name qualifies ("the Obama administration", "Reid campaign officials"): then the
+# name is no subject, whoever said what the sentence goes on to quote.
+# (Not all of ORG_WORDS: "who" there is the WHO, here the start of "Jo Lee, who said".)
+_QUALIFIED_NOUNS = frozenset(
+    "administration campaign aide aides official officials spokesman spokeswoman spokesperson family "
+    "lawyer lawyers attorney attorneys camp staff allies supporters adviser advisers advisor advisors "
+    "era doctrine presidency cabinet loyalists government office team department ministry agency "
+    "committee council party foundation company group institute".split()
+)
+
+
+def _modifies_a_noun(word: str) -> bool:
+    """Whether the lower-case word after a name shows the name is an adjective, not a subject."""
+    core = word.strip(",.;:!?")
+    return core.endswith(("’s", "'s")) or core.lower() in _QUALIFIED_NOUNS
 
 
 _NOT_A_VERB = frozenset(
@@ -224,9 +243,29 @@ _BEFORE_OBJECT = re.compile(
 )
 
 
+# ", for her part, continued" / ", in his testimony, said": an aside of a few words opened by a
+# preposition, then the lower-case verb (bounded: at most 40 characters, no comma inside).
+_ASIDE_THEN_VERB = re.compile(r",\s+(?:in|for|at|on|by|with|after|as|from|like)\s[^,.;:“”\"]{1,40},\s+([a-z][\w’'-]*)")
+
+
 _SUBORDINATE = re.compile(
     r"\b(?:after|when|while|because|although|though|if|since|until|as|who|which|that|where|before|whom)\b"
 )
+
+
+_AFTER_WINDOW = 120  # characters after a name that can hold ", in his testimony, did"
+_OBJECT_WINDOW = 40  # ... before it that can hold "called " or "’s "
+_CLAUSE_WINDOW = 300  # ... before it that can hold the clause's "after" or "when"
+
+
+def _window_before(text: str, end: int, size: int) -> str:
+    """The whole words of the last `size` characters before text[end]."""
+    start = max(0, end - size)
+    window = text[start:end]
+    if start > 0:  # drop the word the window cut in two ("pho|to " is no "to ")
+        space = window.find(" ")
+        window = window[space + 1 :] if space >= 0 else ""
+    return window
 
 
 def prose_subjects(sentence: str) -> list[str]:
@@ -238,19 +277,24 @@ def prose_subjects(sentence: str) -> list[str]:
     """
     out, later = [], []
     for m in NAME_RUN.finditer(sentence):
-        rest = sentence[m.end() :]
+        # Each test reads a short window around the name, never the whole sentence
+        # again: a sentence of a thousand names stays linear.
+        rest = sentence[m.end() : m.end() + _AFTER_WINDOW]
         if rest.startswith(("’s", "'s")):
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
         nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s", rest)
-        if not nxt or (nxt.group(1) or "") in _NOT_A_VERB:
-            continue
-        if _BEFORE_OBJECT.search(sentence[: m.start()]):
+        if nxt and nxt.group(0).startswith(","):
+            # "Young, in his testimony, didn’t": a short aside between the name and its verb.
+            nxt = _ASIDE_THEN_VERB.match(rest) or nxt
+        if not nxt or (nxt.group(1) or "") in _NOT_A_VERB or (nxt.group(1) and _modifies_a_noun(nxt.group(1))):
+            continue  # (not "the Obama administration’s", "Reid campaign aides": a name as an adjective)
+        if _BEFORE_OBJECT.search(_window_before(sentence, m.start(), _OBJECT_WINDOW)):
             continue
         name = strip_titles(m.group(0))
         if not name:
             continue
-        clause = sentence[: m.start()].rsplit(",", 1)[-1]
+        clause = _window_before(sentence, m.start(), _CLAUSE_WINDOW).rsplit(",", 1)[-1]
         if _SUBORDINATE.search(clause):
             later.append(name)  # "after the critic Amy Tran suggested it": not the main clause
         else:

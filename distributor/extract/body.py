@@ -325,6 +325,12 @@ def article_body(tree: LexborHTMLParser) -> Body:
         return Body(paragraphs=[text for _, text in candidates], pullquote_hints=hints)
     best_id = max(scores, key=scores.__getitem__)
     best = nodes[best_id]
+    while best.tag == "blockquote" and best.parent is not None and best.parent.tag not in _STOP_TAGS:
+        # A long quoted post or letter is inside the story, never the story itself.
+        best = best.parent
+        best_id = best.mem_id
+        nodes[best_id] = best
+        scores.setdefault(best_id, 0.0)
     chosen = {best_id}
     # Bodies split into several blocks (around ads, images) share the winner's parent,
     # or the parent of a wrapper holding nothing but the winner (section > column > div > p).

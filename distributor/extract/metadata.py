@@ -92,6 +92,10 @@ def read_head(doc: Document) -> Head:
         rels = (link.attributes.get("rel") or "").lower().split()
         if "canonical" in rels and head.canonical is None:
             head.canonical = (link.attributes.get("href") or "").strip() or None
+    if head.base is None:
+        # A saved page (`extract FILE`, a CMS push without its address) still names its
+        # own address: its relative image links resolve against that, or they are lost.
+        head.base = absolute(head.canonical, None) or absolute(head.first("og:url"), None)
     title = tree.css_first("title")
     head.title_tag = node_text(title) if title is not None else None
     for item in doc.json_ld:

@@ -90,6 +90,8 @@ ORG_WORDS = frozenset(
     hezbollah isis islamic
     projects networks industries enterprises solutions ventures productions entertainment pictures
     coalition alliance partnership society trust
+    laboratory laboratories lab labs observatory library academy institution consortium
+    conference festival summit orchestra regiment battalion squadron brigade
     gazeta gazzetta zeitung journal jornal diario diário giornale corriere stampa courrier presse prensa
     rzeczpospolita tageblatt rundschau allgemeine nacional nación nazione folha estado spiegel
     partido partei parti partito ministerio ministério ministère ministerium ministero

@@ -30,6 +30,7 @@ from distributor.extract.attribution import (
     before_attribution,
     last_sentence,
     prose_only,
+    prose_subjects,
     split_sentences,
 )
 from distributor.extract.language import current, rules_for, using
@@ -85,6 +86,7 @@ class _Raw:
     how: str = ""  # how the speaker was found: a key of CONFIDENCE
     end_para: int = -1  # the paragraph the quotation ends in, when it runs over several
     prefix: str = ""  # the paragraph's last PREFIX_CHARS before the opening mark (earlier quotes included)
+    ceiling: float = 1.0  # a speaker carried over from an earlier quote is no surer than it was there
 
 
 def _role(text: str, i: int) -> str:
@@ -472,7 +474,7 @@ def _find_quotes(
             pending = found[-1]
 
     _attribute(raws, paragraphs, registry)
-    raws.extend(_embedded_raws(embedded, registry, len(paragraphs)))
+    raws.extend(_embedded_raws(embedded, registry, paragraphs))
     for r in raws:
         if r.speaker and not r.speaker_is_full:
             r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
@@ -510,7 +512,7 @@ CONFIDENCE = {
 def _confidence(r: _Raw) -> float:
     if not r.speaker or not r.speaker_is_full:
         return 0.0
-    value = CONFIDENCE.get(r.how, 0.5)
+    value = min(CONFIDENCE.get(r.how, 0.5), r.ceiling)
     if current().code != "en":
         value *= 0.97  # the rules of other languages have been read on fewer pages
     if r.fragment or r.incomplete or not r.closed:
@@ -569,6 +571,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             if (same_para or continues) and previous.speaker:
                 r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
                 r.how = "same paragraph" if same_para else "continued"
+                r.ceiling = min(previous.ceiling, CONFIDENCE.get(previous.how, 0.5))
             elif (same_para or continues) and previous.unnamed:
                 r.unnamed = True
             previous = r
@@ -625,13 +628,30 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         previous = r
 
 
-def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, total: int) -> list[_Raw]:
+def _acting_people(paragraphs: list[str], registry: Registry) -> set[str]:
+    """Full names of the people the prose has doing something ("Omar wrote", "Rep. Ilhan Omar
+    has"): one pass over the sentences, quotations blanked."""
+    found = set()
+    for i, text in enumerate(paragraphs):
+        for sentence in split_sentences(prose_only(text)):
+            for name in prose_subjects(sentence):
+                full = registry.resolve(name, i)
+                if full and registry.is_person(full):
+                    found.add(full)
+    return found
+
+
+def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, paragraphs: list[str]) -> list[_Raw]:
     """Embedded posts whose author the article itself names as a person.
 
     "Tottenham Hotspur (@SpursOfficial)" or a first name alone is no one
-    we can name; "Rep. Ilhan Omar" is, when the story talks about Omar.
+    we can name; "Rep. Ilhan Omar" is, when the story talks about Omar; an
+    account the prose only names as a source ("tests by Digital Foundry",
+    "analysts at Harbour Metrics") is not, whatever its name looks like.
     """
     out = []
+    total = len(paragraphs)
+    acting: set[str] | None = None  # the surnames of the people who act in the prose
     for text, author in embedded:
         name = strip_titles(author)
         words = name.split()
@@ -646,6 +666,9 @@ def _embedded_raws(embedded: Sequence[tuple[str, str]], registry: Registry, tota
             continue
         if full.split()[0] not in words or full.split()[-1] != words[-1]:
             continue  # the prose must name this very person, first name and surname
+        acting = {n.split()[-1] for n in _acting_people(paragraphs, registry)} if acting is None else acting
+        if words[-1] not in acting:
+            continue  # named only as a source or an object: maybe no person at all ("Josh" may act as "Joshua")
         clean = _clean_text(text)
         if len(clean.split()) < 3:
             continue
