@@ -212,6 +212,12 @@ def quality(pages, compose) -> None:
         n = row["pages"]
         cells = " ".join(f"{100 * row[f] / n:7.1f}%" for f in FIELDS)
         print(f"{key:5} {n:5} {cells}  {row['misattributed']:7}  {row['leaks']:5}")
+    overall = by_lang["all"]
+    print()
+    for field in FIELDS:  # one line a figure, in the form scripts and hooks read
+        print(f"{field:<11} {overall[field]:>3}/{overall['pages']} = {100 * overall[field] / overall['pages']:5.1f}%")
+    print(f"misattributions {overall['misattributed']}")
+    print(f"leaks      {overall['leaks']}")
     if compose is not None:
         print(f"composed {composed}/{len(pages)}")
 
