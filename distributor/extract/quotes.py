@@ -440,13 +440,6 @@ def _find_quotes(
         return []  # no quotation mark and no dialogue dash: nobody is quoted
     if current().dialogue_dashes:
         paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
-    registry = Registry()
-    for text in context:
-        if text:
-            registry.learn_text(text, 0)
-    for i, p in enumerate(paragraphs):
-        registry.learn_text(p, i)
-
     raws: list[_Raw] = []
     pending: _Raw | None = None  # a quote left open at the end of a paragraph
     for index, raw_text in enumerate(paragraphs):
@@ -471,6 +464,16 @@ def _find_quotes(
         if found and not found[-1].closed:
             pending = found[-1]
 
+    if not raws and not embedded:
+        return []  # quote marks, but nothing anyone said: no speaker to look for
+    # Learning the article's people reads every paragraph (the costly part), so
+    # it waits until there is a quote to give a speaker.
+    registry = Registry()
+    for text in context:
+        if text:
+            registry.learn_text(text, 0)
+    for i, p in enumerate(paragraphs):
+        registry.learn_text(p, i)
     _attribute(raws, paragraphs, registry)
     raws.extend(_embedded_raws(embedded, registry, len(paragraphs)))
     for r in raws:
