@@ -251,14 +251,14 @@ def prose_subjects(sentence: str) -> list[str]:
     """
     out, later = [], []
     for m in NAME_RUN.finditer(sentence):
-        rest = sentence[m.end() :]
-        if rest.startswith(("’s", "'s")):
+        end = m.end()  # read in place: no copy of the sentence's rest per name
+        if sentence.startswith(("’s", "'s"), end):
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
-        nxt = _NEXT_WORD_RE.match(rest)
+        nxt = _NEXT_WORD_RE.match(sentence, end)
         if not nxt or (nxt.group(1) or "") in _NOT_A_VERB:
             continue
-        if _BEFORE_OBJECT.search(sentence[: m.start()]):
+        if _BEFORE_OBJECT.search(sentence, 0, m.start()):
             continue
         name = strip_titles(m.group(0))
         if not name:

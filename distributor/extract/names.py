@@ -421,7 +421,7 @@ class Registry:
         words = [w for w in name.split() if not is_suffix(w)]
         if len(words) < 2 or is_org(name):
             return
-        key = surname_key(name)
+        key = fold(words[-1])  # surname_key(name), from the words already split
         if key:
             entries = self._by_surname.setdefault(key, [])
             # "Van Dijk" after "Pieter Van Dijk" is a short mention, not a new person.
