@@ -352,8 +352,9 @@ class Registry:
                         and not text[max(0, m.start() - 2) : m.start()].startswith(",")
                     ):
                         self._after_article.add(m.group(3))
-            for m in _ELIDED_ARTICLE.finditer(text):
-                self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
+            if "'" in text or "’" in text:  # (the elision needs its apostrophe)
+                for m in _ELIDED_ARTICLE.finditer(text):
+                    self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
         midsentence = self._capitalised_midsentence
         alone = self._alone
         learnt = self._learnt
