@@ -71,10 +71,23 @@ class Mention:
     tight: bool = False  # the attribution hugs the quote (“…,” X said)
 
 
+# Patterns of the hot paths, compiled once (re's own cache still costs a lookup per call).
+_SENTENCE_END_RE = re.compile(r"[.!?…]['’\"”)]*$")
+_CONTRACTED_PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They)[’'](?:d|ll)$")
+_AUXILIARY_END_RE = re.compile(r"\s+(?:would|will|could|can|did|does|do|might)$")
+_NEXT_WORD_RE = re.compile(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s")
+_BARE_END_RE = re.compile(r"[.!?…]\s*$")
+_OPEN_MARK_RE = re.compile(r"[“\"]")
+_COLON_LEAD_RE = re.compile(r"(?:^|[.;]\s)(?P<who>[A-Z][^:.;]{0,40}):$")
+_LIST_SPLIT_RE = re.compile(r"[,;:]")
+_CONJUNCTION_END_RE = re.compile(r"\b(?:and|but|then)\s*$")
+_PRONOUN_OPENER_RE = re.compile(r"(He|She|His|Her)\b")
+
+
 def last_sentence(text: str) -> str:
     """The unfinished sentence at the end of `text` (the one a quote continues)."""
     stripped = text.rstrip()
-    if re.search(r"[.!?…]['’\"”)]*$", stripped) and not _ABBREV_END.search(stripped):
+    if _SENTENCE_END_RE.search(stripped) and not _ABBREV_END.search(stripped):
         return ""  # the prose before the quote is a finished sentence
     start = 0
     for m in _SENTENCE_END.finditer(text):
@@ -147,8 +160,8 @@ def subject_of(phrase: str) -> Mention | None:
     if not phrase:
         return None
     # "he’d respond", "she would add"
-    phrase = re.sub(r"\b(he|she|He|She|they|They)[’'](?:d|ll)$", r"\1", phrase)
-    phrase = re.sub(r"\s+(?:would|will|could|can|did|does|do|might)$", "", phrase)
+    phrase = _CONTRACTED_PRONOUN_RE.sub(r"\1", phrase)
+    phrase = _AUXILIARY_END_RE.sub("", phrase)
     lower = phrase.lower()
     if _pronoun(lower):
         return Mention("pronoun", _pronoun(lower))
@@ -283,7 +296,7 @@ def prose_subjects(sentence: str) -> list[str]:
         if rest.startswith(("’s", "'s")):
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
-        nxt = re.match(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s", rest)
+        nxt = _NEXT_WORD_RE.match(rest)
         if nxt and nxt.group(0).startswith(","):
             # "Young, in his testimony, didn’t": a short aside between the name and its verb.
             nxt = _ASIDE_THEN_VERB.match(rest) or nxt
@@ -345,7 +358,7 @@ def after_attribution(after: str) -> Mention | None:
             # subject was dropped; what follows is its object, never the speaker.
             # Only when nothing after the verb could hide the real subject: no capital
             # letter, and the sentence ends here rather than at another quotation.
-            bare = not any(c.isupper() for c in who) and re.search(r"[.!?…]\s*$", after)
+            bare = not any(c.isupper() for c in who) and _BARE_END_RE.search(after)
             return Mention("pronoun", "∅", tight=True) if lang.pro_drop and bare else None
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
@@ -356,7 +369,7 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("unnamed", who, tight=True)
     # Normal order: “…,” Kirby said / Morrison, Vindman's superior, said.
     m = lang.verb_re.search(head)
-    if m and len(head[: m.start()].split()) > 14 and not re.search(r"[“\"]", head[: m.start()]):
+    if m and len(head[: m.start()].split()) > 14 and not _OPEN_MARK_RE.search(head[: m.start()]):
         # “…,” Dylan Hart, a fellow at the institute in Munich, Germany, and co-author of
         # the study, said: a long appositive after the name.
         lead = _NAME_THEN_COMMA.match(head)
@@ -367,7 +380,7 @@ def after_attribution(after: str) -> Mention | None:
         name = strip_titles(" ".join(w for w in lead.group(1).split() if not w[:1].islower())) if lead else None
         if name and len(name.split()) >= 2 and not is_org(name):
             return Mention("name", name, tight=True)
-    if m and len(head[: m.start()].split()) <= 14 and not re.search(r"[“\"]", head[: m.start()]):
+    if m and len(head[: m.start()].split()) <= 14 and not _OPEN_MARK_RE.search(head[: m.start()]):
         subj = _AUX_TAIL.sub("", head[: m.start()].strip())
         mention = subject_of(subj)
         if mention is not None:
@@ -387,7 +400,7 @@ def before_attribution(before: str) -> Mention | None:
     if not stripped:
         return None
     # "Prelogar: “…”" — an interview-style label.
-    m = re.search(r"(?:^|[.;]\s)(?P<who>[A-Z][^:.;]{0,40}):$", stripped)
+    m = _COLON_LEAD_RE.search(stripped)
     if m and not current().any_verb_re.search(m.group("who")):
         name = trailing_name(m.group("who"))
         if name:
@@ -414,7 +427,7 @@ def before_attribution(before: str) -> Mention | None:
     tight = stripped.endswith((":", ","))
     if not sentence[: verb.start()].strip(" ,.;:—–"):
         # Inverted: “…,” comments Johnston in a statement, “…”
-        name = leading_name(re.split(r"[,;:]", sentence[verb.end() :])[0])
+        name = leading_name(_LIST_SPLIT_RE.split(sentence[verb.end() :])[0])
         return Mention("name", name, tight) if name else None
     if current().participle_re.fullmatch(verb.group(0)):
         subject = sentence_subject(sentence)
@@ -442,7 +455,7 @@ def before_attribution(before: str) -> Mention | None:
     if mention is None or mention.kind == "unnamed":
         # "Volker said he never used ... and added, “…”": the sentence's subject.
         subject = sentence_subject(sentence)
-        if subject is not None and (mention is None or re.search(r"\b(?:and|but|then)\s*$", sentence[: verb.start()])):
+        if subject is not None and (mention is None or _CONJUNCTION_END_RE.search(sentence[: verb.start()])):
             return Mention(subject.kind, subject.text, tight)
         return mention
     return Mention(mention.kind, mention.text, tight)
@@ -483,7 +496,7 @@ class Discourse:
         """Follow the people acting in some prose, learning he/she from the next sentence."""
         subject = None
         for sentence in split_sentences(prose_only(text)):
-            opener = re.match(r"(He|She|His|Her)\b", sentence)
+            opener = _PRONOUN_OPENER_RE.match(sentence)
             if subject and opener:
                 self.pronoun.setdefault(subject, "he" if opener.group(1) in ("He", "His") else "she")
             subject = person_in(sentence, self.registry, para)

@@ -61,11 +61,16 @@ def declared_charset(content: bytes, content_type: str | None = None) -> str | N
 
 def decode(content: bytes | str, content_type: str | None = None) -> str:
     """Text of a page: BOM, else valid UTF-8, else the declared charset, else a guess."""
+    return _decode(content, content_type)[0]
+
+
+def _decode(content: bytes | str, content_type: str | None = None) -> tuple[str, bool]:
+    """decode(), and whether the bytes were plain UTF-8 as they came (no BOM): the parser's own encoding."""
     if isinstance(content, str):
-        return content
+        return content, False
     for bom, encoding in _BOMS:
         if content.startswith(bom):
-            return content[len(bom):].decode(encoding, errors="replace")
+            return content[len(bom):].decode(encoding, errors="replace"), False
     if content_type and content_type.split(";")[0].strip().lower().startswith(_NOT_HTML_TYPES):
         raise ExtractError(f"not an HTML page (content type {content_type.split(';')[0].strip()})")
     head = content[:1024]
@@ -73,12 +78,12 @@ def decode(content: bytes | str, content_type: str | None = None) -> str:
         raise ExtractError("not an HTML page (binary content)")
     try:
         # Valid UTF-8 beyond plain ASCII is almost never an accident, whatever the page declares.
-        return content.decode("utf-8")
+        return content.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     declared = declared_charset(content, content_type)
     if declared and declared not in ("utf-8", "utf_8"):
-        return content.decode(declared, errors="replace")
+        return content.decode(declared, errors="replace"), False
     from charset_normalizer import from_bytes
 
     matches = from_bytes(content[:200_000])
@@ -91,7 +96,7 @@ def decode(content: bytes | str, content_type: str | None = None) -> str:
             if match.chaos <= best.chaos and match.coherence >= best.coherence - 0.01:
                 encoding = "cp1252"
             break
-    return content.decode(encoding or "cp1252", errors="replace")
+    return content.decode(encoding or "cp1252", errors="replace"), False
 
 
 @dataclass
@@ -147,12 +152,16 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     """Decode and parse a page; ExtractError when there is nothing HTML-like in it."""
     if content is None or len(content) == 0:
         raise ExtractError("empty page")
-    text = decode(content, content_type)
+    text, utf8 = _decode(content, content_type)
     if not text.strip():
         raise ExtractError("empty page")
     if "<" not in text[:100_000] and "<" not in text:
         raise ExtractError("not an HTML page (no markup found)")
-    tree = LexborHTMLParser(limit_depth(text))
+    # The parser reads UTF-8: bytes that were valid UTF-8 go to it as they are (the
+    # same tree, without encoding the whole page back), unless their depth needs cutting.
+    shallow = utf8 and content.count(b"<") < _DEPTH_CHECK_TAGS
+    limited = text if shallow else limit_depth(text)
+    tree = LexborHTMLParser(content if utf8 and limited is text else limited)
     if tree.root is None:
         raise ExtractError("not an HTML page (nothing could be parsed)")
     json_ld = _json_ld(tree)

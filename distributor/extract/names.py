@@ -140,15 +140,19 @@ def _strip_titles(run: str, code: str) -> str:
     """
     words = run.replace("\u00a0", " ").split()
     lang = current()
+    noise, determiners = lang.noise, lang.determiners
     noun_phrase = False
-    while words and (words[0].lower() in _LEADING_NOISE or words[0].lower() in lang.noise or words[0].lower() in lang.determiners):
+    while words:
+        first = words[0].lower()
+        if not (first in _LEADING_NOISE or first in noise or first in determiners):
+            break
         # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
-        noun_phrase = noun_phrase or words[0].lower() in lang.determiners
+        noun_phrase = noun_phrase or first in determiners
         words = words[1:]
     cut = 0
     # The last word is never a title: "Martin Luther King" keeps "King".
     for i, w in enumerate(words[:-1]):
-        if _is_title(w) or w.endswith(("’s", "'s")):
+        if _is_title_in(w, code) or w.endswith(("’s", "'s")):
             cut = i + 1
     words = words[cut:]
     if lang.code != "en":
@@ -330,7 +334,9 @@ class Registry:
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_words.update(_LOWER_WORD.findall(text))
-        determiners = current().determiners
+        lang = current()
+        code = lang.code
+        determiners = lang.determiners
         if determiners:
             for m in _AFTER_WORD.finditer(text):
                 if m.group(1).lower() in determiners:
@@ -340,7 +346,7 @@ class Registry:
                     if before.rstrip().endswith(","):
                         continue  # ", die Relotius …": a relative pronoun, not an article
                     self._after_article.add(m.group(2))
-            if current().code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
+            if code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
                 for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
                     if (
                         m.group(1).lower() in determiners
@@ -348,9 +354,12 @@ class Registry:
                         and not text[max(0, m.start() - 2) : m.start()].startswith(",")
                     ):
                         self._after_article.add(m.group(3))
-            for m in _ELIDED_ARTICLE.finditer(text):
-                self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
+            if "'" in text or "’" in text:  # (the elision needs its apostrophe)
+                for m in _ELIDED_ARTICLE.finditer(text):
+                    self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
         midsentence = self._capitalised_midsentence
+        alone = self._alone
+        learnt = self._learnt
         for m in NAME_RUN.finditer(text):
             run = m.group(0)
             start = m.start()
@@ -358,7 +367,7 @@ class Registry:
             sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
             if " " not in run and "\u00a0" not in run:
                 # One word: counted, and nothing to learn as a name (most runs are these).
-                self._alone[run] = self._alone.get(run, 0) + 1
+                alone[run] = alone.get(run, 0) + 1
                 if not sentence_start:
                     midsentence.add(run.lower())
                 continue
@@ -367,21 +376,23 @@ class Registry:
                 midsentence.update(w.lower() for w in words)
             else:
                 midsentence.update(w.lower() for w in words[1:])
-            seen = _with_determiner(text, start, run)
-            if seen in self._learnt:
+            # (no determiners, as in English: the run is seen as it is)
+            seen = _with_determiner(text, start, run) if determiners else run
+            if seen in learnt:
                 continue  # the same run again: its name, role and title are known already
-            self._learnt.add(seen)
-            name = strip_titles(seen)
+            learnt.add(seen)
+            name = _strip_titles(seen, code)
             self.learn(name, para)
-            if len(name.split()) >= 2 and not is_org(name):
-                self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - len(name.split())], name, para)
+            name_words = len(name.split())
+            if name_words >= 2 and not is_org(name):
+                self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - name_words], name, para)
             if name == run:
                 continue  # nothing was stripped: no title in front
-            titles = words[: max(len(words) - len(name.split()), 0)]
+            titles = words[: max(len(words) - name_words, 0)]
             titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
-            if any(w[:1].isupper() and _is_title(w) for w in titles):
+            if any(w[:1].isupper() and _is_title_in(w, code) for w in titles):
                 self.addressed.add(name)  # "President Trump", "Ms Persson": a person
-                if any(w[:1].isupper() and _is_title(w) and _clean(w) not in _HONORIFICS for w in titles):
+                if any(w[:1].isupper() and _is_title_in(w, code) and _clean(w) not in _HONORIFICS for w in titles):
                     self.titled.add(name)
 
     def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
@@ -413,7 +424,7 @@ class Registry:
         words = [w for w in name.split() if not is_suffix(w)]
         if len(words) < 2 or is_org(name):
             return
-        key = surname_key(name)
+        key = fold(words[-1])  # surname_key(name), from the words already split
         if key:
             entries = self._by_surname.setdefault(key, [])
             # "Van Dijk" after "Pieter Van Dijk" is a short mention, not a new person.

@@ -57,6 +57,23 @@ _VERB_HINT = re.compile(
 )
 
 
+# Patterns of the hot paths, compiled once (re's own cache still costs a lookup per call).
+_CONTRACTION_RE = re.compile(r"(?:s|t|ll|re|ve|d|m)\b")
+_SPACES_RE = re.compile(r"\s+")
+_ENDS_SENTENCE_RE = re.compile(r"[.!?…]$")
+_LOWER_NEXT_RE = re.compile(r"\s+[a-z]")
+_FULL_STOP_END_RE = re.compile(r"(?<!\.)\.$")
+_DASH_START_RE = re.compile(r"\s*[—–]")
+_HANDS_OVER_RE = re.compile(r"[,!?][’'\"”]*\s*$")
+_PUNCTUATED_END_RE = re.compile(r"[,.!?…—–-][’'\"”]*\s*$")
+_NOT_WORD_RE = re.compile(r"[^\w\s]")
+_WEAK_OPENER_RE = re.compile(r"(?:But|And|So|Or|Because)\b")
+_ELIDED_RE = re.compile(r"\.\.\.|…|\[|\(")
+_DIGIT_RE = re.compile(r"\d")
+_PRONOUN_OPENER_RE = re.compile(r"(?:He|She|They|His|Her|Their)\b")
+_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
+
+
 @dataclass
 class _Span:
     start: int  # index of the opening mark
@@ -100,7 +117,7 @@ def _role(text: str, i: int) -> str:
             return APOSTROPHE  # don’t, Nadal’s
         if n.isdigit() and not p.isalnum():
             return APOSTROPHE  # the ’90s
-    if single and p == " " and re.match(r"(?:s|t|ll|re|ve|d|m)\b", text[i + 1 : i + 4]):
+    if single and p == " " and _CONTRACTION_RE.match(text[i + 1 : i + 4]):
         return APOSTROPHE  # "Boeing 's", "isn ‘t": an apostrophe cut loose by markup
     if c in "\"”" and p.isdigit() and (n.isspace() or n.isalpha() or n in ".,"):
         return APOSTROPHE  # 16" MacBook: an inch mark
@@ -160,7 +177,7 @@ def _spans(text: str) -> list[_Span]:
 def _clean_text(text: str) -> str:
     """Quote text without the "…," comma and without stray spaces."""
     text = text.strip()
-    text = re.sub(r"\s+", " ", text)
+    text = _SPACES_RE.sub(" ", text)
     return text.rstrip(",").rstrip()
 
 
@@ -172,7 +189,7 @@ def _not_speech(text: str, before: str, after: str, tight: bool) -> bool:
 def _is_scare(text: str) -> bool:
     """Short and verbless (“reform”, “Three Amigos”): a label, not speech."""
     words = text.split()
-    has_end = bool(re.search(r"[.!?…]$", text.rstrip(",”’\"' ")))
+    has_end = bool(_ENDS_SENTENCE_RE.search(text.rstrip(",”’\"' ")))
     if len(words) <= 3 and not has_end:
         return True
     if len(words) <= 2 or (len(words) <= 3 and text[:1].islower()):
@@ -213,10 +230,10 @@ def _is_title(text: str, before: str, after: str = "") -> bool:
         return True  # In her book “A Paradise Built in Hell: The Extraordinary Communities ...”
     if len(words) > 8:
         return False
-    noun_follows = re.match(r"\s+[a-z]", after) and not _ANY_VERB_START.match(after)
+    noun_follows = _LOWER_NEXT_RE.match(after) and not _ANY_VERB_START.match(after)
     if embedded and (_TITLE_CUE.search(tail) or noun_follows):
         return True
-    if re.search(r"[.!?…]$", text):
+    if _ENDS_SENTENCE_RE.search(text):
         return False
     capitalised = sum(1 for w in words if w[:1].isupper())
     return capitalised >= max(2, 0.6 * len(words)) and embedded
@@ -242,11 +259,11 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         after = text[span.end + 1 : nxt] if span.closed else ""
         before = text[prose_start : span.start]
         # “We will win.” He said ... starts a new sentence: not an attribution.
-        ends_sentence = bool(re.search(r"(?<!\.)\.$", inner.rstrip(" ’'\"”")))  # "…" is an elision
-        dash = re.match(r"\s*[—–]", after)  # “…” — Marcus Reed (@mreed), a sign-off
+        ends_sentence = bool(_FULL_STOP_END_RE.search(inner.rstrip(" ’'\"”")))  # "…" is an elision
+        dash = _DASH_START_RE.match(after)  # “…” — Marcus Reed (@mreed), a sign-off
         mention = after_attribution(after) if after and (dash or not ends_sentence) else None
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
-        handed_over = bool(re.search(r"[,!?][’'\"”]*\s*$", inner))
+        handed_over = bool(_HANDS_OVER_RE.search(inner))
         tight = bool(mention and (mention.tight or handed_over))
         parts = [_clean_text(inner)]
         incise = _incise(inner) if mention is None or not tight else None
@@ -265,13 +282,13 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
                 kind=span.kind,
                 mention=mention,
                 tight=tight,
-                unpunctuated=tight and not re.search(r"[,.!?…—–-][’'\"”]*\s*$", inner),
+                unpunctuated=tight and not _PUNCTUATED_END_RE.search(inner),
                 prefix=text[max(0, span.start - PREFIX_CHARS) : span.start],
             )
         )
         prose_start = span.end + 1
     for a, b in zip(raws, raws[1:]):
-        if b.parts[0][:1].islower() and not re.search(r"[.!?…]$", a.parts[0]):
+        if b.parts[0][:1].islower() and not _ENDS_SENTENCE_RE.search(a.parts[0]):
             a.incomplete = True
     return raws
 
@@ -318,8 +335,8 @@ def _strip_bullet(text: str) -> str:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w\s]", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _NOT_WORD_RE.sub("", text)
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def _length_factor(n: int) -> float:
@@ -352,17 +369,17 @@ def _text_factor(text: str) -> float:
         f *= 0.6
     if "!" in text:
         f *= 1.03
-    if re.match(r"(?:But|And|So|Or|Because)\b", text):
+    if _WEAK_OPENER_RE.match(text):
         f *= 0.9
     elif current().weak_opener_re.match(text):
         f *= 0.8  # the same in the page's language
-    if re.search(r"\.\.\.|…|\[|\(", text.strip("….")):
+    if _ELIDED_RE.search(text.strip("….")):
         f *= 0.8  # elided or annotated by the writer: editors avoid these
     if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
         f *= 0.85  # a quote inside the quote reads badly on its own
-    if re.search(r"\d", text):
+    if _DIGIT_RE.search(text):
         f *= 0.9  # dates and figures need the article around them
-    if re.match(r"(?:He|She|They|His|Her|Their)\b", text):
+    if _PRONOUN_OPENER_RE.match(text):
         f *= 0.9  # who "he" is gets lost out of context
     return f
 
@@ -442,13 +459,6 @@ def _find_quotes(
         return []  # no quotation mark and no dialogue dash: nobody is quoted
     if current().dialogue_dashes:
         paragraphs = [_dialogue_to_marks(p) if "–" in p or "—" in p or "―" in p else p for p in paragraphs]
-    registry = Registry()
-    for text in context:
-        if text:
-            registry.learn_text(text, 0)
-    for i, p in enumerate(paragraphs):
-        registry.learn_text(p, i)
-
     raws: list[_Raw] = []
     pending: _Raw | None = None  # a quote left open at the end of a paragraph
     for index, raw_text in enumerate(paragraphs):
@@ -473,6 +483,16 @@ def _find_quotes(
         if found and not found[-1].closed:
             pending = found[-1]
 
+    if not raws and not embedded:
+        return []  # quote marks, but nothing anyone said: no speaker to look for
+    # Learning the article's people reads every paragraph (the costly part), so
+    # it waits until there is a quote to give a speaker.
+    registry = Registry()
+    for text in context:
+        if text:
+            registry.learn_text(text, 0)
+    for i, p in enumerate(paragraphs):
+        registry.learn_text(p, i)
     _attribute(raws, paragraphs, registry)
     raws.extend(_embedded_raws(embedded, registry, paragraphs))
     for r in raws:
@@ -526,7 +546,7 @@ def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     if len(speakers) < 2:
         return None
     # One pass over the words, however many speakers there are.
-    words = Counter(re.findall(r"[^\W\d_][\w’'-]*", "\n".join(paragraphs)))
+    words = Counter(_WORD_RE.findall("\n".join(paragraphs)))
     counts = Counter()
     for name in speakers:
         surname = [w for w in name.split() if w[:1].isupper()][-1]
@@ -562,7 +582,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                     people.mention(q.speaker)
             read_upto += 1
         r.fragment = _is_fragment(r.parts[0], r.before) if not r.tight else False
-        if not r.tight and r.after.lstrip()[:1].islower() and not re.search(r"[.!?…]$", r.parts[0]):
+        if not r.tight and r.after.lstrip()[:1].islower() and not _ENDS_SENTENCE_RE.search(r.parts[0]):
             r.fragment = True  # “…” in that law, Azzouz said: the sentence goes on
         if mention is None:
             # “First part,” she said. “Second part.”  /  a paragraph that continues a speaker.
