@@ -17,7 +17,7 @@ import secrets
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, delete, func, select
 
-from distributor import audit
+from distributor import audit, inputs
 from distributor.errors import DistributorError, NotFound
 from distributor.models import ApiToken, User, WebSession, utcnow
 
@@ -41,7 +41,8 @@ class WrongPassword(UserError):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """Typed by a person (CLI argument, login form): NUL or undecodable bytes are refused in words."""
+    return inputs.clean_text(email, "the email").strip().lower()
 
 
 def hash_token(token: str) -> str:
