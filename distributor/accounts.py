@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from distributor import audit
+from distributor import inputs
 from distributor.config import AccountSettings, Settings
 from distributor.errors import AuthExpired, ConfigError, NotFound, PlatformError
 from distributor.models import Account, Post, PostState, RateLimit
@@ -169,6 +170,9 @@ def adapter_for(settings: Settings, account: AccountSettings, fetcher=None):
 ACTIONS = ("check", "pause", "resume")
 
 
+MAX_REASON = 500  # characters of a pause reason
+
+
 def act(settings: Settings, session: Session, name: str, action: str, *, actor: str, reason: str = "",
         adapter=None) -> CheckResult:
     """The one door for the CLI, the API and the desk: check, pause or resume account ``name``."""
@@ -176,7 +180,8 @@ def act(settings: Settings, session: Session, name: str, action: str, *, actor: 
         raise ValueError(f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
     account = configured_account(settings, name)
     if action == "pause":
-        pause(session, account, reason, actor=actor)
+        # typed by a person (desk, API, --reason): NUL or a lone surrogate would fail the database, not them
+        pause(session, account, inputs.clean_text(reason, "the pause reason", max_length=MAX_REASON), actor=actor)
         return CheckResult(name, True, "paused")
     adapter = adapter or adapter_for(settings, account)
     if action == "check":

@@ -79,12 +79,14 @@ def readiness(engine: Engine, clock: JobClock | None, now: datetime | None = Non
     try:
         with Session(engine) as session:
             session.exec(text("SELECT 1"))
-            overdue = list(session.exec(select(Feed.url).where(col(Feed.next_poll_at) < now - FEED_OVERDUE)))
+            # by id, not URL: /readyz answers anyone, and a feed's URL may carry its CMS key
+            overdue = list(session.exec(select(Feed.id).where(col(Feed.next_poll_at) < now - FEED_OVERDUE)
+                                        .order_by(col(Feed.id))))
     except Exception as exc:  # noqa: BLE001 - any database failure means not ready
         return False, {"ready": False, "problems": [f"database: {exc.__class__.__name__}"]}
     if clock is not None:
         problems += [f"job {job} has not run for {clock.ages()[job]:.0f} s" for job in clock.late_jobs()]
-    problems += [f"feed {url} is overdue" for url in overdue[:20]]
+    problems += [f"feed {feed_id} is overdue" for feed_id in overdue[:20]]
     return not problems, {"ready": not problems, "problems": problems}
 
 

@@ -17,7 +17,7 @@ import secrets
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, delete, func, select
 
-from distributor import audit
+from distributor import audit, inputs
 from distributor.errors import DistributorError, NotFound
 from distributor.models import ApiToken, User, WebSession, utcnow
 
@@ -36,8 +36,13 @@ class UserError(DistributorError):
     """A user cannot be added or changed as asked (bad email, weak password, duplicate)."""
 
 
+class WrongPassword(UserError):
+    """The current password given to change it is not right: a failed password check, like a failed login."""
+
+
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """Typed by a person (CLI argument, login form): NUL or undecodable bytes are refused in words."""
+    return inputs.clean_text(email, "the email").strip().lower()
 
 
 def hash_token(token: str) -> str:
@@ -113,7 +118,7 @@ def set_password(session: Session, email: str, password: str, *, actor: str | No
 def change_own_password(session: Session, user: User, current: str, new: str, *, address: str | None = None) -> None:
     """A user changing their own password must know the current one (a borrowed session is not enough)."""
     if authenticate(session, user.email, current) is None:
-        raise UserError("the current password is not right")
+        raise WrongPassword("the current password is not right")
     if new == current:
         raise UserError("the new password is the same as the current one")
     set_password(session, user.email, new, actor=user.email, address=address)

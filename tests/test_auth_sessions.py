@@ -13,7 +13,7 @@ from sqlmodel import Session
 from distributor import users
 from distributor.models import WebSession
 from distributor.web import create_app
-from tests.helpers.desk import ADMIN, EDITOR, PASSWORD, log_in, make_settings, seed_people, try_login
+from tests.helpers.desk import ADMIN, EDITOR, PASSWORD, csrf_of, log_in, make_settings, seed_people, try_login
 
 COOKIE = "distributor_session"
 
@@ -183,3 +183,25 @@ def test_every_login_gets_a_new_id_and_a_new_csrf_token(app):
     second_token = log_in(client, EDITOR)
     assert client.cookies.get(COOKIE) != first_sid and second_token != first_token
     assert client.post("/posts/1/cancel", data={"csrf_token": first_token}).status_code == 403
+
+
+def test_a_stolen_session_cannot_guess_the_password_on_the_password_form(app, engine):
+    """The current-password box is a password check like the login: counted, held, and in the audit log."""
+    from tests.helpers.desk import audit_rows
+
+    editor = TestClient(app)
+    log_in(editor, EDITOR)
+    thief = copy_of(editor, app)
+    token = csrf_of(thief.get("/account/password").text)
+
+    def guess(password: str):
+        return thief.post("/account/password", data={"csrf_token": token, "current_password": password,
+                                                     "new_password": "the thief's phrase",
+                                                     "confirm_password": "the thief's phrase"})
+
+    assert [guess(f"guess number {i}").status_code for i in range(5)] == [400] * 5
+    held = guess(PASSWORD)  # even the right one, once held: the thief cannot tell a hit
+    assert held.status_code == 429 and "Try again in" in held.text and held.headers["Retry-After"]
+    with Session(engine) as session:
+        assert users.authenticate(session, EDITOR, PASSWORD) is not None  # the password did not change
+    assert sum(row.action == "login_failed" and row.target == EDITOR for row in audit_rows(engine)) == 5

@@ -217,3 +217,26 @@ def test_korean_breaks_between_words():
     rendered = _render(CardText("우리는 평화를 위해 마지막까지 협상을 계속할 것입니다. 시민의 안전이 무엇보다 중요합니다.",
                                 "외교부 장관", "평화 협상 재개", "아침신문"))
     assert " ".join(rendered.quote_lines).split(" ") == "우리는 평화를 위해 마지막까지 협상을 계속할 것입니다. 시민의 안전이 무엇보다 중요합니다.".split(" ")
+
+
+def _solid_png(width: int, height: int) -> bytes:
+    """A valid grey PNG of any size, compressed a row at a time (a few hundred KB for 144 megapixels)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\x80" * width
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+
+
+def test_a_small_file_that_decodes_to_an_enormous_picture_is_not_decoded():
+    """A lead photo comes from the article's page (anyone's): 300 KB that would take 144 MB to decode is refused."""
+    bomb = _solid_png(12_000, 12_000)
+    assert len(bomb) < 1_000_000  # well under the fetch limit for photos
+    assert open_photo(bomb, (1200, 675)) is None
+    assert open_photo(_solid_png(1600, 900), (1200, 675)).size == (1600, 900)  # a real photo's size still opens

@@ -334,3 +334,28 @@ def test_queue_filters_and_compose_from_a_url(pages):
     assert_refused(pages.get(f"/queue?article={BIG}"), "/queue", words="less than or equal")
     assert_refused(pages.get("/queue?article=²"), "/queue", words="integer")
     assert_refused(pages.get("/queue?account=%00"), "/queue", words="NUL")
+
+
+# --- the accounts' pause reason ----------------------------------------------------------------
+
+def paused_reason(engine, name: str = "desk"):
+    from distributor.models import Account
+
+    with Session(engine) as session:
+        row = session.exec(select(Account).where(Account.name == name)).first()
+        return row.paused_reason if row else None
+
+
+@pytest.mark.parametrize("raw, words", [('{"reason": "a\\ud800b"}', "UTF-8"), ('{"reason": "a\\u0000b"}', "NUL")],
+                         ids=["lone surrogate", "NUL"])
+def test_a_pause_reason_the_database_cannot_store_is_refused_by_the_api(api, engine, raw, words):
+    response = api.post("/api/accounts/desk/pause", content=raw, headers={"content-type": "application/json"})
+    assert_refused(response, "/api/accounts/desk/pause", words=words)
+    assert paused_reason(engine) is None  # the account was not paused
+
+
+@pytest.mark.parametrize("value, words", [("a\x00b", "NUL"), ("r" * 501, "characters long")], ids=["NUL", "long"])
+def test_a_pause_reason_the_database_cannot_store_is_refused_by_the_page(pages, engine, value, words):
+    response = pages.post("/accounts/desk/pause", data={"csrf_token": pages.csrf, "reason": value})
+    assert_refused(response, "/accounts/desk/pause", words=words)
+    assert paused_reason(engine) is None

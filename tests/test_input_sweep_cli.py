@@ -193,3 +193,11 @@ def test_configuration_files_that_cannot_be_read(run, tmp_path):
     assert_one_line(run("--config", str(mars), "queue", "list"), "unknown time zone 'Mars/Olympus'")
     env_file = {"DISTRIBUTOR_CONFIG": str(mars)}
     assert_one_line(run("report", env=env_file), "Mars/Olympus")
+
+
+@pytest.mark.parametrize("args", [("users", "remove", b"a\xff@x.example"), ("tokens", "list", b"a\xff@x.example"),
+                                  ("tokens", "create", b"a\xff@x.example"), ("users", "passwd", b"a\xff@x.example")],
+                         ids=lambda v: " ".join(a if isinstance(a, str) else "BYTES" for a in v))
+def test_an_email_that_is_not_text_is_refused_in_words(run, config, args):
+    """Invalid UTF-8 in an email on the command line: what is wrong, not 'unexpected UnicodeEncodeError'."""
+    assert_one_line(run("--config", str(config), *args), "the email is not valid UTF-8")

@@ -249,11 +249,18 @@ def _encode(canvas: Image.Image, style: CardStyle, over_photo: bool, max_bytes: 
     raise CardError(f"the card does not fit in {max_bytes:,} bytes even at JPEG quality {JPEG_QUALITIES[-1]}")
 
 
+MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel camera's photo still opens
+
+
 def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
     """Decode a lead image (JPEG decoded at reduced scale when it is much larger); None when unreadable."""
     try:
         image = Image.open(io.BytesIO(content))
         image.draft("RGB", (size[0], size[1]))
+        # The size is read from the header: refuse before decoding what a few hundred KB of PNG
+        # can claim (Pillow only warns below 179 megapixels). A JPEG's draft is already reduced.
+        if image.width * image.height > MAX_PHOTO_PIXELS:
+            return None
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError):
         return None

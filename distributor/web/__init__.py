@@ -40,6 +40,11 @@ STATIC_DIR = Path(__file__).with_name("static")
 # Paths anyone may open; tests/test_web_security.py holds every other route to login.
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 
+# FastAPI reads a route's whole body before it checks the login: without a ceiling anyone who
+# reaches the desk makes it hold any body they send. Far above any real request (the longest
+# post a platform takes is Facebook's 63,206 characters; a form sends a few, percent-encoded).
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
 CSP = ("default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
 
@@ -65,7 +70,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     from distributor.pipeline import Runtime
 
     app = FastAPI(title="distributor", summary="The editors' desk: queue, compose, approve; JSON API under /api/.",
-                  version="0.1.0", redoc_url=None)
+                  version="0.1.0", redoc_url=None, max_body_size=MAX_BODY_BYTES)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = runtime or Runtime(settings, engine)

@@ -27,7 +27,7 @@ def account_action(name: str, action: str, request: Request, body: dict | None =
         raise HTTPException(403, "only admins pause or resume accounts")
     reason = str((body or {}).get("reason", "")) if isinstance(body, dict) else ""
     try:
-        result = accounts.act(request.app.state.settings, session, name, action, actor=user.email, reason=reason[:500])
+        result = accounts.act(request.app.state.settings, session, name, action, actor=user.email, reason=reason)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     session.commit()

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
+from distributor import audit as audit_log
 from distributor import users
 from distributor.models import User
 from distributor.web import sessions
@@ -33,10 +34,24 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
     if new_password != confirm_password:
         return _render(request, session, error="The two new passwords differ.", status_code=400)
     address = client_address(request)
+    # The current-password box checks a password as the login does: throttled the same way, or a
+    # borrowed session could guess the password (which outlives the session) at full speed.
+    throttle = request.app.state.limiter
+    wait = throttle.retry_after(session, user.email, address)
+    if wait:
+        response = _render(request, session, status_code=429,
+                           error=f"Too many wrong passwords. Try again in {max(1, wait // 60)} minutes.")
+        response.headers["Retry-After"] = str(wait)
+        return response
     try:
         users.change_own_password(session, user, current_password, new_password, address=address)
     except users.UserError as exc:
         session.rollback()
+        if isinstance(exc, users.WrongPassword):
+            throttle.failed(session, user.email, address)
+            audit_log.record(session, "login_failed", target=user.email, address=address,
+                             detail="wrong current password on the password form")
+            session.commit()
         message = str(exc)
         return _render(request, session, error=message[:1].upper() + message[1:] + ".", status_code=400)
     sessions.start(session, request, user, address)

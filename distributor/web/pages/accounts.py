@@ -28,7 +28,7 @@ def account_action(request: Request, name: str, action: str, reason: str = Form(
         raise HTTPException(404, f"unknown action {action!r}: check, pause or resume")
     try:
         result = accounts.act(request.app.state.settings, session, name, action, actor=admin.email,
-                              reason=reason[:500])
+                              reason=reason)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     session.commit()
