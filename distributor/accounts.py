@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from distributor import audit
 from distributor.config import AccountSettings, Settings
 from distributor.errors import AuthExpired, ConfigError, NotFound, PlatformError
 from distributor.models import Account, Post, PostState, RateLimit
@@ -112,7 +113,7 @@ def pause(session: Session, account: AccountSettings, reason: str, actor: str,
     row.paused_reason = f"{reason} (paused by {actor})"
     row.paused_at = now or datetime.now(UTC)
     session.add(row)
-    session.flush()
+    audit.record(session, "account_paused", actor=actor, target=account.name, detail=reason)
     log.warning("account %s paused by %s: %s", account.name, actor, reason)
     return row
 
@@ -138,6 +139,7 @@ def resume(session: Session, account: AccountSettings, adapter, actor: str,
     session.add(row)
     session.flush()
     if was is not None:
+        audit.record(session, "account_resumed", actor=actor, target=account.name, detail=f"was: {was}")
         log.warning("account %s resumed by %s (%s)", account.name, actor, result.detail)
     return result
 

@@ -29,6 +29,8 @@ ACTIONS = {
     "user_removed": "removed user",
     "token_created": "created API token",
     "token_revoked": "revoked API token",
+    "account_paused": "paused account",
+    "account_resumed": "resumed account",
 }
 MAX_FIELD_CHARS = 320  # an email's longest legal form; typed input never grows a row beyond it
 
