@@ -20,10 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from twitter_text import parse_tweet
-from twitter_text.config import config as twitter_text_config
-from twitter_text.extract_urls import extract_urls_with_indices
-from twitter_text.get_character_weight import get_character_weight
 
 from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError
@@ -57,8 +53,33 @@ def text_length(platform: str, text: str) -> int:
 # Below U+2100 only these can begin an emoji (tests check it against twitter-text's own regex).
 _LOW_EMOJI_STARTS = frozenset("\u00a9\u00ae\u203c\u2049")
 _LOW_RANGE_END = 0x2100
-_X_OPTIONS = twitter_text_config["defaults"]
-_LOW_WEIGHTS = [get_character_weight(chr(c), _X_OPTIONS) for c in range(_LOW_RANGE_END)]
+
+
+@dataclass(frozen=True)
+class _XCounter:
+    """twitter-text's counting pieces, loaded on first measurement (see ``_x_counter``)."""
+
+    parse_tweet: Any
+    extract_urls_with_indices: Any
+    options: dict[str, Any]
+    low_weights: list[int]
+
+
+@functools.cache
+def _x_counter() -> _XCounter:
+    """Import twitter-text only when a text is measured.
+
+    Importing it compiles its regexes (about a second), which every CLI command
+    that merely imports this module (``queue add``, ``queue list``) would pay.
+    """
+    from twitter_text import parse_tweet
+    from twitter_text.config import config as twitter_text_config
+    from twitter_text.extract_urls import extract_urls_with_indices
+    from twitter_text.get_character_weight import get_character_weight
+
+    options = twitter_text_config["defaults"]
+    low_weights = [get_character_weight(chr(c), options) for c in range(_LOW_RANGE_END)]
+    return _XCounter(parse_tweet, extract_urls_with_indices, options, low_weights)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,18 +93,19 @@ def _x_weighted_length(text: str) -> int:
     weights; anything else goes through ``parse_tweet`` itself. Cached, because
     several accounts and the trimming search measure the same texts.
     """
+    counter = _x_counter()
     normalised = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     if any(ord(ch) >= _LOW_RANGE_END or ch in _LOW_EMOJI_STARTS for ch in normalised):
-        return parse_tweet(text).weightedLength
-    scale = _X_OPTIONS["scale"]
+        return counter.parse_tweet(text).weightedLength
+    scale = counter.options["scale"]
     total, index = 0, 0
-    urls = {entity["indices"][0]: entity["url"] for entity in extract_urls_with_indices(normalised)}
+    urls = {entity["indices"][0]: entity["url"] for entity in counter.extract_urls_with_indices(normalised)}
     while index < len(normalised):
         if index in urls:
-            total += _X_OPTIONS["transformed_url_length"] * scale
+            total += counter.options["transformed_url_length"] * scale
             index += len(urls[index])
             continue
-        total += _LOW_WEIGHTS[ord(normalised[index])]
+        total += counter.low_weights[ord(normalised[index])]
         index += 1
     return int(total / scale)
 

@@ -36,16 +36,21 @@ class JobClock:
     heartbeat_file: str | None = None  # touched after every good run: a health check for --no-web workers
     _finished: dict[str, float] = field(default_factory=dict)
     _failures: dict[str, int] = field(default_factory=dict)
+    _streak: dict[str, int] = field(default_factory=dict)  # failed runs since the last good one
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def expect(self, job: str, every_seconds: float) -> None:
         self.intervals[job] = every_seconds
 
     def finished(self, job: str, ok: bool) -> None:
+        """A run ended. Only a good run counts as the job running: one that fails every time is late too."""
         with self._lock:
-            self._finished[job] = time.monotonic()
-            if not ok:
+            if ok:
+                self._finished[job] = time.monotonic()
+                self._streak[job] = 0
+            else:
                 self._failures[job] = self._failures.get(job, 0) + 1
+                self._streak[job] = self._streak.get(job, 0) + 1
         if ok and self.heartbeat_file:
             try:
                 Path(self.heartbeat_file).touch()
@@ -71,6 +76,10 @@ class JobClock:
         with self._lock:
             return dict(self._failures)
 
+    def failing_streak(self, job: str) -> int:
+        with self._lock:
+            return self._streak.get(job, 0)
+
 
 def readiness(engine: Engine, clock: JobClock | None, now: datetime | None = None) -> tuple[bool, dict]:
     """(ready, details): the database answers, the jobs run, the feeds are polled."""
@@ -85,7 +94,10 @@ def readiness(engine: Engine, clock: JobClock | None, now: datetime | None = Non
     except Exception as exc:  # noqa: BLE001 - any database failure means not ready
         return False, {"ready": False, "problems": [f"database: {exc.__class__.__name__}"]}
     if clock is not None:
-        problems += [f"job {job} has not run for {clock.ages()[job]:.0f} s" for job in clock.late_jobs()]
+        for job in clock.late_jobs():
+            streak = clock.failing_streak(job)
+            problems.append(f"job {job} has not run for {clock.ages()[job]:.0f} s"
+                            + (f" (its last {streak} runs failed)" if streak else ""))
     problems += [f"feed {feed_id} is overdue" for feed_id in overdue[:20]]
     return not problems, {"ready": not problems, "problems": problems}
 
@@ -103,7 +115,7 @@ def metrics_text(engine: Engine, clock: JobClock | None, now: datetime | None = 
                 yield from _database_families(session, now, GaugeMetricFamily)
             if clock is not None:
                 ages = GaugeMetricFamily("distributor_job_seconds_since_run",
-                                         "Seconds since this process's scheduler job last finished", labels=["job"])
+                                         "Seconds since this process's scheduler job last ran without failing", labels=["job"])
                 for job, age in clock.ages().items():
                     ages.add_metric([job], age)
                 yield ages

@@ -198,9 +198,11 @@ def deliver_pending(session: Session, channels: Channels, now: datetime, worker:
                 log.error("giving up on notifying %s after %s attempts: %s", kind, rows[0].attempts, rows[0].error)
             else:
                 log.warning("notifying %s failed (%s); retrying at the next run", kind, rows[0].error)
+            session.commit()
             continue
         for row in rows:
             row.sent_at, row.error = now, None
+        session.commit()  # at once: if a later message hangs past the lease, another worker must not resend this one
         sent += len(rows)
     return sent
 

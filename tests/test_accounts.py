@@ -190,3 +190,16 @@ def test_pausing_and_resuming_are_in_the_audit_log(desk, engine):
     assert events == [("account_paused", "chief@example.com", "rehearsal"),
                       ("account_resumed", "chief@example.com", "rehearsal")]
     assert details[0] == "election night" and "token refused" in details[1]
+
+
+def test_the_audit_page_shows_pausing_and_resuming(desk, engine):
+    app, admin_token, _ = desk
+    admin = TestClient(app, headers={"Authorization": f"Bearer {admin_token}"})
+    assert admin.post("/api/accounts/rehearsal/resume").json()["ok"] is True
+    assert admin.post("/api/accounts/rehearsal/pause", json={"reason": "election blackout"}).status_code == 200
+    client = TestClient(app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "chief@example.com", "password": "a long password", "csrf_token": token})
+    page = client.get("/audit").text
+    assert "resumed account" in page and "paused account" in page and "election blackout" in page
+    assert page.index("paused account") < page.index("resumed account")  # newest first

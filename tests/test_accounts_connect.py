@@ -76,3 +76,15 @@ def test_connect_names_the_missing_app_credentials(config):
     result = cli("accounts", "connect", "fb-main", config=config, env={}, stdin="")
     assert result.returncode == 1
     assert "DISTRIBUTOR_FB_MAIN_APP_ID, DISTRIBUTOR_FB_MAIN_APP_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["\udcff\udcfe\n", "short\x00lived\n", "two words\n"])
+def test_a_token_that_is_not_text_is_one_clear_line_and_prints_nothing(config, typed):
+    """A stray byte used to reach Facebook as a NUL, or fail as 'unexpected UnicodeEncodeError'."""
+    app = {"DISTRIBUTOR_FB_MAIN_APP_ID": "123", "DISTRIBUTOR_FB_MAIN_APP_SECRET": "app-secret"}
+    command = [sys.executable, "-m", "distributor", "--config", str(config), "accounts", "connect", "fb-main"]
+    result = subprocess.run(command, input=typed.encode("utf-8", "surrogateescape"), capture_output=True,
+                            timeout=60, env=_env(app))
+    assert result.returncode == 1 and result.stdout == b""
+    last = result.stderr.decode().strip().splitlines()[-1]
+    assert last == "error: that User access token is not one: it should be letters, digits and punctuation only"

@@ -240,3 +240,15 @@ def test_a_small_file_that_decodes_to_an_enormous_picture_is_not_decoded():
     assert len(bomb) < 1_000_000  # well under the fetch limit for photos
     assert open_photo(bomb, (1200, 675)) is None
     assert open_photo(_solid_png(1600, 900), (1200, 675)).size == (1600, 900)  # a real photo's size still opens
+
+
+def test_a_photo_of_huge_dimensions_in_a_small_file_is_not_decoded():
+    """A 258 KB PNG of 9000x9000 pixels took 17 s and 730 MB to draw on; it is no usable photo."""
+    huge = io.BytesIO()
+    Image.new("RGB", (9000, 9000), (200, 30, 60)).save(huge, "PNG")
+    assert huge.tell() < 1_000_000
+    assert open_photo(huge.getvalue(), (1200, 675)) is None
+    large_jpeg = io.BytesIO()  # a big camera JPEG is still fine: it is decoded at a reduced scale
+    Image.new("RGB", (8000, 6000), (200, 30, 60)).save(large_jpeg, "JPEG")
+    photo = open_photo(large_jpeg.getvalue(), (1200, 675))
+    assert photo is not None and photo.width >= 1200 and photo.height >= 675

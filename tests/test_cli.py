@@ -153,3 +153,24 @@ def test_an_x_post_over_280_is_refused_from_the_cli_too(tmp_path, database_url):
     result = cli("queue", "add", "--account", "x-main", "--text", "word " * 70, config=file)
     assert result.returncode == 1 and "limit is 280" in result.stderr
     assert json.loads(cli("queue", "list", "--json", config=file).stdout) == []
+
+
+def test_ctrl_c_while_the_command_is_still_loading_stops_without_a_traceback():
+    """The first half second of `distributor demo` is importing the CLI; a Ctrl-C then is exit 130, quietly."""
+    import subprocess
+    import sys
+
+    interrupt_while_importing = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'rich.console':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "sys.argv = ['distributor', 'demo']\n"
+        "from distributor.__main__ import run\n"
+        "run()\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", interrupt_while_importing], capture_output=True, text=True,
+                            timeout=60)
+    assert answer.returncode == 130 and "Traceback" not in answer.stderr, answer.stderr

@@ -186,6 +186,18 @@ def test_the_only_emoji_starters_below_u2100_are_known():
     assert starters == set(_LOW_EMOJI_STARTS)
 
 
+def test_importing_the_composer_leaves_twitter_text_for_the_first_measurement():
+    """twitter-text compiles its regexes on import (about a second): `queue add` must not pay it."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, distributor.compose as c; before = 'twitter_text' in sys.modules; "
+             "n = c.text_length('twitter', 'caf\u00e9 https://example.com/a \U0001F600'); "
+             "print(before, 'twitter_text' in sys.modules, n)")
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert answer.stdout.split() == ["False", "True", "31"]  # 5 + 23 (a URL) + 1 + 2 (an emoji)
+
+
 # --- text in every script: cut where a line may break, never inside a character -------
 
 

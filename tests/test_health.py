@@ -72,6 +72,22 @@ def test_readyz_names_a_job_that_stopped_running_and_a_feed_that_is_overdue(engi
     assert "cms-secret" not in stuck.text and "news.example" not in stuck.text
 
 
+def test_readyz_names_a_job_that_fails_every_run(engine):
+    """A job that raises every time has not done its work: an orchestrator should restart the process."""
+    clock = JobClock()
+    clock.expect("dispatch", 1.0)
+    clock.finished("dispatch", True)
+    clock._finished["dispatch"] -= 3600  # the last good run was an hour ago ...
+    for _ in range(3):
+        clock.finished("dispatch", False)  # ... and every run since has failed
+    client = TestClient(create_app(SETTINGS, engine, clock=clock))
+    failing = client.get("/readyz")
+    assert failing.status_code == 503
+    assert failing.json()["problems"] == ["job dispatch has not run for 3600 s (its last 3 runs failed)"]
+    clock.finished("dispatch", True)
+    assert client.get("/readyz").status_code == 200
+
+
 def _metric(body: str, name: str, **labels) -> float:
     """One sample's value, whatever order the exposition writes its labels in."""
     for line in body.splitlines():

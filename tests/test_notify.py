@@ -169,3 +169,51 @@ def test_nothing_is_recorded_when_no_channel_is_configured(engine):
     assert notify_step(engine, settings, Channels(settings.notify, environ={})) == 0
     with Session(engine) as session:
         assert session.exec(select(Notification)).all() == []
+
+
+def test_a_message_sent_is_not_sent_again_by_a_second_worker_while_the_next_one_hangs(engine):
+    """Worker A's second message hangs past its lease; worker B takes over the rest, not what A already sent."""
+    settings = Settings(accounts=[{"name": "rehearsal", "platform": "dryrun"}])
+    with Session(engine) as session:
+        posts.ensure_account(session, settings.account("rehearsal")).paused_reason = "token refused"
+        session.flush()
+        post = posts.create_post(session, settings.account("rehearsal"), text="doomed")
+        post.state, post.error = PostState.failed, "platform refused it"
+        session.add(post)
+        session.commit()
+    received: list[str] = []
+    second_arrived, release = threading.Event(), threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["text"])
+            if len(received) == 2:  # worker A's second message: the receiver hangs
+                second_arrived.set()
+                release.wait(30)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    start = utcnow()
+    try:
+        channels = Channels(settings.notify, environ={"DISTRIBUTOR_NOTIFY_WEBHOOK_URL": url}, timeout=60)
+        worker_a = threading.Thread(target=notify_step, args=(engine, settings, channels),
+                                    kwargs={"now": start, "worker": "A"})
+        worker_a.start()
+        assert second_arrived.wait(30)
+        later = start + timedelta(minutes=5)  # A's lease has run out
+        notify_step(engine, settings, channels, now=later, worker="B")
+        release.set()
+        worker_a.join(30)
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+    paused_messages = [m for m in received if m.startswith("distributor: Accounts paused")]
+    assert len(paused_messages) == 1, received

@@ -249,11 +249,16 @@ def _encode(canvas: Image.Image, style: CardStyle, over_photo: bool, max_bytes: 
     raise CardError(f"the card does not fit in {max_bytes:,} bytes even at JPEG quality {JPEG_QUALITIES[-1]}")
 
 
-MAX_PHOTO_PIXELS = 50_000_000  # a 50-megapixel camera's photo still opens
+MAX_PHOTO_PIXELS = 25_000_000  # after JPEG's reduced-scale decoding; 75 MB of RGB, a 6000x4000 photo
 
 
 def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
-    """Decode a lead image (JPEG decoded at reduced scale when it is much larger); None when unreadable."""
+    """Decode a lead image (JPEG decoded at reduced scale when it is much larger); None when unreadable.
+
+    The header's size is checked before decoding: a few hundred kilobytes of
+    PNG can hold a 9000x9000 picture (250 MB decoded, seconds to resample),
+    and Pillow's own bomb check only starts at 89 million pixels.
+    """
     try:
         image = Image.open(io.BytesIO(content))
         image.draft("RGB", (size[0], size[1]))

@@ -21,7 +21,7 @@ import requests
 import tweepy
 
 from distributor.config import AccountSettings, secret_from_env
-from distributor.errors import AuthExpired, ConfigError, Rejected
+from distributor.errors import AuthExpired, ConfigError, InvalidInput, Rejected
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, route_session
 from distributor.platforms.facebook import GRAPH_HOSTS, GRAPH_VERSION
 
@@ -51,6 +51,19 @@ def _needs(account: AccountSettings, *keys: str, environ=None) -> dict[str, str]
     return values
 
 
+def _typed(ask: Ask, prompt: str) -> str:
+    """What the person typed, refused unless it is printable ASCII as PINs and tokens are.
+
+    A stray byte (a paste from a rich-text page, a file that is not text) would
+    otherwise reach the platform as a NUL or an unencodable surrogate, and come
+    back as an encoding error instead of "that is not a token".
+    """
+    answer = ask(prompt).strip()
+    if not answer or not all(" " < ch < "\x7f" for ch in answer):
+        raise InvalidInput(f"that {prompt} is not one: it should be letters, digits and punctuation only")
+    return answer
+
+
 class _PinHandler(tweepy.OAuth1UserHandler):
     """tweepy's OAuth 1.0a handler, aimed at the sandbox when the account is."""
 
@@ -73,7 +86,7 @@ def connect_x(account: AccountSettings, ask: Ask, say: Say, environ=None) -> Con
     except tweepy.TweepyException as exc:
         raise AuthExpired(f"X refused the app's consumer key and secret: {exc}") from None
     say(f"Open this address signed in as the X account {account.name} should post as, and authorise the app:\n{url}")
-    pin = ask("PIN shown by X").strip()
+    pin = _typed(ask, "PIN shown by X")
     try:
         token, secret = handler.get_access_token(pin)
     except tweepy.TweepyException:
@@ -89,7 +102,7 @@ def connect_facebook(account: AccountSettings, ask: Ask, say: Say, environ=None,
     say("Get a user access token for the app with the pages_show_list, pages_read_engagement, "
         "pages_manage_posts and read_insights permissions (Graph API Explorer, or your Facebook Login), "
         f"as a person who manages the Page {account.page_id}.")
-    short = ask("User access token").strip()
+    short = _typed(ask, "User access token")
     session = route_session(session or requests.Session(), account.api_base_url, GRAPH_HOSTS,
                             DEFAULT_TIMEOUT_SECONDS)
     try:
