@@ -33,7 +33,7 @@ from twitter_text.extract_urls import extract_urls_with_indices
 from twitter_text.get_character_weight import get_character_weight
 
 from distributor.config import AccountSettings, Settings
-from distributor.errors import ComposeError
+from distributor.errors import ComposeError, ConfigError
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
 from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
@@ -162,6 +162,24 @@ class Composer:
         if settings.templates_dir:
             directory = Path(settings.config_dir) / settings.templates_dir
         return cls(directory)
+
+    def check_templates(self, accounts: list[AccountSettings]) -> None:
+        """Start-up check: every account's template exists and parses; all problems named at once.
+
+        Without it a typo in a template is found story by story, each one quietly
+        skipped for that account, instead of once when the service starts.
+        """
+        problems = []
+        for account in accounts:
+            name = account.template or f"{account.platform}.j2"
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateNotFound:
+                problems.append(f"account {account.name!r}: template {name!r} not found")
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(f"account {account.name!r}: template {name!r} line {exc.lineno}: {exc.message}")
+        if problems:
+            raise ConfigError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
 
     def compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
         """The account's post of ``article``; ComposeError when its template fails or runs too long."""

@@ -12,12 +12,11 @@ import time
 
 import pytest
 from sqlmodel import Session, select
-from typer.testing import CliRunner
 
 from distributor import compose
-from distributor.cli import app
 from distributor.models import Article
 from distributor.pipeline import run_cycle
+from tests.test_cli import cli
 from tests.test_post_on_publish_identity import accounts_reached, feed, page, sent  # noqa: F401 - fixtures
 from tests.test_post_on_publish_identity import make_runtime, site  # noqa: F401 - fixtures
 
@@ -46,3 +45,21 @@ def test_a_hostile_template_fails_its_own_account_and_the_others_post(make_runti
         article = session.exec(select(Article)).one()
         assert set(article.skipped_accounts) == {"hostile"}
         assert name in article.skipped_accounts["hostile"]
+
+
+@pytest.mark.parametrize("text, said", [("{{ title }", "line 1: unexpected '}'"), (None, "not found")])
+def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_path, database_url, text, said):
+    if text is not None:
+        (tmp_path / "mine.j2").write_text(text, encoding="utf-8")
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'templates_dir = "."\n[database]\nurl = "{database_url}"\n'
+        '[[accounts]]\nname = "desk"\nplatform = "dryrun"\ntemplate = "mine.j2"\n'
+        '[[accounts]]\nname = "other"\nplatform = "dryrun"\n',
+        encoding="utf-8",
+    )
+    assert cli("db", "upgrade", config=config).returncode == 0
+    result = cli("run", "--once", config=config)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "'desk'" in result.stderr and "mine.j2" in result.stderr and said in result.stderr
