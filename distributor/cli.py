@@ -171,6 +171,7 @@ def run(
     settings = state.settings
     check_secrets(settings)
     runtime = _runtime()
+    runtime.composer.check_templates(settings.accounts)
     if once:
         from rich.progress import Progress
 

@@ -8,6 +8,12 @@ For X the composer makes the post fit 280 weighted characters as X counts them
 headline, where the Unicode line-breaking rules allow a break (between words,
 between ideographs), never inside a character (``distributor.text``), with an
 ellipsis, and never touches the link.
+
+User templates run in Jinja2's sandbox (no reaching Python internals through
+``__class__`` or ``__globals__``, ``range`` bounded), repetition (``*``) and
+powers (``**``) that would build a huge value are refused, and rendering one
+post has a hard time limit, so a broken or hostile template fails its own
+account's post instead of stalling the cycle for every account.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from distributor.config import AccountSettings, Settings
-from distributor.errors import ComposeError
+from distributor.errors import ComposeError, ConfigError
+from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
 from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
 
@@ -121,6 +129,38 @@ class ComposedPost:
     template: str
 
 
+# Seconds one post may take to compose (ordinary templates take milliseconds).
+COMPOSE_DEADLINE_SECONDS = 5.0
+# The largest value a template may build with `*` (characters or items) or `**` (bits).
+MAX_TEMPLATE_VALUE = 100_000
+
+
+class PostTemplateEnvironment(SandboxedEnvironment):
+    """Jinja2's sandbox, which also refuses `*` and `**` results too large for any post."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*" and _repeat_size(left, right) > MAX_TEMPLATE_VALUE:
+            raise jinja2.exceptions.SecurityError(f"the template builds a value longer than {MAX_TEMPLATE_VALUE:,} with *")
+        if operator == "**" and _power_bits(left, right) > MAX_TEMPLATE_VALUE:
+            raise jinja2.exceptions.SecurityError("the template raises a number to too large a power")
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeat_size(left, right) -> int:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+            return len(seq) * times
+    return 0
+
+
+def _power_bits(base, exponent) -> int:
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        return max(abs(base).bit_length(), 1) * exponent if abs(base) > 1 else 0
+    return 0
+
+
 class Composer:
     """Renders posts for accounts; one per process, templates are cached by Jinja2."""
 
@@ -128,7 +168,7 @@ class Composer:
         search = [str(builtin_templates_dir())]
         if templates_dir:
             search.insert(0, str(templates_dir))
-        self.env = jinja2.Environment(
+        self.env = PostTemplateEnvironment(
             loader=jinja2.FileSystemLoader(search),
             autoescape=False,
             undefined=jinja2.StrictUndefined,
@@ -145,7 +185,33 @@ class Composer:
             directory = Path(settings.config_dir) / settings.templates_dir
         return cls(directory)
 
+    def check_templates(self, accounts: list[AccountSettings]) -> None:
+        """Start-up check: every account's template exists and parses; all problems named at once.
+
+        Without it a typo in a template is found story by story, each one quietly
+        skipped for that account, instead of once when the service starts.
+        """
+        problems = []
+        for account in accounts:
+            name = account.template or f"{account.platform}.j2"
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateNotFound:
+                problems.append(f"account {account.name!r}: template {name!r} not found")
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(f"account {account.name!r}: template {name!r} line {exc.lineno}: {exc.message}")
+        if problems:
+            raise ConfigError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
+
     def compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
+        """The account's post of ``article``; ComposeError when its template fails or runs too long."""
+        name = account.template or f"{account.platform}.j2"
+        return within_deadline(
+            self._compose, article, account, seconds=COMPOSE_DEADLINE_SECONDS,
+            timeout_error=lambda s: ComposeError(f"template {name!r} took longer than {s:g} s to render (a loop too long?)"),
+        )
+
+    def _compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
         template_name = account.template or f"{account.platform}.j2"
         try:
             template = self.env.get_template(template_name)

@@ -70,9 +70,12 @@ class _Watch:
         self._timer.cancel()
 
 
-def within_deadline(func: Callable[..., T], *args, seconds: float | None = None, **kwargs) -> T:
-    """func(*args, **kwargs), or ExtractError when it takes longer than `seconds`
-    (default EXTRACT_DEADLINE_SECONDS)."""
+def within_deadline(
+    func: Callable[..., T], *args, seconds: float | None = None,
+    timeout_error: Callable[[float], Exception] | None = None, **kwargs,
+) -> T:
+    """func(*args, **kwargs), or ExtractError (``timeout_error(seconds)`` when given)
+    when it takes longer than `seconds` (default EXTRACT_DEADLINE_SECONDS)."""
     seconds = EXTRACT_DEADLINE_SECONDS if seconds is None else seconds
     watch = _Watch(seconds)
     try:
@@ -82,6 +85,8 @@ def within_deadline(func: Callable[..., T], *args, seconds: float | None = None,
         finally:
             watch.stop()
     except ExtractionTimeout:
+        if timeout_error is not None:
+            raise timeout_error(seconds) from None
         raise ExtractError(
             f"extraction gave up after {seconds:g} s: the page is too large or too complex to read in time"
         ) from None

@@ -1,0 +1,65 @@
+"""Broken or hostile user templates (issue 19, review): one account's template fails alone.
+
+A template that loops for ever, builds a huge value or reaches into Python's
+internals must fail that account's automatic post, with the reason on the
+article, while the other accounts post and the cycle finishes. A template
+that does not parse (or is missing) is refused when the service starts.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlmodel import Session, select
+
+from distributor import compose
+from distributor.models import Article
+from distributor.pipeline import run_cycle
+from tests.test_cli import cli
+from tests.test_post_on_publish_identity import accounts_reached, feed, page, sent  # noqa: F401 - fixtures
+from tests.test_post_on_publish_identity import make_runtime, site  # noqa: F401 - fixtures
+
+HOSTILE = {
+    "endless.j2": "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}{{ title }}",
+    "huge.j2": "{{ title }} {{ 'x' * 10000000000 }}",
+    "power.j2": "{{ title }} {{ 10 ** 100000000 }}",
+    "internals.j2": "{{ title }} {{ cycler.__init__.__globals__.os.getcwd() }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_template_fails_its_own_account_and_the_others_post(make_runtime, site, engine, tmp_path, monkeypatch, name):
+    monkeypatch.setattr(compose, "COMPOSE_DEADLINE_SECONDS", 1.0)
+    (tmp_path / name).write_text(HOSTILE[name], encoding="utf-8")
+    runtime = make_runtime([{"url": "/a"}], [{"name": "hostile", "template": name}, {"name": "plain"}])
+    run_cycle(runtime)
+    page(site, "/story", "Bridge reopens")
+    site.pages["/a"] = feed({"link": site.url("/story")})
+    started = time.monotonic()
+    run_cycle(runtime)
+    assert time.monotonic() - started < 30
+    assert accounts_reached(engine) == ["plain"]
+    assert all("getcwd" not in text and str(tmp_path) not in text for _, text, _ in sent(engine))
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert set(article.skipped_accounts) == {"hostile"}
+        assert name in article.skipped_accounts["hostile"]
+
+
+@pytest.mark.parametrize("text, said", [("{{ title }", "line 1: unexpected '}'"), (None, "not found")])
+def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_path, database_url, text, said):
+    if text is not None:
+        (tmp_path / "mine.j2").write_text(text, encoding="utf-8")
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'templates_dir = "."\n[database]\nurl = "{database_url}"\n'
+        '[[accounts]]\nname = "desk"\nplatform = "dryrun"\ntemplate = "mine.j2"\n'
+        '[[accounts]]\nname = "other"\nplatform = "dryrun"\n',
+        encoding="utf-8",
+    )
+    assert cli("db", "upgrade", config=config).returncode == 0
+    result = cli("run", "--once", config=config)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "'desk'" in result.stderr and "mine.j2" in result.stderr and said in result.stderr
