@@ -5,9 +5,6 @@ attacker or locks other people out. The counters live in the database."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +15,8 @@ from distributor.config import load_settings
 from distributor.errors import ConfigError
 from distributor.web import create_app
 from distributor.web.throttle import LoginThrottle
-from tests.helpers.desk import ADMIN, EDITOR, PASSWORD, audit_rows, make_settings, seed_people, try_login
+from tests.helpers.desk import (ADMIN, EDITOR, PASSWORD, audit_rows, make_settings, seed_people, served_desk,
+                                 try_login)
 
 PROXY = ("10.0.0.2", 41000)  # the reverse proxy's own address, as the app sees the connection
 
@@ -129,27 +127,7 @@ def test_a_trusted_proxy_that_is_not_an_address_is_refused_at_start(tmp_path, va
 
 def test_uvicorn_as_the_service_runs_it_does_not_believe_forwarded_headers_from_loopback(engine, people):
     """The original hole: uvicorn by default believes X-Forwarded-For from 127.0.0.1."""
-    import uvicorn
-
-    from distributor.service import web_server_config
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = make_settings(host="127.0.0.1", port=port)
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):  # the test runner owns signals
-            pass
-
-    server = ThreadServer(web_server_config(create_app(settings, engine), settings.web))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    try:
+    with served_desk(engine) as port:
         base = f"http://127.0.0.1:{port}"
         codes = []
         for i in range(7):
@@ -159,9 +137,6 @@ def test_uvicorn_as_the_service_runs_it_does_not_believe_forwarded_headers_from_
                                       headers=forwarded(f"198.51.100.{i}"), allow_redirects=False, timeout=10).status_code)
         assert codes == [401] * 5 + [429] * 2
         assert {row.address for row in audit_rows(engine) if row.action == "login_failed"} == {"127.0.0.1"}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_a_patient_botnet_meets_the_daily_cap(engine, people):

@@ -7,14 +7,12 @@ without a ceiling an anonymous client made the desk hold any body it sent.
 from __future__ import annotations
 
 import socket
-import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
 
 from distributor.web import MAX_BODY_BYTES, create_app
-from tests.helpers.desk import make_settings, seed_people
+from tests.helpers.desk import make_settings, seed_people, served_desk
 
 OVER = b"x" * (MAX_BODY_BYTES + 1)
 
@@ -58,32 +56,9 @@ def test_a_body_under_the_ceiling_is_answered_as_before(client):
 
 def test_the_real_server_answers_413_without_waiting_for_a_gigabyte(engine):
     """The client announces 1 GB and sends a little: the answer comes at once, the rest is never awaited."""
-    import uvicorn
-
-    from distributor.service import web_server_config
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = make_settings(host="127.0.0.1", port=port)
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):  # the test runner owns signals
-            pass
-
-    server = ThreadServer(web_server_config(create_app(settings, engine), settings.web))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    try:
+    with served_desk(engine) as port:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
             connection.sendall(b"POST /api/posts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                b"Content-Length: 1000000000\r\n\r\n" + b"x" * 65536)
             answer = connection.recv(4096)  # times out (10 s) if the server waits for the whole body
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import threading
+import time
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -55,3 +59,35 @@ def log_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
 def audit_rows(engine) -> list[AuditEvent]:
     with Session(engine) as session:
         return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+@contextlib.contextmanager
+def served_desk(engine, **web):
+    """The desk served by real uvicorn exactly as `distributor run` configures it, on a free
+    127.0.0.1 port, in a thread; yields the port."""
+    import uvicorn
+
+    from distributor.service import web_server_config
+    from distributor.web import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_settings(host="127.0.0.1", port=port, **web)
+
+    class ThreadServer(uvicorn.Server):
+        def install_signal_handlers(self):  # the test runner owns signals
+            pass
+
+    server = ThreadServer(web_server_config(create_app(settings, engine), settings.web))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
+        time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
