@@ -162,7 +162,7 @@ def adapter_for(settings: Settings, account: AccountSettings, fetcher=None):
 
     try:
         return build_adapter(account, fetcher or Fetcher(settings.fetch),
-                             insights_metrics=settings.engagement.facebook_insights_metrics)
+                             engagement=settings.engagement)
     except ConfigError as exc:
         return _MissingSecrets(exc)
 

@@ -27,6 +27,7 @@ from distributor.cli_accounts import accounts_app
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
 from distributor.logs import setup_logging, use_format as use_log_format
+from distributor.platforms.specs import PLATFORM_NAMES
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -42,9 +43,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 
-class PlatformChoice(str, Enum):
-    twitter = "twitter"
-    facebook = "facebook"
+# --platform choices: every platform of the registry that publishes somewhere
+PlatformChoice = Enum("PlatformChoice", {name: name for name in PLATFORM_NAMES if name != "dryrun"}, type=str)
 
 
 class ReportBy(str, Enum):
@@ -325,7 +325,7 @@ def compose(
         if account_settings.platform != platform:
             raise ConfigError(f"account {account!r} is on {account_settings.platform}, not {platform}")
     else:
-        account_settings = AccountSettings(name=platform, platform=platform, page_id="0" if platform == "facebook" else None)
+        account_settings = AccountSettings.for_platform(platform)
     composer = Composer.from_settings(settings)
 
     def handle(source):

@@ -32,14 +32,17 @@ from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError, ConfigError
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
+from distributor.platforms.specs import SPECS, spec_for
 from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
 
-__all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "trim_words"]
+__all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "text_limit", "trim_words"]
 
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
-# Text limits as each platform counts them. Facebook allows 63,206 characters.
-TEXT_LIMITS = {"twitter": 280, "facebook": 63_206, "dryrun": 10_000}
+# Text limits as each platform counts them, from the platform registry.
+TEXT_LIMITS = {name: spec.text.max_length for name, spec in SPECS.items()}
+# What a URL is to the platforms that give links a fixed weight (Mastodon): the same rule the desk's counter uses.
+_URL = re.compile(r"https?://[^\s]+")
 
 
 def builtin_templates_dir() -> Path:
@@ -51,11 +54,35 @@ def builtin_templates_dir() -> Path:
     raise ComposeError("the built-in templates are missing from this installation")
 
 
-def text_length(platform: str, text: str) -> int:
-    """The length of ``text`` as ``platform`` counts it."""
-    if platform == "twitter":
+def text_length(platform: str, text: str, url_length: int | None = None) -> int:
+    """The length of ``text`` as ``platform`` counts it (its spec's counting rule).
+
+    ``url_length`` overrides the spec's weight of a link (a Mastodon instance's own).
+    """
+    rule = spec_for(platform).text
+    if rule.counting == "x_weighted":
         return _x_weighted_length(text)
-    return len(text)
+    if rule.counting == "graphemes":
+        return grapheme_count(text)
+    weight = url_length if url_length is not None else rule.url_length
+    if weight is None:
+        return len(text)
+    total, position = 0, 0
+    for match in _URL.finditer(text):
+        total += match.start() - position + weight
+        position = match.end()
+    return total + len(text) - position
+
+
+def text_limit(account: AccountSettings) -> int:
+    """How long the account's posts may be: the instance's own limit where the account names one."""
+    return account.max_characters or spec_for(account.platform).text.max_length
+
+
+def within_bytes(platform: str, text: str) -> bool:
+    """Some platforms also cap the UTF-8 size (Bluesky: 3,000 bytes)."""
+    limit = spec_for(platform).text.max_bytes
+    return limit is None or len(text.encode("utf-8")) <= limit
 
 
 # Below U+2100 only these can begin an emoji (tests check it against twitter-text's own regex).
@@ -193,7 +220,7 @@ class Composer:
         """
         problems = []
         for account in accounts:
-            name = account.template or f"{account.platform}.j2"
+            name = account.template or spec_for(account.platform).template
             try:
                 self.env.get_template(name)
             except jinja2.TemplateNotFound:
@@ -205,14 +232,14 @@ class Composer:
 
     def compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
         """The account's post of ``article``; ComposeError when its template fails or runs too long."""
-        name = account.template or f"{account.platform}.j2"
+        name = account.template or spec_for(account.platform).template
         return within_deadline(
             self._compose, article, account, seconds=COMPOSE_DEADLINE_SECONDS,
             timeout_error=lambda s: ComposeError(f"template {name!r} took longer than {s:g} s to render (a loop too long?)"),
         )
 
     def _compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
-        template_name = account.template or f"{account.platform}.j2"
+        template_name = account.template or spec_for(account.platform).template
         try:
             template = self.env.get_template(template_name)
         except jinja2.TemplateNotFound as exc:
@@ -220,7 +247,7 @@ class Composer:
         except jinja2.TemplateSyntaxError as exc:
             raise ComposeError(f"template {template_name!r} line {exc.lineno}: {exc.message}") from exc
         context = template_context(article, account)
-        limit = TEXT_LIMITS[account.platform]
+        limit = text_limit(account)
         render = lambda ctx: _render(template, template_name, ctx)  # noqa: E731
         text = render(context)
         # Counting as X does is the costly part (twitter-text's emoji scan): count once when it fits.

@@ -24,18 +24,16 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from distributor.errors import ConfigError, InvalidInput
 from distributor.inputs import zone_named
+from distributor.platforms.specs import PLATFORM_NAMES, SPECS
 
 DEFAULT_CONFIG_PATH = "distributor.toml"
 CONFIG_ENV = "DISTRIBUTOR_CONFIG"
 
-PLATFORMS = ("twitter", "facebook", "dryrun")
+# The platforms and their secrets come from the platform registry (distributor/platforms/specs/).
+PLATFORMS = PLATFORM_NAMES
 
 # Secrets each platform needs, as suffixes of DISTRIBUTOR_<ACCOUNT>_...
-SECRET_KEYS: dict[str, tuple[str, ...]] = {
-    "twitter": ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"),
-    "facebook": ("PAGE_ACCESS_TOKEN",),
-    "dryrun": (),
-}
+SECRET_KEYS: dict[str, tuple[str, ...]] = {name: tuple(s.key for s in spec.secrets) for name, spec in SPECS.items()}
 
 # Documented environment variables that override a key of the file.
 ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
@@ -161,10 +159,13 @@ CardOverrides = _card_overrides_model()
 
 class AccountSettings(_Section):
     name: str
-    platform: Literal["twitter", "facebook", "dryrun"]
+    platform: Literal[PLATFORM_NAMES]  # type: ignore[valid-type]  # the registry's names
     template: str | None = None  # default: "<platform>.j2"
     api_base_url: str | None = None  # only for the sandbox
     page_id: str | None = None  # Facebook Page id
+    handle: str | None = None  # Bluesky handle (newsroom.bsky.social)
+    user_id: str | None = None  # Threads user id
+    max_characters: int | None = Field(None, gt=0)  # Mastodon: the instance's limit when it is not 500
     post_type: Literal["link", "photo"] = "link"  # Facebook: link post or photo post
     require_approval: bool = False
     min_gap_minutes: float = Field(0.0, ge=0)
@@ -193,11 +194,18 @@ class AccountSettings(_Section):
 
     @model_validator(mode="after")
     def _platform_needs(self) -> "AccountSettings":
-        if self.platform == "facebook" and not self.page_id:
-            raise ValueError(f"facebook account {self.name!r} needs page_id")
+        problems = SPECS[self.platform].account_problems(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(problems))
         if self.template is None:
-            self.template = f"{self.platform}.j2"
+            self.template = SPECS[self.platform].template
         return self
+
+    @classmethod
+    def for_platform(cls, platform: str) -> "AccountSettings":
+        """A stand-in account named after ``platform`` (`compose --platform` without --account): its
+        platform's own settings (page id, handle) are not needed to compose."""
+        return cls.model_construct(name=platform, platform=platform, template=SPECS[platform].template)
 
     @property
     def env_prefix(self) -> str:
@@ -445,9 +453,11 @@ def _raw_accounts(data: dict[str, Any]) -> list[AccountSettings]:
     found = []
     for item in data.get("accounts") or []:
         try:
-            found.append(AccountSettings(name=item["name"], platform=item["platform"], page_id="-"))
-        except (ValidationError, TypeError, KeyError):
-            pass  # no usable name or platform: its own problem is already listed
+            name, platform = item["name"], item["platform"]
+        except (TypeError, KeyError):
+            continue  # no usable name or platform: its own problem is already listed
+        if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name) and platform in SPECS:
+            found.append(AccountSettings.model_construct(name=name, platform=platform))
     return found
 
 

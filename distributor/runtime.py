@@ -60,8 +60,7 @@ class Runtime:
         """One adapter per configured account, built on first use (secrets checked then)."""
         from distributor.platforms import build_adapter
 
-        metrics = self.settings.engagement.facebook_insights_metrics
-        return {
-            account.name: build_adapter(account, self.fetcher, insights_metrics=metrics)
+        return {  # each platform takes its own metric names from [engagement] (the registry says which)
+            account.name: build_adapter(account, self.fetcher, engagement=self.settings.engagement)
             for account in self.settings.accounts
         }

@@ -13,16 +13,18 @@ from distributor.config import AccountSettings
 from distributor.errors import ComposeError
 from distributor.extract import extract_page
 from distributor.extract.model import Extracted, Image, Quote
+from distributor.platforms.specs import SPECS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = FIXTURES / "golden"
 UPDATE = os.environ.get("DISTRIBUTOR_UPDATE_GOLDEN") == "1"
-PLATFORMS = ["twitter", "facebook"]
+PLATFORMS = [name for name, spec in SPECS.items() if spec.sandbox]  # every platform that publishes somewhere
 LINK = "https://news.example/2026/11/25/a-rather-long-slug-for-a-story-about-the-harbour-ferry-trial/"
 
 
 def account(platform: str, template: str | None = None) -> AccountSettings:
-    return AccountSettings(name=f"{platform}-main", platform=platform, page_id="1", template=template)
+    return AccountSettings(name=f"{platform}-main", platform=platform, page_id="1", template=template,
+                           handle="newsroom.bsky.social", user_id="1", api_base_url="https://mastodon.example")
 
 
 def article(title="Ferry trial approved", quote=None, speaker="Amara Okafor", **kw) -> Extracted:
@@ -53,6 +55,23 @@ def test_composed_post_matches_its_reviewed_golden_file(page, platform):
     assert rendered == golden.read_text(encoding="utf-8")
     if platform == "twitter":
         assert parse_tweet(post.text).weightedLength <= 280
+    assert_within_limit_as_the_platform_counts(platform, post.text)
+
+
+def assert_within_limit_as_the_platform_counts(platform: str, text: str) -> None:
+    """Counted independently of distributor.compose: each platform's own rule."""
+    import regex
+
+    if platform == "twitter":
+        assert parse_tweet(text).weightedLength <= 280
+    elif platform == "bluesky":  # graphemes, and 3,000 bytes
+        assert len(regex.findall(r"\X", text)) <= 300 and len(text.encode()) <= 3000
+    elif platform == "mastodon":  # code points, every URL 23
+        assert len(regex.sub(r"https?://\S+", "x" * 23, text)) <= 500
+    elif platform == "threads":
+        assert len(text) <= 500
+    else:
+        assert len(text) <= 63_206
 
 
 def test_every_platform_has_a_builtin_template():

@@ -35,6 +35,9 @@ PLATFORM_CARDS: dict[str, tuple[tuple[int, int], int]] = {
     "twitter": ((1200, 675), 5 * MB),
     "facebook": ((1200, 630), 4 * MB),
     "dryrun": ((1200, 675), 5 * MB),
+    "bluesky": ((1200, 630), 950_000),  # the PDS takes image blobs up to about 1 MB
+    "mastodon": ((1200, 675), 8 * MB),
+    "threads": ((1080, 1080), 8 * MB),
 }
 DEFAULT_CARD = ((1200, 675), 4 * MB)
 MIN_PHOTO = (600, 315)  # smaller than this, a lead photo is not worth posting or drawing on

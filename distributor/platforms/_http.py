@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-DEFAULT_TIMEOUT_SECONDS = 30.0
+from distributor.platforms.base import DEFAULT_TIMEOUT_SECONDS  # noqa: E402  (re-exported)
 # oauthlib and requests_oauthlib log the OAuth parameters and signed headers (consumer key,
 # access token) at DEBUG: keep them above DEBUG whatever level the application logs at.
 CREDENTIAL_LOGGERS = ("oauthlib", "requests_oauthlib")

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from distributor.platforms.specs import PlatformSpec
+
+DEFAULT_TIMEOUT_SECONDS = 30.0  # per request, when the caller gives none
+
 
 @dataclass(frozen=True)
 class OutgoingPost:
@@ -54,6 +58,11 @@ class Limits:
     url_length: int | None  # a URL's fixed weight, or None when URLs count as written
     max_image_bytes: int
     metrics_batch_size: int  # ids per metrics call
+
+    @classmethod
+    def from_spec(cls, spec: PlatformSpec) -> "Limits":
+        """An adapter's limits are its registry spec's: one copy of each number."""
+        return cls(spec.text.max_length, spec.text.url_length, spec.max_image_bytes, spec.metrics_batch_size)
 
 
 @runtime_checkable

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from distributor.config import AccountSettings
 from distributor.fetch import Fetcher
+from distributor.platforms.specs import SPECS
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.matching import Candidate, best_match
 
@@ -21,8 +22,7 @@ _numbers = itertools.count(1)
 
 class DryRunAdapter:
     platform = "dryrun"
-    limits = Limits(max_text_length=100_000, url_length=None, max_image_bytes=10 * 1024 * 1024,
-                    metrics_batch_size=1000)
+    limits = Limits.from_spec(SPECS["dryrun"])
 
     def __init__(self, name: str = "dryrun"):
         self.name = name

@@ -23,6 +23,7 @@ from distributor.config import AccountSettings, EngagementSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session, sandbox_view_base
+from distributor.platforms.specs import SPECS
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import is_card_reference, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -98,8 +99,7 @@ class FacebookAdapter:
     """One Facebook Page."""
 
     platform = "facebook"
-    limits = Limits(max_text_length=63_206, url_length=None, max_image_bytes=MAX_PHOTO_BYTES,
-                    metrics_batch_size=MAX_BATCH)
+    limits = Limits.from_spec(SPECS["facebook"])
 
     def __init__(self, graph: facebook.GraphAPI, page_id: str, fetcher: Fetcher, *, post_type: str = "link",
                  insights_metrics: Sequence[str] = (), view_base: str | None = None):

@@ -23,6 +23,7 @@ from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejec
 from distributor.fetch import Fetcher
 from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session,
                                         sandbox_view_base)
+from distributor.platforms.specs import SPECS
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import Image, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -74,8 +75,7 @@ class TwitterAdapter:
     """One X account."""
 
     platform = "twitter"
-    limits = Limits(max_text_length=280, url_length=23, max_image_bytes=MAX_IMAGE_BYTES,
-                    metrics_batch_size=MAX_IDS_PER_LOOKUP)
+    limits = Limits.from_spec(SPECS["twitter"])
 
     def __init__(self, client: tweepy.Client, api: tweepy.API, fetcher: Fetcher, *, view_base: str | None = None):
         self.client = client

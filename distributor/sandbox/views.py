@@ -11,6 +11,7 @@ from html import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from distributor.platforms.specs import SPECS
 from distributor.sandbox.state import SandboxState
 
 STYLE = """
@@ -33,7 +34,7 @@ def post_page(state: SandboxState, post_id: str) -> Response:
     images = "".join(
         f'<img src="/_sandbox/media/{escape(m.id)}" alt="{escape(m.alt_text or "")}">' for m in post.media)
     card = f'<div class="card">🔗 {escape(post.link)}</div>' if post.link and not post.media else ""
-    label = {"twitter": "X", "facebook": "Facebook"}.get(post.platform, post.platform)
+    label = SPECS[post.platform].label if post.platform in SPECS else post.platform
     deleted = '<p class="badge">This post was deleted.</p>' if post.deleted else ""
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from distributor.compose import TEXT_LIMITS, text_length
+from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.extract.model import Extracted
 from distributor.manual import compose_for, read_article
 from distributor.pipeline import Runtime
+from distributor.platforms.specs import SPECS, spec_for
 
-PLATFORM_LABELS = {"twitter": "X", "facebook": "Facebook", "dryrun": "Dry run"}
+PLATFORM_LABELS = {name: spec.label for name, spec in SPECS.items()}
+
+
+def counter_attributes(platform: str, limit: int | None = None) -> dict[str, str]:
+    """What the desk's live counter (compose.js) needs to count as the server does, from the registry."""
+    rule = spec_for(platform).text
+    return {"data-platform": platform, "data-counting": rule.counting,
+            "data-url-length": "" if rule.url_length is None else str(rule.url_length),
+            "data-limit": str(limit if limit is not None else rule.max_length)}
 
 
 @dataclass
@@ -32,7 +41,11 @@ class Draft:
 
     @property
     def limit(self) -> int:
-        return TEXT_LIMITS[self.platform]
+        return spec_for(self.platform).text.max_length
+
+    @property
+    def hint(self) -> str:
+        return spec_for(self.platform).text.hint
 
 
 def drafts_from_article(runtime: Runtime, url: str, accounts: list[AccountSettings]) -> tuple[int, Extracted, list[Draft]]:
@@ -54,7 +67,7 @@ def length_error(platform: str, text: str) -> str | None:
     """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
     if not text.strip():
         return "the post has no text"
-    length, limit = text_length(platform, text), TEXT_LIMITS[platform]
+    length, limit = text_length(platform, text), spec_for(platform).text.max_length
     if length > limit:
         return f"{length} characters as {PLATFORM_LABELS.get(platform, platform)} counts them; the limit is {limit}"
     return None

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from distributor import inputs
 from distributor.compose import TEXT_LIMITS, text_length
 from distributor.web.auth import csrf_token
+from distributor.platforms.specs import SPECS
 from distributor.web.drafting import PLATFORM_LABELS
 from distributor.web.queries import paused_accounts
 
@@ -42,6 +43,7 @@ class Views:
         env.filters["platform_name"] = lambda p: PLATFORM_LABELS.get(p, p)
         env.globals["text_length"] = text_length
         env.globals["TEXT_LIMITS"] = TEXT_LIMITS
+        env.globals["PLATFORM_SPECS"] = SPECS  # the live counter's counting rule per platform
         env.globals["timezone_name"] = timezone
 
     def page(self, request: Request, session: Session, name: str, context: dict[str, Any] | None = None,

@@ -3,14 +3,33 @@
 (function () {
   "use strict";
 
-  function lengthOf(platform, text) {
-    return platform === "twitter" ? window.weightedLength(text) : Array.from(text).length;
+  // The counting rule and the limit come from the server's platform spec (data-counting,
+  // data-url-length, data-limit): the same rules as distributor.compose.text_length.
+  var URL_RE = /https?:\/\/[^\s]+/g;
+  var graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, {granularity: "grapheme"}) : null;
+
+  function lengthOf(textarea) {
+    var text = textarea.value;
+    var counting = textarea.dataset.counting || "characters";
+    if (counting === "x_weighted") return window.weightedLength(text);
+    if (counting === "graphemes") {
+      return graphemes ? Array.from(graphemes.segment(text)).length : Array.from(text).length;
+    }
+    var weight = textarea.dataset.urlLength ? parseInt(textarea.dataset.urlLength, 10) : null;
+    if (weight === null) return Array.from(text).length;
+    var total = 0, position = 0, match;
+    URL_RE.lastIndex = 0;
+    while ((match = URL_RE.exec(text)) !== null) {
+      total += Array.from(text.slice(position, match.index)).length + weight;
+      position = match.index + match[0].length;
+    }
+    return total + Array.from(text.slice(position)).length;
   }
 
   function update(textarea) {
     var output = document.getElementById(textarea.dataset.counter);
     var limit = parseInt(textarea.dataset.limit, 10);
-    var length = lengthOf(textarea.dataset.platform, textarea.value);
+    var length = lengthOf(textarea);
     var over = length > limit;
     output.textContent = over ? length + " / " + limit + " \u2014 " + (length - limit) + " over" : length + " / " + limit;
     output.classList.toggle("over", over);
