@@ -25,6 +25,7 @@ from distributor.errors import AuthExpired, ConfigError, DuplicateContent, RateL
 from distributor.fetch import Fetcher
 from distributor.platforms import ADAPTERS, build_adapter
 from distributor.platforms.base import Metrics, OutgoingPost, PlatformAdapter
+from distributor.platforms.specs import SPECS
 
 LEAD_PNG = (Path(__file__).parent / "fixtures" / "platforms" / "lead.png").read_bytes()
 SECRETS = {
@@ -33,6 +34,9 @@ SECRETS = {
     "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "12345-at-Secret-3",
     "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats-Secret-4",
     "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "EAAB-page-Secret-5",
+    "DISTRIBUTOR_BSKY_MAIN_APP_PASSWORD": "bsky-app-Secret-6",
+    "DISTRIBUTOR_MASTO_MAIN_ACCESS_TOKEN": "masto-token-Secret-7",
+    "DISTRIBUTOR_THREADS_MAIN_ACCESS_TOKEN": "THQ-token-Secret-8",
 }
 PAGE_ID = "100200300"
 LINK = "https://news.example.com/2026/11/25/city-council-budget"
@@ -103,25 +107,36 @@ class Target:
 
 def make_adapter(platform: str, base_url: str, fetcher: Fetcher, **kwargs) -> PlatformAdapter:
     post_type = kwargs.pop("post_type", "photo")
-    if platform == "twitter":
-        account = AccountSettings(name="x-main", platform="twitter", api_base_url=base_url)
-    else:
-        account = AccountSettings(name="fb-main", platform="facebook", page_id=PAGE_ID, api_base_url=base_url,
-                                  post_type=post_type)
+    accounts = {
+        "twitter": dict(name="x-main"),
+        "facebook": dict(name="fb-main", page_id=PAGE_ID, post_type=post_type),
+        "bluesky": dict(name="bsky-main", handle=BSKY_HANDLE),
+        "mastodon": dict(name="masto-main"),
+        "threads": dict(name="threads-main", user_id=THREADS_USER),
+    }
+    account = AccountSettings(platform=platform, api_base_url=base_url, **accounts[platform])
     kwargs.setdefault("timeout", 10)
     return build_adapter(account, fetcher, environ=SECRETS, **kwargs)
 
 
+BSKY_HANDLE = "newsroom.bsky.social"
+THREADS_USER = "17841400000000001"
+# (route a text post goes to, route one metrics call counts under, metrics calls for 250 posts, seed account)
 ROUTES = {
-    "twitter": ("POST /2/tweets", "GET /2/tweets"),
-    "facebook": ("POST /{version}/{page_id}/feed", "POST /{version}/"),
+    "twitter": ("POST /2/tweets", "GET /2/tweets", 3, "sandbox"),
+    "facebook": ("POST /{version}/{page_id}/feed", "POST /{version}/", 5, PAGE_ID),
+    "bluesky": ("POST /xrpc/com.atproto.repo.createRecord", "GET /xrpc/app.bsky.feed.getPosts", 10, BSKY_HANDLE),
+    "mastodon": ("POST /api/v1/statuses", "GET /api/v1/statuses", 7, "sandbox"),
+    "threads": ("POST /{version}/{user_id}/threads_publish", "GET /{version}/{id}/insights", 250, THREADS_USER),
 }
+PLATFORMS = [name for name in ROUTES if name in ADAPTERS]
+HAS_IMPRESSIONS = {name for name in PLATFORMS if "impressions" in SPECS[name].metrics}
 
 
-@pytest.fixture(params=["twitter", "facebook"])
+@pytest.fixture(params=PLATFORMS)
 def target(request, sandbox, fetcher) -> Target:
     # Facebook as a photo-post account, so images reach the Page as media
-    publish_route, metrics_route = ROUTES[request.param]
+    publish_route, metrics_route = ROUTES[request.param][:2]
     return Target(request.param, make_adapter(request.param, sandbox, fetcher), publish_route, metrics_route,
                   sandbox)
 
@@ -308,7 +323,7 @@ def test_secrets_stay_out_of_debug_logs(target, caplog):
 # --- metrics -------------------------------------------------------------------------
 
 def seed_posts(target: Target, count: int) -> list[str]:
-    account = PAGE_ID if target.name == "facebook" else "sandbox"
+    account = ROUTES[target.name][3]
     answer = requests.post(target.base_url + "/_sandbox/posts", timeout=10, json={
         "platform": target.name, "account": account, "text": "Seeded story", "count": count})
     answer.raise_for_status()
@@ -327,12 +342,13 @@ def test_metrics_for_250_posts_use_the_fewest_calls_and_match_the_platform(targe
 
     calls = target.stats()[target.metrics_route] - before
     assert calls == math.ceil(250 / target.adapter.limits.metrics_batch_size)
-    assert calls == (3 if target.name == "twitter" else 5)
+    assert calls == ROUTES[target.name][2]
     assert set(metrics) == set(ids)
     for post_id, want in expected.items():
         got = metrics[post_id]
-        assert (got.likes, got.shares, got.comments, got.impressions) == (
-            want["likes"], want["shares"], want["comments"], want["impressions"])
+        assert (got.likes, got.shares, got.comments) == (want["likes"], want["shares"], want["comments"])
+        # impressions where the platform counts them (Bluesky and Mastodon count no views)
+        assert got.impressions == (want["impressions"] if target.name in HAS_IMPRESSIONS else None)
         assert got.clicks in (None, want["clicks"])  # X has no clicks in public metrics
         assert not got.deleted and got.raw
 
@@ -359,7 +375,8 @@ def test_rate_limited_metrics_raise(target):
 def test_engagement_reaches_the_adapter_normalised(target):
     post = target.adapter.publish(a_post())
     first = target.adapter.fetch_metrics([post.external_id])[post.external_id]
-    assert isinstance(first, Metrics) and first.impressions is not None and not first.deleted
+    assert isinstance(first, Metrics) and not first.deleted
+    assert (first.impressions is not None) == (target.name in HAS_IMPRESSIONS)
 
 
 def test_sandbox_engagement_grows_with_age_and_is_fixed_by_the_seed():
@@ -381,7 +398,7 @@ def test_sandbox_engagement_grows_with_age_and_is_fixed_by_the_seed():
 
 @pytest.fixture
 def x(sandbox, fetcher) -> Target:
-    return Target("twitter", make_adapter("twitter", sandbox, fetcher), *ROUTES["twitter"], sandbox)
+    return Target("twitter", make_adapter("twitter", sandbox, fetcher), *ROUTES["twitter"][:2], sandbox)
 
 
 def test_x_text_over_280_weighted_characters_is_rejected(x):
@@ -434,7 +451,7 @@ def test_x_v2_upload_is_tried_first(x, images):
 
 @pytest.fixture
 def fb(sandbox, fetcher) -> Target:
-    return Target("facebook", make_adapter("facebook", sandbox, fetcher), *ROUTES["facebook"], sandbox)
+    return Target("facebook", make_adapter("facebook", sandbox, fetcher), *ROUTES["facebook"][:2], sandbox)
 
 
 @pytest.mark.parametrize("code, error", [
@@ -501,7 +518,7 @@ def test_facebook_rate_limit_inside_a_metrics_batch(fb):
 # --- the registry ----------------------------------------------------------------------
 
 def test_registry_lists_every_platform():
-    assert set(ADAPTERS) == {"twitter", "facebook", "dryrun"}
+    assert set(ADAPTERS) == set(SPECS) and set(PLATFORMS) == {n for n in SPECS if SPECS[n].sandbox}
 
 
 def test_missing_secret_names_the_variable(fetcher):
@@ -522,12 +539,16 @@ def test_dry_run_publishes_nothing_but_remembers(fetcher, sandbox):
 
 # --- credentials check (`distributor accounts check`) -----------------------------------
 
-VERIFY_ROUTES = {"twitter": "GET /2/users/me", "facebook": "GET /{version}/{id}"}
+VERIFY_ROUTES = {"twitter": "GET /2/users/me", "facebook": "GET /{version}/{id}",
+                 "bluesky": "GET /xrpc/com.atproto.server.getSession",
+                 "mastodon": "GET /api/v1/accounts/verify_credentials", "threads": "GET /{version}/me"}
+IDENTITIES = {"twitter": "@", "facebook": PAGE_ID, "bluesky": "@" + BSKY_HANDLE, "mastodon": "@sandbox_",
+              "threads": "@"}
 
 
 def test_verify_names_the_account_and_a_refused_token_is_auth_expired(target):
     identity = target.adapter.verify()
-    assert (identity.startswith("@") if target.name == "twitter" else PAGE_ID in identity)
+    assert IDENTITIES[target.name] in identity
     assert target.posts() == []  # a check publishes nothing
 
     target.fault("expired_token", path=VERIFY_ROUTES[target.name])

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from distributor.sandbox.faults import FaultBook, parse_fault
 from distributor.sandbox.graph_api import GraphApi
+from distributor.sandbox.mastodon_api import MastodonApi
 from distributor.sandbox.state import METRIC_NAMES, Post, SandboxState, utcnow
 from distributor.sandbox.wire import Answer, DroppedResponse, json_response
 from distributor.sandbox import views
@@ -36,6 +37,8 @@ class Sandbox:
         self.x = XApi(self.state)
         self.graph = GraphApi(self.state, self.faults)
         self.oauth = OAuthFlows()
+        # one module per platform of the registry (X and Graph above keep their own wiring)
+        self.apis: dict[str, Any] = {"mastodon": MastodonApi(self.state)}
 
     async def handle(self, request: Request, key: str, api: Any, handler: Handler) -> Response:
         self.state.count(key)
@@ -65,13 +68,16 @@ class Sandbox:
         """Create posts directly (e.g. 250 for a metrics test) without the API's limits."""
         spec = await _json(request)
         platform = spec.get("platform")
-        if platform not in ("twitter", "facebook"):
-            return json_response({"error": "platform is twitter or facebook"}, 400)
+        if platform not in ("twitter", "facebook", *self.apis):
+            return json_response({"error": f"platform is one of twitter, facebook, {', '.join(self.apis)}"}, 400)
         ids = []
         for n in range(int(spec.get("count", 1))):
             text = spec.get("text", "Sandbox post") + (f" #{n}" if spec.get("count", 1) > 1 else "")
-            post_id = self.state.tweet_id() if platform == "twitter" else \
-                f"{spec.get('account', '0')}_{self.state.graph_id()}"
+            if platform in self.apis:
+                post_id = self.apis[platform].seed_id(str(spec.get("account", "")))
+            else:
+                post_id = self.state.tweet_id() if platform == "twitter" else \
+                    f"{spec.get('account', '0')}_{self.state.graph_id()}"
             self.state.add_post(Post(platform, str(spec.get("account", "")), post_id, text, spec.get("link"),
                                      utcnow(), author_id=spec.get("author_id")))
             ids.append(post_id)
@@ -90,6 +96,8 @@ class Sandbox:
         self.x.reset()
         self.graph.reset()
         self.oauth.reset()
+        for api in self.apis.values():
+            api.reset()
         return json_response({"reset": True})
 
     async def set_metrics(self, request: Request) -> Response:
@@ -149,6 +157,10 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
         Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
         *sandbox.oauth.routes(),
         *(api_route(method, path, key, sandbox.x, handler) for method, path, key, handler in sandbox.x.routes()),
+        # Rails (Mastodon) answers a path with a trailing slash too, and Mastodon.py sends some that way
+        *(api_route(method, route_path, key, api, handler)
+          for api in sandbox.apis.values() for method, path, key, handler in api.routes()
+          for route_path in (path, path + "/")),
         Route("/{path:path}", graph_endpoint, methods=["GET", "POST", "DELETE"]),
     ]
     app = Starlette(routes=routes)

@@ -52,7 +52,7 @@ class Media:
 
 @dataclass
 class Post:
-    platform: str  # "twitter" | "facebook"
+    platform: str  # the registry name: "twitter" | "facebook" | "bluesky" | "mastodon" | "threads"
     account: str  # X username / Facebook Page id
     id: str
     text: str  # as the platform shows it (X: URLs wrapped as t.co)
@@ -62,6 +62,7 @@ class Post:
     author_id: str | None = None
     entities: dict[str, Any] | None = None
     deleted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # what one platform keeps beside (a card, facets, a uri)
 
     def public(self) -> dict[str, Any]:
         return {
