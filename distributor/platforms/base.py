@@ -32,6 +32,7 @@ class OutgoingPost:
     not_before: datetime | None = None
     taken_ids: frozenset[str] = frozenset()
     link_shared: bool = False  # another of our posts on this account has the same link: never match on it
+    title: str | None = None  # the article's headline, for a link card the platform wants us to build (Bluesky)
 
 
 @dataclass(frozen=True)

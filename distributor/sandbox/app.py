@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from distributor.sandbox.faults import FaultBook, parse_fault
+from distributor.sandbox.bluesky_api import BlueskyApi
 from distributor.sandbox.graph_api import GraphApi
 from distributor.sandbox.mastodon_api import MastodonApi
 from distributor.sandbox.state import METRIC_NAMES, Post, SandboxState, utcnow
@@ -38,7 +39,7 @@ class Sandbox:
         self.graph = GraphApi(self.state, self.faults)
         self.oauth = OAuthFlows()
         # one module per platform of the registry (X and Graph above keep their own wiring)
-        self.apis: dict[str, Any] = {"mastodon": MastodonApi(self.state)}
+        self.apis: dict[str, Any] = {"bluesky": BlueskyApi(self.state), "mastodon": MastodonApi(self.state)}
 
     async def handle(self, request: Request, key: str, api: Any, handler: Handler) -> Response:
         self.state.count(key)
@@ -147,13 +148,13 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
     routes = [
         Route("/_sandbox/posts", sandbox.list_posts, methods=["GET"]),
         Route("/_sandbox/posts", sandbox.seed_posts, methods=["POST"]),
-        Route("/_sandbox/posts/{id}", sandbox.delete_post, methods=["DELETE"]),
+        Route("/_sandbox/posts/{id:path}", sandbox.delete_post, methods=["DELETE"]),
         Route("/_sandbox/stats", sandbox.stats, methods=["GET"]),
         Route("/_sandbox/reset", sandbox.reset, methods=["POST"]),
         Route("/_sandbox/metrics", sandbox.set_metrics, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.queue_faults, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
-        Route("/_sandbox/view/{id}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
+        Route("/_sandbox/view/{id:path}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
         Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
         *sandbox.oauth.routes(),
         *(api_route(method, path, key, sandbox.x, handler) for method, path, key, handler in sandbox.x.routes()),

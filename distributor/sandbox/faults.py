@@ -12,7 +12,8 @@ Kinds:
     no_content_type  a 502 with no Content-Type header
     drop_after       the request is processed (a post is recorded), then the connection drops
     timeout          sleep ``seconds`` (default 5) before answering, processing happens after
-    expired_token    X: 401; Graph: code 190 subcode 463
+    expired_token    X: 401; Graph: code 190 subcode 463; Bluesky: the app password revoked; Mastodon: 401
+    session_expired  Bluesky: the access token expired early (the client must refresh and go on)
     duplicate        X: 403 duplicate content; Graph: code 506
     graph_code       Graph error ``code`` (``subcode``, ``message`` optional)
     status           X problem JSON with HTTP status ``code`` (``message`` optional)
@@ -28,7 +29,7 @@ from typing import Any
 
 KINDS = frozenset(
     {"429", "500", "html502", "no_content_type", "drop_after", "timeout",
-     "expired_token", "duplicate", "graph_code", "status"}
+     "expired_token", "session_expired", "duplicate", "graph_code", "status"}
 )
 # what a flaky platform does on its own: mostly rate limits and lost responses
 RANDOM_KINDS = (("429", 0.35), ("500", 0.2), ("html502", 0.15), ("drop_after", 0.3))

@@ -52,6 +52,7 @@ class Capabilities:
     delete: bool = False
     threads: bool = False  # replies / threads
     idempotency: bool = False  # a retried create can never post twice
+    image_in_card: bool = False  # with a link, the image is the card's thumbnail (which has no alt text)
 
 
 @dataclass(frozen=True)
