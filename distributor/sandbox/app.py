@@ -19,6 +19,7 @@ from distributor.sandbox.faults import FaultBook, parse_fault
 from distributor.sandbox.bluesky_api import BlueskyApi
 from distributor.sandbox.graph_api import GraphApi
 from distributor.sandbox.mastodon_api import MastodonApi
+from distributor.sandbox.threads_api import ThreadsApi
 from distributor.sandbox.state import METRIC_NAMES, Post, SandboxState, utcnow
 from distributor.sandbox.wire import Answer, DroppedResponse, json_response
 from distributor.sandbox import views
@@ -39,7 +40,8 @@ class Sandbox:
         self.graph = GraphApi(self.state, self.faults)
         self.oauth = OAuthFlows()
         # one module per platform of the registry (X and Graph above keep their own wiring)
-        self.apis: dict[str, Any] = {"bluesky": BlueskyApi(self.state), "mastodon": MastodonApi(self.state)}
+        self.apis: dict[str, Any] = {"bluesky": BlueskyApi(self.state), "mastodon": MastodonApi(self.state),
+                                     "threads": ThreadsApi(self.state)}
 
     async def handle(self, request: Request, key: str, api: Any, handler: Handler) -> Response:
         self.state.count(key)

@@ -9,11 +9,11 @@ fails when one is missing). Importing this package loads no platform library.
 from __future__ import annotations
 
 from distributor.errors import ConfigError
-from distributor.platforms.specs import bluesky, dryrun, facebook, mastodon, twitter
+from distributor.platforms.specs import bluesky, dryrun, facebook, mastodon, threads, twitter
 from distributor.platforms.specs.base import AccountField, Capabilities, PlatformSpec, Secret, TextRule
 
 SPECS: dict[str, PlatformSpec] = {module.SPEC.name: module.SPEC
-                                  for module in (twitter, facebook, bluesky, mastodon, dryrun)}
+                                  for module in (twitter, facebook, bluesky, mastodon, threads, dryrun)}
 PLATFORM_NAMES: tuple[str, ...] = tuple(SPECS)
 # [engagement] keys naming a platform's metrics (Meta renames them): platform -> key
 METRICS_SETTINGS = {"facebook": facebook.METRICS_SETTING}
