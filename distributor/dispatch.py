@@ -58,7 +58,7 @@ from sqlmodel import Session, col, select
 from distributor.config import AccountSettings, Settings
 from distributor.engagement import first_collection_at
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
-from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
+from distributor.models import Account, Article, Post, PostEvent, PostState, RateLimit, utcnow
 from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
 from distributor.posts import end_of_quiet_hours, in_quiet_hours, transition
 from distributor.ratelimits import store_rate_limit
@@ -161,7 +161,11 @@ def _outgoing_for(session: Session, post: Post, now: datetime) -> OutgoingPost:
             Post.account == post.account, Post.link == post.link, Post.id != post.id, Post.state != S.cancelled
         ).limit(1)
     ).first() is not None
-    return replace(outgoing(post, not_before=not_before, taken_ids=frozenset(taken)), link_shared=shared)
+    # the headline, for platforms whose link card we build ourselves (Bluesky)
+    article = session.get(Article, post.article_id) if post.article_id is not None else None
+    title = article.title if article is not None else None
+    return replace(outgoing(post, not_before=not_before, taken_ids=frozenset(taken)), link_shared=shared,
+                   title=title)
 
 
 def _aware(when: datetime) -> datetime:

@@ -112,6 +112,10 @@ def demo_settings(site_base: str, sandbox_base: str, directory: Path, web_port: 
         accounts=[
             {"name": "demo-x", "platform": "twitter", "api_base_url": sandbox_base},
             {"name": "demo-fb", "platform": "facebook", "page_id": "100000000000001", "api_base_url": sandbox_base},
+            {"name": "demo-bsky", "platform": "bluesky", "handle": "demo.bsky.social", "api_base_url": sandbox_base},
+            {"name": "demo-masto", "platform": "mastodon", "api_base_url": sandbox_base},
+            {"name": "demo-threads", "platform": "threads", "user_id": "17841400000000001",
+             "api_base_url": sandbox_base},
         ],
         web={"host": "127.0.0.1", "port": web_port},
         scheduler={"dispatch_seconds": 1, "collect_seconds": 15},
@@ -121,9 +125,12 @@ def demo_settings(site_base: str, sandbox_base: str, directory: Path, web_port: 
 
 def _demo_secrets() -> None:
     """The sandbox accepts any non-empty credentials; these never leave this process."""
-    for name in ("DEMO_X_CONSUMER_KEY", "DEMO_X_CONSUMER_SECRET", "DEMO_X_ACCESS_TOKEN",
-                 "DEMO_X_ACCESS_TOKEN_SECRET", "DEMO_FB_PAGE_ACCESS_TOKEN"):
-        os.environ.setdefault(f"DISTRIBUTOR_{name}", "demo-" + secrets.token_hex(4))
+    from distributor.config import SECRET_KEYS
+
+    for prefix, platform in (("DEMO_X", "twitter"), ("DEMO_FB", "facebook"), ("DEMO_BSKY", "bluesky"),
+                             ("DEMO_MASTO", "mastodon"), ("DEMO_THREADS", "threads")):
+        for key in SECRET_KEYS[platform]:  # the names the platform registry gives
+            os.environ.setdefault(f"DISTRIBUTOR_{prefix}_{key}", "demo-" + secrets.token_hex(4))
     os.environ.setdefault("DISTRIBUTOR_SECRET_KEY", secrets.token_hex(32))  # logins last as long as the demo
 
 

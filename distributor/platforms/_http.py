@@ -62,3 +62,16 @@ def chunks(items: list[str], size: int) -> list[list[str]]:
 def sandbox_view_base(api_base_url: str | None) -> str | None:
     """With a sandbox ``api_base_url``, posts are viewed on its pages (their ids mean nothing on the platform)."""
     return f"{api_base_url.rstrip('/')}/_sandbox/view/" if api_base_url else None
+
+
+def loopback_view_base(api_base_url: str | None) -> str | None:
+    """For a platform whose ``api_base_url`` is also a real server's (a PDS, an instance): the sandbox's
+    view pages only when that address is the local sandbox (loopback)."""
+    import ipaddress
+
+    host = urlsplit(api_base_url or "").hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    return sandbox_view_base(api_base_url) if local else None

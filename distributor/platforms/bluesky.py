@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from atproto import Client, models
@@ -34,7 +32,7 @@ from pydantic import SecretStr
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -67,16 +65,6 @@ def _xrpc_error(exc: RequestErrorBase) -> tuple[str, str, int | None]:
     return str(name), str(message), getattr(response, "status_code", None)
 
 
-def _is_loopback(url: str | None) -> bool:
-    host = urlsplit(url or "").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class BlueskyAdapter:
     """One Bluesky account (app password)."""
 
@@ -99,8 +87,8 @@ class BlueskyAdapter:
                      timeout: float = DEFAULT_TIMEOUT_SECONDS, **_ignored) -> "BlueskyAdapter":
         base = account.api_base_url or DEFAULT_PDS
         client = Client(base_url=base, request=Request(timeout=timeout))
-        view_base = f"{base.rstrip('/')}/_sandbox/view/" if _is_loopback(account.api_base_url) else None
-        return cls(client, account.handle or "", secrets["app_password"], fetcher, view_base=view_base)
+        return cls(client, account.handle or "", secrets["app_password"], fetcher,
+                   view_base=loopback_view_base(account.api_base_url))
 
     # errors and the session --------------------------------------------------------------
     @contextlib.contextmanager

@@ -28,7 +28,7 @@ from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match
@@ -89,8 +89,10 @@ class MastodonAdapter:
     platform = "mastodon"
     limits = Limits.from_spec(SPEC)
 
-    def __init__(self, api: Mastodon, fetcher: Fetcher, *, max_characters: int | None = None):
+    def __init__(self, api: Mastodon, fetcher: Fetcher, *, max_characters: int | None = None,
+                 view_base: str | None = None):
         self.api = api
+        self.view_base = view_base  # sandbox: its post pages, not the instance's
         self.fetcher = fetcher
         self.max_characters = max_characters
         self._instance: tuple[int, int] | None = None
@@ -105,7 +107,8 @@ class MastodonAdapter:
         api = Mastodon(access_token=secrets["access_token"].get_secret_value(), api_base_url=account.api_base_url,
                        request_timeout=timeout, session=session or requests.Session(), ratelimit_method="throw",
                        mastodon_version="4.3.0", version_check_mode="created")
-        return cls(api, fetcher, max_characters=account.max_characters)
+        return cls(api, fetcher, max_characters=account.max_characters,
+                   view_base=loopback_view_base(account.api_base_url))
 
     @contextlib.contextmanager
     def errors(self, endpoint: str) -> Iterator[None]:
@@ -159,6 +162,9 @@ class MastodonAdapter:
         basis = post.marker or f"{post.text}\n{post.link or ''}"
         return "distributor-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:40]
 
+    def view_url(self, status_id: str, url: str | None) -> str | None:
+        return f"{self.view_base}{status_id}" if self.view_base else url
+
     # publishing ------------------------------------------------------------------------
     def publish(self, post: OutgoingPost) -> Published:
         text = self.sent_text(post)
@@ -177,7 +183,7 @@ class MastodonAdapter:
                 # the instance answered a repeated Idempotency-Key with the status it already has
                 raise DuplicateContent(f"Mastodon already has this post (status {status_id})")
             self._published.add(status_id)
-        return Published(status_id, status.get("url"), note)
+        return Published(status_id, self.view_url(status_id, status.get("url")), note)
 
     def _attach_image(self, post: OutgoingPost) -> tuple[list[str], str | None]:
         image, note = load_image(self.fetcher, post.image_url or "", self.instance_limits()[2])
@@ -201,7 +207,7 @@ class MastodonAdapter:
     def edit(self, external_id: str, text: str) -> Published:
         with self.errors("PUT /api/v1/statuses/{id}"):
             status = self.api.status_update(external_id, text)
-        return Published(str(status["id"]), status.get("url"), "edited")
+        return Published(str(status["id"]), self.view_url(str(status["id"]), status.get("url")), "edited")
 
     def delete(self, external_id: str) -> None:
         with self.errors("DELETE /api/v1/statuses/{id}"):
@@ -233,7 +239,8 @@ class MastodonAdapter:
         if found is None:
             return None
         url = next((s.get("url") for s in statuses if str(s["id"]) == found.external_id), None)
-        return Published(found.external_id, url, "found among the account's recent statuses")
+        return Published(found.external_id, self.view_url(found.external_id, url),
+                         "found among the account's recent statuses")
 
     # metrics ---------------------------------------------------------------------------
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:

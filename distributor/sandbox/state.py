@@ -73,6 +73,7 @@ class Post:
             "link": self.link,
             "media": [m.public() for m in self.media],
             "created_at": iso(self.created_at),
+            **({"record": self.extra["record"]} if "record" in self.extra else {}),  # Bluesky: facets and card
         }
 
 
