@@ -40,6 +40,8 @@ SECRETS = {
     "DISTRIBUTOR_X_TWO_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_TWO_CONSUMER_SECRET": "cs",
     "DISTRIBUTOR_X_TWO_ACCESS_TOKEN": "token-x-two", "DISTRIBUTOR_X_TWO_ACCESS_TOKEN_SECRET": "ts",
     "DISTRIBUTOR_FB_ONE_PAGE_ACCESS_TOKEN": "page-token-one",
+    "DISTRIBUTOR_BSKY_ONE_APP_PASSWORD": "app-password-one",
+    "DISTRIBUTOR_MASTO_ONE_ACCESS_TOKEN": "masto-token-one",
 }
 X_NAMES = ("one", "two", "three", "four", "five", "six", "seven", "eight")
 for _name in (n.upper() for n in X_NAMES[2:]):
@@ -51,6 +53,9 @@ for _name in (n.upper() for n in X_NAMES[2:]):
 def _settings(base: str, facebook: bool) -> dict:
     # several X accounts: a rate limit holds one account for seconds, the others keep going
     accounts = [{"name": f"x-{n}", "platform": "twitter", "api_base_url": base} for n in X_NAMES]
+    # Bluesky (a record key per post: a retry can never post twice) and Mastodon (Idempotency-Key)
+    accounts.append({"name": "bsky-one", "platform": "bluesky", "handle": "faults.bsky.social", "api_base_url": base})
+    accounts.append({"name": "masto-one", "platform": "mastodon", "api_base_url": base})
     if facebook:
         # The Graph API's rate limits last whole minutes (estimated_time_to_regain_access),
         # so Facebook only takes part in the long run.
@@ -205,6 +210,8 @@ def test_kill_9_quick(database_url, tmp_path):
     print(f"{kind}: {result['killed']} workers killed, {result['seconds']:.1f} s, drain {result['drain_seconds']:.1f} s")
     sent = sum(1 for p in result["rows"] if p.state is PostState.sent)
     assert sent >= 55, f"{kind}: only {sent} of 60 sent"  # fail_rate 0.2 with 12 attempts: failures are rare
+    on_platforms = Counter(p["platform"] for p in result["received"])
+    assert on_platforms["bluesky"] >= 5 and on_platforms["mastodon"] >= 5, on_platforms
 
 
 @pytest.mark.slow
