@@ -1,0 +1,99 @@
+"""The desk's live counter counts as the server does, on every platform (a real browser).
+
+The counting rule and the limit come from the server's platform spec (data
+attributes on each text box); here the page's own numbers are compared with
+``distributor.compose.text_length`` and with the server's verdict on submit.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+from sqlmodel import Session
+
+from distributor import users
+from distributor.compose import text_length
+from distributor.config import AccountSettings, Settings
+from distributor.platforms.specs import SPECS
+from tests.test_web_browser import COUNTER_SAMPLES, _free_port, playwright_browser  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+ACCOUNTS = {
+    "twitter": dict(name="x-main"),
+    "facebook": dict(name="fb-main", page_id="1001"),
+    "bluesky": dict(name="bsky-main", handle="newsroom.bsky.social"),
+    "mastodon": dict(name="masto-main"),
+    "threads": dict(name="threads-main", user_id="17841400000000001"),
+}
+SAMPLES = COUNTER_SAMPLES + [
+    "e\u0301 combining, Hangul 한국어, Devanagari नमस्ते, Thai สวัสดี",  # graphemes differ from code points
+    "two links https://news.example.com/a and http://b.example.org/very/long/path?x=1 end",
+]
+
+
+@pytest.fixture
+def desk(engine, sandbox, monkeypatch):
+    import uvicorn
+
+    from distributor.web import create_app
+
+    settings = Settings(
+        accounts=[AccountSettings(platform=p, api_base_url=sandbox, **fields) for p, fields in ACCOUNTS.items()],
+        fetch={"allow_private_networks": True},
+    )
+    with Session(engine) as session:
+        users.add_user(session, "ana@coastaltimes.example", "harbour-bridge-2026", "editor")
+        session.commit()
+
+    class ThreadServer(uvicorn.Server):
+        def install_signal_handlers(self):
+            pass
+
+    port = _free_port()
+    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
+                                         log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_the_counter_agrees_with_the_server_on_every_platform(playwright_browser, desk):  # noqa: F811
+    from playwright.sync_api import expect
+
+    page = playwright_browser.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(desk + "/login")
+    page.fill("input[name=email]", "ana@coastaltimes.example")
+    page.fill("input[name=password]", "harbour-bridge-2026")
+    page.click("button:has-text('Log in')")
+    page.goto(desk + "/compose")
+    for box in page.locator("input[name=accounts]").all():  # every account, free text (no article URL)
+        box.check()
+    page.click("button:has-text('Fetch and compose')")
+
+    for platform, fields in ACCOUNTS.items():
+        box = page.locator(f"#text_{fields['name']}")
+        counter = page.locator(f"#count_{fields['name']}")
+        limit = SPECS[platform].text.max_length
+        for sample in SAMPLES:
+            box.fill(sample)
+            expect(counter).to_have_text(f"{text_length(platform, sample)} / {limit}")
+        # one past the limit, as this platform counts: the page says so and will not submit
+        over = "a" * (limit + 1) if limit < 100_000 else ""
+        if over:
+            box.fill(over)
+            expect(counter).to_have_text(re.compile(rf"^{limit + 1} / {limit} — 1 over$"))
+            expect(page.locator("#queue-button")).to_be_disabled()
+            box.fill("ok")
+            expect(page.locator("#queue-button")).to_be_enabled()
+    page.close()
