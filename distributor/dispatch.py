@@ -42,6 +42,7 @@ platform's reason; DuplicateContent -> reconciled. Nothing here sleeps except
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -56,6 +57,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
+from distributor.delivery import costs
 from distributor.engagement import first_collection_at
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
 from distributor.models import Account, Post, PostEvent, PostState, RateLimit, utcnow
@@ -124,6 +126,7 @@ class _Claim:
     account: str
     attempts: int
     outgoing: OutgoingPost
+    platform: str | None = None  # for its engagement schedule
 
 
 def post_marker(post_id: int) -> str:
@@ -161,7 +164,15 @@ def _outgoing_for(session: Session, post: Post, now: datetime) -> OutgoingPost:
             Post.account == post.account, Post.link == post.link, Post.id != post.id, Post.state != S.cancelled
         ).limit(1)
     ).first() is not None
-    return replace(outgoing(post, not_before=not_before, taken_ids=frozenset(taken)), link_shared=shared)
+    # our last post before the first attempt: reconciliation reads only newer ones (X bills each post read)
+    since_id = session.exec(
+        select(Post.external_id).where(
+            Post.account == post.account, Post.id != post.id, col(Post.external_id).is_not(None),
+            col(Post.sent_at) < not_before - timedelta(minutes=5),
+        ).order_by(col(Post.sent_at).desc()).limit(1)
+    ).first()
+    return replace(outgoing(post, not_before=not_before, taken_ids=frozenset(taken)), link_shared=shared,
+                   since_id=since_id)
 
 
 def _aware(when: datetime) -> datetime:
@@ -217,6 +228,16 @@ def _due_query(names: set[str], now: datetime):
         .order_by(col(Post.priority).desc(), col(Post.scheduled_at), col(Post.id))
         .limit(1)
     )
+
+
+def _sent_anyway_due(session: Session, account: str, now: datetime, is_pg: bool) -> Post | None:
+    """The account's most urgent due post that an editor sent past its budget, if any."""
+    anyway = exists().where(PostEvent.post_id == Post.id, col(PostEvent.reason).startswith(costs.SEND_ANYWAY))
+    query = (select(Post).where(Post.account == account, Post.state == S.queued, col(Post.scheduled_at) <= now, anyway)
+             .order_by(col(Post.priority).desc(), col(Post.scheduled_at), col(Post.id)).limit(1))
+    if is_pg:
+        query = query.with_for_update(skip_locked=True, of=Post)
+    return session.exec(query).first()
 
 
 def _pacing_open(session: Session, account: AccountSettings, now: datetime, exclude_id: int) -> bool:
@@ -284,6 +305,17 @@ def _claim_one(
             if post is None:
                 return None
             account = accounts[post.account]
+            if costs.has_budget(account):
+                if is_pg:  # two workers must not both spend the last of a budget
+                    session.exec(select(Account).where(Account.name == post.account).with_for_update())
+                if costs.budget_hold(session, settings, account, post, now) is not None:
+                    # held (holds.py says why): the account's posts wait in order, except one an
+                    # editor sent anyway
+                    post = _sent_anyway_due(session, post.account, now, is_pg)
+                    if post is None:
+                        session.rollback()
+                        names.discard(account.name)
+                        continue
             if is_pg and account.min_gap_minutes > 0:
                 # Serialise claims of one paced account: after this lock, a post
                 # another worker just moved to sending is visible to the check below.
@@ -308,7 +340,7 @@ def _claim_one(
                 )
             )
             session.flush()
-            claim = _Claim(post.id, post.account, attempts, _outgoing_for(session, post, now))
+            claim = _Claim(post.id, post.account, attempts, _outgoing_for(session, post, now), account.platform)
             session.commit()
             return claim
     return None
@@ -353,7 +385,7 @@ def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, p
     done = _settle(
         session, claim, worker_id, now, S.sent, reason + (f"; {published.note}" if published.note else ""),
         external_id=published.external_id, external_url=published.url, sent_at=now, note=published.note, error=None,
-        next_collect_at=first_collection_at(now, settings),
+        next_collect_at=first_collection_at(now, settings, claim.platform),
     )
     if done:
         session.execute(update(Account).where(col(Account.name) == claim.account).values(last_sent_at=now))
@@ -380,8 +412,11 @@ def resume_account(session: Session, name: str) -> Account:
 
 def _reconcile_now(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) -> tuple[Published | None, Exception | None]:
     started = time.perf_counter()
+    meter = costs.current_meter()
+    purpose = meter.using("reconcile") if meter is not None else contextlib.nullcontext()
     try:
-        return adapter.find_existing(claim.outgoing), None
+        with purpose:
+            return adapter.find_existing(claim.outgoing), None
     except Exception as exc:  # noqa: BLE001 - any failure means "still unknown"
         return None, exc
     finally:
@@ -433,6 +468,8 @@ def _record_outcome(
     *,
     how: str = "published",
     settings: Settings | None = None,
+    meter: costs.Meter | None = None,
+    app_accounts: frozenset[str] = frozenset(),
 ) -> None:
     """Turn what publish did into the post's next state (see the module docstring)."""
     giving_up = error is not None and _is_retryable(error) and claim.attempts >= policy.max_attempts
@@ -444,7 +481,11 @@ def _record_outcome(
         reconciled = _reconcile_now(adapter, claim, report)
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
+        if meter is not None:
+            _book(session, meter, claim.account, app_accounts, now)
         if error is None:
+            if how != "published" and meter is not None:
+                how = f"{how}; {costs.describe_cost(meter, 'reconcile')}"
             if _mark_sent(session, claim, worker_id, now, published, how, settings):
                 if how == "published":
                     report.sent += 1
@@ -453,9 +494,10 @@ def _record_outcome(
         elif reconciled is not None:
             found, find_error = reconciled
             what = f"{type(error).__name__}: {error}"
+            spent = f"; {costs.describe_cost(meter, 'reconcile')}" if meter is not None else ""
             if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: after {what}, the platform has the post",
-                              settings):
+                if _mark_sent(session, claim, worker_id, now, found,
+                              f"reconciled: after {what}, the platform has the post{spent}", settings):
                     report.reconciled += 1
             elif find_error is not None:
                 _still_unknown(session, claim, worker_id, now, find_error, policy, report)
@@ -564,6 +606,41 @@ def _publish(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) ->
         report.publish_seconds += time.perf_counter() - started
 
 
+def _book(session: Session, meter: costs.Meter, account: str, app_accounts: frozenset[str], now: datetime) -> None:
+    """Write the meter's calls to the ledger, and stop before the limits its answers reported run out.
+
+    A post that used the last of X's 15-minute or 24-hour allowance makes the
+    account's (for an app cap: the app's accounts') posts wait for the reset
+    here, so no request is spent only to hear "429".
+    """
+    costs.record_calls(session, meter.calls)
+    for seen in meter.limits:
+        if seen.remaining > 0 or _aware(seen.reset_at) <= now:
+            continue
+        endpoint = _limit_endpoint(seen.endpoint)
+        if endpoint is None:
+            continue
+        for name in (app_accounts | {account}) if seen.scope == "app" else {account}:
+            store_rate_limit(session, name, endpoint, max(_aware(seen.reset_at), now + MIN_RATE_LIMIT_WAIT))
+    meter.limits.clear()
+
+
+def _limit_endpoint(endpoint: str) -> str | None:
+    """Which of our RateLimit gates a platform endpoint's limit closes."""
+    if endpoint == "POST /2/tweets" or endpoint.startswith(("POST /2/media/", "POST /1.1/media/")):
+        return PUBLISH_ENDPOINT
+    if endpoint == "GET /2/users/{id}/tweets":
+        return RECONCILE_ENDPOINT
+    if endpoint == "GET /2/tweets":
+        return "fetch_metrics"
+    return None
+
+
+def _platform_of(session: Session, account: str) -> str | None:
+    row = session.get(Account, account)
+    return getattr(row, "platform", None) if row is not None else None
+
+
 # --------------------------------------------------------------------------- reconcile expired leases
 
 
@@ -609,7 +686,8 @@ def _take_expired(engine: Bind, names: set[str], worker_id: str, now: datetime, 
                           reason=f"lease of {previous} expired; outcome unknown, reconciling")
             )
             session.flush()
-            claim = _Claim(post.id, post.account, post.attempts, _outgoing_for(session, post, now))
+            claim = _Claim(post.id, post.account, post.attempts, _outgoing_for(session, post, now),
+                           _platform_of(session, post.account))
             session.commit()
             return claim
     return None
@@ -623,12 +701,15 @@ def _reconcile_expired(engine, adapters, names, worker_id, now, settings, policy
         report.db_seconds += time.perf_counter() - started
         if claim is None:
             return
-        found, error = _reconcile_now(adapters[claim.account], claim, report)
+        with costs.metering(claim.account, "reconcile", claim.id) as meter:
+            found, error = _reconcile_now(adapters[claim.account], claim, report)
         started = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session:
+            _book(session, meter, claim.account, _app_accounts(adapters, claim.account), now)
             if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, "reconciled: found on the platform after the lease expired",
-                              settings):
+                if _mark_sent(session, claim, worker_id, now, found,
+                              "reconciled: found on the platform after the lease expired; "
+                              + costs.describe_cost(meter, "reconcile"), settings):
                     report.reconciled += 1
             elif error is not None:
                 _still_unknown(session, claim, worker_id, now, error, policy, report)
@@ -705,12 +786,21 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
             break
         touched.add(claim.id)
         adapter = adapters[claim.account]
-        with LeaseKeeper(engine, claim.id, worker_id, settings.scheduler.lease_seconds):
-            published, error, how = _publish(adapter, claim, report)
-        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how,
-                        settings=settings)
+        with costs.metering(claim.account, "publish", claim.id) as meter:
+            with LeaseKeeper(engine, claim.id, worker_id, settings.scheduler.lease_seconds):
+                published, error, how = _publish(adapter, claim, report)
+            _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how,
+                            settings=settings, meter=meter, app_accounts=_app_accounts(adapters, claim.account))
     report.skipped = _count_skipped(engine, clock(), touched)
     return report
+
+
+def _app_accounts(adapters: Mapping[str, PlatformAdapter], account: str) -> frozenset[str]:
+    """The accounts that share ``account``'s platform app (X's app-wide 24-hour cap)."""
+    key = getattr(adapters.get(account), "app_key", None)
+    if key is None:
+        return frozenset()
+    return frozenset(name for name, a in adapters.items() if getattr(a, "app_key", None) == key)
 
 
 def max_delay(account: AccountSettings, settings: Settings) -> timedelta | None:

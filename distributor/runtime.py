@@ -58,10 +58,12 @@ class Runtime:
     @cached_property
     def adapters(self):
         """One adapter per configured account, built on first use (secrets checked then)."""
+        from distributor.delivery.costs import price_table
         from distributor.platforms import build_adapter
 
         metrics = self.settings.engagement.facebook_insights_metrics
         return {
-            account.name: build_adapter(account, self.fetcher, insights_metrics=metrics)
+            account.name: build_adapter(account, self.fetcher, insights_metrics=metrics,
+                                        prices=price_table(self.settings, account.platform))
             for account in self.settings.accounts
         }

@@ -29,7 +29,8 @@ ADAPTERS: dict[str, Callable[..., PlatformAdapter]] = {
 
 def build_adapter(account: AccountSettings, fetcher: Fetcher, *, session: requests.Session | None = None,
                   environ: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                  insights_metrics: Sequence[str] | None = None) -> PlatformAdapter:
+                  insights_metrics: Sequence[str] | None = None,
+                  prices: Mapping[str, float] | None = None) -> PlatformAdapter:
     """The adapter for one configured account, its secrets read from the environment.
 
     ``session`` is handed to the SDK (one per adapter: the adapter mounts its
@@ -41,7 +42,9 @@ def build_adapter(account: AccountSettings, fetcher: Fetcher, *, session: reques
     except KeyError:
         raise ConfigError(f"account {account.name!r}: no adapter for platform {account.platform!r}") from None
     secrets = account_secrets(account, dict(environ) if environ is not None else None)
-    return factory(account, secrets, fetcher, session=session, timeout=timeout, insights_metrics=insights_metrics)
+    extra = {"prices": dict(prices)} if prices is not None else {}  # [costs.<platform>] (delivery/costs.py)
+    return factory(account, secrets, fetcher, session=session, timeout=timeout, insights_metrics=insights_metrics,
+                   **extra)
 
 
 __all__ = ["ADAPTERS", "build_adapter", "Limits", "Metrics", "OutgoingPost", "PlatformAdapter", "Published"]

@@ -28,6 +28,7 @@ class OutgoingPost:
     not_before: datetime | None = None
     taken_ids: frozenset[str] = frozenset()
     link_shared: bool = False  # another of our posts on this account has the same link: never match on it
+    since_id: str | None = None  # our account's last post before the first attempt: reconcile reads only newer ones
 
 
 @dataclass(frozen=True)
