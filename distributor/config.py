@@ -255,9 +255,8 @@ class EngagementSettings(_Section):
     schedule_minutes: list[Annotated[int, Field(gt=0)]] = [10, 60, 360, 1440, 4320, 10080]
     # Graph insights metric names (Meta renames them; keep them here, not in code)
     facebook_insights_metrics: list[str] = ["post_media_view", "post_clicks"]
-    # per platform, replacing schedule_minutes for it (X bills every read: 1 h, 24 h, 7 d)
-    schedule_by_platform: dict[str, list[Annotated[int, Field(gt=0, le=MAX_ENGAGEMENT_MINUTES)]]] = {
-        "twitter": [60, 1440, 10080]}
+    # per platform, replacing schedule_minutes for it; without either, X uses 1 h, 24 h, 7 d (it bills every read)
+    schedule_by_platform: dict[str, list[Annotated[int, Field(gt=0, le=MAX_ENGAGEMENT_MINUTES)]]] = {}
 
 
 class CostSettings(_Section):

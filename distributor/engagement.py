@@ -32,6 +32,9 @@ from distributor.ratelimits import store_rate_limit
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
 CLAIM = timedelta(minutes=10)  # how long a run holds the due posts it took
+# Default schedules per platform (minutes after publishing) when the configuration names none:
+# X bills each post read ($0.005), so three snapshots instead of six.
+PLATFORM_SCHEDULES = {"twitter": [60, 1440, 10080]}
 METRICS_ENDPOINT = "fetch_metrics"  # RateLimit.endpoint key, beside the dispatcher's "publish"
 
 
@@ -68,6 +71,8 @@ def schedule_steps(settings: Any = None, platform: str | None = None) -> list[ti
     by_platform = getattr(engagement, "schedule_by_platform", {}) or {}
     if platform is not None and platform in by_platform:
         minutes = by_platform[platform]
+    elif platform in PLATFORM_SCHEDULES and "schedule_minutes" not in engagement.model_fields_set:
+        minutes = PLATFORM_SCHEDULES[platform]  # a schedule_minutes someone wrote applies to every platform
     return sorted(timedelta(minutes=m) for m in minutes if 0 < m <= MAX_ENGAGEMENT_MINUTES)
 
 

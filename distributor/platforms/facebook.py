@@ -245,18 +245,46 @@ class FacebookAdapter:
     def _live_metrics(self) -> list[str]:
         return [m for m in self.insights_metrics if m not in self.refused_metrics]
 
+    def _fields(self) -> str:
+        live = self._live_metrics()
+        return f"{ENGAGEMENT_FIELDS},insights.metric({','.join(live)})" if live else ENGAGEMENT_FIELDS
+
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
-        """Engagement fields in one sub-request per post, and each insights metric in its own.
+        """One sub-request per post (engagement fields and insights together), up to 50 a batch.
 
         One invalid metric fails a whole insights request (Meta renamed several in
-        2025-26), so each metric is asked alone: a renamed one costs only itself,
-        is warned about once, and is not asked again by this process.
+        2025-26): a post whose answer is "invalid metric" is asked again with each
+        metric on its own, so a renamed one costs only itself; it is warned
+        about once and left out of this process's later requests.
         """
         metrics: dict[str, Metrics] = {}
-        ids = list(dict.fromkeys(external_ids))
+        fields = self._fields()
+        for batch in chunks(list(dict.fromkeys(external_ids)), MAX_BATCH):
+            urls = [f"{self.graph.version}/{post_id}?fields={fields}" for post_id in batch]
+            again = []
+            for post_id, answer in zip(batch, self._batch(urls, "POST /{version}/ (batch)")):
+                if self._live_metrics() and self._invalid_parameter(answer):
+                    again.append(post_id)
+                    continue
+                found = self._item(answer)
+                if found is not None:
+                    metrics[post_id] = found
+            if again:
+                metrics.update(self._metric_by_metric(again))
+        return metrics
+
+    @classmethod
+    def _invalid_parameter(cls, answer: dict[str, Any] | None) -> bool:
+        body = cls._body(answer)
+        return bool(answer) and answer.get("code") != 200 and isinstance(body, dict) and \
+            (body.get("error") or {}).get("code") == INVALID_PARAMETER
+
+    def _metric_by_metric(self, post_ids: list[str]) -> dict[str, Metrics]:
+        """The engagement fields alone, and each insights metric in its own sub-request."""
         wanted = self._live_metrics()
         per_post = 1 + len(wanted)
-        for batch in chunks(ids, max(1, MAX_BATCH // per_post)):
+        metrics: dict[str, Metrics] = {}
+        for batch in chunks(post_ids, max(1, MAX_BATCH // per_post)):
             urls = []
             for post_id in batch:
                 urls.append(f"{self.graph.version}/{post_id}?fields={ENGAGEMENT_FIELDS}")
@@ -267,11 +295,8 @@ class FacebookAdapter:
                 found = self._item(group[0] if group else None)
                 if found is None:
                     continue
-                insights = [item for metric, answer in zip(wanted, group[1:])
-                            for item in self._insight(metric, answer)]
-                if insights:
-                    found = self.normalise({**found.raw, "insights": {"data": insights}})
-                metrics[post_id] = found
+                insights = [item for metric, answer in zip(wanted, group[1:]) for item in self._insight(metric, answer)]
+                metrics[post_id] = self.normalise({**found.raw, "insights": {"data": insights}}) if insights else found
         return metrics
 
     def _insight(self, metric: str, answer: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -288,6 +313,8 @@ class FacebookAdapter:
 
     def metric_warnings(self, sample_post_id: str | None = None) -> list[str]:
         """Refused insights metrics, for ``accounts check`` (asks each metric on one post when given)."""
+        if sample_post_id is None and self._live_metrics():
+            sample_post_id = self._latest_post_id()
         if sample_post_id:
             wanted = self._live_metrics()
             urls = [f"{self.graph.version}/{sample_post_id}/insights?metric={m}" for m in wanted]
@@ -296,6 +323,14 @@ class FacebookAdapter:
                     self._insight(metric, answer)
         return [f"insights metric {m!r} refused by Graph {self.graph.version}: {why}"
                 for m, why in sorted(self.refused_metrics.items())]
+
+    def _latest_post_id(self) -> str | None:
+        try:
+            [answer] = self._batch([f"{self.graph.version}/{self.page_id}/feed?fields=id&limit=1"], "GET /{page_id}/feed")
+        except Exception:  # noqa: BLE001 - the probe is a courtesy of `accounts check`
+            return None
+        data = (self._body(answer) or {}).get("data") if answer and answer.get("code") == 200 else None
+        return str(data[0]["id"]) if data and isinstance(data[0], dict) and data[0].get("id") else None
 
     def _item(self, answer: dict[str, Any] | None) -> Metrics | None:
         """One batch answer; None when Graph gave nothing usable for this post (try again later)."""
