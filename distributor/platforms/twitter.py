@@ -265,7 +265,8 @@ class TwitterAdapter:
         """Look among the posts made since the first attempt only: X bills each post read.
 
         ``start_time`` (the first attempt, less a margin for clock differences) and
-        ``since_id`` (our last post before it) bound the search; pages of
+        ``since_id`` (our last post before it) and ``until_id`` (our first post begun
+        after the last attempt ended) bound the search; pages of
         RECONCILE_PAGE posts (X's smallest) are read until the post is found or
         the posts since the first attempt run out.
         """
@@ -275,6 +276,8 @@ class TwitterAdapter:
             bounds["start_time"] = (post.not_before - RECONCILE_MARGIN).astimezone(timezone.utc).replace(microsecond=0)
         if post.since_id:
             bounds["since_id"] = post.since_id
+        if post.until_id:
+            bounds["until_id"] = post.until_id  # X's ids grow with time: the lost post lies between the two
         token = None
         for _ in range(RECONCILE_MAX_PAGES):
             with x_errors("GET /2/users/{id}/tweets"):

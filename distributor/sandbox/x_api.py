@@ -362,6 +362,11 @@ class XApi:
             if not since_id.isdigit():
                 raise invalid("since_id", since_id, "since_id must be a post id.")
             posts = [p for p in posts if int(p.id) > int(since_id)]
+        until_id = request.query_params.get("until_id")
+        if until_id:
+            if not until_id.isdigit():
+                raise invalid("until_id", until_id, "until_id must be a post id.")
+            posts = [p for p in posts if int(p.id) < int(until_id)]
         offset = int(request.query_params.get("pagination_token", "0") or 0)
         page = posts[offset:offset + max_results]
         meta: dict[str, Any] = {"result_count": len(page)}
