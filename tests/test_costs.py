@@ -222,3 +222,35 @@ def test_thresholds_notify_once_each_at_80_and_100_percent():
     assert costs.thresholds_crossed(390_000, 400_000, 0.50) == [80]
     assert costs.thresholds_crossed(400_000, 600_000, 0.50) == [100]
     assert costs.thresholds_crossed(0, 600_000, 0.50) == [80, 100]
+
+
+def test_reports_show_what_the_posts_cost(bot, sandbox):
+    from distributor import reports
+
+    engine, settings, adapters = bot
+    for n in range(2):
+        _add(engine, settings, f"Reported story {n}", link=f"https://news.example.com/report/{n}")
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    with Session(engine) as session:
+        report = reports.build_report(session, since=timedelta(days=1), by="account", timezone="UTC")
+    [row] = json.loads(reports.render_json(report))["rows"]
+    assert row["cost_usd"] == 0.4 and row["cost_per_post_usd"] == 0.2
+    assert "cost_per_1000_impressions_usd" in row and "cost_per_interaction_usd" in row
+    assert reports.render_csv(report).splitlines()[0].endswith("cost_usd,cost_per_post_usd,"
+                                                              "cost_per_1000_impressions_usd,cost_per_interaction_usd")
+
+
+def test_a_budget_at_80_percent_is_told_once_in_the_log_without_a_channel(bot, sandbox, caplog):
+    from distributor.notify import notify_step
+
+    engine, settings, adapters = bot
+    budgeted = settings.model_copy(update={"accounts": [
+        settings.accounts[0].model_copy(update={"budget_usd_per_day": 0.50})]})
+    for n in range(2):
+        _add(engine, budgeted, f"Notified story {n}", link=f"https://news.example.com/notify/{n}")
+    dispatch_due(engine, budgeted, adapters, worker_id="w1", policy=FAST)  # $0.40 of $0.50
+    with caplog.at_level("WARNING", logger="distributor.notify"):
+        notify_step(engine, budgeted)
+        notify_step(engine, budgeted)  # told once
+    told = [r.getMessage() for r in caplog.records if "budget_usd_per_day" in r.getMessage()]
+    assert told == ["x-main: budget_usd_per_day = 0.50 80% spent (0.40 USD spent)"]
