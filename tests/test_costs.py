@@ -254,3 +254,34 @@ def test_a_budget_at_80_percent_is_told_once_in_the_log_without_a_channel(bot, s
         notify_step(engine, budgeted)  # told once
     told = [r.getMessage() for r in caplog.records if "budget_usd_per_day" in r.getMessage()]
     assert told == ["x-main: budget_usd_per_day = 0.50 80% spent (0.40 USD spent)"]
+
+
+def test_a_renamed_insights_metric_costs_only_itself_and_accounts_check_warns(sandbox, monkeypatch):
+    from distributor import accounts
+
+    monkeypatch.setenv("DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN", "page-token")
+    account = AccountSettings(name="fb-main", platform="facebook", page_id="1001", api_base_url=sandbox,
+                              graph_version="v25.0")
+    adapter = build_adapter(account, Fetcher(Settings().fetch),
+                            insights_metrics=["post_media_view", "post_impressions", "post_clicks"])
+    published = adapter.publish(posts_outgoing("Views, not impressions"))
+    requests.post(sandbox + "/_sandbox/metrics", json={"id": published.external_id, "impressions": 321, "clicks": 12,
+                                                      "likes": 4}, timeout=5).raise_for_status()
+    [metrics] = adapter.fetch_metrics([published.external_id]).values()
+    assert (metrics.impressions, metrics.clicks, metrics.likes) == (321, 12, 4)  # Page views reported as views
+    check = accounts.check("fb-main", adapter)
+    assert check.ok and "warning: insights metric 'post_impressions' refused by Graph v25.0" in check.detail
+    # asked again: the refused metric is no longer asked, nothing fails
+    again = adapter.fetch_metrics([published.external_id])
+    assert again[published.external_id].impressions == 321
+
+
+def test_an_expired_graph_version_is_refused_at_start_up():
+    with pytest.raises(ValueError, match="graph_version 'v20.0' has expired"):
+        AccountSettings(name="fb-main", platform="facebook", page_id="1001", graph_version="v20.0")
+
+
+def posts_outgoing(text):
+    from distributor.platforms.base import OutgoingPost
+
+    return OutgoingPost(text=text, link="https://news.example.com/views")
