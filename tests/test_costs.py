@@ -285,3 +285,36 @@ def posts_outgoing(text):
     from distributor.platforms.base import OutgoingPost
 
     return OutgoingPost(text=text, link="https://news.example.com/views")
+
+
+def test_engagement_reads_stop_first_when_the_budget_is_spent(bot, sandbox):
+    from distributor.engagement import collect_due
+
+    engine, settings, adapters = bot
+    tight = settings.model_copy(update={"accounts": [
+        settings.accounts[0].model_copy(update={"budget_usd_per_day": 0.20})]})
+    _add(engine, tight, "The only post today", link="https://news.example.com/only")
+    assert dispatch_due(engine, tight, adapters, worker_id="w1", policy=FAST).sent == 1  # exactly $0.20
+    report = collect_due(engine, tight, adapters, now=utcnow() + timedelta(hours=1, minutes=1))
+    assert report.snapshots == 0 and report.deferred == 1
+    assert report.by_account["x-main"].error.startswith("engagement reads stopped: read_budget_share 0.2")
+    assert request_count(sandbox, "GET /2/tweets") == 0
+    # without a budget the same collection reads it, and books it under engagement
+    collect_due(engine, settings, adapters, now=utcnow() + timedelta(hours=1, minutes=1))
+    assert request_count(sandbox, "GET /2/tweets") == 1
+    with Session(engine) as session:
+        [read] = session.exec(select(ApiCall).where(ApiCall.purpose == "engagement")).all()
+    assert (read.units, read.cost_micros) == (1, 5_000)
+
+
+def test_link_policy_none_keeps_the_link_out_and_costs_a_plain_post(sandbox, engine, monkeypatch):
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox,
+                                                  link_policy="none")])
+    adapters = {"x-main": build_adapter(settings.accounts[0], Fetcher(settings.fetch))}
+    _add(engine, settings, "Card-only story https://news.example.com/card", link="https://news.example.com/card")
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    [shown] = sandbox_posts(sandbox)
+    assert shown["text"] == "Card-only story" and shown["link"] is None
+    assert sandbox_costs(sandbox)["by_endpoint"] == {"POST /2/tweets": 0.015}
