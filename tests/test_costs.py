@@ -318,3 +318,67 @@ def test_link_policy_none_keeps_the_link_out_and_costs_a_plain_post(sandbox, eng
     [shown] = sandbox_posts(sandbox)
     assert shown["text"] == "Card-only story" and shown["link"] is None
     assert sandbox_costs(sandbox)["by_endpoint"] == {"POST /2/tweets": 0.015}
+
+
+def test_send_anyway_from_the_api_and_the_desk_and_the_accounts_page_shows_spend(engine):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from distributor import users
+    from distributor.web import create_app
+
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter", "budget_usd_per_day": 0.5}])
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "a long password", "editor")
+        token = users.create_token(session, "desk@example.com")
+        held = posts.create_post(session, settings.account("x-main"), text="Held by the budget",
+                                 link="https://news.example.com/held")
+        other = posts.create_post(session, settings.account("x-main"), text="Also held",
+                                  link="https://news.example.com/other")
+        session.add(ApiCall(account="x-main", platform="twitter", purpose="publish", endpoint="POST /2/tweets",
+                            status=201, price_key="content_create_with_url", cost_micros=400_000))
+        session.commit()
+        held_id, other_id = held.id, other.id
+    app = create_app(settings, engine)
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    [row] = [r for r in api.get("/api/posts").json() if r["id"] == held_id]
+    assert row["held_because"].startswith("budget: budget_usd_per_day = 0.50")
+    answer = api.post(f"/api/posts/{held_id}/send-anyway")
+    assert answer.status_code == 200 and answer.json()["held_because"] is None
+    assert api.post("/api/posts/99999/send-anyway").status_code == 404
+
+    client = TestClient(app)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "desk@example.com", "password": "a long password", "csrf_token": csrf})
+    page = client.get(f"/posts/{other_id}").text
+    assert "Send anyway" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = client.post(f"/posts/{other_id}/send-anyway", data={"csrf_token": csrf})
+    assert done.status_code == 200 and "Sent anyway" in done.text
+    accounts_page = client.get("/accounts").text
+    assert "0.400 of 0.50" in accounts_page
+
+
+def test_the_app_24_hour_cap_holds_every_account_of_the_app(sandbox, engine, monkeypatch):
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+        monkeypatch.setenv(name.replace("X_MAIN", "X_DESK"), value + "-desk")
+    monkeypatch.setenv("DISTRIBUTOR_X_DESK_CONSUMER_KEY", "ck")  # the same X app
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox),
+                                  AccountSettings(name="x-desk", platform="twitter", api_base_url=sandbox)])
+    adapters = {a.name: build_adapter(a, Fetcher(settings.fetch)) for a in settings.accounts}
+    set_caps(sandbox, app_posts_24h=2)
+    with Session(engine) as session:
+        for n in range(2):
+            posts.create_post(session, settings.account("x-main"), text=f"Main story {n}")
+        desk = posts.create_post(session, settings.account("x-desk"), text="Desk story", at=utcnow() + timedelta(minutes=1))
+        session.commit()
+        desk_id = desk.id
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST).sent == 2
+    later = utcnow() + timedelta(minutes=2)
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=later).sent == 0
+    assert request_count(sandbox, "POST /2/tweets") == 2
+    with Session(engine) as session:
+        reason = holds_for(session, settings, [session.get(Post, desk_id)], now=later)[desk_id]
+    assert reason.startswith("rate limit: the platform accepts posts again at")
