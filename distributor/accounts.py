@@ -97,13 +97,24 @@ def overview(session: Session, settings: Settings, now: datetime | None = None) 
     return result
 
 
-def check(name: str, adapter) -> CheckResult:
-    """Ask the platform who we are with its cheapest authenticated call."""
-    try:
-        identity = adapter.verify()
-    except PlatformError as exc:
-        return CheckResult(name, False, str(exc))
-    return CheckResult(name, True, f"signed in as {identity}")
+def check(name: str, adapter, session: Session | None = None) -> CheckResult:
+    """Ask the platform who we are with its cheapest authenticated call (booked as purpose "check").
+
+    Warnings the adapter recorded (a Graph insights metric refused) follow the identity.
+    """
+    from distributor.delivery import costs
+
+    with costs.metering(name, "check") as meter:
+        try:
+            identity = adapter.verify()
+            warnings = adapter.metric_warnings() if hasattr(adapter, "metric_warnings") else []
+        except PlatformError as exc:
+            return CheckResult(name, False, str(exc))
+        finally:
+            if session is not None:
+                costs.record_calls(session, meter.drain())
+    detail = f"signed in as {identity}" + "".join(f"; warning: {w}" for w in warnings)
+    return CheckResult(name, True, detail)
 
 
 def pause(session: Session, account: AccountSettings, reason: str, actor: str,
@@ -127,7 +138,7 @@ def resume(session: Session, account: AccountSettings, adapter, actor: str,
     platform said now, and returns the failed result.
     """
     row = ensure_account(session, account)
-    result = check(account.name, adapter)
+    result = check(account.name, adapter, session)
     if not result.ok:
         if row.paused_reason is not None:
             row.paused_reason = result.detail
@@ -161,8 +172,11 @@ def adapter_for(settings: Settings, account: AccountSettings, fetcher=None):
     from distributor.platforms import build_adapter
 
     try:
+        from distributor.delivery.costs import price_table
+
         return build_adapter(account, fetcher or Fetcher(settings.fetch),
-                             engagement=settings.engagement)
+                             engagement=settings.engagement,
+                             prices=price_table(settings, account.platform))
     except ConfigError as exc:
         return _MissingSecrets(exc)
 
@@ -185,7 +199,7 @@ def act(settings: Settings, session: Session, name: str, action: str, *, actor: 
         return CheckResult(name, True, "paused")
     adapter = adapter or adapter_for(settings, account)
     if action == "check":
-        return check(name, adapter)
+        return check(name, adapter, session)
     return resume(session, account, adapter, actor=actor)
 
 

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from distributor import inputs
+from distributor import cli_costs
 from distributor.cli_accounts import accounts_app
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
@@ -42,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
+app.command("costs")(cli_costs.costs_command); queue_app.command("send-anyway")(cli_costs.send_anyway_command)
 
 # --platform choices: every platform of the registry that publishes somewhere
 PlatformChoice = Enum("PlatformChoice", {name: name for name in PLATFORM_NAMES if name != "dryrun"}, type=str)

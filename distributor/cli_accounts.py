@@ -55,7 +55,10 @@ def accounts_check(name: Optional[str] = typer.Argument(None, help="One account 
     chosen = [accounts.configured_account(settings, name)] if name else settings.accounts
     if not chosen:
         raise DistributorError("no accounts are configured")
-    results = [accounts.check(a.name, accounts.adapter_for(settings, a)) for a in chosen]
+    from distributor.db import session_scope
+
+    with session_scope(cli.state.engine) as session:  # the check's calls go into the cost ledger
+        results = [accounts.check(a.name, accounts.adapter_for(settings, a), session) for a in chosen]
     for result in results:
         if as_json:
             cli._print_json(result.as_json())

@@ -31,6 +31,9 @@ CONFIG_ENV = "DISTRIBUTOR_CONFIG"
 
 # The platforms and their secrets come from the platform registry (distributor/platforms/specs/).
 PLATFORMS = PLATFORM_NAMES
+# Graph API versions before this one have expired (v20: 2026-09-24) or expire within weeks (v21: 2027-01-21)
+MIN_GRAPH_MAJOR = 22
+MAX_ENGAGEMENT_MINUTES = 30 * 24 * 60  # X gives non-public metrics for 30 days: never collect later
 
 # Secrets each platform needs, as suffixes of DISTRIBUTOR_<ACCOUNT>_...
 SECRET_KEYS: dict[str, tuple[str, ...]] = {name: tuple(s.key for s in spec.secrets) for name, spec in SPECS.items()}
@@ -182,6 +185,16 @@ class AccountSettings(_Section):
     image: Literal["lead", "quote_card", "auto"] = "lead"  # the picture: lead photo, quote card, or card when no photo
     cards: CardOverrides = CardOverrides()  # this account's changes to [cards] (colours, logo, ...)
 
+    # Costs (X bills every call): a post that would pass a budget is held until the
+    # budget allows it or an editor sends it anyway; engagement reads may spend at
+    # most read_budget_share of each budget and are the first to stop.
+    budget_usd_per_day: float | None = Field(None, ge=0)
+    budget_usd_per_month: float | None = Field(None, ge=0)
+    read_budget_share: float = Field(0.2, ge=0, le=1)
+    link_policy: Literal["in_post", "none"] = "in_post"  # none: the link stays out of the text (cards only)
+    x_media_api: Literal["v2", "v1.1"] = "v2"  # X media upload: v2 (default) or the old v1.1 path
+    graph_version: str = "v25.0"  # Facebook Graph API version, checked at start-up
+
     _zone_is_known = field_validator("timezone")(_zone)
     _api_url_is_http = field_validator("api_base_url")(_http_url)
 
@@ -191,6 +204,16 @@ class AccountSettings(_Section):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
             raise ValueError("account names use letters, digits, '-' and '_' only")
         return value
+
+    @field_validator("graph_version")
+    @classmethod
+    def _graph_version_is_current(cls, value: str) -> str:
+        match = re.fullmatch(r"v(\d+)\.0", value.strip())
+        if not match:
+            raise ValueError(f"graph_version {value!r} is not a Graph API version such as 'v25.0'")
+        if int(match.group(1)) < MIN_GRAPH_MAJOR:
+            raise ValueError(f"graph_version {value!r} has expired or expires soon; use v{MIN_GRAPH_MAJOR}.0 or later")
+        return value.strip()
 
     @model_validator(mode="after")
     def _platform_needs(self) -> "AccountSettings":
@@ -240,6 +263,15 @@ class EngagementSettings(_Section):
     schedule_minutes: list[Annotated[int, Field(gt=0)]] = [10, 60, 360, 1440, 4320, 10080]
     # Graph insights metric names (Meta renames them; keep them here, not in code)
     facebook_insights_metrics: list[str] = ["post_media_view", "post_clicks"]
+    # per platform, replacing schedule_minutes for it; without either, X uses 1 h, 24 h, 7 d (it bills every read)
+    schedule_by_platform: dict[str, list[Annotated[int, Field(gt=0, le=MAX_ENGAGEMENT_MINUTES)]]] = {}
+
+
+class CostSettings(_Section):
+    """[costs.<platform>]: price list lines in USD over the documented defaults (delivery/costs.py)."""
+
+    twitter: dict[str, Annotated[float, Field(ge=0)]] = {}
+    facebook: dict[str, Annotated[float, Field(ge=0)]] = {}
 
 
 class SchedulerSettings(_Section):
@@ -253,13 +285,13 @@ class SchedulerSettings(_Section):
     max_delay_hours: float = Field(24.0, ge=0)
 
 
-NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing")
+NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing", "budget")
 
 
 class NotifySettings(_Section):
     """Where and when people are told (secrets: DISTRIBUTOR_NOTIFY_WEBHOOK_URL, DISTRIBUTOR_SMTP_USERNAME/_PASSWORD)."""
 
-    events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing"]] = list(NOTIFY_EVENTS)
+    events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing", "budget"]] = list(NOTIFY_EVENTS)
     approval_wait_minutes: float = Field(60.0, gt=0)
     feed_failures: int = Field(3, ge=1)  # polls failed in a row before a feed is reported
     check_seconds: float = Field(60.0, gt=0)
@@ -302,6 +334,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = NotifySettings()
     logging: LoggingSettings = LoggingSettings()
     cards: CardSettings = CardSettings()
+    costs: CostSettings = CostSettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 

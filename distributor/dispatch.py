@@ -42,6 +42,7 @@ platform's reason; DuplicateContent -> reconciled. Nothing here sleeps except
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -50,12 +51,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Callable, Mapping
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
+from distributor.delivery import costs, leases, outcome
+from distributor.delivery.leases import PUBLISH_ENDPOINT, RECONCILE_ENDPOINT
 from distributor.engagement import first_collection_at
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
 from distributor.models import Account, Article, Post, PostEvent, PostState, RateLimit, utcnow
@@ -71,10 +73,11 @@ S = PostState
 # while the adapter talks to the platform).
 Bind = Engine | Connection
 
-# RateLimit.endpoint keys the dispatcher uses: everything ``publish`` calls
-# (media upload included) shares one gate, and reconciliation reads have their own.
-PUBLISH_ENDPOINT = "publish"
-RECONCILE_ENDPOINT = "find_existing"
+# The lease SQL lives in delivery/leases.py (these names stay importable from here).
+_Claim = leases.Claim
+_due_query = leases.due_query
+_claim_statement = leases.claim_statement
+_settle = leases.settle
 MIN_RATE_LIMIT_WAIT = timedelta(seconds=1)
 
 
@@ -116,16 +119,6 @@ class DispatchReport:
         self.paused.extend(other.paused)
 
 
-@dataclass(frozen=True)
-class _Claim:
-    """A post this worker holds the lease of, with what the adapter needs."""
-
-    id: int
-    account: str
-    attempts: int
-    outgoing: OutgoingPost
-
-
 def post_marker(post_id: int) -> str:
     """A short string unique to one post, handed to adapters for reconciliation."""
     return f"dst-{post_id}"
@@ -161,11 +154,41 @@ def _outgoing_for(session: Session, post: Post, now: datetime) -> OutgoingPost:
             Post.account == post.account, Post.link == post.link, Post.id != post.id, Post.state != S.cancelled
         ).limit(1)
     ).first() is not None
+    # our last post before the first attempt: reconciliation reads only newer ones (X bills each post read)
+    since_id = session.exec(
+        select(Post.external_id).where(
+            Post.account == post.account, Post.id != post.id, col(Post.external_id).is_not(None),
+            col(Post.sent_at) < not_before,
+        ).order_by(col(Post.sent_at).desc()).limit(1)
+    ).first()
     # the headline, for platforms whose link card we build ourselves (Bluesky)
     article = session.get(Article, post.article_id) if post.article_id is not None else None
     title = article.title if article is not None else None
     return replace(outgoing(post, not_before=not_before, taken_ids=frozenset(taken)), link_shared=shared,
-                   title=title)
+                   title=title, since_id=since_id, until_id=_until_id(session, post))
+
+
+def _until_id(session: Session, post: Post) -> str | None:
+    """The external id of the account's first post whose own claim came after this post's last attempt ended.
+
+    Anything that post's platform id is above was created after our attempt: with
+    X's time-ordered ids, reconciliation never needs to read it. None before any
+    attempt ended (the first try, or a worker that died mid-publish: then no bound).
+    """
+    ended = session.exec(
+        select(func.max(PostEvent.at)).where(PostEvent.post_id == post.id, PostEvent.from_state == S.sending.value,
+                                             PostEvent.to_state == S.queued.value)
+    ).one()
+    if ended is None:
+        return None
+    claimed = (select(func.min(PostEvent.at)).where(PostEvent.post_id == Post.id, PostEvent.to_state == S.sending.value)
+               .correlate(Post).scalar_subquery())
+    return session.exec(
+        select(Post.external_id).where(
+            Post.account == post.account, Post.id != post.id, col(Post.external_id).is_not(None),
+            col(Post.sent_at) > ended, claimed > ended,
+        ).order_by(col(Post.sent_at)).limit(1)
+    ).first()
 
 
 def _aware(when: datetime) -> datetime:
@@ -189,38 +212,14 @@ def _open_accounts(accounts: dict[str, AccountSettings], settings: Settings, now
     return {name for name, acct in accounts.items() if not in_quiet_hours(acct, now, settings.web.timezone)}
 
 
-def _due_query(names: set[str], now: datetime):
-    """Queued, due posts of these accounts whose account is neither paused nor rate limited.
-
-    Pause and rate limit are read in the claim's own statement, so a limit
-    stored by another worker a moment ago is honoured.
-    """
-    limited = exists().where(
-        RateLimit.account == Post.account,
-        RateLimit.endpoint == PUBLISH_ENDPOINT,
-        RateLimit.reset_at > now,
-    )
-    # A post tried before is looked for before it is published again (see
-    # _publish), so it also waits while the account's reads are rate limited.
-    reads_limited = exists().where(
-        RateLimit.account == Post.account,
-        RateLimit.endpoint == RECONCILE_ENDPOINT,
-        RateLimit.reset_at > now,
-    )
-    return (
-        select(Post)
-        .join(Account, col(Account.name) == col(Post.account))
-        .where(
-            Post.state == S.queued,
-            col(Post.scheduled_at) <= now,
-            col(Post.account).in_(names),
-            col(Account.paused_at).is_(None),
-            ~limited,
-            ~(and_(col(Post.attempts) >= 1, reads_limited)),
-        )
-        .order_by(col(Post.priority).desc(), col(Post.scheduled_at), col(Post.id))
-        .limit(1)
-    )
+def _sent_anyway_due(session: Session, account: str, now: datetime, is_pg: bool) -> Post | None:
+    """The account's most urgent due post that an editor sent past its budget, if any."""
+    anyway = exists().where(PostEvent.post_id == Post.id, col(PostEvent.reason).startswith(costs.SEND_ANYWAY))
+    query = (select(Post).where(Post.account == account, Post.state == S.queued, col(Post.scheduled_at) <= now, anyway)
+             .order_by(col(Post.priority).desc(), col(Post.scheduled_at), col(Post.id)).limit(1))
+    if is_pg:
+        query = query.with_for_update(skip_locked=True, of=Post)
+    return session.exec(query).first()
 
 
 def _pacing_open(session: Session, account: AccountSettings, now: datetime, exclude_id: int) -> bool:
@@ -238,36 +237,6 @@ def _pacing_open(session: Session, account: AccountSettings, now: datetime, excl
         )
     ).one()
     return busy == 0
-
-
-def _claim_statement(post_id: int, account: AccountSettings, worker_id: str, now: datetime, lease_until: datetime):
-    """queued -> sending, only if still queued (and, on SQLite, only if pacing allows).
-
-    The row count of this UPDATE is the claim: 1 means this worker won the post.
-    """
-    statement = (
-        update(Post)
-        .where(col(Post.id) == post_id, Post.state == S.queued)
-        .values(
-            state=S.sending,
-            lease_owner=worker_id,
-            lease_until=lease_until,
-            attempts=col(Post.attempts) + 1,
-            updated_at=now,
-        )
-    )
-    if account.min_gap_minutes > 0:
-        # SQLite runs one writer at a time, so this check and the move are atomic.
-        # (PostgreSQL additionally locks the account row first; see _claim_one.)
-        # Two NOT EXISTS, not one with an OR: SQLite then searches ix_post_account_state
-        # and ix_post_account_sent instead of every post of the account (190 ms at 200,000 posts).
-        sending, recent = aliased(Post), aliased(Post)
-        since = now - timedelta(minutes=account.min_gap_minutes)
-        statement = statement.where(
-            ~exists().where(sending.account == account.name, sending.id != post_id, sending.state == S.sending),
-            ~exists().where(recent.account == account.name, recent.id != post_id, recent.sent_at > since),
-        )
-    return statement
 
 
 def _claim_one(
@@ -288,6 +257,19 @@ def _claim_one(
             if post is None:
                 return None
             account = accounts[post.account]
+            if costs.has_budget(account):
+                if is_pg:  # two workers must not both spend the last of a budget
+                    session.exec(select(Account).where(Account.name == post.account).with_for_update())
+                held = outcome.decide(outcome.Facts(outcome.NOT_TRIED, post.attempts, now,
+                                                    budget_reason=costs.budget_hold(session, settings, account, post, now)))
+                if held.state is S.queued:
+                    # held (holds.py says why): the account's posts wait in order, except one an
+                    # editor sent anyway
+                    post = _sent_anyway_due(session, post.account, now, is_pg)
+                    if post is None:
+                        session.rollback()
+                        names.discard(account.name)
+                        continue
             if is_pg and account.min_gap_minutes > 0:
                 # Serialise claims of one paced account: after this lock, a post
                 # another worker just moved to sending is visible to the check below.
@@ -312,7 +294,7 @@ def _claim_one(
                 )
             )
             session.flush()
-            claim = _Claim(post.id, post.account, attempts, _outgoing_for(session, post, now))
+            claim = _Claim(post.id, post.account, attempts, _outgoing_for(session, post, now), account.platform)
             session.commit()
             return claim
     return None
@@ -328,27 +310,6 @@ def claim_one(engine: Engine, settings: Settings, adapters: Mapping[str, Platfor
 # --------------------------------------------------------------------------- record
 
 
-def _settle(
-    session: Session, claim: _Claim, worker_id: str, now: datetime, to: PostState, reason: str, attempt: int | None = None, **values
-) -> bool:
-    """Leave ``sending`` for ``to``, only while this worker still holds the lease."""
-    attempt = claim.attempts if attempt is None else attempt
-    result = session.execute(
-        update(Post)
-        .where(col(Post.id) == claim.id, Post.state == S.sending, col(Post.lease_owner) == worker_id)
-        .values(state=to, lease_owner=None, lease_until=None, updated_at=now, attempts=attempt, **values)
-    )
-    if result.rowcount != 1:
-        # Our lease expired and another worker reconciled the post: its record stands.
-        log.warning("post %s: lease lost before recording %s; leaving it to the reconciler", claim.id, to.value)
-        return False
-    session.add(
-        PostEvent(post_id=claim.id, at=now, from_state=S.sending.value, to_state=to.value,
-                  attempt=attempt, actor=f"worker:{worker_id}", reason=reason)
-    )
-    return True
-
-
 def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, published: Published, reason: str,
                settings: Settings | None = None) -> bool:
     # Called only with what the platform returned (publish or find_existing):
@@ -357,7 +318,7 @@ def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, p
     done = _settle(
         session, claim, worker_id, now, S.sent, reason + (f"; {published.note}" if published.note else ""),
         external_id=published.external_id, external_url=published.url, sent_at=now, note=published.note, error=None,
-        next_collect_at=first_collection_at(now, settings),
+        next_collect_at=first_collection_at(now, settings, claim.platform),
     )
     if done:
         session.execute(update(Account).where(col(Account.name) == claim.account).values(last_sent_at=now))
@@ -384,8 +345,11 @@ def resume_account(session: Session, name: str) -> Account:
 
 def _reconcile_now(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) -> tuple[Published | None, Exception | None]:
     started = time.perf_counter()
+    meter = costs.current_meter()
+    purpose = meter.using("reconcile") if meter is not None else contextlib.nullcontext()
     try:
-        return adapter.find_existing(claim.outgoing), None
+        with purpose:
+            return adapter.find_existing(claim.outgoing), None
     except Exception as exc:  # noqa: BLE001 - any failure means "still unknown"
         return None, exc
     finally:
@@ -423,6 +387,20 @@ def _is_retryable(error: Exception) -> bool:
     return not isinstance(error, (RateLimited, AuthExpired, Rejected))
 
 
+def _outcome_of(error: Exception | None, how: str) -> str:
+    if error is None:
+        return outcome.PUBLISHED if how == "published" else outcome.FOUND_BEFORE
+    if isinstance(error, DuplicateContent):
+        return outcome.DUPLICATE
+    if isinstance(error, RateLimited):
+        return outcome.RATE_LIMITED
+    if isinstance(error, AuthExpired):
+        return outcome.AUTH_EXPIRED
+    if isinstance(error, Rejected):
+        return outcome.REJECTED
+    return outcome.TRANSIENT
+
+
 def _record_outcome(
     engine: Bind,
     adapter: PlatformAdapter,
@@ -437,72 +415,79 @@ def _record_outcome(
     *,
     how: str = "published",
     settings: Settings | None = None,
+    meter: costs.Meter | None = None,
+    app_accounts: frozenset[str] = frozenset(),
 ) -> None:
-    """Turn what publish did into the post's next state (see the module docstring)."""
-    giving_up = error is not None and _is_retryable(error) and claim.attempts >= policy.max_attempts
-    reconciled: tuple[Published | None, Exception | None] | None = None
-    if isinstance(error, DuplicateContent) or giving_up:
-        # "Maybe posted": after a lost response the retry is refused as a
-        # duplicate, and a transient error may have hidden a success. Only the
-        # platform can tell; ask it before deciding.
-        reconciled = _reconcile_now(adapter, claim, report)
+    """Turn what publish did into the post's next state: outcome.decide says which, this applies it."""
+    kind = _outcome_of(error, how)
+    what = f"{type(error).__name__}: {error}" if error is not None else ""
+    facts = outcome.Facts(
+        kind, claim.attempts, now, max_attempts=policy.max_attempts, error=what,
+        retry_at=_aware(error.retry_at) if isinstance(error, RateLimited) else None,
+        endpoint=error.endpoint if isinstance(error, RateLimited) else None,
+        limited_on_reconcile=how == "reconcile",
+        reconcile_retry=timedelta(seconds=policy.reconcile_retry_seconds),
+        # drawn only when a backoff is used, so a seeded rng gives the same delays as before
+        backoff=policy.backoff(claim.attempts, rng) if kind == outcome.TRANSIENT and claim.attempts < policy.max_attempts
+        else timedelta(0),
+    )
+    decision = outcome.decide(facts)
+    find_error: Exception | None = None
+    if decision.reconcile:
+        # "Maybe posted": after a lost response the retry is refused as a duplicate, and a
+        # transient error may have hidden a success. Only the platform can tell.
+        found, find_error = _reconcile_now(adapter, claim, report)
+        published = found
+        facts = replace(facts, found=None if find_error is not None else found is not None,
+                        reconcile_failed=find_error is not None)
+        decision = outcome.decide(facts)
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
-        if error is None:
-            if _mark_sent(session, claim, worker_id, now, published, how, settings):
-                if how == "published":
-                    report.sent += 1
-                else:
-                    report.reconciled += 1
-        elif reconciled is not None:
-            found, find_error = reconciled
-            what = f"{type(error).__name__}: {error}"
-            if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, f"reconciled: after {what}, the platform has the post",
-                              settings):
-                    report.reconciled += 1
-            elif find_error is not None:
-                _still_unknown(session, claim, worker_id, now, find_error, policy, report)
-                report.retried += 1
-            elif giving_up:
-                if _settle(session, claim, worker_id, now, S.failed,
-                           f"gave up after {claim.attempts} attempts (not on the platform); last error {what}",
-                           error=f"gave up after {claim.attempts} attempts: {what}"):
-                    report.failed += 1
-            elif _settle(session, claim, worker_id, now, S.failed,
-                         f"rejected as duplicate content and not found on the platform: {error}",
-                         error=f"duplicate content: {error}"):
-                report.failed += 1
-        elif isinstance(error, RateLimited):
-            # a reset already past (clock skew, a missing header) must not let us hammer the endpoint
-            reset_at = max(_aware(error.retry_at), now + MIN_RATE_LIMIT_WAIT)
-            # the limit hit the call that failed: the publish itself, or the look-up before it
-            endpoint = RECONCILE_ENDPOINT if how == "reconcile" else PUBLISH_ENDPOINT
-            store_rate_limit(session, claim.account, endpoint, reset_at)
-            # A rate limit is the platform saying "not now", not a failed
-            # attempt: it does not use up the post's retries.
-            if _settle(session, claim, worker_id, now, S.queued,
-                       f"rate limited{' on ' + error.endpoint if error.endpoint else ''} until {reset_at.isoformat()}",
-                       attempt=claim.attempts - 1, error=f"rate limited: {error}"):
-                report.retried += 1
-        elif isinstance(error, AuthExpired):
+        if meter is not None:
+            _book(session, meter, claim.account, app_accounts, now)
+        _apply(session, claim, worker_id, now, decision, facts, published, error, find_error, policy, report, settings,
+               meter)
+        session.commit()
+    report.db_seconds += time.perf_counter() - started
+
+
+def _apply(session: Session, claim: _Claim, worker_id: str, now: datetime, decision: outcome.Decision,
+           facts: outcome.Facts, published: Published | None, error: Exception | None, find_error: Exception | None,
+           policy: RetryPolicy, report: DispatchReport, settings: Settings | None, meter: costs.Meter | None) -> None:
+    """Write one decision: the state change (conditional on our lease), and what goes with it."""
+    counted = False
+    if decision.state is S.sent:
+        reason = decision.reason
+        if decision.counter == "reconciled" and meter is not None:
+            reason += f"; {costs.describe_cost(meter, 'reconcile')}"
+        counted = _mark_sent(session, claim, worker_id, now, published, reason, settings)
+    elif decision.state is S.sending:
+        _still_unknown(session, claim, worker_id, now, find_error, policy, report)
+        counted = True
+    elif decision.state is S.failed:
+        if facts.outcome == outcome.DUPLICATE:
+            field_error = f"duplicate content: {error}"
+        elif facts.outcome == outcome.REJECTED:
+            field_error = error.reason
+        else:
+            field_error = f"gave up after {claim.attempts} attempts: {facts.error}"
+        counted = _settle(session, claim, worker_id, now, S.failed, decision.reason, error=field_error)
+    else:
+        values: dict = {}
+        if decision.limit_endpoint is not None:
+            store_rate_limit(session, claim.account, decision.limit_endpoint, decision.at)
+            values["error"] = f"rate limited: {error}"
+        elif decision.pause:
             _pause(session, claim.account, f"auth expired: {error}", now)
             report.paused.append(claim.account)
             log.error("account %s paused, its posts stay queued: %s", claim.account, error)
-            if _settle(session, claim, worker_id, now, S.queued, f"account paused, credentials expired: {error}",
-                       attempt=claim.attempts - 1, error=f"auth expired: {error}"):
-                report.retried += 1
-        elif isinstance(error, Rejected):
-            if _settle(session, claim, worker_id, now, S.failed, f"rejected by the platform: {error.reason}", error=error.reason):
-                report.failed += 1
+            values["error"] = f"auth expired: {error}"
         else:
-            what = f"{type(error).__name__}: {error}"
-            retry_at = now + policy.backoff(claim.attempts, rng)
-            if _settle(session, claim, worker_id, now, S.queued, f"{what}; retry after {retry_at.isoformat()}",
-                       error=what, scheduled_at=retry_at):
-                report.retried += 1
-        session.commit()
-    report.db_seconds += time.perf_counter() - started
+            values.update(error=facts.error, scheduled_at=decision.at)
+        attempt = claim.attempts - 1 if decision.give_back_attempt else None
+        counted = _settle(session, claim, worker_id, now, S.queued, decision.reason, attempt=attempt, **values)
+    if counted and decision.counter:
+        setattr(report, decision.counter, getattr(report, decision.counter) + 1)
 
 
 class LeaseKeeper:
@@ -533,11 +518,7 @@ class LeaseKeeper:
         while not self.stop.wait(self.lease_seconds / 3):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(
-                        update(Post)
-                        .where(col(Post.id) == self.post_id, Post.state == S.sending, Post.lease_owner == self.worker_id)
-                        .values(lease_until=utcnow() + timedelta(seconds=self.lease_seconds))
-                    )
+                    leases.renew(connection, self.post_id, self.worker_id, self.lease_seconds)
             except Exception:  # noqa: BLE001 - a missed renewal only shortens the lease
                 log.warning("post %s: could not renew its lease", self.post_id, exc_info=True)
 
@@ -566,6 +547,41 @@ def _publish(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) ->
         return None, exc, "published"
     finally:
         report.publish_seconds += time.perf_counter() - started
+
+
+def _book(session: Session, meter: costs.Meter, account: str, app_accounts: frozenset[str], now: datetime) -> None:
+    """Write the meter's calls to the ledger, and stop before the limits its answers reported run out.
+
+    A post that used the last of X's 15-minute or 24-hour allowance makes the
+    account's (for an app cap: the app's accounts') posts wait for the reset
+    here, so no request is spent only to hear "429".
+    """
+    costs.record_calls(session, meter.calls)
+    for seen in meter.limits:
+        if seen.remaining > 0 or _aware(seen.reset_at) <= now:
+            continue
+        endpoint = _limit_endpoint(seen.endpoint)
+        if endpoint is None:
+            continue
+        for name in (app_accounts | {account}) if seen.scope == "app" else {account}:
+            store_rate_limit(session, name, endpoint, max(_aware(seen.reset_at), now + MIN_RATE_LIMIT_WAIT))
+    meter.limits.clear()
+
+
+def _limit_endpoint(endpoint: str) -> str | None:
+    """Which of our RateLimit gates a platform endpoint's limit closes."""
+    if endpoint == "POST /2/tweets" or endpoint.startswith(("POST /2/media/", "POST /1.1/media/")):
+        return PUBLISH_ENDPOINT
+    if endpoint == "GET /2/users/{id}/tweets":
+        return RECONCILE_ENDPOINT
+    if endpoint == "GET /2/tweets":
+        return "fetch_metrics"
+    return None
+
+
+def _platform_of(session: Session, account: str) -> str | None:
+    row = session.get(Account, account)
+    return getattr(row, "platform", None) if row is not None else None
 
 
 # --------------------------------------------------------------------------- reconcile expired leases
@@ -598,12 +614,7 @@ def _take_expired(engine: Bind, names: set[str], worker_id: str, now: datetime, 
             if post is None:
                 return None
             previous = post.lease_owner
-            result = session.execute(
-                update(Post)
-                .where(col(Post.id) == post.id, Post.state == S.sending, col(Post.lease_until) < now)
-                .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
-            )
-            if result.rowcount != 1:
+            if not leases.take_over(session, post.id, worker_id, now, lease_seconds):
                 session.rollback()
                 continue
             session.refresh(post)
@@ -613,7 +624,8 @@ def _take_expired(engine: Bind, names: set[str], worker_id: str, now: datetime, 
                           reason=f"lease of {previous} expired; outcome unknown, reconciling")
             )
             session.flush()
-            claim = _Claim(post.id, post.account, post.attempts, _outgoing_for(session, post, now))
+            claim = _Claim(post.id, post.account, post.attempts, _outgoing_for(session, post, now),
+                           _platform_of(session, post.account))
             session.commit()
             return claim
     return None
@@ -627,12 +639,15 @@ def _reconcile_expired(engine, adapters, names, worker_id, now, settings, policy
         report.db_seconds += time.perf_counter() - started
         if claim is None:
             return
-        found, error = _reconcile_now(adapters[claim.account], claim, report)
+        with costs.metering(claim.account, "reconcile", claim.id) as meter:
+            found, error = _reconcile_now(adapters[claim.account], claim, report)
         started = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session:
+            _book(session, meter, claim.account, _app_accounts(adapters, claim.account), now)
             if found is not None:
-                if _mark_sent(session, claim, worker_id, now, found, "reconciled: found on the platform after the lease expired",
-                              settings):
+                if _mark_sent(session, claim, worker_id, now, found,
+                              "reconciled: found on the platform after the lease expired; "
+                              + costs.describe_cost(meter, "reconcile"), settings):
                     report.reconciled += 1
             elif error is not None:
                 _still_unknown(session, claim, worker_id, now, error, policy, report)
@@ -709,12 +724,21 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
             break
         touched.add(claim.id)
         adapter = adapters[claim.account]
-        with LeaseKeeper(engine, claim.id, worker_id, settings.scheduler.lease_seconds):
-            published, error, how = _publish(adapter, claim, report)
-        _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how,
-                        settings=settings)
+        with costs.metering(claim.account, "publish", claim.id) as meter:
+            with LeaseKeeper(engine, claim.id, worker_id, settings.scheduler.lease_seconds):
+                published, error, how = _publish(adapter, claim, report)
+            _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how,
+                            settings=settings, meter=meter, app_accounts=_app_accounts(adapters, claim.account))
     report.skipped = _count_skipped(engine, clock(), touched)
     return report
+
+
+def _app_accounts(adapters: Mapping[str, PlatformAdapter], account: str) -> frozenset[str]:
+    """The accounts that share ``account``'s platform app (X's app-wide 24-hour cap)."""
+    key = getattr(adapters.get(account), "app_key", None)
+    if key is None:
+        return frozenset()
+    return frozenset(name for name, a in adapters.items() if getattr(a, "app_key", None) == key)
 
 
 def max_delay(account: AccountSettings, settings: Settings) -> timedelta | None:

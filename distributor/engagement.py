@@ -23,7 +23,8 @@ from sqlalchemy import and_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from distributor.config import EngagementSettings
+from distributor.config import MAX_ENGAGEMENT_MINUTES, EngagementSettings
+from distributor.delivery import costs
 from distributor.errors import PlatformError, RateLimited
 from distributor.models import EngagementSnapshot, Post, PostState, RateLimit, utcnow
 from distributor.platforms.base import Metrics, PlatformAdapter
@@ -31,6 +32,9 @@ from distributor.ratelimits import store_rate_limit
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
 CLAIM = timedelta(minutes=10)  # how long a run holds the due posts it took
+# Default schedules per platform (minutes after publishing) when the configuration names none:
+# X bills each post read ($0.005), so three snapshots instead of six.
+PLATFORM_SCHEDULES = {"twitter": [60, 1440, 10080]}
 METRICS_ENDPOINT = "fetch_metrics"  # RateLimit.endpoint key, beside the dispatcher's "publish"
 
 
@@ -55,10 +59,21 @@ class CollectReport:
     by_account: dict[str, AccountCollect] = field(default_factory=dict)
 
 
-def schedule_steps(settings: Any = None) -> list[timedelta]:
-    """The collection offsets after publishing, sorted, from the settings (or the defaults)."""
-    minutes = (settings.engagement if settings is not None else EngagementSettings()).schedule_minutes
-    return sorted(timedelta(minutes=m) for m in minutes if m > 0)
+def schedule_steps(settings: Any = None, platform: str | None = None) -> list[timedelta]:
+    """The collection offsets after publishing, sorted, from the settings (or the defaults).
+
+    A platform listed in ``schedule_by_platform`` has its own (X bills every read:
+    1 h, 24 h, 7 d); nothing is collected past 30 days, when X stops giving
+    non-public metrics.
+    """
+    engagement = settings.engagement if settings is not None else EngagementSettings()
+    minutes = engagement.schedule_minutes
+    by_platform = getattr(engagement, "schedule_by_platform", {}) or {}
+    if platform is not None and platform in by_platform:
+        minutes = by_platform[platform]
+    elif platform in PLATFORM_SCHEDULES and "schedule_minutes" not in engagement.model_fields_set:
+        minutes = PLATFORM_SCHEDULES[platform]  # a schedule_minutes someone wrote applies to every platform
+    return sorted(timedelta(minutes=m) for m in minutes if 0 < m <= MAX_ENGAGEMENT_MINUTES)
 
 
 def next_collection(sent_at: datetime, now: datetime, steps: Sequence[timedelta]) -> datetime | None:
@@ -72,9 +87,9 @@ def next_collection(sent_at: datetime, now: datetime, steps: Sequence[timedelta]
     return offsets[index] if index < len(offsets) else None
 
 
-def first_collection_at(sent_at: datetime, settings: Any = None) -> datetime | None:
+def first_collection_at(sent_at: datetime, settings: Any = None, platform: str | None = None) -> datetime | None:
     """When a post sent at ``sent_at`` is first measured (for an UPDATE ... SET)."""
-    steps = schedule_steps(settings)
+    steps = schedule_steps(settings, platform)
     return sent_at + steps[0] if steps else None
 
 
@@ -128,7 +143,9 @@ def collect_due(
             _defer(open_session, posts, outcome)
             tick(len(posts))
             continue
-        _collect_account(open_session, account, adapter, posts, now, steps, outcome, tick)
+        platform_steps = schedule_steps(settings, getattr(adapter, "platform", None)) if settings is not None else steps
+        _collect_account(open_session, account, adapter, posts, now, platform_steps, outcome, tick,
+                         _configured(settings, account), settings)
     for outcome in report.by_account.values():
         report.snapshots += outcome.snapshots
         report.deleted += outcome.deleted
@@ -209,16 +226,49 @@ def _defer(open_session, posts: list[_DuePost], outcome: AccountCollect) -> None
         session.commit()
 
 
+def _configured(settings: Any, name: str):
+    for account in getattr(settings, "accounts", None) or []:
+        if account.name == name:
+            return account
+    return None
+
+
+def _read_hold(open_session, account_settings, settings, batch_size: int, now) -> str | None:
+    """Engagement reads stop first: the account's read share of its budget, or the budget, is spent."""
+    if account_settings is None or not costs.has_budget(account_settings):
+        return None
+    prices = costs.price_table(settings, account_settings.platform)
+    price = costs.micros(prices.get("posts_read", 0.0) * batch_size)
+    if price == 0:
+        return None
+    with open_session() as session:
+        spent = costs.spending(session, account_settings, now)
+    return costs.reads_verdict(spent, price, account_settings.budget_usd_per_day,
+                               account_settings.budget_usd_per_month, account_settings.read_budget_share)
+
+
 def _collect_account(open_session, account: str, adapter: PlatformAdapter, posts: list[_DuePost], now, steps, outcome,
-                     tick) -> None:
+                     tick, account_settings=None, settings=None) -> None:
     # One adapter call per platform batch (not all ids at once): the request
     # count is the same, and when the platform says "rate limited" half-way,
     # the batches already answered are kept instead of thrown away.
     size = max(1, adapter.limits.metrics_batch_size)
     for start in range(0, len(posts), size):
         batch = posts[start : start + size]
+        held = _read_hold(open_session, account_settings, settings, len(batch), now)
+        if held is not None:
+            outcome.error = held
+            _defer(open_session, posts[start:], outcome)
+            tick(len(posts) - start)
+            return
         try:
-            metrics = adapter.fetch_metrics([post.external_id for post in batch])
+            with costs.metering(account, "engagement") as meter:
+                try:
+                    metrics = adapter.fetch_metrics([post.external_id for post in batch])
+                finally:
+                    with open_session() as session:
+                        _book_reads(session, meter, batch)
+                        session.commit()
         except PlatformError as exc:
             # rate limited, auth expired, transient: this account's remaining
             # posts stay due; the other accounts carry on
@@ -237,6 +287,15 @@ def _collect_account(open_session, account: str, adapter: PlatformAdapter, posts
             _record_batch(session, batch, metrics, now, steps, outcome)
             session.commit()
         tick(len(batch))
+
+
+def _book_reads(session: Session, meter: costs.Meter, batch: list[_DuePost]) -> None:
+    """Write the batch's read calls to the ledger (one row per call; a one-post batch names its post)."""
+    calls = meter.drain()
+    for call in calls:
+        if call.post_id is None and len(batch) == 1:
+            call.post_id = batch[0].id
+    costs.record_calls(session, calls)
 
 
 def _record_batch(session: Session, batch: list[_DuePost], metrics: Mapping[str, Metrics], now, steps, outcome) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
+from distributor.delivery import costs
 from distributor.models import Account, Post, PostState, RateLimit
 from distributor.posts import end_of_quiet_hours, in_quiet_hours
 
@@ -34,8 +35,7 @@ class HoldFacts:
     account: str
     account_configured: bool = True
     paused_reason: str | None = None
-    # Hook for budgets (INTERFACE.md budget_usd_per_day/month, not built yet): the
-    # cost module will fill this with e.g. "5.00 USD a day reached" for a post it holds.
+    # filled by delivery/costs.py's budget_hold, e.g. "budget_usd_per_day = 0.50 would be passed: ..."
     budget_reason: str | None = None
     rate_limited_until: datetime | None = None
     quiet_until: datetime | None = None  # end of the account's quiet hours, when now is inside them
@@ -113,6 +113,29 @@ def holds_for(session: Session, settings: Settings, rows: Sequence[Post], now: d
                 facts["quiet_until"] = end_of_quiet_hours(account, now, settings.web.timezone)
             facts["gap_until"] = _gap_until(session, account, now)
         per_account[name] = facts
+    budgets = _budget_reasons(session, settings, configured, due, now)
     for post in due:
-        result[post.id] = held_because(HoldFacts(post.state, post.scheduled_at, post.account, **per_account[post.account]), now)
+        result[post.id] = held_because(HoldFacts(post.state, post.scheduled_at, post.account, **per_account[post.account],
+                                                 budget_reason=budgets.get(post.id)), now)
     return result
+
+
+def _budget_reasons(session: Session, settings: Settings, configured: dict[str, AccountSettings], due: Sequence[Post],
+                    now: datetime) -> dict[int, str]:
+    """The budget holding each due post of a budgeted account (one spending query per account)."""
+    budgeted = [p for p in due if p.account in configured and costs.has_budget(configured[p.account])]
+    if not budgeted:
+        return {}
+    anyway = costs.sent_anyway_ids(session, [p.id for p in budgeted])
+    spent: dict[str, costs.Spending] = {}
+    reasons: dict[int, str] = {}
+    for post in budgeted:
+        if post.id in anyway:
+            continue
+        account = configured[post.account]
+        if account.name not in spent:
+            spent[account.name] = costs.spending(session, account, now)
+        reason = costs.budget_hold(session, settings, account, post, now, spent[account.name])
+        if reason:
+            reasons[post.id] = reason
+    return reasons

@@ -245,3 +245,25 @@ class Notification(SQLModel, table=True):
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
     claimed_by: Optional[str] = None
     claimed_until: Optional[datetime] = None
+
+
+class ApiCall(SQLModel, table=True):
+    """One platform call that costs money or counts against a limit (the cost ledger).
+
+    Prices are kept in micro-dollars (integers) so sums are exact to the cent
+    on both databases.
+    """
+
+    __table_args__ = (Index("ix_apicall_account_at", "account", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    account: str
+    platform: str
+    post_id: Optional[int] = Field(default=None, index=True)
+    purpose: str  # publish | upload | reconcile | engagement | check
+    endpoint: str  # "POST /2/tweets", as the platform's price list names the call
+    status: Optional[int] = None  # HTTP status; None when the answer was lost
+    units: int = 1  # what the price is multiplied by (posts returned for reads)
+    price_key: Optional[str] = None  # which line of the price list applied
+    cost_micros: int = 0

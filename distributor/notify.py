@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor.config import NotifySettings, Settings, secret_from_env
+from distributor.delivery import costs
 from distributor.models import Account, Feed, Notification, Post, PostEvent, PostState
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ TITLES = {
     "post_failed": "Posts failed",
     "approval_waiting": "Posts waiting for approval",
     "feed_failing": "Feeds failing",
+    "budget": "Budgets: 80% or all of an account's budget spent",
 }
 
 
@@ -96,6 +98,27 @@ def find_events(session: Session, settings: NotifySettings, now: datetime) -> li
         events.append(Event(f"feed_failing:{feed.id}:{stamp}", "feed_failing",
                             f"{feed.url}: {feed.consecutive_failures} polls failed in a row ({feed.last_error})"))
     return [e for e in events if e.kind in settings.events]
+
+
+def budget_events(session: Session, settings: Settings, now: datetime) -> list[Event]:
+    """80% and 100% of each account's daily and monthly budget (once per account, period and step)."""
+    if "budget" not in settings.notify.events:
+        return []
+    events = []
+    for account in settings.accounts:
+        if not costs.has_budget(account):
+            continue
+        spent = costs.spending(session, account, now)
+        day_start, month_start = costs.period_starts(now, account.timezone or "UTC")
+        for name, limit, used, stamp in (
+                ("budget_usd_per_day", account.budget_usd_per_day, spent.day, day_start.date().isoformat()),
+                ("budget_usd_per_month", account.budget_usd_per_month, spent.month, month_start.strftime("%Y-%m"))):
+            for pct in costs.thresholds_crossed(-1, used, limit):
+                what = "reached: its posts are held until the budget allows them" if pct == 100 else "80% spent"
+                events.append(Event(f"budget:{account.name}:{name}:{stamp}:{pct}", "budget",
+                                    f"{account.name}: {name} = {limit:.2f} {what} "
+                                    f"({costs.usd(used):.2f} USD spent)"))
+    return events
 
 
 def record_new(session: Session, events: list[Event], now: datetime) -> list[Notification]:
@@ -211,11 +234,17 @@ def notify_step(engine, settings: Settings, channels: Channels | None = None, no
                 worker: str = "notify") -> int:
     """One run: find the new events, record them, send what is pending. Returns events sent."""
     channels = channels or Channels(settings.notify)
-    if not channels.configured:
-        return 0
     now = now or datetime.now(UTC)
+    if not channels.configured:
+        # no channel: budgets are still told, once each, in the log
+        with Session(engine, expire_on_commit=False) as session:
+            for row in record_new(session, budget_events(session, settings, now), now):
+                log.warning("%s", row.line)
+                row.sent_at = now
+            session.commit()
+        return 0
     with Session(engine, expire_on_commit=False) as session:
-        record_new(session, find_events(session, settings.notify, now), now)
+        record_new(session, find_events(session, settings.notify, now) + budget_events(session, settings, now), now)
         session.commit()
         sent = deliver_pending(session, channels, now, worker)
         session.commit()

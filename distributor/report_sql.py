@@ -164,3 +164,15 @@ def growth_sums(session: Session, start: datetime, end: datetime, steps: Sequenc
 def _sqlite_plus(column, delta: timedelta):
     """``column + delta`` for SQLite, which keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text."""
     return func.strftime("%Y-%m-%d %H:%M:%f", column, f"{int(delta.total_seconds()):+d} seconds")
+
+
+def cost_sums(session: Session, by: str, start: datetime, end: datetime):
+    """Rows of (g0..gN, micro-USD) from the cost ledger for the posts sent in [start, end], grouped like group_sums."""
+    from distributor.models import ApiCall
+
+    calls = ApiCall.__table__
+    group = [c.label(f"g{i}") for i, c in enumerate(group_columns(by, session.get_bind().dialect.name))]
+    query = (select(*group, func.sum(calls.c.cost_micros))
+             .select_from(_P.outerjoin(_A, _A.c.id == _P.c.article_id).join(calls, calls.c.post_id == _P.c.id))
+             .where(_in_period(start, end)).group_by(*[g.element for g in group]))
+    return len(group), session.execute(query).all()

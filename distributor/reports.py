@@ -61,6 +61,18 @@ class ReportRow:
     url: str | None = None
     title: str | None = None
     group: str = ""  # the group's identity ("article:12", "manual"); the key when empty
+    cost_micros: int | None = None  # what the group's posts cost (cost ledger); None: no calls recorded
+
+    def costs(self) -> dict[str, float | None]:
+        """Cost per post, per 1,000 impressions and per interaction (USD), from the ledger."""
+        if self.cost_micros is None:
+            return {}
+        usd = self.cost_micros / 1e6
+        interactions = self.likes + self.shares + self.comments + (self.clicks or 0)
+        return {"cost_usd": round(usd, 6),
+                "cost_per_post_usd": round(usd / self.posts, 6) if self.posts else None,
+                "cost_per_1000_impressions_usd": round(usd * 1000 / self.impressions, 6) if self.impressions else None,
+                "cost_per_interaction_usd": round(usd / interactions, 6) if interactions else None}
 
     @property
     def identity(self) -> str:
@@ -70,6 +82,7 @@ class ReportRow:
         row = {"key": self.key, "posts": self.posts, **{m: getattr(self, m) for m in METRICS}}
         if by == "article":
             row.update((name, getattr(self, name)) for name in ARTICLE_FIELDS)
+        row.update(self.costs())  # only when the ledger has calls for the group's posts
         return row
 
     def add(self, other: "ReportRow") -> None:
@@ -78,6 +91,8 @@ class ReportRow:
             mine, theirs = getattr(self, metric), getattr(other, metric)
             if theirs is not None:
                 setattr(self, metric, (mine or 0) + theirs)
+        if other.cost_micros is not None:
+            self.cost_micros = (self.cost_micros or 0) + other.cost_micros
 
 
 @dataclass
@@ -204,6 +219,12 @@ def _group_rows(session: Session, by: str, start: datetime, end: datetime, zone:
         row = ReportRow(group.key, int(posts), *[_int(v, m) for v, m in zip(sums, METRICS)])
         # several SQL groups can share an identity: 15-minute buckets of one local hour
         rows.setdefault(group.identity, group).add(row)
+    width, spent = report_sql.cost_sums(session, by, start, end)
+    for record in spent:
+        group = _group(by, record[:width], zone)
+        if group.identity in rows and record[width] is not None:
+            target = rows[group.identity]
+            target.cost_micros = (target.cost_micros or 0) + int(record[width])
     return _ordered(by, rows)
 
 
@@ -274,6 +295,7 @@ def _growth(session: Session, start, end, steps: Sequence[int]) -> list[GrowthPo
 # --- rendering -----------------------------------------------------------------
 
 HEADER = ("key", "posts") + METRICS
+COST_FIELDS = ("cost_usd", "cost_per_post_usd", "cost_per_1000_impressions_usd", "cost_per_interaction_usd")
 
 
 def render_json(report: Report) -> str:
@@ -293,9 +315,13 @@ def render_csv(report: Report) -> str:
     """One header line, one line per group; an unknown metric is an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER + (ARTICLE_FIELDS if report.by == "article" else ()))
+    costed = any(row.cost_micros is not None for row in report.rows)
+    writer.writerow(HEADER + (ARTICLE_FIELDS if report.by == "article" else ()) + (COST_FIELDS if costed else ()))
     for row in report.rows:
-        writer.writerow(["" if v is None else v for v in row.as_dict(report.by).values()])
+        values = row.as_dict(report.by)
+        if costed and row.cost_micros is None:
+            values.update(dict.fromkeys(COST_FIELDS))
+        writer.writerow(["" if v is None else v for v in values.values()])
     return out.getvalue()
 
 
@@ -314,11 +340,21 @@ def render_table(report: Report) -> Table:
         table.add_column("url", overflow="fold")  # two stories can share a headline; the link tells them apart
     for name in HEADER[1:]:
         table.add_column(name, justify="right", footer=_cell(getattr(total, name)))
+    costed = any(row.cost_micros is not None for row in report.rows)
+    if costed:
+        for name, label in (("cost_usd", "cost $"), ("cost_per_post_usd", "$/post"),
+                            ("cost_per_1000_impressions_usd", "$/1k impr."), ("cost_per_interaction_usd", "$/interaction")):
+            table.add_column(label, justify="right", footer=_money(total.costs().get(name)))
     for row in report.rows:
         # rich reads [..] as markup: escape user text such as article titles
         first = [escape(row.key)] + ([escape(row.url or "")] if by_article else [])
-        table.add_row(*first, *[_cell(getattr(row, name)) for name in HEADER[1:]])
+        money = [_money(row.costs().get(name)) for name in COST_FIELDS] if costed else []
+        table.add_row(*first, *[_cell(getattr(row, name)) for name in HEADER[1:]], *money)
     return table
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _cell(value: int | None) -> str:

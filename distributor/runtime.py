@@ -58,9 +58,11 @@ class Runtime:
     @cached_property
     def adapters(self):
         """One adapter per configured account, built on first use (secrets checked then)."""
+        from distributor.delivery.costs import price_table
         from distributor.platforms import build_adapter
 
         return {  # each platform takes its own metric names from [engagement] (the registry says which)
-            account.name: build_adapter(account, self.fetcher, engagement=self.settings.engagement)
+            account.name: build_adapter(account, self.fetcher, engagement=self.settings.engagement,
+                                        prices=price_table(self.settings, account.platform))
             for account in self.settings.accounts
         }

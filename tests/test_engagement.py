@@ -176,7 +176,8 @@ def test_snapshots_are_appended_not_overwritten(newsroom):
     assert [s.likes for s in history] == [old["likes"], newsroom.set[first]["likes"]]
     with Session(newsroom.engine) as session:
         assert session.exec(select(func.count()).select_from(EngagementSnapshot)).one() == 4 * PER_PLATFORM
-    assert newsroom.post(first).next_collect_at == newsroom.sent_at + timedelta(minutes=360)
+    # X's default schedule is 1 h, 24 h, 7 d (it bills every read): after the 1-hour step comes the 24-hour one
+    assert newsroom.post(first).next_collect_at == newsroom.sent_at + timedelta(minutes=1440)
 
 
 def test_deleted_posts_are_marked_not_failed(newsroom):

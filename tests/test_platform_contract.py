@@ -48,6 +48,7 @@ class _Images(BaseHTTPRequestHandler):
     bodies = {
         "/lead.png": ("image/png", LEAD_PNG),
         "/huge.png": ("image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * (11 * 1024 * 1024)),
+        "/big.png": ("image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * (10 * 1024)),  # 2.5 MB: chunked on X
         "/page.html": ("text/html", b"<html>not an image</html>"),
     }
 
@@ -431,16 +432,34 @@ def test_x_rate_limit_retry_at_comes_from_the_reset_header(x):
     assert caught.value.endpoint == "POST /2/tweets"
 
 
-def test_x_falls_back_to_v1_media_upload(x, images):
-    x.fault("status", path="POST /2/media/upload", code=404, message="Not Found")
-
-    x.adapter.publish(a_post(image_url=images + "/lead.png", image_alt="Chamber"))
-
-    [shown] = x.posts()
+def test_x_uses_the_v1_media_upload_only_when_the_account_says_so(sandbox, fetcher, images):
+    account = AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox, x_media_api="v1.1")
+    adapter = build_adapter(account, fetcher, environ=SECRETS, timeout=10)
+    adapter.publish(a_post(image_url=images + "/lead.png", image_alt="Chamber"))
+    [shown] = requests.get(sandbox + "/_sandbox/posts", timeout=5).json()
     assert shown["media"][0]["alt_text"] == "Chamber"
+    stats = requests.get(sandbox + "/_sandbox/stats", timeout=5).json()["requests"]
+    assert stats["POST /1.1/media/upload.json"] == 1 and "POST /2/media/upload" not in stats
+
+
+def test_x_media_goes_through_v2_only_by_default(x, images):
+    x.fault("status", path="POST /2/media/upload", code=404, message="Not Found")
+    published = x.adapter.publish(a_post(image_url=images + "/lead.png", image_alt="Chamber"))
+    [shown] = x.posts()
+    assert shown["media"] == [] and "posted without image" in published.note
+    assert "POST /1.1/media/upload.json" not in x.stats()
+
+
+def test_x_uploads_a_large_image_in_chunks_through_v2(x, images):
+    x.adapter.publish(a_post(image_url=images + "/big.png", image_alt="A large photo"))
+    [shown] = x.posts()
+    expected = hashlib.sha256(_Images.bodies["/big.png"][1]).hexdigest()
+    assert shown["media"][0]["sha256"] == expected and shown["media"][0]["alt_text"] == "A large photo"
     stats = x.stats()
-    assert stats["POST /1.1/media/upload.json"] == 1
-    assert stats["POST /1.1/media/metadata/create.json"] == 1
+    assert stats["POST /2/media/upload/initialize"] == 1
+    assert stats["POST /2/media/upload/{id}/append"] == 3  # 2.5 MB in 1 MB segments
+    assert stats["POST /2/media/upload/{id}/finalize"] == 1
+    assert "POST /2/media/upload" not in stats
 
 
 def test_x_v2_upload_is_tried_first(x, images):

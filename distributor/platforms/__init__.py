@@ -49,7 +49,8 @@ ADAPTERS: Mapping[str, Callable[..., PlatformAdapter]] = _Factories()
 def build_adapter(account: "AccountSettings", fetcher: "Fetcher", *, session: "requests.Session | None" = None,
                   environ: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
                   insights_metrics: Sequence[str] | None = None,
-                  engagement: "EngagementSettings | None" = None) -> PlatformAdapter:
+                  engagement: "EngagementSettings | None" = None,
+                  prices: Mapping[str, float] | None = None) -> PlatformAdapter:
     """The adapter for one configured account, its secrets read from the environment.
 
     ``session`` is handed to the SDK (one per adapter: the adapter mounts its
@@ -69,6 +70,8 @@ def build_adapter(account: "AccountSettings", fetcher: "Fetcher", *, session: "r
         if insights_metrics is None and engagement is not None:
             insights_metrics = getattr(engagement, setting)
         extra["insights_metrics"] = insights_metrics
+    if prices:  # [costs.<platform>] over the spec's price list (delivery/costs.py)
+        extra["prices"] = dict(prices)
     return factory(account, secrets, fetcher, session=session, timeout=timeout, **extra)
 
 

@@ -33,6 +33,8 @@ class OutgoingPost:
     taken_ids: frozenset[str] = frozenset()
     link_shared: bool = False  # another of our posts on this account has the same link: never match on it
     title: str | None = None  # the article's headline, for a link card the platform wants us to build (Bluesky)
+    since_id: str | None = None  # our account's last post before the first attempt: reconcile reads only newer ones
+    until_id: str | None = None  # our account's first post begun after the last attempt ended: and only older ones
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Sequence
@@ -20,6 +22,7 @@ import requests
 from pydantic import SecretStr
 
 from distributor.config import AccountSettings, EngagementSettings
+from distributor.delivery.costs import DEFAULT_PRICES, note_call
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session, sandbox_view_base
@@ -28,7 +31,9 @@ from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import is_card_reference, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 
-GRAPH_VERSION = "v23.0"
+GRAPH_VERSION = "v25.0"  # default; the account's graph_version setting wins
+INVALID_PARAMETER = 100  # Graph's answer to a metric name it no longer knows
+log = logging.getLogger(__name__)
 GRAPH_HOSTS = frozenset({"graph.facebook.com"})
 MAX_BATCH = 50
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -111,6 +116,9 @@ class FacebookAdapter:
         self.insights_metrics = list(insights_metrics)
         self._last = _LastResponse()
         graph.session.hooks["response"].append(self._remember)
+        self.account_name = page_id
+        self.prices = dict(DEFAULT_PRICES["facebook"])
+        self.refused_metrics: dict[str, str] = {}  # metric -> what Graph said (warned once, skipped after)
 
     @classmethod
     def from_account(cls, account: AccountSettings, secrets: dict[str, SecretStr], fetcher: Fetcher, *,
@@ -119,15 +127,24 @@ class FacebookAdapter:
         session = route_session(session or requests.Session(), account.api_base_url, GRAPH_HOSTS, timeout)
         graph = facebook.GraphAPI(access_token=secrets["page_access_token"].get_secret_value(), timeout=timeout,
                                   session=session)
-        graph.version = GRAPH_VERSION  # facebook-sdk only accepts retired versions in its constructor
+        # facebook-sdk only accepts retired versions in its constructor: set the configured one after
+        graph.version = account.graph_version or GRAPH_VERSION
         if insights_metrics is None:
             insights_metrics = EngagementSettings().facebook_insights_metrics
-        return cls(graph, account.page_id or "", fetcher, post_type=account.post_type,
-                   insights_metrics=insights_metrics, view_base=sandbox_view_base(account.api_base_url))
+        adapter = cls(graph, account.page_id or "", fetcher, post_type=account.post_type,
+                      insights_metrics=insights_metrics, view_base=sandbox_view_base(account.api_base_url))
+        adapter.account_name = account.name
+        return adapter
 
     def _remember(self, response: requests.Response, *args, **kwargs) -> None:
         self._last.status = response.status_code
         self._last.headers = {k.lower(): v for k, v in response.headers.items()}
+        try:  # Graph calls cost nothing but count against rate limits: the ledger counts them at 0
+            path = re.sub(r"/\d[\d_]*(?=/|$)", "/{id}", requests.utils.urlparse(response.request.url or "").path)
+            note_call("facebook", self.account_name, f"{response.request.method} {path}", response.status_code,
+                      "graph_call", 1, self.prices)
+        except Exception:  # noqa: BLE001 - metering never breaks a call
+            log.warning("could not meter a Graph call", exc_info=True)
 
     @contextlib.contextmanager
     def graph_errors(self, endpoint: str) -> Iterator[None]:
@@ -225,21 +242,95 @@ class FacebookAdapter:
             return {}
 
     # metrics -------------------------------------------------------------------------
+    def _live_metrics(self) -> list[str]:
+        return [m for m in self.insights_metrics if m not in self.refused_metrics]
+
     def _fields(self) -> str:
-        if not self.insights_metrics:
-            return ENGAGEMENT_FIELDS
-        return f"{ENGAGEMENT_FIELDS},insights.metric({','.join(self.insights_metrics)})"
+        live = self._live_metrics()
+        return f"{ENGAGEMENT_FIELDS},insights.metric({','.join(live)})" if live else ENGAGEMENT_FIELDS
 
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
+        """One sub-request per post (engagement fields and insights together), up to 50 a batch.
+
+        One invalid metric fails a whole insights request (Meta renamed several in
+        2025-26): a post whose answer is "invalid metric" is asked again with each
+        metric on its own, so a renamed one costs only itself; it is warned
+        about once and left out of this process's later requests.
+        """
         metrics: dict[str, Metrics] = {}
         fields = self._fields()
         for batch in chunks(list(dict.fromkeys(external_ids)), MAX_BATCH):
             urls = [f"{self.graph.version}/{post_id}?fields={fields}" for post_id in batch]
+            again = []
             for post_id, answer in zip(batch, self._batch(urls, "POST /{version}/ (batch)")):
+                if self._live_metrics() and self._invalid_parameter(answer):
+                    again.append(post_id)
+                    continue
                 found = self._item(answer)
                 if found is not None:
                     metrics[post_id] = found
+            if again:
+                metrics.update(self._metric_by_metric(again))
         return metrics
+
+    @classmethod
+    def _invalid_parameter(cls, answer: dict[str, Any] | None) -> bool:
+        body = cls._body(answer)
+        return bool(answer) and answer.get("code") != 200 and isinstance(body, dict) and \
+            (body.get("error") or {}).get("code") == INVALID_PARAMETER
+
+    def _metric_by_metric(self, post_ids: list[str]) -> dict[str, Metrics]:
+        """The engagement fields alone, and each insights metric in its own sub-request."""
+        wanted = self._live_metrics()
+        per_post = 1 + len(wanted)
+        metrics: dict[str, Metrics] = {}
+        for batch in chunks(post_ids, max(1, MAX_BATCH // per_post)):
+            urls = []
+            for post_id in batch:
+                urls.append(f"{self.graph.version}/{post_id}?fields={ENGAGEMENT_FIELDS}")
+                urls += [f"{self.graph.version}/{post_id}/insights?metric={metric}" for metric in wanted]
+            answers = self._batch(urls, "POST /{version}/ (batch)")
+            for n, post_id in enumerate(batch):
+                group = answers[n * per_post:(n + 1) * per_post]
+                found = self._item(group[0] if group else None)
+                if found is None:
+                    continue
+                insights = [item for metric, answer in zip(wanted, group[1:]) for item in self._insight(metric, answer)]
+                metrics[post_id] = self.normalise({**found.raw, "insights": {"data": insights}}) if insights else found
+        return metrics
+
+    def _insight(self, metric: str, answer: dict[str, Any] | None) -> list[dict[str, Any]]:
+        body = self._body(answer)
+        if answer and answer.get("code") == 200 and isinstance(body, dict):
+            return [item for item in body.get("data", []) if isinstance(item, dict)]
+        error = (body.get("error") or {}) if isinstance(body, dict) else {}
+        if error.get("code") == INVALID_PARAMETER and metric not in self.refused_metrics:
+            self.refused_metrics[metric] = str(error.get("message") or "invalid metric")[:200]
+            log.warning("Facebook %s: insights metric %r refused (%s); it is skipped from now on "
+                        "(fix [engagement] facebook_insights_metrics)", self.account_name, metric,
+                        self.refused_metrics[metric])
+        return []
+
+    def metric_warnings(self, sample_post_id: str | None = None) -> list[str]:
+        """Refused insights metrics, for ``accounts check`` (asks each metric on one post when given)."""
+        if sample_post_id is None and self._live_metrics():
+            sample_post_id = self._latest_post_id()
+        if sample_post_id:
+            wanted = self._live_metrics()
+            urls = [f"{self.graph.version}/{sample_post_id}/insights?metric={m}" for m in wanted]
+            if urls:
+                for metric, answer in zip(wanted, self._batch(urls, "POST /{version}/ (batch)")):
+                    self._insight(metric, answer)
+        return [f"insights metric {m!r} refused by Graph {self.graph.version}: {why}"
+                for m, why in sorted(self.refused_metrics.items())]
+
+    def _latest_post_id(self) -> str | None:
+        try:
+            [answer] = self._batch([f"{self.graph.version}/{self.page_id}/feed?fields=id&limit=1"], "GET /{page_id}/feed")
+        except Exception:  # noqa: BLE001 - the probe is a courtesy of `accounts check`
+            return None
+        data = (self._body(answer) or {}).get("data") if answer and answer.get("code") == 200 else None
+        return str(data[0]["id"]) if data and isinstance(data[0], dict) and data[0].get("id") else None
 
     def _item(self, answer: dict[str, Any] | None) -> Metrics | None:
         """One batch answer; None when Graph gave nothing usable for this post (try again later)."""
@@ -270,7 +361,7 @@ class FacebookAdapter:
             if "click" in metric.get("name", ""):
                 clicks = value if clicks is None else clicks
             elif impressions is None:
-                impressions = value
+                impressions = value  # Page views (post_media_view) since Meta dropped impressions
         return Metrics(
             likes=(body.get("reactions") or {}).get("summary", {}).get("total_count", 0),
             shares=(body.get("shares") or {}).get("count", 0),  # absent when nobody shared

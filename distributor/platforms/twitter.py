@@ -1,24 +1,40 @@
 """X through tweepy: post, upload the image, reconcile, read metrics.
 
 tweepy stays inside this file. Its ``Client`` does the v2 calls (signed with
-OAuth 1.0a user context); its v1.1 ``API`` is only the fallback for media
-upload. Every tweepy or requests failure leaves as our ``PlatformError`` tree
-(see ``x_errors``).
+OAuth 1.0a user context). tweepy 4.17 has no v2 media upload (tweepy issue
+2217), so the v2 media calls go through ``Client.request``: the same signed
+session, the same error mapping, no second HTTP stack or OAuth library. Its
+v1.1 ``API`` is used for media only when the account says ``x_media_api =
+"v1.1"``. Every tweepy or requests failure leaves as our ``PlatformError``
+tree (see ``x_errors``).
+
+X bills every call (delivery/costs.py): a response hook on the session notes
+each answered call on the current meter with the price line it falls under,
+and the 15-minute and 24-hour limit headers it carried, so the dispatcher can
+stop before a call would be refused.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import io
+import json
+import logging
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
+from urllib.parse import urlsplit
 
 import requests
 import tweepy
 from pydantic import SecretStr
 
+from twitter_text.extract_urls import extract_urls_with_indices
+
 from distributor.config import AccountSettings
+from distributor.delivery.costs import DEFAULT_PRICES, LimitSeen, note_call, note_limit
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
 from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session,
@@ -30,6 +46,14 @@ from distributor.platforms.matching import Candidate, best_match, parse_platform
 
 X_HOSTS = frozenset({"api.twitter.com", "upload.twitter.com", "api.x.com", "upload.x.com"})
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# One-shot v2 upload sends the image base64 in a JSON body; above this size the
+# chunked initialize/append/finalize upload is used (X's docs advise chunking large media).
+ONE_SHOT_MAX_BYTES = 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+RECONCILE_PAGE = 5  # the smallest max_results X accepts: reconciling reads as few posts as possible
+RECONCILE_MAX_PAGES = 4
+RECONCILE_MARGIN = timedelta(minutes=2)  # clock difference between us and X
+log = logging.getLogger(__name__)
 MAX_IDS_PER_LOOKUP = 100
 DEFAULT_RATE_WAIT = timedelta(minutes=5)  # when a 429 carries no x-rate-limit-reset
 # X gives no error code for this refusal (v1.1 had 187): the detail text is the only signal
@@ -47,6 +71,10 @@ def x_errors(endpoint: str) -> Iterator[None]:
         yield
     except tweepy.TooManyRequests as exc:
         reset = exc.reset_time
+        capped = _exhausted_24h_reset(exc.response.headers) if exc.response is not None else None
+        if capped is not None:  # a 24-hour cap: the 15-minute reset would only be refused again
+            raise RateLimited(f"X 24-hour cap reached on {endpoint}; posts wait until {capped:%Y-%m-%d %H:%M} UTC",
+                              capped, endpoint) from exc
         retry_at = (datetime.fromtimestamp(reset, timezone.utc) if reset
                     else datetime.now(timezone.utc) + DEFAULT_RATE_WAIT)
         raise RateLimited(f"X rate limit on {endpoint}; retry after {retry_at:%H:%M:%S} UTC",
@@ -77,12 +105,21 @@ class TwitterAdapter:
     platform = "twitter"
     limits = Limits.from_spec(SPECS["twitter"])
 
-    def __init__(self, client: tweepy.Client, api: tweepy.API, fetcher: Fetcher, *, view_base: str | None = None):
+    def __init__(self, client: tweepy.Client, api: tweepy.API, fetcher: Fetcher, *, view_base: str | None = None,
+                 account: AccountSettings | None = None, prices: dict[str, float] | None = None,
+                 app_key: str | None = None):
         self.client = client
         self.api = api
         self.fetcher = fetcher
         self.view_base = view_base  # sandbox: links to its post pages, not to x.com
         self._user_id: str | None = None
+        self.account_name = account.name if account else "twitter"
+        self.link_policy = account.link_policy if account else "in_post"
+        self.media_api = account.x_media_api if account else "v2"
+        self.prices = prices if prices is not None else dict(DEFAULT_PRICES["twitter"])
+        self.app_key = app_key  # accounts of one X app share its 24-hour app cap
+        if isinstance(getattr(client, "session", None), requests.Session):
+            client.session.hooks.setdefault("response", []).append(self._on_response)
 
     def view_url(self, tweet_id: str) -> str:
         return f"{self.view_base}{tweet_id}" if self.view_base else self.view_url(tweet_id)
@@ -90,7 +127,7 @@ class TwitterAdapter:
     @classmethod
     def from_account(cls, account: AccountSettings, secrets: dict[str, SecretStr], fetcher: Fetcher, *,
                      session: requests.Session | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-                     **_ignored) -> "TwitterAdapter":
+                     prices: dict[str, float] | None = None, **_ignored) -> "TwitterAdapter":
         quiet_credential_loggers()
         keys = {name: value.get_secret_value() for name, value in secrets.items()}
         client = tweepy.Client(consumer_key=keys["consumer_key"], consumer_secret=keys["consumer_secret"],
@@ -100,21 +137,47 @@ class TwitterAdapter:
         api = tweepy.API(auth, timeout=timeout, retry_count=0)
         client.session = api.session = route_session(session or requests.Session(), account.api_base_url,
                                                      X_HOSTS, timeout)
-        return cls(client, api, fetcher, view_base=sandbox_view_base(account.api_base_url))
+        app_key = hashlib.sha256(keys["consumer_key"].encode()).hexdigest()[:12]
+        return cls(client, api, fetcher, view_base=sandbox_view_base(account.api_base_url), account=account,
+                   prices=prices, app_key=app_key)
+
+    # metering ------------------------------------------------------------------------
+    def _on_response(self, response: requests.Response, *args, **kwargs) -> requests.Response:
+        """requests response hook: note the call's price and the limits its headers report."""
+        try:
+            request = response.request
+            endpoint = endpoint_key(request.method or "GET", request.url or "")
+            key, units, purpose = x_price_line(endpoint, response.status_code, request.body, response)
+            note_call("twitter", self.account_name, endpoint, response.status_code, key, units, self.prices,
+                      purpose=purpose)
+            for seen in x_limits_seen(endpoint, response.headers):
+                note_limit(seen)
+        except Exception:  # noqa: BLE001 - metering must never break a call
+            log.warning("could not meter an X call", exc_info=True)
+        return response
+
+    def _note_lost(self, exc: requests.RequestException) -> None:
+        """A post whose answer was lost may have been made (and billed): count it at its price."""
+        request = getattr(exc, "request", None)
+        if request is None:
+            return
+        endpoint = endpoint_key(request.method or "GET", request.url or "")
+        if endpoint == "POST /2/tweets":
+            note_call("twitter", self.account_name, endpoint, None, _create_price_key(request.body), 1, self.prices)
 
     # publishing ----------------------------------------------------------------------
-    @staticmethod
-    def sent_text(post: OutgoingPost) -> str:
-        """X has no link field: the link goes in the text (the composer usually put it there)."""
-        if post.link and post.link not in post.text:
-            return f"{post.text} {post.link}".strip()
-        return post.text
+    def sent_text(self, post: OutgoingPost) -> str:
+        return x_sent_text(post.text, post.link, getattr(self, "link_policy", "in_post"))
 
     def publish(self, post: OutgoingPost) -> Published:
         media_ids, note = self._attach_image(post) if post.image_url else ([], None)
         with x_errors("POST /2/tweets"):
-            response = self.client.create_tweet(text=self.sent_text(post), media_ids=media_ids or None,
-                                                user_auth=True)
+            try:
+                response = self.client.create_tweet(text=self.sent_text(post), media_ids=media_ids or None,
+                                                    user_auth=True)
+            except requests.RequestException as exc:
+                self._note_lost(exc)
+                raise
         tweet_id = str(response.data["id"])
         return Published(tweet_id, self.view_url(tweet_id), note)
 
@@ -134,20 +197,47 @@ class TwitterAdapter:
         return [media_id], None
 
     def _upload(self, image: Image) -> tuple[str, bool]:
-        """v2 upload first; v1.1 when v2 is not available to this app. Returns (id, used v2)."""
+        """v2 upload (one shot for small images, chunked above ONE_SHOT_MAX_BYTES); v1.1 only when the
+        account says x_media_api = "v1.1". Returns (media id, used v2)."""
+        if self.media_api == "v1.1":
+            with x_errors("POST /1.1/media/upload.json"):
+                media = self.api.media_upload(image.filename, file=io.BytesIO(image.content),
+                                              media_category="tweet_image")
+            return str(media.media_id_string), False
+        if len(image.content) > ONE_SHOT_MAX_BYTES:
+            return self._upload_chunked(image), True
         payload = {"media": base64.b64encode(image.content).decode("ascii"), "media_category": "tweet_image",
                    "media_type": image.mime}
         with x_errors("POST /2/media/upload"):
-            try:
-                response = self.client.request("POST", "/2/media/upload", json=payload, user_auth=True)
-            except (tweepy.NotFound, tweepy.Forbidden):
-                response = None  # v2 upload is not open to this app (or gone): fall back to v1.1
-        if response is not None:
-            return str(response.json()["data"]["id"]), True
-        with x_errors("POST /1.1/media/upload.json"):
-            media = self.api.media_upload(image.filename, file=io.BytesIO(image.content),
-                                          media_category="tweet_image")
-        return str(media.media_id_string), False
+            response = self.client.request("POST", "/2/media/upload", json=payload, user_auth=True)
+        return str(response.json()["data"]["id"]), True
+
+    def _upload_chunked(self, image: Image) -> str:
+        with x_errors("POST /2/media/upload/initialize"):
+            started = self.client.request("POST", "/2/media/upload/initialize", user_auth=True, json={
+                "media_type": image.mime, "total_bytes": len(image.content), "media_category": "tweet_image"})
+        media_id = str(started.json()["data"]["id"])
+        for index, offset in enumerate(range(0, len(image.content), CHUNK_BYTES)):
+            chunk = image.content[offset:offset + CHUNK_BYTES]
+            with x_errors("POST /2/media/upload/{id}/append"):
+                # tweepy's request() has no files argument: the session it signs with does
+                self._signed_multipart(f"/2/media/upload/{media_id}/append", {"segment_index": str(index)},
+                                       {"media": (image.filename, chunk, "application/octet-stream")})
+        with x_errors("POST /2/media/upload/{id}/finalize"):
+            self.client.request("POST", f"/2/media/upload/{media_id}/finalize", user_auth=True)
+        return media_id
+
+    def _signed_multipart(self, path: str, data: dict, files: dict) -> requests.Response:
+        """A multipart POST signed with the account's OAuth 1.0a keys, on the client's own session."""
+        client = self.client
+        auth = tweepy.OAuth1UserHandler(client.consumer_key, client.consumer_secret, client.access_token,
+                                        client.access_token_secret).apply_auth()
+        response = client.session.post("https://api.twitter.com" + path, data=data, files=files, auth=auth)
+        if response.status_code >= 400:
+            raise {400: tweepy.BadRequest, 401: tweepy.Unauthorized, 403: tweepy.Forbidden, 404: tweepy.NotFound,
+                   429: tweepy.TooManyRequests}.get(response.status_code, tweepy.HTTPException
+                   if response.status_code < 500 else tweepy.TwitterServerError)(response)
+        return response
 
     def _describe(self, media_id: str, alt: str, v2: bool) -> None:
         if v2:
@@ -172,16 +262,37 @@ class TwitterAdapter:
         return self._user_id
 
     def find_existing(self, post: OutgoingPost) -> Published | None:
+        """Look among the posts made since the first attempt only: X bills each post read.
+
+        ``start_time`` (the first attempt, less a margin for clock differences) and
+        ``since_id`` (our last post before it) and ``until_id`` (our first post begun
+        after the last attempt ended) bound the search; pages of
+        RECONCILE_PAGE posts (X's smallest) are read until the post is found or
+        the posts since the first attempt run out.
+        """
         user_id = self._me()
-        with x_errors("GET /2/users/{id}/tweets"):
-            response = self.client.get_users_tweets(user_id, max_results=100, user_auth=True,
-                                                    tweet_fields=["created_at", "entities"])
-        candidates = [self._candidate(tweet.data) for tweet in response.data or []]
-        found = best_match(post, self.sent_text(post), candidates)
-        if found is None:
-            return None
-        return Published(found.external_id, self.view_url(found.external_id),
-                         "found among the account's recent posts")
+        bounds: dict = {}
+        if post.not_before is not None:
+            bounds["start_time"] = (post.not_before - RECONCILE_MARGIN).astimezone(timezone.utc).replace(microsecond=0)
+        if post.since_id:
+            bounds["since_id"] = post.since_id
+        if post.until_id:
+            bounds["until_id"] = post.until_id  # X's ids grow with time: the lost post lies between the two
+        token = None
+        for _ in range(RECONCILE_MAX_PAGES):
+            with x_errors("GET /2/users/{id}/tweets"):
+                response = self.client.get_users_tweets(user_id, max_results=RECONCILE_PAGE, user_auth=True,
+                                                        tweet_fields=["created_at", "entities"],
+                                                        pagination_token=token, **bounds)
+            candidates = [self._candidate(tweet.data) for tweet in response.data or []]
+            found = best_match(post, self.sent_text(post), candidates)
+            if found is not None:
+                return Published(found.external_id, self.view_url(found.external_id),
+                                 "found among the account's posts since the first attempt")
+            token = (response.meta or {}).get("next_token")
+            if not token:
+                return None
+        return None
 
     @staticmethod
     def _candidate(tweet: dict) -> Candidate:
@@ -215,3 +326,91 @@ class TwitterAdapter:
                 if str(error.get("type", "")).endswith("/resource-not-found") and error.get("resource_id"):
                     metrics[str(error["resource_id"])] = Metrics(deleted=True, raw=error)
         return metrics
+
+
+# --- X's rules, as plain functions -------------------------------------------------------
+
+_ID_SEGMENT = re.compile(r"/\d{4,}(?=/|$)")  # ids, not the "/2" version
+
+
+def endpoint_key(method: str, url: str) -> str:
+    """"POST /2/media/upload/{id}/append": how X's price list and our stats name a call."""
+    return f"{method.upper()} {_ID_SEGMENT.sub('/{id}', urlsplit(url).path)}"
+
+
+def has_url(text: str) -> bool:
+    return bool(extract_urls_with_indices(text, extract_urls_without_protocol=False))
+
+
+def _create_price_key(body) -> str:
+    try:
+        text = json.loads(body or b"{}").get("text") or ""
+    except (ValueError, AttributeError):
+        text = ""
+    return "content_create_with_url" if has_url(text) else "content_create"
+
+
+MEDIA_ENDPOINTS = ("POST /2/media/", "POST /1.1/media/")
+
+
+def x_price_line(endpoint: str, status: int, request_body, response: requests.Response | None) -> tuple[str | None, int, str | None]:
+    """(price line, units, purpose override) of one answered call; refused calls are not billed."""
+    purpose = "upload" if endpoint.startswith(MEDIA_ENDPOINTS) else None
+    if not 200 <= status < 300:
+        return None, 1, purpose
+    if endpoint == "POST /2/tweets":
+        return _create_price_key(request_body), 1, purpose
+    if endpoint in ("GET /2/tweets", "GET /2/users/{id}/tweets"):
+        try:
+            data = (response.json() or {}).get("data") or [] if response is not None else []
+        except ValueError:
+            data = []
+        return "posts_read", len(data) if isinstance(data, list) else 1, purpose
+    if endpoint in ("GET /2/users/me", "GET /2/users/{id}"):
+        return "user_read", 1, purpose
+    if endpoint == "DELETE /2/tweets/{id}":
+        return "content_delete", 1, purpose
+    if purpose == "upload":
+        return "media_upload", 1, purpose
+    return None, 1, purpose
+
+
+def _header_int(headers, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def x_limits_seen(endpoint: str, headers) -> list[LimitSeen]:
+    """The limits an answer reports: 15-minute per user, 24-hour per user and per app."""
+    seen = []
+    for scope, window, prefix in (("user", "15min", "x-rate-limit"), ("user", "24h", "x-user-limit-24hour"),
+                                  ("app", "24h", "x-app-limit-24hour")):
+        remaining, reset = _header_int(headers, f"{prefix}-remaining"), _header_int(headers, f"{prefix}-reset")
+        if remaining is None or reset is None:
+            continue
+        seen.append(LimitSeen(scope, window, endpoint, _header_int(headers, f"{prefix}-limit"), remaining,
+                              datetime.fromtimestamp(reset, timezone.utc)))
+    return seen
+
+
+def _exhausted_24h_reset(headers) -> datetime | None:
+    resets = [s.reset_at for s in x_limits_seen("", headers) if s.window == "24h" and s.remaining <= 0]
+    return max(resets) if resets else None
+
+
+def x_sent_text(text: str, link: str | None, link_policy: str = "in_post") -> str:
+    """X has no link field: the link goes in the text (the composer usually put it there).
+
+    With ``link_policy = "none"`` the link stays out (and is taken out of the
+    text): such a post is billed as a post without a URL.
+    """
+    if link_policy == "none":
+        if link:
+            text = " ".join(text.replace(link, " ").split())
+        return text.strip()
+    if link and link not in text:
+        return f"{text} {link}".strip()
+    return text

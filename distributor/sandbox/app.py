@@ -123,6 +123,19 @@ class Sandbox:
             self.faults.queue(fault)
         return json_response({"queued": self.faults.pending()}, 201)
 
+    async def costs(self, request: Request) -> Response:
+        """What the calls so far would have cost on the platforms' price lists (Graph calls are free)."""
+        return json_response(self.x.cost_report())
+
+    async def set_limits(self, request: Request) -> Response:
+        spec = await _json(request)
+        if not isinstance(spec, dict):
+            return json_response({"error": "send an object such as {\"user_posts_24h\": 3}"}, 400)
+        try:
+            return json_response(self.x.set_caps(spec))
+        except (TypeError, ValueError) as exc:
+            return json_response({"error": f"limits must be whole numbers ({exc})"}, 400)
+
     async def list_faults(self, request: Request) -> Response:
         return json_response({"queued": self.faults.pending()})
 
@@ -156,6 +169,8 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
         Route("/_sandbox/metrics", sandbox.set_metrics, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.queue_faults, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
+        Route("/_sandbox/costs", sandbox.costs, methods=["GET"]),
+        Route("/_sandbox/limits", sandbox.set_limits, methods=["POST"]),
         Route("/_sandbox/view/{id:path}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
         Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
         *sandbox.oauth.routes(),

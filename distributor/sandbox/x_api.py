@@ -16,6 +16,7 @@ import math
 import re
 import threading
 import time
+from datetime import datetime
 from typing import Any, Callable
 from urllib.parse import unquote
 
@@ -38,6 +39,15 @@ LIMITS = {
     "DELETE /2/tweets/{id}": 50,
 }
 DEFAULT_LIMIT = 500
+DAY_SECONDS = 24 * 60 * 60
+# 24-hour post caps, sent in x-user-limit-24hour-* / x-app-limit-24hour-* (per app: 10,000 by the docs as
+# third parties transcribe them; per user: X's help centre's 2,400 a day, unverified). POST /_sandbox/limits
+# changes them, e.g. {"user_posts_24h": 3} to try a cap quickly.
+USER_POSTS_24H = 2400
+APP_POSTS_24H = 10000
+# What X's pay-per-use price list (2026-02) bills, per request for writes and per post returned for reads.
+PRICES_MICROS = {"content_create": 15_000, "content_create_with_url": 200_000, "content_delete": 10_000,
+                 "posts_read": 5_000, "user_read": 10_000}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
 INVALID_REQUEST = "https://api.twitter.com/2/problems/invalid-request"
@@ -62,11 +72,82 @@ class XApi:
     def __init__(self, state: SandboxState):
         self.state = state
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}
+        self._days: dict[tuple[str, str], tuple[float, int]] = {}  # ("user"|"app", who) -> (window start, posts)
+        self.caps = {"user_posts_24h": USER_POSTS_24H, "app_posts_24h": APP_POSTS_24H}
+        self.costs: dict[str, int] = {}  # route key -> micro-USD billed
         self._lock = threading.Lock()
 
     def reset(self) -> None:
         with self._lock:
             self._windows.clear()
+            self._days.clear()
+            self.costs.clear()
+            self.caps = {"user_posts_24h": USER_POSTS_24H, "app_posts_24h": APP_POSTS_24H}
+
+    def bill(self, key: str, line: str, units: int = 1) -> None:
+        with self._lock:
+            self.costs[key] = self.costs.get(key, 0) + PRICES_MICROS[line] * units
+
+    def cost_report(self) -> dict[str, Any]:
+        with self._lock:
+            total = sum(self.costs.values())
+            return {"total_usd": round(total / 1e6, 6),
+                    "by_endpoint": {key: round(v / 1e6, 6) for key, v in sorted(self.costs.items())}}
+
+    # 24-hour caps ----------------------------------------------------------
+    @staticmethod
+    def _app(request: Request) -> str:
+        match = re.search(r'oauth_consumer_key="([^"]*)"', request.headers.get("authorization", ""))
+        return unquote(match.group(1)) if match else "bearer"
+
+    def _day_use(self, scope: str, who: str, now: float, spend: int) -> tuple[int, float]:
+        start, used = self._days.get((scope, who), (now, 0))
+        if now - start >= DAY_SECONDS:
+            start, used = now, 0
+        used += spend
+        self._days[(scope, who)] = (start, used)
+        return used, start + DAY_SECONDS
+
+    def post_caps(self, request: Request, user_id: str, headers: dict[str, str]) -> None:
+        """Count one post against the 24-hour caps (and the 15-minute limit); a 429 like X's when one is spent.
+
+        A refused post is not counted: only posts made use the caps.
+        """
+        if self._over_window(request, "POST /2/tweets"):
+            raise Answer(json_response(problem(429, "Too Many Requests", "Too Many Requests"), 429, headers))
+        now = time.time()
+        app = self._app(request)
+        with self._lock:
+            user_used, user_reset = self._day_use("user", user_id, now, 0)
+            app_used, app_reset = self._day_use("app", app, now, 0)
+            user_cap, app_cap = self.caps["user_posts_24h"], self.caps["app_posts_24h"]
+            over = user_used >= user_cap or app_used >= app_cap
+            if not over:
+                user_used, _ = self._day_use("user", user_id, now, 1)
+                app_used, _ = self._day_use("app", app, now, 1)
+        headers.update({
+            "x-user-limit-24hour-limit": str(user_cap),
+            "x-user-limit-24hour-remaining": str(max(0, user_cap - user_used)),
+            "x-user-limit-24hour-reset": str(math.ceil(user_reset)),
+            "x-app-limit-24hour-limit": str(app_cap),
+            "x-app-limit-24hour-remaining": str(max(0, app_cap - app_used)),
+            "x-app-limit-24hour-reset": str(math.ceil(app_reset)),
+        })
+        if over:
+            raise Answer(json_response(problem(429, "Too Many Requests", "Too Many Requests"), 429, headers))
+
+    def _over_window(self, request: Request, key: str) -> bool:
+        caller = request.headers.get("authorization", "")[-24:]
+        with self._lock:
+            _, used = self._windows.get((caller, key), (0, 0))
+        return used > LIMITS.get(key, DEFAULT_LIMIT)
+
+    def set_caps(self, spec: dict[str, Any]) -> dict[str, int]:
+        with self._lock:
+            for name in ("user_posts_24h", "app_posts_24h"):
+                if name in spec:
+                    self.caps[name] = max(0, int(spec[name]))
+            return dict(self.caps)
 
     def routes(self) -> list[tuple[str, str, str, Callable]]:
         """(method, path, stats key, handler); the key is how stats and faults name a route."""
@@ -203,13 +284,16 @@ class XApi:
             if media is None or media.account != username or not media.finalized:
                 raise invalid("media.media_ids", media_id, "Your media IDs are invalid.")
             attached.append(media)
-        tweet_id = self.state.tweet_id()
-        shown, entities, link = self.wrap_urls(text, tweet_id)
         with self.state.lock:
             if any(_unwrapped(p) == text for p in self.state.recent_posts("twitter", username)):
                 return json_response(problem(403, "Forbidden", DUPLICATE), 403, headers)
+        self.post_caps(request, user_id, headers)
+        tweet_id = self.state.tweet_id()
+        shown, entities, link = self.wrap_urls(text, tweet_id)
+        with self.state.lock:
             self.state.add_post(Post("twitter", username, tweet_id, shown, link, utcnow(), attached,
                                      author_id=user_id, entities=entities))
+        self.bill("POST /2/tweets", "content_create_with_url" if link else "content_create")
         return json_response({"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}},
                              201, headers)
 
@@ -234,6 +318,7 @@ class XApi:
         body: dict[str, Any] = {}
         if data:
             body["data"] = data
+            self.bill("GET /2/tweets", "posts_read", len(data))
         if errors:
             body["errors"] = errors
         return json_response(body, 200, headers)
@@ -244,12 +329,14 @@ class XApi:
         post = self.state.get_post(request.path_params["id"])
         if post is not None and post.account == username:
             self.state.delete_post(post.id)
+            self.bill("DELETE /2/tweets/{id}", "content_delete")
             return json_response({"data": {"deleted": True}}, 200, headers)
         return json_response({"data": {"deleted": False}}, 200, headers)
 
     async def me(self, request: Request) -> Response:
         user_id, username = self.user(request)
         headers = self.rate_headers(request, "GET /2/users/me")
+        self.bill("GET /2/users/me", "user_read")
         return json_response({"data": {"id": user_id, "name": "Sandbox " + username[-8:], "username": username}},
                              200, headers)
 
@@ -263,6 +350,23 @@ class XApi:
                                                          f"[{max_results}] is not between 5 and 100")
         fields = set(request.query_params.get("tweet.fields", "").split(","))
         posts = [p for p in self.state.live_posts() if p.platform == "twitter" and p.author_id == user_id][::-1]
+        start_time = request.query_params.get("start_time")
+        if start_time:
+            try:
+                since = datetime.strptime(start_time.replace("Z", "+00:00")[:25], "%Y-%m-%dT%H:%M:%S%z")
+            except ValueError:
+                raise invalid("start_time", start_time, "Invalid start_time: use YYYY-MM-DDTHH:mm:ssZ.") from None
+            posts = [p for p in posts if p.created_at >= since]
+        since_id = request.query_params.get("since_id")
+        if since_id:
+            if not since_id.isdigit():
+                raise invalid("since_id", since_id, "since_id must be a post id.")
+            posts = [p for p in posts if int(p.id) > int(since_id)]
+        until_id = request.query_params.get("until_id")
+        if until_id:
+            if not until_id.isdigit():
+                raise invalid("until_id", until_id, "until_id must be a post id.")
+            posts = [p for p in posts if int(p.id) < int(until_id)]
         offset = int(request.query_params.get("pagination_token", "0") or 0)
         page = posts[offset:offset + max_results]
         meta: dict[str, Any] = {"result_count": len(page)}
@@ -273,6 +377,7 @@ class XApi:
         body: dict[str, Any] = {"meta": meta}
         if page:
             body["data"] = [self._tweet_json(p, fields) for p in page]
+            self.bill("GET /2/users/{id}/tweets", "posts_read", len(page))
         return json_response(body, 200, headers)
 
     # media -----------------------------------------------------------------

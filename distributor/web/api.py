@@ -127,6 +127,23 @@ for _action, _summary in (("approve", "Approve a post awaiting approval"), ("can
                          response_model=PostDetail, summary=_summary)
 
 
+@router.post("/posts/{post_id}/send-anyway", response_model=PostDetail,
+             summary="Send a post held by its account's budget anyway (at the next dispatch)")
+def send_anyway_post(post_id: RowId, request: Request, session: Session = Depends(db),
+                     user: User = Depends(api_user)) -> PostDetail:
+    from distributor.delivery import costs
+
+    try:
+        costs.send_anyway(session, post_id, actor=user.email)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except InvalidTransition as exc:
+        raise HTTPException(409, str(exc)) from exc
+    session.commit()
+    audit.info("%s: send-anyway post %s via the API", user.email, post_id)
+    return _detail(session, post_id, request.app.state.settings)
+
+
 @router.get("/report", summary="Engagement report (the JSON of `distributor report --format json`)")
 def report(request: Request, since: str = Query("7d", max_length=100),
            by: Literal["article", "platform", "account", "template", "section", "hour"] = "platform",

@@ -21,7 +21,20 @@ SPEC = PlatformSpec(
     metrics_batch_size=100,
     metrics={"likes": "like_count", "shares": "retweet_count", "comments": "reply_count",
              "impressions": "impression_count"},
-    prices={},  # X's price list is the cost ledger's (delivery/costs.py, [costs.twitter])
+    # USD per unit as documented on 2026-02-06 (docs.x.com, "X API pay-per-usage pricing"); prices change:
+    # override any line in [costs.twitter]. Writes are per request, reads per resource returned.
+    # Media upload has no documented price line: 0 until X lists one.
+    prices={
+        "content_create": 0.015,
+        "content_create_with_url": 0.200,
+        "content_delete": 0.010,
+        "content_manage": 0.005,
+        "posts_read": 0.005,
+        "user_read": 0.010,
+        "media_read": 0.005,
+        "analytics_read": 0.005,
+        "media_upload": 0.0,
+    },
     setup="An app on developer.x.com with Read and Write permission; its API key and secret, and the "
           "posting account's access token and secret (OAuth 1.0a user context, `distributor accounts connect`).",
 )

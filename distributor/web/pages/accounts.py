@@ -17,8 +17,13 @@ router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
 @router.get("/accounts")
 def account_list(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
-    rows = accounts.overview(session, request.app.state.settings)
-    return request.app.state.views.page(request, session, "accounts.html", {"accounts": rows})
+    from distributor.delivery import costs
+
+    settings = request.app.state.settings
+    rows = accounts.overview(session, settings)
+    configured = {a.name: a for a in settings.accounts}
+    spend = {name: costs.account_costs(session, settings, account) for name, account in configured.items()}
+    return request.app.state.views.page(request, session, "accounts.html", {"accounts": rows, "spend": spend})
 
 
 @router.post("/accounts/{name}/{action}")

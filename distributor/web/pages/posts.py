@@ -43,6 +43,7 @@ def _render(request, session, post, *, error: str | None = None, draft_text: str
             "edit": state in posts.EDITABLE,
             "cancel": PostState.cancelled in posts.TRANSITIONS[state],
             "retry": state is PostState.failed,
+            "send_anyway": state is PostState.queued,
         },
         "error": error, "draft_text": post.text if draft_text is None else draft_text,
         "held_because": holds_for(session, request.app.state.settings, [post])[post.id],
@@ -79,6 +80,20 @@ def _simple_action(action: str, message: str):
 for _action, _message in (("approve", "Approved: it will go out at its scheduled time."),
                           ("cancel", "Cancelled."), ("retry", "Queued again.")):
     router.add_api_route(f"/posts/{{post_id}}/{_action}", _simple_action(_action, _message), methods=["POST"])
+
+
+@router.post("/posts/{post_id}/send-anyway")
+def send_anyway_page(request: Request, post_id: RowId, user: User = Depends(page_user), session: Session = Depends(db)):
+    from distributor.delivery import costs
+
+    _post_or_404(session, post_id)
+    try:
+        costs.send_anyway(session, post_id, actor=user.email)
+    except InvalidTransition as exc:
+        return _refused(request, post_id, exc)
+    session.commit()
+    audit.info("%s: send-anyway post %s", user.email, post_id)
+    return _done(request, post_id, "Sent anyway: it goes out at the next dispatch, past its budget.")
 
 
 @router.post("/posts/{post_id}/edit")

@@ -1,0 +1,384 @@
+"""Costs as X bills them: the ledger, budgets, 24-hour caps and cheap reconciliation, on the sandbox.
+
+Every figure a test expects is X's published price list (docs.x.com, 2026-02)
+written here by hand, or what the sandbox (an independent bill) says.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlmodel import Session, select
+
+from distributor import posts
+from distributor.config import AccountSettings, Settings
+from distributor.delivery import costs
+from distributor.dispatch import RetryPolicy, dispatch_due
+from distributor.fetch import Fetcher
+from distributor.holds import holds_for
+from distributor.models import ApiCall, Post, PostState, utcnow
+from distributor.platforms import build_adapter
+from tests.helpers.sandbox_process import queue_faults, request_count, sandbox_posts
+from tests.test_cli import cli
+
+X_SECRETS = {
+    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck",
+    "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "token-costs-main",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ts",
+}
+FAST = RetryPolicy(backoff_base_seconds=60, max_attempts=8)
+
+
+def sandbox_costs(base: str) -> dict:
+    return requests.get(base + "/_sandbox/costs", timeout=5).json()
+
+
+def set_caps(base: str, **caps) -> None:
+    requests.post(base + "/_sandbox/limits", json=caps, timeout=5).raise_for_status()
+
+
+@pytest.fixture
+def budget_config(tmp_path, database_url, sandbox):
+    file = tmp_path / "distributor.toml"
+    file.write_text(f'[database]\nurl = "{database_url}"\n'
+                    f'[[accounts]]\nname = "x-main"\nplatform = "twitter"\napi_base_url = "{sandbox}"\n'
+                    'budget_usd_per_day = 0.50\n')
+    return file
+
+
+def _queue_json(config) -> list[dict]:
+    listed = cli("queue", "list", "--json", config=config, env=X_SECRETS)
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
+def test_a_daily_budget_sends_two_link_posts_holds_three_and_send_anyway_sends_one_more(budget_config, sandbox):
+    for n in range(5):
+        added = cli("queue", "add", "--account", "x-main", "--text", f"Budget story number {n}",
+                    "--link", f"https://news.example.com/budget/{n}", config=budget_config, env=X_SECRETS)
+        assert added.returncode == 0, added.stderr
+
+    ran = cli("run", "--once", config=budget_config, env=X_SECRETS)
+    assert ran.returncode == 0, ran.stderr
+    assert len(sandbox_posts(sandbox)) == 2  # $0.20 each: a third would pass $0.50
+
+    rows = _queue_json(budget_config)
+    held = [r for r in rows if r["state"] == "queued"]
+    assert len(held) == 3
+    for row in held:
+        assert row["held_because"].startswith("budget: budget_usd_per_day = 0.50"), row["held_because"]
+        assert "0.400 USD spent today" in row["held_because"]
+
+    ours = json.loads(cli("costs", "--format", "json", config=budget_config, env=X_SECRETS).stdout)
+    billed = sandbox_costs(sandbox)
+    assert round(ours["total_usd"], 2) == round(billed["total_usd"], 2) == 0.40
+    assert ours["rows"] == [{"key": "x-main", "calls": ours["rows"][0]["calls"], "cost_usd": 0.4}]
+    by_purpose = json.loads(cli("costs", "--by", "purpose", "--format", "json", config=budget_config,
+                                env=X_SECRETS).stdout)
+    assert {r["key"]: r["cost_usd"] for r in by_purpose["rows"]}["publish"] == 0.4
+
+    # a second run sends nothing more: the budget still holds them, and no request is spent on them
+    cli("run", "--once", config=budget_config, env=X_SECRETS)
+    assert request_count(sandbox, "POST /2/tweets") == 2
+
+    # an editor sends one anyway
+    anyway = cli("queue", "send-anyway", str(held[0]["id"]), config=budget_config, env=X_SECRETS)
+    assert anyway.returncode == 0, anyway.stderr
+    cli("run", "--once", config=budget_config, env=X_SECRETS)
+    assert len(sandbox_posts(sandbox)) == 3
+    states = {r["id"]: r["state"] for r in _queue_json(budget_config)}
+    assert states[held[0]["id"]] == "sent"
+    assert [states[r["id"]] for r in held[1:]] == ["queued", "queued"]
+    ours = json.loads(cli("costs", "--format", "json", config=budget_config, env=X_SECRETS).stdout)
+    assert round(ours["total_usd"], 2) == round(sandbox_costs(sandbox)["total_usd"], 2) == 0.60
+
+
+def test_send_anyway_refuses_a_post_that_is_not_queued(budget_config):
+    missing = cli("queue", "send-anyway", "999", config=budget_config, env=X_SECRETS)
+    assert missing.returncode == 1 and "no post with id 999" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bad = cli("costs", "--since", "yesterday-ish", config=budget_config, env=X_SECRETS)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- in-process: caps, reconciliation
+
+
+@pytest.fixture
+def bot(sandbox, engine, monkeypatch):
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox)])
+    fetcher = Fetcher(settings.fetch)
+    adapters = {a.name: build_adapter(a, fetcher) for a in settings.accounts}
+    return engine, settings, adapters
+
+
+def _add(engine, settings, text, link=None) -> int:
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("x-main"), text=text, link=link)
+        session.commit()
+        return post.id
+
+
+def test_the_24_hour_cap_holds_every_post_until_its_reset_without_a_wasted_request(bot, sandbox):
+    engine, settings, adapters = bot
+    set_caps(sandbox, user_posts_24h=2)
+    ids = [_add(engine, settings, f"Capped story {n}") for n in range(5)]
+    report = dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    assert report.sent == 2
+    assert request_count(sandbox, "POST /2/tweets") == 2  # the third was never tried: no 429 spent
+    with Session(engine) as session:
+        rows = [session.get(Post, i) for i in ids]
+        held = holds_for(session, settings, rows)
+    waiting = [held[i] for i in ids[2:]]
+    assert all(reason and reason.startswith("rate limit: the platform accepts posts again at ") for reason in waiting)
+    # the reset shown is the sandbox's 24-hour reset, a day from now
+    shown = waiting[0].removeprefix("rate limit: the platform accepts posts again at ").removesuffix(" UTC")
+    day_later = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%d %H:")
+    assert shown[:14] == day_later[:14] or shown[:11] == day_later[:11]
+    # later rounds before the reset spend nothing either
+    dispatch_due(engine, settings, adapters, worker_id="w2", policy=FAST)
+    assert request_count(sandbox, "POST /2/tweets") == 2
+    # after the reset the posts go out
+    set_caps(sandbox, user_posts_24h=10)
+    later = dispatch_due(engine, settings, adapters, worker_id="w3", policy=FAST, now=utcnow() + timedelta(days=1, minutes=1))
+    assert later.sent == 3
+
+
+def test_a_429_from_the_24_hour_cap_waits_for_the_24_hour_reset(bot, sandbox):
+    engine, settings, adapters = bot
+    set_caps(sandbox, user_posts_24h=0)
+    post_id = _add(engine, settings, "Refused by the daily cap")
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    with Session(engine) as session:
+        reason = holds_for(session, settings, [session.get(Post, post_id)])[post_id]
+    day_later = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert reason.startswith("rate limit") and day_later in reason
+
+
+def test_after_a_lost_response_reconciliation_reads_at_most_five_posts_and_books_it_as_reconcile(bot, sandbox):
+    engine, settings, adapters = bot
+    # the account already has many posts: a naive reconciliation would read 100 of them
+    with Session(engine) as session:
+        pass
+    for n in range(30):
+        _add(engine, settings, f"Older story {n}")
+    dispatch_due(engine, settings, adapters, worker_id="w0", policy=FAST)
+    lost = _add(engine, settings, "Story whose answer was lost", link="https://news.example.com/lost")
+    queue_faults(sandbox, {"path": "POST /2/tweets", "kind": "drop_after"})
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)  # maybe posted: queued for a retry
+    with Session(engine) as session:
+        assert session.get(Post, lost).state is PostState.queued
+    dispatch_due(engine, settings, adapters, worker_id="w2", policy=FAST, now=utcnow() + timedelta(minutes=5))
+    with Session(engine) as session:
+        post = session.get(Post, lost)
+        assert post.state is PostState.sent
+        reconcile = session.exec(select(ApiCall).where(ApiCall.post_id == lost, ApiCall.purpose == "reconcile")).all()
+        history = "\n".join(e.reason or "" for e in posts.history(session, lost))
+    read = sum(c.units for c in reconcile if c.price_key == "posts_read")
+    assert 1 <= read <= 5
+    assert [p["text"].startswith("Story whose answer was lost") for p in sandbox_posts(sandbox)].count(True) == 1
+    assert "reconciled" in history and "cost $" in history
+    reads = sum(c.cost_micros for c in reconcile if c.price_key == "posts_read")
+    assert reads == read * 5_000  # $0.005 a post read
+    with Session(engine) as session:
+        by_purpose = {r.key: r.cost_micros for r in costs.cost_rows(session, utcnow() - timedelta(days=1),
+                                                                    utcnow() + timedelta(days=1), "purpose")}
+    assert by_purpose["reconcile"] >= reads
+
+
+def test_the_ledger_matches_the_sandbox_bill_with_lost_responses(bot, sandbox):
+    engine, settings, adapters = bot
+    for n in range(4):
+        _add(engine, settings, f"Ledger story {n}", link=f"https://news.example.com/ledger/{n}")
+    queue_faults(sandbox, {"path": "POST /2/tweets", "kind": "drop_after"})
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    dispatch_due(engine, settings, adapters, worker_id="w2", policy=FAST, now=utcnow() + timedelta(minutes=5))
+    with Session(engine) as session:
+        ours = sum(r.cost_micros for r in costs.cost_rows(session, utcnow() - timedelta(days=1),
+                                                          utcnow() + timedelta(days=1)))
+    assert round(ours / 1e6, 2) == round(sandbox_costs(sandbox)["total_usd"], 2)
+
+
+@pytest.mark.parametrize("spent_day, price, per_day, expected", [
+    (0, 200_000, 0.50, None),
+    (200_000, 200_000, 0.50, None),
+    (400_000, 200_000, 0.50, "budget_usd_per_day"),
+    (400_000, 15_000, 0.50, None),
+    (0, 200_000, None, None),
+])
+def test_budget_verdict_table(spent_day, price, per_day, expected):
+    verdict = costs.budget_verdict(costs.Spending(day=spent_day, month=spent_day), price, per_day, None)
+    assert (verdict.split(" =")[0] if verdict else None) == expected
+
+
+def test_thresholds_notify_once_each_at_80_and_100_percent():
+    assert costs.thresholds_crossed(0, 390_000, 0.50) == []
+    assert costs.thresholds_crossed(390_000, 400_000, 0.50) == [80]
+    assert costs.thresholds_crossed(400_000, 600_000, 0.50) == [100]
+    assert costs.thresholds_crossed(0, 600_000, 0.50) == [80, 100]
+
+
+def test_reports_show_what_the_posts_cost(bot, sandbox):
+    from distributor import reports
+
+    engine, settings, adapters = bot
+    for n in range(2):
+        _add(engine, settings, f"Reported story {n}", link=f"https://news.example.com/report/{n}")
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    with Session(engine) as session:
+        report = reports.build_report(session, since=timedelta(days=1), by="account", timezone="UTC")
+    [row] = json.loads(reports.render_json(report))["rows"]
+    assert row["cost_usd"] == 0.4 and row["cost_per_post_usd"] == 0.2
+    assert "cost_per_1000_impressions_usd" in row and "cost_per_interaction_usd" in row
+    assert reports.render_csv(report).splitlines()[0].endswith("cost_usd,cost_per_post_usd,"
+                                                              "cost_per_1000_impressions_usd,cost_per_interaction_usd")
+
+
+def test_a_budget_at_80_percent_is_told_once_in_the_log_without_a_channel(bot, sandbox, caplog):
+    from distributor.notify import notify_step
+
+    engine, settings, adapters = bot
+    budgeted = settings.model_copy(update={"accounts": [
+        settings.accounts[0].model_copy(update={"budget_usd_per_day": 0.50})]})
+    for n in range(2):
+        _add(engine, budgeted, f"Notified story {n}", link=f"https://news.example.com/notify/{n}")
+    dispatch_due(engine, budgeted, adapters, worker_id="w1", policy=FAST)  # $0.40 of $0.50
+    with caplog.at_level("WARNING", logger="distributor.notify"):
+        notify_step(engine, budgeted)
+        notify_step(engine, budgeted)  # told once
+    told = [r.getMessage() for r in caplog.records if "budget_usd_per_day" in r.getMessage()]
+    assert told == ["x-main: budget_usd_per_day = 0.50 80% spent (0.40 USD spent)"]
+
+
+def test_a_renamed_insights_metric_costs_only_itself_and_accounts_check_warns(sandbox, monkeypatch):
+    from distributor import accounts
+
+    monkeypatch.setenv("DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN", "page-token")
+    account = AccountSettings(name="fb-main", platform="facebook", page_id="1001", api_base_url=sandbox,
+                              graph_version="v25.0")
+    adapter = build_adapter(account, Fetcher(Settings().fetch),
+                            insights_metrics=["post_media_view", "post_impressions", "post_clicks"])
+    published = adapter.publish(posts_outgoing("Views, not impressions"))
+    requests.post(sandbox + "/_sandbox/metrics", json={"id": published.external_id, "impressions": 321, "clicks": 12,
+                                                      "likes": 4}, timeout=5).raise_for_status()
+    [metrics] = adapter.fetch_metrics([published.external_id]).values()
+    assert (metrics.impressions, metrics.clicks, metrics.likes) == (321, 12, 4)  # Page views reported as views
+    check = accounts.check("fb-main", adapter)
+    assert check.ok and "warning: insights metric 'post_impressions' refused by Graph v25.0" in check.detail
+    # asked again: the refused metric is no longer asked, nothing fails
+    again = adapter.fetch_metrics([published.external_id])
+    assert again[published.external_id].impressions == 321
+
+
+def test_an_expired_graph_version_is_refused_at_start_up():
+    with pytest.raises(ValueError, match="graph_version 'v20.0' has expired"):
+        AccountSettings(name="fb-main", platform="facebook", page_id="1001", graph_version="v20.0")
+
+
+def posts_outgoing(text):
+    from distributor.platforms.base import OutgoingPost
+
+    return OutgoingPost(text=text, link="https://news.example.com/views")
+
+
+def test_engagement_reads_stop_first_when_the_budget_is_spent(bot, sandbox):
+    from distributor.engagement import collect_due
+
+    engine, settings, adapters = bot
+    tight = settings.model_copy(update={"accounts": [
+        settings.accounts[0].model_copy(update={"budget_usd_per_day": 0.20})]})
+    _add(engine, tight, "The only post today", link="https://news.example.com/only")
+    assert dispatch_due(engine, tight, adapters, worker_id="w1", policy=FAST).sent == 1  # exactly $0.20
+    report = collect_due(engine, tight, adapters, now=utcnow() + timedelta(hours=1, minutes=1))
+    assert report.snapshots == 0 and report.deferred == 1
+    assert report.by_account["x-main"].error.startswith("engagement reads stopped: read_budget_share 0.2")
+    assert request_count(sandbox, "GET /2/tweets") == 0
+    # without a budget the same collection reads it, and books it under engagement
+    collect_due(engine, settings, adapters, now=utcnow() + timedelta(hours=1, minutes=1))
+    assert request_count(sandbox, "GET /2/tweets") == 1
+    with Session(engine) as session:
+        [read] = session.exec(select(ApiCall).where(ApiCall.purpose == "engagement")).all()
+    assert (read.units, read.cost_micros) == (1, 5_000)
+
+
+def test_link_policy_none_keeps_the_link_out_and_costs_a_plain_post(sandbox, engine, monkeypatch):
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox,
+                                                  link_policy="none")])
+    adapters = {"x-main": build_adapter(settings.accounts[0], Fetcher(settings.fetch))}
+    _add(engine, settings, "Card-only story https://news.example.com/card", link="https://news.example.com/card")
+    dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST)
+    [shown] = sandbox_posts(sandbox)
+    assert shown["text"] == "Card-only story" and shown["link"] is None
+    assert sandbox_costs(sandbox)["by_endpoint"] == {"POST /2/tweets": 0.015}
+
+
+def test_send_anyway_from_the_api_and_the_desk_and_the_accounts_page_shows_spend(engine):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from distributor import users
+    from distributor.web import create_app
+
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter", "budget_usd_per_day": 0.5}])
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "a long password", "editor")
+        token = users.create_token(session, "desk@example.com")
+        held = posts.create_post(session, settings.account("x-main"), text="Held by the budget",
+                                 link="https://news.example.com/held")
+        other = posts.create_post(session, settings.account("x-main"), text="Also held",
+                                  link="https://news.example.com/other")
+        session.add(ApiCall(account="x-main", platform="twitter", purpose="publish", endpoint="POST /2/tweets",
+                            status=201, price_key="content_create_with_url", cost_micros=400_000))
+        session.commit()
+        held_id, other_id = held.id, other.id
+    app = create_app(settings, engine)
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    [row] = [r for r in api.get("/api/posts").json() if r["id"] == held_id]
+    assert row["held_because"].startswith("budget: budget_usd_per_day = 0.50")
+    answer = api.post(f"/api/posts/{held_id}/send-anyway")
+    assert answer.status_code == 200 and answer.json()["held_because"] is None
+    assert api.post("/api/posts/99999/send-anyway").status_code == 404
+
+    client = TestClient(app)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "desk@example.com", "password": "a long password", "csrf_token": csrf})
+    page = client.get(f"/posts/{other_id}").text
+    assert "Send anyway" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = client.post(f"/posts/{other_id}/send-anyway", data={"csrf_token": csrf})
+    assert done.status_code == 200 and "Sent anyway" in done.text
+    accounts_page = client.get("/accounts").text
+    assert "0.400 of 0.50" in accounts_page
+
+
+def test_the_app_24_hour_cap_holds_every_account_of_the_app(sandbox, engine, monkeypatch):
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+        monkeypatch.setenv(name.replace("X_MAIN", "X_DESK"), value + "-desk")
+    monkeypatch.setenv("DISTRIBUTOR_X_DESK_CONSUMER_KEY", "ck")  # the same X app
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox),
+                                  AccountSettings(name="x-desk", platform="twitter", api_base_url=sandbox)])
+    adapters = {a.name: build_adapter(a, Fetcher(settings.fetch)) for a in settings.accounts}
+    set_caps(sandbox, app_posts_24h=2)
+    with Session(engine) as session:
+        for n in range(2):
+            posts.create_post(session, settings.account("x-main"), text=f"Main story {n}")
+        desk = posts.create_post(session, settings.account("x-desk"), text="Desk story", at=utcnow() + timedelta(minutes=1))
+        session.commit()
+        desk_id = desk.id
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST).sent == 2
+    later = utcnow() + timedelta(minutes=2)
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=later).sent == 0
+    assert request_count(sandbox, "POST /2/tweets") == 2
+    with Session(engine) as session:
+        reason = holds_for(session, settings, [session.get(Post, desk_id)], now=later)[desk_id]
+    assert reason.startswith("rate limit: the platform accepts posts again at")
