@@ -33,6 +33,7 @@ from distributor.articles import (
     apply_extraction,
     backfill_keys,
     canonical_sites_for,
+    record_items as record_feed_items,
     record_skip,
     same_guid_entry,
     story_url,
@@ -154,62 +155,11 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
 def record_items(
     runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime
 ) -> int:
-    """Record unseen items; return how many articles will be (re)read for posting.
-
-    On a feed's first poll its current items are the backlog: recorded as seen,
-    not posted, except the newest ``backfill`` (see ``backfill_keys``). Items
-    older than ``max_age_hours`` are recorded, not posted. An item is new only
-    if neither its key in this feed nor its normalised link nor (within this
-    feed) its stable guid was seen before, so re-bumped, re-ordered or edited
-    items never make a second article. Each feed decides for its own accounts:
-    a story another feed skipped (backlog, too old) or already posted is read
-    again when this feed lists it as new, so this feed's accounts get it too
-    (automatic post keys stop any second post).
-    """
-    backfill = backfill_keys(items, feed_settings.backfill, now) if first_poll else set()
-    added = 0
+    """Record a feed's unseen items (``articles.record_items``); wakes extraction when any is new."""
     with session_scope(runtime.engine) as session:
-        for item in items:
-            if not item.link:
-                continue
-            if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():
-                continue
-            url = normalise_url(item.link)
-            skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
-                                          max_age_hours=feed_settings.max_age_hours)
-            article = session.exec(select(Article).where(Article.url == url)).first()
-            earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
-            if earlier is not None:
-                # an edited link of an item this feed has already seen: not a new story
-                article = session.get(Article, earlier.article_id)
-                skipped = f"the same item (guid {item.stable_guid!r}) as {earlier.key}"
-            elif article is None:
-                article = Article(
-                    url=url,
-                    feed_id=feed_id,
-                    guid=item.guid,
-                    title=item.title,
-                    summary=item.summary,
-                    image_url=item.image_url,
-                    published_at=item.published_at,
-                    state=ArticleState.pending if skipped is None else ArticleState.skipped,
-                    error=skipped,
-                )
-                session.add(article)
-                session.flush()
-                added += skipped is None
-            elif skipped is None and article.state in REREAD_FOR_ANOTHER_FEED:
-                # Another feed skipped it, posted it, or found it a duplicate: read it
-                # again so this feed's accounts get theirs too.
-                if article.state is ArticleState.skipped:
-                    article.error = None  # the other feed's reason; this feed posts it
-                article.state, article.next_attempt_at = ArticleState.pending, None
-                added += 1
-            session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id, guid=item.stable_guid,
-                                  skipped=skipped))
-            session.flush()
-        feed = session.get(Feed, feed_id)
-        feed.initialized = True
+        added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now)
+    if added:
+        runtime.wakeups.notify("articles")
     return added
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from distributor.config import Settings
+from distributor.wakeup import Wakeups
 
 if TYPE_CHECKING:
     from distributor.compose import Composer
@@ -33,6 +34,8 @@ class Runtime:
         self.engine = engine
         self.worker_id = worker_id or new_worker_id()
         self._fetcher = fetcher
+        # new-work signals shared by the web process and the workers (built here: threads share it)
+        self.wakeups = Wakeups(engine)
 
     @cached_property
     def fetcher(self) -> "Fetcher":
