@@ -273,7 +273,7 @@ class WebSubSubscription(SQLModel, table=True):
     hub: str = Field(sa_column=Column(Text, nullable=False))
     topic: str = Field(sa_column=Column(Text, nullable=False))
     token: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    state: str = "requested"  # requested | active | failed
+    state: str = "new"  # new | requested | active | failed
     lease_until: Optional[datetime] = None
     requested_at: Optional[datetime] = None
     verified_at: Optional[datetime] = None

@@ -46,6 +46,7 @@ TITLES = {
     "post_failed": "Posts failed",
     "approval_waiting": "Posts waiting for approval",
     "feed_failing": "Feeds failing",
+    "article_changed": "Stories changed after we posted them",
 }
 
 
@@ -96,6 +97,11 @@ def find_events(session: Session, settings: NotifySettings, now: datetime) -> li
         events.append(Event(f"feed_failing:{feed.id}:{stamp}", "feed_failing",
                             f"{feed.url}: {feed.consecutive_failures} polls failed in a row ({feed.last_error})"))
     return [e for e in events if e.kind in settings.events]
+
+
+def article_changed(article_id: int, line: str) -> Event:
+    """A posted story's headline or quote changed, or it is gone (corrections.py); once per difference."""
+    return Event(f"article_changed:{article_id}:{_digest(line)}", "article_changed", line)
 
 
 def record_new(session: Session, events: list[Event], now: datetime) -> list[Notification]:

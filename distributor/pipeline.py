@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from distributor import posts, quote_policy
+from distributor import posts, quote_policy, subscriptions
 from distributor.articles import (
     REREAD_FOR_ANOTHER_FEED,
     accounts_for,
@@ -86,25 +86,59 @@ def sync_configuration(runtime: Runtime) -> None:
 # --- discover -----------------------------------------------------------------
 
 
-def discover(runtime: Runtime, *, force: bool = False, now: datetime | None = None) -> StepReport:
-    """Poll every due feed (every feed with ``force``) and record its new items."""
+POLL_WORKERS = 8  # feeds polled at once by `run --once` (the scheduler keeps its own pool)
+
+
+def discover(runtime: Runtime, *, force: bool = False, now: datetime | None = None, pool=None) -> StepReport:
+    """Poll every due feed (every feed with ``force``) and record its new items, feeds side by side.
+
+    Without ``pool`` the feeds are polled by a bounded pool of threads and this
+    returns when all are done (`run --once`, tests). With ``pool`` (the
+    scheduler's) each due feed is handed to it and this returns at once; a feed
+    still being polled is not handed over again, so a hung feed holds one
+    worker and never delays the others.
+    """
+    feeds = list(runtime.settings.feeds)
     report = StepReport()
-    for feed_settings in runtime.settings.feeds:
-        now_ = now or utcnow()
-        feed_id = _claim_feed(runtime, feed_settings.url, now_, force)
-        if feed_id is None:
-            report.skipped += 1
-            continue
-        try:
-            added = _poll_one(runtime, feed_id, feed_settings, now_)
-            report.done += added
-        except Exception as exc:  # noqa: BLE001 - one broken feed must not stop the others
-            if not isinstance(exc, DistributorError):
-                log.exception("feed %s: unexpected error", feed_settings.url)
-            report.failed += 1
-            report.errors.append(f"{feed_settings.url}: {exc}")
-            log.warning("feed %s: %s", feed_settings.url, exc)
-            _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc))
+    if pool is not None:
+        in_flight = runtime.__dict__.setdefault("_polling", set())
+        for feed_settings in feeds:
+            if feed_settings.url in in_flight:
+                report.skipped += 1
+                continue
+            in_flight.add(feed_settings.url)
+            future = pool.submit(_discover_one, runtime, feed_settings, now, force)
+            future.add_done_callback(lambda _f, url=feed_settings.url: in_flight.discard(url))
+        return report
+    if not feeds:
+        return report
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(POLL_WORKERS, len(feeds)), thread_name_prefix="poll") as local:
+        for one in local.map(lambda f: _discover_one(runtime, f, now, force), feeds):
+            report.done += one.done
+            report.skipped += one.skipped
+            report.failed += one.failed
+            report.errors += one.errors
+    return report
+
+
+def _discover_one(runtime: Runtime, feed_settings: FeedSettings, now: datetime | None, force: bool) -> StepReport:
+    report = StepReport()
+    now_ = now or utcnow()
+    feed_id = _claim_feed(runtime, feed_settings.url, now_, force)
+    if feed_id is None:
+        report.skipped += 1
+        return report
+    try:
+        report.done += _poll_one(runtime, feed_id, feed_settings, now_)
+    except Exception as exc:  # noqa: BLE001 - one broken feed must not stop the others
+        if not isinstance(exc, DistributorError):
+            log.exception("feed %s: unexpected error", feed_settings.url)
+        report.failed += 1
+        report.errors.append(f"{feed_settings.url}: {exc}")
+        log.warning("feed %s: %s", feed_settings.url, exc)
+        _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc))
     return report
 
 
@@ -129,7 +163,9 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
         feed.lease_owner = None
         feed.lease_until = None
         feed.last_polled_at = now
-        feed.next_poll_at = now + timedelta(seconds=feed_settings.poll_seconds)
+        # longer while a WebSub hub pushes this feed's items (a safety net), the usual otherwise
+        interval = subscriptions.poll_seconds(session, runtime.settings, feed_id, feed_settings, now)
+        feed.next_poll_at = now + timedelta(seconds=interval)
         feed.last_error = error
         feed.consecutive_failures = feed.consecutive_failures + 1 if error else 0
         feed.failing_since = (feed.failing_since or now) if error else None
@@ -148,6 +184,9 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
         _release_feed(runtime, feed_id, feed_settings, now, status=304, etag=etag, last_modified=last_modified)
         return 0
     added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    if subscriptions.enabled(runtime.settings, feed_settings):
+        with session_scope(runtime.engine) as session:
+            subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
     _release_feed(runtime, feed_id, feed_settings, now, status=200, etag=poll.etag, last_modified=poll.last_modified)
     return added
 
@@ -196,6 +235,8 @@ def extract_pending(runtime: Runtime, *, now: datetime | None = None, limit: int
             _record_failure(runtime, article_id, exc, now_)
             report.failed += 1
             report.errors.append(f"article {article_id}: unexpected {exc.__class__.__name__}: {exc}")
+    if report.done or report.skipped:
+        runtime.wakeups.notify("posts")  # new posts may be due now: dispatch need not wait for its tick
     return report
 
 
@@ -324,6 +365,7 @@ class CycleReport:
     extracted: StepReport
     dispatched: object | None = None
     collected: object | None = None
+    corrected: object | None = None
 
 
 def run_cycle(
@@ -334,6 +376,7 @@ def run_cycle(
     report = CycleReport(discover(runtime, force=force_poll), extract_pending(runtime, progress=progress))
     if dispatch:
         report.dispatched = dispatch_step(runtime)
+        report.corrected = corrections_step(runtime)  # posted stories whose re-read is due, and their edits
     if collect:
         report.collected = collect_step(runtime, progress=progress)
     return report
@@ -354,3 +397,15 @@ def dispatch_step(runtime: Runtime, should_stop=lambda: False):
 
 def collect_step(runtime: Runtime, *, all_posts: bool = False, progress=None):
     return collect_due(runtime.engine, runtime.settings, runtime.adapters, all_posts=all_posts, progress=progress)
+
+
+def corrections_step(runtime: Runtime, *, now: datetime | None = None) -> StepReport:
+    """Re-read posted stories that are due (distributor.corrections) and act on what changed."""
+    from distributor.corrections import check_due
+
+    return check_due(runtime, now=now)
+
+
+def websub_step(runtime: Runtime, *, now: datetime | None = None):
+    """Subscribe to the hubs feeds announce, renew leases, give up on hubs that fail (distributor.subscriptions)."""
+    return subscriptions.maintain(runtime, now=now)

@@ -60,6 +60,11 @@ class Wakeups:
         event.clear()
         return woken
 
+    def wake_all(self) -> None:
+        """Wake every loop of this process (to stop, or after a gap in listening)."""
+        for event in self._events.values():
+            event.set()
+
     def listen(self) -> None:
         """On PostgreSQL, hear other processes' wake-ups (a daemon thread; ``close`` ends it)."""
         if not self._postgres or self._listener is not None:

@@ -62,6 +62,7 @@ class Post:
     author_id: str | None = None
     entities: dict[str, Any] | None = None
     deleted: bool = False
+    edits: int = 0  # times the platform's post was edited (Facebook allows it, X does not)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -72,6 +73,7 @@ class Post:
             "link": self.link,
             "media": [m.public() for m in self.media],
             "created_at": iso(self.created_at),
+            "edits": self.edits,
         }
 
 
