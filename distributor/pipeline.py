@@ -186,7 +186,9 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
     added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
     if subscriptions.enabled(runtime.settings, feed_settings):
         with session_scope(runtime.engine) as session:
-            subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
+            subscribe = subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
+        if subscribe:
+            runtime.wakeups.notify("subscriptions")
     _release_feed(runtime, feed_id, feed_settings, now, status=200, etag=poll.etag, last_modified=poll.last_modified)
     return added
 

@@ -76,7 +76,6 @@ def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock
     steps = {
         "discover": (poll_tick, lambda: pipeline.discover(runtime, pool=scheduler.poll_pool)),
         "collect": (settings.collect_seconds, lambda: pipeline.collect_step(runtime)),
-        "websub": (WEBSUB_SECONDS, lambda: pipeline.websub_step(runtime)),
         "notify": (runtime.settings.notify.check_seconds,
                    lambda: notify_step(runtime.engine, runtime.settings, worker=runtime.worker_id)),
     }
@@ -90,6 +89,8 @@ def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock
                      lambda: pipeline.dispatch_step(runtime, should_stop=stopping.is_set)),
         "corrections": ("corrections", runtime.settings.corrections.check_seconds,
                         lambda: pipeline.corrections_step(runtime)),
+        "websub": ("subscriptions", WEBSUB_SECONDS,
+                   lambda: runtime.callbacks_ready.wait(WEBSUB_SECONDS) and pipeline.websub_step(runtime)),
     }
     scheduler.wake_loops = []
     for name, (channel, every, step) in loops.items():

@@ -73,18 +73,23 @@ def poll_seconds(session: Session, settings: Settings, feed_id: int, feed: FeedS
     return feed.poll_seconds
 
 
-def note_hub(session: Session, feed_id: int, hub: str | None, topic: str | None) -> None:
-    """What a poll saw: a hub to subscribe to, another hub, or none any more (then polling only)."""
+def note_hub(session: Session, feed_id: int, hub: str | None, topic: str | None) -> bool:
+    """What a poll saw: a hub to subscribe to, another hub, or none any more (then polling only).
+
+    True when there is a subscription to request now."""
     sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.feed_id == feed_id)).first()
     if hub is None:
         if sub is not None:
             log.info("feed %s no longer announces a WebSub hub: polling only", feed_id)
             session.delete(sub)
-        return
+        return False
     if sub is None:
         session.add(WebSubSubscription(feed_id=feed_id, hub=hub, topic=topic, token=secrets.token_urlsafe(24)))
-    elif (sub.hub, sub.topic) != (hub, topic):
+        return True
+    if (sub.hub, sub.topic) != (hub, topic):
         sub.hub, sub.topic, sub.state, sub.failures = hub, topic, "new", 0
+        return True
+    return False
 
 
 def _backoff(failures: int) -> timedelta:

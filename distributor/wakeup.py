@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("articles", "posts", "corrections")
+CHANNELS = ("articles", "posts", "corrections", "subscriptions")
 RECONNECT_SECONDS = 2.0
 
 

@@ -72,18 +72,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_postaction_post_id'), 'postaction', ['post_id'], unique=False)
     op.create_index(op.f('ix_postaction_state'), 'postaction', ['state'], unique=False)
-    with op.batch_alter_table('article') as batch:
-        batch.add_column(sa.Column('breaking', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column('next_check_at', Time(), nullable=True))
-        batch.add_column(sa.Column('checks_done', sa.Integer(), nullable=False, server_default='0'))
-        batch.add_column(sa.Column('changes', sa.JSON(), nullable=True))
-        batch.add_column(sa.Column('gone_at', Time(), nullable=True))
-        batch.create_index('ix_article_next_check_at', ['next_check_at'], unique=False)
+    # plain ADD COLUMN (no batch copy on SQLite: posts reference article rows)
+    op.add_column('article', sa.Column('breaking', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('article', sa.Column('next_check_at', Time(), nullable=True))
+    op.add_column('article', sa.Column('checks_done', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('article', sa.Column('changes', sa.JSON(), nullable=True))
+    op.add_column('article', sa.Column('gone_at', Time(), nullable=True))
+    op.create_index('ix_article_next_check_at', 'article', ['next_check_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_article_next_check_at', table_name='article')
     with op.batch_alter_table('article') as batch:
-        batch.drop_index('ix_article_next_check_at')
         for column in ('gone_at', 'changes', 'checks_done', 'next_check_at', 'breaking'):
             batch.drop_column(column)
     op.drop_index(op.f('ix_postaction_state'), table_name='postaction')
