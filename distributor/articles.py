@@ -416,3 +416,61 @@ def mark_gone(article: Article, reason: str, now: datetime) -> bool:
     article.changes = list(article.changes or []) + [{"field": "page", "before": "published", "after": reason,
                                                       "at": now.isoformat()}]
     return True
+
+
+# --- breaking news ----------------------------------------------------------------
+
+from distributor.models import BREAKING_PRIORITY  # noqa: E402 - a breaking story's posts go first
+
+
+def source_rules(settings: Settings, session: Session, article: Article) -> list:
+    """The breaking-news rules of every configured feed and webhook that lists the article."""
+    urls, _ = listing_feeds(session, article)
+    rules = [f.breaking for f in settings.feeds if f.url in urls and f.breaking]
+    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking]
+
+
+def judge_breaking(settings: Settings, session: Session, article: Article, extracted: Extracted) -> None:
+    """Mark the article breaking when a rule of one of its sources matches what the page says.
+    A mark already there (a webhook field, an editor) stays."""
+    if not article.breaking:
+        article.breaking = any(breaking_matches(rule, section=extracted.section, tags=extracted.tags)
+                               for rule in source_rules(settings, session, article))
+
+
+def breaking_account(settings: Settings, session: Session, article: Article, account: AccountSettings) -> AccountSettings:
+    """How ``account`` posts a breaking story: no min_gap_minutes, and the rule's own template if it has one."""
+    template = next((r.template for r in source_rules(settings, session, article) if r.template), None)
+    return account.model_copy(update={"min_gap_minutes": 0.0, "template": template or account.template})
+
+
+def flag_breaking(session: Session, article_id: int, now: datetime) -> Article:
+    """An editor's flag: the story is breaking; its posts still waiting go first, now (one door: API and CLI)."""
+    from distributor.errors import InvalidInput
+    from distributor.models import Post, PostState
+
+    article = session.get(Article, article_id)
+    if article is None:
+        raise InvalidInput(f"no article {article_id}")
+    article.breaking = True
+    for post in session.exec(select(Post).where(Post.article_id == article_id, col(Post.state).in_(
+            [PostState.queued, PostState.awaiting_approval, PostState.draft]))):
+        post.priority = max(post.priority, BREAKING_PRIORITY)
+        scheduled = post.scheduled_at if post.scheduled_at.tzinfo else post.scheduled_at.replace(tzinfo=now.tzinfo)
+        if scheduled > now:
+            post.scheduled_at = now
+    return article
+
+
+def mark_edited(session: Session, modified: dict[str, datetime], now: datetime) -> int:
+    """Stories a source says were modified (URL -> when): those changed since we read them are re-read at once."""
+    count = 0
+    for article in session.exec(select(Article).where(col(Article.url).in_(list(modified)),
+                                                      Article.state == ArticleState.extracted)):
+        read = article.extracted_at
+        if read is not None and read.tzinfo is None:
+            read = read.replace(tzinfo=modified[article.url].tzinfo)
+        if read is not None and modified[article.url] > read and article.gone_at is None:
+            schedule_check(article, now)
+            count += 1
+    return count

@@ -125,6 +125,9 @@ class RateLimit(SQLModel, table=True):
     reset_at: datetime
 
 
+BREAKING_PRIORITY = 100  # Post.priority of breaking news: first in line, and no min_gap_minutes
+
+
 class Post(SQLModel, table=True):
     __table_args__ = (
         Index("ix_post_due", "state", "scheduled_at"),

@@ -28,7 +28,11 @@ from sqlmodel import Session, select
 
 from distributor import posts, quote_policy, subscriptions
 from distributor.articles import (
+    BREAKING_PRIORITY,
     REREAD_FOR_ANOTHER_FEED,
+    breaking_account,
+    judge_breaking,
+    mark_edited,
     accounts_for,
     apply_extraction,
     backfill_keys,
@@ -179,6 +183,9 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
     with Session(runtime.engine) as session:
         feed = session.get(Feed, feed_id)
         etag, last_modified, initialized = feed.etag, feed.last_modified, feed.initialized
+        last_polled = feed.last_polled_at if feed.last_error is None else None
+    if feed_settings.kind == "wordpress":
+        return _poll_wordpress(runtime, feed_id, feed_settings, now, initialized, last_polled)
     poll = poll_feed(runtime.fetcher, feed_settings.url, etag=etag, last_modified=last_modified)
     if poll.not_modified:
         _release_feed(runtime, feed_id, feed_settings, now, status=304, etag=etag, last_modified=last_modified)
@@ -190,6 +197,23 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
         if subscribe:
             runtime.wakeups.notify("subscriptions")
     _release_feed(runtime, feed_id, feed_settings, now, status=200, etag=poll.etag, last_modified=poll.last_modified)
+    return added
+
+
+def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: datetime, initialized: bool,
+                    last_polled: datetime | None) -> int:
+    """A WordPress site through its REST API: new posts are items; a known post modified since is re-read."""
+    from distributor.sources.wordpress import poll_wordpress
+
+    poll = poll_wordpress(runtime.fetcher, feed_settings.url, last_polled if initialized else None)
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    if initialized and poll.modified:
+        with session_scope(runtime.engine) as session:
+            edited = mark_edited(session, {normalise_url(i.link): poll.modified[i.key] for i in poll.items
+                                           if i.key in poll.modified}, now)
+        if edited:
+            runtime.wakeups.notify("corrections")
+    _release_feed(runtime, feed_id, feed_settings, now, status=200)
     return added
 
 
@@ -282,6 +306,7 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
                 compose_auto_post(runtime, session, other, seen, account)
             return False
         apply_extraction(article, extracted, story, now)
+        judge_breaking(runtime.settings, session, article, extracted)
         for account in accounts_for(runtime.settings, article, session):
             compose_auto_post(runtime, session, article, seen, account)
         article.state = ArticleState.extracted
@@ -308,6 +333,8 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     desk); the other accounts still post.
     """
     key = posts.automatic_post_key(article.id, account)
+    if article.breaking:  # no gap, first in line, maybe its own template
+        account = breaking_account(runtime.settings, session, article, account)
     # Quote policy (quote_policy.py): compose without the quote, or hold the post for an editor.
     pull = extracted.pull_quote
     quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
@@ -335,6 +362,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 template=composed.template,
                 auto_key=key,
                 next_slot=account.min_gap_minutes > 0 or bool(account.quiet_hours),  # never a time inside them
+                priority=BREAKING_PRIORITY if article.breaking else 0,
             )
             post.quote_confidence = pull.confidence if quote.use_quote else None
             if quote.reason:

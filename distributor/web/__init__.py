@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from distributor.config import Settings, secret_from_env
 from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
-from distributor.web import api, api_accounts, hooks, websub
+from distributor.web import api, api_accounts, api_sources, hooks, websub
 from distributor.web.auth import LoginRequired, api_user
 from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
 from distributor.web.render import Views
@@ -79,10 +79,13 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     app.state.limiter = limiter or LoginThrottle()
     app.state.trusted_proxies = list(settings.web.trusted_proxies)
     app.state.warned_forwarded = False
+    from distributor.source_status import RefusalCounter
+
+    app.state.webhook_refusals = RefusalCounter()  # refusals write nothing: counted here for /api/sources
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
                    users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router,
-                   hooks.router, websub.router):
+                   hooks.router, websub.router, api_sources.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -51,6 +51,8 @@ async def read_capped(request: Request, limit: int) -> bytes:
 
 def _refuse(name: str, request: Request, status: int, reason: str) -> JSONResponse:
     client = request.client.host if request.client else "?"
+    if request.app.state.runtime.settings.webhook(name) is not None:  # never a counter per made-up name
+        request.app.state.webhook_refusals.add(name, status, reason)
     log.warning("webhook %s refused a request from %s: %d %s", name[:64], client, status, reason)
     return JSONResponse({"detail": reason}, status_code=status)
 
