@@ -356,13 +356,15 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) 
     if pushed.event == "edited":
         schedule_check(article, now)
         return PushOutcome("edited", article.id)
-    mark_gone(article, "unpublished (the CMS said so)", now)
+    mark_gone(article, UNPUBLISHED, now)
+    article.next_check_at = now  # corrections acts on it at once (its posts: alert or delete)
     return PushOutcome("unpublished", article.id)
 
 
 # --- corrections: what changed in a story after we posted it ---------------------
 
 CHECKED_FIELDS = (("title", "headline"), ("pull_quote", "pull quote"))
+UNPUBLISHED = "unpublished (the CMS said so)"
 
 
 def schedule_check(article: Article, now: datetime) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import differences, mark_gone, record_changes, with_fallbacks
+from distributor.articles import UNPUBLISHED, differences, mark_gone, record_changes, with_fallbacks
 from distributor.db import session_scope
 from distributor.errors import (AuthExpired, DistributorError, FetchError, HttpStatusError, PlatformError, Rejected,
                                Unsupported)
@@ -145,7 +145,15 @@ def _claim(engine, article_id: int, now: datetime) -> bool:
 
 def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], report: CorrectionsReport) -> None:
     with Session(runtime.engine) as session:
-        url = session.get(Article, article_id).url
+        article = session.get(Article, article_id)
+        url, already_gone = article.url, article.gone_at is not None
+    if already_gone:  # the CMS said "unpublished": act on it, nothing to read
+        with session_scope(runtime.engine) as session:
+            article = session.get(Article, article_id)
+            article.next_check_at = None
+            report.gone += 1
+            _decide(runtime, session, article, None, gone=True, reason=UNPUBLISHED, now=now)
+        return
     gone_reason, extracted, page_url = None, None, url
     try:
         page = runtime.fetcher.get(url)
@@ -212,7 +220,7 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
     then = f"; doing: {', '.join(planned)}" if planned else "; posts left as they are (policy alert)"
     line = f"article {article.id} {what} after posting ({article.url}): {reason}{then}"
     if "article_changed" in runtime.settings.notify.events:
-        notify.record_new(session, [notify.article_changed(article.id, line)], now)
+        notify.record_new(session, [notify.article_changed(article.id, line, what=reason)], now)
     log.warning("%s", line)
 
 

@@ -99,9 +99,9 @@ def find_events(session: Session, settings: NotifySettings, now: datetime) -> li
     return [e for e in events if e.kind in settings.events]
 
 
-def article_changed(article_id: int, line: str) -> Event:
-    """A posted story's headline or quote changed, or it is gone (corrections.py); once per difference."""
-    return Event(f"article_changed:{article_id}:{_digest(line)}", "article_changed", line)
+def article_changed(article_id: int, line: str, what: str | None = None) -> Event:
+    """A posted story's headline or quote changed, or it is gone (corrections.py); once per ``what`` changed."""
+    return Event(f"article_changed:{article_id}:{_digest(what or line)}", "article_changed", line)
 
 
 def record_new(session: Session, events: list[Event], now: datetime) -> list[Notification]:

@@ -136,3 +136,16 @@ def test_the_recheck_schedule():
     assert next_check(start, [10, 60, 360], start) == (0, start + timedelta(minutes=10))
     assert next_check(start, [10, 60, 360], start + timedelta(minutes=61)) == (2, start + timedelta(minutes=360))
     assert next_check(start, [10, 60, 360], start + timedelta(minutes=361)) == (3, None)
+
+
+def test_an_unpublished_webhook_deletes_the_posts_where_the_policy_says_so(world, sandbox, engine):
+    site, path, runtime = world
+    client = TestClient(create_app(runtime.settings, engine, runtime=runtime))
+    body = json.dumps({"url": site.url(path), "event": "unpublished"}).encode()
+    answer = client.post("/hooks/cms", content=body, headers={"X-Distributor-Signature": sign_generic("k", body)})
+    assert answer.status_code == 202 and answer.json()["status"] == "unpublished"
+    corrections_step(runtime)
+    assert live(sandbox) == {}
+    with Session(engine) as session:
+        [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
+        assert "gone" in note.line

@@ -94,10 +94,14 @@ async def receive(name: str, request: Request):
         pushed = parse(hook.kind, body)
     except WebhookRefused as refused:
         return _refuse(name, request, refused.status, refused.reason)
+    except Exception as exc:  # noqa: BLE001 - a payload shape nobody foresaw: refused in words, never a 500
+        return _refuse(name, request, 400, f"the payload could not be read ({exc.__class__.__name__})")
     try:
         await run_in_threadpool(_guard, runtime, pushed.url)
-    except (FetchError, ValueError) as exc:
+    except FetchError as exc:
         return _refuse(name, request, 422, f"the URL will not be fetched: {exc}")
+    except Exception as exc:  # noqa: BLE001 - e.g. a host name no encoder accepts
+        return _refuse(name, request, 422, f"the URL will not be fetched: {exc.__class__.__name__}")
     try:
         outcome = await run_in_threadpool(_record, runtime, hook, pushed, delivery_digest(hook.name, body))
     except Exception:  # noqa: BLE001 - the database: say so, never a 500 with a traceback
