@@ -175,3 +175,17 @@ def test_a_hook_posts_to_its_own_accounts_and_its_field_marks_breaking_news(clie
         assert article.breaking is True
         assert [a.name for a in accounts_for(config, article, session)] == ["x-sport"]
         assert session.exec(select(FeedEntry)).one().article_id == article.id
+
+
+def test_the_desk_and_the_api_show_a_hook_refusing_and_why(make_client, engine, monkeypatch):
+    from tests.helpers.desk import log_in, seed_people
+
+    seed_people(engine)
+    client = make_client()
+    body = body_of()
+    assert send(client, body, signature="sha256=" + "0" * 64).status_code == 401
+    monkeypatch.delenv("DISTRIBUTOR_WEBHOOK_WP_SECRET")
+    log_in(client, "editor@example.com")
+    page = client.get("/sources").text
+    assert "1 refused" in page and "401 wrong signature" in page
+    assert "DISTRIBUTOR_WEBHOOK_WP_SECRET is not set" in page

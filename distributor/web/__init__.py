@@ -30,6 +30,7 @@ from distributor.health import JobClock, metrics_text, readiness
 from distributor.web import api, api_accounts, api_sources, hooks, websub
 from distributor.web.auth import LoginRequired, api_user
 from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
+from distributor.web.pages import sources as sources_page
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
 from distributor.web.throttle import LoginThrottle
@@ -85,7 +86,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
                    users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router,
-                   hooks.router, websub.router, api_sources.router):
+                   hooks.router, websub.router, api_sources.router, sources_page.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
