@@ -24,7 +24,7 @@ from rich.table import Table
 
 from distributor import inputs
 from distributor.cli_accounts import accounts_app
-from distributor.cli_sources import sources as sources_command
+from distributor.cli_sources import breaking as breaking_command, sources as sources_command
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
 from distributor.logs import setup_logging, use_format as use_log_format
@@ -43,6 +43,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.command("sources")(sources_command)
+app.command("breaking")(breaking_command)
 
 class PlatformChoice(str, Enum):
     twitter = "twitter"

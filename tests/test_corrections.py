@@ -53,6 +53,11 @@ def live(sandbox) -> dict[str, dict]:
     return {p["platform"]: p for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()}
 
 
+def edits(sandbox) -> int:
+    """Graph API edit calls the sandbox took (POST /{version}/{post_id} message=...)."""
+    return requests.get(sandbox + "/_sandbox/stats", timeout=5).json()["requests"].get("POST /{version}/{id}", 0)
+
+
 def history(engine) -> list[str]:
     with Session(engine) as session:
         return [e.reason or "" for e in session.exec(select(PostEvent).order_by(PostEvent.id))]
@@ -61,12 +66,12 @@ def history(engine) -> list[str]:
 def test_a_changed_headline_is_noticed_told_and_the_facebook_post_edited_once(world, sandbox, engine):
     site, path, runtime = world
     before = live(sandbox)
-    assert "Ferry service to stop" in before["facebook"]["text"] and before["facebook"]["edits"] == 0
+    assert "Ferry service to stop" in before["facebook"]["text"] and edits(sandbox) == 0
     site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry service to continue", site.url(path)))
     report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
     assert report.changed == 1
     after = live(sandbox)
-    assert "Ferry service to continue" in after["facebook"]["text"] and after["facebook"]["edits"] == 1
+    assert "Ferry service to continue" in after["facebook"]["text"] and edits(sandbox) == 1
     assert after["twitter"]["text"] == before["twitter"]["text"]  # X has no edit: it is only told
     with Session(engine) as session:
         article = session.exec(select(Article)).one()
@@ -81,7 +86,7 @@ def test_a_changed_headline_is_noticed_told_and_the_facebook_post_edited_once(wo
     assert any("edit not done: X cannot edit" in line for line in history(engine))
     # the next scheduled re-reads find nothing new: nothing is edited or told again
     corrections_step(runtime, now=utcnow() + timedelta(minutes=61))
-    assert live(sandbox)["facebook"]["edits"] == 1
+    assert edits(sandbox) == 1
     with Session(engine) as session:
         assert len(session.exec(select(Notification).where(Notification.kind == "article_changed")).all()) == 1
 
@@ -149,3 +154,15 @@ def test_an_unpublished_webhook_deletes_the_posts_where_the_policy_says_so(world
     with Session(engine) as session:
         [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
         assert "gone" in note.line
+
+
+def test_a_changed_pull_quote_is_a_difference_and_a_quote_no_longer_found_is_not():
+    from distributor.articles import differences
+    from distributor.extract.model import Extracted, Quote
+
+    article = Article(url="https://n.example/a", title="Ferry vote", pull_quote="We will keep it running")
+    fixed = Extracted(source="x", title="Ferry vote", pull_quote=Quote("We will keep the ferry running", "Jane Doe"))
+    assert differences(article, fixed) == [{"field": "pull quote", "before": "We will keep it running",
+                                            "after": "We will keep the ferry running"}]
+    assert differences(article, Extracted(source="x", title="Ferry vote")) == []
+    assert differences(article, Extracted(source="x", title="Ferry vote ", pull_quote=Quote("We will keep it running", None))) == []

@@ -73,7 +73,6 @@ class Post:
             "link": self.link,
             "media": [m.public() for m in self.media],
             "created_at": iso(self.created_at),
-            "edits": self.edits,
         }
 
 

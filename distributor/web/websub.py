@@ -67,6 +67,9 @@ async def push(token: str, request: Request):
     except DistributorError as exc:  # not a feed: the hub's mistake, said in words
         log.warning("WebSub: refused a push that is not a feed: %s", exc)
         return JSONResponse({"detail": str(exc)}, status_code=400)
+    except Exception as exc:  # noqa: BLE001 - never a 500 on the internet-facing door
+        log.exception("WebSub: could not record a push")
+        return JSONResponse({"detail": f"could not record it now ({exc.__class__.__name__})"}, status_code=503)
     if delivery.status == "unknown":
         log.warning("WebSub: refused a push to an unknown callback")
         return JSONResponse({"detail": delivery.reason}, status_code=404)
