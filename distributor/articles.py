@@ -275,6 +275,7 @@ def record_items(
 
 # --- push sources ---------------------------------------------------------------
 
+DELIVERY_MEMORY = timedelta(days=30)
 PUSH_MAX_AGE_HOURS = 48.0  # a pushed story carries no date we trust; this bounds nothing today
 
 
@@ -337,6 +338,11 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) 
                                         event=pushed.event))
     except IntegrityError:
         return PushOutcome("duplicate")
+    # digests are kept a month: a replay older than that meets the article's own identity rules
+    # (a known story is not posted again; an old "unpublished" finds it gone already)
+    from sqlalchemy import delete
+
+    session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.received_at) < now - DELIVERY_MEMORY))
     url = normalise_url(pushed.url)
     article = session.exec(select(Article).where(Article.url == url)).first()
     if article is None:

@@ -63,12 +63,17 @@ class CorrectionsReport:
 
 # --- decisions (pure) -------------------------------------------------------------
 
-def what_to_do(*, changed: bool, gone: bool, on_change: str, on_unpublish: str) -> str | None:
-    """"edit", "delete" or None (alert only) for one sent post of a story."""
+def what_to_do(*, changed: bool, gone: bool, on_change: str, on_unpublish: str,
+               written_by_editor: bool = False) -> str | None:
+    """"edit", "delete" or None (alert only) for one sent post of a story.
+
+    A post an editor wrote is never rewritten from the template (they are told instead); it is
+    deleted with the others when the story is gone and the policy says so.
+    """
     if gone:
         return "delete" if on_unpublish == "delete" else None
     if changed:
-        return "edit" if on_change == "edit" else None
+        return "edit" if on_change == "edit" and not written_by_editor else None
     return None
 
 
@@ -203,7 +208,8 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
             account = runtime.settings.account(post.account)
         except DistributorError:
             continue  # an account no longer configured: nothing to do on it
-        kind = what_to_do(changed=not gone, gone=gone, on_change=account.on_change, on_unpublish=account.on_unpublish)
+        kind = what_to_do(changed=not gone, gone=gone, on_change=account.on_change, on_unpublish=account.on_unpublish,
+                          written_by_editor=post.created_by not in (None, "system"))
         text = _new_text(runtime, seen, account) if kind == "edit" else None
         if kind == "edit" and (text is None or text == post.text):
             kind = None

@@ -128,12 +128,15 @@ def test_an_edited_webhook_reads_the_story_again_at_once(world, sandbox, engine)
     assert "Ferry to run on weekends" in live(sandbox)["facebook"]["text"]
 
 
-@pytest.mark.parametrize("changed, gone, on_change, on_unpublish, expected", [
-    (True, False, "edit", "alert", "edit"), (True, False, "alert", "delete", None),
-    (False, True, "edit", "delete", "delete"), (False, True, "edit", "alert", None), (False, False, "edit", "delete", None),
+@pytest.mark.parametrize("changed, gone, on_change, on_unpublish, by_editor, expected", [
+    (True, False, "edit", "alert", False, "edit"), (True, False, "alert", "delete", False, None),
+    (True, False, "edit", "alert", True, None),  # an editor's own words are not rewritten from the template
+    (False, True, "edit", "delete", False, "delete"), (False, True, "edit", "delete", True, "delete"),
+    (False, True, "edit", "alert", False, None), (False, False, "edit", "delete", False, None),
 ])
-def test_what_to_do_is_a_table(changed, gone, on_change, on_unpublish, expected):
-    assert what_to_do(changed=changed, gone=gone, on_change=on_change, on_unpublish=on_unpublish) == expected
+def test_what_to_do_is_a_table(changed, gone, on_change, on_unpublish, by_editor, expected):
+    assert what_to_do(changed=changed, gone=gone, on_change=on_change, on_unpublish=on_unpublish,
+                      written_by_editor=by_editor) == expected
 
 
 def test_the_recheck_schedule():
