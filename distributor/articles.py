@@ -154,6 +154,9 @@ def accounts_for(settings: Settings, article: Article, session: Session) -> list
     for feed_settings in settings.feeds:  # a feed removed from the configuration posts nowhere
         if feed_settings.url in urls:
             chosen.update((a.name, a) for a in settings.feed_accounts(feed_settings))
+    for hook in settings.webhooks:  # a webhook is recorded as a source of its own (push_source_url)
+        if push_source_url(hook.name) in urls:
+            chosen.update((a.name, a) for a in settings.feed_accounts(hook))
     return list(chosen.values())
 
 
@@ -207,3 +210,275 @@ def same_guid_entry(session: Session, feed_id: int, guid: str | None) -> FeedEnt
         select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.guid == guid,
                                 col(FeedEntry.article_id).is_not(None)).limit(1)
     ).first()
+
+
+def record_items(
+    session: Session, feed_id: int, feed_settings, items: list[FeedItem], *, first_poll: bool, now: datetime
+) -> int:
+    """Record unseen items; return how many articles will be (re)read for posting.
+
+    On a feed's first poll its current items are the backlog: recorded as seen,
+    not posted, except the newest ``backfill`` (see ``backfill_keys``). Items
+    older than ``max_age_hours`` are recorded, not posted. An item is new only
+    if neither its key in this feed nor its normalised link nor (within this
+    feed) its stable guid was seen before, so re-bumped, re-ordered or edited
+    items never make a second article. Each feed decides for its own accounts:
+    a story another feed skipped (backlog, too old) or already posted is read
+    again when this feed lists it as new, so this feed's accounts get it too
+    (automatic post keys stop any second post).
+    """
+    backfill = backfill_keys(items, feed_settings.backfill, now) if first_poll else set()
+    added = 0
+    for item in items:
+        if not item.link:
+            continue
+        if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():
+            continue
+        url = normalise_url(item.link)
+        skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
+                                      max_age_hours=feed_settings.max_age_hours)
+        article = session.exec(select(Article).where(Article.url == url)).first()
+        earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
+        if earlier is not None:
+            # an edited link of an item this feed has already seen: not a new story
+            article = session.get(Article, earlier.article_id)
+            skipped = f"the same item (guid {item.stable_guid!r}) as {earlier.key}"
+        elif article is None:
+            article = Article(
+                url=url,
+                feed_id=feed_id,
+                guid=item.guid,
+                title=item.title,
+                summary=item.summary,
+                image_url=item.image_url,
+                published_at=item.published_at,
+                state=ArticleState.pending if skipped is None else ArticleState.skipped,
+                error=skipped,
+            )
+            session.add(article)
+            session.flush()
+            added += skipped is None
+        elif skipped is None and article.state in REREAD_FOR_ANOTHER_FEED:
+            # Another feed skipped it, posted it, or found it a duplicate: read it
+            # again so this feed's accounts get theirs too.
+            if article.state is ArticleState.skipped:
+                article.error = None  # the other feed's reason; this feed posts it
+            article.state, article.next_attempt_at = ArticleState.pending, None
+            added += 1
+        session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id, guid=item.stable_guid,
+                              skipped=skipped))
+        session.flush()
+    feed = session.get(Feed, feed_id)
+    feed.initialized = True
+    return added
+
+
+# --- push sources ---------------------------------------------------------------
+
+DELIVERY_MEMORY = timedelta(days=30)
+PUSH_MAX_AGE_HOURS = 48.0  # a pushed story carries no date we trust; this bounds nothing today
+
+
+def push_source_url(hook_name: str) -> str:
+    """The Feed row that stands for a webhook, so its articles are listed (and its accounts chosen)
+    exactly as a feed's are. Not an http URL: no poll ever reads it."""
+    return f"webhook:{hook_name}"
+
+
+def push_source_id(session: Session, hook_name: str) -> int:
+    url = push_source_url(hook_name)
+    feed = session.exec(select(Feed).where(Feed.url == url)).first()
+    if feed is None:
+        feed = Feed(url=url, initialized=True)
+        session.add(feed)
+        session.flush()
+    return feed.id
+
+
+@dataclasses.dataclass(frozen=True)
+class _PushRules:
+    backfill: int = 0
+    max_age_hours: float = PUSH_MAX_AGE_HOURS
+
+
+def breaking_matches(rule, *, section: str | None = None, tags=(), fields: dict | None = None) -> bool:
+    """Whether a breaking-news rule (``BreakingRule``) matches: its section, one of its tags, or a true field."""
+    if rule is None:
+        return False
+    if section and section.strip().casefold() in {s.casefold() for s in rule.sections}:
+        return True
+    wanted = {t.casefold() for t in rule.tags}
+    if wanted and any(tag.strip().casefold() in wanted for tag in tags if isinstance(tag, str)):
+        return True
+    return bool(rule.field and fields and fields.get(rule.field) is True)
+
+
+@dataclasses.dataclass(frozen=True)
+class PushOutcome:
+    status: str  # created | known | edited | unpublished | duplicate
+    article_id: int | None = None
+
+
+def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) -> PushOutcome:
+    """Record what a verified webhook says, in the caller's transaction.
+
+    ``published``: the story is recorded as a feed item of the hook's own
+    source (same identity rules: a story already known is not a new article);
+    ``edited``: a posted story is re-read at once (corrections); ``unpublished``:
+    it is recorded as gone. The delivery's digest is stored first: the same
+    request again (a replay) changes nothing.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from distributor.models import WebhookDelivery
+
+    try:
+        with session.begin_nested():
+            session.add(WebhookDelivery(hook=hook.name, digest=digest, received_at=now, url=pushed.url[:2048],
+                                        event=pushed.event))
+    except IntegrityError:
+        return PushOutcome("duplicate")
+    # digests are kept a month: a replay older than that meets the article's own identity rules
+    # (a known story is not posted again; an old "unpublished" finds it gone already)
+    from sqlalchemy import delete
+
+    session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.received_at) < now - DELIVERY_MEMORY))
+    url = normalise_url(pushed.url)
+    article = session.exec(select(Article).where(Article.url == url)).first()
+    if article is None:
+        article = session.exec(select(Article).where(Article.canonical_url == url)).first()
+    if pushed.event == "published" or article is None and pushed.event == "edited":
+        feed_id = push_source_id(session, hook.name)
+        item = FeedItem(key=url, link=pushed.url, guid=None, title=pushed.title, published_at=None, image_url=None,
+                        summary=None, tags=list(pushed.tags))
+        added = record_items(session, feed_id, _PushRules(), [item], first_poll=False, now=now)
+        article = session.exec(select(Article).where(Article.url == url)).first()
+        if article is not None and breaking_matches(hook.breaking, section=pushed.section, tags=pushed.tags,
+                                                    fields=pushed.fields):
+            article.breaking = True
+        return PushOutcome("created" if added else "known", article.id if article else None)
+    if article is None:
+        return PushOutcome("known")
+    if pushed.event == "edited":
+        schedule_check(article, now)
+        return PushOutcome("edited", article.id)
+    mark_gone(article, UNPUBLISHED, now)
+    article.next_check_at = now  # corrections acts on it at once (its posts: alert or delete)
+    return PushOutcome("unpublished", article.id)
+
+
+# --- corrections: what changed in a story after we posted it ---------------------
+
+CHECKED_FIELDS = (("title", "headline"), ("pull_quote", "pull quote"))
+UNPUBLISHED = "unpublished (the CMS said so)"
+
+
+def schedule_check(article: Article, now: datetime) -> None:
+    """Re-read the story at once (an "edited" event), whatever its schedule said."""
+    if article.state in (ArticleState.extracted,) and article.gone_at is None:
+        article.next_check_at = now
+
+
+def first_check_at(posted_at: datetime, minutes: list[int]) -> datetime | None:
+    return posted_at + timedelta(minutes=minutes[0]) if minutes else None
+
+
+def next_check(article: Article, posted_at: datetime, minutes: list[int]) -> datetime | None:
+    """The scheduled re-read after ``article.checks_done`` of them (10 min, 1 h, 6 h after posting)."""
+    if article.checks_done >= len(minutes):
+        return None
+    return posted_at + timedelta(minutes=minutes[article.checks_done])
+
+
+def differences(article: Article, extracted: Extracted) -> list[dict]:
+    """What the page says now that differs from what we posted: [{"field", "before", "after"}]."""
+    now_values = {"title": extracted.title, "pull_quote": extracted.pull_quote.text if extracted.pull_quote else None}
+    found = []
+    for name, label in CHECKED_FIELDS:
+        before, after = getattr(article, name), now_values[name]
+        if after is None and name == "pull_quote":
+            continue  # a quote the extractor no longer picks is not a correction of it
+        if (before or "").strip() != (after or "").strip():
+            found.append({"field": label, "before": before, "after": after})
+    return found
+
+
+def record_changes(article: Article, changes: list[dict], now: datetime) -> None:
+    """Keep the differences on the article (``changes``) and the new values as its own."""
+    history = list(article.changes or [])
+    history.extend({**c, "at": now.isoformat()} for c in changes)
+    article.changes = history
+    for change in changes:
+        if change["field"] == "headline":
+            article.title = change["after"]
+        elif change["field"] == "pull quote":
+            article.pull_quote = change["after"]
+
+
+def mark_gone(article: Article, reason: str, now: datetime) -> bool:
+    """The story is no longer published; True the first time only."""
+    if article.gone_at is not None:
+        return False
+    article.gone_at = now
+    article.next_check_at = None
+    article.changes = list(article.changes or []) + [{"field": "page", "before": "published", "after": reason,
+                                                      "at": now.isoformat()}]
+    return True
+
+
+# --- breaking news ----------------------------------------------------------------
+
+from distributor.models import BREAKING_PRIORITY  # noqa: E402 - a breaking story's posts go first
+
+
+def source_rules(settings: Settings, session: Session, article: Article) -> list:
+    """The breaking-news rules of every configured feed and webhook that lists the article."""
+    urls, _ = listing_feeds(session, article)
+    rules = [f.breaking for f in settings.feeds if f.url in urls and f.breaking]
+    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking]
+
+
+def judge_breaking(settings: Settings, session: Session, article: Article, extracted: Extracted) -> None:
+    """Mark the article breaking when a rule of one of its sources matches what the page says.
+    A mark already there (a webhook field, an editor) stays."""
+    if not article.breaking:
+        article.breaking = any(breaking_matches(rule, section=extracted.section, tags=extracted.tags)
+                               for rule in source_rules(settings, session, article))
+
+
+def breaking_account(settings: Settings, session: Session, article: Article, account: AccountSettings) -> AccountSettings:
+    """How ``account`` posts a breaking story: no min_gap_minutes, and the rule's own template if it has one."""
+    template = next((r.template for r in source_rules(settings, session, article) if r.template), None)
+    return account.model_copy(update={"min_gap_minutes": 0.0, "template": template or account.template})
+
+
+def flag_breaking(session: Session, article_id: int, now: datetime) -> Article:
+    """An editor's flag: the story is breaking; its posts still waiting go first, now (one door: API and CLI)."""
+    from distributor.errors import InvalidInput
+    from distributor.models import Post, PostState
+
+    article = session.get(Article, article_id)
+    if article is None:
+        raise InvalidInput(f"no article {article_id}")
+    article.breaking = True
+    for post in session.exec(select(Post).where(Post.article_id == article_id, col(Post.state).in_(
+            [PostState.queued, PostState.awaiting_approval, PostState.draft]))):
+        post.priority = max(post.priority, BREAKING_PRIORITY)
+        scheduled = post.scheduled_at if post.scheduled_at.tzinfo else post.scheduled_at.replace(tzinfo=now.tzinfo)
+        if scheduled > now:
+            post.scheduled_at = now
+    return article
+
+
+def mark_edited(session: Session, modified: dict[str, datetime], now: datetime) -> int:
+    """Stories a source says were modified (URL -> when): those changed since we read them are re-read at once."""
+    count = 0
+    for article in session.exec(select(Article).where(col(Article.url).in_(list(modified)),
+                                                      Article.state == ArticleState.extracted)):
+        read = article.extracted_at
+        if read is not None and read.tzinfo is None:
+            read = read.replace(tzinfo=modified[article.url].tzinfo)
+        if read is not None and modified[article.url] > read and article.gone_at is None:
+            schedule_check(article, now)
+            count += 1
+    return count

@@ -25,6 +25,7 @@ from rich.table import Table
 from distributor import inputs
 from distributor import cli_costs
 from distributor.cli_accounts import accounts_app
+from distributor.cli_sources import breaking as breaking_command, sources as sources_command
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
 from distributor.logs import setup_logging, use_format as use_log_format
@@ -44,6 +45,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.command("costs")(cli_costs.costs_command); queue_app.command("send-anyway")(cli_costs.send_anyway_command)
+app.command("sources")(sources_command)
+app.command("breaking")(breaking_command)
 
 # --platform choices: every platform of the registry that publishes somewhere
 PlatformChoice = Enum("PlatformChoice", {name: name for name in PLATFORM_NAMES if name != "dryrun"}, type=str)

@@ -101,6 +101,15 @@ class FetchSettings(_Section):
     user_agent: str = "distributor/0.1 (newsroom social distribution bot)"
 
 
+class BreakingRule(_Section):
+    """What marks an article as breaking news: any one of these that matches."""
+
+    sections: list[str] = []  # the page's section (case-insensitive)
+    tags: list[str] = []  # one of the article's tags or categories
+    field: str | None = None  # webhooks: a top-level JSON field of the payload that is true
+    template: str | None = None  # the template breaking posts use instead of the account's
+
+
 class FeedSettings(_Section):
     url: str
     poll_seconds: int = Field(60, ge=1)
@@ -110,8 +119,36 @@ class FeedSettings(_Section):
     # other sites (domains) whose canonical URLs this feed's pages may name; by default
     # a canonical URL counts only on the item link's own site
     canonical_sites: list[str] = []
+    # WebSub: subscribe to the hub the feed announces (needs [web] public_url); polled every
+    # websub_poll_seconds meanwhile as a safety net, every poll_seconds again when the hub fails
+    websub: bool = True
+    websub_poll_seconds: int = Field(900, ge=1)
+    breaking: BreakingRule | None = None  # what marks this feed's articles as breaking news
+    kind: Literal["feed", "wordpress"] = "feed"  # wordpress: url is the site; its REST API is polled
 
     _url_is_http = field_validator("url")(_http_url)
+
+
+class WebhookSettings(_Section):
+    """A CMS that tells us it published: ``POST /hooks/<name>``, secret DISTRIBUTOR_WEBHOOK_<NAME>_SECRET."""
+
+    name: str
+    kind: Literal["generic", "ghost", "wordpress"] = "generic"
+    accounts: list[str] | None = None  # None: every account
+    breaking: BreakingRule | None = None
+    max_body_bytes: int = Field(1_000_000, ge=1024, le=20_000_000)  # larger requests are refused unread
+    max_age_seconds: int = Field(300, ge=1)  # ghost: a signature older than this is a replay
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_env_safe(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", value):
+            raise ValueError("webhook names use letters, digits, '-' and '_' only")
+        return value
+
+    @property
+    def secret_variable(self) -> str:
+        return "DISTRIBUTOR_WEBHOOK_" + self.name.upper().replace("-", "_") + "_SECRET"
 
 
 def _colour(value: str) -> str:
@@ -184,6 +221,8 @@ class AccountSettings(_Section):
 
     image: Literal["lead", "quote_card", "auto"] = "lead"  # the picture: lead photo, quote card, or card when no photo
     cards: CardOverrides = CardOverrides()  # this account's changes to [cards] (colours, logo, ...)
+    on_change: Literal["alert", "edit"] = "alert"  # a posted story's headline or quote changed
+    on_unpublish: Literal["alert", "delete"] = "alert"  # a posted story is gone (404/410, unpublished)
 
     # Costs (X bills every call): a post that would pass a budget is held until the
     # budget allows it or an editor sends it anyway; engagement reads may spend at
@@ -240,6 +279,7 @@ class WebSettings(_Section):
     port: int = Field(8000, ge=0, le=65535)
     timezone: str = "UTC"  # editors' default time zone for scheduling
     trusted_proxies: list[str] = []  # addresses / networks whose X-Forwarded-For and -Proto are believed
+    public_url: str | None = None  # how the internet reaches this web process (WebSub callbacks)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -256,6 +296,7 @@ class WebSettings(_Section):
         return normalised
 
     _zone_is_known = field_validator("timezone")(_zone)
+    _public_url_is_http = field_validator("public_url")(_http_url)
 
 
 class EngagementSettings(_Section):
@@ -285,13 +326,14 @@ class SchedulerSettings(_Section):
     max_delay_hours: float = Field(24.0, ge=0)
 
 
-NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing", "budget")
+NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing", "budget", "article_changed")
 
 
 class NotifySettings(_Section):
     """Where and when people are told (secrets: DISTRIBUTOR_NOTIFY_WEBHOOK_URL, DISTRIBUTOR_SMTP_USERNAME/_PASSWORD)."""
 
-    events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing", "budget"]] = list(NOTIFY_EVENTS)
+    events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing", "budget",
+                         "article_changed"]] = list(NOTIFY_EVENTS)
     approval_wait_minutes: float = Field(60.0, gt=0)
     feed_failures: int = Field(3, ge=1)  # polls failed in a row before a feed is reported
     check_seconds: float = Field(60.0, gt=0)
@@ -300,6 +342,13 @@ class NotifySettings(_Section):
     smtp_host: str | None = None
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_starttls: bool = True
+
+
+class CorrectionSettings(_Section):
+    """Posted stories are read again this many minutes after posting, to catch corrections."""
+
+    recheck_minutes: list[Annotated[int, Field(gt=0)]] = [10, 60, 360]
+    check_seconds: float = Field(60.0, gt=0)  # how often due re-reads are looked for
 
 
 class LoggingSettings(_Section):
@@ -327,6 +376,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     fetch: FetchSettings = FetchSettings()
     feeds: list[FeedSettings] = []
+    webhooks: list[WebhookSettings] = []
+    corrections: CorrectionSettings = CorrectionSettings()
     accounts: list[AccountSettings] = []
     web: WebSettings = WebSettings()
     engagement: EngagementSettings = EngagementSettings()
@@ -348,7 +399,11 @@ class Settings(BaseSettings):
         for account in self.accounts:
             if account.timezone is None:
                 account.timezone = self.web.timezone  # one zone for pacing, quiet hours and the desk
-        problems = reference_problems([a.name for a in self.accounts], [(f.url, f.accounts) for f in self.feeds])
+        problems = reference_problems([a.name for a in self.accounts], [(f.url, f.accounts) for f in self.feeds]
+                                      + [(f"webhook {h.name}", h.accounts) for h in self.webhooks])
+        names = [h.name.lower() for h in self.webhooks]
+        if len(set(names)) != len(names):
+            problems.append("webhook names must be unique")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -366,7 +421,10 @@ class Settings(BaseSettings):
             return self.cards
         return CardSettings(**{**self.cards.model_dump(exclude_unset=True), **changes})
 
-    def feed_accounts(self, feed: FeedSettings) -> list[AccountSettings]:
+    def webhook(self, name: str) -> "WebhookSettings | None":
+        return next((h for h in self.webhooks if h.name == name), None)
+
+    def feed_accounts(self, feed: "FeedSettings | WebhookSettings") -> list[AccountSettings]:
         if feed.accounts is None:
             return list(self.accounts)
         return [self.account(name) for name in feed.accounts]
@@ -434,9 +492,19 @@ def missing_secrets(accounts: list[AccountSettings], environ: dict[str, str] | N
     return problems
 
 
+def webhook_secret(hook: WebhookSettings, environ: dict[str, str] | None = None) -> str:
+    """The hook's signing secret from the environment ("" when unset: every request is then refused)."""
+    return secret_from_env(hook.secret_variable, environ).strip()
+
+
+def missing_webhook_secrets(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+    return [f"webhook {h.name!r} needs the environment variable {h.secret_variable}"
+            for h in settings.webhooks if not webhook_secret(h, environ)]
+
+
 def check_secrets(settings: Settings, environ: dict[str, str] | None = None) -> None:
     """Start-up check: every configured account has its secrets; all missing ones are named at once."""
-    problems = missing_secrets(settings.accounts, environ)
+    problems = missing_secrets(settings.accounts, environ) + missing_webhook_secrets(settings, environ)
     if problems:
         raise ConfigError(_one_message(problems))
 
@@ -530,6 +598,7 @@ def load_settings(path: str | os.PathLike | None = None, *, required: bool = Fal
         problems = _problems(exc, data)
     if secrets:
         problems += missing_secrets(settings.accounts if settings else _raw_accounts(data), environ)
+        problems += missing_webhook_secrets(settings, environ) if settings else []
     if problems:
         raise ConfigError(f"{file}: {_one_message(problems)}")
     return settings

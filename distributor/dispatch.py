@@ -60,7 +60,7 @@ from distributor.delivery import costs, leases, outcome
 from distributor.delivery.leases import PUBLISH_ENDPOINT, RECONCILE_ENDPOINT
 from distributor.engagement import first_collection_at
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
-from distributor.models import Account, Article, Post, PostEvent, PostState, RateLimit, utcnow
+from distributor.models import BREAKING_PRIORITY, Account, Article, Post, PostEvent, PostState, RateLimit, utcnow
 from distributor.platforms.base import OutgoingPost, PlatformAdapter, Published
 from distributor.posts import end_of_quiet_hours, in_quiet_hours, transition
 from distributor.ratelimits import store_rate_limit
@@ -270,6 +270,8 @@ def _claim_one(
                         session.rollback()
                         names.discard(account.name)
                         continue
+            if post.priority >= BREAKING_PRIORITY:  # breaking news skips min_gap_minutes (articles.py)
+                account = account.model_copy(update={"min_gap_minutes": 0.0})
             if is_pg and account.min_gap_minutes > 0:
                 # Serialise claims of one paced account: after this lock, a post
                 # another worker just moved to sending is visible to the check below.

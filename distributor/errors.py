@@ -97,3 +97,15 @@ class DuplicateContent(Rejected):
 
 class Transient(PlatformError):
     pass
+
+
+class Unsupported(PlatformError):
+    """The platform has no such action (X cannot edit a post): alert a person instead."""
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an HTTP error; ``status`` says which (404/410: the page is gone)."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status

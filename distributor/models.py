@@ -80,6 +80,12 @@ class Article(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # full extraction
     # accounts whose automatic post could not be composed, with why (empty text, a template error)
     skipped_accounts: Optional[dict[str, str]] = Field(default=None, sa_column=Column(JSON))
+    breaking: bool = False  # a breaking-news rule matched: its posts skip the gap and go first
+    # corrections: the next re-read of a posted story, how many were done, what changed, when it went away
+    next_check_at: Optional[datetime] = Field(default=None, index=True)
+    checks_done: int = 0
+    changes: Optional[list[dict[str, Any]]] = Field(default=None, sa_column=Column(JSON))
+    gone_at: Optional[datetime] = None
 
 
 class FeedEntry(SQLModel, table=True):
@@ -117,6 +123,9 @@ class RateLimit(SQLModel, table=True):
     account: str = Field(primary_key=True)
     endpoint: str = Field(primary_key=True)
     reset_at: datetime
+
+
+BREAKING_PRIORITY = 100  # Post.priority of breaking news: first in line, and no min_gap_minutes
 
 
 class Post(SQLModel, table=True):
@@ -267,3 +276,49 @@ class ApiCall(SQLModel, table=True):
     units: int = 1  # what the price is multiplied by (posts returned for reads)
     price_key: Optional[str] = None  # which line of the price list applied
     cost_micros: int = 0
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """A webhook request we accepted, by the digest of its hook and body: the same one again is a replay."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    hook: str
+    digest: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    url: Optional[str] = Field(default=None, sa_column=Column(Text))
+    event: Optional[str] = None
+
+
+class WebSubSubscription(SQLModel, table=True):
+    """Our subscription to a feed's WebSub hub. The callback is ``/websub/<token>``; its signing
+    secret is derived from DISTRIBUTOR_WEBSUB_SECRET and the token, never stored."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", sa_column_kwargs={"unique": True})
+    hub: str = Field(sa_column=Column(Text, nullable=False))
+    topic: str = Field(sa_column=Column(Text, nullable=False))
+    token: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    state: str = "new"  # new | requested | active | failed
+    lease_until: Optional[datetime] = None
+    requested_at: Optional[datetime] = None
+    verified_at: Optional[datetime] = None
+    last_notified_at: Optional[datetime] = None
+    failures: int = 0
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class PostAction(SQLModel, table=True):
+    """An edit or delete of a published post; its unique key makes it happen once, like a publish."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    kind: str  # edit | delete
+    text: Optional[str] = Field(default=None, sa_column=Column(Text))  # the new text of an edit
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    state: str = Field(default="pending", index=True)  # pending | done | failed | unsupported
+    attempts: int = 0
+    lease_owner: Optional[str] = None
+    lease_until: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: Optional[datetime] = None
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))

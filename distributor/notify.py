@@ -48,6 +48,7 @@ TITLES = {
     "approval_waiting": "Posts waiting for approval",
     "feed_failing": "Feeds failing",
     "budget": "Budgets: 80% or all of an account's budget spent",
+    "article_changed": "Stories changed after we posted them",
 }
 
 
@@ -119,6 +120,11 @@ def budget_events(session: Session, settings: Settings, now: datetime) -> list[E
                                     f"{account.name}: {name} = {limit:.2f} {what} "
                                     f"({costs.usd(used):.2f} USD spent)"))
     return events
+
+
+def article_changed(article_id: int, line: str, what: str | None = None) -> Event:
+    """A posted story's headline or quote changed, or it is gone (corrections.py); once per ``what`` changed."""
+    return Event(f"article_changed:{article_id}:{_digest(what or line)}", "article_changed", line)
 
 
 def record_new(session: Session, events: list[Event], now: datetime) -> list[Notification]:

@@ -26,13 +26,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from distributor import posts, quote_policy
+from distributor import posts, quote_policy, subscriptions
 from distributor.articles import (
+    BREAKING_PRIORITY,
     REREAD_FOR_ANOTHER_FEED,
+    breaking_account,
+    judge_breaking,
+    mark_edited,
     accounts_for,
     apply_extraction,
     backfill_keys,
     canonical_sites_for,
+    record_items as record_feed_items,
     record_skip,
     same_guid_entry,
     story_url,
@@ -85,25 +90,59 @@ def sync_configuration(runtime: Runtime) -> None:
 # --- discover -----------------------------------------------------------------
 
 
-def discover(runtime: Runtime, *, force: bool = False, now: datetime | None = None) -> StepReport:
-    """Poll every due feed (every feed with ``force``) and record its new items."""
+POLL_WORKERS = 8  # feeds polled at once by `run --once` (the scheduler keeps its own pool)
+
+
+def discover(runtime: Runtime, *, force: bool = False, now: datetime | None = None, pool=None) -> StepReport:
+    """Poll every due feed (every feed with ``force``) and record its new items, feeds side by side.
+
+    Without ``pool`` the feeds are polled by a bounded pool of threads and this
+    returns when all are done (`run --once`, tests). With ``pool`` (the
+    scheduler's) each due feed is handed to it and this returns at once; a feed
+    still being polled is not handed over again, so a hung feed holds one
+    worker and never delays the others.
+    """
+    feeds = list(runtime.settings.feeds)
     report = StepReport()
-    for feed_settings in runtime.settings.feeds:
-        now_ = now or utcnow()
-        feed_id = _claim_feed(runtime, feed_settings.url, now_, force)
-        if feed_id is None:
-            report.skipped += 1
-            continue
-        try:
-            added = _poll_one(runtime, feed_id, feed_settings, now_)
-            report.done += added
-        except Exception as exc:  # noqa: BLE001 - one broken feed must not stop the others
-            if not isinstance(exc, DistributorError):
-                log.exception("feed %s: unexpected error", feed_settings.url)
-            report.failed += 1
-            report.errors.append(f"{feed_settings.url}: {exc}")
-            log.warning("feed %s: %s", feed_settings.url, exc)
-            _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc))
+    if pool is not None:
+        in_flight = runtime.__dict__.setdefault("_polling", set())
+        for feed_settings in feeds:
+            if feed_settings.url in in_flight:
+                report.skipped += 1
+                continue
+            in_flight.add(feed_settings.url)
+            future = pool.submit(_discover_one, runtime, feed_settings, now, force)
+            future.add_done_callback(lambda _f, url=feed_settings.url: in_flight.discard(url))
+        return report
+    if not feeds:
+        return report
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(POLL_WORKERS, len(feeds)), thread_name_prefix="poll") as local:
+        for one in local.map(lambda f: _discover_one(runtime, f, now, force), feeds):
+            report.done += one.done
+            report.skipped += one.skipped
+            report.failed += one.failed
+            report.errors += one.errors
+    return report
+
+
+def _discover_one(runtime: Runtime, feed_settings: FeedSettings, now: datetime | None, force: bool) -> StepReport:
+    report = StepReport()
+    now_ = now or utcnow()
+    feed_id = _claim_feed(runtime, feed_settings.url, now_, force)
+    if feed_id is None:
+        report.skipped += 1
+        return report
+    try:
+        report.done += _poll_one(runtime, feed_id, feed_settings, now_)
+    except Exception as exc:  # noqa: BLE001 - one broken feed must not stop the others
+        if not isinstance(exc, DistributorError):
+            log.exception("feed %s: unexpected error", feed_settings.url)
+        report.failed += 1
+        report.errors.append(f"{feed_settings.url}: {exc}")
+        log.warning("feed %s: %s", feed_settings.url, exc)
+        _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc))
     return report
 
 
@@ -128,7 +167,9 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
         feed.lease_owner = None
         feed.lease_until = None
         feed.last_polled_at = now
-        feed.next_poll_at = now + timedelta(seconds=feed_settings.poll_seconds)
+        # longer while a WebSub hub pushes this feed's items (a safety net), the usual otherwise
+        interval = subscriptions.poll_seconds(session, runtime.settings, feed_id, feed_settings, now)
+        feed.next_poll_at = now + timedelta(seconds=interval)
         feed.last_error = error
         feed.consecutive_failures = feed.consecutive_failures + 1 if error else 0
         feed.failing_since = (feed.failing_since or now) if error else None
@@ -142,74 +183,48 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
     with Session(runtime.engine) as session:
         feed = session.get(Feed, feed_id)
         etag, last_modified, initialized = feed.etag, feed.last_modified, feed.initialized
+        last_polled = feed.last_polled_at if feed.last_error is None else None
+    if feed_settings.kind == "wordpress":
+        return _poll_wordpress(runtime, feed_id, feed_settings, now, initialized, last_polled)
     poll = poll_feed(runtime.fetcher, feed_settings.url, etag=etag, last_modified=last_modified)
     if poll.not_modified:
         _release_feed(runtime, feed_id, feed_settings, now, status=304, etag=etag, last_modified=last_modified)
         return 0
     added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    if subscriptions.enabled(runtime.settings, feed_settings):
+        with session_scope(runtime.engine) as session:
+            subscribe = subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
+        if subscribe:
+            runtime.wakeups.notify("subscriptions")
     _release_feed(runtime, feed_id, feed_settings, now, status=200, etag=poll.etag, last_modified=poll.last_modified)
+    return added
+
+
+def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: datetime, initialized: bool,
+                    last_polled: datetime | None) -> int:
+    """A WordPress site through its REST API: new posts are items; a known post modified since is re-read."""
+    from distributor.sources.wordpress import poll_wordpress
+
+    poll = poll_wordpress(runtime.fetcher, feed_settings.url, last_polled if initialized else None)
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    if initialized and poll.modified:
+        with session_scope(runtime.engine) as session:
+            edited = mark_edited(session, {normalise_url(i.link): poll.modified[i.key] for i in poll.items
+                                           if i.key in poll.modified}, now)
+        if edited:
+            runtime.wakeups.notify("corrections")
+    _release_feed(runtime, feed_id, feed_settings, now, status=200)
     return added
 
 
 def record_items(
     runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime
 ) -> int:
-    """Record unseen items; return how many articles will be (re)read for posting.
-
-    On a feed's first poll its current items are the backlog: recorded as seen,
-    not posted, except the newest ``backfill`` (see ``backfill_keys``). Items
-    older than ``max_age_hours`` are recorded, not posted. An item is new only
-    if neither its key in this feed nor its normalised link nor (within this
-    feed) its stable guid was seen before, so re-bumped, re-ordered or edited
-    items never make a second article. Each feed decides for its own accounts:
-    a story another feed skipped (backlog, too old) or already posted is read
-    again when this feed lists it as new, so this feed's accounts get it too
-    (automatic post keys stop any second post).
-    """
-    backfill = backfill_keys(items, feed_settings.backfill, now) if first_poll else set()
-    added = 0
+    """Record a feed's unseen items (``articles.record_items``); wakes extraction when any is new."""
     with session_scope(runtime.engine) as session:
-        for item in items:
-            if not item.link:
-                continue
-            if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():
-                continue
-            url = normalise_url(item.link)
-            skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
-                                          max_age_hours=feed_settings.max_age_hours)
-            article = session.exec(select(Article).where(Article.url == url)).first()
-            earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
-            if earlier is not None:
-                # an edited link of an item this feed has already seen: not a new story
-                article = session.get(Article, earlier.article_id)
-                skipped = f"the same item (guid {item.stable_guid!r}) as {earlier.key}"
-            elif article is None:
-                article = Article(
-                    url=url,
-                    feed_id=feed_id,
-                    guid=item.guid,
-                    title=item.title,
-                    summary=item.summary,
-                    image_url=item.image_url,
-                    published_at=item.published_at,
-                    state=ArticleState.pending if skipped is None else ArticleState.skipped,
-                    error=skipped,
-                )
-                session.add(article)
-                session.flush()
-                added += skipped is None
-            elif skipped is None and article.state in REREAD_FOR_ANOTHER_FEED:
-                # Another feed skipped it, posted it, or found it a duplicate: read it
-                # again so this feed's accounts get theirs too.
-                if article.state is ArticleState.skipped:
-                    article.error = None  # the other feed's reason; this feed posts it
-                article.state, article.next_attempt_at = ArticleState.pending, None
-                added += 1
-            session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id, guid=item.stable_guid,
-                                  skipped=skipped))
-            session.flush()
-        feed = session.get(Feed, feed_id)
-        feed.initialized = True
+        added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now)
+    if added:
+        runtime.wakeups.notify("articles")
     return added
 
 
@@ -246,6 +261,8 @@ def extract_pending(runtime: Runtime, *, now: datetime | None = None, limit: int
             _record_failure(runtime, article_id, exc, now_)
             report.failed += 1
             report.errors.append(f"article {article_id}: unexpected {exc.__class__.__name__}: {exc}")
+    if report.done or report.skipped:
+        runtime.wakeups.notify("posts")  # new posts may be due now: dispatch need not wait for its tick
     return report
 
 
@@ -289,6 +306,7 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
                 compose_auto_post(runtime, session, other, seen, account)
             return False
         apply_extraction(article, extracted, story, now)
+        judge_breaking(runtime.settings, session, article, extracted)
         for account in accounts_for(runtime.settings, article, session):
             compose_auto_post(runtime, session, article, seen, account)
         article.state = ArticleState.extracted
@@ -315,6 +333,8 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     desk); the other accounts still post.
     """
     key = posts.automatic_post_key(article.id, account)
+    if article.breaking:  # no gap, first in line, maybe its own template
+        account = breaking_account(runtime.settings, session, article, account)
     # Quote policy (quote_policy.py): compose without the quote, or hold the post for an editor.
     pull = extracted.pull_quote
     quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
@@ -342,6 +362,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 template=composed.template,
                 auto_key=key,
                 next_slot=account.min_gap_minutes > 0 or bool(account.quiet_hours),  # never a time inside them
+                priority=BREAKING_PRIORITY if article.breaking else 0,
             )
             post.quote_confidence = pull.confidence if quote.use_quote else None
             if quote.reason:
@@ -374,6 +395,7 @@ class CycleReport:
     extracted: StepReport
     dispatched: object | None = None
     collected: object | None = None
+    corrected: object | None = None
 
 
 def run_cycle(
@@ -384,6 +406,7 @@ def run_cycle(
     report = CycleReport(discover(runtime, force=force_poll), extract_pending(runtime, progress=progress))
     if dispatch:
         report.dispatched = dispatch_step(runtime)
+        report.corrected = corrections_step(runtime)  # posted stories whose re-read is due, and their edits
     if collect:
         report.collected = collect_step(runtime, progress=progress)
     return report
@@ -404,3 +427,15 @@ def dispatch_step(runtime: Runtime, should_stop=lambda: False):
 
 def collect_step(runtime: Runtime, *, all_posts: bool = False, progress=None):
     return collect_due(runtime.engine, runtime.settings, runtime.adapters, all_posts=all_posts, progress=progress)
+
+
+def corrections_step(runtime: Runtime, *, now: datetime | None = None) -> StepReport:
+    """Re-read posted stories that are due (distributor.corrections) and act on what changed."""
+    from distributor.corrections import check_due
+
+    return check_due(runtime, now=now)
+
+
+def websub_step(runtime: Runtime, *, now: datetime | None = None):
+    """Subscribe to the hubs feeds announce, renew leases, give up on hubs that fail (distributor.subscriptions)."""
+    return subscriptions.maintain(runtime, now=now)

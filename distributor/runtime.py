@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from distributor.config import Settings
+from distributor.wakeup import Wakeups
 
 if TYPE_CHECKING:
     from distributor.compose import Composer
@@ -33,6 +35,12 @@ class Runtime:
         self.engine = engine
         self.worker_id = worker_id or new_worker_id()
         self._fetcher = fetcher
+        # new-work signals shared by the web process and the workers (built here: threads share it)
+        self.wakeups = Wakeups(engine)
+        # set while this process can answer WebSub verifications (or another process does):
+        # `run` clears it until its web server listens, so a hub's challenge never meets a closed port
+        self.callbacks_ready = threading.Event()
+        self.callbacks_ready.set()
 
     @cached_property
     def fetcher(self) -> "Fetcher":

@@ -19,6 +19,8 @@ def run_service(runtime: Runtime, *, web: bool = True, stopping: threading.Event
     """Run until SIGINT/SIGTERM (or ``stopping`` is set), then stop after the post in flight."""
     stopping = stopping or threading.Event()
     sync_configuration(runtime)
+    if web:
+        runtime.callbacks_ready.clear()  # until our web server listens (WebSub verifications come to it)
     clock = JobClock(heartbeat_file=os.environ.get(HEARTBEAT_ENV) or None)
     scheduler = jobs.start(runtime, stopping, clock)
     try:
@@ -55,6 +57,8 @@ def _serve_web(runtime: Runtime, stopping: threading.Event, on_started, clock: J
         server.should_exit = True
 
     threading.Thread(target=watch, daemon=True).start()
+    threading.Thread(target=lambda: _announce_when_up(server, lambda _url: runtime.callbacks_ready.set()),
+                     daemon=True).start()
     if on_started:
         threading.Thread(target=lambda: _announce_when_up(server, on_started), daemon=True).start()
     server.run()  # handles SIGINT/SIGTERM itself

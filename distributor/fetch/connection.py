@@ -60,14 +60,16 @@ class PinnedPools:
         self._manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def open(
-        self, target: Target, address: str, headers: dict[str, str], *, connect_seconds: float, read_seconds: float
+        self, target: Target, address: str, headers: dict[str, str], *, connect_seconds: float, read_seconds: float,
+        method: str = "GET", body: bytes | None = None,
     ) -> urllib3.BaseHTTPResponse:
-        """Send GET ``target`` to ``address``; the answer's body is left to stream."""
+        """Send ``method`` (GET) ``target`` to ``address``; the answer's body is left to stream."""
         extra = {"server_hostname": target.host} if target.scheme == "https" else None
         pool = self._manager.connection_from_host(address, target.port, target.scheme, pool_kwargs=extra)
         return pool.urlopen(
-            "GET",
+            method,
             target.request_uri,
+            body=body,
             headers={**headers, "Host": target.host_header},
             redirect=False,
             retries=urllib3.Retry(total=0, read=False, redirect=False),

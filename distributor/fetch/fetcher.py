@@ -17,7 +17,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError, SSLError
 
 from distributor.config import FetchSettings
-from distributor.errors import FetchError, PageTooLarge
+from distributor.errors import FetchError, HttpStatusError, PageTooLarge
 from distributor.fetch.addresses import (
     AddressPolicy,
     Network,
@@ -122,7 +122,7 @@ class Fetcher:
                         reusable = self._drain(response, deadline, url)
                         return FetchResult(url, 304, b"", answer)
                     if response.status >= 400:
-                        raise FetchError(f"HTTP {response.status} fetching {url}")
+                        raise HttpStatusError(f"HTTP {response.status} fetching {url}", response.status)
                     body = self._read_capped(response, url, limit, deadline)
                     reusable = True
                     return FetchResult(url, response.status, body, answer)
@@ -148,24 +148,51 @@ class Fetcher:
 
         return resolve
 
-    def _open(self, target: Target, addresses: list[str], headers: dict[str, str], deadline: Deadline):
+    def post_form(self, url: str, fields: dict[str, str], *, max_bytes: int = 64 * 1024) -> FetchResult:
+        """POST a form to ``url`` under the same checks as ``get`` (WebSub hub requests); no redirects.
+
+        An HTTP error answer raises HttpStatusError; the answer's body is capped at ``max_bytes``.
+        """
+        from urllib.parse import urlencode
+
+        body = urlencode(fields).encode("ascii")
+        headers = dict(self._headers) | {"Content-Type": "application/x-www-form-urlencoded",
+                                         "Content-Length": str(len(body))}
+        with Deadline(self.settings.total_seconds) as deadline:
+            target = read_target(url)
+            addresses = checked_addresses(target, self._resolver_within(deadline), self.policy)
+            response = self._open(target, addresses, headers, deadline, method="POST", body=body)
+            try:
+                answer = CaseInsensitiveDict(response.headers)
+                content = self._read_capped(response, url, max_bytes, deadline)
+                if response.status >= 300:
+                    raise HttpStatusError(f"HTTP {response.status} from {url}: {content[:200].decode('utf-8', 'replace')}",
+                                          response.status)
+                return FetchResult(url, response.status, content, answer)
+            finally:
+                deadline.forget_sockets()
+                response.close()
+                response.release_conn()
+
+    def _open(self, target: Target, addresses: list[str], headers: dict[str, str], deadline: Deadline,
+              **request):
         """The answer's headers from the first checked address that takes the connection."""
         failure: Exception | None = None
         for address in addresses:
             if deadline.expired:
                 raise self._gave_up(target.url, deadline)
             try:
-                return self._send(target, address, headers, deadline)
+                return self._send(target, address, headers, deadline, **request)
             except _Unreachable as exc:
                 failure = exc.__cause__
         raise FetchError(f"could not fetch {target.url}: {_describe(failure)}") from failure
 
-    def _send(self, target: Target, address: str, headers: dict[str, str], deadline: Deadline):
+    def _send(self, target: Target, address: str, headers: dict[str, str], deadline: Deadline, **request):
         timeout = self.settings.timeout_seconds
         try:
             return self._pools.open(
                 target, address, headers, connect_seconds=max(min(timeout, deadline.remaining()), 0.001),
-                read_seconds=timeout,
+                read_seconds=timeout, **request,
             )
         except MaxRetryError as exc:  # urllib3 wraps connection failures in it even with no retries
             reason = exc.reason or exc

@@ -86,3 +86,9 @@ class PlatformAdapter(Protocol):
 
     def verify(self) -> str:
         """Who the platform says we are, from its cheapest authenticated call; raises PlatformError."""
+
+    def edit(self, external_id: str, text: str) -> None:
+        """Replace a published post's text; ``errors.Unsupported`` where the platform cannot (X)."""
+
+    def delete(self, external_id: str) -> None:
+        """Remove a published post; one the platform no longer has counts as deleted."""

@@ -6,6 +6,7 @@ metrics behave like a real platform that nobody reacts to.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 
@@ -48,6 +49,15 @@ class DryRunAdapter:
 
     def verify(self) -> str:
         return f"{self.name} (dry run)"
+
+    def edit(self, external_id: str, text: str) -> None:
+        with self._lock:
+            if external_id in self.published:
+                self.published[external_id] = dataclasses.replace(self.published[external_id], text=text)
+
+    def delete(self, external_id: str) -> None:
+        with self._lock:
+            self.published.pop(external_id, None)
 
     def fetch_metrics(self, external_ids: list[str]) -> dict[str, Metrics]:
         return {i: Metrics(impressions=0, clicks=0, raw={"dryrun": True}) for i in external_ids}

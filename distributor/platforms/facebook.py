@@ -195,6 +195,19 @@ class FacebookAdapter:
             result = self.graph.put_object(self.page_id, "feed", **fields)
         return self._published(str(result["id"]), note)
 
+    def edit(self, external_id: str, text: str) -> None:
+        """Facebook lets a Page edit a post's message (POST /{post_id} message=...); the link stays."""
+        with self.graph_errors("POST /{post_id}"):
+            self.graph.request(f"{self.graph.version}/{external_id}", post_args={"message": text}, method="POST")
+
+    def delete(self, external_id: str) -> None:
+        try:
+            with self.graph_errors("DELETE /{post_id}"):
+                self.graph.delete_object(external_id)
+        except Rejected as exc:
+            if "does not exist" not in str(exc) and "Unsupported" not in str(exc):
+                raise  # gone already is deleted; anything else is the platform refusing
+
     def _published(self, post_id: str, note: str | None) -> Published:
         url = f"{self.view_base}{post_id}" if self.view_base else f"https://www.facebook.com/{post_id}"
         return Published(post_id, url, note)

@@ -35,7 +35,7 @@ from twitter_text.extract_urls import extract_urls_with_indices
 
 from distributor.config import AccountSettings
 from distributor.delivery.costs import DEFAULT_PRICES, LimitSeen, note_call, note_limit
-from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
+from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
 from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session,
                                         sandbox_view_base)
@@ -180,6 +180,13 @@ class TwitterAdapter:
                 raise
         tweet_id = str(response.data["id"])
         return Published(tweet_id, self.view_url(tweet_id), note)
+
+    def edit(self, external_id: str, text: str) -> None:
+        raise Unsupported("X cannot edit a published post (its edit button is not in the API): alert only")
+
+    def delete(self, external_id: str) -> None:
+        with x_errors("DELETE /2/tweets/{id}"):
+            self.client.delete_tweet(external_id, user_auth=True)  # an unknown id answers deleted: false
 
     def _attach_image(self, post: OutgoingPost) -> tuple[list[str], str | None]:
         image, note = load_image(self.fetcher, post.image_url or "", MAX_IMAGE_BYTES)

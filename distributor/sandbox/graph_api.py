@@ -114,6 +114,8 @@ class GraphApi:
             return self.insights(rest[0], params)
         if method == "GET" and len(rest) == 1:
             return self.read_post(rest[0], params)
+        if method == "POST" and len(rest) == 1:
+            return self.edit_post(rest[0], params)
         if method == "DELETE" and len(rest) == 1:
             return (200, {"success": True}) if self._delete(rest[0]) else no_object(rest[0])
         return graph_error(f"Unsupported {method.lower()} request.", 100, type_="GraphMethodException")
@@ -198,6 +200,17 @@ class GraphApi:
             self.state.media[photo_id] = media
             post = self._new_post(page_id, params.get("caption") or params.get("message", ""), None, [media])
         return 200, {"id": photo_id, "post_id": post.id}
+
+    def edit_post(self, post_id: str, params: dict[str, str]) -> Result:
+        """A Page may edit its post's message (not its link or photo), as the Graph API allows."""
+        post = self.state.get_post(post_id)
+        if post is None or post.platform != "facebook":
+            return no_object(post_id)
+        if "message" not in params:
+            return graph_error("(#100) Only the message of a post can be edited", 100)
+        post.text = params["message"]
+        post.edits += 1
+        return 200, {"success": True}
 
     def _delete(self, post_id: str) -> bool:
         post = self.state.get_post(post_id)

@@ -63,6 +63,7 @@ class Post:
     entities: dict[str, Any] | None = None
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # what one platform keeps beside (a card, facets, a uri)
+    edits: int = 0  # times the platform's post was edited (Facebook allows it, X does not)
 
     def public(self) -> dict[str, Any]:
         return {

@@ -49,6 +49,8 @@ class FeedPoll:
     last_modified: str | None  # send back next time
     items: list[FeedItem] = field(default_factory=list)
     final_url: str = ""  # after redirects; the base for relative links
+    hub: str | None = None  # the WebSub hub the feed announces (Link header or <link rel="hub">)
+    topic: str | None = None  # the URL the hub knows the feed by (rel="self"), else the feed's own
 
 
 def poll_feed(
@@ -70,7 +72,10 @@ def poll_feed(
         items = parse_sitemap(result.content, result.url)
     else:
         items = parse_feed(result.content, result.url, result.content_type or None)
-    return FeedPoll(False, new_etag, new_modified, items, result.url)
+    from distributor.sources.websub import find_hub
+
+    hub, topic = find_hub(result.content, result.headers, result.url)
+    return FeedPoll(False, new_etag, new_modified, items, result.url, hub, topic)
 
 
 def is_sitemap(content: bytes) -> bool:

@@ -27,9 +27,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from distributor.config import Settings, secret_from_env
 from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
-from distributor.web import api, api_accounts
+from distributor.web import api, api_accounts, api_sources, hooks, websub
 from distributor.web.auth import LoginRequired, api_user
 from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
+from distributor.web.pages import sources as sources_page
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
 from distributor.web.throttle import LoginThrottle
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 SECRET_ENV = "DISTRIBUTOR_SECRET_KEY"
 STATIC_DIR = Path(__file__).with_name("static")
 # Paths anyone may open; tests/test_web_security.py holds every other route to login.
+# /hooks/<name> and /websub/<token> are public too: they answer only what their own signatures prove.
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 
 # FastAPI reads a route's whole body before it checks the login: without a ceiling anyone who
@@ -78,9 +80,13 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     app.state.limiter = limiter or LoginThrottle()
     app.state.trusted_proxies = list(settings.web.trusted_proxies)
     app.state.warned_forwarded = False
+    from distributor.source_status import RefusalCounter
+
+    app.state.webhook_refusals = RefusalCounter()  # refusals write nothing: counted here for /api/sources
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
-                   users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router):
+                   users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router,
+                   hooks.router, websub.router, api_sources.router, sources_page.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -1,0 +1,230 @@
+"""WebSub subscriptions over the database: subscribe, verify, renew, receive, fall back.
+
+The life of one subscription (``WebSubSubscription.state``):
+
+    new --subscribe request accepted--> requested --hub verifies--> active
+     ^                                      |                        |  renewed halfway through
+     |                                      +-- no verification -----+-- hub refuses or is gone --> failed
+     +--------------- the feed names another hub ---------------------------- retried with backoff --+
+
+While a subscription is ``active`` and its lease runs, its feed is polled only
+every ``websub_poll_seconds`` (a safety net for a silent hub); in every other
+state, or when the feed stops announcing a hub, it is polled every
+``poll_seconds`` again, at once.
+
+Only a subscription we asked for is confirmed: the callback URL carries a
+random token, and the hub's challenge is answered only for that token's
+topic while we wait for it (or to renew it). Each subscription's secret
+(``hub.secret``) is derived from DISTRIBUTOR_WEBSUB_SECRET and the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from distributor.articles import record_items
+from distributor.config import FeedSettings, Settings, secret_from_env
+from distributor.db import session_scope
+from distributor.errors import DistributorError
+from distributor.models import Feed, WebSubSubscription, utcnow
+from distributor.sources import parse_feed
+from distributor.sources.websub import callback_secret, signature_ok
+
+log = logging.getLogger(__name__)
+
+SECRET_ENV = "DISTRIBUTOR_WEBSUB_SECRET"
+LEASE_SECONDS = 7 * 24 * 3600  # what we ask for; the hub decides
+VERIFY_WAIT = timedelta(minutes=5)  # a request the hub never verified counts as failed after this
+MAX_BACKOFF = timedelta(hours=6)
+MAX_RENEW_MARGIN = timedelta(days=1)
+
+
+def master_secret() -> str:
+    return secret_from_env(SECRET_ENV).strip()
+
+
+def enabled(settings: Settings, feed: FeedSettings | None) -> bool:
+    """Whether this feed may use WebSub: allowed for it, a public callback URL, and a secret."""
+    return bool(feed and feed.websub and feed.kind == "feed" and settings.web.public_url and master_secret())
+
+
+def callback_url(settings: Settings, token: str) -> str:
+    return f"{settings.web.public_url.rstrip('/')}/websub/{token}"
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def _lease_running(sub: WebSubSubscription | None, now: datetime) -> bool:
+    return sub is not None and sub.state == "active" and sub.lease_until is not None and _aware(sub.lease_until) > now
+
+
+def poll_seconds(session: Session, settings: Settings, feed_id: int, feed: FeedSettings, now: datetime) -> int:
+    """How long until the feed is polled again: longer while its hub pushes, the usual otherwise."""
+    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.feed_id == feed_id)).first()
+    if enabled(settings, feed) and _lease_running(sub, now):
+        return max(feed.poll_seconds, feed.websub_poll_seconds)
+    return feed.poll_seconds
+
+
+def note_hub(session: Session, feed_id: int, hub: str | None, topic: str | None) -> bool:
+    """What a poll saw: a hub to subscribe to, another hub, or none any more (then polling only).
+
+    True when there is a subscription to request now."""
+    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.feed_id == feed_id)).first()
+    if hub is None:
+        if sub is not None:
+            log.info("feed %s no longer announces a WebSub hub: polling only", feed_id)
+            session.delete(sub)
+        return False
+    if sub is None:
+        session.add(WebSubSubscription(feed_id=feed_id, hub=hub, topic=topic, token=secrets.token_urlsafe(24)))
+        return True
+    if (sub.hub, sub.topic) != (hub, topic):
+        sub.hub, sub.topic, sub.state, sub.failures = hub, topic, "new", 0
+        return True
+    return False
+
+
+def _backoff(failures: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(failures, 12)), MAX_BACKOFF)
+
+
+def _renew_at(sub: WebSubSubscription) -> datetime | None:
+    """Halfway through the lease, or a day before it ends, whichever comes later."""
+    if sub.lease_until is None or sub.verified_at is None:
+        return None
+    until, since = _aware(sub.lease_until), _aware(sub.verified_at)
+    return until - min((until - since) / 2, MAX_RENEW_MARGIN)
+
+
+def due_action(sub: WebSubSubscription, now: datetime) -> str | None:
+    """What a subscription needs now (a pure decision): "subscribe", "expire" or None."""
+    if sub.state == "new":
+        return "subscribe"
+    if sub.state == "requested":
+        return "expire" if sub.requested_at and now - _aware(sub.requested_at) > VERIFY_WAIT else None
+    if sub.state == "active":
+        renew = _renew_at(sub)
+        return "subscribe" if renew is None or now >= renew else None
+    if sub.state == "failed":
+        since = _aware(sub.requested_at)
+        return "subscribe" if since is None or now >= since + _backoff(sub.failures) else None
+    return None
+
+
+@dataclass
+class SubscriptionReport:
+    requested: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def maintain(runtime, *, now: datetime | None = None) -> SubscriptionReport:
+    """Subscribe, renew and expire what is due; a hub that fails sends its feed back to full polling."""
+    report = SubscriptionReport()
+    now = now or utcnow()
+    feeds = {f.url: f for f in runtime.settings.feeds}
+    with Session(runtime.engine) as session:
+        rows = session.exec(select(WebSubSubscription, Feed.url).join(Feed, Feed.id == WebSubSubscription.feed_id)).all()
+        work = [(sub.id, url, due_action(sub, now)) for sub, url in rows]
+    for sub_id, url, action in work:
+        if action is None or not enabled(runtime.settings, feeds.get(url)):
+            continue
+        if action == "expire":
+            _fail(runtime.engine, sub_id, "the hub never verified our subscription request", now)
+            report.failed += 1
+            continue
+        error = _request(runtime, sub_id, now)
+        if error:
+            report.failed += 1
+            report.errors.append(f"{url}: {error}")
+        else:
+            report.requested += 1
+    return report
+
+
+def _request(runtime, sub_id: int, now: datetime) -> str | None:
+    with Session(runtime.engine) as session:
+        sub = session.get(WebSubSubscription, sub_id)
+        hub, topic, token = sub.hub, sub.topic, sub.token
+    fields = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback_url(runtime.settings, token),
+              "hub.secret": callback_secret(master_secret(), token), "hub.lease_seconds": str(LEASE_SECONDS)}
+    try:
+        runtime.fetcher.post_form(hub, fields)
+    except DistributorError as exc:
+        _fail(runtime.engine, sub_id, f"subscribing at {hub} failed: {exc}", now)
+        return str(exc)
+    with session_scope(runtime.engine) as session:
+        sub = session.get(WebSubSubscription, sub_id)
+        if sub.state != "active":  # a renewal keeps its running lease until the hub confirms
+            sub.state = "requested"
+        sub.requested_at = now
+    log.info("asked WebSub hub %s for %s", hub, topic)
+    return None
+
+
+def _fail(engine, sub_id: int, error: str, now: datetime) -> None:
+    """The hub is not pushing: poll the feed at its usual interval again, from now."""
+    log.warning("WebSub subscription %s: %s; the feed is polled as usual", sub_id, error)
+    with session_scope(engine) as session:
+        sub = session.get(WebSubSubscription, sub_id)
+        sub.state, sub.last_error, sub.failures, sub.requested_at = "failed", error, sub.failures + 1, now
+        sub.lease_until = None
+        feed = session.get(Feed, sub.feed_id)
+        if feed is not None and _aware(feed.next_poll_at) > now:
+            feed.next_poll_at = now
+
+
+def verify_intent(session: Session, token: str, params: dict[str, str], now: datetime) -> str | None:
+    """The hub's challenge to echo, or None (404) when we did not ask for this."""
+    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+    mode, topic = params.get("hub.mode"), params.get("hub.topic")
+    if sub is None or topic != sub.topic:
+        return None
+    if mode == "denied":
+        sub.state, sub.last_error, sub.failures = "failed", f"the hub refused: {params.get('hub.reason', '')[:200]}", sub.failures + 1
+        sub.requested_at = now
+        return ""
+    challenge = params.get("hub.challenge")
+    if mode != "subscribe" or not challenge or sub.state not in ("requested", "active"):
+        return None  # an unsubscribe we never asked for, or a subscription we do not want
+    try:
+        lease = int(params.get("hub.lease_seconds") or LEASE_SECONDS)
+    except ValueError:
+        lease = LEASE_SECONDS
+    lease = max(60, min(lease, 365 * 24 * 3600))
+    sub.state, sub.verified_at, sub.lease_until = "active", now, now + timedelta(seconds=lease)
+    sub.last_error, sub.failures = None, 0
+    return challenge
+
+
+@dataclass
+class Delivery:
+    status: str  # accepted | ignored | unknown
+    added: int = 0
+    reason: str | None = None
+
+
+def receive(session: Session, settings: Settings, token: str, body: bytes, signature: str | None,
+            content_type: str | None, now: datetime) -> Delivery:
+    """A hub's content distribution: checked against the subscription's secret, then recorded as a poll would be."""
+    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+    if sub is None:
+        return Delivery("unknown", reason="no subscription has this callback")
+    if not master_secret() or not signature_ok(callback_secret(master_secret(), token), body, signature):
+        return Delivery("ignored", reason="missing or wrong X-Hub-Signature")
+    feed = session.get(Feed, sub.feed_id)
+    feed_settings = next((f for f in settings.feeds if feed is not None and f.url == feed.url), None)
+    if feed_settings is None:
+        return Delivery("ignored", reason="the feed is no longer configured")
+    items = parse_feed(body, sub.topic, content_type)
+    sub.last_notified_at = now
+    added = record_items(session, feed.id, feed_settings, items, first_poll=not feed.initialized, now=now)
+    return Delivery("accepted", added)

@@ -1,0 +1,171 @@
+"""Corrections: a story changed or gone after we posted it is noticed, told, and edited or deleted once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import requests
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from distributor.config import Settings
+from distributor.corrections import next_check, what_to_do
+from distributor.models import Article, Notification, Post, PostAction, PostEvent, utcnow
+from distributor.pipeline import Runtime, corrections_step, run_cycle
+from distributor.sources.webhooks import sign_generic
+from distributor.web import create_app
+from tests.newsroom import Site, article_page, rss
+
+SECRETS = {"DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+           "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
+           "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "pt", "DISTRIBUTOR_WEBHOOK_CMS_SECRET": "k"}
+
+
+@pytest.fixture
+def world(engine, sandbox, monkeypatch):
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5},
+            feeds=[{"url": site.url("/feed")}],
+            webhooks=[{"name": "cms"}],
+            accounts=[
+                {"name": "x-main", "platform": "twitter", "api_base_url": sandbox, "on_change": "edit",
+                 "on_unpublish": "delete", "quote_policy": "auto"},
+                {"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox,
+                 "on_change": "edit", "on_unpublish": "delete", "quote_policy": "auto"},
+            ],
+        )
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)  # first sight of the empty feed
+        path = "/news/ferry"
+        site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry service to stop", site.url(path)))
+        site.pages["/feed"] = ("application/rss+xml", rss(("Ferry service to stop", site.url(path))))
+        run_cycle(runtime)
+        yield site, path, runtime
+
+
+def live(sandbox) -> dict[str, dict]:
+    return {p["platform"]: p for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()}
+
+
+def edits(sandbox) -> int:
+    """Graph API edit calls the sandbox took (POST /{version}/{post_id} message=...)."""
+    return requests.get(sandbox + "/_sandbox/stats", timeout=5).json()["requests"].get("POST /{version}/{id}", 0)
+
+
+def history(engine) -> list[str]:
+    with Session(engine) as session:
+        return [e.reason or "" for e in session.exec(select(PostEvent).order_by(PostEvent.id))]
+
+
+def test_a_changed_headline_is_noticed_told_and_the_facebook_post_edited_once(world, sandbox, engine):
+    site, path, runtime = world
+    before = live(sandbox)
+    assert "Ferry service to stop" in before["facebook"]["text"] and edits(sandbox) == 0
+    site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry service to continue", site.url(path)))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.changed == 1
+    after = live(sandbox)
+    assert "Ferry service to continue" in after["facebook"]["text"] and edits(sandbox) == 1
+    assert after["twitter"]["text"] == before["twitter"]["text"]  # X has no edit: it is only told
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.changes[0]["field"] == "headline"
+        assert (article.changes[0]["before"], article.changes[0]["after"]) == ("Ferry service to stop",
+                                                                              "Ferry service to continue")
+        [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
+        assert "Ferry service to continue" in note.line
+        states = {a.kind + ":" + a.state for a in session.exec(select(PostAction))}
+        assert states == {"edit:done", "edit:unsupported"}
+    assert any("edited on the platform" in line for line in history(engine))
+    assert any("edit not done: X cannot edit" in line for line in history(engine))
+    # the next scheduled re-reads find nothing new: nothing is edited or told again
+    corrections_step(runtime, now=utcnow() + timedelta(minutes=61))
+    assert edits(sandbox) == 1
+    with Session(engine) as session:
+        assert len(session.exec(select(Notification).where(Notification.kind == "article_changed")).all()) == 1
+
+
+def test_a_page_turned_410_deletes_the_posts_once(world, sandbox, engine):
+    site, path, runtime = world
+    assert set(live(sandbox)) == {"twitter", "facebook"}
+    # the CMS takes the story down "gone for good": 410
+    original = site.server.RequestHandlerClass.do_GET
+
+    def do_get(handler):
+        if handler.path == path:
+            return handler.send_error(410)
+        return original(handler)
+
+    site.server.RequestHandlerClass.do_GET = do_get
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.gone == 1 and report.actions == 2
+    assert live(sandbox) == {}
+    stats = requests.get(sandbox + "/_sandbox/stats", timeout=5).json()["requests"]
+    assert stats.get("DELETE /2/tweets/{id}") == 1 and stats.get("DELETE /{version}/{id}") == 1
+    corrections_step(runtime, now=utcnow() + timedelta(minutes=400))
+    stats = requests.get(sandbox + "/_sandbox/stats", timeout=5).json()["requests"]
+    assert stats.get("DELETE /2/tweets/{id}") == 1 and stats.get("DELETE /{version}/{id}") == 1
+    with Session(engine) as session:
+        assert all(p.deleted_at is not None for p in session.exec(select(Post)))
+        assert session.exec(select(Article)).one().gone_at is not None
+    assert sum("deleted on the platform" in line for line in history(engine)) == 2
+
+
+def test_an_edited_webhook_reads_the_story_again_at_once(world, sandbox, engine):
+    site, path, runtime = world
+    site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry to run on weekends", site.url(path)))
+    client = TestClient(create_app(runtime.settings, engine, runtime=runtime))
+    body = json.dumps({"url": site.url(path), "event": "edited"}).encode()
+    answer = client.post("/hooks/cms", content=body, headers={"X-Distributor-Signature": sign_generic("k", body)})
+    assert answer.status_code == 202 and answer.json()["status"] == "edited"
+    corrections_step(runtime)  # now, not ten minutes later
+    assert "Ferry to run on weekends" in live(sandbox)["facebook"]["text"]
+
+
+@pytest.mark.parametrize("changed, gone, on_change, on_unpublish, by_editor, expected", [
+    (True, False, "edit", "alert", False, "edit"), (True, False, "alert", "delete", False, None),
+    (True, False, "edit", "alert", True, None),  # an editor's own words are not rewritten from the template
+    (False, True, "edit", "delete", False, "delete"), (False, True, "edit", "delete", True, "delete"),
+    (False, True, "edit", "alert", False, None), (False, False, "edit", "delete", False, None),
+])
+def test_what_to_do_is_a_table(changed, gone, on_change, on_unpublish, by_editor, expected):
+    assert what_to_do(changed=changed, gone=gone, on_change=on_change, on_unpublish=on_unpublish,
+                      written_by_editor=by_editor) == expected
+
+
+def test_the_recheck_schedule():
+    start = utcnow()
+    assert next_check(start, [10, 60, 360], start) == (0, start + timedelta(minutes=10))
+    assert next_check(start, [10, 60, 360], start + timedelta(minutes=61)) == (2, start + timedelta(minutes=360))
+    assert next_check(start, [10, 60, 360], start + timedelta(minutes=361)) == (3, None)
+
+
+def test_an_unpublished_webhook_deletes_the_posts_where_the_policy_says_so(world, sandbox, engine):
+    site, path, runtime = world
+    client = TestClient(create_app(runtime.settings, engine, runtime=runtime))
+    body = json.dumps({"url": site.url(path), "event": "unpublished"}).encode()
+    answer = client.post("/hooks/cms", content=body, headers={"X-Distributor-Signature": sign_generic("k", body)})
+    assert answer.status_code == 202 and answer.json()["status"] == "unpublished"
+    corrections_step(runtime)
+    assert live(sandbox) == {}
+    with Session(engine) as session:
+        [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
+        assert "gone" in note.line
+
+
+def test_a_changed_pull_quote_is_a_difference_and_a_quote_no_longer_found_is_not():
+    from distributor.articles import differences
+    from distributor.extract.model import Extracted, Quote
+
+    article = Article(url="https://n.example/a", title="Ferry vote", pull_quote="We will keep it running")
+    fixed = Extracted(source="x", title="Ferry vote", pull_quote=Quote("We will keep the ferry running", "Jane Doe"))
+    assert differences(article, fixed) == [{"field": "pull quote", "before": "We will keep it running",
+                                            "after": "We will keep the ferry running"}]
+    assert differences(article, Extracted(source="x", title="Ferry vote")) == []
+    assert differences(article, Extracted(source="x", title="Ferry vote ", pull_quote=Quote("We will keep it running", None))) == []

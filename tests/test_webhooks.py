@@ -1,0 +1,191 @@
+"""Signed webhooks (POST /hooks/<name>): every refusal creates nothing and says why; a good one
+records the story as a feed item would, once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from distributor.config import Settings
+from distributor.models import Article, ArticleState, FeedEntry, WebhookDelivery
+from distributor.pipeline import Runtime
+from distributor.sources.webhooks import sign_generic, sign_ghost, sign_wordpress
+from distributor.web import create_app
+
+SECRET = "s3cret-for-tests"
+
+
+def settings(allow_private: bool = True, **hook) -> Settings:
+    return Settings(
+        fetch={"allow_private_networks": allow_private},
+        webhooks=[{"name": "cms", **hook}, {"name": "ghost", "kind": "ghost"}, {"name": "wp", "kind": "wordpress"},
+                  {"name": "sport", "accounts": ["x-sport"], "breaking": {"field": "breaking"}}],
+        accounts=[{"name": "x-main", "platform": "dryrun"}, {"name": "x-sport", "platform": "dryrun"}],
+    )
+
+
+@pytest.fixture
+def make_client(engine, monkeypatch):
+    for name in ("CMS", "GHOST", "WP", "SPORT"):
+        monkeypatch.setenv(f"DISTRIBUTOR_WEBHOOK_{name}_SECRET", SECRET)
+
+    def make(**options) -> TestClient:
+        config = settings(**options)
+        return TestClient(create_app(config, engine, runtime=Runtime(config, engine)))
+
+    return make
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+def body_of(url="http://127.0.0.1:9/news/ferry-vote", **extra) -> bytes:
+    return json.dumps({"url": url, **extra}).encode()
+
+
+def send(client, body: bytes, *, hook="cms", signature: str | None = None, headers=None):
+    headers = dict(headers or {})
+    if signature is not None:
+        headers["X-Distributor-Signature"] = signature
+    return client.post(f"/hooks/{hook}", content=body, headers={"Content-Type": "application/json", **headers})
+
+
+def articles(engine) -> list[Article]:
+    with Session(engine) as session:
+        return list(session.exec(select(Article)))
+
+
+def nothing_written(engine) -> bool:
+    with Session(engine) as session:
+        return not session.exec(select(Article)).first() and not session.exec(select(WebhookDelivery)).first()
+
+
+def test_a_signed_generic_webhook_records_the_story_as_a_new_article(client, engine):
+    body = body_of()
+    response = send(client, body, signature=sign_generic(SECRET, body))
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "created"
+    [article] = articles(engine)
+    assert article.url == "http://127.0.0.1:9/news/ferry-vote" and article.state is ArticleState.pending
+
+
+def test_the_same_story_twice_is_one_article_and_a_replay_changes_nothing(client, engine):
+    first = body_of(id=1)
+    assert send(client, first, signature=sign_generic(SECRET, first)).json()["status"] == "created"
+    again = send(client, first, signature=sign_generic(SECRET, first))
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    second = body_of("http://127.0.0.1:9/news/ferry-vote?utm_source=cms", id=2)  # a tracking tag: the same story
+    assert send(client, second, signature=sign_generic(SECRET, second)).json()["status"] == "known"
+    assert len(articles(engine)) == 1
+    with Session(engine) as session:
+        assert len(session.exec(select(WebhookDelivery)).all()) == 2
+
+
+@pytest.mark.parametrize("case, status", [
+    ("unsigned", 401), ("wrong signature", 401), ("signed with another secret", 401), ("oversized", 413),
+    ("oversized, chunked", 413), ("unknown hook", 404), ("not JSON", 400), ("no url", 422), ("not http", 422),
+    ("unknown event", 422),
+])
+def test_a_refused_request_creates_nothing_and_is_logged_once(client, engine, caplog, case, status):
+    body = body_of()
+    good = sign_generic(SECRET, body)
+    requests = {
+        "unsigned": lambda: send(client, body),
+        "wrong signature": lambda: send(client, body, signature="sha256=" + "0" * 64),
+        "signed with another secret": lambda: send(client, body, signature=sign_generic("other", body)),
+        "oversized": lambda: send(client, b" " * 1_000_001 + body, signature=sign_generic(SECRET, b" " * 1_000_001 + body)),
+        "oversized, chunked": lambda: client.post("/hooks/cms", content=iter([b" " * 600_000, b" " * 600_000, body]),
+                                                  headers={"X-Distributor-Signature": good}),
+        "unknown hook": lambda: send(client, body, hook="nobody", signature=good),
+        "not JSON": lambda: send(client, b"url=x", signature=sign_generic(SECRET, b"url=x")),
+        "no url": lambda: send(client, b"{}", signature=sign_generic(SECRET, b"{}")),
+        "not http": lambda: send(client, body_of("file:///etc/passwd"), signature=sign_generic(SECRET, body_of("file:///etc/passwd"))),
+        "unknown event": lambda: send(client, body_of(event="deleted"), signature=sign_generic(SECRET, body_of(event="deleted"))),
+    }
+    with caplog.at_level(logging.WARNING, logger="distributor.web.hooks"):
+        response = requests[case]()
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]  # says why, in words
+    assert nothing_written(engine)
+    assert len([r for r in caplog.records if "refused" in r.getMessage()]) == 1
+    assert SECRET not in caplog.text
+
+
+def test_a_url_the_fetcher_would_refuse_is_refused_before_anything_is_written(make_client, engine, caplog):
+    client = make_client(allow_private=False)
+    for url in ("http://127.0.0.1:9/news/a", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x"):
+        body = body_of(url)
+        with caplog.at_level(logging.WARNING, logger="distributor.web.hooks"):
+            response = send(client, body, signature=sign_generic(SECRET, body))
+        assert response.status_code == 422 and "will not be fetched" in response.json()["detail"], url
+    assert nothing_written(engine)
+
+
+def test_a_hook_without_its_secret_in_the_environment_refuses_everything(make_client, engine, monkeypatch):
+    monkeypatch.delenv("DISTRIBUTOR_WEBHOOK_CMS_SECRET")
+    client = make_client()
+    body = body_of()
+    assert send(client, body, signature=sign_generic("", body)).status_code == 401
+    assert nothing_written(engine)
+
+
+def ghost_body(url, status="published", previous=None, tags=()):
+    return json.dumps({"post": {"current": {"url": url, "title": "Ferry vote", "status": status,
+                                            "tags": [{"name": t} for t in tags]},
+                                "previous": previous or {}}}).encode()
+
+
+def test_ghost_signature_is_checked_and_an_old_one_is_a_replay(client, engine):
+    body = ghost_body("http://127.0.0.1:9/ghost/ferry", previous={"status": "draft"})
+    now = int(time.time() * 1000)
+    headers = {"X-Ghost-Signature": sign_ghost(SECRET, body, now)}
+    assert client.post("/hooks/ghost", content=body, headers={"X-Ghost-Signature": sign_ghost("x", body, now)}).status_code == 401
+    stale = {"X-Ghost-Signature": sign_ghost(SECRET, body, now - 3_600_000)}
+    assert client.post("/hooks/ghost", content=body, headers=stale).status_code == 401
+    assert nothing_written(engine)
+    response = client.post("/hooks/ghost", content=body, headers=headers)
+    assert response.status_code == 202 and response.json()["status"] == "created"
+    assert [a.url for a in articles(engine)] == ["http://127.0.0.1:9/ghost/ferry"]
+
+
+def test_wordpress_webhooks_plugin_signature_and_payload(client, engine):
+    body = json.dumps({"post_id": 7, "post": {"ID": 7, "post_title": "Ferry vote", "post_status": "publish"},
+                       "post_permalink": "http://127.0.0.1:9/?p=7"}).encode()
+    assert client.post("/hooks/wp", content=body, headers={"x-wp-webhook-signature": "bm9wZQ=="}).status_code == 401
+    response = client.post("/hooks/wp", content=body, headers={"x-wp-webhook-signature": sign_wordpress(SECRET, body)})
+    assert response.status_code == 202, response.text
+    assert [a.url for a in articles(engine)] == ["http://127.0.0.1:9/?p=7"]
+
+
+def test_a_hook_posts_to_its_own_accounts_and_its_field_marks_breaking_news(client, engine):
+    from distributor.articles import accounts_for
+
+    body = body_of("http://127.0.0.1:9/sport/final", breaking=True)
+    assert send(client, body, hook="sport", signature=sign_generic(SECRET, body)).status_code == 202
+    config = settings()
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.breaking is True
+        assert [a.name for a in accounts_for(config, article, session)] == ["x-sport"]
+        assert session.exec(select(FeedEntry)).one().article_id == article.id
+
+
+def test_the_desk_and_the_api_show_a_hook_refusing_and_why(make_client, engine, monkeypatch):
+    from tests.helpers.desk import log_in, seed_people
+
+    seed_people(engine)
+    client = make_client()
+    body = body_of()
+    assert send(client, body, signature="sha256=" + "0" * 64).status_code == 401
+    monkeypatch.delenv("DISTRIBUTOR_WEBHOOK_WP_SECRET")
+    log_in(client, "editor@example.com")
+    page = client.get("/sources").text
+    assert "1 refused" in page and "401 wrong signature" in page
+    assert "DISTRIBUTOR_WEBHOOK_WP_SECRET is not set" in page

@@ -1,0 +1,156 @@
+"""WebSub against a local hub: discover, subscribe, verify (only what we asked for), signed pushes,
+renewal before the lease ends, and polling again when the hub goes away."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, timedelta
+
+import pytest
+import requests
+from sqlmodel import Session, select
+
+from distributor.config import Settings
+from distributor.models import Article, Feed, WebSubSubscription, utcnow
+from distributor.pipeline import Runtime, discover, sync_configuration, websub_step
+from distributor.sources.websub import find_hub
+from tests.helpers.service import free_port, serving_web
+from tests.helpers.websub_hub import Hub, rss_with_hub
+from tests.newsroom import Site
+
+
+def wait_for(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def world(engine, monkeypatch):
+    monkeypatch.setenv("DISTRIBUTOR_WEBSUB_SECRET", "master-websub-secret")
+    with Site() as site, Hub() as hub:
+        port = free_port()
+        feed_url = site.url("/feed")
+        site.pages["/feed"] = ("application/rss+xml", rss_with_hub(hub.url, feed_url, []))
+        settings = Settings(fetch={"allow_private_networks": True, "timeout_seconds": 3, "total_seconds": 3},
+                            web={"public_url": f"http://127.0.0.1:{port}"},
+                            feeds=[{"url": feed_url, "poll_seconds": 60, "websub_poll_seconds": 900}],
+                            accounts=[{"name": "d", "platform": "dryrun"}])
+        runtime = Runtime(settings, engine)
+        sync_configuration(runtime)
+        with serving_web(runtime, port) as base:
+            yield site, hub, runtime, base, feed_url
+
+
+def subscription(engine) -> WebSubSubscription | None:
+    with Session(engine) as session:
+        return session.exec(select(WebSubSubscription)).first()
+
+
+def next_poll_in(engine) -> float:
+    with Session(engine) as session:
+        feed = session.exec(select(Feed)).one()
+        when = feed.next_poll_at if feed.next_poll_at.tzinfo else feed.next_poll_at.replace(tzinfo=UTC)
+        return (when - utcnow()).total_seconds()
+
+
+def subscribed(world) -> WebSubSubscription:
+    site, hub, runtime, base, feed_url = world
+    discover(runtime, force=True)  # first poll: the feed announces its hub
+    websub_step(runtime)
+    assert wait_for(lambda: (subscription(runtime.engine) or WebSubSubscription()).state == "active")
+    return subscription(runtime.engine)
+
+
+def test_the_hub_is_found_in_the_link_header_or_the_document():
+    assert find_hub(b"<rss/>", {"Link": '<https://hub.example/>; rel="hub", <https://n.example/f>; rel="self"'},
+                    "https://n.example/feed") == ("https://hub.example/", "https://n.example/f")
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><link href="/hub" rel="hub"/></feed>'
+    assert find_hub(atom, {}, "https://n.example/feed") == ("https://n.example/hub", "https://n.example/feed")
+    assert find_hub(b"<rss><channel></channel></rss>", {}, "https://n.example/feed") == (None, "https://n.example/feed")
+
+
+def test_a_feed_with_a_hub_is_subscribed_verified_and_then_polled_less_often(world):
+    site, hub, runtime, base, feed_url = world
+    sub = subscribed(world)
+    [request] = hub.requests
+    assert request["hub.mode"] == "subscribe" and request["hub.topic"] == feed_url
+    assert request["hub.callback"] == f"{base}/websub/{sub.token}"
+    assert hub.verified(feed_url)  # our callback echoed the hub's challenge
+    discover(runtime, force=True)
+    assert 800 < next_poll_in(runtime.engine) <= 900  # the safety-net interval, not 60 s
+
+
+def test_a_signed_push_is_a_new_article_and_a_wrong_signature_changes_nothing(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    story = site.url("/news/ferry")
+    body = rss_with_hub(hub.url, feed_url, [("Ferry", story)])
+    [forged] = hub.publish(feed_url, body, secret="not-the-secret")
+    assert forged.status_code == 202 and forged.json()["status"] == "ignored"
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Article)).first() is None
+    [answer] = hub.publish(feed_url, body)
+    assert answer.status_code == 202 and answer.json() == {"status": "accepted", "new": 1}
+    with Session(runtime.engine) as session:
+        assert [a.url for a in session.exec(select(Article))] == [story]
+    [again] = hub.publish(feed_url, body)  # the hub sends the same feed again: not a second story
+    assert again.json()["new"] == 0
+
+
+def test_only_subscriptions_we_asked_for_are_confirmed(world):
+    site, hub, runtime, base, feed_url = world
+    sub = subscribed(world)
+    challenge = {"hub.mode": "subscribe", "hub.challenge": "c123", "hub.lease_seconds": "100"}
+    assert requests.get(f"{base}/websub/{sub.token}", params=challenge | {"hub.topic": feed_url}).text == "c123"
+    assert requests.get(f"{base}/websub/{sub.token}", params=challenge | {"hub.topic": "http://evil.example/"}).status_code == 404
+    assert requests.get(f"{base}/websub/not-a-token", params=challenge | {"hub.topic": feed_url}).status_code == 404
+    unsubscribe = {"hub.mode": "unsubscribe", "hub.topic": feed_url, "hub.challenge": "u1"}
+    assert requests.get(f"{base}/websub/{sub.token}", params=unsubscribe).status_code == 404
+    assert subscription(runtime.engine).state == "active"
+    assert requests.post(f"{base}/websub/not-a-token", data=b"<rss/>").status_code == 404
+
+
+def test_the_lease_is_renewed_before_it_ends(world):
+    site, hub, runtime, base, feed_url = world
+    hub.lease_seconds = 120
+    sub = subscribed(world)
+    lease_until = sub.lease_until if sub.lease_until.tzinfo else sub.lease_until.replace(tzinfo=UTC)
+    websub_step(runtime, now=utcnow() + timedelta(seconds=30))
+    assert len(hub.requests) == 1  # too early to renew
+    websub_step(runtime, now=lease_until - timedelta(seconds=50))  # past halfway, before the end
+    assert len(hub.requests) == 2 and hub.requests[1]["hub.mode"] == "subscribe"
+    assert wait_for(lambda: subscription(runtime.engine).verified_at > sub.verified_at)
+    assert subscription(runtime.engine).state == "active"
+
+
+def test_when_the_hub_goes_away_the_feed_is_polled_as_usual_again(world):
+    site, hub, runtime, base, feed_url = world
+    hub.lease_seconds = 120
+    subscribed(world)
+    discover(runtime, force=True)
+    assert next_poll_in(runtime.engine) > 800
+    hub.down()
+    later = utcnow() + timedelta(seconds=100)
+    report = websub_step(runtime, now=later)  # renewal due: the hub does not answer
+    assert report.failed == 1
+    sub = subscription(runtime.engine)
+    assert sub.state == "failed" and "failed" in sub.last_error
+    assert next_poll_in(runtime.engine) <= 100  # polled at once (then), not 15 minutes after the last poll
+    assert discover(runtime, now=later).skipped == 0  # it is due
+    assert 150 < next_poll_in(runtime.engine) <= 160  # and every poll_seconds (60) from then on
+
+
+def test_a_hub_that_refuses_or_disappears_from_the_feed_means_polling_only(world):
+    site, hub, runtime, base, feed_url = world
+    hub.failing = True
+    discover(runtime, force=True)
+    websub_step(runtime)
+    assert subscription(runtime.engine).state == "failed"
+    assert next_poll_in(runtime.engine) <= 60
+    site.pages["/feed"] = ("application/rss+xml", rss_with_hub(None, feed_url, []))
+    discover(runtime, force=True)
+    assert subscription(runtime.engine) is None
