@@ -29,7 +29,7 @@ from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
 from distributor.web import api, api_accounts
 from distributor.web.auth import LoginRequired, api_user
-from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
+from distributor.web.pages import account, accounts, admin, articles, calendar, compose, login, posts, queue, reports, users
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
 from distributor.web.throttle import LoginThrottle
@@ -80,7 +80,8 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     app.state.warned_forwarded = False
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
-                   users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router):
+                   users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router,
+                   calendar.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -132,19 +132,34 @@ def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str
     return _done(request, post_id, "Saved.")
 
 
+def _back_to(back: str) -> str | None:
+    """Where a form asked to return (the calendar it was sent from); only our own calendar page."""
+    return back if back.startswith("/calendar") and "//" not in back and "\\" not in back and len(back) < 500 else None
+
+
 @router.post("/posts/{post_id}/reschedule")
-def reschedule_post(request: Request, post_id: RowId, at: str = Form(...), user: User = Depends(page_user),
-                    session: Session = Depends(db)):
+def reschedule_post(request: Request, post_id: RowId, at: str = Form(...), back: str = Form(""),
+                    user: User = Depends(page_user), session: Session = Depends(db)):
     post = _post_or_404(session, post_id)
     views = request.app.state.views
+    back = _back_to(back)
     try:
         when = views.parse_local(at)
     except InvalidInput as exc:
+        if back:
+            flash(request, f"Post #{post_id} not rescheduled: {exc}", "error")
+            return RedirectResponse(back, status_code=303)
         return _render(request, session, post, error=f"Not rescheduled: {exc}", status_code=400)
     try:
         posts.reschedule(session, post_id, when, user.email)
     except InvalidTransition as exc:
+        if back:
+            flash(request, str(exc), "error")
+            return RedirectResponse(back, status_code=303)
         return _refused(request, post_id, exc)
     session.commit()
     audit.info("%s rescheduled post %s", user.email, post_id)
+    if back:
+        flash(request, f"Post #{post_id} rescheduled for {views.local(when)}.", "success")
+        return RedirectResponse(back, status_code=303)
     return _done(request, post_id, f"Rescheduled for {views.local(when)}.")

@@ -1,0 +1,142 @@
+"""The calendar's data: which posts fall on which day and hour, where the quiet hours and
+gaps are, in the editors' time zone.
+
+Two indexed range reads (pending posts by ``scheduled_at`` through ix_post_due, sent
+posts by ``sent_at``), then one pass over the rows: the cost is the posts in view,
+never the account's history. Days are built from local midnights, so a day with a
+DST change has 23 or 25 hours, as the clock on the wall does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from distributor.config import AccountSettings
+from distributor.models import Post, PostState
+from distributor.posts import EDITABLE, in_quiet_hours
+
+# Pending posts sit at their scheduled time; sent ones at the time they went out.
+SCHEDULED_STATES = (PostState.draft, PostState.awaiting_approval, PostState.queued, PostState.sending, PostState.failed)
+MAX_POSTS = 2000  # in one view; beyond it the page says how many more there are
+VIEWS = ("day", "week")
+
+
+@dataclass
+class Entry:
+    post: Post
+    at: datetime  # local time it is shown at
+    movable: bool
+    too_close: str = ""  # "12 min after #41 (min gap 30 min)" when pacing will hold it
+
+
+@dataclass
+class Hour:
+    start: datetime  # local
+    entries: list[Entry] = field(default_factory=list)
+    quiet: list[str] = field(default_factory=list)  # accounts in their quiet hours then
+
+
+@dataclass
+class Day:
+    day: date
+    hours: list[Hour]
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for h in self.hours for e in h.entries]
+
+    @property
+    def quiet_spans(self) -> list[str]:
+        """'x-main 22:00–06:00' for the week view, where hours are not drawn one by one."""
+        spans: dict[str, list[Hour]] = {}
+        for hour in self.hours:
+            for name in hour.quiet:
+                spans.setdefault(name, []).append(hour)
+        out = []
+        for name, hours in spans.items():
+            first, last = hours[0].start, hours[-1].start + timedelta(hours=1)
+            out.append(f"{name} {first:%H:%M}–{last:%H:%M}")
+        return out
+
+
+@dataclass
+class Calendar:
+    view: str
+    first: date
+    days: list[Day]
+    more: int  # posts in range not shown (past MAX_POSTS)
+
+    @property
+    def count(self) -> int:
+        return sum(len(d.entries) for d in self.days)
+
+
+def span(view: str, day: date) -> list[date]:
+    """The days a view shows: one, or Monday to Sunday of ``day``'s week."""
+    if view == "week":
+        monday = day - timedelta(days=day.weekday())
+        return [monday + timedelta(days=i) for i in range(7)]
+    return [day]
+
+
+def _hours(day: date, zone: ZoneInfo) -> list[Hour]:
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    hours, at = [], start
+    while at < end:
+        hours.append(Hour(at.astimezone(zone)))
+        at += timedelta(hours=1)
+    return hours
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: list[AccountSettings],
+          account: str | None = None) -> Calendar:
+    """The calendar of ``accounts`` (or the one named ``account``) for the view around ``day``."""
+    days = [Day(d, _hours(d, zone)) for d in span(view, day)]
+    start = days[0].hours[0].start.astimezone(UTC)
+    end = datetime.combine(days[-1].day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    shown = [a for a in accounts if account is None or a.name == account]
+    for d in days:
+        for hour in d.hours:
+            hour.quiet = [a.name for a in shown if a.quiet_hours and in_quiet_hours(a, hour.start)]
+
+    where = [Post.account == account] if account else []
+    pending = select(Post).where(col(Post.state).in_(SCHEDULED_STATES), col(Post.scheduled_at) >= start,
+                                 col(Post.scheduled_at) < end, *where).order_by(col(Post.scheduled_at)).limit(MAX_POSTS + 1)
+    sent = select(Post).where(Post.state == PostState.sent, col(Post.sent_at) >= start, col(Post.sent_at) < end,
+                              *where).order_by(col(Post.sent_at)).limit(MAX_POSTS + 1)
+    rows = [(_aware(p.scheduled_at), p) for p in session.exec(pending)] + [(_aware(p.sent_at), p) for p in session.exec(sent)]
+    rows.sort(key=lambda pair: (pair[0], pair[1].id))
+    more = max(0, len(rows) - MAX_POSTS)
+    rows = rows[:MAX_POSTS]
+
+    gaps = {a.name: timedelta(minutes=a.min_gap_minutes) for a in shown}
+    previous: dict[str, tuple[datetime, int]] = {}
+    hour_index = {}  # (local date, hour start) -> Hour
+    for d in days:
+        for hour in d.hours:
+            hour_index[hour.start.astimezone(UTC)] = hour
+    for at, post in rows:
+        entry = Entry(post, at.astimezone(zone), movable=PostState(post.state) in EDITABLE)
+        gap = gaps.get(post.account)
+        if post.state is not PostState.draft and post.state is not PostState.failed:
+            last = previous.get(post.account)
+            if gap and last and at - last[0] < gap:
+                minutes = int((at - last[0]).total_seconds() // 60)
+                entry.too_close = (f"{minutes} min after #{last[1]} (min gap {int(gap.total_seconds() // 60)} min): "
+                                   "it will wait")
+            previous[post.account] = (at, post.id)
+        slot = at.replace(minute=0, second=0, microsecond=0)
+        hour = hour_index.get(slot)
+        if hour is None:  # a zone whose offset is not whole hours: find the hour that holds it
+            hour = next(h for s, h in sorted(hour_index.items()) if s <= at < s + timedelta(hours=1))
+        hour.entries.append(entry)
+    return Calendar(view, days[0].day, days, more)
