@@ -216,3 +216,24 @@ def test_no_desk_page_is_wider_than_a_phone(playwright_browser, desk, article_si
     assert page.locator("iframe").count() == 0, "the report must scroll with the page, not inside a frame"
     assert too_wide == {}
     context.close()
+
+
+def test_swagger_ui_renders_with_nothing_but_the_desk_reachable(playwright_browser, desk):
+    from playwright.sync_api import expect
+
+    context = playwright_browser.new_context()
+    outside = []
+
+    def only_the_desk(route):
+        if route.request.url.startswith(desk.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_desk)
+    page = context.new_page()
+    page.goto(desk.url + "/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/posts/{post_id}/reject")).to_be_visible(timeout=15_000)
+    assert outside == []
+    context.close()
