@@ -64,14 +64,18 @@ class Day:
     @property
     def quiet_spans(self) -> list[str]:
         """'x-main 22:00–06:00' for the week view, where hours are not drawn one by one."""
-        spans: dict[str, list[Hour]] = {}
-        for hour in self.hours:
+        runs: dict[str, list[list[Hour]]] = {}  # each account's runs of consecutive quiet hours
+        for index, hour in enumerate(self.hours):
             for name in hour.quiet:
-                spans.setdefault(name, []).append(hour)
+                account_runs = runs.setdefault(name, [])
+                if account_runs and account_runs[-1][-1] is self.hours[index - 1]:
+                    account_runs[-1].append(hour)
+                else:
+                    account_runs.append([hour])
         out = []
-        for name, hours in spans.items():
-            first, last = hours[0].start, hours[-1].start + timedelta(hours=1)
-            out.append(f"{name} {first:%H:%M}–{last:%H:%M}")
+        for name, account_runs in runs.items():
+            spans = [f"{run[0].start:%H:%M}–{run[-1].start + timedelta(hours=1):%H:%M}" for run in account_runs]
+            out.append(f"{name} {', '.join(spans)}")
         return out
 
 
