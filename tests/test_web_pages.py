@@ -246,3 +246,11 @@ def test_queue_filters_by_words_of_the_headline(client, engine, settings):
     assert ids_on(client.get("/queue?tab=all&q=_").text) == [theirs]  # a literal underscore, not a wildcard
     assert ids_on(client.get("/queue?tab=all&q=%25").text) == [theirs]
     assert ids_on(client.get("/queue?tab=all&q=nothing like it").text) == []
+
+
+@pytest.mark.parametrize("query", ["date=2026-02-30", "date=0001-01-01", "date=9999-12-31", "date=%00", "view=month",
+                                   "account=nobody", "date=2026-01-01&account=%ED%A0%80"])
+def test_the_calendar_refuses_bad_input_with_a_reason(client, query):
+    response = client.get(f"/calendar?{query}")
+    assert response.status_code == 422
+    assert "could not store" not in response.text and "Traceback" not in response.text

@@ -16,6 +16,7 @@ from distributor.models import User
 from distributor.web.auth import check_csrf, db, page_user
 from distributor.web.calendar import VIEWS, build
 
+FIRST_YEAR, LAST_YEAR = 1970, 9000
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
 
@@ -23,9 +24,12 @@ def _day(text: str | None, zone) -> date:
     if not text:
         return datetime.now(zone).date()
     try:
-        return date.fromisoformat(inputs.clean_text(text, "date", max_length=10))
+        day = date.fromisoformat(inputs.clean_text(text, "date", max_length=10))
     except ValueError:
         raise HTTPException(422, f"date {text[:20]!r} is not a day written YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # a week's edges must stay inside what datetime can hold
+        raise HTTPException(422, f"date {day.isoformat()}: pick a day between {FIRST_YEAR} and {LAST_YEAR}")
+    return day
 
 
 @router.get("/calendar")
