@@ -238,7 +238,6 @@ class NotAllowed(InvalidTransition):
     """The move exists, but this person may not make it (approving their own post)."""
 
 
-APPROVAL_RULES = ("anyone", "other_editor")
 MAX_SEND_BACK_REASON = 2000
 
 
