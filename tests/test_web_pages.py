@@ -189,7 +189,7 @@ def test_compose_explains_a_page_that_cannot_be_read(client):
     assert "Could not compose from that page" in response.text
 
 
-def test_reports_page_frames_the_html_report(client, engine, settings):
+def test_reports_page_shows_the_html_report_in_the_page(client, engine, settings):
     post_id = add(engine, settings, text="Sent and liked")
     with Session(engine) as session:
         post = session.get(Post, post_id)
@@ -198,7 +198,12 @@ def test_reports_page_frames_the_html_report(client, engine, settings):
         session.add(EngagementSnapshot(post_id=post_id, likes=1234, shares=56))
         session.commit()
     page = client.get("/reports?since=2d&by=account").text
-    assert 'src="/reports/frame?since=2d&amp;by=account"' in page
+    assert "<iframe" not in page  # on a phone a frame scrolls inside the page
+    report = page.split('<article class="card report">')[1].split("</article>")[0]
+    assert "x-main" in report and "1,234" in report and "<svg" in report
+    assert 'href="/reports/frame?since=2d&amp;by=account"' in page  # the standalone document, to save or print
+    bad = client.get("/reports?since=whenever")
+    assert bad.status_code == 422 and "whenever" in bad.text
     frame = client.get("/reports/frame?since=2d&by=account")
     assert frame.status_code == 200 and "x-main" in frame.text and "1,234" in frame.text
     assert client.get("/reports/frame?since=whenever").status_code == 422
