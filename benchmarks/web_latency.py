@@ -1,4 +1,4 @@
-"""Web desk latency with 10,000 posts: the queue page and /api/posts against /healthz.
+"""Web desk latency with 10,000 posts: the queue page, the calendar and /api/posts against /healthz.
 
     .venv/bin/python benchmarks/web_latency.py [--posts 10000] [--requests 200] [--database sqlite|postgresql]
 
@@ -25,7 +25,8 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import httpx
@@ -158,11 +159,17 @@ def main() -> int:
             client.post("/login", data={"email": "bench@news.example", "password": "benchmark-password",
                                         "csrf_token": csrf}, follow_redirects=True).raise_for_status()
             bearer = {"Authorization": f"Bearer {token}"}
+            london = ZoneInfo("Europe/London")
+            today = datetime.now(london).date().isoformat()  # the week holding the queued posts and recent sends
+            past = (datetime.now(london) - timedelta(days=2)).date().isoformat()
             cases = [
                 ("GET /healthz (baseline)", "/healthz", {}),
                 ("GET /queue (upcoming, 50 rows)", "/queue", {}),
                 ("GET /queue?tab=sent&page=60", "/queue?tab=sent&page=60", {}),
                 ("GET /queue?tab=all&account=x-main", "/queue?tab=all&account=x-main", {}),
+                ("GET /calendar (week, all accounts)", f"/calendar?date={today}&view=week", {}),
+                ("GET /calendar (day, x-main)", f"/calendar?date={today}&view=day&account=x-main", {}),
+                ("GET /calendar (week, 2 days ago, fb-main)", f"/calendar?date={past}&view=week&account=fb-main", {}),
                 ("GET /api/posts (100 posts)", "/api/posts", {"headers": bearer}),
                 ("GET /api/posts?state=sent&limit=500", "/api/posts?state=sent&limit=500", {"headers": bearer}),
             ]

@@ -504,7 +504,8 @@ def _queue_action(action: str, post_id: str) -> None:
 
     number = inputs.parse_id(post_id, "post id")
     with session_scope(state.engine) as session:
-        post = getattr(posts, action)(session, number, actor="cli")
+        extra = {"approval": state.settings.desk.approval} if action == "approve" else {}  # [desk] approval
+        post = getattr(posts, action)(session, number, actor="cli", **extra)
         out.print(f"post {number}: {post.state.value}")
 
 

@@ -299,6 +299,13 @@ class WebSettings(_Section):
     _public_url_is_http = field_validator("public_url")(_http_url)
 
 
+class DeskSettings(_Section):
+    """How the editors' desk works with people (not with platforms)."""
+
+    # "anyone": any logged-in editor may approve a post; "other_editor": never its own author
+    approval: Literal["anyone", "other_editor"] = "anyone"
+
+
 class EngagementSettings(_Section):
     # minutes after publishing at which a snapshot is taken
     schedule_minutes: list[Annotated[int, Field(gt=0)]] = [10, 60, 360, 1440, 4320, 10080]
@@ -326,14 +333,14 @@ class SchedulerSettings(_Section):
     max_delay_hours: float = Field(24.0, ge=0)
 
 
-NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing", "budget", "article_changed")
+NOTIFY_EVENTS = ("account_paused", "post_failed", "approval_waiting", "feed_failing", "budget", "article_changed", "approval_requested", "sent_back")
 
 
 class NotifySettings(_Section):
     """Where and when people are told (secrets: DISTRIBUTOR_NOTIFY_WEBHOOK_URL, DISTRIBUTOR_SMTP_USERNAME/_PASSWORD)."""
 
     events: list[Literal["account_paused", "post_failed", "approval_waiting", "feed_failing", "budget",
-                         "article_changed"]] = list(NOTIFY_EVENTS)
+                         "article_changed", "approval_requested", "sent_back"]] = list(NOTIFY_EVENTS)
     approval_wait_minutes: float = Field(60.0, gt=0)
     feed_failures: int = Field(3, ge=1)  # polls failed in a row before a feed is reported
     check_seconds: float = Field(60.0, gt=0)
@@ -380,6 +387,7 @@ class Settings(BaseSettings):
     corrections: CorrectionSettings = CorrectionSettings()
     accounts: list[AccountSettings] = []
     web: WebSettings = WebSettings()
+    desk: DeskSettings = DeskSettings()
     engagement: EngagementSettings = EngagementSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     notify: NotifySettings = NotifySettings()

@@ -178,6 +178,8 @@ class PostEvent(SQLModel, table=True):
     attempt: int = 0
     actor: str = "system"
     reason: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # what an edit changed, field -> [before, after] (the desk shows it as a diff)
+    changes: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
 
 
 class EngagementSnapshot(SQLModel, table=True):

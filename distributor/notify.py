@@ -7,7 +7,8 @@ said so" loses nothing:
 - an account paused (refused credentials, or by an editor),
 - a post failed,
 - a post waiting for approval longer than ``approval_wait_minutes``,
-- a feed whose last ``feed_failures`` polls failed.
+- a feed whose last ``feed_failures`` polls failed,
+- a post asking for approval (for the approvers), a post sent back (for its author).
 
 Each event has a unique key (``Notification.key``): inserting it is how one
 process, once, decides the event is new, so a restart or a second worker never
@@ -49,6 +50,8 @@ TITLES = {
     "feed_failing": "Feeds failing",
     "budget": "Budgets: 80% or all of an account's budget spent",
     "article_changed": "Stories changed after we posted them",
+    "approval_requested": "Posts asking for approval",
+    "sent_back": "Posts sent back to their authors",
 }
 
 
@@ -92,6 +95,7 @@ def find_events(session: Session, settings: NotifySettings, now: datetime) -> li
         since = _aware(since)
         events.append(Event(f"approval_waiting:{post_id}:{since.isoformat()}", "approval_waiting",
                             f"post {post_id} to {account} has waited since {since:%H:%M} UTC"))
+    events += _approval_events(session, recent)
     for feed in session.exec(select(Feed).where(col(Feed.consecutive_failures) >= settings.feed_failures)):
         # one event per failing streak: the streak's length at the threshold names it
         started = _aware(feed.failing_since)
@@ -125,6 +129,31 @@ def budget_events(session: Session, settings: Settings, now: datetime) -> list[E
 def article_changed(article_id: int, line: str, what: str | None = None) -> Event:
     """A posted story's headline or quote changed, or it is gone (corrections.py); once per ``what`` changed."""
     return Event(f"article_changed:{article_id}:{_digest(what or line)}", "article_changed", line)
+
+
+def _approval_events(session: Session, since: datetime) -> list[Event]:
+    """The desk's approval workflow: approvers are told a post asks (at once, not only after
+    approval_wait_minutes), authors that theirs was sent back and why."""
+    events = []
+    for event, post in session.exec(
+        select(PostEvent, Post).join(Post, col(PostEvent.post_id) == col(Post.id))
+        .where(PostEvent.to_state == PostState.awaiting_approval.value, col(PostEvent.at) >= since,
+               Post.state == PostState.awaiting_approval)
+    ):
+        text = " ".join(post.text.split())
+        events.append(Event(f"approval_requested:{event.id}", "approval_requested",
+                            f"post {post.id} to {post.account} (by {post.created_by or 'distributor'}) asks for "
+                            f"approval: {text[:80]}{'…' if len(text) > 80 else ''}"))
+    for event, post in session.exec(
+        select(PostEvent, Post).join(Post, col(PostEvent.post_id) == col(Post.id))
+        .where(PostEvent.from_state == PostState.awaiting_approval.value, PostEvent.to_state == PostState.draft.value,
+               col(PostEvent.at) >= since)
+    ):
+        reason = (event.reason or "").removeprefix("sent back: ")
+        events.append(Event(f"sent_back:{event.id}", "sent_back",
+                            f"post {post.id} to {post.account} (by {post.created_by or 'distributor'}) was sent back "
+                            f"by {event.actor}: {reason[:300]}"))
+    return events
 
 
 def record_new(session: Session, events: list[Event], now: datetime) -> list[Notification]:

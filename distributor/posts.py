@@ -5,6 +5,7 @@
                                     |         |-> failed (permanent, reason kept)
                                     +-- sending with an expired lease -> reconcile (dispatch.py)
     cancelled (from any state before sending)
+    awaiting_approval -> draft (sent back with a reason) -> awaiting_approval (resubmitted)
 
 Every change of state, and every edit, is a ``PostEvent`` row (when, from, to,
 why, attempt, actor), so a post's history tells its whole story. Plain functions
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from distributor.cards.store import is_well_formed_card_reference
 from distributor.config import AccountSettings
-from distributor.errors import DistributorError, InvalidTransition, NotFound
+from distributor.errors import DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import Account, Post, PostEvent, PostState, utcnow
 
 S = PostState
@@ -33,7 +34,8 @@ S = PostState
 # talking to the platform, only the outcome of that call decides what is next.
 TRANSITIONS: dict[PostState, frozenset[PostState]] = {
     S.draft: frozenset({S.awaiting_approval, S.queued, S.cancelled}),
-    S.awaiting_approval: frozenset({S.queued, S.cancelled}),
+    # back to draft: an editor sent it back to its author with a reason (``send_back``)
+    S.awaiting_approval: frozenset({S.queued, S.draft, S.cancelled}),
     S.queued: frozenset({S.sending, S.cancelled}),
     S.sending: frozenset({S.sent, S.queued, S.failed}),
     # A failed post was never published, so an editor may retry or drop it.
@@ -57,9 +59,11 @@ def record(
     reason: str | None,
     actor: str,
     at: datetime | None = None,
+    changes: dict | None = None,
 ) -> PostEvent:
-    """Append one line to the post's history."""
+    """Append one line to the post's history (``changes``: field -> [before, after] of an edit)."""
     event = PostEvent(
+        changes=changes,
         post_id=post.id,
         at=at or utcnow(),
         from_state=from_state.value if from_state else None,
@@ -230,10 +234,56 @@ def get_post(session: Session, post_id: int) -> Post:
     return post
 
 
-def approve(session: Session, post_id: int, actor: str) -> Post:
-    """An editor lets the post go out at its scheduled time."""
+class NotAllowed(InvalidTransition):
+    """The move exists, but this person may not make it (approving their own post)."""
+
+
+MAX_SEND_BACK_REASON = 2000
+
+
+def approve(session: Session, post_id: int, actor: str, *, approval: str = "anyone") -> Post:
+    """An editor lets the post go out at its scheduled time.
+
+    ``approval`` is ``[desk] approval``: with "other_editor" the post's author may not
+    approve it. The CLI, the API and the desk all come here, so they cannot disagree.
+    """
     post = get_post(session, post_id)
+    if approval == "other_editor" and post.created_by and post.created_by == actor \
+            and PostState(post.state) is S.awaiting_approval:
+        raise NotAllowed(f"post {post.id} is yours: another editor must approve it ([desk] approval = \"other_editor\")")
     return transition(session, post, S.queued, reason="approved", actor=actor)
+
+
+def send_back(session: Session, post_id: int, actor: str, reason: str) -> Post:
+    """Refuse a post awaiting approval: it goes back to draft, the reason in its history for its author."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("say why the post is sent back: its author reads the reason")
+    if len(reason) > MAX_SEND_BACK_REASON:
+        raise InvalidInput(f"the reason is longer than {MAX_SEND_BACK_REASON} characters")
+    post = get_post(session, post_id)
+    if PostState(post.state) is not S.awaiting_approval:
+        raise InvalidTransition(f"post {post_id} is {PostState(post.state).value}: only a post awaiting approval "
+                                "can be sent back")
+    return transition(session, post, S.draft, reason=f"sent back: {reason}", actor=actor)
+
+
+def submit(session: Session, post_id: int, actor: str) -> Post:
+    """A draft (often one sent back and since edited) asks for approval again."""
+    post = get_post(session, post_id)
+    if PostState(post.state) is not S.draft:
+        raise InvalidTransition(f"post {post_id} is {PostState(post.state).value}: only a draft can be submitted")
+    return transition(session, post, S.awaiting_approval, reason="submitted for approval", actor=actor)
+
+
+def last_sent_back(session: Session, post_ids: list[int]) -> dict[int, PostEvent]:
+    """Each draft's latest "sent back" event (who, when, why), for its author to read."""
+    if not post_ids:
+        return {}
+    rows = session.exec(select(PostEvent).where(col(PostEvent.post_id).in_(post_ids),
+                                                PostEvent.from_state == S.awaiting_approval.value,
+                                                PostEvent.to_state == S.draft.value).order_by(col(PostEvent.id)))
+    return {row.post_id: row for row in rows}
 
 
 def cancel(session: Session, post_id: int, actor: str) -> Post:
@@ -283,18 +333,18 @@ def edit(
         raise InvalidTransition(
             f"post {post.id} was already tried and may be live; cancel it and queue a new post instead"
         )
-    changed = []
+    changed = {}
     for name, value in (("text", text), ("link", link), ("image_url", image_url)):
         if value is not None and value != getattr(post, name):
             if name == "text" and not value.strip():
                 raise EmptyPost("a post needs text")
+            changed[name] = [getattr(post, name), value]
             setattr(post, name, value)
-            changed.append(name)
     if changed:
         post.updated_at = utcnow()
         session.add(post)
         state = PostState(post.state)
-        record(session, post, state, state, "edited: " + ", ".join(changed), actor)
+        record(session, post, state, state, "edited: " + ", ".join(changed), actor, changes=changed)
         session.flush()
     return post
 
@@ -303,13 +353,21 @@ def reschedule(session: Session, post_id: int, at: datetime, actor: str, *, zone
     """Move the post's time; a naive ``at`` is read in ``zone``."""
     post = get_post(session, post_id)
     _require_editable(post, "rescheduled", session)
+    before = post.scheduled_at
     post.scheduled_at = as_utc(at, ZoneInfo(zone))
     post.updated_at = utcnow()
     session.add(post)
     state = PostState(post.state)
-    record(session, post, state, state, f"rescheduled for {post.scheduled_at.isoformat()}", actor)
+    record(session, post, state, state, f"rescheduled for {post.scheduled_at.isoformat()}", actor,
+           changes={"scheduled_at": [_iso(before), post.scheduled_at.isoformat()]})
     session.flush()
     return post
+
+
+def _iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=ZoneInfo("UTC"))).isoformat()
 
 
 def list_posts(

@@ -28,15 +28,16 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
 .card{border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:110px}
 .card b{display:block;font-size:20px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:20px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:20px}
 figure{margin:0;border:1px solid #e5e7eb;border-radius:8px;padding:12px}
 figcaption{font-weight:600;margin-bottom:6px}
 svg{width:100%;height:auto;display:block}
 svg text{font:11px system-ui,sans-serif;fill:#374151}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 table{border-collapse:collapse;width:100%;margin-top:8px}
+.table-scroll{overflow-x:auto;max-width:100%}
 th,td{padding:6px 8px;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-word}
+th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:8em}
 thead th{background:#f9fafb;position:sticky;top:0}
 tfoot td{font-weight:600}
 @media print{.charts{display:block}figure{break-inside:avoid;margin-bottom:12px}}
@@ -45,14 +46,22 @@ tfoot td{font-weight:600}
 
 def render_html(report: Report) -> str:
     """The whole page: header, totals, three charts, the table."""
-    zone = ZoneInfo(report.timezone)
-    period = f"{_when(report.since, zone)} – {_when(report.until, zone)} ({escape(report.timezone)})"
-    total = report.total
-    parts = [
+    return "\n".join([
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Engagement by {escape(report.by)}</title><style>{CSS}</style></head><body>",
+        render_fragment(report),
+        "</body></html>",
+    ])
+
+
+def render_fragment(report: Report) -> str:
+    """The report's body without a document around it, for a page that has its own styles (the desk)."""
+    zone = ZoneInfo(report.timezone)
+    period = f"{_when(report.since, zone)} – {_when(report.until, zone)} ({escape(report.timezone)})"
+    total = report.total
+    parts = [
         f"<h1>Engagement by {escape(report.by)}</h1>",
         f'<p class="muted">Posts sent {period}. Each figure is the latest snapshot of each post, summed.</p>',
         _cards(total),
@@ -60,11 +69,12 @@ def render_html(report: Report) -> str:
         '<div class="charts">',
         _figure(f"Interactions by {report.by}", _group_chart(report.rows, report.by)),
         _figure("Interactions per post by hour of sending", _hour_chart(report.by_hour)),
-        _figure("Average engagement of a post by its age", _growth_chart(report.growth)),
+        _figure("Average engagement of a post by its age", _growth_chart(report.growth, total.posts)),
         "</div>",
         f"<h2>By {escape(report.by)}</h2>",
+        '<div class="table-scroll">',
         _table(report),
-        "</body></html>",
+        "</div>",
     ]
     return "\n".join(parts)
 
@@ -105,9 +115,9 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> str:
     )
 
 
-def _empty(width: int, height: int, label: str) -> str:
+def _empty(width: int, height: int, label: str, message: str = "No posts in this period") -> str:
     return _svg(width, height, label, [
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">No posts in this period</text>'
+        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">{escape(message)}</text>'
     ])
 
 
@@ -174,12 +184,14 @@ def _hour_chart(hours: list[ReportRow]) -> str:
     return _svg(width, height, label, body)
 
 
-def _growth_chart(points: list[GrowthPoint]) -> str:
+def _growth_chart(points: list[GrowthPoint], posts: int = 0) -> str:
     """One line per metric: the average post's count at each step of the schedule."""
     label = "Average engagement of a post by its age"
     width, height, bottom, left = 560, 220, 24, 44
     points = [p for p in points if p.posts]
     if not points:
+        if posts:  # there are posts: say what is missing, not that there are none
+            return _empty(width, height, label, f"{posts} posts sent, none measured yet")
         return _empty(width, height, label)
     averages = [{m: getattr(p, m) / p.posts for m in INTERACTIONS} for p in points]
     peak = max(max(a.values()) for a in averages) or 1

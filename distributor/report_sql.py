@@ -124,7 +124,7 @@ def growth_sums(session: Session, start: datetime, end: datetime, steps: Sequenc
     period's posts, each post counted with its latest snapshot taken between this
     step and the next (a post sent two hours ago has no 1-day value yet)."""
     dialect = session.get_bind().dialect.name
-    ordered = sorted({m for m in steps if m > 0})
+    ordered = sorted({m for m in steps if m >= 0})  # 0: measured before the schedule's first age
     if not ordered:
         return []
     uppers: list[int | None] = [*ordered[1:], None]

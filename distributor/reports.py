@@ -285,9 +285,11 @@ def _per_post_figures(session: Session, by: str, start, end, zone: ZoneInfo):
 
 
 def _growth(session: Session, start, end, steps: Sequence[int]) -> list[GrowthPoint]:
+    # Age 0 ("first") holds posts measured only before the schedule's first age (a
+    # `collect --all` minutes after sending): without it the chart had no point for them.
     return [
         GrowthPoint(int(minutes), int(posts), *[int(v or 0) for v in sums])
-        for minutes, posts, *sums in report_sql.growth_sums(session, start, end, steps)
+        for minutes, posts, *sums in report_sql.growth_sums(session, start, end, [0, *steps])
         if posts
     ]
 

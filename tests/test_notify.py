@@ -135,9 +135,9 @@ def test_approval_waiting_and_a_failing_feed_reach_email(engine, smtp_server):
         session.add(Feed(url="https://news.example/feed", consecutive_failures=3, failing_since=long_ago,
                          last_error="HTTP 503"))
         session.commit()
-    assert notify_step(engine, settings, Channels(settings.notify, environ={})) == 2
+    assert notify_step(engine, settings, Channels(settings.notify, environ={})) == 3
     subjects = sorted(content.split("Subject: ", 1)[1].split("\n", 1)[0].strip() for _, content in inbox.messages)
-    assert subjects == ["Feeds failing", "Posts waiting for approval"]
+    assert subjects == ["Feeds failing", "Posts asking for approval", "Posts waiting for approval"]
     assert all(rcpt == ["desk@newsroom.example"] for rcpt, _ in inbox.messages)
     assert any("HTTP 503" in content for _, content in inbox.messages)
 
@@ -217,3 +217,21 @@ def test_a_message_sent_is_not_sent_again_by_a_second_worker_while_the_next_one_
         server.server_close()
     paused_messages = [m for m in received if m.startswith("distributor: Accounts paused")]
     assert len(paused_messages) == 1, received
+
+
+def test_approvers_hear_a_post_asks_and_its_author_hears_it_was_sent_back(engine, webhook):
+    settings = Settings(accounts=[{"name": "rehearsal", "platform": "dryrun", "require_approval": True}])
+    channels = Channels(settings.notify, environ={"DISTRIBUTOR_NOTIFY_WEBHOOK_URL": webhook.url})
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("rehearsal"), text="Ferry strike ends", actor="ana@desk")
+        session.commit()
+        post_id = post.id
+    assert notify_step(engine, settings, channels) == 1
+    assert webhook.messages[-1].startswith("distributor: Posts asking for approval")
+    assert f"post {post_id} to rehearsal (by ana@desk) asks for approval: Ferry strike ends" in webhook.messages[-1]
+    with Session(engine) as session:
+        posts.send_back(session, post_id, "ben@desk", "Say which ferry")
+        session.commit()
+    assert notify_step(engine, settings, channels) == 1
+    assert "sent back by ben@desk: Say which ferry" in webhook.messages[-1]
+    assert notify_step(engine, settings, channels) == 0  # told once

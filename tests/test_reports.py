@@ -368,3 +368,31 @@ def test_the_desks_growth_chart_follows_the_configured_schedule(engine):
     assert frame.status_code == 200
     ages = re.findall(r'text-anchor="middle">(\d+ (?:min|h|d))</text>', frame.text)
     assert ages == ["15 min", "45 min"]
+
+
+def test_the_growth_chart_never_says_no_posts_when_posts_were_sent(engine):
+    """A post measured only minutes after it went out (before the schedule's first age) is drawn
+    at "first"; a post never measured is said to be unmeasured, not absent."""
+    from sqlmodel import Session
+
+    from distributor.models import utcnow
+    from distributor.reports import render_html
+
+    sent = utcnow() - timedelta(minutes=30)
+    with Session(engine) as session:
+        session.add(Account(name="x-main", platform="twitter"))
+        early = Post(account="x-main", platform="twitter", text="t", state=PostState.sent, sent_at=sent, external_id="1")
+        never = Post(account="x-main", platform="twitter", text="u", state=PostState.sent, sent_at=sent, external_id="2")
+        session.add_all([early, never])
+        session.flush()
+        session.add(EngagementSnapshot(post_id=early.id, collected_at=sent + timedelta(minutes=3), likes=5))
+        session.commit()
+        report = build_report(session, since=timedelta(days=1), by="platform", schedule_minutes=[10, 60])
+        page = render_html(report)
+        assert "No posts in this period" not in page
+        assert [(p.minutes, p.posts, p.likes) for p in report.growth] == [(0, 1, 5)]
+        assert 'text-anchor="middle">first</text>' in page
+        session.delete(session.get(EngagementSnapshot, 1))
+        session.commit()
+        page = render_html(build_report(session, since=timedelta(days=1), by="platform", schedule_minutes=[10, 60]))
+        assert "No posts in this period" not in page and "2 posts sent, none measured yet" in page

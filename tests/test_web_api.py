@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -170,3 +171,15 @@ def test_the_openapi_schema_documents_the_api_not_the_pages(api):
             "/api/posts/{post_id}/retry", "/api/report"} <= paths
     assert all(path.startswith("/api/") for path in paths)
     assert "201" in schema["paths"]["/api/posts"]["post"]["responses"]
+
+
+def test_docs_load_swagger_ui_from_the_desk_itself(api):
+    anonymous = TestClient(api.app)
+    page = anonymous.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/") and not s.startswith("//") for s in sources), sources
+    for source in sources:
+        asset = anonymous.get(source)
+        assert asset.status_code == 200 and len(asset.content) > 100, source
+    assert "cdn" not in page.text.lower()

@@ -172,12 +172,14 @@ def test_compose_schedule_approve_publish_and_cancel(playwright_browser, desk, a
     page.click(f"a.post-id:has-text('#{x_post.id}')")
     page.click("button:has-text('Approve')")
     expect(page.locator(".flash-success")).to_contain_text("Approved")
-    expect(page.locator("table.history")).to_contain_text("ana@coastaltimes.example")
-    expect(page.locator("table.history")).to_contain_text("awaiting approval → queued")
+    expect(page.locator("ol.history")).to_contain_text("ana@coastaltimes.example")
+    expect(page.locator("ol.history")).to_contain_text("approved it")
 
     # cancel the Facebook one
     page.goto(f"{desk.url}/posts/{fb_post.id}")
-    page.click("button:has-text('Cancel post')")
+    page.click("summary:has-text('Cancel post')")  # it asks first
+    expect(page.locator("h1 .badge")).to_have_text("queued")
+    page.click("button:has-text('Yes, cancel this post')")
     expect(page.locator("h1 .badge")).to_have_text("cancelled")
 
     # the dispatcher reaches the scheduled time: only the approved post goes out

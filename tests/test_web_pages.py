@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from distributor import posts, users
 from distributor.config import Settings
 from distributor.models import Account, Article, ArticleState, EngagementSnapshot, Post, PostState, utcnow
+from distributor.models import PostEvent as PostEventRow
 from distributor.web import create_app
 
 PASSWORD = "a long password"
@@ -144,7 +145,7 @@ def test_post_page_offers_what_the_state_allows_and_shows_who_did_what(client, e
     assert f'action="/posts/{post_id}/approve"' not in body and f'action="/posts/{post_id}/cancel"' not in body
     history = body.split("<h2>History</h2>")[1]
     assert history.count("desk@example.com") == 2
-    assert "awaiting approval → queued" in history and "queued → cancelled" in history
+    assert "approved it" in history and "cancelled it" in history
     # an action the state forbids is explained, not performed
     response = client.post(f"/posts/{post_id}/approve", data={"csrf_token": client.csrf})
     assert "it cannot become queued" in response.text
@@ -188,7 +189,7 @@ def test_compose_explains_a_page_that_cannot_be_read(client):
     assert "Could not compose from that page" in response.text
 
 
-def test_reports_page_frames_the_html_report(client, engine, settings):
+def test_reports_page_shows_the_html_report_in_the_page(client, engine, settings):
     post_id = add(engine, settings, text="Sent and liked")
     with Session(engine) as session:
         post = session.get(Post, post_id)
@@ -197,7 +198,64 @@ def test_reports_page_frames_the_html_report(client, engine, settings):
         session.add(EngagementSnapshot(post_id=post_id, likes=1234, shares=56))
         session.commit()
     page = client.get("/reports?since=2d&by=account").text
-    assert 'src="/reports/frame?since=2d&amp;by=account"' in page
+    assert "<iframe" not in page  # on a phone a frame scrolls inside the page
+    report = page.split('<article class="card report">')[1].split("</article>")[0]
+    assert "x-main" in report and "1,234" in report and "<svg" in report
+    assert 'href="/reports/frame?since=2d&amp;by=account"' in page  # the standalone document, to save or print
+    bad = client.get("/reports?since=whenever")
+    assert bad.status_code == 422 and "whenever" in bad.text
     frame = client.get("/reports/frame?since=2d&by=account")
     assert frame.status_code == 200 and "x-main" in frame.text and "1,234" in frame.text
     assert client.get("/reports/frame?since=whenever").status_code == 422
+
+
+def test_history_speaks_in_words_in_the_desk_zone_and_shows_what_an_edit_changed(client, engine, settings):
+    post_id = add(engine, settings, text="Ferry strike ends on Monday", at=datetime(2030, 5, 1, 9, 30))
+    client.post(f"/posts/{post_id}/edit", data={"csrf_token": client.csrf, "text": "Ferry strike ends on Tuesday",
+                                                "link": "", "image_url": ""})
+    client.post(f"/posts/{post_id}/reschedule", data={"csrf_token": client.csrf, "at": "2030-05-02T18:45"})
+    with Session(engine) as session:  # the publisher's own words, as dispatch.py writes them
+        session.add(PostEventRow(post_id=post_id, at=datetime(2030, 5, 2, 9, 45, 1, 123456, tzinfo=UTC),
+                                 from_state="queued", to_state="sending", attempt=1, actor="worker:host-1234",
+                                 reason="claimed; lease until 2030-05-02T09:47:01.123456+00:00"))
+        session.commit()
+    history = client.get(f"/posts/{post_id}").text.split("<h2>History</h2>")[1]
+    assert "<del>Monday</del>" in history and "<ins>Tuesday</ins>" in history
+    assert "changed the text" in history and "desk@example.com" in history
+    assert "moved it to Thu 02 May 2030, 18:45" in history  # Tokyo time, as typed
+    assert "started publishing" in history and "Thu 02 May 2030, 18:45" in history  # 09:45 UTC is 18:45 in Tokyo
+    for machine_words in ("worker:", "host-1234", "lease", ".123456", "+00:00", "T09:"):
+        assert machine_words not in history
+
+
+def test_cancel_asks_for_confirmation_first(client, engine, settings):
+    post_id = add(engine, settings, text="Bridge closes")
+    body = client.get(f"/posts/{post_id}").text
+    confirm = body.split('<details class="confirm">')[1].split("</details>")[0]
+    assert "Cancel post #%d?" % post_id in confirm and f'action="/posts/{post_id}/cancel"' in confirm
+    assert "Yes, cancel this post" in confirm
+
+
+def test_queue_filters_by_words_of_the_headline(client, engine, settings):
+    with Session(engine) as session:
+        ferry = Article(url="https://news.example/f", title="Ferry Strike ends after 3 days", state=ArticleState.extracted)
+        other = Article(url="https://news.example/g", title="100% turnout_record", state=ArticleState.extracted)
+        session.add_all([ferry, other])
+        session.commit()
+        ferry_id, other_id = ferry.id, other.id
+    mine = add(engine, settings, text="about the ferry", article_id=ferry_id)
+    theirs = add(engine, settings, text="turnout", article_id=other_id)
+    add(engine, settings, text="no article")
+    assert ids_on(client.get("/queue?tab=all&q=ferry strike").text) == [mine]
+    assert ids_on(client.get("/queue?tab=all&q=100%25").text) == [theirs]
+    assert ids_on(client.get("/queue?tab=all&q=_").text) == [theirs]  # a literal underscore, not a wildcard
+    assert ids_on(client.get("/queue?tab=all&q=%25").text) == [theirs]
+    assert ids_on(client.get("/queue?tab=all&q=nothing like it").text) == []
+
+
+@pytest.mark.parametrize("query", ["date=2026-02-30", "date=0001-01-01", "date=9999-12-31", "date=%00", "view=month",
+                                   "account=nobody", "date=2026-01-01&account=%ED%A0%80"])
+def test_the_calendar_refuses_bad_input_with_a_reason(client, query):
+    response = client.get(f"/calendar?{query}")
+    assert response.status_code == 422
+    assert "could not store" not in response.text and "Traceback" not in response.text

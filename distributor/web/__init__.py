@@ -29,7 +29,7 @@ from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
 from distributor.web import api, api_accounts, api_sources, hooks, websub
 from distributor.web.auth import LoginRequired, api_user
-from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
+from distributor.web.pages import account, accounts, admin, articles, calendar, compose, login, posts, queue, reports, users
 from distributor.web.pages import sources as sources_page
 from distributor.web.render import Views
 from distributor.web.sessions import CookieSessions
@@ -38,6 +38,7 @@ from distributor.web.throttle import LoginThrottle
 log = logging.getLogger(__name__)
 SECRET_ENV = "DISTRIBUTOR_SECRET_KEY"
 STATIC_DIR = Path(__file__).with_name("static")
+DOCS_STATIC = "/static/docs"  # Swagger UI's own files (fastapi-offline's package data)
 # Paths anyone may open; tests/test_web_security.py holds every other route to login.
 # /hooks/<name> and /websub/<token> are public too: they answer only what their own signatures prove.
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
@@ -71,8 +72,14 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     """The desk for ``settings`` over ``engine``; ``runtime`` (fetcher, composer) is built when not given."""
     from distributor.pipeline import Runtime
 
-    app = FastAPI(title="distributor", summary="The editors' desk: queue, compose, approve; JSON API under /api/.",
-                  version="0.1.0", redoc_url=None, max_body_size=MAX_BODY_BYTES)
+    # fastapi-offline: the same FastAPI app, with /docs loading Swagger UI from files in that
+    # package (mounted at DOCS_STATIC) instead of a CDN, so the docs work on a closed network.
+    # Chosen over swagger-ui-bundle, whose latest release (1.1.0) ships Swagger UI 4.15, which
+    # cannot read FastAPI's OpenAPI 3.1; fastapi-offline ships Swagger UI 5 and is maintained.
+    from fastapi_offline import FastAPIOffline
+
+    app = FastAPIOffline(title="distributor", summary="The editors' desk: queue, compose, approve; JSON API under /api/.",
+                         version="0.1.0", redoc_url=None, static_url=DOCS_STATIC, max_body_size=MAX_BODY_BYTES)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runtime = runtime or Runtime(settings, engine)
@@ -86,7 +93,8 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
 
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
                    users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router,
-                   hooks.router, websub.router, api_sources.router, sources_page.router):
+                   hooks.router, websub.router, api_sources.router, sources_page.router,
+                   calendar.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

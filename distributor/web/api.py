@@ -10,6 +10,7 @@ import json
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from distributor import inputs, posts
@@ -107,10 +108,13 @@ def _act(action: str):
 
     def endpoint(post_id: RowId, request: Request, session: Session = Depends(db),
                  user: User = Depends(api_user)) -> PostDetail:
+        extra = {"approval": request.app.state.settings.desk.approval} if action == "approve" else {}
         try:
-            operation(session, post_id, actor=user.email)
+            operation(session, post_id, actor=user.email, **extra)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from exc
+        except posts.NotAllowed as exc:
+            raise HTTPException(403, str(exc)) from exc
         except InvalidTransition as exc:
             raise HTTPException(409, str(exc)) from exc
         session.commit()
@@ -141,6 +145,28 @@ def send_anyway_post(post_id: RowId, request: Request, session: Session = Depend
         raise HTTPException(409, str(exc)) from exc
     session.commit()
     audit.info("%s: send-anyway post %s via the API", user.email, post_id)
+    return _detail(session, post_id, request.app.state.settings)
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(..., max_length=posts.MAX_SEND_BACK_REASON, description="why: the author reads it")
+
+
+@router.post("/posts/{post_id}/reject", response_model=PostDetail,
+             summary="Send a post awaiting approval back to draft, with the reason in its history")
+def reject_post(post_id: RowId, body: RejectIn, request: Request, session: Session = Depends(db),
+                user: User = Depends(api_user)) -> PostDetail:
+    try:
+        posts.send_back(session, post_id, user.email, inputs.clean_text(body.reason, "reason",
+                                                                        max_length=posts.MAX_SEND_BACK_REASON))
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except InvalidInput as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except InvalidTransition as exc:
+        raise HTTPException(409, str(exc)) from exc
+    session.commit()
+    audit.info("%s: sent back post %s via the API", user.email, post_id)
     return _detail(session, post_id, request.app.state.settings)
 
 

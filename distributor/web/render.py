@@ -23,7 +23,7 @@ from distributor.compose import TEXT_LIMITS, text_length
 from distributor.web.auth import csrf_token
 from distributor.platforms.specs import SPECS
 from distributor.web.drafting import PLATFORM_LABELS
-from distributor.web.queries import paused_accounts
+from distributor.web.queries import age, paused_accounts
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -41,6 +41,7 @@ class Views:
         env.filters["domain"] = domain
         env.filters["picture"] = picture_src  # a post's image as the browser can load it (quote cards too)
         env.filters["platform_name"] = lambda p: PLATFORM_LABELS.get(p, p)
+        env.filters["age"] = age  # how long a post has waited for approval
         env.globals["text_length"] = text_length
         env.globals["TEXT_LIMITS"] = TEXT_LIMITS
         env.globals["PLATFORM_SPECS"] = SPECS  # the live counter's counting rule per platform

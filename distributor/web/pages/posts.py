@@ -12,7 +12,8 @@ from distributor.errors import InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import length_error
-from distributor.web.queries import articles_by_id, latest_engagement
+from distributor.web.history import HistoryWords
+from distributor.web.queries import articles_by_id, latest_engagement, waiting_since
 from distributor.web.render import flash, form_text
 from distributor.web.schemas import RowId
 
@@ -34,12 +35,21 @@ def post_detail(request: Request, post_id: RowId, user: User = Depends(page_user
 
 def _render(request, session, post, *, error: str | None = None, draft_text: str | None = None, status_code=200):
     state = PostState(post.state)
-    return request.app.state.views.page(request, session, "post.html", {
-        "post": post, "state": state.value, "history": posts.history(session, post.id),
+    views = request.app.state.views
+    user = getattr(request.state, "user", None)
+    own = bool(user and post.created_by == user.email)
+    return views.page(request, session, "post.html", {
+        "post": post, "state": state.value, "history": HistoryWords(views.local).lines(posts.history(session, post.id)),
+        "sent_back": posts.last_sent_back(session, [post.id]).get(post.id) if state is PostState.draft else None,
+        "waiting_since": waiting_since(session, [post.id]).get(post.id) if state is PostState.awaiting_approval else None,
+        "own_post": own, "approval_rule": request.app.state.settings.desk.approval,
         "article": articles_by_id(session, {post.article_id}).get(post.article_id) if post.article_id else None,
         "engagement": latest_engagement(session, [post.id]).get(post.id),
         "can": {
-            "approve": state is PostState.awaiting_approval,
+            "approve": state is PostState.awaiting_approval
+            and not (own and request.app.state.settings.desk.approval == "other_editor"),
+            "send_back": state is PostState.awaiting_approval,
+            "submit": state is PostState.draft,
             "edit": state in posts.EDITABLE,
             "cancel": PostState.cancelled in posts.TRANSITIONS[state],
             "retry": state is PostState.failed,
@@ -65,8 +75,9 @@ def _simple_action(action: str, message: str):
 
     def endpoint(request: Request, post_id: RowId, user: User = Depends(page_user), session: Session = Depends(db)):
         _post_or_404(session, post_id)
+        extra = {"approval": request.app.state.settings.desk.approval} if action == "approve" else {}  # [desk]
         try:
-            operation(session, post_id, actor=user.email)
+            operation(session, post_id, actor=user.email, **extra)
         except InvalidTransition as exc:
             return _refused(request, post_id, exc)
         session.commit()
@@ -78,7 +89,8 @@ def _simple_action(action: str, message: str):
 
 
 for _action, _message in (("approve", "Approved: it will go out at its scheduled time."),
-                          ("cancel", "Cancelled."), ("retry", "Queued again.")):
+                          ("cancel", "Cancelled."), ("retry", "Queued again."),
+                          ("submit", "Sent for approval.")):
     router.add_api_route(f"/posts/{{post_id}}/{_action}", _simple_action(_action, _message), methods=["POST"])
 
 
@@ -94,6 +106,22 @@ def send_anyway_page(request: Request, post_id: RowId, user: User = Depends(page
     session.commit()
     audit.info("%s: send-anyway post %s", user.email, post_id)
     return _done(request, post_id, "Sent anyway: it goes out at the next dispatch, past its budget.")
+
+
+@router.post("/posts/{post_id}/send-back")
+def send_back_post(request: Request, post_id: RowId, reason: str = Form(""), user: User = Depends(page_user),
+                   session: Session = Depends(db)):
+    post = _post_or_404(session, post_id)
+    try:
+        posts.send_back(session, post_id, user.email, inputs.clean_text(form_text(reason), "the reason",
+                                                                        max_length=posts.MAX_SEND_BACK_REASON))
+    except InvalidInput as exc:
+        return _render(request, session, post, error=f"Not sent back: {exc}", status_code=400)
+    except InvalidTransition as exc:
+        return _refused(request, post_id, exc)
+    session.commit()
+    audit.info("%s sent back post %s", user.email, post_id)
+    return _done(request, post_id, "Sent back to its author with your reason.")
 
 
 @router.post("/posts/{post_id}/edit")
@@ -119,19 +147,34 @@ def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str
     return _done(request, post_id, "Saved.")
 
 
+def _back_to(back: str) -> str | None:
+    """Where a form asked to return (the calendar it was sent from); only our own calendar page."""
+    return back if back.startswith("/calendar") and "//" not in back and "\\" not in back and len(back) < 500 else None
+
+
 @router.post("/posts/{post_id}/reschedule")
-def reschedule_post(request: Request, post_id: RowId, at: str = Form(...), user: User = Depends(page_user),
-                    session: Session = Depends(db)):
+def reschedule_post(request: Request, post_id: RowId, at: str = Form(...), back: str = Form(""),
+                    user: User = Depends(page_user), session: Session = Depends(db)):
     post = _post_or_404(session, post_id)
     views = request.app.state.views
+    back = _back_to(back)
     try:
         when = views.parse_local(at)
     except InvalidInput as exc:
+        if back:
+            flash(request, f"Post #{post_id} not rescheduled: {exc}", "error")
+            return RedirectResponse(back, status_code=303)
         return _render(request, session, post, error=f"Not rescheduled: {exc}", status_code=400)
     try:
         posts.reschedule(session, post_id, when, user.email)
     except InvalidTransition as exc:
+        if back:
+            flash(request, str(exc), "error")
+            return RedirectResponse(back, status_code=303)
         return _refused(request, post_id, exc)
     session.commit()
     audit.info("%s rescheduled post %s", user.email, post_id)
+    if back:
+        flash(request, f"Post #{post_id} rescheduled for {views.local(when)}.", "success")
+        return RedirectResponse(back, status_code=303)
     return _done(request, post_id, f"Rescheduled for {views.local(when)}.")

@@ -1,0 +1,88 @@
+"""The approval workflow: approve, or send back with a reason; ``[desk] approval`` enforced
+in posts.approve, the one function the CLI, the API and the desk call."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from distributor import posts, users
+from distributor.config import AccountSettings, Settings
+from distributor.errors import InvalidInput, InvalidTransition
+from distributor.models import PostState
+from distributor.web import create_app
+
+GATED = AccountSettings(name="fb-desk", platform="facebook", page_id="1", require_approval=True)
+
+
+def test_other_editor_rule_refuses_the_author_and_lets_a_colleague_approve(session):
+    post = posts.create_post(session, GATED, text="Ferry strike ends", actor="ana@desk")
+    with pytest.raises(posts.NotAllowed, match="another editor must approve it"):
+        posts.approve(session, post.id, "ana@desk", approval="other_editor")
+    assert post.state is PostState.awaiting_approval
+    posts.approve(session, post.id, "ben@desk", approval="other_editor")
+    assert post.state is PostState.queued
+
+
+def test_anyone_rule_lets_the_author_approve(session):
+    post = posts.create_post(session, GATED, text="Ferry strike ends", actor="ana@desk")
+    posts.approve(session, post.id, "ana@desk", approval="anyone")
+    assert post.state is PostState.queued
+
+
+def test_send_back_goes_to_draft_with_the_reason_and_can_be_resubmitted(session):
+    post = posts.create_post(session, GATED, text="Ferry strike ends", actor="ana@desk")
+    with pytest.raises(InvalidInput):
+        posts.send_back(session, post.id, "ben@desk", "   ")
+    posts.send_back(session, post.id, "ben@desk", "Name the ferry line, please")
+    assert post.state is PostState.draft
+    event = posts.last_sent_back(session, [post.id])[post.id]
+    assert (event.actor, event.reason) == ("ben@desk", "sent back: Name the ferry line, please")
+    with pytest.raises(InvalidTransition):
+        posts.send_back(session, post.id, "ben@desk", "again")  # a draft is not awaiting approval
+    posts.edit(session, post.id, text="Island ferry strike ends", actor="ana@desk")
+    posts.submit(session, post.id, "ana@desk")
+    assert post.state is PostState.awaiting_approval
+
+
+@pytest.fixture
+def gated_settings():
+    return Settings(accounts=[{"name": "fb-desk", "platform": "facebook", "page_id": "1", "require_approval": True}],
+                    desk={"approval": "other_editor"})
+
+
+def test_the_api_refuses_self_approval_and_sends_back_with_a_reason(engine, gated_settings):
+    with Session(engine) as session:
+        users.add_user(session, "ana@desk", "a long password", "editor")
+        users.add_user(session, "ben@desk", "a long password", "editor")
+        ana, ben = users.create_token(session, "ana@desk"), users.create_token(session, "ben@desk")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry", actor="ana@desk")
+        other = posts.create_post(session, gated_settings.account("fb-desk"), text="Bridge", actor="ana@desk")
+        session.commit()
+        post_id, other_id = post.id, other.id
+    app = create_app(gated_settings, engine)
+    as_ana = TestClient(app, headers={"Authorization": f"Bearer {ana}"})
+    as_ben = TestClient(app, headers={"Authorization": f"Bearer {ben}"})
+    refused = as_ana.post(f"/api/posts/{post_id}/approve")
+    assert refused.status_code == 403 and "another editor" in refused.json()["detail"]
+    assert as_ben.post(f"/api/posts/{post_id}/approve").json()["state"] == "queued"
+    assert as_ben.post(f"/api/posts/{other_id}/reject", json={}).status_code == 422
+    assert as_ben.post(f"/api/posts/{other_id}/reject", json={"reason": " "}).status_code == 422
+    back = as_ben.post(f"/api/posts/{other_id}/reject", json={"reason": "Which bridge?"})
+    assert back.status_code == 200 and back.json()["state"] == "draft"
+    assert back.json()["history"][-1]["reason"] == "sent back: Which bridge?"
+    assert as_ben.post(f"/api/posts/{other_id}/reject", json={"reason": "x"}).status_code == 409
+
+
+def test_the_cli_obeys_the_same_rule(tmp_path):
+    from tests.test_cli import cli
+
+    config = tmp_path / "distributor.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n[desk]\napproval = "other_editor"\n'
+                      '[[accounts]]\nname = "fb-desk"\nplatform = "dryrun"\nrequire_approval = true\n')
+    added = cli("queue", "add", "--account", "fb-desk", "--text", "Ferry", config=config)
+    assert added.returncode == 0, added.stderr
+    refused = cli("queue", "approve", added.stdout.strip(), config=config)
+    assert refused.returncode == 1 and "another editor must approve it" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
