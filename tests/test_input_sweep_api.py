@@ -95,7 +95,8 @@ def routes(app) -> list[APIRoute]:
 
 
 def is_api(path: str) -> bool:
-    return any(word.startswith("/api") for word in path.split(" "))
+    # /hooks and /websub are machine doors too (CMSs and hubs): they answer JSON, not pages
+    return any(word.startswith(("/api", "/hooks/", "/websub/")) for word in path.split(" "))
 
 
 def assert_refused(response, path: str, *, words: str | None = None) -> None:

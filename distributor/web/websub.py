@@ -11,6 +11,7 @@ logged. Bodies over ``[fetch] max_page_bytes`` are refused unread (413).
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -24,11 +25,19 @@ from distributor.web.hooks import _TooLarge, read_capped
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe makes; anything else is nobody's
+
+
+def _unknown() -> JSONResponse:
+    log.warning("WebSub: refused a request to an unknown callback")
+    return JSONResponse({"detail": "no such subscription"}, status_code=404)
 
 
 @router.get("/websub/{token}", include_in_schema=False)
 async def verify(token: str, request: Request):
     runtime = request.app.state.runtime
+    if not TOKEN.fullmatch(token):
+        return _unknown()
     params = {k: v for k, v in request.query_params.items() if k.startswith("hub.")}
 
     def answer():
@@ -39,7 +48,7 @@ async def verify(token: str, request: Request):
     if challenge is None:
         log.warning("WebSub: refused a %s verification for a subscription we did not ask for",
                     params.get("hub.mode", "?")[:20])
-        return PlainTextResponse("no such subscription", status_code=404)
+        return JSONResponse({"detail": "no such subscription"}, status_code=404)
     log.info("WebSub: %s verified for %s", params.get("hub.mode"), params.get("hub.topic", "")[:200])
     return PlainTextResponse(challenge, status_code=200)
 
@@ -47,6 +56,8 @@ async def verify(token: str, request: Request):
 @router.post("/websub/{token}", include_in_schema=False)
 async def push(token: str, request: Request):
     runtime = request.app.state.runtime
+    if not TOKEN.fullmatch(token):
+        return _unknown()
     limit = runtime.settings.fetch.max_page_bytes
     try:
         body = await read_capped(request, limit)
@@ -71,8 +82,7 @@ async def push(token: str, request: Request):
         log.exception("WebSub: could not record a push")
         return JSONResponse({"detail": f"could not record it now ({exc.__class__.__name__})"}, status_code=503)
     if delivery.status == "unknown":
-        log.warning("WebSub: refused a push to an unknown callback")
-        return JSONResponse({"detail": delivery.reason}, status_code=404)
+        return _unknown()
     if delivery.status == "ignored":
         log.warning("WebSub: ignored a push: %s", delivery.reason)
         return JSONResponse({"status": "ignored"}, status_code=202)
