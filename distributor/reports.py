@@ -344,8 +344,8 @@ def render_table(report: Report) -> Table:
         table.add_column(name, justify="right", footer=_cell(getattr(total, name)))
     costed = any(row.cost_micros is not None for row in report.rows)
     if costed:
-        for name, label in (("cost_usd", "cost $"), ("cost_per_post_usd", "$/post"),
-                            ("cost_per_1000_impressions_usd", "$/1k impr."), ("cost_per_interaction_usd", "$/interaction")):
+        for name, label in (("cost_usd", "$"), ("cost_per_post_usd", "$/post"),
+                            ("cost_per_1000_impressions_usd", "$/1k"), ("cost_per_interaction_usd", "$/act")):
             table.add_column(label, justify="right", footer=_money(total.costs().get(name)))
     for row in report.rows:
         # rich reads [..] as markup: escape user text such as article titles

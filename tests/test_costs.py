@@ -382,3 +382,12 @@ def test_the_app_24_hour_cap_holds_every_account_of_the_app(sandbox, engine, mon
     with Session(engine) as session:
         reason = holds_for(session, settings, [session.get(Post, desk_id)], now=later)[desk_id]
     assert reason.startswith("rate limit: the platform accepts posts again at")
+
+
+def test_prices_come_from_the_configuration_over_the_documented_defaults():
+    from distributor.errors import ConfigError
+
+    prices = costs.price_table(Settings(costs={"twitter": {"content_create_with_url": 0.25}}), "twitter")
+    assert prices["content_create_with_url"] == 0.25 and prices["posts_read"] == 0.005
+    with pytest.raises(ConfigError, match=r"\[costs.twitter\]: unknown price content_craete"):
+        costs.price_table(Settings(costs={"twitter": {"content_craete": 0.1}}), "twitter")
