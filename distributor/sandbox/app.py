@@ -123,6 +123,16 @@ class Sandbox:
             self.faults.queue(fault)
         return json_response({"queued": self.faults.pending()}, 201)
 
+    async def configure(self, request: Request) -> Response:
+        """Change one fake platform's own settings (a Mastodon instance's limits, Bluesky's token lifetime)."""
+        api = self.apis.get(request.path_params["platform"])
+        if api is None or not hasattr(api, "configure"):
+            return json_response({"error": "no settings for that platform"}, 404)
+        try:
+            return json_response(api.configure(await _json(request)))
+        except (ValueError, TypeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+
     async def list_faults(self, request: Request) -> Response:
         return json_response({"queued": self.faults.pending()})
 
@@ -156,6 +166,7 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
         Route("/_sandbox/metrics", sandbox.set_metrics, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.queue_faults, methods=["POST"]),
         Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
+        Route("/_sandbox/settings/{platform}", sandbox.configure, methods=["POST"]),
         Route("/_sandbox/view/{id:path}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
         Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
         *sandbox.oauth.routes(),
