@@ -24,6 +24,7 @@ from distributor.config import AccountSettings, secret_from_env
 from distributor.errors import AuthExpired, ConfigError, InvalidInput, Rejected
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, route_session
 from distributor.platforms.facebook import GRAPH_HOSTS, GRAPH_VERSION
+from distributor.platforms.specs import SPECS
 
 Ask = Callable[[str], str]  # shows a prompt, returns what the person typed
 Say = Callable[[str], None]
@@ -130,5 +131,10 @@ FLOWS = {"twitter": connect_x, "facebook": connect_facebook}
 def connect(account: AccountSettings, ask: Ask, say: Say, environ=None) -> Connected:
     flow = FLOWS.get(account.platform)
     if flow is None:
-        raise ConfigError(f"{account.platform} accounts need no connecting")
+        spec = SPECS[account.platform]
+        if not spec.secrets:
+            raise ConfigError(f"{account.platform} accounts need no connecting")
+        variables = ", ".join(spec.secret_variables(account.env_prefix))
+        raise ConfigError(f"{spec.label} has no authorisation flow to run here: {spec.setup} "
+                          f"Then set {variables} in the environment.")
     return flow(account, ask, say, environ=environ)

@@ -135,6 +135,15 @@ class Sandbox:
             return json_response(self.x.set_caps(spec))
         except (TypeError, ValueError) as exc:
             return json_response({"error": f"limits must be whole numbers ({exc})"}, 400)
+    async def configure(self, request: Request) -> Response:
+        """Change one fake platform's own settings (a Mastodon instance's limits, Bluesky's token lifetime)."""
+        api = self.apis.get(request.path_params["platform"])
+        if api is None or not hasattr(api, "configure"):
+            return json_response({"error": "no settings for that platform"}, 404)
+        try:
+            return json_response(api.configure(await _json(request)))
+        except (ValueError, TypeError) as exc:
+            return json_response({"error": str(exc)}, 400)
 
     async def list_faults(self, request: Request) -> Response:
         return json_response({"queued": self.faults.pending()})
@@ -171,6 +180,7 @@ def create_app(delay_ms: float = 0, fail_rate: float = 0.0, seed: int = 0) -> St
         Route("/_sandbox/faults", sandbox.list_faults, methods=["GET"]),
         Route("/_sandbox/costs", sandbox.costs, methods=["GET"]),
         Route("/_sandbox/limits", sandbox.set_limits, methods=["POST"]),
+        Route("/_sandbox/settings/{platform}", sandbox.configure, methods=["POST"]),
         Route("/_sandbox/view/{id:path}", lambda r: views.post_page(sandbox.state, r.path_params["id"]), methods=["GET"]),
         Route("/_sandbox/media/{id}", lambda r: views.media_file(sandbox.state, r.path_params["id"]), methods=["GET"]),
         *sandbox.oauth.routes(),

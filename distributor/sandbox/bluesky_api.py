@@ -74,6 +74,14 @@ class BlueskyApi:
             self._handles: dict[str, str] = {}
             self.access_seconds = ACCESS_SECONDS
 
+    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
+        if "access_seconds" in settings:
+            seconds = float(settings["access_seconds"])
+            if seconds <= 0:
+                raise ValueError("access_seconds must be positive")
+            self.access_seconds = seconds
+        return {"access_seconds": self.access_seconds}
+
     def routes(self) -> list[tuple[str, str, str, Callable]]:
         x = "/xrpc/"
         return [(method, x + nsid, f"{method} {x}{nsid}", handler) for method, nsid, handler in (

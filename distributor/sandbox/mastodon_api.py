@@ -43,9 +43,9 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> A
     return Answer(json_response({"error": message}, status, headers))
 
 
-def mastodon_length(text: str) -> int:
-    """Code points, every URL counting URL_WEIGHT (the instance's characters_reserved_per_url)."""
-    return len(URL.sub("x" * URL_WEIGHT, text))
+def mastodon_length(text: str, url_weight: int = URL_WEIGHT) -> int:
+    """Code points, every URL counting the instance's characters_reserved_per_url."""
+    return len(URL.sub("x" * url_weight, text))
 
 
 def content_html(text: str) -> str:
@@ -77,7 +77,18 @@ class MastodonApi:
         self._lock = threading.Lock()
         self.reset()
 
+    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """This instance's own limits (as its admin would set them)."""
+        for key in ("max_characters", "characters_reserved_per_url"):
+            if key in settings:
+                value = int(settings[key])
+                if value <= 0:
+                    raise ValueError(f"{key} must be positive")
+                self.limits[key] = value
+        return dict(self.limits)
+
     def reset(self) -> None:
+        self.limits = {"max_characters": MAX_CHARACTERS, "characters_reserved_per_url": URL_WEIGHT}
         with self._lock:
             self._windows: dict[str, tuple[float, int]] = {}
             self._idempotent: dict[tuple[str, str], tuple[float, str]] = {}
@@ -186,8 +197,8 @@ class MastodonApi:
             "configuration": {
                 "urls": {"streaming": None},
                 "accounts": {"max_featured_tags": 10},
-                "statuses": {"max_characters": MAX_CHARACTERS, "max_media_attachments": MAX_MEDIA,
-                             "characters_reserved_per_url": URL_WEIGHT},
+                "statuses": {"max_characters": self.limits["max_characters"], "max_media_attachments": MAX_MEDIA,
+                             "characters_reserved_per_url": self.limits["characters_reserved_per_url"]},
                 "media_attachments": {"supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
                                       "image_size_limit": MAX_IMAGE_BYTES, "description_limit": 1500},
             },
@@ -251,8 +262,9 @@ class MastodonApi:
         media_ids = [media_ids] if isinstance(media_ids, str) else list(media_ids)
         if not text.strip() and not media_ids:
             raise error(422, "Validation failed: Text can't be blank")
-        if mastodon_length(text) > MAX_CHARACTERS:
-            raise error(422, f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded")
+        limit = self.limits["max_characters"]
+        if mastodon_length(text, self.limits["characters_reserved_per_url"]) > limit:
+            raise error(422, f"Validation failed: Text character limit of {limit} exceeded")
         if len(media_ids) > MAX_MEDIA:
             raise error(422, "Validation failed: Media attachments is too long")
         media = []
@@ -291,8 +303,9 @@ class MastodonApi:
         post = self._own(request, username)
         fields, _ = await body_params(request)
         text = str(fields.get("status") or "")
-        if mastodon_length(text) > MAX_CHARACTERS:
-            raise error(422, f"Validation failed: Text character limit of {MAX_CHARACTERS} exceeded")
+        limit = self.limits["max_characters"]
+        if mastodon_length(text, self.limits["characters_reserved_per_url"]) > limit:
+            raise error(422, f"Validation failed: Text character limit of {limit} exceeded")
         with self.state.lock:
             post.text = text
             post.extra["edited_at"] = iso(utcnow())

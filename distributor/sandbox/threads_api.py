@@ -83,6 +83,15 @@ class ThreadsApi:
             self._containers: dict[str, dict[str, Any]] = {}
             self._published: dict[str, list[float]] = {}
 
+    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """``{"user_id", "quota_usage"}``: as if that profile had published so many posts in the last hour."""
+        user_id, used = str(settings.get("user_id") or ""), int(settings.get("quota_usage", 0))
+        if not user_id or used < 0:
+            raise ValueError("give user_id and a quota_usage of 0 or more")
+        with self._lock:
+            self._published[user_id] = [time.time() - 3600] * used
+        return {"user_id": user_id, "quota_usage": used}
+
     def routes(self) -> list[tuple[str, str, str, Callable]]:
         return [
             ("GET", V + "/me", "GET /{version}/me", self.me),
