@@ -17,6 +17,7 @@ from distributor.compose import TEXT_LIMITS, Composer, builtin_templates_dir, te
 from distributor.config import PLATFORMS, SECRET_KEYS, AccountSettings
 from distributor.platforms import ADAPTERS, adapter_class
 from distributor.platforms.base import PlatformAdapter
+from distributor.errors import Unsupported
 from distributor.platforms.specs import SPECS, spec_for
 from distributor.web.drafting import PLATFORM_LABELS, length_error
 
@@ -28,10 +29,18 @@ NAMES = sorted(SPECS)
 def test_a_registered_platform_has_its_adapter(name):
     cls = adapter_class(name)
     assert cls.platform == name
-    for method in ("publish", "find_existing", "fetch_metrics", "verify", "from_account"):
+    for method in ("publish", "find_existing", "fetch_metrics", "verify", "edit", "delete", "from_account"):
         assert callable(getattr(cls, method, None)), f"{cls.__name__} lacks {method}"
     assert cls.limits.max_text_length == SPECS[name].text.max_length
     assert cls.limits.metrics_batch_size == SPECS[name].metrics_batch_size
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if not SPECS[n].capabilities.edit])
+def test_a_platform_that_cannot_edit_says_so_instead_of_failing(name):
+    """Corrections with on_change = "edit" alert where the platform has no edit (errors.Unsupported)."""
+    adapter = object.__new__(adapter_class(name))  # no session: edit must refuse before any call
+    with pytest.raises(Unsupported):
+        adapter.edit("1", "new text")
 
 
 @pytest.mark.parametrize("name", NAMES)

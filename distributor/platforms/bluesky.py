@@ -30,7 +30,7 @@ from atproto_client.utils.facet_detection import detect_facets
 from pydantic import SecretStr
 
 from distributor.config import AccountSettings
-from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
+from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
@@ -212,6 +212,9 @@ class BlueskyAdapter:
         _, _, rest = uri.partition("at://")
         did, _, rkey = rest.partition(f"/{POST}/")
         return f"https://bsky.app/profile/{did}/post/{rkey}"
+
+    def edit(self, external_id: str, text: str) -> None:
+        raise Unsupported("Bluesky cannot edit a published post: alert only")
 
     def delete(self, external_id: str) -> None:
         self._call("POST /xrpc/com.atproto.repo.deleteRecord", lambda: self.client.delete_post(external_id))

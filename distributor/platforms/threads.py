@@ -26,7 +26,7 @@ from pydantic import SecretStr
 
 from distributor.cards.store import is_card_reference
 from distributor.config import AccountSettings
-from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
+from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, route_session, sandbox_view_base
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
@@ -203,6 +203,9 @@ class ThreadsAdapter:
     def _published(self, media_id: str, note: str | None) -> Published:
         url = f"{self.view_base}{media_id}" if self.view_base else None
         return Published(media_id, url or f"https://www.threads.net/t/{media_id}", note)
+
+    def edit(self, external_id: str, text: str) -> None:
+        raise Unsupported("Threads cannot edit a published post: alert only")
 
     def delete(self, external_id: str) -> None:
         self.call("DELETE", external_id, "DELETE /{media_id}")

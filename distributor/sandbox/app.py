@@ -135,6 +135,7 @@ class Sandbox:
             return json_response(self.x.set_caps(spec))
         except (TypeError, ValueError) as exc:
             return json_response({"error": f"limits must be whole numbers ({exc})"}, 400)
+
     async def configure(self, request: Request) -> Response:
         """Change one fake platform's own settings (a Mastodon instance's limits, Bluesky's token lifetime)."""
         api = self.apis.get(request.path_params["platform"])
