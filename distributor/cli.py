@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from distributor import inputs
 from distributor import cli_costs
@@ -73,7 +71,32 @@ class Role(str, Enum):
     admin = "admin"
 
 
-out = Console(soft_wrap=True)
+def Console(*args, **kwargs):  # noqa: N802 - rich's, imported when a command first prints with it
+    from rich.console import Console as RichConsole
+
+    return RichConsole(*args, **kwargs)
+
+
+def Table(*args, **kwargs):  # noqa: N802 - rich's, likewise
+    from rich.table import Table as RichTable
+
+    return RichTable(*args, **kwargs)
+
+
+class _FirstUseConsole:
+    """rich's Console for results, built on first use: rich costs ~40 ms a start, and a
+    command that prints plain lines (`queue add` prints an id) never loads it."""
+
+    def __init__(self, **options):
+        self._options, self._console = options, None
+
+    def __getattr__(self, name):
+        if self._console is None:
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out = _FirstUseConsole(soft_wrap=True)
 log = logging.getLogger("distributor")
 
 

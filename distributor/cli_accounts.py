@@ -6,7 +6,6 @@ import sys
 from typing import Optional
 
 import typer
-from rich.table import Table
 
 from distributor.errors import DistributorError
 
@@ -36,7 +35,7 @@ def accounts_list(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         cli._print_json([r.as_json() for r in rows])
         return
-    table = Table("account", "platform", "state", "queued", "awaiting", "last post (UTC)", "why / limits")
+    table = cli.Table("account", "platform", "state", "queued", "awaiting", "last post (UTC)", "why / limits")
     for r in rows:
         why = r.reason or ", ".join(f"{x['endpoint']} until {x['reset_at']:%H:%M}" for x in r.rate_limits)
         table.add_row(r.name, r.platform, r.state, str(r.queued), str(r.awaiting_approval), _when(r.last_post_at),

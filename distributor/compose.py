@@ -23,17 +23,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError, ConfigError
-from distributor.extract.deadline import within_deadline
-from distributor.extract.model import Extracted
 from distributor.platforms.specs import SPECS, spec_for
+
 from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
+
+if TYPE_CHECKING:  # the extractor package is heavy: `queue add --text` only counts characters
+    from distributor.extract.model import Extracted
 
 __all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "text_limit", "trim_words"]
 
@@ -232,6 +234,8 @@ class Composer:
 
     def compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
         """The account's post of ``article``; ComposeError when its template fails or runs too long."""
+        from distributor.extract.deadline import within_deadline
+
         name = account.template or spec_for(account.platform).template
         return within_deadline(
             self._compose, article, account, seconds=COMPOSE_DEADLINE_SECONDS,

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 from sqlalchemy import union_all, update
 from sqlmodel import Session, col, select
 
-from distributor.cards.store import is_well_formed_card_reference
 from distributor.config import AccountSettings
 from distributor.errors import DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import Account, Post, PostEvent, PostState, utcnow
@@ -144,6 +143,10 @@ class BadLink(DistributorError, ValueError):
 
 def _check_links(*urls: str | None) -> None:
     for url in urls:
+        if not url:
+            continue
+        from distributor.cards.store import is_well_formed_card_reference  # the cards package loads Pillow: not at start
+
         if url and is_well_formed_card_reference(url):
             continue  # a stored quote card (distributor/cards/store.py)
         if url and urlsplit(url.strip()).scheme.lower() not in ("http", "https"):

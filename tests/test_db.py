@@ -69,6 +69,17 @@ def test_the_migrations_create_every_index_the_models_declare(engine):
     assert [d for d in diff if d[0] in ("add_index", "remove_index")] == []
 
 
+def test_a_posts_link_has_a_hash_index_on_postgresql(engine):
+    """A link may be longer than a B-tree entry allows; models.py leaves `postgresql_using` to migration 0004."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("hash indexes are PostgreSQL's")
+    with engine.connect() as connection:
+        definition = connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_post_link' AND schemaname = current_schema()"
+        )).scalar_one()
+    assert "USING hash (link)" in definition
+
+
 def test_a_sent_post_never_scheduled_is_made_due_once_by_the_migration(database_url):
     """Collection only takes scheduled posts now: 0004 schedules the ones sent before it."""
     from datetime import timedelta

@@ -39,10 +39,14 @@ def test_a_minute_of_demo_in_a_browser(playwright_browser):  # noqa: F811
             if match := re.search(r"web UI:\s+(\S+)\s+\(log in as (\S+) / (\S+)\)", line):
                 web, login = match.group(1), (match.group(2), match.group(3))
             assert time.monotonic() - started < 60, "".join(lines)
-        time.sleep(max(0.0, DEMO_SECONDS - (time.monotonic() - started)))
-
-        posts = requests.get(f"{sandbox}/_sandbox/posts", timeout=10).json()
-        articles = {p["link"] for p in posts if p.get("link")}
+        # the site keeps publishing past its three bundled stories: five articles posted (a new one
+        # every 8 s) within the minute, looked at as soon as they are there rather than at the minute's end
+        while True:
+            posts = requests.get(f"{sandbox}/_sandbox/posts", timeout=10).json()
+            articles = {p["link"] for p in posts if p.get("link")}
+            if len(articles) >= 5 or time.monotonic() - started > DEMO_SECONDS:
+                break
+            time.sleep(1)
         assert len(articles) >= 5, posts
 
         page = playwright_browser.new_page()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from distributor import posts, users
 from distributor.config import Settings
 from distributor.db import make_engine, upgrade
+from distributor import health
 from distributor.health import JobClock
 from distributor.models import Account, Article, Feed, Post, PostState, utcnow
 from distributor.web import create_app
@@ -49,7 +51,14 @@ def test_readyz_goes_unready_when_postgresql_stops_and_ready_when_it_returns():
         engine.dispose()
 
 
-def test_readyz_names_a_job_that_stopped_running_and_a_feed_that_is_overdue(engine):
+@pytest.fixture
+def still_clock(monkeypatch):
+    """The job clock's time stands still: an age of "3600 s" stays 3600 s however slow the request."""
+    now = time.monotonic()
+    monkeypatch.setattr(health, "time", SimpleNamespace(monotonic=lambda: now))
+
+
+def test_readyz_names_a_job_that_stopped_running_and_a_feed_that_is_overdue(engine, still_clock):
     clock = JobClock()
     clock.expect("dispatch", 1.0)
     clock.finished("dispatch", True)
@@ -72,7 +81,7 @@ def test_readyz_names_a_job_that_stopped_running_and_a_feed_that_is_overdue(engi
     assert "cms-secret" not in stuck.text and "news.example" not in stuck.text
 
 
-def test_readyz_names_a_job_that_fails_every_run(engine):
+def test_readyz_names_a_job_that_fails_every_run(engine, still_clock):
     """A job that raises every time has not done its work: an orchestrator should restart the process."""
     clock = JobClock()
     clock.expect("dispatch", 1.0)
