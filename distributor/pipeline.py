@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from distributor import posts, quote_policy
+from distributor import links, posts, quote_policy
 from distributor.articles import (
     REREAD_FOR_ANOTHER_FEED,
     accounts_for,
@@ -344,6 +344,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 next_slot=account.min_gap_minutes > 0 or bool(account.quiet_hours),  # never a time inside them
             )
             post.quote_confidence = pull.confidence if quote.use_quote else None
+            links.track(session, post, runtime.settings.links.redirect_base)  # through our redirect, when configured
             if quote.reason:
                 posts.record(session, post, post.state, post.state, quote.reason, "system")
     except IntegrityError:

@@ -19,7 +19,8 @@ from tests.helpers.desk import PASSWORD, csrf_of, log_in, make_settings
 
 # Written out here, not imported: a route added to the app must be protected or
 # deliberately added to this list.
-PUBLIC = {"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/static"}
+PUBLIC = {"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/static",
+          "/l/{code}"}  # tracked links: readers click them (tests/test_links.py)
 
 
 @pytest.fixture

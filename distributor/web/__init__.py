@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from distributor.config import Settings, secret_from_env
 from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
-from distributor.web import api, api_accounts
+from distributor.web import api, api_accounts, tracking
 from distributor.web.auth import LoginRequired, api_user
 from distributor.web.pages import account, accounts, admin, articles, compose, login, posts, queue, reports, users
 from distributor.web.render import Views
@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 SECRET_ENV = "DISTRIBUTOR_SECRET_KEY"
 STATIC_DIR = Path(__file__).with_name("static")
 # Paths anyone may open; tests/test_web_security.py holds every other route to login.
-PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
+                          "/l/{code}"})
 
 # FastAPI reads a route's whole body before it checks the login: without a ceiling anyone who
 # reaches the desk makes it hold any body they send. Far above any real request (the longest
@@ -82,6 +83,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
     for router in (login.router, queue.router, compose.router, posts.router, articles.router, reports.router,
                    users.router, account.router, admin.router, accounts.router, api.router, api_accounts.router):
         app.include_router(router)
+    app.include_router(tracking.router_for(settings.links.redirect_base))  # tracked links: public, counted
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.state.clock = clock  # the scheduler's job heartbeats when the service runs us
