@@ -99,7 +99,8 @@ def length_problem(platform: str, text: str) -> str | None:
     limit = TEXT_LIMITS.get(platform)
     length = text_length(platform, text)
     if limit is not None and length > limit:
-        return f"the text is {length} characters as {platform} counts them; the limit is {limit}"
+        label = {"twitter": "X", "facebook": "Facebook"}.get(platform, platform)
+        return f"the text is {length} characters as {label} counts them; the limit is {limit}"
     return None
 
 

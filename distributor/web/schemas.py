@@ -91,7 +91,7 @@ class PostIn(BaseModel):
 
     @model_validator(mode="after")
     def _text_or_article(self) -> "PostIn":
-        if bool(self.text and self.text.strip()) == bool(self.article_url):
+        if bool(self.text) == bool(self.article_url):  # a blank text goes on to manual.py, which says so
             raise ValueError("give exactly one of text and article_url")
         if self.at is not None and self.next_slot:
             raise ValueError("give at or next_slot, not both")
