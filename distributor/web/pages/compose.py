@@ -32,14 +32,37 @@ def _chosen_accounts(settings, names: list[str]):
     return [known[n] for n in names if n in known]
 
 
+# How each platform shows a post, for the composer's live preview (compose.js draws any platform
+# from these): where the link goes, whether a link makes a card, what a picture does to it.
+# A platform not listed here is previewed as text, picture and a link card.
+PREVIEW_TRAITS = {
+    "twitter": {"label": "X", "link": "in_text", "photo": "always", "photo_link": "in_text", "joiner": " ",
+                "max_images": 1},
+    # a link post shows the link's card; a quote card, or no link, makes it a photo post (platforms/facebook.py)
+    "facebook": {"label": "Facebook", "link": "card", "photo": "without_link", "photo_link": "in_text",
+                 "joiner": "\n\n", "max_images": 1},
+}
+GENERIC_TRAITS = {"link": "in_text", "photo": "always", "photo_link": "in_text", "joiner": "\n\n", "max_images": 1}
+
+
+def preview_traits(account) -> dict:
+    """What the preview needs to know about ``account``'s platform (and its Facebook post type)."""
+    traits = dict(PREVIEW_TRAITS.get(account.platform, {**GENERIC_TRAITS, "label": account.platform}))
+    if account.platform == "facebook" and account.post_type == "photo":
+        traits["photo"] = "always"
+    return traits
+
+
 def _render(request, session, *, url="", chosen=None, drafts=None, article=None, timing=None, error=None,
             status_code=200, cards=None, card_site=""):
     settings = request.app.state.settings
     chosen = chosen if chosen is not None else [a.name for a in settings.accounts]
+    traits = {a.name: preview_traits(a) for a in settings.accounts}
+    tracked = bool(settings.links.redirect_base)
     return request.app.state.views.page(request, session, "compose.html", {
         "url": url, "accounts": settings.accounts, "chosen": chosen, "drafts": drafts, "article": article,
         "timing": timing or {"when": "now", "at": "", "approve": False}, "error": error,
-        "cards": cards or {}, "card_site": card_site,
+        "cards": cards or {}, "card_site": card_site, "traits": traits, "tracked": tracked,
     }, status_code=status_code)
 
 
