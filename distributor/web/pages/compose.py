@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session
 
-from distributor import inputs, manual
+from distributor import evergreen, inputs, manual
 from distributor.cards import CardSource
 from distributor.errors import DistributorError, InvalidInput
 from distributor.manual import AlreadyPosted, already_posted
@@ -59,10 +59,13 @@ def _render(request, session, *, url="", chosen=None, drafts=None, article=None,
     chosen = chosen if chosen is not None else [a.name for a in settings.accounts]
     traits = {a.name: preview_traits(a) for a in settings.accounts}
     tracked = bool(settings.links.redirect_base)
+    best = {name: evergreen.best_time(session, settings.account(name), settings.web.timezone)
+            for name in chosen if name in traits} if drafts is not None else {}
     return request.app.state.views.page(request, session, "compose.html", {
         "url": url, "accounts": settings.accounts, "chosen": chosen, "drafts": drafts, "article": article,
         "timing": timing or {"when": "now", "at": "", "approve": False}, "error": error,
         "cards": cards or {}, "card_site": card_site, "traits": traits, "tracked": tracked,
+        "best": best, "min_posts": evergreen.MIN_POSTS,
     }, status_code=status_code)
 
 

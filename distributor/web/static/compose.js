@@ -129,4 +129,14 @@
     card.addEventListener("change", function () { drawPreview(card); });
     drawPreview(card);
   });
+  // "Use it" on a best time: schedule at that time.
+  document.querySelectorAll("button.use-best").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var form = button.form;
+      var input = form.querySelector('input[name="at"]');
+      var radio = form.querySelector('input[name="when"][value="at"]');
+      if (input) input.value = button.dataset.at;
+      if (radio) radio.checked = true;
+    });
+  });
 })();
