@@ -114,7 +114,8 @@ def test_the_composer_suggests_the_best_time_and_says_why(engine):
             _sent(session, at=NOW - timedelta(days=day + 1) + timedelta(hours=6), engagement=100)  # 18:00 UTC
         users.add_user(session, "desk@example.com", PASSWORD, "editor")
         session.commit()
-    found = evergreen.best_time(Session(engine), settings.account("x-main"), "UTC", now=NOW)
+    with Session(engine) as session:  # closed: an open transaction would block the schema's drop on PostgreSQL
+        found = evergreen.best_time(session, settings.account("x-main"), "UTC", now=NOW)
     assert (found.hour, found.posts, found.posts_in_hour, found.median) == (18, 21, 4, 100)
     client = TestClient(create_app(settings, engine))
     client.post("/login", data={"email": "desk@example.com", "password": PASSWORD,
