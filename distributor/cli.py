@@ -51,6 +51,7 @@ PlatformChoice = Enum("PlatformChoice", {name: name for name in PLATFORM_NAMES i
 
 
 class ReportBy(str, Enum):
+    post = "post"  # one row per post (report_posts.py)
     article = "article"
     platform = "platform"
     account = "account"
@@ -443,13 +444,14 @@ def queue_add(
     text: Optional[str] = typer.Option(None, "--text"),
     link: Optional[str] = typer.Option(None, "--link"),
     image: Optional[str] = typer.Option(None, "--image"),
+    alt: Optional[str] = typer.Option(None, "--alt", help="The image's alt text."),
     at: Optional[str] = typer.Option(None, "--at", help="ISO 8601 time (default: now)."),
     next_slot: bool = typer.Option(False, "--next-slot", help="The account's next free slot."),
     approve: bool = typer.Option(False, "--approve", help="Approve now if the account requires approval."),
     again: bool = typer.Option(False, "--again", help="Post an article the account already has."),
 ) -> None:
     """Queue a manual post; prints its id."""
-    from distributor.manual import AlreadyPosted, queue_manual_post
+    from distributor.manual import AlreadyPosted, queue
 
     account = _text_option(account, "--account", inputs.MAX_NAME)
     text = _text_option(text, "--text")
@@ -460,15 +462,18 @@ def queue_add(
     if at and next_slot:
         raise DistributorError("give --at or --next-slot, not both")
     account_settings = state.settings.account(account)
-    when = _parse_time(at) if at else None
-    try:
-        post = queue_manual_post(
+    try:  # the one door (manual.py): the API and the compose page take the same path
+        queued = queue(
             _runtime(), account_settings, article_url=article, text=text, link=link,
-            image_url=image, at=when, next_slot=next_slot, approve=approve, actor="cli", again=again,
+            image_url=image, image_alt=_text_option(alt, "--alt"), at=at, next_slot=next_slot, approve=approve,
+            actor="cli", again=again,
         )
     except AlreadyPosted as exc:
         raise DistributorError(f"{exc}; add --again to post it anyway") from None
+    post = queued.post
     print(post.id)
+    for warning in queued.warnings:
+        print(f"post {post.id}: warning: {warning}", file=sys.stderr)
     _say_when(post)
 
 
@@ -619,15 +624,20 @@ def report(
     period = reports.parse_since(since, settings.web.timezone)
     if output is not None and fmt == "table":
         raise DistributorError("--output needs --format csv, json or html")
-    with Session(state.engine) as session, Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
-        result = reports.build_report(
-            session, since=period, by=by, timezone=settings.web.timezone,
-            charts=fmt == "html", schedule_minutes=settings.engagement.schedule_minutes, progress=progress,
-        )
-    if fmt == "table":
-        out.print(reports.render_table(result))
-        return
-    text = {"csv": reports.render_csv, "json": reports.render_json, "html": reports.render_html}[fmt](result)
+    if by == "post":  # the per-post export
+        text = _post_report(period, fmt)
+        if text is None:
+            return
+    else:
+        with Session(state.engine) as session, Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as progress:
+            result = reports.build_report(
+                session, since=period, by=by, timezone=settings.web.timezone,
+                charts=fmt == "html", schedule_minutes=settings.engagement.schedule_minutes, progress=progress,
+            )
+        if fmt == "table":
+            out.print(reports.render_table(result))
+            return
+        text = {"csv": reports.render_csv, "json": reports.render_json, "html": reports.render_html}[fmt](result)
     if output:
         try:
             output.write_text(text, encoding="utf-8")
@@ -636,6 +646,23 @@ def report(
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _post_report(period, fmt: str) -> str | None:
+    """`report --by post`: one row per post (report_posts.py); None once the table is printed."""
+    from sqlmodel import Session
+
+    from distributor import report_posts, reports
+
+    if fmt == "html":
+        raise DistributorError("--by post has --format table, csv or json")
+    start, end = reports.resolve_period(period, None)
+    with Session(state.engine) as session:
+        rows = report_posts.post_rows(session, start, end)
+    if fmt == "table":
+        out.print(report_posts.render_table(rows, f"Posts sent {start:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M} UTC"))
+        return None
+    return report_posts.render_csv(rows) if fmt == "csv" else report_posts.render_json(rows, start, end)
 
 
 # --- people ---------------------------------------------------------------------------

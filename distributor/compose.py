@@ -30,8 +30,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError, ConfigError
+from distributor.links import account_link
 from distributor.platforms.specs import SPECS, spec_for
-
 from distributor.text import ELLIPSIS, cut_at, cut_points, grapheme_count, hashtag, trim
 
 if TYPE_CHECKING:  # the extractor package is heavy: `queue add --text` only counts characters
@@ -275,7 +275,8 @@ def template_context(article: Extracted, account: AccountSettings) -> dict[str, 
     quote = article.pull_quote
     return {
         "title": article.title or "",
-        "link": article.canonical_url or article.source,
+        # the post's link: the account's utm parameters on it (links.py); the article keeps its canonical URL
+        "link": account_link(article.canonical_url or article.source, account, article.section),
         "quote": quote.text if quote and quote.speaker else None,
         "speaker": quote.speaker if quote else None,
         "description": article.description,

@@ -72,6 +72,29 @@ def _http_url(value: str | None) -> str | None:
 
 Hour = Annotated[int, Field(ge=0, le=23)]
 
+UTM_FIELDS = ("platform", "account", "section")  # what a [[accounts]] utm template may name
+
+
+def _utm_template(value: str | None) -> str | None:
+    """A query string whose values may name {platform}, {account}, {section}; refused here, not at the first post."""
+    import string
+    from urllib.parse import parse_qsl
+
+    if value is None or not value.strip():
+        return None
+    value = value.strip().lstrip("?")
+    try:
+        pairs = parse_qsl(value, keep_blank_values=True, strict_parsing=True)
+        for key, text in pairs:
+            for _literal, field, spec, conversion in string.Formatter().parse(text):
+                if field is not None and (field not in UTM_FIELDS or spec or conversion):
+                    raise ValueError(f"{{{field}}} is not one of " + ", ".join(f"{{{f}}}" for f in UTM_FIELDS))
+            if not key:
+                raise ValueError("a parameter has no name")
+    except ValueError as exc:
+        raise ValueError(f"utm {value[:80]!r}: {exc}") from None
+    return value
+
 
 class DatabaseSettings(_Section):
     url: str = "sqlite:///distributor.db"
@@ -196,6 +219,14 @@ def _card_overrides_model() -> type[BaseModel]:
 CardOverrides = _card_overrides_model()
 
 
+class EvergreenSettings(_Section):
+    """Re-share an article's post after ``after_days`` when it did well, with the article's runner-up quote."""
+
+    after_days: float = Field(7.0, gt=0)
+    min_engagement: int = Field(50, ge=0)  # likes + shares + comments of the post's latest snapshot
+    max_age_days: float = Field(30.0, gt=0)  # posts older than this are not re-shared
+
+
 class AccountSettings(_Section):
     name: str
     platform: Literal[PLATFORM_NAMES]  # type: ignore[valid-type]  # the registry's names
@@ -233,7 +264,13 @@ class AccountSettings(_Section):
     x_media_api: Literal["v2", "v1.1"] = "v2"  # X media upload: v2 (default) or the old v1.1 path
     graph_version: str = "v25.0"  # Facebook Graph API version, checked at start-up
 
+    # query parameters added to the link of every post (links.py), e.g.
+    # "utm_source={platform}&utm_medium=social&utm_campaign={section}"; never to the canonical URL
+    utm: str | None = None
+    evergreen: EvergreenSettings | None = None  # re-share posts that did well (evergreen.py)
+
     _zone_is_known = field_validator("timezone")(_zone)
+    _utm_is_a_template = field_validator("utm")(_utm_template)
     _api_url_is_http = field_validator("api_base_url")(_http_url)
 
     @field_validator("name")
@@ -357,6 +394,23 @@ class CorrectionSettings(_Section):
     check_seconds: float = Field(60.0, gt=0)  # how often due re-reads are looked for
 
 
+class LinksSettings(_Section):
+    """Click tracking (links.py): each post's link goes through ``redirect_base``/<code> on the web process."""
+
+    redirect_base: str | None = None  # e.g. "https://social.newsroom.example/l"; unset: links go out untracked
+
+    @field_validator("redirect_base")
+    @classmethod
+    def _a_base_with_a_path(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = _http_url(value.strip()).rstrip("/")
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or not parts.path.strip("/"):
+            raise ValueError(f"redirect_base {value[:80]!r}: give a path, like https://host/l (no query)")
+        return value
+
+
 class LoggingSettings(_Section):
     format: Literal["text", "json"] = "text"  # json: one object per line for log collectors
 
@@ -401,6 +455,7 @@ class Settings(BaseModel):
     logging: LoggingSettings = LoggingSettings()
     cards: CardSettings = CardSettings()
     costs: CostSettings = CostSettings()
+    links: LinksSettings = LinksSettings()
     templates_dir: str | None = None  # user templates; built-ins are the fallback
     config_dir: str = "."  # set by load_settings: relative paths resolve from here
 

@@ -1,19 +1,34 @@
 """Editors' manual posts: compose from an article URL or free text, then queue.
 
-Shared by the CLI (`queue add`) and the web UI, so both behave the same.
+The one door for manual posts: the CLI (`queue add`), the JSON API
+(`POST /api/posts`) and the compose page all call ``prepare`` then
+``create`` (or ``queue_manual_post``, both at once), so one set of rules
+decides images, templates, time zones, lengths and warnings:
+
+- text: the editor's when given, else the account's template over the article;
+  empty or longer than the platform counts is refused;
+- link: the editor's, else the article's; the account's utm parameters added
+  (links.py), then through our redirect when ``[links] redirect_base`` is set;
+- image: ``image_url=None`` takes the account's picture of the article (photo
+  or quote card, with its alt text); ``""`` means none; a URL is the editor's,
+  with the alt text they give (a warning when there is none);
+- time: ISO 8601, naive means ``[web] timezone``; a past time is refused;
+  ``at`` and ``next_slot`` exclude each other;
+- an article the account already has is refused unless ``again``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from distributor import posts
+from distributor import inputs, links, posts
 from distributor.config import AccountSettings
 from distributor.db import session_scope
-from distributor.errors import ComposeError
+from distributor.errors import ComposeError, InvalidInput
 from distributor.models import Article, ArticleState, Post, PostState, utcnow
 from distributor.runtime import Runtime
 
@@ -72,7 +87,130 @@ def already_posted(session: Session, article_id: int | None, account: str) -> li
                                                 col(Post.state).in_(LIVE_STATES)).order_by(col(Post.id))))
 
 
-def queue_manual_post(
+ALT_TEXT_LIMIT = 1000  # X's limit for image descriptions, the strictest of the platforms
+
+
+def length_problem(platform: str, text: str) -> str | None:
+    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
+    from distributor.compose import TEXT_LIMITS, text_length
+
+    if not text or not text.strip():
+        return "the post has no text"
+    limit = TEXT_LIMITS.get(platform)
+    length = text_length(platform, text)
+    if limit is not None and length > limit:
+        label = {"twitter": "X", "facebook": "Facebook"}.get(platform, platform)
+        return f"the text is {length} characters as {label} counts them; the limit is {limit}"
+    return None
+
+
+@dataclass
+class Prepared:
+    """A manual post checked and ready to be created (nothing written yet but the article)."""
+
+    account: AccountSettings
+    text: str
+    link: str | None
+    image_url: str | None
+    image_alt: str | None
+    article_id: int | None
+    template: str | None
+    at: datetime | None
+    next_slot: bool
+    approve: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean(value: str | None, what: str, max_length: int = inputs.MAX_TEXT) -> str | None:
+    return inputs.clean_text(value, what, max_length=max_length) if value is not None else None
+
+
+def parse_at(runtime: Runtime, at: str | datetime | None) -> datetime | None:
+    """The editor's time: ISO 8601 (naive: ``[web] timezone``), "now" or nothing; a past time is refused."""
+    if at is None or (isinstance(at, str) and not at.strip()):
+        return None
+    return inputs.parse_time(at, runtime.settings.web.timezone, what="the time")
+
+
+def prepare(
+    runtime: Runtime,
+    account: AccountSettings,
+    *,
+    article_url: str | None = None,
+    article_id: int | None = None,
+    extracted: Extracted | None = None,
+    section: str | None = None,
+    text: str | None = None,
+    link: str | None = None,
+    image_url: str | None = None,
+    image_alt: str | None = None,
+    at: str | datetime | None = None,
+    next_slot: bool = False,
+    approve: bool = False,
+) -> Prepared:
+    """Check one manual post by the rules above; InvalidInput or ComposeError says what is wrong.
+
+    ``article_url`` fetches and reads the page; ``article_id`` with
+    ``extracted`` is an article the caller read already; ``article_id`` alone
+    (with its ``section``) is one the editor composed from earlier (the
+    compose page's second step, whose text the editor wrote).
+    """
+    text = _clean(text, "the text")
+    link = _clean(link, "the link", inputs.MAX_URL)
+    image_url = _clean(image_url, "the image URL", inputs.MAX_URL)
+    image_alt = _clean(image_alt, "the alt text")
+    article_url = _clean(article_url, "the article URL", inputs.MAX_URL)
+    if at is not None and next_slot and not (isinstance(at, str) and not at.strip()):
+        raise InvalidInput("give a time or the next free slot, not both")
+    when = parse_at(runtime, at)
+    template = None
+    warnings: list[str] = []
+    if article_url:
+        article_id, extracted = read_article(runtime, article_url)
+    if extracted is not None:
+        composed = compose_for(runtime, extracted, account)
+        text = text if text and text.strip() else composed.text
+        link = link or composed.link
+        if image_url is None:
+            image_url, image_alt = composed.image_url, (composed.image_alt if image_alt is None else image_alt)
+        template = composed.template
+    elif article_id is not None:
+        template = account.template  # the editor's text of an article read before (the compose page)
+    problem = length_problem(account.platform, text or "")
+    if problem:
+        raise ComposeError(problem)
+    if image_alt is not None and len(image_alt) > ALT_TEXT_LIMIT:
+        raise ComposeError(f"the alt text is {len(image_alt)} characters; the limit is {ALT_TEXT_LIMIT}")
+    image_url = image_url or None
+    if image_url and not (image_alt or "").strip():
+        warnings.append("the image has no alt text: people who use screen readers will not know what it shows")
+        image_alt = None
+    link = links.account_link(link.strip(), account, extracted.section if extracted else section) if link else None
+    return Prepared(account, text, link, image_url, image_alt, article_id, template, when, next_slot, approve, warnings)
+
+
+@dataclass
+class Queued:
+    post: Post
+    warnings: list[str]
+
+
+def create(runtime: Runtime, session: Session, prepared: Prepared, *, actor: str, again: bool = False) -> Queued:
+    """Create the prepared post in ``session`` (the caller commits); AlreadyPosted unless ``again``."""
+    account = prepared.account
+    earlier = already_posted(session, prepared.article_id, account.name)
+    if earlier and not again:
+        raise AlreadyPosted(account.name, earlier)
+    post = posts.create_post(
+        session, account, text=prepared.text, link=prepared.link, image_url=prepared.image_url,
+        image_alt=prepared.image_alt, article_id=prepared.article_id, template=prepared.template, at=prepared.at,
+        next_slot=prepared.next_slot, approve=prepared.approve, actor=actor,
+    )
+    links.track(session, post, runtime.settings.links.redirect_base)
+    return Queued(post, list(prepared.warnings))
+
+
+def queue(
     runtime: Runtime,
     account: AccountSettings,
     *,
@@ -80,40 +218,20 @@ def queue_manual_post(
     text: str | None = None,
     link: str | None = None,
     image_url: str | None = None,
-    at: datetime | None = None,
+    image_alt: str | None = None,
+    at: str | datetime | None = None,
     next_slot: bool = False,
     approve: bool = False,
     actor: str = "system",
     again: bool = False,
-) -> Post:
-    """Queue one post by hand; with ``article_url`` the text is composed from the page.
-
-    An article that already went (or is queued) to the account raises
-    AlreadyPosted unless ``again`` says the editor means it.
-    """
-    article_id = None
-    image_alt = None
-    template = None
-    if article_url:
-        article_id, extracted = read_article(runtime, article_url)
-        composed = compose_for(runtime, extracted, account)
-        text = text or composed.text
-        link = link or composed.link
-        if not image_url:  # an image given by hand keeps no alt text of the article's picture
-            image_url, image_alt = composed.image_url, composed.image_alt
-        template = composed.template
-    from distributor.compose import TEXT_LIMITS, text_length
-
-    if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
-        raise ComposeError(
-            f"the text is {text_length(account.platform, text)} characters as {account.platform} counts them; "
-            f"the limit is {TEXT_LIMITS[account.platform]}"
-        )
+) -> Queued:
+    """Queue one post by hand: ``prepare`` then ``create``, committed."""
+    prepared = prepare(runtime, account, article_url=article_url, text=text, link=link, image_url=image_url,
+                       image_alt=image_alt, at=at, next_slot=next_slot, approve=approve)
     with session_scope(runtime.engine) as session:
-        earlier = already_posted(session, article_id, account.name)
-        if earlier and not again:
-            raise AlreadyPosted(account.name, earlier)
-        return posts.create_post(
-            session, account, text=text, link=link, image_url=image_url, image_alt=image_alt,
-            article_id=article_id, template=template, at=at, next_slot=next_slot, approve=approve, actor=actor,
-        )
+        return create(runtime, session, prepared, actor=actor, again=again)
+
+
+def queue_manual_post(runtime: Runtime, account: AccountSettings, **request) -> Post:
+    """``queue``'s post (for callers that need no warnings)."""
+    return queue(runtime, account, **request).post

@@ -326,3 +326,17 @@ class PostAction(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     done_at: Optional[datetime] = None
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class TrackedLink(SQLModel, table=True):
+    """A post's link as it went out through our redirect (links.py): the code, where it leads, the clicks.
+
+    The redirect leads only to ``target``, the post's own link: the code names a row, never a URL.
+    """
+
+    code: str = Field(primary_key=True)
+    post_id: int = Field(foreign_key="post.id", unique=True)
+    target: str = Field(sa_column=Column(Text, nullable=False))
+    clicks: int = 0  # people, not bots (by user agent)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_click_at: Optional[datetime] = None

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from distributor import posts, quote_policy, subscriptions
+from distributor import links, posts, quote_policy, subscriptions
 from distributor.articles import (
     BREAKING_PRIORITY,
     REREAD_FOR_ANOTHER_FEED,
@@ -365,6 +365,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
                 priority=BREAKING_PRIORITY if article.breaking else 0,
             )
             post.quote_confidence = pull.confidence if quote.use_quote else None
+            links.track(session, post, runtime.settings.links.redirect_base)  # through our redirect, when configured
             if quote.reason:
                 posts.record(session, post, post.state, post.state, quote.reason, "system")
     except IntegrityError:

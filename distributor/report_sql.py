@@ -22,13 +22,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, Text, and_, cast, func, select, true
 from sqlalchemy.orm import Session
 
-from distributor.models import Article, EngagementSnapshot, Post
+from distributor.models import Article, EngagementSnapshot, Post, TrackedLink
 
 METRICS: tuple[str, ...] = ("likes", "shares", "comments", "impressions", "clicks")
 
 _P = Post.__table__
 _S = EngagementSnapshot.__table__
 _A = Article.__table__
+_T = TrackedLink.__table__  # clicks through our redirect (links.py): X gives us none
 _NEWEST_FIRST = (_S.c.collected_at.desc(), _S.c.id.desc())
 # a snapshot is due at exactly its step; one second of slack for clock rounding
 _SLACK = timedelta(seconds=1)
@@ -69,7 +70,7 @@ def latest_per_post(by: str, start: datetime, end: datetime, dialect: str):
     group columns g0..gN and the counters of its latest snapshot (NULL if none).
     Returns (subquery, number of group columns)."""
     group = [c.label(f"g{i}") for i, c in enumerate(group_columns(by, dialect))]
-    posts = _P.outerjoin(_A, _A.c.id == _P.c.article_id)
+    posts = _P.outerjoin(_A, _A.c.id == _P.c.article_id).outerjoin(_T, _T.c.post_id == _P.c.id)
     if dialect == "postgresql":
         latest = (
             select(*[_S.c[m] for m in METRICS])
@@ -79,21 +80,32 @@ def latest_per_post(by: str, start: datetime, end: datetime, dialect: str):
             .lateral("snapshot")
         )
         query = (
-            select(_P.c.id.label("post_id"), _P.c.sent_at, *group, *[latest.c[m] for m in METRICS])
+            select(_P.c.id.label("post_id"), _P.c.sent_at, *group,
+                   *[_tracked(latest.c[m], _T.c.clicks) for m in METRICS])
             .select_from(posts.outerjoin(latest, true()))
             .where(_in_period(start, end))
         )
         return query.subquery("latest"), len(group)
     ids = (
-        select(_P.c.id.label("post_id"), _P.c.sent_at, *group, _latest_id().label("snapshot_id"))
+        select(_P.c.id.label("post_id"), _P.c.sent_at, *group, _latest_id().label("snapshot_id"),
+               _T.c.clicks.label("tracked_clicks"))
         .select_from(posts)
         .where(_in_period(start, end))
         .subquery("ids")
     )
     query = select(
-        ids.c.post_id, ids.c.sent_at, *[ids.c[g.name] for g in group], *[_S.c[m] for m in METRICS]
+        ids.c.post_id, ids.c.sent_at, *[ids.c[g.name] for g in group],
+        *[_tracked(_S.c[m], ids.c.tracked_clicks) for m in METRICS]
     ).select_from(ids.outerjoin(_S, _S.c.id == ids.c.snapshot_id))
     return query.subquery("latest"), len(group)
+
+
+def _tracked(column, tracked_clicks):
+    """A post's metric; for clicks, ours when its link went through our redirect (we count them for every
+    platform, bots left out), else the platform's."""
+    if column.name != "clicks":
+        return column
+    return func.coalesce(tracked_clicks, column).label("clicks")
 
 
 def _latest_id(before=None):

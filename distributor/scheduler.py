@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from distributor import pipeline
+from distributor import evergreen, pipeline
 from distributor.health import JobClock
 from distributor.notify import notify_step
 from distributor.pipeline import Runtime
@@ -65,6 +65,9 @@ def _guarded(name: str, step, clock: JobClock | None = None):
     return job
 
 
+EVERGREEN_SECONDS = 3600  # evergreen re-shares are a matter of days: hourly is plenty
+
+
 def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock | None = None) -> BackgroundScheduler:
     settings = runtime.settings.scheduler
     scheduler = BackgroundScheduler(
@@ -79,6 +82,8 @@ def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock
         "notify": (runtime.settings.notify.check_seconds,
                    lambda: notify_step(runtime.engine, runtime.settings, worker=runtime.worker_id)),
     }
+    if any(account.evergreen for account in runtime.settings.accounts):  # re-share posts that did well
+        steps["evergreen"] = (EVERGREEN_SECONDS, lambda: evergreen.reshare_due(runtime))
     for name, (every, step) in steps.items():
         if clock is not None:
             clock.expect(name, every)

@@ -20,7 +20,8 @@ from tests.helpers.desk import PASSWORD, csrf_of, log_in, make_settings
 # Written out here, not imported: a route added to the app must be protected or
 # deliberately added to this list.
 PUBLIC = {"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/static",
-          "/hooks/{name}", "/websub/{token}"}  # these two answer only what their own signatures prove
+          "/hooks/{name}", "/websub/{token}",  # these two answer only what their own signatures prove
+          "/l/{code}"}  # tracked links: readers click them (tests/test_links.py)
 
 
 @pytest.fixture

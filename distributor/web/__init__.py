@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from distributor.config import Settings, secret_from_env
 from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
-from distributor.web import api, api_accounts, api_sources, hooks, websub
+from distributor.web import api, api_accounts, api_sources, hooks, tracking, websub
 from distributor.web.auth import LoginRequired, api_user
 from distributor.web.pages import account, accounts, admin, articles, calendar, compose, login, posts, queue, reports, users
 from distributor.web.pages import sources as sources_page
@@ -41,7 +41,8 @@ STATIC_DIR = Path(__file__).with_name("static")
 DOCS_STATIC = "/static/docs"  # Swagger UI's own files (fastapi-offline's package data)
 # Paths anyone may open; tests/test_web_security.py holds every other route to login.
 # /hooks/<name> and /websub/<token> are public too: they answer only what their own signatures prove.
-PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
+                          "/l/{code}"})
 
 # FastAPI reads a route's whole body before it checks the login: without a ceiling anyone who
 # reaches the desk makes it hold any body they send. Far above any real request (the longest
@@ -96,6 +97,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
                    hooks.router, websub.router, api_sources.router, sources_page.router,
                    calendar.router):
         app.include_router(router)
+    app.include_router(tracking.router_for(settings.links.redirect_base))  # tracked links: public, counted
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.state.clock = clock  # the scheduler's job heartbeats when the service runs us

@@ -13,13 +13,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from distributor import inputs, posts
+from distributor import inputs, manual, posts
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.holds import holds_for
-from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
+from distributor.errors import ConfigError, DistributorError, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import api_user, audit, db
-from distributor.web.drafting import drafts_from_article, length_error
 from distributor.web.schemas import EventOut, Offset, OptionalRowId, PostDetail, PostIn, PostOut, RowId
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)])
@@ -70,37 +69,21 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         account = settings.account(body.account)
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from exc
-    text, link, image_url, image_alt, article_id, template = body.text, body.link, body.image_url, None, None, None
-    if body.article_url:
-        try:
-            article_id, extracted, (draft,) = drafts_from_article(request.app.state.runtime, body.article_url, [account])
-        except DistributorError as exc:
-            raise HTTPException(422, str(exc)) from exc
-        text, link = draft.text, link or draft.link or None
-        if image_url is None and extracted.image:
-            image_url, image_alt = extracted.image.url, extracted.image.alt
-        template = account.template
-    problem = length_error(account.platform, text or "")
-    if problem:
-        raise HTTPException(422, problem)
-    try:
-        at = inputs.parse_time(body.at, settings.web.timezone, what="at") if body.at is not None else None
-    except InvalidInput as exc:
-        raise HTTPException(422, str(exc)) from exc
-    earlier = already_posted(session, article_id, account.name)
-    if earlier and not body.again:
-        raise HTTPException(409, f"{AlreadyPosted(account.name, earlier)}; send \"again\": true to post it anyway")
-    try:
-        post = posts.create_post(
-            session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,
-            template=template, at=at, next_slot=body.next_slot, approve=body.approve,
-            actor=user.email,
-        )
+    try:  # the one door for manual posts (manual.py): the CLI and the compose page take it too
+        prepared = manual.prepare(request.app.state.runtime, account, article_url=body.article_url, text=body.text,
+                                  link=body.link, image_url=body.image_url, image_alt=body.image_alt, at=body.at,
+                                  next_slot=body.next_slot, approve=body.approve)
+        queued = manual.create(request.app.state.runtime, session, prepared, actor=user.email, again=body.again)
+    except AlreadyPosted as exc:
+        raise HTTPException(409, f"{exc}; send \"again\": true to post it anyway") from exc
     except DistributorError as exc:
         raise HTTPException(422, str(exc)) from exc
+    post = queued.post
     session.commit()
     audit.info("%s created post %s for %s via the API", user.email, post.id, account.name)
-    return _detail(session, post.id, settings)
+    detail = _detail(session, post.id, settings)
+    detail.warnings = queued.warnings
+    return detail
 
 
 def _act(action: str):
@@ -172,9 +155,19 @@ def reject_post(post_id: RowId, body: RejectIn, request: Request, session: Sessi
 
 @router.get("/report", summary="Engagement report (the JSON of `distributor report --format json`)")
 def report(request: Request, since: str = Query("7d", max_length=100),
-           by: Literal["article", "platform", "account", "template", "section", "hour"] = "platform",
+           by: Literal["post", "article", "platform", "account", "template", "section", "hour"] = "platform",
            session: Session = Depends(db)) -> dict:
     from distributor import reports
+
+    if by == "post":  # one row per post (report_posts.py), the JSON of `distributor report --by post`
+        from distributor import report_posts
+
+        try:
+            period = reports.parse_since(since, request.app.state.settings.web.timezone, "since")
+            start, end = reports.resolve_period(period, None)
+        except DistributorError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return json.loads(report_posts.render_json(report_posts.post_rows(session, start, end), start, end))
 
     try:
         timezone = request.app.state.settings.web.timezone

@@ -37,6 +37,7 @@ class Draft:
     image_choice: str = "article"  # article | none | custom
     image_custom: str = ""
     include: bool = True
+    image_alt: str = ""  # the editor's alt text for the chosen image (empty: the image's own)
     error: str | None = None
 
     @property

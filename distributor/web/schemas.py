@@ -61,6 +61,7 @@ class PostDetail(PostOut):
     already_posted: list[int] = Field([], description=(
         "the account's other posts of this article that are out or on their way (sent, sending, queued, "
         "awaiting approval); creating one more needs \"again\": true"))
+    warnings: list[str] = Field([], description="what the editor should know about a post just created (no alt text)")
 
 
 class PostIn(BaseModel):
@@ -76,20 +77,21 @@ class PostIn(BaseModel):
     article_url: str | None = Field(None, max_length=inputs.MAX_URL)
     link: str | None = Field(None, max_length=inputs.MAX_URL)
     image_url: str | None = Field(None, max_length=inputs.MAX_URL)
+    image_alt: str | None = Field(None, max_length=inputs.MAX_TEXT, description="the image's alt text")
     at: str | None = Field(None, max_length=100, description=(
         "ISO 8601 (without an offset it is read in [web].timezone), or \"now\"; a past time is refused"))
     next_slot: bool = Field(False, description="schedule at the account's next free slot instead")
     approve: bool = Field(False, description="skip the account's approval step")
     again: bool = Field(False, description="post an article the account already has (sent or queued)")
 
-    @field_validator("account", "text", "article_url", "link", "image_url", "at")
+    @field_validator("account", "text", "article_url", "link", "image_url", "image_alt", "at")
     @classmethod
     def _storable(cls, value: str | None, info) -> str | None:
         return inputs.clean_text(value, info.field_name) if value is not None else None
 
     @model_validator(mode="after")
     def _text_or_article(self) -> "PostIn":
-        if bool(self.text and self.text.strip()) == bool(self.article_url):
+        if bool(self.text) == bool(self.article_url):  # a blank text goes on to manual.py, which says so
             raise ValueError("give exactly one of text and article_url")
         if self.at is not None and self.next_slot:
             raise ValueError("give at or next_slot, not both")

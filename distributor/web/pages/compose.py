@@ -15,13 +15,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session
 
-from distributor import inputs, posts
+from distributor import evergreen, inputs, manual
 from distributor.cards import CardSource
 from distributor.errors import DistributorError, InvalidInput
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.models import Article, User
 from distributor.web.auth import audit, check_csrf, db, page_user
-from distributor.web.drafting import Draft, blank_drafts, drafts_from_article, length_error
+from distributor.web.drafting import Draft, blank_drafts, drafts_from_article
 from distributor.web.render import flash, form_text
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
@@ -32,14 +32,40 @@ def _chosen_accounts(settings, names: list[str]):
     return [known[n] for n in names if n in known]
 
 
+# How each platform shows a post, for the composer's live preview (compose.js draws any platform
+# from these): where the link goes, whether a link makes a card, what a picture does to it.
+# A platform not listed here is previewed as text, picture and a link card.
+PREVIEW_TRAITS = {
+    "twitter": {"label": "X", "link": "in_text", "photo": "always", "photo_link": "in_text", "joiner": " ",
+                "max_images": 1},
+    # a link post shows the link's card; a quote card, or no link, makes it a photo post (platforms/facebook.py)
+    "facebook": {"label": "Facebook", "link": "card", "photo": "without_link", "photo_link": "in_text",
+                 "joiner": "\n\n", "max_images": 1},
+}
+GENERIC_TRAITS = {"link": "in_text", "photo": "always", "photo_link": "in_text", "joiner": "\n\n", "max_images": 1}
+
+
+def preview_traits(account) -> dict:
+    """What the preview needs to know about ``account``'s platform (and its Facebook post type)."""
+    traits = dict(PREVIEW_TRAITS.get(account.platform, {**GENERIC_TRAITS, "label": account.platform}))
+    if account.platform == "facebook" and account.post_type == "photo":
+        traits["photo"] = "always"
+    return traits
+
+
 def _render(request, session, *, url="", chosen=None, drafts=None, article=None, timing=None, error=None,
             status_code=200, cards=None, card_site=""):
     settings = request.app.state.settings
     chosen = chosen if chosen is not None else [a.name for a in settings.accounts]
+    traits = {a.name: preview_traits(a) for a in settings.accounts}
+    tracked = bool(settings.links.redirect_base)
+    best = {name: evergreen.best_time(session, settings.account(name), settings.web.timezone)
+            for name in chosen if name in traits} if drafts is not None else {}
     return request.app.state.views.page(request, session, "compose.html", {
         "url": url, "accounts": settings.accounts, "chosen": chosen, "drafts": drafts, "article": article,
         "timing": timing or {"when": "now", "at": "", "approve": False}, "error": error,
-        "cards": cards or {}, "card_site": card_site,
+        "cards": cards or {}, "card_site": card_site, "traits": traits, "tracked": tracked,
+        "best": best, "min_posts": evergreen.MIN_POSTS,
     }, status_code=status_code)
 
 
@@ -103,6 +129,17 @@ async def compose_drafts(request: Request, user: User = Depends(page_user), sess
                    card_site=site)
 
 
+def _chosen_image(draft: Draft, article, cards) -> tuple[str | None, str | None]:
+    """The editor's picture choice as manual.prepare takes it: a URL with its alt text, or "" for none."""
+    if draft.image_choice == "article" and article and article.image_url:
+        return article.image_url, article.image_alt
+    if draft.image_choice == "custom" and draft.image_custom:
+        return draft.image_custom, None
+    if draft.image_choice == "card" and draft.account in cards:
+        return cards[draft.account].reference, cards[draft.account].alt
+    return "", None
+
+
 def _drafts_from_form(form, settings) -> list[Draft]:
     drafts = []
     for account in _chosen_accounts(settings, [str(n) for n in form.getlist("draft_accounts")]):
@@ -111,6 +148,7 @@ def _drafts_from_form(form, settings) -> list[Draft]:
             account=name, platform=account.platform, text=form_text(form.get(f"text_{name}", "")),
             link=str(form.get(f"link_{name}", "")).strip(), image_choice=str(form.get(f"image_{name}", "none")),
             image_custom=str(form.get(f"image_custom_{name}", "")).strip(), include=form.get(f"include_{name}") == "on",
+            image_alt=form_text(form.get(f"alt_{name}", "")).strip(),
         ))
     return drafts
 
@@ -118,7 +156,7 @@ def _drafts_from_form(form, settings) -> list[Draft]:
 @router.post("/compose")
 async def compose_submit(request: Request, user: User = Depends(page_user), session: Session = Depends(db)):
     form = await request.form()
-    settings, views = request.app.state.settings, request.app.state.views
+    settings = request.app.state.settings
     drafts = _drafts_from_form(form, settings)
     timing = {"when": str(form.get("when", "now")), "at": str(form.get("at", "")), "approve": form.get("approve") == "on",
               "again": form.get("again") == "on", "already": False}
@@ -143,20 +181,28 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
                                     choose=False)
     rerender.update(article=article, cards=cards, card_site=card_site)
 
-    at = None
-    if timing["when"] == "at":
-        if not timing["at"].strip():
-            return _render(request, session, **rerender, error="Give the date and time to post at.", status_code=400)
-        try:
-            at = views.parse_local(timing["at"])
-        except InvalidInput as exc:
-            return _render(request, session, **rerender, error=f"{exc}.", status_code=400)
+    if timing["when"] == "at" and not timing["at"].strip():
+        return _render(request, session, **rerender, error="Give the date and time to post at.", status_code=400)
     included = [d for d in drafts if d.include]
     if not included:
         return _render(request, session, **rerender, error="Nothing to post: every account is unticked.",
                        status_code=400)
+    # The one door (manual.py): every draft checked by the rules the CLI and the API use, then all created.
+    runtime, prepared = request.app.state.runtime, []
+    try:
+        at = manual.parse_at(runtime, timing["at"]) if timing["when"] == "at" else None
+    except InvalidInput as exc:
+        return _render(request, session, **rerender, error=f"{exc}.", status_code=400)
     for draft in included:
-        draft.error = length_error(draft.platform, draft.text)
+        image_url, image_alt = _chosen_image(draft, article, cards)
+        try:
+            prepared.append(manual.prepare(
+                runtime, settings.account(draft.account), article_id=article_id,
+                section=article.section if article else None, text=draft.text, link=draft.link or None,
+                image_url=image_url, image_alt=draft.image_alt or image_alt,
+                at=at, next_slot=timing["when"] == "slot", approve=timing["approve"]))
+        except DistributorError as exc:
+            draft.error = str(exc)
     if any(d.error for d in included):
         return _render(request, session, **rerender, error="Some posts need changes before they can be queued.",
                        status_code=400)
@@ -168,26 +214,15 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
             timing["already"] = True
             return _render(request, session, **rerender, status_code=409,
                            error="; ".join(had) + ". Tick \"Post again\" to send it anyway.")
-    created = []
-    for draft in included:
-        image_url = image_alt = None
-        if draft.image_choice == "article" and article and article.image_url:
-            image_url, image_alt = article.image_url, article.image_alt
-        elif draft.image_choice == "custom" and draft.image_custom:
-            image_url = draft.image_custom
-        account = settings.account(draft.account)
-        if draft.image_choice == "card" and draft.account in cards:
-            image_url, image_alt = cards[draft.account].reference, cards[draft.account].alt
+    created, warnings = [], []
+    for draft, ready in zip(included, prepared):
         try:
-            post = posts.create_post(
-                session, account, text=draft.text, link=draft.link or None, image_url=image_url,
-                image_alt=image_alt, article_id=article_id, template=account.template if article_id else None, at=at,
-                next_slot=timing["when"] == "slot", approve=timing["approve"], actor=user.email,
-            )
+            queued = manual.create(runtime, session, ready, actor=user.email, again=True)  # asked above
         except DistributorError as exc:
             session.rollback()
             return _render(request, session, **rerender, error=f"{draft.account}: {exc}", status_code=400)
-        created.append(post)
+        created.append(queued.post)
+        warnings += [f"{draft.account}: {w}" for w in queued.warnings]
     session.commit()
     audit.info("%s queued posts %s", user.email, ", ".join(str(p.id) for p in created))
     waiting = sum(1 for p in created if p.state == "awaiting_approval")
@@ -195,6 +230,8 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
     if waiting:
         message += f"; {waiting} awaiting approval"
     flash(request, message + ".", "success")
+    for warning in warnings:
+        flash(request, warning + ".", "warning")
     if len(created) == 1:
         return RedirectResponse(f"/posts/{created[0].id}", status_code=303)
     target = f"/queue?tab={'approval' if waiting == len(created) else 'all'}"

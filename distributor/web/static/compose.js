@@ -89,4 +89,73 @@
       if (radio) radio.checked = true;
     });
   });
+  // The live preview: each draft drawn as its platform will show it, from the traits the
+  // server gives (data-traits): where the link goes, and when it becomes a link card.
+  function chosenPicture(card) {
+    var radio = card.querySelector('input[type=radio][name^="image_"]:checked');
+    var choice = radio ? radio.value : "none";
+    if (choice === "custom") {
+      var custom = card.querySelector('input[name^="image_custom_"]');
+      return custom && custom.value ? { src: custom.value, alt: "" } : null;
+    }
+    if (choice === "none" || !radio) return null;
+    var img = radio.closest("label").querySelector("img");
+    return img ? { src: img.getAttribute("src"), alt: img.getAttribute("alt") || "" } : null;
+  }
+
+  function domainOf(link) {
+    try { return new URL(link).hostname.replace(/^www\./, ""); } catch (e) { return ""; }
+  }
+
+  function drawPreview(card) {
+    var figure = card.querySelector(".post-preview");
+    if (!figure) return;
+    var traits = JSON.parse(figure.dataset.traits);
+    var text = card.querySelector("textarea[data-counter]").value.replace(/\r\n/g, "\n");
+    var linkInput = card.querySelector('input[name^="link_"]');
+    var link = linkInput ? linkInput.value.trim() : "";
+    var picture = chosenPicture(card);
+    var altBox = card.querySelector("textarea.alt-text");
+    var alt = altBox && altBox.value.trim() ? altBox.value.trim() : (picture ? picture.alt : "");
+    // A photo post shows the picture; otherwise a link makes a card (X's card, Facebook's link post).
+    var photoPost = Boolean(picture) && (traits.photo === "always" || !link || picture.src.indexOf("/cards/") === 0);
+    var where = photoPost ? traits.photo_link : traits.link;
+    var shown = text;
+    if (link && where === "in_text" && text.indexOf(link) === -1) shown = (text + traits.joiner + link).trim();
+    figure.querySelector(".pv-text").textContent = shown;
+    var photo = figure.querySelector(".pv-photo");
+    photo.hidden = !photoPost;
+    if (photoPost) { photo.src = picture.src; photo.alt = alt; }
+    var altNote = figure.querySelector(".pv-alt");
+    altNote.hidden = !photoPost;
+    altNote.textContent = photoPost ? (alt ? "Alt text: " + alt : "No alt text") : "";
+    var showCard = Boolean(link) && !photoPost;
+    var linkCard = figure.querySelector(".pv-card");
+    linkCard.hidden = !showCard;
+    if (showCard) {
+      var cardImage = linkCard.querySelector(".pv-card-image");
+      var image = figure.dataset.cardImage;
+      cardImage.hidden = !image;
+      if (image) cardImage.src = image;
+      linkCard.querySelector(".pv-card-domain").textContent = domainOf(link);
+      linkCard.querySelector(".pv-card-title").textContent = figure.dataset.cardTitle || link;
+      linkCard.querySelector(".pv-card-link").textContent = link;
+    }
+  }
+
+  document.querySelectorAll(".draft").forEach(function (card) {
+    card.addEventListener("input", function () { drawPreview(card); });
+    card.addEventListener("change", function () { drawPreview(card); });
+    drawPreview(card);
+  });
+  // "Use it" on a best time: schedule at that time.
+  document.querySelectorAll("button.use-best").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var form = button.form;
+      var input = form.querySelector('input[name="at"]');
+      var radio = form.querySelector('input[name="when"][value="at"]');
+      if (input) input.value = button.dataset.at;
+      if (radio) radio.checked = true;
+    });
+  });
 })();

@@ -1,0 +1,42 @@
+"""The tracked links' redirect: ``GET <redirect_base path>/<code>`` -> the post's own link, a person's click counted.
+
+Public (the readers who click are not editors). It leads only where the code's
+row says (links.py), so nobody can use it to send people elsewhere.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from distributor import links
+
+DEFAULT_PATH = "/l"
+
+
+def redirect_path(redirect_base: str | None) -> str:
+    """The path the web process answers tracked links on: ``[links] redirect_base``'s, else /l."""
+    return (urlsplit(redirect_base).path.rstrip("/") or DEFAULT_PATH) if redirect_base else DEFAULT_PATH
+
+
+def router_for(redirect_base: str | None) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    paths = {DEFAULT_PATH, redirect_path(redirect_base)}
+
+    def follow(code: str, request: Request):
+        with Session(request.app.state.engine) as session:
+            if request.method == "HEAD":  # a link checker asking: never a click
+                target = links.lookup(session, code)
+            else:
+                target = links.follow(session, code, request.headers.get("user-agent"))
+                session.commit()
+        if target is None:
+            raise HTTPException(404, "no such link")
+        return RedirectResponse(target, status_code=302)
+
+    for path in sorted(paths):
+        router.add_api_route(path + "/{code}", follow, methods=["GET", "HEAD"])
+    return router

@@ -1,0 +1,171 @@
+"""Links: UTM parameters on every post's link (never on the canonical URL), and tracked clicks.
+
+End to end: a feed and an article on 127.0.0.1, the real pipeline and the
+real tweepy / facebook-sdk code against the sandbox, the desk's redirect
+through FastAPI's client, the report as the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from distributor import links
+from distributor.config import Settings
+from distributor.models import Article, Post
+from distributor.pipeline import Runtime, run_cycle
+from distributor.web import create_app
+from tests.newsroom import Site, rss
+
+SECRETS = {
+    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
+    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token",
+}
+UTM = "utm_source={platform}&utm_medium=social&utm_campaign={section}"
+CANONICAL = "https://news.example.com/2026/budget"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+PAGE = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>Council passes the budget</title>'
+    f'<link rel="canonical" href="{CANONICAL}">'
+    '<meta property="article:section" content="Politics"></head><body><article>'
+    "<h1>Council passes the budget</h1>"
+    "<p>The council passed next year's budget on Tuesday night after a long debate in the chamber.</p>"
+    "</article></body></html>"
+).encode()
+
+
+@pytest.mark.parametrize("link, template, values, expected", [
+    ("https://n.example/a", UTM, {"platform": "twitter", "account": "x", "section": "Politics"},
+     "https://n.example/a?utm_source=twitter&utm_medium=social&utm_campaign=Politics"),
+    # no section: that parameter is left out, the others stay
+    ("https://n.example/a", UTM, {"platform": "facebook", "account": "x", "section": ""},
+     "https://n.example/a?utm_source=facebook&utm_medium=social"),
+    # the link's own query is kept as it was (even its encoding), its fragment stays last
+    ("https://n.example/a?id=7&q=a%20b#top", "utm_source={account}", {"platform": "t", "account": "x-main", "section": ""},
+     "https://n.example/a?id=7&q=a%20b&utm_source=x-main#top"),
+    # applied twice, or over an older utm_source, the template's value wins once
+    ("https://n.example/a?utm_source=old&x=1", "utm_source={platform}", {"platform": "twitter", "account": "", "section": ""},
+     "https://n.example/a?x=1&utm_source=twitter"),
+    # a section with spaces and '&' is encoded, not a new parameter
+    ("https://n.example/a", "utm_campaign={section}", {"platform": "t", "account": "", "section": "Arts & Life"},
+     "https://n.example/a?utm_campaign=Arts%20%26%20Life"),
+    ("https://n.example/a", None, {"platform": "t", "account": "", "section": ""}, "https://n.example/a"),
+])
+def test_utm_parameters(link, template, values, expected):
+    assert links.with_utm(link, template, values) == expected
+
+
+@pytest.mark.parametrize("agent, bot", [
+    (BROWSER, False),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148", False),
+    ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", True),
+    ("Twitterbot/1.0", True),
+    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36", True),
+    ("curl/8.5.0", True),
+    ("", True),
+    (None, True),
+    ("Mozilla/5.0 " + "x" * 100_000 + " bot", False),  # judged on its first 512 characters, quickly
+])
+def test_bots_are_told_from_people_by_user_agent(agent, bot):
+    assert links.is_bot(agent) is bot
+
+
+def test_a_bad_utm_template_is_refused_at_start_up_in_words():
+    with pytest.raises(ValueError, match=r"\{campaign\} is not one of"):
+        Settings(accounts=[{"name": "x", "platform": "twitter", "utm": "utm_campaign={campaign}"}])
+    with pytest.raises(ValueError, match="redirect_base"):
+        Settings(links={"redirect_base": "https://social.example"})  # no path to answer on
+
+
+def _settings(database_url, sandbox, site, **links_section) -> Settings:
+    return Settings(
+        database={"url": database_url},
+        fetch={"allow_private_networks": True},
+        feeds=[{"url": site.url("/feed/"), "canonical_sites": ["news.example.com", "example.com"]}],
+        accounts=[
+            {"name": "x-main", "platform": "twitter", "api_base_url": sandbox, "utm": UTM},
+            {"name": "fb-main", "platform": "facebook", "page_id": "1234567890", "api_base_url": sandbox, "utm": UTM},
+        ],
+        links=links_section,
+    )
+
+
+def _publish(engine, settings, site, monkeypatch) -> Runtime:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    runtime = Runtime(settings, engine)
+    site.pages["/feed/"] = ("application/rss+xml", rss())
+    run_cycle(runtime, collect=False)  # first sight of the feed: its (empty) backlog
+    site.pages["/budget"] = ("text/html; charset=utf-8", PAGE)
+    site.pages["/feed/"] = ("application/rss+xml", rss(("Council passes the budget", site.url("/budget"))))
+    report = run_cycle(runtime, collect=False)
+    assert report.dispatched.sent == 2, report
+    return runtime
+
+
+def test_every_post_carries_its_accounts_utm_and_the_canonical_url_is_unchanged(engine, database_url, sandbox,
+                                                                                 monkeypatch):
+    with Site() as site:
+        _publish(engine, _settings(database_url, sandbox, site), site, monkeypatch)
+    sent = {p["platform"]: p for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()}
+    assert sent["twitter"]["link"] == CANONICAL + "?utm_source=twitter&utm_medium=social&utm_campaign=Politics"
+    assert sent["facebook"]["link"] == CANONICAL + "?utm_source=facebook&utm_medium=social&utm_campaign=Politics"
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.canonical_url == CANONICAL  # what stories are deduplicated by
+        assert sorted(p.link for p in session.exec(select(Post))) == [
+            CANONICAL + "?utm_source=facebook&utm_medium=social&utm_campaign=Politics",
+            CANONICAL + "?utm_source=twitter&utm_medium=social&utm_campaign=Politics",
+        ]
+
+
+def test_a_tracked_link_leads_to_the_posts_link_counts_a_persons_click_once_and_shows_in_the_report(
+        engine, database_url, sandbox, monkeypatch, tmp_path):
+    from distributor.cli import app
+    from typer.testing import CliRunner
+
+    with Site() as site:
+        settings = _settings(database_url, sandbox, site, redirect_base="https://trk.example.com/l")
+        _publish(engine, settings, site, monkeypatch)
+    sent = {p["platform"]: p for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()}
+    tweet_link = sent["twitter"]["link"]  # the sandbox, like X, shows the URL of the text expanded here
+    assert tweet_link.startswith("https://trk.example.com/l/")
+    assert sent["facebook"]["link"].startswith("https://trk.example.com/l/")
+    assert CANONICAL not in sent["twitter"]["text"]  # the tracked link stands in for it
+
+    desk = TestClient(create_app(settings, engine))
+    path = tweet_link.removeprefix("https://trk.example.com")
+    answer = desk.get(path, headers={"User-Agent": BROWSER}, follow_redirects=False)
+    assert answer.status_code == 302
+    assert answer.headers["location"] == CANONICAL + "?utm_source=twitter&utm_medium=social&utm_campaign=Politics"
+    for agent in ("Twitterbot/1.0", "facebookexternalhit/1.1", ""):  # the platforms' unfurlers are not readers
+        assert desk.get(path, headers={"User-Agent": agent}, follow_redirects=False).status_code == 302
+    assert desk.head(path, headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 302
+    # an unknown code, or a URL where a code should be, leads nowhere
+    assert desk.get("/l/nope", headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 404
+    assert desk.get("/l/https:%2F%2Fevil.example", headers={"User-Agent": BROWSER},
+                    follow_redirects=False).status_code == 404
+
+    config = tmp_path / "distributor.toml"
+    config.write_text(f'[database]\nurl = "{database_url}"\n[[accounts]]\nname = "x-main"\nplatform = "twitter"\n'
+                      f'[[accounts]]\nname = "fb-main"\nplatform = "facebook"\npage_id = "1"\n')
+    runner = CliRunner()
+    by_post = runner.invoke(app, ["--config", str(config), "report", "--by", "post", "--format", "json"])
+    assert by_post.exit_code == 0, by_post.output
+    rows = {r["platform"]: r for r in json.loads(by_post.stdout)["rows"]}
+    assert rows["twitter"]["clicks"] == 1 and rows["facebook"]["clicks"] == 0
+    assert rows["twitter"]["article_url"] == CANONICAL
+    assert rows["twitter"]["headline"] == "Council passes the budget"
+    assert rows["twitter"]["cost_usd"] is None  # the cost ledger's column, empty until it exists
+    by_platform = runner.invoke(app, ["--config", str(config), "report", "--by", "platform", "--format", "json"])
+    assert {r["key"]: r["clicks"] for r in json.loads(by_platform.stdout)["rows"]} == {"twitter": 1, "facebook": 0}
+    csv_out = runner.invoke(app, ["--config", str(config), "report", "--by", "post", "--format", "csv"])
+    header = csv_out.stdout.splitlines()[0]
+    assert header == ("post_id,account,platform,article_url,headline,text,sent_at,likes,shares,comments,"
+                      "impressions,clicks,cost_usd")
