@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
 from enum import Enum
 
 import typer
-from rich.table import Table
+
+from distributor.csv_cells import SafeWriter
 
 
 class CostsBy(str, Enum):
@@ -60,13 +60,13 @@ def costs_command(
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
     elif fmt_choice is CostsFormat.csv:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = SafeWriter(buffer)
         writer.writerow([by_choice.value, "calls", "cost_usd"])
         for row in doc["rows"]:
             writer.writerow([row["key"], row["calls"], f"{row['cost_usd']:.6f}"])
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(by_choice.value, "calls", "cost (USD)", title=f"costs since {start:%Y-%m-%d %H:%M} UTC")
+        table = cli.Table(by_choice.value, "calls", "cost (USD)", title=f"costs since {start:%Y-%m-%d %H:%M} UTC")
         for row in doc["rows"]:
             table.add_row(row["key"], str(row["calls"]), f"{row['cost_usd']:.3f}")
         table.add_row("total", str(sum(r.calls for r in rows)), f"{doc['total_usd']:.3f}")

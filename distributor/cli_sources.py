@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 
 def sources(as_json: bool = typer.Option(False, "--json")) -> None:
@@ -18,7 +17,7 @@ def sources(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         cli._print_json(rows)
         return
-    table = Table("source", "kind", "state", "last (UTC)", "WebSub", "problem")
+    table = cli.Table("source", "kind", "state", "last (UTC)", "WebSub", "problem")
     for row in rows:
         sub = row.get("websub")
         push = f"{sub['state']} via {sub['hub']}" if sub else "-"

@@ -9,7 +9,6 @@ until there is one (issue 14).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from distributor import report_sql
 from distributor.models import Article, Post
+from distributor.csv_cells import SafeWriter
 
 FIELDS = ("post_id", "account", "platform", "article_url", "headline", "text", "sent_at",
           "likes", "shares", "comments", "impressions", "clicks", "cost_usd")
@@ -72,7 +72,7 @@ def render_table(rows: list[dict[str, Any]], title: str):
 def render_csv(rows: list[dict[str, Any]]) -> str:
     """A header line, one line per post; an unknown value is an empty cell."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(FIELDS)
     for row in rows:
         writer.writerow(["" if row[name] is None else row[name] for name in FIELDS])

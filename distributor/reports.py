@@ -11,7 +11,6 @@ Renderers live beside: ``render_table``/``render_csv``/``render_json`` here,
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import statistics
@@ -30,6 +29,7 @@ from distributor.config import EngagementSettings
 from distributor.engagement import progress_ticker
 from distributor.errors import DistributorError, InvalidInput
 from distributor.models import utcnow
+from distributor.csv_cells import SafeWriter
 
 Grouping = Literal["article", "platform", "account", "template", "section", "hour"]
 GROUPINGS: tuple[str, ...] = ("article", "platform", "account", "template", "section", "hour")
@@ -316,7 +316,7 @@ def render_json(report: Report) -> str:
 def render_csv(report: Report) -> str:
     """One header line, one line per group; an unknown metric is an empty cell."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     costed = any(row.cost_micros is not None for row in report.rows)
     writer.writerow(HEADER + (ARTICLE_FIELDS if report.by == "article" else ()) + (COST_FIELDS if costed else ()))
     for row in report.rows:
