@@ -169,3 +169,15 @@ def test_a_changed_pull_quote_is_a_difference_and_a_quote_no_longer_found_is_not
                                             "after": "We will keep the ferry running"}]
     assert differences(article, Extracted(source="x", title="Ferry vote")) == []
     assert differences(article, Extracted(source="x", title="Ferry vote ", pull_quote=Quote("We will keep it running", None))) == []
+
+
+def test_a_headline_changed_back_and_again_leaves_the_post_saying_what_the_page_says(world, sandbox, engine):
+    """A -> B -> A -> B: each re-read that finds a new headline edits the post to it, even one seen before."""
+    site, path, runtime = world
+    now = utcnow()
+    for minutes, headline in ((11, "Ferry service to continue"), (61, "Ferry service to stop"),
+                              (361, "Ferry service to continue")):
+        site.pages[path] = ("text/html; charset=utf-8", article_page(headline, site.url(path)))
+        corrections_step(runtime, now=now + timedelta(minutes=minutes))
+        assert headline in live(sandbox)["facebook"]["text"], minutes
+    assert edits(sandbox) == 3
