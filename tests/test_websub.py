@@ -154,3 +154,16 @@ def test_a_hub_that_refuses_or_disappears_from_the_feed_means_polling_only(world
     site.pages["/feed"] = ("application/rss+xml", rss_with_hub(None, feed_url, []))
     discover(runtime, force=True)
     assert subscription(runtime.engine) is None
+
+
+def test_a_hub_that_denies_a_running_subscription_sends_the_feed_back_to_polling_at_once(world):
+    site, hub, runtime, base, feed_url = world
+    sub = subscribed(world)
+    discover(runtime, force=True)
+    assert next_poll_in(runtime.engine) > 800
+    denied = {"hub.mode": "denied", "hub.topic": feed_url, "hub.reason": "not allowed any more"}
+    assert requests.get(f"{base}/websub/{sub.token}", params=denied).status_code == 200
+    assert subscription(runtime.engine).state == "failed"
+    assert next_poll_in(runtime.engine) <= 1  # due now, not when the safety-net interval ends
+    assert discover(runtime).skipped == 0
+    assert 50 < next_poll_in(runtime.engine) <= 60  # and every poll_seconds from then on
