@@ -2,7 +2,8 @@
 
 Everything is refused before anything is written: an unknown hook (404), a
 body over the hook's ``max_body_bytes`` (413, judged from Content-Length and
-again while reading, so a lie or a chunked stream is cut off), a missing or
+again while reading, so a lie or a chunked stream is cut off), a body still
+arriving after BODY_SECONDS (408), a missing or
 wrong signature (401, compared in constant time), a body that is not the
 hook's JSON (400/422), a URL the fetcher would refuse to read (422). Each
 refusal is one log line; none is a 500. A request accepted once and sent
