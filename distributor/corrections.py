@@ -31,7 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import UNPUBLISHED, differences, mark_gone, record_changes, with_fallbacks
+from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, mark_gone, record_changes,
+                                  with_fallbacks)
 from distributor.db import session_scope
 from distributor.errors import (AuthExpired, DistributorError, FetchError, HttpStatusError, PlatformError, Rejected,
                                Unsupported)
@@ -184,6 +185,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         if gone_reason is not None:
             if mark_gone(article, gone_reason, now):
                 report.gone += 1
+                cancel_unsent(session, article_id, gone_reason, now)
                 _decide(runtime, session, article, None, gone=True, reason=gone_reason, now=now)
             return
         changes = differences(article, extracted)
