@@ -112,7 +112,13 @@ def due_action(sub: WebSubSubscription, now: datetime) -> str | None:
         return "expire" if sub.requested_at and now - _aware(sub.requested_at) > VERIFY_WAIT else None
     if sub.state == "active":
         renew = _renew_at(sub)
-        return "subscribe" if renew is None or now >= renew else None
+        if renew is not None and now < renew:
+            return None
+        # a renewal asked for since the last verification: the hub is given VERIFY_WAIT to verify it
+        # (the lease still runs), not asked again at every look
+        asked = _aware(sub.requested_at)
+        waiting = asked is not None and sub.verified_at is not None and asked > _aware(sub.verified_at)
+        return None if waiting and now - asked <= VERIFY_WAIT else "subscribe"
     if sub.state == "failed":
         since = _aware(sub.requested_at)
         return "subscribe" if since is None or now >= since + _backoff(sub.failures) else None
