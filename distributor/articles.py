@@ -362,7 +362,10 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) 
     if pushed.event == "edited":
         schedule_check(article, now)
         return PushOutcome("edited", article.id)
+    if article.state is ArticleState.pending:  # not read yet: nothing is to be composed from it
+        article.state, article.error = ArticleState.skipped, "unpublished before its page was read"
     mark_gone(article, UNPUBLISHED, now)
+    cancel_unsent(session, article.id, UNPUBLISHED, now)
     article.next_check_at = now  # corrections acts on it at once (its posts: alert or delete)
     return PushOutcome("unpublished", article.id)
 
@@ -413,6 +416,25 @@ def record_changes(article: Article, changes: list[dict], now: datetime) -> None
             article.title = change["after"]
         elif change["field"] == "pull quote":
             article.pull_quote = change["after"]
+
+
+def cancel_unsent(session: Session, article_id: int, reason: str, now: datetime) -> int:
+    """Cancel the story's posts that have not gone out (drafts, waiting for approval, queued, failed):
+    a story taken down is not posted. A post already being sent is left to corrections (delete)."""
+    from distributor import posts
+    from distributor.errors import InvalidTransition
+    from distributor.models import Post, PostState
+
+    waiting = (PostState.draft, PostState.awaiting_approval, PostState.queued, PostState.failed)
+    cancelled = 0
+    for post in session.exec(select(Post).where(Post.article_id == article_id, col(Post.state).in_(waiting))):
+        try:
+            posts.transition(session, post, PostState.cancelled, reason=f"cancelled: the story is {reason}",
+                             actor="system", at=now)
+            cancelled += 1
+        except InvalidTransition:
+            pass  # a worker claimed it meanwhile: it is being sent, corrections deletes it per policy
+    return cancelled
 
 
 def mark_gone(article: Article, reason: str, now: datetime) -> bool:

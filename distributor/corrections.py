@@ -31,7 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import UNPUBLISHED, differences, mark_gone, record_changes, with_fallbacks
+from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, mark_gone, record_changes,
+                                  with_fallbacks)
 from distributor.db import session_scope
 from distributor.errors import (AuthExpired, DistributorError, FetchError, HttpStatusError, PlatformError, Rejected,
                                Unsupported)
@@ -84,9 +85,14 @@ def next_check(posted_at: datetime, minutes: list[int], now: datetime) -> tuple[
     return passed, (points[passed] if passed < len(points) else None)
 
 
-def action_key(kind: str, post_id: int, text: str | None) -> str:
+def action_key(kind: str, post_id: int, text: str | None, revision: int = 0) -> str:
+    """One key per thing done: a delete once per post, an edit once per (story revision, new text).
+
+    The revision (how many changes the story has had) lets a headline that comes back
+    (A, B, A, B) be edited to again; the same revision decided twice is still one action.
+    """
     digest = hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:16]
-    return f"{kind}:{post_id}:{digest}" if kind == "edit" else f"{kind}:{post_id}"
+    return f"{kind}:{post_id}:{revision}:{digest}" if kind == "edit" else f"{kind}:{post_id}"
 
 
 # --- the step --------------------------------------------------------------------
@@ -179,6 +185,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         if gone_reason is not None:
             if mark_gone(article, gone_reason, now):
                 report.gone += 1
+                cancel_unsent(session, article_id, gone_reason, now)
                 _decide(runtime, session, article, None, gone=True, reason=gone_reason, now=now)
             return
         changes = differences(article, extracted)
@@ -211,14 +218,14 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
         kind = what_to_do(changed=not gone, gone=gone, on_change=account.on_change, on_unpublish=account.on_unpublish,
                           written_by_editor=post.created_by not in (None, "system"))
         text = _new_text(runtime, seen, account) if kind == "edit" else None
-        if kind == "edit" and (text is None or text == post.text):
+        if kind == "edit" and (text is None or text == _latest_text(session, post)):
             kind = None
         if kind is None:
             continue
+        key = action_key(kind, post.id, text, len(article.changes or []))
         try:
             with session.begin_nested():
-                session.add(PostAction(post_id=post.id, kind=kind, text=text, key=action_key(kind, post.id, text),
-                                       created_at=now))
+                session.add(PostAction(post_id=post.id, kind=kind, text=text, key=key, created_at=now))
             planned.append(f"{kind} post {post.id} on {post.account}")
         except IntegrityError:
             pass  # decided before (another worker, or the same change seen twice)
@@ -228,6 +235,14 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
     if "article_changed" in runtime.settings.notify.events:
         notify.record_new(session, [notify.article_changed(article.id, line, what=reason)], now)
     log.warning("%s", line)
+
+
+def _latest_text(session: Session, post: Post) -> str:
+    """What the post will say once the edits already decided are done (an edit still pending counts)."""
+    text = session.exec(select(PostAction.text).where(PostAction.post_id == post.id, PostAction.kind == "edit",
+                                                      col(PostAction.state).in_(("pending", "done")))
+                        .order_by(col(PostAction.id).desc()).limit(1)).first()
+    return text if text is not None else post.text
 
 
 def _new_text(runtime, seen: Extracted | None, account) -> str | None:

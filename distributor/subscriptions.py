@@ -112,7 +112,13 @@ def due_action(sub: WebSubSubscription, now: datetime) -> str | None:
         return "expire" if sub.requested_at and now - _aware(sub.requested_at) > VERIFY_WAIT else None
     if sub.state == "active":
         renew = _renew_at(sub)
-        return "subscribe" if renew is None or now >= renew else None
+        if renew is not None and now < renew:
+            return None
+        # a renewal asked for since the last verification: the hub is given VERIFY_WAIT to verify it
+        # (the lease still runs), not asked again at every look
+        asked = _aware(sub.requested_at)
+        waiting = asked is not None and sub.verified_at is not None and asked > _aware(sub.verified_at)
+        return None if waiting and now - asked <= VERIFY_WAIT else "subscribe"
     if sub.state == "failed":
         since = _aware(sub.requested_at)
         return "subscribe" if since is None or now >= since + _backoff(sub.failures) else None
@@ -172,14 +178,18 @@ def _request(runtime, sub_id: int, now: datetime) -> str | None:
 
 def _fail(engine, sub_id: int, error: str, now: datetime) -> None:
     """The hub is not pushing: poll the feed at its usual interval again, from now."""
-    log.warning("WebSub subscription %s: %s; the feed is polled as usual", sub_id, error)
     with session_scope(engine) as session:
-        sub = session.get(WebSubSubscription, sub_id)
-        sub.state, sub.last_error, sub.failures, sub.requested_at = "failed", error, sub.failures + 1, now
-        sub.lease_until = None
-        feed = session.get(Feed, sub.feed_id)
-        if feed is not None and _aware(feed.next_poll_at) > now:
-            feed.next_poll_at = now
+        _failed(session, session.get(WebSubSubscription, sub_id), error, now)
+
+
+def _failed(session: Session, sub: WebSubSubscription, error: str, now: datetime) -> None:
+    """``_fail`` in the caller's transaction (a hub's "denied" arrives inside one)."""
+    log.warning("WebSub subscription %s: %s; the feed is polled as usual", sub.id, error)
+    sub.state, sub.last_error, sub.failures, sub.requested_at = "failed", error, sub.failures + 1, now
+    sub.lease_until = None
+    feed = session.get(Feed, sub.feed_id)
+    if feed is not None and feed.next_poll_at is not None and _aware(feed.next_poll_at) > now:
+        feed.next_poll_at = now
 
 
 def verify_intent(session: Session, token: str, params: dict[str, str], now: datetime) -> str | None:
@@ -189,8 +199,7 @@ def verify_intent(session: Session, token: str, params: dict[str, str], now: dat
     if sub is None or topic != sub.topic:
         return None
     if mode == "denied":
-        sub.state, sub.last_error, sub.failures = "failed", f"the hub refused: {params.get('hub.reason', '')[:200]}", sub.failures + 1
-        sub.requested_at = now
+        _failed(session, sub, f"the hub refused: {params.get('hub.reason', '')[:200]}", now)
         return ""
     challenge = params.get("hub.challenge")
     if mode != "subscribe" or not challenge or sub.state not in ("requested", "active"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,7 +98,9 @@ class WordPressSite(Site):
                 since = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
             chosen = [p for p in self.posts
                       if since is None or datetime.fromisoformat(p["modified_gmt"]).replace(tzinfo=UTC) > since]
-            return "application/json", json.dumps(chosen).encode()
+            query = parse_qs(urlsplit(path).query)  # WordPress pages its answer: per_page (default 10), page
+            size, number = int(query.get("per_page", ["10"])[0]), int(query.get("page", ["1"])[0])
+            return "application/json", json.dumps(chosen[(number - 1) * size:number * size]).encode()
         return super().page(path)
 
     def add(self, number: int, title: str, when: datetime):
@@ -130,3 +133,20 @@ def test_a_wordpress_site_is_polled_through_its_rest_api(engine, sandbox, secret
         with Session(engine) as session:
             article = session.exec(select(Article).where(Article.url == site.url("/?p=2"))).one()
             assert article.changes and article.changes[0]["after"] == "Harbour stays shut after storm"
+
+
+def test_more_posts_than_one_page_between_two_polls_are_all_seen(engine, sandbox, secrets):
+    """A busy hour (or a bulk edit) puts more than one REST page of posts between polls: none is lost."""
+    with WordPressSite() as site:
+        site.add(1, "Old news from yesterday", utcnow() - timedelta(days=1))
+        settings = Settings(fetch={"allow_private_networks": True},
+                            feeds=[{"url": site.base, "kind": "wordpress"}],
+                            accounts=[{"name": "x-main", "platform": "dryrun"}])
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        for number in range(2, 47):  # 45 new stories
+            site.add(number, f"Council story number {number}", utcnow())
+        run_cycle(runtime)
+        with Session(engine) as session:
+            titles = {a.url for a in session.exec(select(Article))}
+        assert titles == {site.url(f"/?p={n}") for n in range(1, 47)}

@@ -169,3 +169,43 @@ def test_a_changed_pull_quote_is_a_difference_and_a_quote_no_longer_found_is_not
                                             "after": "We will keep the ferry running"}]
     assert differences(article, Extracted(source="x", title="Ferry vote")) == []
     assert differences(article, Extracted(source="x", title="Ferry vote ", pull_quote=Quote("We will keep it running", None))) == []
+
+
+def test_a_headline_changed_back_and_again_leaves_the_post_saying_what_the_page_says(world, sandbox, engine):
+    """A -> B -> A -> B: each re-read that finds a new headline edits the post to it, even one seen before."""
+    site, path, runtime = world
+    now = utcnow()
+    for minutes, headline in ((11, "Ferry service to continue"), (61, "Ferry service to stop"),
+                              (361, "Ferry service to continue")):
+        site.pages[path] = ("text/html; charset=utf-8", article_page(headline, site.url(path)))
+        corrections_step(runtime, now=now + timedelta(minutes=minutes))
+        assert headline in live(sandbox)["facebook"]["text"], minutes
+    assert edits(sandbox) == 3
+
+
+def _hook(client, url: str, event: str):
+    body = json.dumps({"url": url, "event": event}).encode()
+    return client.post("/hooks/cms", content=body, headers={"X-Distributor-Signature": sign_generic("k", body)})
+
+
+@pytest.mark.parametrize("read_first", [True, False], ids=["posts waiting", "page not read yet"])
+def test_a_story_unpublished_before_its_posts_went_out_is_never_posted(world, sandbox, engine, read_first):
+    """Published by mistake and taken down a minute later: the posts still waiting are cancelled."""
+    from distributor.pipeline import extract_pending
+
+    site, path, runtime = world
+    slip = "/news/embargoed"
+    site.pages[slip] = ("text/html; charset=utf-8", article_page("Embargoed results leak", site.url(slip)))
+    client = TestClient(create_app(runtime.settings, engine, runtime=runtime))
+    assert _hook(client, site.url(slip), "published").json()["status"] == "created"
+    if read_first:
+        extract_pending(runtime)  # composed and queued, not sent yet
+    assert _hook(client, site.url(slip), "unpublished").json()["status"] == "unpublished"
+    run_cycle(runtime)
+    texts = [p["text"] for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()]
+    assert texts and not any("Embargoed" in t for t in texts)
+    with Session(engine) as session:
+        article = session.exec(select(Article).where(Article.url == site.url(slip))).one()
+        waiting = session.exec(select(Post).where(Post.article_id == article.id)).all()
+        assert all(p.state == "cancelled" for p in waiting)
+        assert len(waiting) == (2 if read_first else 0)

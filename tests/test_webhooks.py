@@ -189,3 +189,25 @@ def test_the_desk_and_the_api_show_a_hook_refusing_and_why(make_client, engine, 
     page = client.get("/sources").text
     assert "1 refused" in page and "401 wrong signature" in page
     assert "DISTRIBUTOR_WEBHOOK_WP_SECRET is not set" in page
+
+
+def test_a_body_sent_too_slowly_is_refused_and_the_connection_let_go(engine, monkeypatch):
+    """A client that declares a body and then trickles it (or stops) is answered 408, not waited for."""
+    import socket
+
+    from distributor.web import hooks
+    from tests.helpers.service import free_port, serving_web
+
+    monkeypatch.setenv("DISTRIBUTOR_WEBHOOK_CMS_SECRET", SECRET)
+    monkeypatch.setattr(hooks, "BODY_SECONDS", 0.5)
+    config = settings()
+    port = free_port()
+    with serving_web(Runtime(config, engine), port):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"POST /hooks/cms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 1000\r\n\r\n{\"url\": ")
+            started = time.monotonic()
+            answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+        assert time.monotonic() - started < 4
+    assert nothing_written(engine)

@@ -154,3 +154,33 @@ def test_a_hub_that_refuses_or_disappears_from_the_feed_means_polling_only(world
     site.pages["/feed"] = ("application/rss+xml", rss_with_hub(None, feed_url, []))
     discover(runtime, force=True)
     assert subscription(runtime.engine) is None
+
+
+def test_a_hub_that_denies_a_running_subscription_sends_the_feed_back_to_polling_at_once(world):
+    site, hub, runtime, base, feed_url = world
+    sub = subscribed(world)
+    discover(runtime, force=True)
+    assert next_poll_in(runtime.engine) > 800
+    denied = {"hub.mode": "denied", "hub.topic": feed_url, "hub.reason": "not allowed any more"}
+    assert requests.get(f"{base}/websub/{sub.token}", params=denied).status_code == 200
+    assert subscription(runtime.engine).state == "failed"
+    assert next_poll_in(runtime.engine) <= 1  # due now, not when the safety-net interval ends
+    assert discover(runtime).skipped == 0
+    assert 50 < next_poll_in(runtime.engine) <= 60  # and every poll_seconds from then on
+
+
+def test_a_renewal_the_hub_has_not_verified_yet_is_not_asked_for_again_every_tick(world):
+    site, hub, runtime, base, feed_url = world
+    hub.lease_seconds = 3600
+    sub = subscribed(world)
+    lease_until = sub.lease_until if sub.lease_until.tzinfo else sub.lease_until.replace(tzinfo=UTC)
+    hub.silent = True  # takes the renewal (202), verifies later, or never
+    renewal = lease_until - timedelta(minutes=20)  # past halfway
+    websub_step(runtime, now=renewal)
+    assert len(hub.requests) == 2
+    for seconds in (30, 60, 90, 120):  # the next ticks, while the hub may still verify
+        websub_step(runtime, now=renewal + timedelta(seconds=seconds))
+    assert len(hub.requests) == 2
+    websub_step(runtime, now=renewal + timedelta(minutes=6))  # no verification within the wait: asked again
+    assert len(hub.requests) == 3
+    assert subscription(runtime.engine).state == "active"  # the running lease still holds

@@ -2,7 +2,8 @@
 
 Everything is refused before anything is written: an unknown hook (404), a
 body over the hook's ``max_body_bytes`` (413, judged from Content-Length and
-again while reading, so a lie or a chunked stream is cut off), a missing or
+again while reading, so a lie or a chunked stream is cut off), a body still
+arriving after BODY_SECONDS (408), a missing or
 wrong signature (401, compared in constant time), a body that is not the
 hook's JSON (400/422), a URL the fetcher would refuse to read (422). Each
 refusal is one log line; none is a 500. A request accepted once and sent
@@ -11,6 +12,7 @@ again (a replay) answers 200 ``duplicate`` and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -29,23 +31,33 @@ from distributor.sources.webhooks import WebhookRefused, delivery_digest, parse,
 log = logging.getLogger(__name__)
 router = APIRouter()
 RESOLVE_SECONDS = 5.0
+BODY_SECONDS = 30.0  # a body still arriving after this is refused (408): a trickle must not hold the door open
 
 
 class _TooLarge(Exception):
     pass
 
 
+class _TooSlow(Exception):
+    pass
+
+
 async def read_capped(request: Request, limit: int) -> bytes:
-    """The body, or _TooLarge as soon as it is known to pass ``limit`` (before reading, when declared)."""
+    """The body, or _TooLarge as soon as it is known to pass ``limit`` (before reading, when declared),
+    or _TooSlow when it has not all arrived within BODY_SECONDS."""
     declared = request.headers.get("content-length", "")
     if declared.strip().isdigit() and int(declared) > limit:
         raise _TooLarge()
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge()
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _TooLarge()
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _TooSlow() from None
     return b"".join(chunks)
 
 
@@ -86,6 +98,8 @@ async def receive(name: str, request: Request):
         body = await read_capped(request, hook.max_body_bytes)
     except _TooLarge:
         return _refuse(name, request, 413, f"the body is over {hook.max_body_bytes:,} bytes")
+    except _TooSlow:
+        return _refuse(name, request, 408, f"the body did not arrive within {BODY_SECONDS:g} seconds")
     except Exception as exc:  # noqa: BLE001 - a client that hung up mid-body
         return _refuse(name, request, 400, f"the body could not be read ({exc.__class__.__name__})")
     try:

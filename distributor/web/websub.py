@@ -21,7 +21,7 @@ from distributor import subscriptions
 from distributor.db import session_scope
 from distributor.errors import DistributorError
 from distributor.models import utcnow
-from distributor.web.hooks import _TooLarge, read_capped
+from distributor.web.hooks import BODY_SECONDS, _TooLarge, _TooSlow, read_capped
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -64,6 +64,9 @@ async def push(token: str, request: Request):
     except _TooLarge:
         log.warning("WebSub: refused a push over %s bytes", f"{limit:,}")
         return JSONResponse({"detail": f"the body is over {limit:,} bytes"}, status_code=413)
+    except _TooSlow:
+        log.warning("WebSub: refused a push whose body did not arrive in time")
+        return JSONResponse({"detail": f"the body did not arrive within {BODY_SECONDS:g} seconds"}, status_code=408)
     except Exception as exc:  # noqa: BLE001 - a client that hung up mid-body
         return JSONResponse({"detail": f"the body could not be read ({exc.__class__.__name__})"}, status_code=400)
     signature = request.headers.get("x-hub-signature")
