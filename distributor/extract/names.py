@@ -246,6 +246,19 @@ def is_org(name: str) -> bool:
     return all(w.isupper() and len(w) > 1 for w in words if not w.endswith("."))
 
 
+def _run_key(words: list[str]) -> str:
+    """The surname key a capitalised run would be learnt under once its titles are stripped."""
+    kept = [w for w in words if not is_suffix(w)]
+    if not kept:
+        return ""
+    last = kept[-1]
+    if last is words[-1] and last.endswith(".") and len(last) > 2:
+        last = last.rstrip(".")
+    if last.endswith(("’s", "'s")):
+        last = last[:-2]
+    return fold(last)
+
+
 def trailing_name(phrase: str) -> str | None:
     """The capitalised run that ends `phrase`, titles stripped, or None.
 
@@ -325,11 +338,15 @@ class Registry:
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
-        self.titled: set[str] = set()
+        self._titled: set[str] = set()
         # Names written after a title or honorific at least once, full or not.
-        self.addressed: set[str] = set()
+        self._addressed: set[str] = set()
         # title word -> (paragraph, full name) in order: "le ministre" is the last ministre named.
-        self.roles: dict[str, list[tuple[int, str]]] = {}
+        self._roles: dict[str, list[tuple[int, str]]] = {}
+        # Multi-word runs not read as names yet, by the surname key they would be learnt
+        # under: most runs in an article are never asked about, and reading one (titles,
+        # roles) is the costly part, so it waits until an attribution needs that surname.
+        self._pending: dict[str, list[tuple[str, str, list[str], str, int]]] = {}
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
@@ -360,6 +377,7 @@ class Registry:
         midsentence = self._capitalised_midsentence
         alone = self._alone
         learnt = self._learnt
+        pending = self._pending
         for m in NAME_RUN.finditer(text):
             run = m.group(0)
             start = m.start()
@@ -381,19 +399,60 @@ class Registry:
             if seen in learnt:
                 continue  # the same run again: its name, role and title are known already
             learnt.add(seen)
-            name = _strip_titles(seen, code)
-            self.learn(name, para)
-            name_words = len(name.split())
-            if name_words >= 2 and not is_org(name):
-                self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - name_words], name, para)
-            if name == run:
-                continue  # nothing was stripped: no title in front
-            titles = words[: max(len(words) - name_words, 0)]
-            titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
-            if any(w[:1].isupper() and _is_title_in(w, code) for w in titles):
-                self.addressed.add(name)  # "President Trump", "Ms Persson": a person
-                if any(w[:1].isupper() and _is_title_in(w, code) and _clean(w) not in _HONORIFICS for w in titles):
-                    self.titled.add(name)
+            # Read as a name only when a quote's attribution asks for this surname.
+            pending.setdefault(_run_key(words), []).append((seen, run, words, text[max(0, start - 60) : start], para))
+
+    def _read_run(self, seen: str, run: str, words: list[str], before: str, para: int) -> None:
+        """Learn one capitalised run: its name, its role ("le ministre"), whether it has a title."""
+        code = current().code
+        name = _strip_titles(seen, code)
+        self.learn(name, para)
+        name_words = len(name.split())
+        if name_words >= 2 and not is_org(name):
+            self._learn_roles(before, words[: len(words) - name_words], name, para)
+        if name == run:
+            return  # nothing was stripped: no title in front
+        titles = words[: max(len(words) - name_words, 0)]
+        titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
+        if any(w[:1].isupper() and _is_title_in(w, code) for w in titles):
+            self._addressed.add(name)  # "President Trump", "Ms Persson": a person
+            if any(w[:1].isupper() and _is_title_in(w, code) and _clean(w) not in _HONORIFICS for w in titles):
+                self._titled.add(name)
+
+    def _read_pending(self, key: str) -> None:
+        """Learn the runs that may name someone with this surname key, in page order."""
+        runs = self._pending.pop(key, None)
+        if runs:
+            for run in runs:
+                self._read_run(*run)
+
+    def _read_all(self) -> None:
+        for key in list(self._pending):
+            self._read_pending(key)
+
+    def _entries(self, key: str) -> list[tuple[int, str]]:
+        """(paragraph, full name) of the people with this surname key, in page order."""
+        if key in self._pending:
+            self._read_pending(key)
+        return self._by_surname.get(key, [])
+
+    def _name_key(self, name: str) -> None:
+        """Learn what the page says about the person `name` (surname key) before a lookup."""
+        key = surname_key(name)
+        if key and key in self._pending:
+            self._read_pending(key)
+
+    def is_titled(self, name: str | None) -> bool:
+        """Whether the page gives this person an office ("Prime Minister Habib Essid")."""
+        if not name:
+            return False
+        self._name_key(name)
+        return name in self._titled
+
+    def is_addressed(self, name: str) -> bool:
+        """Whether the page writes this name after a title or honorific at least once."""
+        self._name_key(name)
+        return name in self._addressed
 
     def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
         """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
@@ -412,11 +471,12 @@ class Registry:
         for lw in found:
             for part in [lw, *lw.split("-")[1:]]:
                 if part in titles or part in TITLES:
-                    self.roles.setdefault(part, []).append((para, name))
+                    self._roles.setdefault(part, []).append((para, name))
 
     def by_role(self, role: str, para: int) -> str | None:
         """The person most recently introduced with this title, at or before paragraph `para`."""
-        entries = [n for p, n in self.roles.get(role, []) if p <= para]
+        self._read_all()  # any run may carry this title
+        entries = [n for p, n in self._roles.get(role, []) if p <= para]
         # Two ministers named: "le ministre" could be either, so neither.
         return entries[-1] if entries and len(set(entries)) == 1 else None
 
@@ -455,7 +515,7 @@ class Registry:
             or words[0].lower() in self._lower_words
             or words[0].lower() in noise
             or words[0].lower() in _LEADING_NOISE
-            or (len(words) >= 3 and fold(words[0]) in self._by_surname)
+            or (len(words) >= 3 and bool(self._entries(fold(words[0]))))
         ):
             words = words[1:]
         return " ".join(words)
@@ -463,12 +523,12 @@ class Registry:
     def knows_surname(self, name: str) -> bool:
         """Whether the article's prose names someone with this surname."""
         key = surname_key(name)
-        return bool(key and (self._by_surname.get(key) or self._alone.get(name.split()[-1], 0)))
+        return bool(key and (self._entries(key) or self._alone.get(name.split()[-1], 0)))
 
     def _same_ends(self, name: str, key: str) -> str | None:
         """ "Mario Raúl Negri" -> "Mario Negri": same first and last name, as the article writes it."""
         words = name.split()
-        for _, known in self._by_surname.get(key, []):
+        for _, known in self._entries(key):
             other = known.split()
             if known != name and len(other) >= 2 and other[0] == words[0] and other[-1] == words[-1]:
                 return known
@@ -476,7 +536,7 @@ class Registry:
 
     def _known_tail(self, name: str, key: str) -> str | None:
         """ "Lewicy Borys Budka" -> "Borys Budka" when the page names him so elsewhere."""
-        for _, known in self._by_surname.get(key, []):
+        for _, known in self._entries(key):
             if len(known) < len(name) and name.endswith(" " + known):
                 return known
         return None
@@ -484,7 +544,7 @@ class Registry:
     def _same_but_typo(self, name: str, key: str) -> str | None:
         """ "Odiar Carneiro" after "Odair Carneiro": one swap of two letters in a given name."""
         words = name.split()
-        for _, known in self._by_surname.get(key, []):
+        for _, known in self._entries(key):
             if known == name:
                 break  # only a spelling the article used first counts as the right one
             other = known.split()
@@ -512,7 +572,7 @@ class Registry:
         if any(w in self._after_article for w in words):
             return False
         for w in words[:-1]:
-            if w.endswith("s") and fold(w[:-1]) in self._by_surname:
+            if w.endswith("s") and self._entries(fold(w[:-1])):
                 return False  # "Rudolf Augsteins Motto": a genitive, so a thing of his
         if current().code == "de" and len(words) >= 3 and words[-2].endswith("s"):
             return False  # the same genitive when the owner is not introduced elsewhere
@@ -523,7 +583,7 @@ class Registry:
         if not self.plausible(name):
             return False
         words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
-        return len(words) >= 2 or name in self.addressed
+        return len(words) >= 2 or self.is_addressed(name)
 
     def is_common_phrase(self, name: str) -> bool:
         """ "Social Security": every word also appears in lower case, so not a person."""
@@ -537,7 +597,7 @@ class Registry:
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = fold(words[-1]) if words else ""
-        entries = self._by_surname.get(key, [])
+        entries = self._entries(key)
         # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
         if self.is_common_phrase(name) and not (len(words) == 1 and entries):
             return None

@@ -16,7 +16,7 @@ continuing paragraphs against the people the article has introduced
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import re
 import unicodedata
@@ -506,7 +506,7 @@ def _find_quotes(
         text = "\n".join(p for p in r.parts if p)
         if not text:
             continue
-        score = _score(r, text, protagonist, registry.titled, total, hint_keys)
+        score = _score(r, text, protagonist, registry.is_titled, total, hint_keys)
         quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=_confidence(r)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
@@ -573,9 +573,11 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
     for r in raws:
         mention = r.mention if r.tight else None
         mentions.append(mention or before_attribution(r.before) or r.mention)
-    follow = any(m is not None and m.kind in ("pronoun", "role") for m in mentions)
+    # Only "she said" and a dropped subject read the discourse, so the prose is
+    # followed up to the last such quote and no further.
+    follow_upto = max((r.para for r, m in zip(raws, mentions) if m is not None and m.kind == "pronoun"), default=-1)
     for r, mention in zip(raws, mentions):
-        while follow and read_upto < r.para:
+        while read_upto < r.para and r.para <= follow_upto:
             people.read(paragraphs[read_upto], read_upto)
             for q in by_para.get(read_upto, []):
                 if q.speaker and q.speaker_is_full:
@@ -754,7 +756,8 @@ def _opens_a_sentence(text: str, full: str) -> bool:
 
 
 def _score(
-    r: _Raw, text: str, protagonist: str | None, titled: set[str], total: int, hint_keys: list[str]
+    r: _Raw, text: str, protagonist: str | None, titled: Callable[[str | None], bool], total: int,
+    hint_keys: list[str],
 ) -> float:
     first = text.split("\n")[0]
     score = _text_factor(first)
@@ -771,7 +774,7 @@ def _score(
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
     if r.speaker and r.speaker == protagonist:
         score *= 1.1
-    if r.speaker in titled:
+    if r.speaker and titled(r.speaker):
         score *= 1.1
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
         score *= 1.3
