@@ -230,10 +230,11 @@ def speed(pages, repeats: int, compose) -> None:
 
     results = []
 
-    from distributor.extract import names
+    from distributor.extract import attribution, names
 
     def extract_only() -> None:
-        for cached in (names._strip_titles, names._is_title_in, names._is_minor, names.is_org, names.fold, names.is_suffix):
+        for cached in (names._strip_titles, names._is_title_in, names._is_minor, names.is_org, names.fold, names.is_suffix,
+                       attribution.last_sentence):
             cached.cache_clear()  # memoised per process: each round starts cold, as a new page would
         results.clear()
         for _, raw, truth in pages:

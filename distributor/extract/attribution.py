@@ -10,6 +10,7 @@ pronouns can be resolved; quotes.py puts the two together.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -84,8 +85,12 @@ _CONJUNCTION_END_RE = re.compile(r"\b(?:and|but|then)\s*$")
 _PRONOUN_OPENER_RE = re.compile(r"(He|She|His|Her)\b")
 
 
+@functools.lru_cache(maxsize=1024)
 def last_sentence(text: str) -> str:
-    """The unfinished sentence at the end of `text` (the one a quote continues)."""
+    """The unfinished sentence at the end of `text` (the one a quote continues).
+
+    Remembered: the title, fragment and attribution tests all ask it of the same prose.
+    """
     stripped = text.rstrip()
     if _SENTENCE_END_RE.search(stripped) and not _ABBREV_END.search(stripped):
         return ""  # the prose before the quote is a finished sentence

@@ -14,6 +14,7 @@ import functools
 
 import re
 import unicodedata
+from collections import Counter
 
 from distributor.extract.language import current
 
@@ -248,11 +249,13 @@ def is_org(name: str) -> bool:
 
 def _run_key(words: list[str]) -> str:
     """The surname key a capitalised run would be learnt under once its titles are stripped."""
-    kept = [w for w in words if not is_suffix(w)]
-    if not kept:
-        return ""
-    last = kept[-1]
-    if last is words[-1] and last.endswith(".") and len(last) > 2:
+    last = words[-1]
+    if is_suffix(last):
+        kept = [w for w in words if not is_suffix(w)]
+        if not kept:
+            return ""
+        last = kept[-1]
+    elif last.endswith(".") and len(last) > 2:
         last = last.rstrip(".")
     if last.endswith(("’s", "'s")):
         last = last[:-2]
@@ -332,9 +335,9 @@ class Registry:
     def __init__(self) -> None:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
         self._lower_words: set[str] = set()
-        self._alone: dict[str, int] = {}
+        self._alone: Counter[str] = Counter()  # capitalised words seen on their own
         self._after_article: set[str] = set()  # capitalised words written right after an article
-        self._learnt: set[str] = set()  # multi-word runs already learnt  # capitalised words seen on their own
+        self._learnt: set[str] = set()  # multi-word runs already learnt
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
@@ -385,7 +388,7 @@ class Registry:
             sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
             if " " not in run and "\u00a0" not in run:
                 # One word: counted, and nothing to learn as a name (most runs are these).
-                alone[run] = alone.get(run, 0) + 1
+                alone[run] += 1
                 if not sentence_start:
                     midsentence.add(run.lower())
                 continue
