@@ -781,6 +781,8 @@ def _score(
         score *= 0.5  # a post already public under the author's name: the article's own quotes come first
     if r.incomplete:
         score *= 0.6  # half a sentence: the rest follows the attribution
+    if _from_another_occasion(r):
+        score *= 0.75  # “…,” she once said / said in 2019: background, not the story's news
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
     if r.speaker and r.speaker == protagonist:
         score *= 1.1
@@ -789,6 +791,27 @@ def _score(
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
         score *= 1.3
     return score
+
+
+# An attribution that dates the words before the story's event.
+_ANOTHER_OCCASION_RE = re.compile(
+    r"\b(?:once|recently|previously|formerly|years ago|at the time|back in (?:19|20)\d\d|in (?:19|20)\d\d|"
+    r"last (?:year|decade)|(?:19|20)\d\d interview)\b",
+    re.IGNORECASE,
+)
+_OCCASION_WINDOW = 80  # characters of the attribution read after the quote, or before it
+
+
+def _from_another_occasion(r: _Raw) -> bool:
+    """ "…,” Prelogar said recently on a quiz show": a quote the article recalls from elsewhere."""
+    if current().code != "en":
+        return False
+    after = r.after[:_OCCASION_WINDOW]
+    after = after.split(". ", 1)[0]  # the attribution's own sentence
+    if r.mention is not None and _ANOTHER_OCCASION_RE.search(after):
+        return True
+    lead = last_sentence(r.before[-_OCCASION_WINDOW:]) if r.before else ""
+    return bool(lead.rstrip().endswith((":", ",")) and _ANOTHER_OCCASION_RE.search(lead))
 
 
 def _matches_hint(text: str, hint_keys: list[str]) -> bool:
