@@ -1,0 +1,46 @@
+"""Which quote becomes the pull quote: general rules an editor would follow.
+
+Every paragraph here is written for the test.
+"""
+
+from __future__ import annotations
+
+from distributor.extract.quotes import find_quotes, pick_pull_quote
+
+
+def pull(paragraphs: list[str]):
+    return pick_pull_quote(find_quotes(paragraphs))
+
+
+STORY = [
+    "The city council voted on Monday to close the Elm Street bridge for repairs.",
+    "“I like to think of every bridge as a promise we keep to the next generation,” "
+    "Mayor Dana Whitfield said recently on a radio quiz show about her years as an engineer.",
+    "The closure will last six months, and buses will take a detour through the port.",
+    "“We cannot keep sending school buses over a deck that is cracking under them,” Whitfield said at the vote.",
+]
+
+
+def test_a_quote_from_another_occasion_ranks_below_the_storys_own():
+    quote = pull(STORY)
+    assert quote is not None
+    assert quote.speaker == "Dana Whitfield"
+    assert quote.text == "We cannot keep sending school buses over a deck that is cracking under them"
+
+
+def test_once_said_in_the_lead_in_dates_the_quote_too():
+    story = [
+        "The city council voted on Monday to close the Elm Street bridge for repairs.",
+        "Mayor Dana Whitfield once said: “I like to think of every bridge as a promise we keep.”",
+        "“We cannot keep sending school buses over a deck that is cracking,” Whitfield said at the vote.",
+    ]
+    quote = pull(story)
+    assert quote is not None and quote.text.startswith("We cannot keep sending school buses")
+
+
+def test_without_a_dating_word_the_earlier_quote_still_leads():
+    """The rule is about the dating word: the same story without it keeps its first quote."""
+    story = [STORY[0], STORY[1].replace(" recently on a radio quiz show about her years as an engineer", ""), *STORY[2:]]
+    quote = pull(story)
+    assert quote is not None
+    assert quote.text == "I like to think of every bridge as a promise we keep to the next generation"
