@@ -44,3 +44,16 @@ def test_without_a_dating_word_the_earlier_quote_still_leads():
     quote = pull(story)
     assert quote is not None
     assert quote.text == "I like to think of every bridge as a promise we keep to the next generation"
+
+
+def test_a_dating_word_about_the_speaker_does_not_date_the_quote():
+    """ "said Jo Roe, a neighbour who recently moved": the word describes her, not when she spoke."""
+    story = [
+        "The council voted on Monday to close the Elm Street bridge for repairs.",
+        "“I was stunned by how many cracks the inspectors found,” said Jo Roe, a neighbour who recently moved here.",
+        "The closure will last six months.",
+        "“It feels like a long time to wait for a bridge,” said Lee Carver, who drives a bus over it.",
+    ]
+    quote = pull(story)
+    assert quote is not None
+    assert (quote.speaker, quote.text) == ("Jo Roe", "I was stunned by how many cracks the inspectors found")

@@ -803,15 +803,25 @@ _OCCASION_WINDOW = 80  # characters of the attribution read after the quote, or 
 
 
 def _from_another_occasion(r: _Raw) -> bool:
-    """ "…,” Prelogar said recently on a quiz show": a quote the article recalls from elsewhere."""
+    """ "…,” Prelogar said recently on a quiz show": a quote the article recalls from elsewhere.
+
+    Only the attribution's own clause counts (up to its first comma): in "said Jo Roe,
+    a friend who recently moved", the word describes the speaker, not the quote.
+    """
     if current().code != "en":
         return False
-    after = r.after[:_OCCASION_WINDOW]
-    after = after.split(". ", 1)[0]  # the attribution's own sentence
-    if r.mention is not None and _ANOTHER_OCCASION_RE.search(after):
-        return True
+    if r.mention is not None and r.after:
+        clause = _CLAUSE_CUT_RE.split(r.after[:_OCCASION_WINDOW].lstrip(" ,—–"), maxsplit=1)[0]
+        if _ANOTHER_OCCASION_RE.search(clause):
+            return True
     lead = last_sentence(r.before[-_OCCASION_WINDOW:]) if r.before else ""
-    return bool(lead.rstrip().endswith((":", ",")) and _ANOTHER_OCCASION_RE.search(lead))
+    if not lead.rstrip().endswith((":", ",")):
+        return False
+    clause = lead.rstrip().rstrip(":,").rsplit(",", 1)[-1]
+    return bool(_ANOTHER_OCCASION_RE.search(clause))
+
+
+_CLAUSE_CUT_RE = re.compile(r"[,;:.!?—–(]")
 
 
 def _matches_hint(text: str, hint_keys: list[str]) -> bool:
