@@ -57,3 +57,16 @@ def test_a_dating_word_about_the_speaker_does_not_date_the_quote():
     quote = pull(story)
     assert quote is not None
     assert (quote.speaker, quote.text) == ("Jo Roe", "I was stunned by how many cracks the inspectors found")
+
+
+def test_a_verb_opening_the_sentence_is_not_part_of_the_speakers_name():
+    quotes = find_quotes([
+        "Enter Maria Okafor, who has run the harbour office for a decade.",
+        "“We will rebuild the bridge before winter,” Okafor said.",
+        "Accordingly Tomas Lindqvist, her deputy, signed the order.",
+        "“The harbour has never been this busy,” Lindqvist said.",
+    ])
+    assert {q.text: q.speaker for q in quotes} == {
+        "We will rebuild the bridge before winter": "Maria Okafor",
+        "The harbour has never been this busy": "Tomas Lindqvist",
+    }

@@ -198,7 +198,10 @@ _LEADING_NOISE = frozenset(
     "hosting following speaking addressing responding writing noting reacting commenting explaining "
     "describing echoing citing asked pressed interviewed testifying appearing announcing "
     "separately elsewhere instead overall last earlier later meanwhile "
-    "these those his her their its our my meanwhile however still yet now later earlier".split()
+    "these those his her their its our my meanwhile however still yet now later earlier "
+    # A verb or adverb that opens the sentence is no one's first name ("Enter Stuart Kaplan, ...",
+    # "Was Bartleby ...", "Accordingly Turkey ...").
+    "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps".split()
 )
 
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
