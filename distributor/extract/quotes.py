@@ -540,12 +540,15 @@ def _confidence(r: _Raw) -> float:
 
 
 def _count_word(text: str, word: str) -> int:
-    """How often `word` stands in `text` as a whole word."""
-    n = 0
-    for m in re.finditer(re.escape(word) + r"(?![\w’'-])", text):
-        i = m.start()
-        if i == 0 or not (text[i - 1].isalpha() or text[i - 1] in "’'-"):
+    """How often `word` stands in `text` as a whole word (str.find: the fastest literal search)."""
+    n, size = 0, len(word)
+    i = text.find(word) if word else -1
+    while i >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + size] if i + size < len(text) else " "
+        if not (before.isalpha() or before in "’'-") and not (after.isalnum() or after in "_’'-"):
             n += 1
+        i = text.find(word, i + size)
     return n
 
 
