@@ -314,6 +314,10 @@ _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
 _ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]+) ([{LOWER}][\w-]*) ([{UPPER}][\w-]+)")
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
+# "the Wild’s 4-1 win", "for the Wild.", "The Wild are": a capitalised word the prose writes
+# after "the" and before a possessive, a stop or a plural verb names a team, a body or a
+# place, never a person ("the Biden administration", a name used as a modifier, does not count).
+_THE_THING = re.compile(rf"\b[Tt]he ([{UPPER}][\w-]+)(?=[’']s\b|[.,;:!?)]|\s+(?:are|were|have|had)\b|$)")
 
 
 def _one_transposition(a: str, b: str) -> bool:
@@ -337,7 +341,13 @@ class Registry:
 
     def __init__(self) -> None:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
-        self._lower_words: set[str] = set()
+        # The page's lower-case words ("Social Security" is a phrase when both are also
+        # written in lower case): read only when a name is checked, from the texts learnt
+        # so far, so pages whose attributions never ask pay nothing.
+        self._lower_set: set[str] = set()
+        self._lower_unread: list[str] = []
+        self._texts: list[str] = []  # every text learnt, for the rarer questions asked lazily
+        self._things: set[str] | None = None
         self._alone: Counter[str] = Counter()  # capitalised words seen on their own
         self._after_article: set[str] = set()  # capitalised words written right after an article
         self._learnt: set[str] = set()  # multi-word runs already learnt
@@ -356,7 +366,9 @@ class Registry:
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
-        self._lower_words.update(_LOWER_WORD.findall(text))
+        self._lower_unread.append(text)
+        self._texts.append(text)
+        self._things = None
         lang = current()
         code = lang.code
         determiners = lang.determiners
@@ -407,6 +419,14 @@ class Registry:
             learnt.add(seen)
             # Read as a name only when a quote's attribution asks for this surname.
             pending.setdefault(_run_key(words), []).append((seen, run, words, text[max(0, start - 60) : start], para))
+
+    @property
+    def _lower_words(self) -> set[str]:
+        """The lower-case words of every text learnt so far."""
+        if self._lower_unread:
+            self._lower_set.update(_LOWER_WORD.findall("\n".join(self._lower_unread)))
+            self._lower_unread.clear()
+        return self._lower_set
 
     def _read_run(self, seen: str, run: str, words: list[str], before: str, para: int) -> None:
         """Learn one capitalised run: its name, its role ("le ministre"), whether it has a title."""
@@ -584,9 +604,18 @@ class Registry:
             return False  # the same genitive when the owner is not introduced elsewhere
         return words[0].lower() not in self._lower_words
 
+    def is_thing(self, name: str) -> bool:
+        """Whether the prose writes this name's last word as a thing: "the Wild’s", "the Wild are"."""
+        if current().code != "en":
+            return False
+        if self._things is None:
+            self._things = set(_THE_THING.findall("\n".join(self._texts)))
+        words = [w for w in name.split() if not is_suffix(w)]
+        return bool(words) and words[-1] in self._things
+
     def is_person(self, name: str) -> bool:
-        """A full name, or a surname the article gives a title ("President Trump")."""
-        if not self.plausible(name):
+        """A full name, or a surname the article gives a title ("President Trump"); never a team."""
+        if not self.plausible(name) or self.is_thing(name):
             return False
         words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
         return len(words) >= 2 or self.is_addressed(name)
