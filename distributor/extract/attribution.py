@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from distributor.extract.language import current
@@ -293,7 +294,12 @@ def prose_subjects(sentence: str) -> list[str]:
     preposition or possessive puts it in object position; names in a
     subordinate clause ("after Jo Walton explained") come after the others.
     """
-    out, later = [], []
+    return list(_prose_subjects(sentence))
+
+
+def _prose_subjects(sentence: str) -> Iterator[str]:
+    """prose_subjects, one name at a time: a reader that wants the first person stops there."""
+    later = []
     for m in NAME_RUN.finditer(sentence):
         # Each test reads a short window around the name, never the whole sentence
         # again: a sentence of a thousand names stays linear.
@@ -316,8 +322,8 @@ def prose_subjects(sentence: str) -> list[str]:
         if _SUBORDINATE.search(clause):
             later.append(name)  # "after the critic Amy Tran suggested it": not the main clause
         else:
-            out.append(name)
-    return out + later
+            yield name
+    yield from later
 
 
 _ROLE_WORDS = frozenset({"study", "lead", "the", "senior", "former", "co-author", "coauthor", "principal"})
@@ -468,7 +474,7 @@ def before_attribution(before: str) -> Mention | None:
 
 def person_in(sentence: str, registry: Registry, para: int) -> str | None:
     """The first person a sentence is about, as a full name (or a titled surname), if any."""
-    for name in prose_subjects(sentence):
+    for name in _prose_subjects(sentence):
         full = registry.resolve(name, para)
         if full and registry.is_person(full):
             return full

@@ -332,6 +332,9 @@ def _one_transposition(a: str, b: str) -> bool:
 _ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
 
 
+_SENTENCE_OPENERS = ".!?:“\"‘'(—–-"  # the last mark before a word that opens a sentence
+
+
 class Registry:
     """The people an article has introduced, so "Kirby" can become "John Kirby".
 
@@ -399,14 +402,17 @@ class Registry:
         for m in NAME_RUN.finditer(text):
             run = m.group(0)
             start = m.start()
-            before = text[max(0, start - 4) : start].rstrip()
-            sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
             if " " not in run and "\u00a0" not in run:
                 # One word: counted, and nothing to learn as a name (most runs are these).
                 alone[run] += 1
-                if not sentence_start:
-                    midsentence.add(run.lower())
+                low = run.lower()
+                if low not in midsentence:  # (where it stands is read only while it could matter)
+                    before = text[max(0, start - 4) : start].rstrip()
+                    if before and before[-1] not in _SENTENCE_OPENERS:
+                        midsentence.add(low)
                 continue
+            before = text[max(0, start - 4) : start].rstrip()
+            sentence_start = not before or before[-1] in _SENTENCE_OPENERS
             words = run.split()
             if not sentence_start:
                 midsentence.update(w.lower() for w in words)
