@@ -14,7 +14,6 @@ import functools
 
 import re
 import unicodedata
-from collections import Counter
 
 from distributor.extract.language import current
 
@@ -351,7 +350,7 @@ class Registry:
         self._lower_unread: list[str] = []
         self._texts: list[str] = []  # every text learnt, for the rarer questions asked lazily
         self._things: set[str] | None = None
-        self._alone: Counter[str] = Counter()  # capitalised words seen on their own
+        self._alone: dict[str, int] = {}  # capitalised words seen on their own, counted
         self._after_article: set[str] = set()  # capitalised words written right after an article
         self._learnt: set[str] = set()  # multi-word runs already learnt
         self._capitalised_midsentence: set[str] = set()
@@ -400,11 +399,11 @@ class Registry:
         learnt = self._learnt
         pending = self._pending
         for m in NAME_RUN.finditer(text):
-            run = m.group(0)
+            run = m[0]
             start = m.start()
             if " " not in run and "\u00a0" not in run:
                 # One word: counted, and nothing to learn as a name (most runs are these).
-                alone[run] += 1
+                alone[run] = alone.get(run, 0) + 1
                 low = run.lower()
                 if low not in midsentence:  # (where it stands is read only while it could matter)
                     before = text[max(0, start - 4) : start].rstrip()
