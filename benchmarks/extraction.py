@@ -249,11 +249,11 @@ def speed(pages, repeats: int, compose) -> None:
 
     results = []
 
-    from distributor.extract import attribution, names
+    from distributor.extract import attribution, body, names
 
     def extract_only() -> None:
         for cached in (names._strip_titles, names._is_title_in, names._is_minor, names.is_org, names.fold, names.is_suffix,
-                       attribution.last_sentence):
+                       attribution.last_sentence, body._names_mark_chrome):
             cached.cache_clear()  # memoised per process: each round starts cold, as a new page would
         results.clear()
         for _, raw, truth in pages:
