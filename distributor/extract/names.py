@@ -331,6 +331,57 @@ def _one_transposition(a: str, b: str) -> bool:
 _ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
 
 
+_THING_LOOKUPS = 16  # words looked up one by one (str.find) before one findall pass reads them all
+_THING_NEXT = frozenset(".,;:!?)")
+_PLURAL_VERBS = ("are", "were", "have", "had")
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _written_as_thing(text: str, word: str, limit: int = 1000) -> bool | None:
+    """Whether `word` is in _THE_THING.findall(text), read by a literal search for "he <word>".
+
+    None once `limit` places have been looked at: a page that writes the phrase that
+    often is read more cheaply by the one findall pass.
+
+    Hand-written because a findall over the whole prose for every page costs more
+    than the few literal searches the names an attribution asks about need; the
+    checks are _THE_THING's, in the same order (a linear scan per word).
+    """
+    if not word or word[0] not in UPPER or not all(_is_word_char(c) or c == "-" for c in word):
+        return False  # (the pattern reads a capitalised run of word characters and hyphens)
+    n, size = len(text), len(word)
+    i = text.find("he " + word)
+    while i >= 0:
+        limit -= 1
+        if limit < 0:
+            return None
+        k = i + 3  # where the word starts
+        j = k + size
+        if (
+            i >= 1
+            and text[i - 1] in "Tt"
+            and (i == 1 or not _is_word_char(text[i - 2]))
+            and (j == n or not (_is_word_char(text[j]) or text[j] == "-"))
+        ):
+            if j == n or (j == n - 1 and text[j] == "\n") or text[j] in _THING_NEXT:
+                return True
+            if text[j] in "’'" and text[j + 1 : j + 2] == "s" and (j + 2 == n or not _is_word_char(text[j + 2])):
+                return True
+            m = j
+            while m < n and text[m].isspace():
+                m += 1
+            if m > j:
+                for verb in _PLURAL_VERBS:
+                    end = m + len(verb)
+                    if text.startswith(verb, m) and (end == n or not _is_word_char(text[end])):
+                        return True
+        i = text.find("he " + word, i + 1)
+    return False
+
+
 _SENTENCE_OPENERS = ".!?:“\"‘'(—–-"  # the last mark before a word that opens a sentence
 
 
@@ -350,6 +401,8 @@ class Registry:
         self._lower_unread: list[str] = []
         self._texts: list[str] = []  # every text learnt, for the rarer questions asked lazily
         self._things: set[str] | None = None
+        self._thing_words: dict[str, bool] = {}  # is_thing's answers while few names are asked
+        self._joined: str | None = None
         self._alone: dict[str, int] = {}  # capitalised words seen on their own, counted
         self._after_article: set[str] = set()  # capitalised words written right after an article
         self._learnt: set[str] = set()  # multi-word runs already learnt
@@ -370,7 +423,7 @@ class Registry:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_unread.append(text)
         self._texts.append(text)
-        self._things = None
+        self._things, self._thing_words, self._joined = None, {}, None
         lang = current()
         code = lang.code
         determiners = lang.determiners
@@ -613,10 +666,24 @@ class Registry:
         """Whether the prose writes this name's last word as a thing: "the Wild’s", "the Wild are"."""
         if current().code != "en":
             return False
-        if self._things is None:
-            self._things = set(_THE_THING.findall("\n".join(self._texts)))
         words = [w for w in name.split() if not is_suffix(w)]
-        return bool(words) and words[-1] in self._things
+        if not words:
+            return False
+        word = words[-1]
+        if self._things is not None:
+            return word in self._things
+        known = self._thing_words.get(word)
+        if known is None:
+            if self._joined is None:
+                self._joined = "\n".join(self._texts)
+            if len(self._thing_words) < _THING_LOOKUPS:
+                known = _written_as_thing(self._joined, word)
+            if known is None:
+                # Many names asked about, or a phrase written very often: one pass reads every word.
+                self._things = set(_THE_THING.findall(self._joined))
+                return word in self._things
+            self._thing_words[word] = known
+        return known
 
     def is_person(self, name: str) -> bool:
         """A full name, or a surname the article gives a title ("President Trump"); never a team."""
