@@ -195,6 +195,20 @@ def test_unnamed_sources_and_organisations_are_never_pull_quotes(paragraph):
 
 # --- ranking ---------------------------------------------------------------
 
+def test_he_said_never_resolves_to_a_team():
+    # A sports story: the team is named in full in the standfirst and by its last
+    # word in the prose, which also opens the sentence that introduces the player.
+    context = ["Noor Achebe scored twice and the Lakeport Surge beat the Halden Owls 4-2 on Friday."]
+    paragraphs = [
+        "“We kept believing in ourselves,” Surge coach Dana Whitcombe said after the Surge’s fourth win in a row.",
+        "The Surge still trail the division leaders by six points.",
+        "Surge defender Tomas Reyes, who has played beside Achebe for three seasons, saw her frustration last month.",
+        "“She is used to scoring every week,” he said.",
+    ]
+    quotes = {q.text: q.speaker for q in find_quotes(paragraphs, context=context)}
+    assert quotes["She is used to scoring every week"] == "Tomas Reyes"
+    assert "Lakeport Surge" not in quotes.values()
+
 
 def test_pull_quote_prefers_a_short_first_person_line_from_a_named_person():
     paragraphs = [

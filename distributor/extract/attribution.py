@@ -10,7 +10,9 @@ pronouns can be resolved; quotes.py puts the two together.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from distributor.extract.language import current
@@ -84,8 +86,12 @@ _CONJUNCTION_END_RE = re.compile(r"\b(?:and|but|then)\s*$")
 _PRONOUN_OPENER_RE = re.compile(r"(He|She|His|Her)\b")
 
 
+@functools.lru_cache(maxsize=1024)
 def last_sentence(text: str) -> str:
-    """The unfinished sentence at the end of `text` (the one a quote continues)."""
+    """The unfinished sentence at the end of `text` (the one a quote continues).
+
+    Remembered: the title, fragment and attribution tests all ask it of the same prose.
+    """
     stripped = text.rstrip()
     if _SENTENCE_END_RE.search(stripped) and not _ABBREV_END.search(stripped):
         return ""  # the prose before the quote is a finished sentence
@@ -288,7 +294,12 @@ def prose_subjects(sentence: str) -> list[str]:
     preposition or possessive puts it in object position; names in a
     subordinate clause ("after Jo Walton explained") come after the others.
     """
-    out, later = [], []
+    return list(_prose_subjects(sentence))
+
+
+def _prose_subjects(sentence: str) -> Iterator[str]:
+    """prose_subjects, one name at a time: a reader that wants the first person stops there."""
+    later = []
     for m in NAME_RUN.finditer(sentence):
         # Each test reads a short window around the name, never the whole sentence
         # again: a sentence of a thousand names stays linear.
@@ -311,8 +322,8 @@ def prose_subjects(sentence: str) -> list[str]:
         if _SUBORDINATE.search(clause):
             later.append(name)  # "after the critic Amy Tran suggested it": not the main clause
         else:
-            out.append(name)
-    return out + later
+            yield name
+    yield from later
 
 
 _ROLE_WORDS = frozenset({"study", "lead", "the", "senior", "former", "co-author", "coauthor", "principal"})
@@ -463,7 +474,7 @@ def before_attribution(before: str) -> Mention | None:
 
 def person_in(sentence: str, registry: Registry, para: int) -> str | None:
     """The first person a sentence is about, as a full name (or a titled surname), if any."""
-    for name in prose_subjects(sentence):
+    for name in _prose_subjects(sentence):
         full = registry.resolve(name, para)
         if full and registry.is_person(full):
             return full

@@ -60,9 +60,9 @@ _MODIFIER_RE = re.compile(r"(?:with|has|no|one|two)[-_][a-z0-9]+")
 _HOVER_CARD_RE = re.compile(
     r"hover-?card|(?:rollover|hover|tooltip|popover|popup|flyout)(?:[-_][a-z0-9]+)*?[-_](?:block|card|box|content|panel|body|inner|wrap)"
 )
-_HOVER_SELECTOR = ", ".join(
-    f'[class*="{word}" i]' for word in ("rollover", "hover", "tooltip", "popover", "popup", "flyout")
-)
+# Fewer selectors, one tree walk each: "over" finds hover, rollover and popover, "pop"
+# finds popup; _HOVER_CARD_RE then keeps only the real cards.
+_HOVER_SELECTOR = ", ".join(f'[class*="{word}" i]' for word in ("over", "pop", "tooltip", "flyout"))
 _PULLQUOTE_RE = re.compile(r"pull-?quote|pull_quote|quote-?pull|blockquote-?pull")
 _STOP_TAGS = frozenset({"body", "html", "-document", "#document"})
 

@@ -3,7 +3,7 @@
 Every extraction step is linear in the page size (and the parser's input is capped
 in depth and bytes), so this limit is a safety net for shapes nobody has thought of.
 
-How: a timer thread raises `ExtractionTimeout` inside the extracting thread when the
+How: one watchdog thread raises `ExtractionTimeout` inside the extracting thread when the
 time is up (CPython's PyThreadState_SetAsyncExc). Chosen over the alternatives:
 - cooperative checks inside every loop would have to be remembered in every module
   of the extractor, including ones other people write, and one forgotten loop is
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+import time
 from typing import Callable, TypeVar
 
 from distributor.errors import ExtractError
@@ -42,6 +43,51 @@ def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
 
 
+class _Watchdog:
+    """One daemon thread that fires ExtractionTimeout into the threads whose time is up.
+
+    Shared by every call: a thread started per call (threading.Timer) costs more than
+    composing a post. A call registers its deadline; the watchdog sleeps until the
+    earliest one (at most POLL_SECONDS while nothing is due) and is woken only when a
+    new deadline comes before its planned wake-up.
+    """
+
+    POLL_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._watches: dict[int, _Watch] = {}
+        self._wake_at = float("inf")  # when the watchdog next looks (inf: not started)
+        self._thread: threading.Thread | None = None
+
+    def add(self, watch: "_Watch") -> None:
+        with self._cond:
+            self._watches[id(watch)] = watch
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="extract-deadline", daemon=True)
+                self._thread.start()
+            elif watch.deadline < self._wake_at:
+                self._cond.notify()
+
+    def remove(self, watch: "_Watch") -> None:
+        with self._cond:
+            self._watches.pop(id(watch), None)
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                for watch in [w for w in self._watches.values() if w.deadline <= now]:
+                    del self._watches[id(watch)]
+                    watch.fire()
+                earliest = min((w.deadline for w in self._watches.values()), default=float("inf"))
+                self._wake_at = min(earliest, now + self.POLL_SECONDS)
+                self._cond.wait(max(self._wake_at - now, 0.0))
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _Watch:
     """Fires ExtractionTimeout into one thread after `seconds`, unless stopped first."""
 
@@ -50,24 +96,23 @@ class _Watch:
         self._lock = threading.Lock()
         self._running = True
         self.fired = False
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self.deadline = time.monotonic() + seconds
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
             if self._running:
                 self.fired = True
                 _raise_in(self._thread_id, ExtractionTimeout)
 
     def start(self) -> None:
-        self._timer.start()
+        _WATCHDOG.add(self)
 
     def stop(self) -> None:
         with self._lock:
             self._running = False
             if self.fired:
                 _raise_in(self._thread_id, None)  # not delivered yet: never let it escape later
-        self._timer.cancel()
+        _WATCHDOG.remove(self)
 
 
 def within_deadline(

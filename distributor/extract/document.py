@@ -153,9 +153,9 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     if content is None or len(content) == 0:
         raise ExtractError("empty page")
     text, utf8 = _decode(content, content_type)
-    if not text.strip():
+    if not text or text.isspace():  # (no copy of the page, as strip() would make)
         raise ExtractError("empty page")
-    if "<" not in text[:100_000] and "<" not in text:
+    if "<" not in text:
         raise ExtractError("not an HTML page (no markup found)")
     # The parser reads UTF-8: bytes that were valid UTF-8 go to it as they are (the
     # same tree, without encoding the whole page back), unless their depth needs cutting.

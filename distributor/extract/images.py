@@ -463,15 +463,20 @@ def _declared_as_furniture(url: str, head: Head) -> bool:
     return bool(width and height and max(width, height) < 300)
 
 
-def _shown_only_as_furniture(tree: LexborHTMLParser, key: str | None, base: str | None) -> bool:
+def _page_images(tree: LexborHTMLParser) -> list[tuple[LexborNode, str]]:
+    """Every <img> with its attribute text (see _attribute_text), read once for all tests."""
+    return [(node, _attribute_text(node)) for node in tree.css("img")]
+
+
+def _shown_only_as_furniture(imgs: list[tuple[LexborNode, str]], key: str | None, base: str | None) -> bool:
     """The declared image appears on the page, and only as site furniture: in a logo link,
     an author box, the navigation or the footer (a site-wide share picture is often the logo)."""
     if not key:
         return False
     needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     found = 0
-    for node in tree.css("img"):
-        if needle not in _attribute_text(node):
+    for node, text in imgs:
+        if needle not in text:
             continue
         url = image_url(node, base)
         if not url or file_key(url) != key:
@@ -517,14 +522,16 @@ def lead_image(
         ld_url,
     ]
     logos = _SiteLogos(tree, head)
+    imgs: list[tuple[LexborNode, str]] | None = None  # read when a declared image needs them
     for url in declared:
         if not url or is_placeholder(url) or url in logos or _declared_as_furniture(url, head):
             continue
-        if _shown_only_as_furniture(tree, file_key(url), head.base):
+        imgs = _page_images(tree) if imgs is None else imgs
+        if _shown_only_as_furniture(imgs, file_key(url), head.base):
             continue  # the site's logo or the author's picture: the story's own photo replaces it
         captions: list[str] = []
         shown = False
-        for picture in _same_image(tree, file_key(url), head.base, title):
+        for picture in _same_image(imgs, file_key(url), head.base, title):
             shown = True
             if picture.caption:
                 captions.append(picture.caption)
@@ -614,7 +621,9 @@ def clean_caption(text: str | None, title: str | None = None) -> str | None:
     return text
 
 
-def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title: str | None) -> Iterable[Picture]:
+def _same_image(
+    imgs: list[tuple[LexborNode, str]], key: str | None, base: str | None, title: str | None
+) -> Iterable[Picture]:
     """Pictures on the page showing the declared image (matched by file name), in page order.
 
     Page-wide because lead photos often sit above the body, in the article header; also
@@ -625,9 +634,9 @@ def _same_image(tree: LexborHTMLParser, key: str | None, base: str | None, title
     long_key = len(key) >= 8 and "/" not in key
     needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     tried = 0
-    for node in tree.css("img"):
+    for node, text in imgs:
         # Cheap test first: most images on a page do not mention the file at all.
-        if needle not in _attribute_text(node) or _in_player(node):
+        if needle not in text or _in_player(node):
             continue
         tried += 1
         if tried > _MAX_CANDIDATES:

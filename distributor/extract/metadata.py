@@ -74,7 +74,18 @@ def absolute(url: str | None, base: str | None) -> str | None:
 def read_head(doc: Document) -> Head:
     head = Head(json_ld=doc.json_ld)
     tree = doc.tree
-    for node in tree.css("meta")[:_MAX_META]:
+    # One walk of the tree for <meta>, <base> and <link>, told apart here.
+    metas, bases, links = [], [], []
+    for node in tree.css("meta, base[href], link[rel]"):
+        tag = node.tag
+        if tag == "meta":
+            if len(metas) < _MAX_META:
+                metas.append(node)
+        elif tag == "link":
+            links.append(node)
+        elif not bases:
+            bases.append(node)
+    for node in metas:
         attrs = node.attributes
         content = attrs.get("content")
         if content is None:
@@ -85,10 +96,10 @@ def read_head(doc: Document) -> Head:
         for key in keys:
             if key:
                 head.meta.setdefault(key.strip().lower(), []).append(content)
-    base = tree.css_first("base[href]")
+    base = bases[0] if bases else None
     head.base = absolute(base.attributes.get("href"), doc.url) if base is not None else None
     head.base = head.base or doc.url
-    for link in tree.css("link[rel]"):
+    for link in links:
         rels = (link.attributes.get("rel") or "").lower().split()
         if "canonical" in rels and head.canonical is None:
             head.canonical = (link.attributes.get("href") or "").strip() or None

@@ -197,7 +197,10 @@ _LEADING_NOISE = frozenset(
     "hosting following speaking addressing responding writing noting reacting commenting explaining "
     "describing echoing citing asked pressed interviewed testifying appearing announcing "
     "separately elsewhere instead overall last earlier later meanwhile "
-    "these those his her their its our my meanwhile however still yet now later earlier".split()
+    "these those his her their its our my meanwhile however still yet now later earlier "
+    # A verb or adverb that opens the sentence is no one's first name ("Enter Stuart Kaplan, ...",
+    # "Was Bartleby ...", "Accordingly Turkey ...").
+    "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps".split()
 )
 
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
@@ -244,6 +247,21 @@ def is_org(name: str) -> bool:
         return True
     # Acronyms such as "NASA" or "WHO" are organisations, not people.
     return all(w.isupper() and len(w) > 1 for w in words if not w.endswith("."))
+
+
+def _run_key(words: list[str]) -> str:
+    """The surname key a capitalised run would be learnt under once its titles are stripped."""
+    last = words[-1]
+    if is_suffix(last):
+        kept = [w for w in words if not is_suffix(w)]
+        if not kept:
+            return ""
+        last = kept[-1]
+    elif last.endswith(".") and len(last) > 2:
+        last = last.rstrip(".")
+    if last.endswith(("’s", "'s")):
+        last = last[:-2]
+    return fold(last)
 
 
 def trailing_name(phrase: str) -> str | None:
@@ -295,6 +313,10 @@ _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
 _ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]+) ([{LOWER}][\w-]*) ([{UPPER}][\w-]+)")
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
+# "the Wild’s 4-1 win", "for the Wild.", "The Wild are": a capitalised word the prose writes
+# after "the" and before a possessive, a stop or a plural verb names a team, a body or a
+# place, never a person ("the Biden administration", a name used as a modifier, does not count).
+_THE_THING = re.compile(rf"\b[Tt]he ([{UPPER}][\w-]+)(?=[’']s\b|[.,;:!?)]|\s+(?:are|were|have|had)\b|$)")
 
 
 def _one_transposition(a: str, b: str) -> bool:
@@ -309,6 +331,60 @@ def _one_transposition(a: str, b: str) -> bool:
 _ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
 
 
+_THING_LOOKUPS = 16  # words looked up one by one (str.find) before one findall pass reads them all
+_THING_NEXT = frozenset(".,;:!?)")
+_PLURAL_VERBS = ("are", "were", "have", "had")
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _written_as_thing(text: str, word: str, limit: int = 1000) -> bool | None:
+    """Whether `word` is in _THE_THING.findall(text), read by a literal search for "he <word>".
+
+    None once `limit` places have been looked at: a page that writes the phrase that
+    often is read more cheaply by the one findall pass.
+
+    Hand-written because a findall over the whole prose for every page costs more
+    than the few literal searches the names an attribution asks about need; the
+    checks are _THE_THING's, in the same order (a linear scan per word).
+    """
+    if not word or word[0] not in UPPER or not all(_is_word_char(c) or c == "-" for c in word):
+        return False  # (the pattern reads a capitalised run of word characters and hyphens)
+    n, size = len(text), len(word)
+    i = text.find("he " + word)
+    while i >= 0:
+        limit -= 1
+        if limit < 0:
+            return None
+        k = i + 3  # where the word starts
+        j = k + size
+        if (
+            i >= 1
+            and text[i - 1] in "Tt"
+            and (i == 1 or not _is_word_char(text[i - 2]))
+            and (j == n or not (_is_word_char(text[j]) or text[j] == "-"))
+        ):
+            if j == n or (j == n - 1 and text[j] == "\n") or text[j] in _THING_NEXT:
+                return True
+            if text[j] in "’'" and text[j + 1 : j + 2] == "s" and (j + 2 == n or not _is_word_char(text[j + 2])):
+                return True
+            m = j
+            while m < n and text[m].isspace():
+                m += 1
+            if m > j:
+                for verb in _PLURAL_VERBS:
+                    end = m + len(verb)
+                    if text.startswith(verb, m) and (end == n or not _is_word_char(text[end])):
+                        return True
+        i = text.find("he " + word, i + 1)
+    return False
+
+
+_SENTENCE_OPENERS = ".!?:“\"‘'(—–-"  # the last mark before a word that opens a sentence
+
+
 class Registry:
     """The people an article has introduced, so "Kirby" can become "John Kirby".
 
@@ -318,22 +394,36 @@ class Registry:
 
     def __init__(self) -> None:
         self._by_surname: dict[str, list[tuple[int, str]]] = {}
-        self._lower_words: set[str] = set()
-        self._alone: dict[str, int] = {}
+        # The page's lower-case words ("Social Security" is a phrase when both are also
+        # written in lower case): read only when a name is checked, from the texts learnt
+        # so far, so pages whose attributions never ask pay nothing.
+        self._lower_set: set[str] = set()
+        self._lower_unread: list[str] = []
+        self._texts: list[str] = []  # every text learnt, for the rarer questions asked lazily
+        self._things: set[str] | None = None
+        self._thing_words: dict[str, bool] = {}  # is_thing's answers while few names are asked
+        self._joined: str | None = None
+        self._alone: dict[str, int] = {}  # capitalised words seen on their own, counted
         self._after_article: set[str] = set()  # capitalised words written right after an article
-        self._learnt: set[str] = set()  # multi-word runs already learnt  # capitalised words seen on their own
+        self._learnt: set[str] = set()  # multi-word runs already learnt
         self._capitalised_midsentence: set[str] = set()
         # People the article introduces with an office ("Prime Minister Habib Essid"):
         # newsmakers, whom editors quote first.
-        self.titled: set[str] = set()
+        self._titled: set[str] = set()
         # Names written after a title or honorific at least once, full or not.
-        self.addressed: set[str] = set()
+        self._addressed: set[str] = set()
         # title word -> (paragraph, full name) in order: "le ministre" is the last ministre named.
-        self.roles: dict[str, list[tuple[int, str]]] = {}
+        self._roles: dict[str, list[tuple[int, str]]] = {}
+        # Multi-word runs not read as names yet, by the surname key they would be learnt
+        # under: most runs in an article are never asked about, and reading one (titles,
+        # roles) is the costly part, so it waits until an attribution needs that surname.
+        self._pending: dict[str, list[tuple[str, str, list[str], str, int]]] = {}
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
-        self._lower_words.update(_LOWER_WORD.findall(text))
+        self._lower_unread.append(text)
+        self._texts.append(text)
+        self._things, self._thing_words, self._joined = None, {}, None
         lang = current()
         code = lang.code
         determiners = lang.determiners
@@ -360,17 +450,21 @@ class Registry:
         midsentence = self._capitalised_midsentence
         alone = self._alone
         learnt = self._learnt
+        pending = self._pending
         for m in NAME_RUN.finditer(text):
-            run = m.group(0)
+            run = m[0]
             start = m.start()
-            before = text[max(0, start - 4) : start].rstrip()
-            sentence_start = not before or before[-1] in ".!?:“\"‘'(—–-"
             if " " not in run and "\u00a0" not in run:
                 # One word: counted, and nothing to learn as a name (most runs are these).
                 alone[run] = alone.get(run, 0) + 1
-                if not sentence_start:
-                    midsentence.add(run.lower())
+                low = run.lower()
+                if low not in midsentence:  # (where it stands is read only while it could matter)
+                    before = text[max(0, start - 4) : start].rstrip()
+                    if before and before[-1] not in _SENTENCE_OPENERS:
+                        midsentence.add(low)
                 continue
+            before = text[max(0, start - 4) : start].rstrip()
+            sentence_start = not before or before[-1] in _SENTENCE_OPENERS
             words = run.split()
             if not sentence_start:
                 midsentence.update(w.lower() for w in words)
@@ -381,19 +475,68 @@ class Registry:
             if seen in learnt:
                 continue  # the same run again: its name, role and title are known already
             learnt.add(seen)
-            name = _strip_titles(seen, code)
-            self.learn(name, para)
-            name_words = len(name.split())
-            if name_words >= 2 and not is_org(name):
-                self._learn_roles(text[max(0, start - 60) : start], words[: len(words) - name_words], name, para)
-            if name == run:
-                continue  # nothing was stripped: no title in front
-            titles = words[: max(len(words) - name_words, 0)]
-            titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
-            if any(w[:1].isupper() and _is_title_in(w, code) for w in titles):
-                self.addressed.add(name)  # "President Trump", "Ms Persson": a person
-                if any(w[:1].isupper() and _is_title_in(w, code) and _clean(w) not in _HONORIFICS for w in titles):
-                    self.titled.add(name)
+            # Read as a name only when a quote's attribution asks for this surname.
+            pending.setdefault(_run_key(words), []).append((seen, run, words, text[max(0, start - 60) : start], para))
+
+    @property
+    def _lower_words(self) -> set[str]:
+        """The lower-case words of every text learnt so far."""
+        if self._lower_unread:
+            self._lower_set.update(_LOWER_WORD.findall("\n".join(self._lower_unread)))
+            self._lower_unread.clear()
+        return self._lower_set
+
+    def _read_run(self, seen: str, run: str, words: list[str], before: str, para: int) -> None:
+        """Learn one capitalised run: its name, its role ("le ministre"), whether it has a title."""
+        code = current().code
+        name = _strip_titles(seen, code)
+        self.learn(name, para)
+        name_words = len(name.split())
+        if name_words >= 2 and not is_org(name):
+            self._learn_roles(before, words[: len(words) - name_words], name, para)
+        if name == run:
+            return  # nothing was stripped: no title in front
+        titles = words[: max(len(words) - name_words, 0)]
+        titles = [w for w in titles if _clean(w) not in COMPANY_DESCRIPTORS]
+        if any(w[:1].isupper() and _is_title_in(w, code) for w in titles):
+            self._addressed.add(name)  # "President Trump", "Ms Persson": a person
+            if any(w[:1].isupper() and _is_title_in(w, code) and _clean(w) not in _HONORIFICS for w in titles):
+                self._titled.add(name)
+
+    def _read_pending(self, key: str) -> None:
+        """Learn the runs that may name someone with this surname key, in page order."""
+        runs = self._pending.pop(key, None)
+        if runs:
+            for run in runs:
+                self._read_run(*run)
+
+    def _read_all(self) -> None:
+        for key in list(self._pending):
+            self._read_pending(key)
+
+    def _entries(self, key: str) -> list[tuple[int, str]]:
+        """(paragraph, full name) of the people with this surname key, in page order."""
+        if key in self._pending:
+            self._read_pending(key)
+        return self._by_surname.get(key, [])
+
+    def _name_key(self, name: str) -> None:
+        """Learn what the page says about the person `name` (surname key) before a lookup."""
+        key = surname_key(name)
+        if key and key in self._pending:
+            self._read_pending(key)
+
+    def is_titled(self, name: str | None) -> bool:
+        """Whether the page gives this person an office ("Prime Minister Habib Essid")."""
+        if not name:
+            return False
+        self._name_key(name)
+        return name in self._titled
+
+    def is_addressed(self, name: str) -> bool:
+        """Whether the page writes this name after a title or honorific at least once."""
+        self._name_key(name)
+        return name in self._addressed
 
     def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
         """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
@@ -412,11 +555,12 @@ class Registry:
         for lw in found:
             for part in [lw, *lw.split("-")[1:]]:
                 if part in titles or part in TITLES:
-                    self.roles.setdefault(part, []).append((para, name))
+                    self._roles.setdefault(part, []).append((para, name))
 
     def by_role(self, role: str, para: int) -> str | None:
         """The person most recently introduced with this title, at or before paragraph `para`."""
-        entries = [n for p, n in self.roles.get(role, []) if p <= para]
+        self._read_all()  # any run may carry this title
+        entries = [n for p, n in self._roles.get(role, []) if p <= para]
         # Two ministers named: "le ministre" could be either, so neither.
         return entries[-1] if entries and len(set(entries)) == 1 else None
 
@@ -455,7 +599,7 @@ class Registry:
             or words[0].lower() in self._lower_words
             or words[0].lower() in noise
             or words[0].lower() in _LEADING_NOISE
-            or (len(words) >= 3 and fold(words[0]) in self._by_surname)
+            or (len(words) >= 3 and bool(self._entries(fold(words[0]))))
         ):
             words = words[1:]
         return " ".join(words)
@@ -463,12 +607,12 @@ class Registry:
     def knows_surname(self, name: str) -> bool:
         """Whether the article's prose names someone with this surname."""
         key = surname_key(name)
-        return bool(key and (self._by_surname.get(key) or self._alone.get(name.split()[-1], 0)))
+        return bool(key and (self._entries(key) or self._alone.get(name.split()[-1], 0)))
 
     def _same_ends(self, name: str, key: str) -> str | None:
         """ "Mario Raúl Negri" -> "Mario Negri": same first and last name, as the article writes it."""
         words = name.split()
-        for _, known in self._by_surname.get(key, []):
+        for _, known in self._entries(key):
             other = known.split()
             if known != name and len(other) >= 2 and other[0] == words[0] and other[-1] == words[-1]:
                 return known
@@ -476,7 +620,7 @@ class Registry:
 
     def _known_tail(self, name: str, key: str) -> str | None:
         """ "Lewicy Borys Budka" -> "Borys Budka" when the page names him so elsewhere."""
-        for _, known in self._by_surname.get(key, []):
+        for _, known in self._entries(key):
             if len(known) < len(name) and name.endswith(" " + known):
                 return known
         return None
@@ -484,7 +628,7 @@ class Registry:
     def _same_but_typo(self, name: str, key: str) -> str | None:
         """ "Odiar Carneiro" after "Odair Carneiro": one swap of two letters in a given name."""
         words = name.split()
-        for _, known in self._by_surname.get(key, []):
+        for _, known in self._entries(key):
             if known == name:
                 break  # only a spelling the article used first counts as the right one
             other = known.split()
@@ -512,18 +656,41 @@ class Registry:
         if any(w in self._after_article for w in words):
             return False
         for w in words[:-1]:
-            if w.endswith("s") and fold(w[:-1]) in self._by_surname:
+            if w.endswith("s") and self._entries(fold(w[:-1])):
                 return False  # "Rudolf Augsteins Motto": a genitive, so a thing of his
         if current().code == "de" and len(words) >= 3 and words[-2].endswith("s"):
             return False  # the same genitive when the owner is not introduced elsewhere
         return words[0].lower() not in self._lower_words
 
+    def is_thing(self, name: str) -> bool:
+        """Whether the prose writes this name's last word as a thing: "the Wild’s", "the Wild are"."""
+        if current().code != "en":
+            return False
+        words = [w for w in name.split() if not is_suffix(w)]
+        if not words:
+            return False
+        word = words[-1]
+        if self._things is not None:
+            return word in self._things
+        known = self._thing_words.get(word)
+        if known is None:
+            if self._joined is None:
+                self._joined = "\n".join(self._texts)
+            if len(self._thing_words) < _THING_LOOKUPS:
+                known = _written_as_thing(self._joined, word)
+            if known is None:
+                # Many names asked about, or a phrase written very often: one pass reads every word.
+                self._things = set(_THE_THING.findall(self._joined))
+                return word in self._things
+            self._thing_words[word] = known
+        return known
+
     def is_person(self, name: str) -> bool:
-        """A full name, or a surname the article gives a title ("President Trump")."""
-        if not self.plausible(name):
+        """A full name, or a surname the article gives a title ("President Trump"); never a team."""
+        if not self.plausible(name) or self.is_thing(name):
             return False
         words = [w for w in name.split() if w[:1].isupper() and not is_suffix(w)]
-        return len(words) >= 2 or name in self.addressed
+        return len(words) >= 2 or self.is_addressed(name)
 
     def is_common_phrase(self, name: str) -> bool:
         """ "Social Security": every word also appears in lower case, so not a person."""
@@ -537,7 +704,7 @@ class Registry:
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = fold(words[-1]) if words else ""
-        entries = self._by_surname.get(key, [])
+        entries = self._entries(key)
         # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
         if self.is_common_phrase(name) and not (len(words) == 1 and entries):
             return None

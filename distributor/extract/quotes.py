@@ -16,7 +16,7 @@ continuing paragraphs against the people the article has introduced
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import re
 import unicodedata
@@ -71,7 +71,6 @@ _WEAK_OPENER_RE = re.compile(r"(?:But|And|So|Or|Because)\b")
 _ELIDED_RE = re.compile(r"\.\.\.|…|\[|\(")
 _DIGIT_RE = re.compile(r"\d")
 _PRONOUN_OPENER_RE = re.compile(r"(?:He|She|They|His|Her|Their)\b")
-_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 @dataclass
@@ -506,7 +505,7 @@ def _find_quotes(
         text = "\n".join(p for p in r.parts if p)
         if not text:
             continue
-        score = _score(r, text, protagonist, registry.titled, total, hint_keys)
+        score = _score(r, text, protagonist, registry.is_titled, total, hint_keys)
         quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=_confidence(r)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
@@ -540,17 +539,31 @@ def _confidence(r: _Raw) -> float:
     return round(value, 2)
 
 
+def _count_word(text: str, word: str) -> int:
+    """How often `word` stands in `text` as a whole word (str.find: the fastest literal search)."""
+    n, size = 0, len(word)
+    i = text.find(word) if word else -1
+    while i >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + size] if i + size < len(text) else " "
+        if not (before.isalpha() or before in "’'-") and not (after.isalnum() or after in "_’'-"):
+            n += 1
+        i = text.find(word, i + size)
+    return n
+
+
 def _protagonist(raws: list[_Raw], paragraphs: list[str]) -> str | None:
     """The quoted person the article mentions most: usually who the story is about."""
     speakers = {r.speaker for r in raws if r.speaker and r.speaker_is_full}
     if len(speakers) < 2:
         return None
-    # One pass over the words, however many speakers there are.
-    words = Counter(_WORD_RE.findall("\n".join(paragraphs)))
+    # Each surname counted by a fast literal search (the text is searched once per
+    # distinct speaker, and an article has a few): cheaper than splitting every word.
+    joined = "\n".join(paragraphs)
     counts = Counter()
     for name in speakers:
         surname = [w for w in name.split() if w[:1].isupper()][-1]
-        counts[name] = words.get(surname, 0)
+        counts[name] = _count_word(joined, surname)
     (top, n), *rest = counts.most_common()
     if rest and rest[0][1] == n:
         return None
@@ -573,9 +586,11 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
     for r in raws:
         mention = r.mention if r.tight else None
         mentions.append(mention or before_attribution(r.before) or r.mention)
-    follow = any(m is not None and m.kind in ("pronoun", "role") for m in mentions)
+    # Only "she said" and a dropped subject read the discourse, so the prose is
+    # followed up to the last such quote and no further.
+    follow_upto = max((r.para for r, m in zip(raws, mentions) if m is not None and m.kind == "pronoun"), default=-1)
     for r, mention in zip(raws, mentions):
-        while follow and read_upto < r.para:
+        while read_upto < r.para and r.para <= follow_upto:
             people.read(paragraphs[read_upto], read_upto)
             for q in by_para.get(read_upto, []):
                 if q.speaker and q.speaker_is_full:
@@ -754,7 +769,8 @@ def _opens_a_sentence(text: str, full: str) -> bool:
 
 
 def _score(
-    r: _Raw, text: str, protagonist: str | None, titled: set[str], total: int, hint_keys: list[str]
+    r: _Raw, text: str, protagonist: str | None, titled: Callable[[str | None], bool], total: int,
+    hint_keys: list[str],
 ) -> float:
     first = text.split("\n")[0]
     score = _text_factor(first)
@@ -768,14 +784,47 @@ def _score(
         score *= 0.5  # a post already public under the author's name: the article's own quotes come first
     if r.incomplete:
         score *= 0.6  # half a sentence: the rest follows the attribution
+    if _from_another_occasion(r):
+        score *= 0.75  # “…,” she once said / said in 2019: background, not the story's news
     score *= 1.0 - 0.4 * (r.para / max(total, 8))
     if r.speaker and r.speaker == protagonist:
         score *= 1.1
-    if r.speaker in titled:
+    if r.speaker and titled(r.speaker):
         score *= 1.1
     if hint_keys and r.speaker and _matches_hint(text, hint_keys):
         score *= 1.3
     return score
+
+
+# An attribution that dates the words before the story's event.
+_ANOTHER_OCCASION_RE = re.compile(
+    r"\b(?:once|recently|previously|formerly|years ago|at the time|back in (?:19|20)\d\d|in (?:19|20)\d\d|"
+    r"last (?:year|decade)|(?:19|20)\d\d interview)\b",
+    re.IGNORECASE,
+)
+_OCCASION_WINDOW = 80  # characters of the attribution read after the quote, or before it
+
+
+def _from_another_occasion(r: _Raw) -> bool:
+    """ "…,” Prelogar said recently on a quiz show": a quote the article recalls from elsewhere.
+
+    Only the attribution's own clause counts (up to its first comma): in "said Jo Roe,
+    a friend who recently moved", the word describes the speaker, not the quote.
+    """
+    if current().code != "en":
+        return False
+    if r.mention is not None and r.after:
+        clause = _CLAUSE_CUT_RE.split(r.after[:_OCCASION_WINDOW].lstrip(" ,—–"), maxsplit=1)[0]
+        if _ANOTHER_OCCASION_RE.search(clause):
+            return True
+    lead = last_sentence(r.before[-_OCCASION_WINDOW:]) if r.before else ""
+    if not lead.rstrip().endswith((":", ",")):
+        return False
+    clause = lead.rstrip().rstrip(":,").rsplit(",", 1)[-1]
+    return bool(_ANOTHER_OCCASION_RE.search(clause))
+
+
+_CLAUSE_CUT_RE = re.compile(r"[,;:.!?—–(]")
 
 
 def _matches_hint(text: str, hint_keys: list[str]) -> bool:
