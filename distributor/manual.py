@@ -102,13 +102,17 @@ def queue_manual_post(
         if not image_url:  # an image given by hand keeps no alt text of the article's picture
             image_url, image_alt = composed.image_url, composed.image_alt
         template = composed.template
-    from distributor.compose import TEXT_LIMITS, text_length
+    from distributor.compose import TEXT_LIMITS, text_length, within_bytes
+    from distributor.platforms.specs import spec_for
 
     if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
         raise ComposeError(
             f"the text is {text_length(account.platform, text)} characters as {account.platform} counts them; "
             f"the limit is {TEXT_LIMITS[account.platform]}"
         )
+    if text and account.platform in TEXT_LIMITS and not within_bytes(account.platform, text):
+        raise ComposeError(f"the text is {len(text.encode('utf-8')):,} bytes in UTF-8; {account.platform} allows "
+                           f"{spec_for(account.platform).text.max_bytes:,}")
     with session_scope(runtime.engine) as session:
         earlier = already_posted(session, article_id, account.name)
         if earlier and not again:

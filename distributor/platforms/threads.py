@@ -25,6 +25,7 @@ import requests
 from pydantic import SecretStr
 
 from distributor.cards.store import is_card_reference
+from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
@@ -152,8 +153,10 @@ class ThreadsAdapter:
 
     def publish(self, post: OutgoingPost) -> Published:
         sent = self.sent_text(post)
-        if len(sent) > SPEC.text.max_length:
-            raise Rejected(f"the post is too long: {len(sent)} characters, the limit is {SPEC.text.max_length}")
+        length = text_length(self.platform, sent)
+        if length > SPEC.text.max_length:
+            raise Rejected(f"the post is too long: {length} characters as Threads counts them (an emoji counts "
+                           f"its UTF-8 bytes), the limit is {SPEC.text.max_length}")
         if self._already_tried(post) and self.find_existing(post) is not None:
             raise DuplicateContent("Threads already has this post (an earlier attempt published it)")
         self.check_cap()

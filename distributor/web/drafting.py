@@ -25,6 +25,7 @@ def counter_attributes(platform: str, limit: int | None = None) -> dict[str, str
     rule = spec_for(platform).text
     return {"data-platform": platform, "data-counting": rule.counting,
             "data-url-length": "" if rule.url_length is None else str(rule.url_length),
+            "data-max-bytes": "" if rule.max_bytes is None else str(rule.max_bytes),
             "data-limit": str(limit if limit is not None else rule.max_length)}
 
 
@@ -67,7 +68,12 @@ def length_error(platform: str, text: str) -> str | None:
     """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
     if not text.strip():
         return "the post has no text"
-    length, limit = text_length(platform, text), spec_for(platform).text.max_length
+    rule = spec_for(platform).text
+    length, limit = text_length(platform, text), rule.max_length
+    label = PLATFORM_LABELS.get(platform, platform)
     if length > limit:
-        return f"{length} characters as {PLATFORM_LABELS.get(platform, platform)} counts them; the limit is {limit}"
+        return f"{length} characters as {label} counts them; the limit is {limit}"
+    size = len(text.encode("utf-8"))
+    if rule.max_bytes is not None and size > rule.max_bytes:
+        return f"{size:,} bytes in UTF-8; {label} allows {rule.max_bytes:,}"
     return None
