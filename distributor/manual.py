@@ -102,13 +102,13 @@ def queue_manual_post(
         if not image_url:  # an image given by hand keeps no alt text of the article's picture
             image_url, image_alt = composed.image_url, composed.image_alt
         template = composed.template
-    from distributor.compose import TEXT_LIMITS, text_length, within_bytes
+    from distributor.compose import TEXT_LIMITS, text_length, text_limit, within_bytes
     from distributor.platforms.specs import spec_for
 
-    if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > TEXT_LIMITS[account.platform]:
+    if text and account.platform in TEXT_LIMITS and text_length(account.platform, text) > text_limit(account):
         raise ComposeError(
             f"the text is {text_length(account.platform, text)} characters as {account.platform} counts them; "
-            f"the limit is {TEXT_LIMITS[account.platform]}"
+            f"the limit is {text_limit(account)}"
         )
     if text and account.platform in TEXT_LIMITS and not within_bytes(account.platform, text):
         raise ComposeError(f"the text is {len(text.encode('utf-8')):,} bytes in UTF-8; {account.platform} allows "

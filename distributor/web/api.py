@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from distributor import inputs, posts
+from distributor.compose import text_limit
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.holds import holds_for
 from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
@@ -80,7 +81,7 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         if image_url is None and extracted.image:
             image_url, image_alt = extracted.image.url, extracted.image.alt
         template = account.template
-    problem = length_error(account.platform, text or "")
+    problem = length_error(account.platform, text or "", text_limit(account))
     if problem:
         raise HTTPException(422, problem)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from distributor.compose import text_length
+from distributor.compose import text_length, text_limit
 from distributor.config import AccountSettings
 from distributor.extract.model import Extracted
 from distributor.manual import compose_for, read_article
@@ -39,10 +39,11 @@ class Draft:
     image_custom: str = ""
     include: bool = True
     error: str | None = None
+    max_length: int | None = None  # the account's own limit (a Mastodon instance's max_characters)
 
     @property
     def limit(self) -> int:
-        return spec_for(self.platform).text.max_length
+        return self.max_length or spec_for(self.platform).text.max_length
 
     @property
     def hint(self) -> str:
@@ -56,20 +57,25 @@ def drafts_from_article(runtime: Runtime, url: str, accounts: list[AccountSettin
     for account in accounts:
         composed = compose_for(runtime, extracted, account)
         drafts.append(Draft(account.name, account.platform, composed.text, composed.link or "",
-                            "article" if composed.image_url else "none"))
+                            "article" if composed.image_url else "none", max_length=text_limit(account)))
     return article_id, extracted, drafts
 
 
 def blank_drafts(accounts: list[AccountSettings]) -> list[Draft]:
-    return [Draft(account.name, account.platform, image_choice="none") for account in accounts]
+    return [Draft(account.name, account.platform, image_choice="none", max_length=text_limit(account))
+            for account in accounts]
 
 
-def length_error(platform: str, text: str) -> str | None:
-    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
+def length_error(platform: str, text: str, limit: int | None = None) -> str | None:
+    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None.
+
+    ``limit``: the account's own (``compose.text_limit``: a Mastodon instance's
+    max_characters), the composer's limit too, so the desk never refuses a draft it composed.
+    """
     if not text.strip():
         return "the post has no text"
     rule = spec_for(platform).text
-    length, limit = text_length(platform, text), rule.max_length
+    length, limit = text_length(platform, text), limit or rule.max_length
     label = PLATFORM_LABELS.get(platform, platform)
     if length > limit:
         return f"{length} characters as {label} counts them; the limit is {limit}"

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from distributor import inputs, posts
 from distributor.cards import CardSource
+from distributor.compose import text_limit
 from distributor.errors import DistributorError, InvalidInput
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.models import Article, User
@@ -111,6 +112,7 @@ def _drafts_from_form(form, settings) -> list[Draft]:
             account=name, platform=account.platform, text=form_text(form.get(f"text_{name}", "")),
             link=str(form.get(f"link_{name}", "")).strip(), image_choice=str(form.get(f"image_{name}", "none")),
             image_custom=str(form.get(f"image_custom_{name}", "")).strip(), include=form.get(f"include_{name}") == "on",
+            max_length=text_limit(account),
         ))
     return drafts
 
@@ -156,7 +158,7 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
         return _render(request, session, **rerender, error="Nothing to post: every account is unticked.",
                        status_code=400)
     for draft in included:
-        draft.error = length_error(draft.platform, draft.text)
+        draft.error = length_error(draft.platform, draft.text, draft.limit)
     if any(d.error for d in included):
         return _render(request, session, **rerender, error="Some posts need changes before they can be queued.",
                        status_code=400)
