@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import regex
 from jinja2.sandbox import SandboxedEnvironment
 
 from distributor.config import AccountSettings, Settings
@@ -66,6 +67,8 @@ def text_length(platform: str, text: str, url_length: int | None = None) -> int:
         return _x_weighted_length(text)
     if rule.counting == "graphemes":
         return grapheme_count(text)
+    if rule.counting == "emoji_bytes":
+        return emoji_bytes_length(text)
     weight = url_length if url_length is not None else rule.url_length
     if weight is None:
         return len(text)
@@ -85,6 +88,29 @@ def within_bytes(platform: str, text: str) -> bool:
     """Some platforms also cap the UTF-8 size (Bluesky: 3,000 bytes)."""
     limit = spec_for(platform).text.max_bytes
     return limit is None or len(text.encode("utf-8")) <= limit
+
+
+def fits(platform: str, text: str, limit: int) -> bool:
+    """``text`` is within ``limit`` as ``platform`` counts it, and within its byte cap where it has one.
+
+    300 graphemes can be far over Bluesky's 3,000 bytes (a family emoji is 25
+    bytes, a letter with stacked accents more), so both are checked.
+    """
+    return text_length(platform, text) <= limit and within_bytes(platform, text)
+
+
+# A grapheme cluster that is (or holds) an emoji: pictographs, flags (regional indicator pairs), keycaps.
+_GRAPHEME = regex.compile(r"\X")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3")
+
+
+def emoji_bytes_length(text: str) -> int:
+    """Threads' count: each code point is one, except an emoji, which counts its UTF-8 bytes (one pass)."""
+    total = 0
+    for match in _GRAPHEME.finditer(text):
+        cluster = match.group()
+        total += len(cluster.encode("utf-8")) if _EMOJI.search(cluster) else len(cluster)
+    return total
 
 
 # Below U+2100 only these can begin an emoji (tests check it against twitter-text's own regex).
@@ -255,7 +281,7 @@ class Composer:
         render = lambda ctx: _render(template, template_name, ctx)  # noqa: E731
         text = render(context)
         # Counting as X does is the costly part (twitter-text's emoji scan): count once when it fits.
-        if text_length(account.platform, text) > limit:
+        if not fits(account.platform, text, limit):
             context = with_whole_quote(render, context, quote_candidates(article)[1:], account.platform, limit)
             text = fit(render, context, account.platform, limit)
         image = article.image
@@ -311,7 +337,7 @@ def with_whole_quote(render, context, candidates, platform: str, limit: int) -> 
     """Prefer a whole quote that fits over trimming the best one: editors do not cut quotes."""
     for text, speaker in candidates:
         trial = dict(context, quote=text, speaker=speaker)
-        if text_length(platform, render(trial)) <= limit:
+        if fits(platform, render(trial), limit):
             return trial
     return context
 
@@ -345,7 +371,7 @@ def _shorten(value: Any, length: int = 100) -> str:
 def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:
     """Render, trimming the quote then the headline until the text fits ``limit``."""
     text = render(context)
-    if text_length(platform, text) <= limit:
+    if fits(platform, text, limit):
         return text
     context = dict(context)
     if context.get("quote"):
@@ -357,7 +383,7 @@ def fit(render, context: dict[str, Any], platform: str, limit: int) -> str:
         context["quote"] = None  # a stub of a quote misleads: go without one
         context["speaker"] = None
         text = render(context)
-        if text_length(platform, text) <= limit:
+        if fits(platform, text, limit):
             return text
     best = _longest_fitting(render, context, "title", context["title"], platform, limit)
     if best is None:
@@ -378,7 +404,7 @@ def _longest_fitting(render, context, key, value, platform, limit) -> str | None
         middle = (low + high) // 2
         candidate = cut_at(value, points[middle])
         trial = dict(context, **{key: candidate})
-        if text_length(platform, render(trial)) <= limit:
+        if fits(platform, render(trial), limit):
             best, low = candidate, middle + 1
         else:
             high = middle - 1

@@ -90,17 +90,21 @@ def already_posted(session: Session, article_id: int | None, account: str) -> li
 ALT_TEXT_LIMIT = 1000  # X's limit for image descriptions, the strictest of the platforms
 
 
-def length_problem(platform: str, text: str) -> str | None:
-    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
-    from distributor.compose import TEXT_LIMITS, text_length
+def length_problem(account: AccountSettings, text: str) -> str | None:
+    """Why ``text`` cannot be posted to ``account`` (counted as its platform counts, within the account's own
+    limit, such as a Mastodon instance's max_characters, and the platform's byte cap), or None."""
+    from distributor.compose import text_length, text_limit
+    from distributor.platforms.specs import spec_for
 
     if not text or not text.strip():
         return "the post has no text"
-    limit = TEXT_LIMITS.get(platform)
-    length = text_length(platform, text)
-    if limit is not None and length > limit:
-        label = {"twitter": "X", "facebook": "Facebook"}.get(platform, platform)
-        return f"the text is {length} characters as {label} counts them; the limit is {limit}"
+    spec = spec_for(account.platform)
+    limit, length = text_limit(account), text_length(account.platform, text)
+    if length > limit:
+        return f"the text is {length} characters as {spec.label} counts them; the limit is {limit}"
+    size = len(text.encode("utf-8"))
+    if spec.text.max_bytes is not None and size > spec.text.max_bytes:
+        return f"the text is {size:,} bytes in UTF-8; {spec.label} allows {spec.text.max_bytes:,}"
     return None
 
 
@@ -176,7 +180,7 @@ def prepare(
         template = composed.template
     elif article_id is not None:
         template = account.template  # the editor's text of an article read before (the compose page)
-    problem = length_problem(account.platform, text or "")
+    problem = length_problem(account, text or "")
     if problem:
         raise ComposeError(problem)
     if image_alt is not None and len(image_alt) > ALT_TEXT_LIMIT:

@@ -68,8 +68,9 @@ def assert_within_limit_as_the_platform_counts(platform: str, text: str) -> None
         assert len(regex.findall(r"\X", text)) <= 300 and len(text.encode()) <= 3000
     elif platform == "mastodon":  # code points, every URL 23
         assert len(regex.sub(r"https?://\S+", "x" * 23, text)) <= 500
-    elif platform == "threads":
-        assert len(text) <= 500
+    elif platform == "threads":  # code points, but an emoji counts its UTF-8 bytes
+        emoji = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}")
+        assert sum(len(g.encode()) if emoji.search(g) else len(g) for g in regex.findall(r"\X", text)) <= 500
     else:
         assert len(text) <= 63_206
 
@@ -286,3 +287,25 @@ def test_a_users_template_can_shorten_and_hashtag_in_any_script(tmp_path):
     assert post.text == f"東京湾で新… #हिन्दीसमाचार\n{LINK}"
     bare = Composer(tmp_path).compose(article(title="Ferry"), account("facebook", template="short.j2"))
     assert bare.text == f"Ferry\n{LINK}"  # no section: no hashtag, no error
+
+
+def test_bluesky_post_of_heavy_graphemes_stays_within_3000_bytes():
+    """300 graphemes can be far over Bluesky's 3,000 bytes (a family emoji is 25 bytes): trim for both."""
+    import regex
+
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"  # one grapheme, 25 bytes
+    stacked = "a" + "\u0301" * 30  # one grapheme, 61 bytes
+    post = Composer().compose(article(title=" ".join([family, stacked] * 40)), account("bluesky"))
+
+    assert len(regex.findall(r"\X", post.text)) <= 300
+    assert len(post.text.encode("utf-8")) <= 3000
+    assert post.text.endswith(LINK)
+
+
+def test_threads_counts_emoji_as_their_utf8_bytes():
+    """Threads: 500 characters, where an emoji counts as its UTF-8 bytes (Meta's Threads Posts doc)."""
+    party = "\U0001F389"  # 4 bytes: counts 4
+    post = Composer().compose(article(title=" ".join([party] * 200)), account("threads"))
+
+    assert_within_limit_as_the_platform_counts("threads", post.text)
+    assert post.text.endswith(LINK)

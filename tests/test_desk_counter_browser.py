@@ -97,3 +97,26 @@ def test_the_counter_agrees_with_the_server_on_every_platform(playwright_browser
             box.fill("ok")
             expect(page.locator("#queue-button")).to_be_enabled()
     page.close()
+
+
+def test_the_counter_refuses_a_bluesky_post_over_3000_bytes(playwright_browser, desk):  # noqa: F811
+    """100 graphemes of a letter with 20 accents: well within 300 graphemes, 4,100 bytes (Bluesky allows 3,000)."""
+    from playwright.sync_api import expect
+
+    page = playwright_browser.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(desk + "/login")
+    page.fill("input[name=email]", "ana@coastaltimes.example")
+    page.fill("input[name=password]", "harbour-bridge-2026")
+    page.click("button:has-text('Log in')")
+    page.goto(desk + "/compose")
+    page.locator("input[name=accounts][value=bsky-main]").check()
+    page.click("button:has-text('Fetch and compose')")
+
+    box, counter = page.locator("#text_bsky-main"), page.locator("#count_bsky-main")
+    box.fill(("a" + "\u0301" * 20) * 100)
+    expect(counter).to_have_text("100 / 300 — 4100 bytes, 1100 over")
+    expect(page.locator("#queue-button")).to_be_disabled()
+    box.fill("ok")
+    expect(page.locator("#queue-button")).to_be_enabled()
+    page.close()

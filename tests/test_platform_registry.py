@@ -75,6 +75,12 @@ def test_the_dry_run_limit_is_one_number_everywhere():
     assert length_error("dryrun", text) and length_error("dryrun", text[:-1]) is None
 
 
+def test_a_bluesky_text_within_300_graphemes_but_over_3000_bytes_is_refused():
+    heavy = ("a" + "\u0301" * 20) * 100  # 100 graphemes, 4,100 bytes
+    assert length_error("bluesky", heavy) == "4,100 bytes in UTF-8; Bluesky allows 3,000"
+    assert length_error("bluesky", heavy[:21 * 70]) is None  # 70 graphemes, 2,870 bytes
+
+
 def test_unknown_platform_is_a_clear_config_error():
     from distributor.errors import ConfigError
 

@@ -138,3 +138,14 @@ def test_threads_250_posts_a_day_cap_holds_the_post(sandbox, fetcher):  # noqa: 
     assert "250 posts in 24 hours" in str(caught.value)
     assert posts(sandbox) == []
     assert "POST /{version}/{user_id}/threads_publish" not in stats(sandbox)
+
+
+def test_threads_counts_an_emoji_as_its_utf8_bytes(sandbox, fetcher):  # noqa: F811
+    adapter = make_adapter("threads", sandbox, fetcher)
+    party = "\U0001F389"  # counts 4 on Threads
+    adapter.publish(a_post(text=party * 125, link=None))  # 125 code points, 500 as Threads counts: allowed
+
+    with pytest.raises(Rejected) as caught:
+        adapter.publish(a_post(text=party * 126, link=None))  # 504: Threads would refuse it
+    assert "the limit is 500" in caught.value.reason
+    assert len(posts(sandbox)) == 1

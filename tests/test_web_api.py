@@ -183,3 +183,17 @@ def test_docs_load_swagger_ui_from_the_desk_itself(api):
         asset = anonymous.get(source)
         assert asset.status_code == 200 and len(asset.content) > 100, source
     assert "cdn" not in page.text.lower()
+
+
+def test_a_mastodon_post_within_its_instances_own_limit_is_accepted(engine, token):
+    """The composer writes up to the account's max_characters: the desk must not refuse what it composed."""
+    settings = Settings(accounts=[
+        {"name": "masto-big", "platform": "mastodon", "api_base_url": "https://mastodon.example", "max_characters": 1000},
+        {"name": "masto-small", "platform": "mastodon", "api_base_url": "https://mastodon.example", "max_characters": 300},
+    ])
+    api = TestClient(create_app(settings, engine), headers={"Authorization": f"Bearer {token}"})
+    text = "The council met until late. " * 25  # 700 characters
+
+    assert api.post("/api/posts", json={"account": "masto-big", "text": text}).status_code == 201
+    refused = api.post("/api/posts", json={"account": "masto-small", "text": text})
+    assert refused.status_code == 422 and "limit is 300" in refused.json()["detail"]

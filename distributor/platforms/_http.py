@@ -10,6 +10,8 @@ It also gives every request a timeout: tweepy's Client sets none.
 from __future__ import annotations
 
 import logging
+import math
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -53,6 +55,38 @@ def route_session(session: requests.Session, base_url: str | None, hosts: frozen
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+# No platform's rate-limit window is longer than a day (Bluesky's and Threads' daily caps): a reset
+# further away is a broken header, and believing it would hold the account's posts for years.
+MAX_RATE_WAIT = timedelta(hours=24)
+
+
+def retry_time(reset: object, default: timedelta, *, now: datetime | None = None) -> datetime:
+    """When to try again after a 429 whose reset header said ``reset`` (Unix seconds, as sent).
+
+    Unreadable, missing or past: ``default`` from now; beyond a day (or not even a
+    date): a day from now. The SDKs turn such headers into errors of their own
+    (``ValueError: year 3170843 is out of range``) or a wait until the year 2100.
+    """
+    now = now or datetime.now(timezone.utc)
+    try:
+        seconds = float(str(reset).strip()) - now.timestamp()
+    except (TypeError, ValueError):
+        return now + default
+    if math.isnan(seconds) or seconds <= 0:
+        return now + default
+    return now + min(timedelta(seconds=min(seconds, MAX_RATE_WAIT.total_seconds())), MAX_RATE_WAIT)
+
+
+def retry_after(value: object, default: timedelta, *, now: datetime | None = None) -> datetime:
+    """The same for a ``Retry-After`` header in seconds (an HTTP date is read as unreadable: ``default``)."""
+    now = now or datetime.now(timezone.utc)
+    try:
+        seconds = float(str(value).strip())
+    except (TypeError, ValueError):
+        return now + default
+    return retry_time(now.timestamp() + seconds, default, now=now) if seconds > 0 else now + default
 
 
 def chunks(items: list[str], size: int) -> list[list[str]]:

@@ -32,7 +32,7 @@ from pydantic import SecretStr
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base, retry_time
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -97,7 +97,9 @@ class BlueskyAdapter:
         try:
             yield
         except RateLimitExceededError as exc:
-            retry_at = exc.reset_at or datetime.now(timezone.utc) + DEFAULT_RATE_WAIT
+            # not exc.reset_at: it raises ValueError on a reset beyond the year 9999, and trusts the year 2100
+            headers = {str(k).lower(): v for k, v in (getattr(exc.response, "headers", None) or {}).items()}
+            retry_at = retry_time(headers.get("ratelimit-reset"), DEFAULT_RATE_WAIT)
             raise RateLimited(f"Bluesky rate limit on {endpoint}; retry after {retry_at:%H:%M:%S} UTC",
                               retry_at, endpoint) from exc
         except (UnauthorizedError, LoginRequiredError) as exc:

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any, Iterator
 
@@ -28,7 +28,7 @@ from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base
+from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base, retry_time
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match
@@ -83,6 +83,21 @@ def _reason(exc: MastodonError) -> str:
     return f"{message} (HTTP {status})"
 
 
+def _mapping(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _positive(value: object, default: int, *, zero_ok: bool = False) -> int:
+    """An instance's number as it sent it, or ``default`` when it is no number, or below 1 (0 for a link)."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return number if number > 0 or (zero_ok and number == 0) else default
+
+
 class MastodonAdapter:
     """One Mastodon account on one instance."""
 
@@ -116,9 +131,7 @@ class MastodonAdapter:
         try:
             yield
         except MastodonRatelimitError as exc:
-            reset = self.api.ratelimit_reset
-            retry_at = (datetime.fromtimestamp(reset, timezone.utc) if reset and reset > time.time()
-                        else datetime.now(timezone.utc) + DEFAULT_RATE_WAIT)
+            retry_at = retry_time(self.api.ratelimit_reset, DEFAULT_RATE_WAIT)
             raise RateLimited(f"Mastodon rate limit on {endpoint}; retry after {retry_at:%H:%M:%S} UTC",
                               retry_at, endpoint) from exc
         except MastodonUnauthorizedError as exc:
@@ -142,12 +155,14 @@ class MastodonAdapter:
         """(characters, weight of a link, image bytes) as this instance has them, from its configuration."""
         if self._instance is None:
             with self.errors("GET /api/v2/instance"):
-                configuration = (self.api.instance_v2() or {}).get("configuration") or {}
-            statuses = configuration.get("statuses") or {}
-            media = configuration.get("media_attachments") or {}
-            self._instance = (int(statuses.get("max_characters") or SPEC.text.max_length),
-                              int(statuses.get("characters_reserved_per_url") or SPEC.text.url_length or 23),
-                              int(media.get("image_size_limit") or SPEC.max_image_bytes))
+                instance = self.api.instance_v2()
+            configuration = _mapping(_mapping(instance).get("configuration"))
+            statuses = _mapping(configuration.get("statuses"))
+            media = _mapping(configuration.get("media_attachments"))
+            self._instance = (_positive(statuses.get("max_characters"), SPEC.text.max_length),
+                              _positive(statuses.get("characters_reserved_per_url"), SPEC.text.url_length or 23,
+                                        zero_ok=True),
+                              _positive(media.get("image_size_limit"), SPEC.max_image_bytes))
         return self._instance
 
     @staticmethod

@@ -25,10 +25,12 @@ import requests
 from pydantic import SecretStr
 
 from distributor.cards.store import is_card_reference
+from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
-from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, route_session, sandbox_view_base
+from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, MAX_RATE_WAIT, retry_after, route_session,
+                                         sandbox_view_base)
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
@@ -109,12 +111,16 @@ class ThreadsAdapter:
         code, message = error.get("code"), str(error.get("message") or "")
         now = datetime.now(timezone.utc)
         if code is None:
+            if response.status_code == 429:  # a proxy's or load balancer's, with no Graph error body
+                retry_at = retry_after(response.headers.get("Retry-After"), DEFAULT_RATE_WAIT)
+                return RateLimited(f"Threads answered {endpoint} with HTTP 429; retry after {retry_at:%H:%M:%S} UTC",
+                                   retry_at, endpoint)
             if response.status_code >= 500:
                 return Transient(f"Threads answered {endpoint} with HTTP {response.status_code}")
             return Rejected(f"Threads answered {endpoint} with HTTP {response.status_code} and no error body")
         if code in RATE_LIMIT_CODES:
-            minutes = self._regain(response)
-            retry_at = now + (timedelta(minutes=minutes) if minutes else DEFAULT_RATE_WAIT)
+            minutes = min(self._regain(response), int(MAX_RATE_WAIT.total_seconds() // 60))  # a header, not a fact
+            retry_at = now + (timedelta(minutes=minutes) if minutes > 0 else DEFAULT_RATE_WAIT)
             return RateLimited(f"Threads rate limit (code {code}) on {endpoint}: {message}", retry_at, endpoint)
         if code in AUTH_CODES:
             return AuthExpired(f"Threads refused the access token (code {code}): renew the long-lived token")
@@ -152,8 +158,10 @@ class ThreadsAdapter:
 
     def publish(self, post: OutgoingPost) -> Published:
         sent = self.sent_text(post)
-        if len(sent) > SPEC.text.max_length:
-            raise Rejected(f"the post is too long: {len(sent)} characters, the limit is {SPEC.text.max_length}")
+        length = text_length(self.platform, sent)
+        if length > SPEC.text.max_length:
+            raise Rejected(f"the post is too long: {length} characters as Threads counts them (an emoji counts "
+                           f"its UTF-8 bytes), the limit is {SPEC.text.max_length}")
         if self._already_tried(post) and self.find_existing(post) is not None:
             raise DuplicateContent("Threads already has this post (an earlier attempt published it)")
         self.check_cap()

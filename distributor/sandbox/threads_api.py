@@ -25,6 +25,8 @@ import urllib.request
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+import regex
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -37,6 +39,13 @@ from distributor.sandbox.wire import Answer, body_params, json_response
 
 SPEC = SPECS["threads"]
 MAX_CHARACTERS = SPEC.text.max_length
+_CLUSTER = regex.compile(r"\X")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3")
+
+
+def threads_length(text: str) -> int:
+    """As Threads counts: code points, an emoji as its UTF-8 bytes."""
+    return sum(len(c.encode("utf-8")) if _EMOJI.search(c) else len(c) for c in _CLUSTER.findall(text))
 MAX_IMAGE_BYTES = SPEC.max_image_bytes
 DAY = 24 * 3600
 V = "/v1.0"
@@ -176,7 +185,7 @@ class ThreadsApi:
         text = params.get("text", "")
         if media_type not in ("TEXT", "IMAGE"):
             raise _answer(graph_error("(#100) The parameter media_type is required (TEXT, IMAGE, VIDEO, CAROUSEL)", 100))
-        if len(text) > MAX_CHARACTERS:
+        if threads_length(text) > MAX_CHARACTERS:
             raise _answer(graph_error(f"(#100) Param text must be at most {MAX_CHARACTERS} characters long", 100))
         container: dict[str, Any] = {"id": str(17_900_000_000_000_000 + self.state.next_number()), "user": user_id,
                                      "text": text, "link": params.get("link_attachment") or None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from distributor.compose import text_length
+from distributor.compose import text_length, text_limit
 from distributor.config import AccountSettings
 from distributor.extract.model import Extracted
 from distributor.manual import compose_for, read_article
@@ -25,6 +25,7 @@ def counter_attributes(platform: str, limit: int | None = None) -> dict[str, str
     rule = spec_for(platform).text
     return {"data-platform": platform, "data-counting": rule.counting,
             "data-url-length": "" if rule.url_length is None else str(rule.url_length),
+            "data-max-bytes": "" if rule.max_bytes is None else str(rule.max_bytes),
             "data-limit": str(limit if limit is not None else rule.max_length)}
 
 
@@ -39,10 +40,11 @@ class Draft:
     include: bool = True
     image_alt: str = ""  # the editor's alt text for the chosen image (empty: the image's own)
     error: str | None = None
+    max_length: int | None = None  # the account's own limit (a Mastodon instance's max_characters)
 
     @property
     def limit(self) -> int:
-        return spec_for(self.platform).text.max_length
+        return self.max_length or spec_for(self.platform).text.max_length
 
     @property
     def hint(self) -> str:
@@ -56,19 +58,29 @@ def drafts_from_article(runtime: Runtime, url: str, accounts: list[AccountSettin
     for account in accounts:
         composed = compose_for(runtime, extracted, account)
         drafts.append(Draft(account.name, account.platform, composed.text, composed.link or "",
-                            "article" if composed.image_url else "none"))
+                            "article" if composed.image_url else "none", max_length=text_limit(account)))
     return article_id, extracted, drafts
 
 
 def blank_drafts(accounts: list[AccountSettings]) -> list[Draft]:
-    return [Draft(account.name, account.platform, image_choice="none") for account in accounts]
+    return [Draft(account.name, account.platform, image_choice="none", max_length=text_limit(account))
+            for account in accounts]
 
 
-def length_error(platform: str, text: str) -> str | None:
-    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None."""
+def length_error(platform: str, text: str, limit: int | None = None) -> str | None:
+    """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None.
+
+    ``limit``: the account's own (``compose.text_limit``: a Mastodon instance's
+    max_characters), the composer's limit too, so the desk never refuses a draft it composed.
+    """
     if not text.strip():
         return "the post has no text"
-    length, limit = text_length(platform, text), spec_for(platform).text.max_length
+    rule = spec_for(platform).text
+    length, limit = text_length(platform, text), limit or rule.max_length
+    label = PLATFORM_LABELS.get(platform, platform)
     if length > limit:
-        return f"{length} characters as {PLATFORM_LABELS.get(platform, platform)} counts them; the limit is {limit}"
+        return f"{length} characters as {label} counts them; the limit is {limit}"
+    size = len(text.encode("utf-8"))
+    if rule.max_bytes is not None and size > rule.max_bytes:
+        return f"{size:,} bytes in UTF-8; {label} allows {rule.max_bytes:,}"
     return None

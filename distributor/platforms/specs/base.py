@@ -15,7 +15,9 @@ from typing import Callable, Literal, Mapping
 #   x_weighted  X's weighted rules (twitter-text: URLs 23, CJK and emoji 2)
 #   graphemes   user-perceived characters (Bluesky)
 #   characters  Unicode code points; URLs count ``url_length`` when that is set (Mastodon)
-Counting = Literal["x_weighted", "graphemes", "characters"]
+#   emoji_bytes code points, but an emoji counts as its UTF-8 bytes (Threads: "Emojis are counted as the
+#               number of UTF-8 bytes", Threads API, Posts, Limitations)
+Counting = Literal["x_weighted", "graphemes", "characters", "emoji_bytes"]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from distributor.platforms.specs.base import AccountField, Capabilities, Platfor
 SPEC = PlatformSpec(
     name="threads",
     label="Threads",
-    text=TextRule("characters", 500, url_length=None, hint="counted as Threads does: links as written"),
+    text=TextRule("emoji_bytes", 500, url_length=None,
+                  hint="counted as Threads does: links as written, an emoji as its UTF-8 bytes"),
     secrets=(Secret("ACCESS_TOKEN", "a long-lived Threads user access token (Meta app with the Threads API)"),),
     adapter="distributor.platforms.threads:ThreadsAdapter",
     sandbox="distributor.sandbox.threads_api",

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from distributor import evergreen, inputs, manual
 from distributor.cards import CardSource
+from distributor.compose import text_limit
 from distributor.errors import DistributorError, InvalidInput
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.models import Article, User
@@ -149,6 +150,7 @@ def _drafts_from_form(form, settings) -> list[Draft]:
             link=str(form.get(f"link_{name}", "")).strip(), image_choice=str(form.get(f"image_{name}", "none")),
             image_custom=str(form.get(f"image_custom_{name}", "")).strip(), include=form.get(f"include_{name}") == "on",
             image_alt=form_text(form.get(f"alt_{name}", "")).strip(),
+            max_length=text_limit(account),
         ))
     return drafts
 

@@ -8,12 +8,23 @@
   var URL_RE = /https?:\/\/[^\s]+/g;
   var graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, {granularity: "grapheme"}) : null;
 
+  // Threads counts an emoji as its UTF-8 bytes (emoji_bytes): the same classes as distributor.compose._EMOJI.
+  var EMOJI_RE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
+  var utf8 = new TextEncoder();
+
+  function clusters(text) {
+    return graphemes ? Array.from(graphemes.segment(text), function (s) { return s.segment; }) : Array.from(text);
+  }
+
   function lengthOf(textarea) {
     var text = textarea.value;
     var counting = textarea.dataset.counting || "characters";
     if (counting === "x_weighted") return window.weightedLength(text);
-    if (counting === "graphemes") {
-      return graphemes ? Array.from(graphemes.segment(text)).length : Array.from(text).length;
+    if (counting === "graphemes") return clusters(text).length;
+    if (counting === "emoji_bytes") {
+      return clusters(text).reduce(function (total, c) {
+        return total + (EMOJI_RE.test(c) ? utf8.encode(c).length : Array.from(c).length);
+      }, 0);
     }
     var weight = textarea.dataset.urlLength ? parseInt(textarea.dataset.urlLength, 10) : null;
     if (weight === null) return Array.from(text).length;
@@ -30,8 +41,16 @@
     var output = document.getElementById(textarea.dataset.counter);
     var limit = parseInt(textarea.dataset.limit, 10);
     var length = lengthOf(textarea);
-    var over = length > limit;
-    output.textContent = over ? length + " / " + limit + " \u2014 " + (length - limit) + " over" : length + " / " + limit;
+    var maxBytes = textarea.dataset.maxBytes ? parseInt(textarea.dataset.maxBytes, 10) : null;
+    var bytes = maxBytes === null ? 0 : utf8.encode(textarea.value).length;
+    var over = length > limit || (maxBytes !== null && bytes > maxBytes);
+    if (length > limit) {
+      output.textContent = length + " / " + limit + " \u2014 " + (length - limit) + " over";
+    } else if (over) {  // within the characters, over the platform's byte cap (Bluesky: 3,000)
+      output.textContent = length + " / " + limit + " \u2014 " + bytes + " bytes, " + (bytes - maxBytes) + " over";
+    } else {
+      output.textContent = length + " / " + limit;
+    }
     output.classList.toggle("over", over);
     textarea.classList.toggle("over", over);
     textarea.setAttribute("aria-invalid", over ? "true" : "false");
