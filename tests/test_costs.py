@@ -391,3 +391,24 @@ def test_prices_come_from_the_configuration_over_the_documented_defaults():
     assert prices["content_create_with_url"] == 0.25 and prices["posts_read"] == 0.005
     with pytest.raises(ConfigError, match=r"\[costs.twitter\]: unknown price content_craete"):
         costs.price_table(Settings(costs={"twitter": {"content_craete": 0.1}}), "twitter")
+
+
+@pytest.mark.parametrize("line", [
+    "[costs.twitter]\ncontent_create_with_url = inf",
+    "[costs.twitter]\nposts_read = nan",
+    "[costs.twitter]\ncontent_create = -0.01",
+    "[costs.twitter]\ncontent_create = 1e300",
+    '[[accounts]]\nname = "x-main"\nplatform = "twitter"\nbudget_usd_per_day = inf',
+    '[[accounts]]\nname = "x-main"\nplatform = "twitter"\nbudget_usd_per_month = 1e300',
+])
+def test_hostile_prices_and_budgets_are_refused_at_start_up(tmp_path, line):
+    """inf and 1e300 used to load, and then every budget check died with OverflowError mid-dispatch."""
+    from distributor.config import load_settings
+    from distributor.errors import ConfigError
+
+    file = tmp_path / "c.toml"
+    file.write_text(line + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(file)
+    assert "\n" not in str(caught.value)
+    assert ("costs.twitter" in str(caught.value)) or ("budget_usd_per" in str(caught.value))
