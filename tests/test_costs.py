@@ -412,3 +412,21 @@ def test_hostile_prices_and_budgets_are_refused_at_start_up(tmp_path, line):
         load_settings(file)
     assert "\n" not in str(caught.value)
     assert ("costs.twitter" in str(caught.value)) or ("budget_usd_per" in str(caught.value))
+
+
+def test_send_anyway_lifts_the_budget_but_keeps_the_posts_time(bot, sandbox):
+    """Send anyway on a story scheduled for tomorrow used to move it to now: an embargo broken by one click."""
+    engine, settings, adapters = bot
+    tomorrow = utcnow() + timedelta(days=1)
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("x-main"), text="Embargoed until tomorrow",
+                                 link="https://news.example.com/embargo", at=tomorrow)
+        session.commit()
+        post_id = post.id
+    with Session(engine) as session:
+        costs.send_anyway(session, post_id, actor="desk@example.com")
+        session.commit()
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST).sent == 0
+    assert request_count(sandbox, "POST /2/tweets") == 0
+    later = dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=tomorrow + timedelta(minutes=1))
+    assert later.sent == 1

@@ -289,7 +289,10 @@ def in_flight(session: Session, settings: Settings, account: AccountSettings, ex
 
 
 def send_anyway(session: Session, post_id: int, actor: str) -> Post:
-    """An editor sends a post past its budget: it goes out at the next dispatch (CLI, API and desk)."""
+    """An editor sends a post past its budget (CLI, API and desk): due now, it goes out at the next dispatch.
+
+    Only the budget is lifted: a post scheduled for later keeps its time (an embargo is not the budget's).
+    """
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound(f"no post with id {post_id}")
@@ -298,8 +301,6 @@ def send_anyway(session: Session, post_id: int, actor: str) -> Post:
     from distributor.posts import record  # the post's history; posts.py imports nothing of ours here
 
     now = datetime.now(UTC)
-    if post.scheduled_at is not None and _aware(post.scheduled_at) > now:
-        post.scheduled_at = now
     post.updated_at = now
     session.add(post)
     record(session, post, PostState.queued, PostState.queued, f"{SEND_ANYWAY}: past its budget, by {actor}", actor, now)
