@@ -430,3 +430,23 @@ def test_send_anyway_lifts_the_budget_but_keeps_the_posts_time(bot, sandbox):
     assert request_count(sandbox, "POST /2/tweets") == 0
     later = dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=tomorrow + timedelta(minutes=1))
     assert later.sent == 1
+
+
+def test_a_worker_that_dies_after_posting_still_has_the_post_billed(bot, sandbox):
+    """The meter lives in the worker: a crash after X answered lost the $0.20 from the ledger (and the budget)."""
+    from distributor.dispatch import claim_one
+
+    engine, settings, adapters = bot
+    post_id = _add(engine, settings, "Posted, then the worker died", link="https://news.example.com/crash")
+    claim = claim_one(engine, settings, adapters, worker_id="doomed")
+    assert claim is not None and claim.id == post_id
+    adapters["x-main"].publish(claim.outgoing)  # X creates it; the worker dies before it writes anything
+    later = utcnow() + timedelta(seconds=settings.scheduler.lease_seconds + 60)
+    dispatch_due(engine, settings, adapters, worker_id="w2", policy=FAST, now=later)
+    with Session(engine) as session:
+        assert session.get(Post, post_id).state is PostState.sent
+        ours = costs.cost_rows(session, utcnow() - timedelta(days=1), later + timedelta(days=1), "purpose")
+    by_purpose = {r.key: r.cost_micros for r in ours}
+    assert by_purpose.get("publish") == 200_000  # a post with a URL, as X billed it
+    assert round(sum(by_purpose.values()) / 1e6, 3) == round(sandbox_costs(sandbox)["total_usd"], 3)
+    assert len(sandbox_posts(sandbox)) == 1

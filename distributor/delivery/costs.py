@@ -249,6 +249,29 @@ def estimated_price(account: AccountSettings, post: Post, prices: dict[str, floa
     return total
 
 
+def unbilled_create(session: Session, settings: Settings, account: AccountSettings, post_id: int,
+                    now: datetime) -> ApiCall | None:
+    """The charge for a post found on X whose create the ledger never saw, or None.
+
+    The meter lives in the worker's memory: a worker that dies after X answered
+    takes the $0.20 with it, and the budget would let the next post pass. When
+    reconciliation finds such a post, its create is booked at the price list.
+    """
+    if account.platform != "twitter":
+        return None
+    billed = session.exec(select(ApiCall.id).where(ApiCall.post_id == post_id, ApiCall.endpoint == "POST /2/tweets",
+                                                   ApiCall.cost_micros > 0).limit(1)).first()
+    post = session.get(Post, post_id)
+    if billed is not None or post is None:
+        return None
+    from distributor.platforms.twitter import has_url, x_sent_text
+
+    key = "content_create_with_url" if has_url(x_sent_text(post.text or "", post.link, account.link_policy)) else "content_create"
+    price = micros(price_table(settings, "twitter").get(key, 0.0))
+    return ApiCall(at=now, account=account.name, platform="twitter", post_id=post_id, purpose="publish",
+                   endpoint="POST /2/tweets", status=None, units=1, price_key=key, cost_micros=price)
+
+
 SEND_ANYWAY = "send anyway"
 
 
