@@ -450,3 +450,27 @@ def test_a_worker_that_dies_after_posting_still_has_the_post_billed(bot, sandbox
     assert by_purpose.get("publish") == 200_000  # a post with a URL, as X billed it
     assert round(sum(by_purpose.values()) / 1e6, 3) == round(sandbox_costs(sandbox)["total_usd"], 3)
     assert len(sandbox_posts(sandbox)) == 1
+
+
+def test_a_refused_connection_is_not_billed_and_does_not_eat_the_budget(engine, monkeypatch):
+    """A post that never left the machine (X unreachable) used to be booked at $0.20 per attempt."""
+    import socket
+
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=closed,
+                                                  budget_usd_per_day=0.50)])
+    adapters = {a.name: build_adapter(a, Fetcher(settings.fetch)) for a in settings.accounts}
+    post_id = _add(engine, settings, "Nobody is listening", link="https://news.example.com/refused")
+    now = utcnow()
+    for attempt in range(3):
+        dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=now + timedelta(hours=attempt))
+    with Session(engine) as session:
+        spent = sum(r.cost_micros for r in costs.cost_rows(session, now - timedelta(days=1), now + timedelta(days=1)))
+        post = session.get(Post, post_id)
+        reason = holds_for(session, settings, [post], now=now + timedelta(hours=3))[post_id]
+    assert spent == 0
+    assert post.state is PostState.queued and not (reason or "").startswith("budget")

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 import tweepy
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from pydantic import SecretStr
 
 from twitter_text.extract_urls import extract_urls_with_indices
@@ -159,7 +160,7 @@ class TwitterAdapter:
     def _note_lost(self, exc: requests.RequestException) -> None:
         """A post whose answer was lost may have been made (and billed): count it at its price."""
         request = getattr(exc, "request", None)
-        if request is None:
+        if request is None or never_connected(exc):
             return
         endpoint = endpoint_key(request.method or "GET", request.url or "")
         if endpoint == "POST /2/tweets":
@@ -358,6 +359,14 @@ def _create_price_key(body) -> str:
 
 
 MEDIA_ENDPOINTS = ("POST /2/media/", "POST /1.1/media/")
+
+
+def never_connected(exc: requests.RequestException) -> bool:
+    """True when the request never reached X (refused, unresolvable, connect timeout): nothing to bill."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
 def x_price_line(endpoint: str, status: int, request_body, response: requests.Response | None) -> tuple[str | None, int, str | None]:
