@@ -474,3 +474,24 @@ def test_a_refused_connection_is_not_billed_and_does_not_eat_the_budget(engine, 
         reason = holds_for(session, settings, [post], now=now + timedelta(hours=3))[post_id]
     assert spent == 0
     assert post.state is PostState.queued and not (reason or "").startswith("budget")
+
+
+def test_costs_by_day_counts_the_accounts_local_day_as_its_budget_does(session):
+    """A Berlin newsroom's 00:30 call was shown under yesterday (UTC) while the budget counted it today."""
+    from datetime import datetime, timezone
+
+    settings = Settings(web={"timezone": "Europe/Berlin"},
+                        accounts=[{"name": "x-main", "platform": "twitter", "budget_usd_per_day": 0.5},
+                                  {"name": "x-ny", "platform": "twitter", "timezone": "America/New_York"}])
+    for account, at in (("x-main", datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)),  # 00:30 in Berlin
+                        ("x-ny", datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc))):  # 22:00 in New York
+        session.add(ApiCall(at=at, account=account, platform="twitter", purpose="publish",
+                            endpoint="POST /2/tweets", status=201, price_key="content_create_with_url",
+                            cost_micros=200_000))
+    session.commit()
+    since = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    until = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    days = {r.key: r.cost_micros for r in costs.cost_rows(session, since, until, "day", settings)}
+    assert days == {"2026-12-01": 200_000, "2026-11-30": 200_000}
+    berlin_day = costs.spending(session, settings.account("x-main"), datetime(2026, 12, 1, 12, tzinfo=timezone.utc))
+    assert berlin_day.day == days["2026-12-01"]

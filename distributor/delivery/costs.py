@@ -347,21 +347,37 @@ class CostRow:
     cost_micros: int
 
 
-def cost_rows(session: Session, since: datetime, until: datetime, by: str = "account") -> list[CostRow]:
-    """Calls and cost grouped ``by`` account, purpose or (UTC) day, in the ledger between since and until."""
+def cost_rows(session: Session, since: datetime, until: datetime, by: str = "account",
+              settings: Settings | None = None) -> list[CostRow]:
+    """Calls and cost grouped ``by`` account, purpose or day, in the ledger between since and until.
+
+    A day is the account's local day, the one its ``budget_usd_per_day`` counts
+    (UTC without ``settings``), so the figures match what the budget held.
+    """
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)}")
     rows = session.exec(
         select(ApiCall.at, ApiCall.account, ApiCall.purpose, ApiCall.cost_micros)
         .where(ApiCall.at >= since, ApiCall.at <= until)
     ).all()
+    zones = _account_zones(settings)
+    default_zone = ZoneInfo(settings.web.timezone) if settings is not None else UTC
     groups: dict[str, list[int]] = {}
     for at, account, purpose, cost in rows:
-        key = {"account": account, "purpose": purpose, "day": _aware(at).strftime("%Y-%m-%d")}[by]
+        if by == "day":
+            key = _aware(at).astimezone(zones.get(account, default_zone)).strftime("%Y-%m-%d")
+        else:
+            key = account if by == "account" else purpose
         entry = groups.setdefault(key, [0, 0])
         entry[0] += 1
         entry[1] += cost
     return [CostRow(key, calls, cost) for key, (calls, cost) in sorted(groups.items())]
+
+
+def _account_zones(settings: Settings | None) -> dict[str, ZoneInfo]:
+    if settings is None:
+        return {}
+    return {a.name: ZoneInfo(a.timezone or settings.web.timezone) for a in settings.accounts}
 
 
 def post_costs(session: Session, post_ids: Sequence[int]) -> dict[int, int]:
