@@ -495,3 +495,22 @@ def test_costs_by_day_counts_the_accounts_local_day_as_its_budget_does(session):
     assert days == {"2026-12-01": 200_000, "2026-11-30": 200_000}
     berlin_day = costs.spending(session, settings.account("x-main"), datetime(2026, 12, 1, 12, tzinfo=timezone.utc))
     assert berlin_day.day == days["2026-12-01"]
+
+
+def test_a_429_with_a_reset_that_is_no_date_still_waits_as_a_rate_limit():
+    """A reset header of 10**20 used to turn a 429 into an OverflowError: a traceback, retried as if transient."""
+    import tweepy
+
+    from distributor.errors import RateLimited
+    from distributor.platforms.twitter import x_errors
+
+    answer = requests.Response()
+    answer.status_code = 429
+    answer._content = b'{"title": "Too Many Requests", "detail": "Too Many Requests"}'
+    answer.headers.update({"content-type": "application/json", "x-rate-limit-remaining": "0",
+                           "x-rate-limit-reset": str(10**20), "x-user-limit-24hour-remaining": "0",
+                           "x-user-limit-24hour-reset": str(10**20)})
+    with pytest.raises(RateLimited) as caught:
+        with x_errors("POST /2/tweets"):
+            raise tweepy.TooManyRequests(answer)
+    assert caught.value.retry_at > utcnow()

@@ -76,8 +76,7 @@ def x_errors(endpoint: str) -> Iterator[None]:
         if capped is not None:  # a 24-hour cap: the 15-minute reset would only be refused again
             raise RateLimited(f"X 24-hour cap reached on {endpoint}; posts wait until {capped:%Y-%m-%d %H:%M} UTC",
                               capped, endpoint) from exc
-        retry_at = (datetime.fromtimestamp(reset, timezone.utc) if reset
-                    else datetime.now(timezone.utc) + DEFAULT_RATE_WAIT)
+        retry_at = _epoch(reset) or datetime.now(timezone.utc) + DEFAULT_RATE_WAIT
         raise RateLimited(f"X rate limit on {endpoint}; retry after {retry_at:%H:%M:%S} UTC",
                           retry_at, endpoint) from exc
     except tweepy.Unauthorized as exc:
@@ -407,9 +406,20 @@ def x_limits_seen(endpoint: str, headers) -> list[LimitSeen]:
         remaining, reset = _header_int(headers, f"{prefix}-remaining"), _header_int(headers, f"{prefix}-reset")
         if remaining is None or reset is None:
             continue
-        seen.append(LimitSeen(scope, window, endpoint, _header_int(headers, f"{prefix}-limit"), remaining,
-                              datetime.fromtimestamp(reset, timezone.utc)))
+        reset_at = _epoch(reset)
+        if reset_at is not None:
+            seen.append(LimitSeen(scope, window, endpoint, _header_int(headers, f"{prefix}-limit"), remaining, reset_at))
     return seen
+
+
+def _epoch(seconds: int | None) -> datetime | None:
+    """A reset header's time, or None when it is absent or no date at all (a hostile 10**20)."""
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _exhausted_24h_reset(headers) -> datetime | None:
