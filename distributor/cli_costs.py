@@ -51,7 +51,7 @@ def costs_command(
         raise cli.DistributorError(str(exc)) from None
     start, until = resolve_period(period, None)
     with Session(cli.state.engine) as session:
-        rows = costs.cost_rows(session, start, until, by_choice.value)
+        rows = costs.cost_rows(session, start, until, by_choice.value, settings)
     total = sum(r.cost_micros for r in rows)
     doc = {"since": start.isoformat(), "until": until.isoformat(), "by": by_choice.value,
            "rows": [{"key": r.key, "calls": r.calls, "cost_usd": costs.usd(r.cost_micros)} for r in rows],

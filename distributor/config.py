@@ -33,6 +33,8 @@ PLATFORMS = PLATFORM_NAMES
 # Graph API versions before this one have expired (v20: 2026-09-24) or expire within weeks (v21: 2027-01-21)
 MIN_GRAPH_MAJOR = 22
 MAX_ENGAGEMENT_MINUTES = 30 * 24 * 60  # X gives non-public metrics for 30 days: never collect later
+# A price or budget in USD: finite and at most a million (the ledger counts micro-USD in 64 bits)
+Usd = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
 
 # Secrets each platform needs, as suffixes of DISTRIBUTOR_<ACCOUNT>_...
 SECRET_KEYS: dict[str, tuple[str, ...]] = {name: tuple(s.key for s in spec.secrets) for name, spec in SPECS.items()}
@@ -257,8 +259,8 @@ class AccountSettings(_Section):
     # Costs (X bills every call): a post that would pass a budget is held until the
     # budget allows it or an editor sends it anyway; engagement reads may spend at
     # most read_budget_share of each budget and are the first to stop.
-    budget_usd_per_day: float | None = Field(None, ge=0)
-    budget_usd_per_month: float | None = Field(None, ge=0)
+    budget_usd_per_day: Usd | None = None
+    budget_usd_per_month: Usd | None = None
     read_budget_share: float = Field(0.2, ge=0, le=1)
     link_policy: Literal["in_post", "none"] = "in_post"  # none: the link stays out of the text (cards only)
     x_media_api: Literal["v2", "v1.1"] = "v2"  # X media upload: v2 (default) or the old v1.1 path
@@ -354,8 +356,8 @@ class EngagementSettings(_Section):
 class CostSettings(_Section):
     """[costs.<platform>]: price list lines in USD over the documented defaults (delivery/costs.py)."""
 
-    twitter: dict[str, Annotated[float, Field(ge=0)]] = {}
-    facebook: dict[str, Annotated[float, Field(ge=0)]] = {}
+    twitter: dict[str, Usd] = {}
+    facebook: dict[str, Usd] = {}
 
 
 class SchedulerSettings(_Section):

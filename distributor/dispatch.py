@@ -647,6 +647,9 @@ def _reconcile_expired(engine, adapters, names, worker_id, now, settings, policy
         with Session(engine, expire_on_commit=False) as session:
             _book(session, meter, claim.account, _app_accounts(adapters, claim.account), now)
             if found is not None:
+                lost_charge = costs.unbilled_create(session, settings, settings.account(claim.account), claim.id, now)
+                if lost_charge is not None:  # its worker died after X answered: the create is still billed
+                    costs.record_calls(session, [lost_charge])
                 if _mark_sent(session, claim, worker_id, now, found,
                               "reconciled: found on the platform after the lease expired; "
                               + costs.describe_cost(meter, "reconcile"), settings):

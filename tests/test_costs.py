@@ -391,3 +391,126 @@ def test_prices_come_from_the_configuration_over_the_documented_defaults():
     assert prices["content_create_with_url"] == 0.25 and prices["posts_read"] == 0.005
     with pytest.raises(ConfigError, match=r"\[costs.twitter\]: unknown price content_craete"):
         costs.price_table(Settings(costs={"twitter": {"content_craete": 0.1}}), "twitter")
+
+
+@pytest.mark.parametrize("line", [
+    "[costs.twitter]\ncontent_create_with_url = inf",
+    "[costs.twitter]\nposts_read = nan",
+    "[costs.twitter]\ncontent_create = -0.01",
+    "[costs.twitter]\ncontent_create = 1e300",
+    '[[accounts]]\nname = "x-main"\nplatform = "twitter"\nbudget_usd_per_day = inf',
+    '[[accounts]]\nname = "x-main"\nplatform = "twitter"\nbudget_usd_per_month = 1e300',
+])
+def test_hostile_prices_and_budgets_are_refused_at_start_up(tmp_path, line):
+    """inf and 1e300 used to load, and then every budget check died with OverflowError mid-dispatch."""
+    from distributor.config import load_settings
+    from distributor.errors import ConfigError
+
+    file = tmp_path / "c.toml"
+    file.write_text(line + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(file)
+    assert "\n" not in str(caught.value)
+    assert ("costs.twitter" in str(caught.value)) or ("budget_usd_per" in str(caught.value))
+
+
+def test_send_anyway_lifts_the_budget_but_keeps_the_posts_time(bot, sandbox):
+    """Send anyway on a story scheduled for tomorrow used to move it to now: an embargo broken by one click."""
+    engine, settings, adapters = bot
+    tomorrow = utcnow() + timedelta(days=1)
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("x-main"), text="Embargoed until tomorrow",
+                                 link="https://news.example.com/embargo", at=tomorrow)
+        session.commit()
+        post_id = post.id
+    with Session(engine) as session:
+        costs.send_anyway(session, post_id, actor="desk@example.com")
+        session.commit()
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST).sent == 0
+    assert request_count(sandbox, "POST /2/tweets") == 0
+    later = dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=tomorrow + timedelta(minutes=1))
+    assert later.sent == 1
+
+
+def test_a_worker_that_dies_after_posting_still_has_the_post_billed(bot, sandbox):
+    """The meter lives in the worker: a crash after X answered lost the $0.20 from the ledger (and the budget)."""
+    from distributor.dispatch import claim_one
+
+    engine, settings, adapters = bot
+    post_id = _add(engine, settings, "Posted, then the worker died", link="https://news.example.com/crash")
+    claim = claim_one(engine, settings, adapters, worker_id="doomed")
+    assert claim is not None and claim.id == post_id
+    adapters["x-main"].publish(claim.outgoing)  # X creates it; the worker dies before it writes anything
+    later = utcnow() + timedelta(seconds=settings.scheduler.lease_seconds + 60)
+    dispatch_due(engine, settings, adapters, worker_id="w2", policy=FAST, now=later)
+    with Session(engine) as session:
+        assert session.get(Post, post_id).state is PostState.sent
+        ours = costs.cost_rows(session, utcnow() - timedelta(days=1), later + timedelta(days=1), "purpose")
+    by_purpose = {r.key: r.cost_micros for r in ours}
+    assert by_purpose.get("publish") == 200_000  # a post with a URL, as X billed it
+    assert round(sum(by_purpose.values()) / 1e6, 3) == round(sandbox_costs(sandbox)["total_usd"], 3)
+    assert len(sandbox_posts(sandbox)) == 1
+
+
+def test_a_refused_connection_is_not_billed_and_does_not_eat_the_budget(engine, monkeypatch):
+    """A post that never left the machine (X unreachable) used to be booked at $0.20 per attempt."""
+    import socket
+
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    settings = Settings(accounts=[AccountSettings(name="x-main", platform="twitter", api_base_url=closed,
+                                                  budget_usd_per_day=0.50)])
+    adapters = {a.name: build_adapter(a, Fetcher(settings.fetch)) for a in settings.accounts}
+    post_id = _add(engine, settings, "Nobody is listening", link="https://news.example.com/refused")
+    now = utcnow()
+    for attempt in range(3):
+        dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=now + timedelta(hours=attempt))
+    with Session(engine) as session:
+        spent = sum(r.cost_micros for r in costs.cost_rows(session, now - timedelta(days=1), now + timedelta(days=1)))
+        post = session.get(Post, post_id)
+        reason = holds_for(session, settings, [post], now=now + timedelta(hours=3))[post_id]
+    assert spent == 0
+    assert post.state is PostState.queued and not (reason or "").startswith("budget")
+
+
+def test_costs_by_day_counts_the_accounts_local_day_as_its_budget_does(session):
+    """A Berlin newsroom's 00:30 call was shown under yesterday (UTC) while the budget counted it today."""
+    from datetime import datetime, timezone
+
+    settings = Settings(web={"timezone": "Europe/Berlin"},
+                        accounts=[{"name": "x-main", "platform": "twitter", "budget_usd_per_day": 0.5},
+                                  {"name": "x-ny", "platform": "twitter", "timezone": "America/New_York"}])
+    for account, at in (("x-main", datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)),  # 00:30 in Berlin
+                        ("x-ny", datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc))):  # 22:00 in New York
+        session.add(ApiCall(at=at, account=account, platform="twitter", purpose="publish",
+                            endpoint="POST /2/tweets", status=201, price_key="content_create_with_url",
+                            cost_micros=200_000))
+    session.commit()
+    since = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    until = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    days = {r.key: r.cost_micros for r in costs.cost_rows(session, since, until, "day", settings)}
+    assert days == {"2026-12-01": 200_000, "2026-11-30": 200_000}
+    berlin_day = costs.spending(session, settings.account("x-main"), datetime(2026, 12, 1, 12, tzinfo=timezone.utc))
+    assert berlin_day.day == days["2026-12-01"]
+
+
+def test_a_429_with_a_reset_that_is_no_date_still_waits_as_a_rate_limit():
+    """A reset header of 10**20 used to turn a 429 into an OverflowError: a traceback, retried as if transient."""
+    import tweepy
+
+    from distributor.errors import RateLimited
+    from distributor.platforms.twitter import x_errors
+
+    answer = requests.Response()
+    answer.status_code = 429
+    answer._content = b'{"title": "Too Many Requests", "detail": "Too Many Requests"}'
+    answer.headers.update({"content-type": "application/json", "x-rate-limit-remaining": "0",
+                           "x-rate-limit-reset": str(10**20), "x-user-limit-24hour-remaining": "0",
+                           "x-user-limit-24hour-reset": str(10**20)})
+    with pytest.raises(RateLimited) as caught:
+        with x_errors("POST /2/tweets"):
+            raise tweepy.TooManyRequests(answer)
+    assert caught.value.retry_at > utcnow()

@@ -249,6 +249,29 @@ def estimated_price(account: AccountSettings, post: Post, prices: dict[str, floa
     return total
 
 
+def unbilled_create(session: Session, settings: Settings, account: AccountSettings, post_id: int,
+                    now: datetime) -> ApiCall | None:
+    """The charge for a post found on X whose create the ledger never saw, or None.
+
+    The meter lives in the worker's memory: a worker that dies after X answered
+    takes the $0.20 with it, and the budget would let the next post pass. When
+    reconciliation finds such a post, its create is booked at the price list.
+    """
+    if account.platform != "twitter":
+        return None
+    billed = session.exec(select(ApiCall.id).where(ApiCall.post_id == post_id, ApiCall.endpoint == "POST /2/tweets",
+                                                   ApiCall.cost_micros > 0).limit(1)).first()
+    post = session.get(Post, post_id)
+    if billed is not None or post is None:
+        return None
+    from distributor.platforms.twitter import has_url, x_sent_text
+
+    key = "content_create_with_url" if has_url(x_sent_text(post.text or "", post.link, account.link_policy)) else "content_create"
+    price = micros(price_table(settings, "twitter").get(key, 0.0))
+    return ApiCall(at=now, account=account.name, platform="twitter", post_id=post_id, purpose="publish",
+                   endpoint="POST /2/tweets", status=None, units=1, price_key=key, cost_micros=price)
+
+
 SEND_ANYWAY = "send anyway"
 
 
@@ -289,7 +312,10 @@ def in_flight(session: Session, settings: Settings, account: AccountSettings, ex
 
 
 def send_anyway(session: Session, post_id: int, actor: str) -> Post:
-    """An editor sends a post past its budget: it goes out at the next dispatch (CLI, API and desk)."""
+    """An editor sends a post past its budget (CLI, API and desk): due now, it goes out at the next dispatch.
+
+    Only the budget is lifted: a post scheduled for later keeps its time (an embargo is not the budget's).
+    """
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound(f"no post with id {post_id}")
@@ -298,8 +324,6 @@ def send_anyway(session: Session, post_id: int, actor: str) -> Post:
     from distributor.posts import record  # the post's history; posts.py imports nothing of ours here
 
     now = datetime.now(UTC)
-    if post.scheduled_at is not None and _aware(post.scheduled_at) > now:
-        post.scheduled_at = now
     post.updated_at = now
     session.add(post)
     record(session, post, PostState.queued, PostState.queued, f"{SEND_ANYWAY}: past its budget, by {actor}", actor, now)
@@ -323,21 +347,37 @@ class CostRow:
     cost_micros: int
 
 
-def cost_rows(session: Session, since: datetime, until: datetime, by: str = "account") -> list[CostRow]:
-    """Calls and cost grouped ``by`` account, purpose or (UTC) day, in the ledger between since and until."""
+def cost_rows(session: Session, since: datetime, until: datetime, by: str = "account",
+              settings: Settings | None = None) -> list[CostRow]:
+    """Calls and cost grouped ``by`` account, purpose or day, in the ledger between since and until.
+
+    A day is the account's local day, the one its ``budget_usd_per_day`` counts
+    (UTC without ``settings``), so the figures match what the budget held.
+    """
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)}")
     rows = session.exec(
         select(ApiCall.at, ApiCall.account, ApiCall.purpose, ApiCall.cost_micros)
         .where(ApiCall.at >= since, ApiCall.at <= until)
     ).all()
+    zones = _account_zones(settings)
+    default_zone = ZoneInfo(settings.web.timezone) if settings is not None else UTC
     groups: dict[str, list[int]] = {}
     for at, account, purpose, cost in rows:
-        key = {"account": account, "purpose": purpose, "day": _aware(at).strftime("%Y-%m-%d")}[by]
+        if by == "day":
+            key = _aware(at).astimezone(zones.get(account, default_zone)).strftime("%Y-%m-%d")
+        else:
+            key = account if by == "account" else purpose
         entry = groups.setdefault(key, [0, 0])
         entry[0] += 1
         entry[1] += cost
     return [CostRow(key, calls, cost) for key, (calls, cost) in sorted(groups.items())]
+
+
+def _account_zones(settings: Settings | None) -> dict[str, ZoneInfo]:
+    if settings is None:
+        return {}
+    return {a.name: ZoneInfo(a.timezone or settings.web.timezone) for a in settings.accounts}
 
 
 def post_costs(session: Session, post_ids: Sequence[int]) -> dict[int, int]:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 import tweepy
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from pydantic import SecretStr
 
 from twitter_text.extract_urls import extract_urls_with_indices
@@ -75,8 +76,7 @@ def x_errors(endpoint: str) -> Iterator[None]:
         if capped is not None:  # a 24-hour cap: the 15-minute reset would only be refused again
             raise RateLimited(f"X 24-hour cap reached on {endpoint}; posts wait until {capped:%Y-%m-%d %H:%M} UTC",
                               capped, endpoint) from exc
-        retry_at = (datetime.fromtimestamp(reset, timezone.utc) if reset
-                    else datetime.now(timezone.utc) + DEFAULT_RATE_WAIT)
+        retry_at = _epoch(reset) or datetime.now(timezone.utc) + DEFAULT_RATE_WAIT
         raise RateLimited(f"X rate limit on {endpoint}; retry after {retry_at:%H:%M:%S} UTC",
                           retry_at, endpoint) from exc
     except tweepy.Unauthorized as exc:
@@ -159,7 +159,7 @@ class TwitterAdapter:
     def _note_lost(self, exc: requests.RequestException) -> None:
         """A post whose answer was lost may have been made (and billed): count it at its price."""
         request = getattr(exc, "request", None)
-        if request is None:
+        if request is None or never_connected(exc):
             return
         endpoint = endpoint_key(request.method or "GET", request.url or "")
         if endpoint == "POST /2/tweets":
@@ -360,6 +360,14 @@ def _create_price_key(body) -> str:
 MEDIA_ENDPOINTS = ("POST /2/media/", "POST /1.1/media/")
 
 
+def never_connected(exc: requests.RequestException) -> bool:
+    """True when the request never reached X (refused, unresolvable, connect timeout): nothing to bill."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
 def x_price_line(endpoint: str, status: int, request_body, response: requests.Response | None) -> tuple[str | None, int, str | None]:
     """(price line, units, purpose override) of one answered call; refused calls are not billed."""
     purpose = "upload" if endpoint.startswith(MEDIA_ENDPOINTS) else None
@@ -398,9 +406,20 @@ def x_limits_seen(endpoint: str, headers) -> list[LimitSeen]:
         remaining, reset = _header_int(headers, f"{prefix}-remaining"), _header_int(headers, f"{prefix}-reset")
         if remaining is None or reset is None:
             continue
-        seen.append(LimitSeen(scope, window, endpoint, _header_int(headers, f"{prefix}-limit"), remaining,
-                              datetime.fromtimestamp(reset, timezone.utc)))
+        reset_at = _epoch(reset)
+        if reset_at is not None:
+            seen.append(LimitSeen(scope, window, endpoint, _header_int(headers, f"{prefix}-limit"), remaining, reset_at))
     return seen
+
+
+def _epoch(seconds: int | None) -> datetime | None:
+    """A reset header's time, or None when it is absent or no date at all (a hostile 10**20)."""
+    if not seconds:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _exhausted_24h_reset(headers) -> datetime | None:
