@@ -116,4 +116,5 @@ def queue_manual_post(
         return posts.create_post(
             session, account, text=text, link=link, image_url=image_url, image_alt=image_alt,
             article_id=article_id, template=template, at=at, next_slot=next_slot, approve=approve, actor=actor,
+            approval=runtime.settings.desk.approval,
         )

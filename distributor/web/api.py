@@ -94,8 +94,10 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         post = posts.create_post(
             session, account, text=text, link=link, image_url=image_url, image_alt=image_alt, article_id=article_id,
             template=template, at=at, next_slot=body.next_slot, approve=body.approve,
-            actor=user.email,
+            actor=user.email, approval=settings.desk.approval,
         )
+    except posts.NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from exc
     except DistributorError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()

@@ -183,6 +183,7 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
                 session, account, text=draft.text, link=draft.link or None, image_url=image_url,
                 image_alt=image_alt, article_id=article_id, template=account.template if article_id else None, at=at,
                 next_slot=timing["when"] == "slot", approve=timing["approve"], actor=user.email,
+                approval=settings.desk.approval,
             )
         except DistributorError as exc:
             session.rollback()
