@@ -56,3 +56,28 @@ def test_a_week_runs_monday_to_sunday_and_a_dst_day_has_23_hours(session):
     assert len(calendar.days[-1].hours) == 23
     assert [e.post.id for e in calendar.days[-1].entries] == [post.id]
     assert calendar.count == 1
+
+
+def test_a_crowded_week_says_how_many_posts_it_leaves_out(session, monkeypatch):
+    """Past the page's bound the legend counts every post left out, not one or two."""
+    import sys
+
+    monkeypatch.setattr(sys.modules[build.__module__], "MAX_POSTS", 3)  # the bound is 2000; ten posts show the rule
+    day = date(2031, 6, 10)
+    for minute in range(8):
+        posts.create_post(session, FB, text=f"Queued {minute}", at=_at(day, 9, minute))
+    for minute in range(2):
+        sent = posts.create_post(session, FB, text=f"Went {minute}", at=_at(day, 7))
+        sent.state, sent.sent_at = PostState.sent, _at(day, 8, minute).astimezone(UTC)
+        session.add(sent)
+    session.flush()
+    calendar = build(session, view="week", day=day, zone=PARIS, accounts=[FB])
+    assert calendar.count == 3 and [e.text for e in calendar.days[1].entries] == ["Went 0", "Went 1", "Queued 0"]
+    assert calendar.more == 7
+
+
+def test_a_half_hour_zone_puts_posts_in_its_own_hours(session):
+    kolkata = ZoneInfo("Asia/Kolkata")
+    post = posts.create_post(session, FB, text="Monsoon", at=datetime(2031, 6, 10, 9, 45, tzinfo=kolkata))
+    [the_day] = build(session, view="day", day=date(2031, 6, 10), zone=kolkata, accounts=[FB]).days
+    assert [(h.start.hour, [e.post.id for e in h.entries]) for h in the_day.hours if h.entries] == [(9, [post.id])]

@@ -14,7 +14,7 @@ from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings
@@ -113,6 +113,16 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _count_in_view(session: Session, start: datetime, end: datetime, where: list) -> int:
+    """How many posts the view holds, for the legend once the page's bound is passed (the same
+    two indexed ranges; the sent state summed, not filtered, for the reason given in ``build``)."""
+    pending = select(func.count()).select_from(Post).where(
+        col(Post.state).in_(SCHEDULED_STATES), col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end, *where)
+    sent = select(func.coalesce(func.sum(case((Post.state == PostState.sent, 1), else_=0)), 0)).where(
+        col(Post.sent_at) >= start, col(Post.sent_at) < end, *where)
+    return int(session.execute(pending).scalar_one()) + int(session.execute(sent).scalar_one())
+
+
 def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: list[AccountSettings],
           account: str | None = None) -> Calendar:
     """The calendar of ``accounts`` (or the one named ``account``) for the view around ``day``."""
@@ -136,9 +146,12 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
         col(Post.sent_at) >= start, col(Post.sent_at) < end, *where,
     ).order_by(col(Post.sent_at)).limit(MAX_POSTS + 1)
     rows = [(_aware(p.at), p) for p in session.execute(pending)]
-    rows += [(_aware(p.at), p) for p in session.execute(sent) if PostState(p.state) is PostState.sent]
+    sent_rows = list(session.execute(sent))
+    rows += [(_aware(p.at), p) for p in sent_rows if PostState(p.state) is PostState.sent]
     rows.sort(key=lambda pair: (pair[0], pair[1].id))
-    more = max(0, len(rows) - MAX_POSTS)
+    more = 0
+    if len(rows) > MAX_POSTS or len(sent_rows) > MAX_POSTS:  # the reads stopped early: count what they left
+        more = _count_in_view(session, start, end, where) - MAX_POSTS
     rows = rows[:MAX_POSTS]
 
     gaps = {a.name: timedelta(minutes=a.min_gap_minutes) for a in shown}
