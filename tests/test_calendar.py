@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from distributor import posts
 from distributor.config import AccountSettings
 from distributor.models import PostState
@@ -76,8 +78,21 @@ def test_a_crowded_week_says_how_many_posts_it_leaves_out(session, monkeypatch):
     assert calendar.more == 7
 
 
-def test_a_half_hour_zone_puts_posts_in_its_own_hours(session):
-    kolkata = ZoneInfo("Asia/Kolkata")
-    post = posts.create_post(session, FB, text="Monsoon", at=datetime(2031, 6, 10, 9, 45, tzinfo=kolkata))
-    [the_day] = build(session, view="day", day=date(2031, 6, 10), zone=kolkata, accounts=[FB]).days
-    assert [(h.start.hour, [e.post.id for e in h.entries]) for h in the_day.hours if h.entries] == [(9, [post.id])]
+@pytest.mark.parametrize("zone_name", ["Asia/Kolkata", "Asia/Kathmandu"])
+def test_a_zone_off_the_utc_hour_puts_posts_in_its_own_hours(session, zone_name):
+    zone = ZoneInfo(zone_name)  # UTC+5:30 and UTC+5:45
+    early, late = (posts.create_post(session, FB, text=t, at=datetime(2031, 6, 10, 9, m, tzinfo=zone))
+                   for t, m in (("Monsoon", 0), ("Monsoon ends", 59)))
+    [the_day] = build(session, view="day", day=date(2031, 6, 10), zone=zone, accounts=[FB]).days
+    assert [(h.start.hour, [e.post.id for e in h.entries]) for h in the_day.hours if h.entries] == \
+        [(9, [early.id, late.id])]
+
+
+def test_the_repeated_hour_of_an_autumn_day_holds_the_post_of_its_second_pass(session):
+    day = date(2031, 10, 26)  # Paris: 03:00 becomes 02:00 again
+    first, second = (posts.create_post(session, FB, text=t, at=datetime(2031, 10, 26, h, 30, tzinfo=UTC))
+                     for t, h in (("first pass", 0), ("second pass", 1)))
+    [the_day] = build(session, view="day", day=day, zone=PARIS, accounts=[FB]).days
+    assert len(the_day.hours) == 25
+    assert [(i, h.start.hour, [e.post.id for e in h.entries]) for i, h in enumerate(the_day.hours) if h.entries] == \
+        [(2, 2, [first.id]), (3, 2, [second.id])]

@@ -9,6 +9,7 @@ DST change has 23 or 25 hours, as the clock on the wall does.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
@@ -156,10 +157,8 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
 
     gaps = {a.name: timedelta(minutes=a.min_gap_minutes) for a in shown}
     previous: dict[str, tuple[datetime, int]] = {}
-    hour_index = {}  # (local date, hour start) -> Hour
-    for d in days:
-        for hour in d.hours:
-            hour_index[hour.start.astimezone(UTC)] = hour
+    hours = [hour for d in days for hour in d.hours]  # in time order, each [start, next start)
+    starts = [hour.start.astimezone(UTC) for hour in hours]
     for at, post in rows:
         entry = Entry(post, at.astimezone(zone), movable=PostState(post.state) in EDITABLE)
         gap = gaps.get(post.account)
@@ -170,9 +169,7 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
                 entry.too_close = (f"{minutes} min after #{last[1]} (min gap {int(gap.total_seconds() // 60)} min): "
                                    "it will wait")
             previous[post.account] = (at, post.id)
-        slot = at.replace(minute=0, second=0, microsecond=0)
-        hour = hour_index.get(slot)
-        if hour is None:  # a zone whose offset is not whole hours: find the hour that holds it
-            hour = next(h for s, h in sorted(hour_index.items()) if s <= at < s + timedelta(hours=1))
-        hour.entries.append(entry)
+        # The last hour starting at or before the post (a binary search: local hours need not
+        # start on a UTC hour, as in Kolkata or Adelaide).
+        hours[bisect_right(starts, at) - 1].entries.append(entry)
     return Calendar(view, days[0].day, days, more)
