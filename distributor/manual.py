@@ -209,6 +209,7 @@ def create(runtime: Runtime, session: Session, prepared: Prepared, *, actor: str
         session, account, text=prepared.text, link=prepared.link, image_url=prepared.image_url,
         image_alt=prepared.image_alt, article_id=prepared.article_id, template=prepared.template, at=prepared.at,
         next_slot=prepared.next_slot, approve=prepared.approve, actor=actor,
+        approval=runtime.settings.desk.approval,  # [desk] approval = "other_editor": never one's own
     )
     links.track(session, post, runtime.settings.links.redirect_base)
     return Queued(post, list(prepared.warnings))

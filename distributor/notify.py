@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import requests
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -87,10 +88,14 @@ def find_events(session: Session, settings: NotifySettings, now: datetime) -> li
         events.append(Event(f"post_failed:{post.id}:{post.attempts}", "post_failed",
                             f"post {post.id} to {post.account}: {post.error or 'failed'}"))
     waited = now - timedelta(minutes=settings.approval_wait_minutes)
+    # Each waiting post's latest request: one sent back and asked again waits from the new one.
+    latest = (select(func.max(PostEvent.id)).join(Post, col(PostEvent.post_id) == col(Post.id))
+              .where(Post.state == PostState.awaiting_approval,
+                     PostEvent.to_state == PostState.awaiting_approval.value)
+              .group_by(col(PostEvent.post_id)))
     for post_id, account, since in session.exec(
         select(Post.id, Post.account, PostEvent.at).join(PostEvent, col(PostEvent.post_id) == col(Post.id))
-        .where(Post.state == PostState.awaiting_approval, PostEvent.to_state == PostState.awaiting_approval.value,
-               col(PostEvent.at) <= waited)
+        .where(col(PostEvent.id).in_(latest), col(PostEvent.at) <= waited)
     ):
         since = _aware(since)
         events.append(Event(f"approval_waiting:{post_id}:{since.isoformat()}", "approval_waiting",

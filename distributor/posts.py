@@ -178,8 +178,12 @@ def create_post(
     approve: bool = False,
     priority: int = 0,
     actor: str = "system",
+    approval: str = "anyone",
 ) -> Post:
     """A new post, queued, or awaiting approval when the account requires it.
+
+    ``approve`` skips the account's approval step; under ``approval = "other_editor"``
+    ([desk]) that would be the author approving their own post, so it is refused.
 
     ``at`` schedules it (naive means the account's local time); ``next_slot``
     puts it at the account's next free slot. An ``auto_key`` already used
@@ -188,6 +192,9 @@ def create_post(
     if not text or not text.strip():
         raise EmptyPost("a post needs text")
     _check_links(link, image_url)
+    if approve and account.require_approval and approval == "other_editor":
+        raise NotAllowed(f"a post for {account.name} cannot be approved by its author: another editor must approve "
+                         "it ([desk] approval = \"other_editor\")")
     ensure_account(session, account)
     if article_id is not None and auto_key is None and actor != "system":
         key = automatic_post_key(article_id, account)
@@ -247,14 +254,26 @@ MAX_SEND_BACK_REASON = 2000
 def approve(session: Session, post_id: int, actor: str, *, approval: str = "anyone") -> Post:
     """An editor lets the post go out at its scheduled time.
 
-    ``approval`` is ``[desk] approval``: with "other_editor" the post's author may not
-    approve it. The CLI, the API and the desk all come here, so they cannot disagree.
+    ``approval`` is ``[desk] approval``: with "other_editor" the post's authors may not
+    approve it: whoever created it, and whoever changed its text, link or image since
+    (an approver who rewrites a post and then approves it is the only one who read it).
+    The CLI, the API and the desk all come here, so they cannot disagree.
     """
     post = get_post(session, post_id)
-    if approval == "other_editor" and post.created_by and post.created_by == actor \
-            and PostState(post.state) is S.awaiting_approval:
+    if approval == "other_editor" and PostState(post.state) is S.awaiting_approval \
+            and actor in authors(session, post):
         raise NotAllowed(f"post {post.id} is yours: another editor must approve it ([desk] approval = \"other_editor\")")
     return transition(session, post, S.queued, reason="approved", actor=actor)
+
+
+CONTENT_FIELDS = frozenset({"text", "link", "image_url"})  # what an edit changes that readers will see
+
+
+def authors(session: Session, post: Post) -> set[str]:
+    """Who wrote what the post says: its creator and everyone who edited its content (not its time)."""
+    events = session.exec(select(PostEvent.actor, PostEvent.changes).where(PostEvent.post_id == post.id))
+    editors = {actor for actor, changes in events if changes and CONTENT_FIELDS & set(changes)}
+    return editors | ({post.created_by} if post.created_by else set())
 
 
 def send_back(session: Session, post_id: int, actor: str, reason: str) -> Post:

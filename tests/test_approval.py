@@ -86,3 +86,63 @@ def test_the_cli_obeys_the_same_rule(tmp_path):
     refused = cli("queue", "approve", added.stdout.strip(), config=config)
     assert refused.returncode == 1 and "another editor must approve it" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_other_editor_rule_counts_an_editor_who_rewrote_the_post_as_its_author(session):
+    """ben rewrites ana's post, then approves it: nobody but ben has read the text that goes out."""
+    post = posts.create_post(session, GATED, text="Ferry strike ends", actor="ana@desk")
+    posts.send_back(session, post.id, "ben@desk", "Name the ferry line")
+    posts.edit(session, post.id, text="Buy our ferry tickets now", actor="ben@desk")
+    posts.submit(session, post.id, "ben@desk")
+    with pytest.raises(posts.NotAllowed, match="another editor must approve it"):
+        posts.approve(session, post.id, "ben@desk", approval="other_editor")
+    assert post.state is PostState.awaiting_approval
+    posts.reschedule(session, post.id, post.scheduled_at, "cy@desk")  # a new time is not a new text
+    posts.approve(session, post.id, "cy@desk", approval="other_editor")
+    assert post.state is PostState.queued
+
+
+def test_other_editor_rule_refuses_approving_at_creation(session):
+    with pytest.raises(posts.NotAllowed, match="another editor must approve it"):
+        posts.create_post(session, GATED, text="Ferry strike ends", approve=True, actor="ana@desk",
+                          approval="other_editor")
+    post = posts.create_post(session, GATED, text="Ferry strike ends", approve=True, actor="ana@desk")
+    assert post.state is PostState.queued  # under "anyone" the author may skip the step
+
+
+def test_the_api_and_the_compose_page_refuse_approve_now_under_other_editor(engine, gated_settings):
+    """"Approve now" is the author approving their own post: the other_editor rule refuses it at every door."""
+    from sqlmodel import select
+
+    from distributor.models import Post
+    from tests.helpers.desk import log_in
+
+    with Session(engine) as session:
+        users.add_user(session, "ana@desk", "a long password", "editor")
+        token = users.create_token(session, "ana@desk")
+        session.commit()
+    app = create_app(gated_settings, engine)
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    refused = api.post("/api/posts", json={"account": "fb-desk", "text": "Ferry", "approve": True})
+    assert refused.status_code == 403 and "another editor must approve it" in refused.json()["detail"]
+    desk = TestClient(app)
+    csrf = log_in(desk, "ana@desk", "a long password")
+    form = {"csrf_token": csrf, "draft_accounts": "fb-desk", "include_fb-desk": "on", "text_fb-desk": "Ferry",
+            "image_fb-desk": "none", "when": "now", "approve": "on"}
+    page = desk.post("/compose", data=form, follow_redirects=False)
+    assert page.status_code == 400 and "another editor must approve it" in page.text
+    with Session(engine) as session:
+        assert session.exec(select(Post)).all() == []
+    assert api.post("/api/posts", json={"account": "fb-desk", "text": "Ferry"}).json()["state"] == "awaiting_approval"
+
+
+def test_the_cli_refuses_approve_now_under_other_editor(tmp_path):
+    from tests.test_cli import cli
+
+    config = tmp_path / "distributor.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n[desk]\napproval = "other_editor"\n'
+                      '[[accounts]]\nname = "fb-desk"\nplatform = "dryrun"\nrequire_approval = true\n')
+    refused = cli("queue", "add", "--account", "fb-desk", "--text", "Ferry", "--approve", config=config)
+    assert refused.returncode == 1 and "another editor must approve it" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert cli("queue", "list", config=config).stdout.count("Ferry") == 0

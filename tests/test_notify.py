@@ -235,3 +235,28 @@ def test_approvers_hear_a_post_asks_and_its_author_hears_it_was_sent_back(engine
     assert notify_step(engine, settings, channels) == 1
     assert "sent back by ben@desk: Say which ferry" in webhook.messages[-1]
     assert notify_step(engine, settings, channels) == 0  # told once
+
+
+def test_a_post_sent_back_and_resubmitted_waits_from_its_new_request(engine, webhook):
+    """Sent back within minutes hours ago, asked again just now: nobody has kept it waiting yet."""
+    from distributor.models import PostEvent
+
+    settings = Settings(accounts=[{"name": "rehearsal", "platform": "dryrun", "require_approval": True}],
+                        notify={"events": ["approval_waiting"], "approval_wait_minutes": 60})
+    channels = Channels(settings.notify, environ={"DISTRIBUTOR_NOTIFY_WEBHOOK_URL": webhook.url})
+    now = utcnow()
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("rehearsal"), text="Ferry strike ends", actor="ana@desk")
+        posts.send_back(session, post.id, "ben@desk", "Say which ferry")
+        for event, hours_ago in zip(session.exec(select(PostEvent).order_by(PostEvent.id)), (3, 2.9)):
+            event.at = now - timedelta(hours=hours_ago)
+            session.add(event)
+        posts.edit(session, post.id, text="Island ferry strike ends", actor="ana@desk")
+        posts.submit(session, post.id, "ana@desk")
+        session.commit()
+        post_id = post.id
+    assert notify_step(engine, settings, channels, now=now + timedelta(minutes=1)) == 0
+    assert webhook.messages == []
+    later = now + timedelta(minutes=61)
+    assert notify_step(engine, settings, channels, now=later) == 1
+    assert webhook.messages[-1].count(f"post {post_id} to rehearsal has waited since") == 1

@@ -228,6 +228,21 @@ def test_history_speaks_in_words_in_the_desk_zone_and_shows_what_an_edit_changed
         assert machine_words not in history
 
 
+def test_history_of_a_long_facebook_post_shows_a_small_edit_and_a_rewrite_readably(client, engine, settings):
+    """A 1,500-word post: one word changed is one <del>/<ins> pair; a rewrite of a text of few
+    distinct words is the old text struck and the new one added, not hundreds of fragments
+    (difflib on the whole of two such texts takes seconds a page view)."""
+    body = " ".join(("ferry", "strike", "ends", "today")[i % 4] if i % 7 else "tide" for i in range(1500))
+    post_id = add(engine, settings, "fb-main", text="Monday " + body, at=datetime(2030, 5, 1, 9, 30))
+    for text in ("Tuesday " + body, " ".join(reversed(body.split()))):
+        with Session(engine) as session:
+            posts.edit(session, post_id, text=text, actor="ana@desk")
+            session.commit()
+    history = client.get(f"/posts/{post_id}").text.split("<h2>History</h2>")[1]
+    assert history.count("<del>") == 2 and history.count("<ins>") == 2
+    assert "<del>Monday</del>" in history and "<ins>Tuesday</ins>" in history
+
+
 def test_cancel_asks_for_confirmation_first(client, engine, settings):
     post_id = add(engine, settings, text="Bridge closes")
     body = client.get(f"/posts/{post_id}").text

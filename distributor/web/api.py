@@ -16,7 +16,7 @@ from sqlmodel import Session
 from distributor import inputs, manual, posts
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.holds import holds_for
-from distributor.errors import ConfigError, DistributorError, InvalidTransition, NotFound
+from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import api_user, audit, db
 from distributor.web.schemas import EventOut, Offset, OptionalRowId, PostDetail, PostIn, PostOut, RowId
@@ -76,6 +76,8 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         queued = manual.create(request.app.state.runtime, session, prepared, actor=user.email, again=body.again)
     except AlreadyPosted as exc:
         raise HTTPException(409, f"{exc}; send \"again\": true to post it anyway") from exc
+    except posts.NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from exc
     except DistributorError as exc:
         raise HTTPException(422, str(exc)) from exc
     post = queued.post

@@ -9,12 +9,13 @@ DST change has 23 or 25 hours, as the clock on the wall does.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings
@@ -113,6 +114,16 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _count_in_view(session: Session, start: datetime, end: datetime, where: list) -> int:
+    """How many posts the view holds, for the legend once the page's bound is passed (the same
+    two indexed ranges; the sent state summed, not filtered, for the reason given in ``build``)."""
+    pending = select(func.count()).select_from(Post).where(
+        col(Post.state).in_(SCHEDULED_STATES), col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end, *where)
+    sent = select(func.coalesce(func.sum(case((Post.state == PostState.sent, 1), else_=0)), 0)).where(
+        col(Post.sent_at) >= start, col(Post.sent_at) < end, *where)
+    return int(session.execute(pending).scalar_one()) + int(session.execute(sent).scalar_one())
+
+
 def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: list[AccountSettings],
           account: str | None = None) -> Calendar:
     """The calendar of ``accounts`` (or the one named ``account``) for the view around ``day``."""
@@ -136,17 +147,18 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
         col(Post.sent_at) >= start, col(Post.sent_at) < end, *where,
     ).order_by(col(Post.sent_at)).limit(MAX_POSTS + 1)
     rows = [(_aware(p.at), p) for p in session.execute(pending)]
-    rows += [(_aware(p.at), p) for p in session.execute(sent) if PostState(p.state) is PostState.sent]
+    sent_rows = list(session.execute(sent))
+    rows += [(_aware(p.at), p) for p in sent_rows if PostState(p.state) is PostState.sent]
     rows.sort(key=lambda pair: (pair[0], pair[1].id))
-    more = max(0, len(rows) - MAX_POSTS)
+    more = 0
+    if len(rows) > MAX_POSTS or len(sent_rows) > MAX_POSTS:  # the reads stopped early: count what they left
+        more = _count_in_view(session, start, end, where) - MAX_POSTS
     rows = rows[:MAX_POSTS]
 
     gaps = {a.name: timedelta(minutes=a.min_gap_minutes) for a in shown}
     previous: dict[str, tuple[datetime, int]] = {}
-    hour_index = {}  # (local date, hour start) -> Hour
-    for d in days:
-        for hour in d.hours:
-            hour_index[hour.start.astimezone(UTC)] = hour
+    hours = [hour for d in days for hour in d.hours]  # in time order, each [start, next start)
+    starts = [hour.start.astimezone(UTC) for hour in hours]
     for at, post in rows:
         entry = Entry(post, at.astimezone(zone), movable=PostState(post.state) in EDITABLE)
         gap = gaps.get(post.account)
@@ -157,9 +169,7 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
                 entry.too_close = (f"{minutes} min after #{last[1]} (min gap {int(gap.total_seconds() // 60)} min): "
                                    "it will wait")
             previous[post.account] = (at, post.id)
-        slot = at.replace(minute=0, second=0, microsecond=0)
-        hour = hour_index.get(slot)
-        if hour is None:  # a zone whose offset is not whole hours: find the hour that holds it
-            hour = next(h for s, h in sorted(hour_index.items()) if s <= at < s + timedelta(hours=1))
-        hour.entries.append(entry)
+        # The last hour starting at or before the post (a binary search: local hours need not
+        # start on a UTC hour, as in Kolkata or Adelaide).
+        hours[bisect_right(starts, at) - 1].entries.append(entry)
     return Calendar(view, days[0].day, days, more)

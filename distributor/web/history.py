@@ -21,6 +21,7 @@ ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)
 # Past this many words an edit is shown as before/after without an inline diff
 # (difflib's matching is quadratic in the worst case; posts are far shorter).
 DIFF_MAX_WORDS = 2000
+DIFF_BUDGET = 40_000  # token pairs difflib may compare for one edit's changed middle (200 words each way)
 FIELD_NAMES = {"text": "the text", "link": "the link", "image_url": "the image", "scheduled_at": "the time"}
 STATE_WORDS = {"draft": "draft", "awaiting_approval": "awaiting approval", "queued": "queued", "sending": "sending",
                "sent": "sent", "failed": "failed", "cancelled": "cancelled"}
@@ -54,18 +55,36 @@ def who(actor: str | None) -> str:
 
 
 def word_diff(before: str, after: str) -> list[Piece]:
-    """What changed between two texts, word by word (whitespace kept)."""
+    """What changed between two texts, word by word (whitespace kept).
+
+    The words both texts start and end with are set aside first (linear): an edit
+    usually touches a few words of a long post. difflib, quadratic in the worst case,
+    only sees the middle, and only while it is small (DIFF_BUDGET token pairs); a
+    larger rewrite is shown as the old middle removed and the new one added.
+    """
     old, new = re.split(r"(\s+)", before or ""), re.split(r"(\s+)", after or "")
-    pieces: list[Piece] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if op == "equal":
-            pieces.append(Piece("same", "".join(old[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(Piece("removed", "".join(old[i1:i2])))
-        if j2 > j1:
-            pieces.append(Piece("added", "".join(new[j1:j2])))
-    return pieces
+    start, limit = 0, min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old_middle, new_middle = old[start:len(old) - end], new[start:len(new) - end]
+    pieces: list[Piece] = [Piece("same", "".join(old[:start]))] if start else []
+    if len(old_middle) * len(new_middle) > DIFF_BUDGET:
+        pieces += [Piece("removed", "".join(old_middle)), Piece("added", "".join(new_middle))]
+    else:
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False).get_opcodes():
+            if op == "equal":
+                pieces.append(Piece("same", "".join(old_middle[i1:i2])))
+                continue
+            if i2 > i1:
+                pieces.append(Piece("removed", "".join(old_middle[i1:i2])))
+            if j2 > j1:
+                pieces.append(Piece("added", "".join(new_middle[j1:j2])))
+    if end:
+        pieces.append(Piece("same", "".join(old[len(old) - end:])))
+    return [piece for piece in pieces if piece.text]
 
 
 class HistoryWords:

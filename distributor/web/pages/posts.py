@@ -37,7 +37,7 @@ def _render(request, session, post, *, error: str | None = None, draft_text: str
     state = PostState(post.state)
     views = request.app.state.views
     user = getattr(request.state, "user", None)
-    own = bool(user and post.created_by == user.email)
+    own = bool(user and user.email in posts.authors(session, post))
     return views.page(request, session, "post.html", {
         "post": post, "state": state.value, "history": HistoryWords(views.local).lines(posts.history(session, post.id)),
         "sent_back": posts.last_sent_back(session, [post.id]).get(post.id) if state is PostState.draft else None,
