@@ -142,6 +142,17 @@ def _extracted_with(article: Article, quote: Quote) -> Extracted:
                      pull_quote=quote, quotes=[quote], description=article.summary)
 
 
+def _reshared(session: Session, post: Post, account: str) -> bool:
+    """Whether the post's article was already re-shared to ``account`` (from this post or another of it).
+
+    Per article, not per post: an article posted twice to one account (an
+    editor's "again") is still re-shared once, as the project's rule allows.
+    """
+    return session.exec(select(Post.id).where(
+        Post.account == account, Post.article_id == post.article_id, col(Post.auto_key).startswith("evergreen:"),
+    )).first() is not None or session.exec(select(Post.id).where(Post.auto_key == evergreen_key(post.id))).first() is not None
+
+
 def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
     """Queue the evergreen re-shares that are due, for every account with an ``evergreen`` rule."""
     now = now or utcnow()
@@ -160,8 +171,10 @@ def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
             for post in candidates:
                 if (post.auto_key or "").startswith("evergreen:"):
                     continue  # a re-share is not shared again
-                reshared = session.exec(select(Post.id).where(Post.auto_key == evergreen_key(post.id))).first() is not None
                 article = session.get(Article, post.article_id)
+                if article is None or article.gone_at is not None:
+                    continue  # a story taken down (404/410, unpublished) is not shared again
+                reshared = _reshared(session, post, account.name)
                 quote = runner_up(article) if article is not None else None
                 if not should_reshare(rule, engagement=engagement.get(post.id), sent_at=post.sent_at, now=now,
                                       reshared=reshared, has_runner_up=quote is not None):
