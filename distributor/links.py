@@ -107,6 +107,21 @@ def is_bot(user_agent: str | None) -> bool:
     return any(marker in agent for marker in _BOT_MARKERS)
 
 
+PREFETCH_HEADERS = ("sec-purpose", "purpose", "x-purpose", "x-moz")  # Chrome, older Chrome/Safari, Safari, Firefox
+SEEN_FOR_SECONDS = 24 * 3600  # a browser's repeated clicks within a day count once (its cookie says it was here)
+
+
+def is_prefetch(headers) -> bool:
+    """Whether a browser fetched the link ahead of a click (prefetch, prerender, preview): not a click."""
+    return any(word in (headers.get(name) or "")[:64].lower() for name in PREFETCH_HEADERS
+               for word in ("prefetch", "prerender", "preview"))
+
+
+def seen_cookie(code: str) -> str:
+    """The cookie a browser keeps after its counted click on ``code`` (codes are cookie-name safe)."""
+    return f"seen_{code}"
+
+
 def lookup(session: Session, code: str) -> str | None:
     """Where ``code`` leads, without counting anything (a link checker's HEAD); None when unknown."""
     if not (1 <= len(code) <= 32) or not all(c.isalnum() or c in "-_" for c in code):

@@ -169,3 +169,41 @@ def test_a_tracked_link_leads_to_the_posts_link_counts_a_persons_click_once_and_
     header = csv_out.stdout.splitlines()[0]
     assert header == ("post_id,account,platform,article_url,headline,text,sent_at,likes,shares,comments,"
                       "impressions,clicks,cost_usd")
+
+
+def _tracked(engine, link: str = "https://news.example.com/budget") -> str:
+    """A sent post whose link is tracked; its code."""
+    from distributor.posts import ensure_account
+
+    with Session(engine) as session:
+        ensure_account(session, Settings(accounts=[{"name": "x-main", "platform": "twitter"}]).account("x-main"))
+        post = Post(account="x-main", platform="twitter", text="Council passes the budget", link=link)
+        session.add(post)
+        session.flush()
+        links.track(session, post, "https://trk.example.com/l")
+        session.commit()
+        return post.link.rsplit("/", 1)[1]
+
+
+def _clicks(engine, code: str) -> int:
+    from distributor.models import TrackedLink
+
+    with Session(engine) as session:
+        return session.exec(select(TrackedLink.clicks).where(TrackedLink.code == code)).one()
+
+
+def test_a_browsers_repeated_clicks_and_its_prefetches_are_not_counted_again(engine):
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    code = _tracked(engine)
+    reader = TestClient(create_app(settings, engine))
+    for purpose in ({"Sec-Purpose": "prefetch;prerender"}, {"Purpose": "prefetch"}, {"X-Moz": "prefetch"}):
+        answer = reader.get(f"/l/{code}", headers={"User-Agent": BROWSER, **purpose}, follow_redirects=False)
+        assert answer.status_code == 302 and answer.headers["location"] == "https://news.example.com/budget"
+    assert _clicks(engine, code) == 0  # the browser only guessed the reader might click
+    for _ in range(5):  # the same reader, clicking again and again
+        assert reader.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 302
+    assert _clicks(engine, code) == 1
+    another = TestClient(create_app(settings, engine))  # a second reader is a second click
+    assert another.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 302
+    assert _clicks(engine, code) == 2

@@ -27,15 +27,23 @@ def router_for(redirect_base: str | None) -> APIRouter:
     paths = {DEFAULT_PATH, redirect_path(redirect_base)}
 
     def follow(code: str, request: Request):
+        # A link checker's HEAD, a browser's prefetch or a browser that already clicked
+        # (its cookie) is answered without counting: only a person's first click counts.
+        counting = (request.method != "HEAD" and not links.is_prefetch(request.headers)
+                    and links.seen_cookie(code) not in request.cookies)
         with Session(request.app.state.engine) as session:
-            if request.method == "HEAD":  # a link checker asking: never a click
+            if not counting:
                 target = links.lookup(session, code)
             else:
                 target = links.follow(session, code, request.headers.get("user-agent"))
                 session.commit()
         if target is None:
             raise HTTPException(404, "no such link")
-        return RedirectResponse(target, status_code=302)
+        answer = RedirectResponse(target, status_code=302)
+        if counting:
+            answer.set_cookie(links.seen_cookie(code), "1", max_age=links.SEEN_FOR_SECONDS, path=request.url.path,
+                              httponly=True, samesite="lax")
+        return answer
 
     for path in sorted(paths):
         router.add_api_route(path + "/{code}", follow, methods=["GET", "HEAD"])
