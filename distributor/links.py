@@ -81,6 +81,25 @@ def track(session: Session, post: Post, redirect_base: str | None) -> Post:
     return post
 
 
+def retarget(session: Session, post: Post, before: str | None) -> Post:
+    """After an editor changed a tracked post's link from ``before``: the redirect leads to the new link.
+
+    The post keeps its tracked URL (in its link and its text), so the post
+    still goes out through our redirect, counted, and the code's readers land
+    on the editor's new link, not the old one. Untracked posts are left as edited.
+    """
+    row = session.exec(select(TrackedLink).where(TrackedLink.post_id == post.id)).first()
+    if row is None or not before or not before.endswith("/" + row.code) or not post.link or post.link == before:
+        return post
+    row.target = post.link
+    if post.link in post.text:
+        post.text = post.text.replace(post.link, before)
+    post.link = before
+    session.add_all([row, post])
+    session.flush()
+    return post
+
+
 def target_of(session: Session, post_id: int) -> str | None:
     """Where a tracked post's link leads (its link before tracking), or None when it is not tracked."""
     return session.exec(select(TrackedLink.target).where(TrackedLink.post_id == post_id)).first()

@@ -8,6 +8,7 @@ through FastAPI's client, the report as the CLI prints it.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 import requests
@@ -207,3 +208,38 @@ def test_a_browsers_repeated_clicks_and_its_prefetches_are_not_counted_again(eng
     another = TestClient(create_app(settings, engine))  # a second reader is a second click
     assert another.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 302
     assert _clicks(engine, code) == 2
+
+
+def test_an_editor_changing_a_tracked_posts_link_sends_its_readers_to_the_new_link(engine):
+    import re
+
+    from distributor import posts, users
+
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter", "utm": UTM}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    account = settings.account("x-main")
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "correct horse battery", "editor")
+        tracked = posts.create_post(session, account, text="Council passes the budget https://news.example.com/budget",
+                                    link="https://news.example.com/budget", at=datetime(2030, 5, 1, 9, 0))
+        links.track(session, tracked, settings.links.redirect_base)
+        plain = posts.create_post(session, account, text="Council passes the budget", at=datetime(2030, 5, 1, 10))
+        session.commit()
+        tracked_id, tracked_link, tracked_text, plain_id = tracked.id, tracked.link, tracked.text, plain.id
+    desk = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/login").text).group(1)
+    desk.post("/login", data={"email": "desk@example.com", "password": "correct horse battery", "csrf_token": token})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/compose").text).group(1)
+    corrected = "https://news.example.com/budget-corrected"
+    for post_id in (tracked_id, plain_id):
+        edited = desk.post(f"/posts/{post_id}/edit", follow_redirects=False,
+                           data={"csrf_token": token, "text": tracked_text, "link": corrected})
+        assert edited.status_code == 303, edited.text
+    with_utm = corrected + "?utm_source=twitter&utm_medium=social"
+    answer = desk.get(tracked_link.removeprefix("https://trk.example.com"), headers={"User-Agent": BROWSER},
+                      follow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["location"] == with_utm
+    with Session(engine) as session:
+        post = session.get(Post, tracked_id)
+        assert post.link == tracked_link and tracked_link in post.text  # still through our redirect, counted
+        assert session.get(Post, plain_id).link == with_utm  # an untracked post's new link carries the utm too
