@@ -170,3 +170,30 @@ def test_a_story_taken_down_is_not_shared_again(engine):
     assert evergreen.reshare_due(Runtime(settings, engine), now=NOW) == []
     with Session(engine) as session:
         assert session.exec(select(Post).where(Post.state == PostState.queued)).all() == []
+
+
+def test_two_workers_resharing_one_article_at_once_make_one_post_and_neither_fails(engine, monkeypatch):
+    settings = _settings(evergreen={"after_days": 7, "min_engagement": 50})
+    with Session(engine) as session:
+        from distributor.posts import ensure_account
+
+        ensure_account(session, settings.account("x-main"))
+        article = _two_quote_article(session, "https://news.example.com/ferries")
+        first = _sent(session, at=NOW - timedelta(days=9), engagement=80, article_id=article.id)
+        again = _sent(session, at=NOW - timedelta(days=8), engagement=90, article_id=None)
+        again.article_id = article.id
+        session.add(again)
+        session.commit()
+        first_id, again_id, article_id = first.id, again.id, article.id
+    runtime = Runtime(settings, engine)
+    # The other worker re-shared the second post in the moment between this job's look and its insert.
+    monkeypatch.setattr(evergreen, "_reshared", lambda session, post, account: False)
+    with Session(engine) as session:
+        session.add(Post(account="x-main", platform="twitter", text="the other worker's re-share",
+                         state=PostState.queued, article_id=article_id, auto_key=f"evergreen:{first_id}"))
+        session.commit()
+    assert evergreen.reshare_due(runtime, now=NOW) == []
+    with Session(engine) as session:
+        queued = session.exec(select(Post).where(Post.state == PostState.queued)).all()
+        assert [p.text for p in queued] == ["the other worker's re-share"]
+        assert again_id != first_id
