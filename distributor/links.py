@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from distributor.models import Post, TrackedLink, utcnow
 
+CODE_LENGTH = 8  # secrets.token_urlsafe(6): 6 bytes in base64
 MAX_USER_AGENT = 512  # longer user agents are judged on their start (no real browser sends more)
 
 
@@ -70,7 +71,7 @@ def track(session: Session, post: Post, redirect_base: str | None) -> Post:
         return post
     if session.exec(select(TrackedLink.code).where(TrackedLink.post_id == post.id)).first() is not None:
         return post
-    code = secrets.token_urlsafe(6)  # 48 random bits: not guessable from the post id
+    code = secrets.token_urlsafe(6)  # 48 random bits (CODE_LENGTH characters): not guessable from the post id
     tracked = f"{redirect_base.rstrip('/')}/{code}"
     session.add(TrackedLink(code=code, post_id=post.id, target=post.link))
     if post.link in post.text:
