@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import threading
 from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import update
@@ -135,6 +136,37 @@ def is_prefetch(headers) -> bool:
     """Whether a browser fetched the link ahead of a click (prefetch, prerender, preview): not a click."""
     return any(word in (headers.get(name) or "")[:64].lower() for name in PREFETCH_HEADERS
                for word in ("prefetch", "prerender", "preview"))
+
+
+class ClickLimiter:
+    """At most ``per_minute`` counted clicks of one code from one address a minute (this process).
+
+    Bounds both click inflation by one sender ignoring cookies and the
+    database writes a flood makes (one UPDATE per counted click), while a
+    newsroom's readers behind one address (an office, a carrier's NAT) are
+    still counted up to that rate. The memory is bounded too: the oldest
+    keys are dropped past ``max_keys``. Written by hand: a dict with a window
+    count per key is all it takes.
+    """
+
+    def __init__(self, per_minute: int = 30, max_keys: int = 10_000):
+        self.per_minute, self.max_keys = per_minute, max_keys
+        self._windows: dict[tuple[str, str], tuple[int, int]] = {}  # key -> (minute, clicks counted in it)
+        self._lock = threading.Lock()  # the web process answers clicks on several threads
+
+    def allow(self, code: str, address: str, now: float) -> bool:
+        with self._lock:
+            return self._allow((code, address), int(now // 60))
+
+    def _allow(self, key: tuple[str, str], minute: int) -> bool:
+        seen_minute, counted = self._windows.pop(key, (minute, 0))
+        if seen_minute != minute:
+            counted = 0
+        allowed = counted < self.per_minute
+        self._windows[key] = (minute, counted + allowed)  # re-inserted: the dict keeps recent keys last
+        if len(self._windows) > self.max_keys:
+            del self._windows[next(iter(self._windows))]
+        return allowed
 
 
 def seen_cookie(code: str) -> str:

@@ -243,3 +243,18 @@ def test_an_editor_changing_a_tracked_posts_link_sends_its_readers_to_the_new_li
         post = session.get(Post, tracked_id)
         assert post.link == tracked_link and tracked_link in post.text  # still through our redirect, counted
         assert session.get(Post, plain_id).link == with_utm  # an untracked post's new link carries the utm too
+
+
+def test_one_sender_flooding_a_link_without_cookies_is_counted_a_bounded_number_of_times(engine, monkeypatch):
+    import time
+
+    monkeypatch.setattr(time, "monotonic", lambda: 600.0)  # all within one minute, however slow the machine
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    code = _tracked(engine)
+    flooder = TestClient(create_app(settings, engine))
+    for _ in range(45):
+        flooder.cookies.clear()  # a script that throws the cookie away each time
+        answer = flooder.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False)
+        assert answer.status_code == 302 and answer.headers["location"] == "https://news.example.com/budget"
+    assert _clicks(engine, code) == 30  # 30 a minute from one address, not 45

@@ -6,6 +6,7 @@ row says (links.py), so nobody can use it to send people elsewhere.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from distributor import links
+from distributor.web.auth import client_address
 
 DEFAULT_PATH = "/l"
 
@@ -25,12 +27,14 @@ def redirect_path(redirect_base: str | None) -> str:
 def router_for(redirect_base: str | None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     paths = {DEFAULT_PATH, redirect_path(redirect_base)}
+    limiter = links.ClickLimiter()
 
     def follow(code: str, request: Request):
         # A link checker's HEAD, a browser's prefetch or a browser that already clicked
         # (its cookie) is answered without counting: only a person's first click counts.
         counting = (request.method != "HEAD" and not links.is_prefetch(request.headers)
-                    and links.seen_cookie(code) not in request.cookies)
+                    and links.seen_cookie(code) not in request.cookies
+                    and limiter.allow(code, client_address(request), time.monotonic()))
         with Session(request.app.state.engine) as session:
             if not counting:
                 target = links.lookup(session, code)
