@@ -258,3 +258,29 @@ def test_one_sender_flooding_a_link_without_cookies_is_counted_a_bounded_number_
         answer = flooder.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False)
         assert answer.status_code == 302 and answer.headers["location"] == "https://news.example.com/budget"
     assert _clicks(engine, code) == 30  # 30 a minute from one address, not 45
+
+
+def test_a_desk_edit_is_counted_with_the_link_the_platform_will_add(engine):
+    import re
+
+    from distributor import posts, users
+
+    settings = Settings(accounts=[{"name": "bsky-main", "platform": "bluesky", "handle": "news.bsky.social"}])
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "correct horse battery", "editor")
+        post = posts.create_post(session, settings.account("bsky-main"), text="Budget night",
+                                 link="https://news.example.com/2031/05/04/council-budget-vote-runs-late",
+                                 at=datetime(2030, 5, 1, 9, 0))
+        session.commit()
+        post_id = post.id
+    desk = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/login").text).group(1)
+    desk.post("/login", data={"email": "desk@example.com", "password": "correct horse battery", "csrf_token": token})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/compose").text).group(1)
+    # 280 graphemes fit Bluesky's 300 alone, not with the link Bluesky's post carries below them
+    edited = desk.post(f"/posts/{post_id}/edit", follow_redirects=False,
+                       data={"csrf_token": token, "text": "a" * 280,
+                             "link": "https://news.example.com/2031/05/04/council-budget-vote-runs-late"})
+    assert edited.status_code == 400 and "the limit is 300" in edited.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).text == "Budget night"
