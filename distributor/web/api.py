@@ -16,7 +16,7 @@ from sqlmodel import Session
 from distributor import inputs, manual, posts
 from distributor.manual import AlreadyPosted, already_posted
 from distributor.holds import holds_for
-from distributor.errors import ConfigError, DistributorError, InvalidTransition, NotFound
+from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import api_user, audit, db
 from distributor.web.schemas import EventOut, Offset, OptionalRowId, PostDetail, PostIn, PostOut, RowId
