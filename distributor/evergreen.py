@@ -3,8 +3,9 @@
 - Evergreen: a post that did well (``[[accounts]] evergreen``: at least
   ``min_engagement`` likes + shares + comments in its latest snapshot) is
   shared again ``after_days`` after it went out, with a different quote: the
-  runner-up among the article's quotes. Once per post ever (the new post's
-  ``auto_key`` is ``evergreen:<post id>``). ``should_reshare`` is the rule as a
+  runner-up among the article's quotes. Once per article and account ever
+  (the new post's ``auto_key`` is ``evergreen:<id of the account's first
+  post of the article>``, unique even across workers). ``should_reshare`` is the rule as a
   pure function; ``reshare_due`` applies it.
 - Best time: the local hour whose posts earned the highest median
   engagement, once the account has ``MIN_POSTS`` measured posts and the hour
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import links, posts
@@ -142,6 +144,28 @@ def _extracted_with(article: Article, quote: Quote) -> Extracted:
                      pull_quote=quote, quotes=[quote], description=article.summary)
 
 
+def _reshared(session: Session, post: Post, account: str) -> bool:
+    """Whether the post's article was already re-shared to ``account`` (from this post or another of it).
+
+    Per article, not per post: an article posted twice to one account (an
+    editor's "again") is still re-shared once, as the project's rule allows.
+    """
+    return session.exec(select(Post.id).where(
+        Post.account == account, Post.article_id == post.article_id, col(Post.auto_key).startswith("evergreen:"),
+    )).first() is not None or session.exec(select(Post.id).where(Post.auto_key == evergreen_key(post.id))).first() is not None
+
+
+def _first_post_of(session: Session, post: Post, account: str) -> int:
+    """The account's first sent post of ``post``'s article: what its one re-share is keyed by.
+
+    The same for every post of the article, so two workers re-sharing two of
+    them at once collide on the unique key instead of both posting.
+    """
+    first = session.exec(select(func.min(Post.id)).where(
+        Post.account == account, Post.article_id == post.article_id, Post.state == PostState.sent)).one()
+    return first if first is not None else post.id
+
+
 def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
     """Queue the evergreen re-shares that are due, for every account with an ``evergreen`` rule."""
     now = now or utcnow()
@@ -160,18 +184,24 @@ def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
             for post in candidates:
                 if (post.auto_key or "").startswith("evergreen:"):
                     continue  # a re-share is not shared again
-                reshared = session.exec(select(Post.id).where(Post.auto_key == evergreen_key(post.id))).first() is not None
                 article = session.get(Article, post.article_id)
+                if article is None or article.gone_at is not None:
+                    continue  # a story taken down (404/410, unpublished) is not shared again
+                reshared = _reshared(session, post, account.name)
                 quote = runner_up(article) if article is not None else None
                 if not should_reshare(rule, engagement=engagement.get(post.id), sent_at=post.sent_at, now=now,
                                       reshared=reshared, has_runner_up=quote is not None):
                     continue
                 composed = runtime.composer.compose(_extracted_with(article, quote), account)
-                new = posts.create_post(
-                    session, account, text=composed.text, link=composed.link, image_url=composed.image_url,
-                    image_alt=composed.image_alt, article_id=article.id, template=composed.template,
-                    auto_key=evergreen_key(post.id), next_slot=True,
-                )
+                try:
+                    with session.begin_nested():  # another worker's hourly job may be making this very re-share
+                        new = posts.create_post(
+                            session, account, text=composed.text, link=composed.link, image_url=composed.image_url,
+                            image_alt=composed.image_alt, article_id=article.id, template=composed.template,
+                            auto_key=evergreen_key(_first_post_of(session, post, account.name)), next_slot=True,
+                        )
+                except IntegrityError:
+                    continue  # it did (the key is unique): one re-share, and this job goes on
                 posts.record(session, new, new.state, new.state,
                              f"evergreen re-share of post {post.id} ({engagement[post.id]} likes, shares and comments)",
                              "system")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import threading
 from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import update
@@ -21,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from distributor.models import Post, TrackedLink, utcnow
 
+CODE_LENGTH = 8  # secrets.token_urlsafe(6): 6 bytes in base64
 MAX_USER_AGENT = 512  # longer user agents are judged on their start (no real browser sends more)
 
 
@@ -70,13 +72,32 @@ def track(session: Session, post: Post, redirect_base: str | None) -> Post:
         return post
     if session.exec(select(TrackedLink.code).where(TrackedLink.post_id == post.id)).first() is not None:
         return post
-    code = secrets.token_urlsafe(6)  # 48 random bits: not guessable from the post id
+    code = secrets.token_urlsafe(6)  # 48 random bits (CODE_LENGTH characters): not guessable from the post id
     tracked = f"{redirect_base.rstrip('/')}/{code}"
     session.add(TrackedLink(code=code, post_id=post.id, target=post.link))
     if post.link in post.text:
         post.text = post.text.replace(post.link, tracked)
     post.link = tracked
     session.add(post)
+    session.flush()
+    return post
+
+
+def retarget(session: Session, post: Post, before: str | None) -> Post:
+    """After an editor changed a tracked post's link from ``before``: the redirect leads to the new link.
+
+    The post keeps its tracked URL (in its link and its text), so the post
+    still goes out through our redirect, counted, and the code's readers land
+    on the editor's new link, not the old one. Untracked posts are left as edited.
+    """
+    row = session.exec(select(TrackedLink).where(TrackedLink.post_id == post.id)).first()
+    if row is None or not before or not before.endswith("/" + row.code) or not post.link or post.link == before:
+        return post
+    row.target = post.link
+    if post.link in post.text:
+        post.text = post.text.replace(post.link, before)
+    post.link = before
+    session.add_all([row, post])
     session.flush()
     return post
 
@@ -105,6 +126,52 @@ def is_bot(user_agent: str | None) -> bool:
     if not agent or not agent.startswith("mozilla/"):
         return True  # browsers all send Mozilla/5.0 ...; apps' web views too
     return any(marker in agent for marker in _BOT_MARKERS)
+
+
+PREFETCH_HEADERS = ("sec-purpose", "purpose", "x-purpose", "x-moz")  # Chrome, older Chrome/Safari, Safari, Firefox
+SEEN_FOR_SECONDS = 24 * 3600  # a browser's repeated clicks within a day count once (its cookie says it was here)
+
+
+def is_prefetch(headers) -> bool:
+    """Whether a browser fetched the link ahead of a click (prefetch, prerender, preview): not a click."""
+    return any(word in (headers.get(name) or "")[:64].lower() for name in PREFETCH_HEADERS
+               for word in ("prefetch", "prerender", "preview"))
+
+
+class ClickLimiter:
+    """At most ``per_minute`` counted clicks of one code from one address a minute (this process).
+
+    Bounds both click inflation by one sender ignoring cookies and the
+    database writes a flood makes (one UPDATE per counted click), while a
+    newsroom's readers behind one address (an office, a carrier's NAT) are
+    still counted up to that rate. The memory is bounded too: the oldest
+    keys are dropped past ``max_keys``. Written by hand: a dict with a window
+    count per key is all it takes.
+    """
+
+    def __init__(self, per_minute: int = 30, max_keys: int = 10_000):
+        self.per_minute, self.max_keys = per_minute, max_keys
+        self._windows: dict[tuple[str, str], tuple[int, int]] = {}  # key -> (minute, clicks counted in it)
+        self._lock = threading.Lock()  # the web process answers clicks on several threads
+
+    def allow(self, code: str, address: str, now: float) -> bool:
+        with self._lock:
+            return self._allow((code, address), int(now // 60))
+
+    def _allow(self, key: tuple[str, str], minute: int) -> bool:
+        seen_minute, counted = self._windows.pop(key, (minute, 0))
+        if seen_minute != minute:
+            counted = 0
+        allowed = counted < self.per_minute
+        self._windows[key] = (minute, counted + allowed)  # re-inserted: the dict keeps recent keys last
+        if len(self._windows) > self.max_keys:
+            del self._windows[next(iter(self._windows))]
+        return allowed
+
+
+def seen_cookie(code: str) -> str:
+    """The cookie a browser keeps after its counted click on ``code`` (codes are cookie-name safe)."""
+    return f"seen_{code}"
 
 
 def lookup(session: Session, code: str) -> str | None:

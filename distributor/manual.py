@@ -108,6 +108,29 @@ def length_problem(account: AccountSettings, text: str) -> str | None:
     return None
 
 
+def _with_link(text: str, old: str, new: str) -> str:
+    """``text`` with each whole copy of ``old`` (not a longer URL it begins) replaced by ``new``; linear."""
+    import re
+
+    return re.sub(re.escape(old) + r"(?=\s|$)", lambda _: new, text)
+
+
+def as_sent(platform: str, text: str, link: str | None, redirect_base: str | None) -> str:
+    """``text`` as the platform will get it: through our redirect when tracking, the link added when absent.
+
+    The adapters add a link the text does not carry (X after a space, the
+    others after a blank line); the tracked URL's length is known before its
+    code is drawn (links.track). Counting this, not the bare text, keeps a
+    post the door took from failing at the platform.
+    """
+    if link and redirect_base:
+        tracked = f"{redirect_base.rstrip('/')}/{'x' * links.CODE_LENGTH}"
+        text, link = text.replace(link, tracked), tracked
+    if link and link not in text:
+        text = f"{text}{' ' if platform == 'twitter' else chr(10) * 2}{link}".strip()
+    return text
+
+
 @dataclass
 class Prepared:
     """A manual post checked and ready to be created (nothing written yet but the article)."""
@@ -180,7 +203,12 @@ def prepare(
         template = composed.template
     elif article_id is not None:
         template = account.template  # the editor's text of an article read before (the compose page)
-    problem = length_problem(account, text or "")
+    given_link = link.strip() if link else None
+    link = links.account_link(given_link, account, extracted.section if extracted else section) if given_link else None
+    if text and given_link and link != given_link:
+        text = _with_link(text, given_link, link)  # the text's copy of the link carries the utm too
+    problem = length_problem(account, as_sent(account.platform, text or "", link,
+                                                      runtime.settings.links.redirect_base))
     if problem:
         raise ComposeError(problem)
     if image_alt is not None and len(image_alt) > ALT_TEXT_LIMIT:
@@ -189,7 +217,6 @@ def prepare(
     if image_url and not (image_alt or "").strip():
         warnings.append("the image has no alt text: people who use screen readers will not know what it shows")
         image_alt = None
-    link = links.account_link(link.strip(), account, extracted.section if extracted else section) if link else None
     return Prepared(account, text, link, image_url, image_alt, article_id, template, when, next_slot, approve, warnings)
 
 

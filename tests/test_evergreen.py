@@ -125,3 +125,75 @@ def test_the_composer_suggests_the_best_time_and_says_why(engine):
     assert "Best time for <strong>x-main</strong>" in page
     assert "18:00 is when this account" in page and "median of 100" in page
     assert re.search(r'class="use-best" data-at="\d{4}-\d\d-\d\dT18:00"', page)
+
+
+def _two_quote_article(session, url: str, **fields) -> Article:
+    quotes = [{"text": FIRST, "speaker": "Maria Okafor", "score": 9.0, "confidence": 0.9},
+              {"text": SECOND, "speaker": "Tom Reyes", "score": 7.0, "confidence": 0.9}]
+    article = Article(url=url, canonical_url=url, title="Night ferries return", state=ArticleState.extracted,
+                      pull_quote=FIRST, pull_quote_speaker="Maria Okafor", data={"quotes": quotes}, **fields)
+    session.add(article)
+    session.flush()
+    return article
+
+
+def test_an_article_posted_twice_to_one_account_is_reshared_there_once(engine):
+    settings = _settings(evergreen={"after_days": 7, "min_engagement": 50})
+    with Session(engine) as session:
+        from distributor.posts import ensure_account
+
+        ensure_account(session, settings.account("x-main"))
+        article = _two_quote_article(session, "https://news.example.com/ferries")
+        _sent(session, at=NOW - timedelta(days=9), engagement=80, article_id=article.id)
+        again = _sent(session, at=NOW - timedelta(days=8), engagement=90, article_id=None)
+        again.article_id = article.id  # the editor's "again": a second post of the article, no auto key
+        session.add(again)
+        session.commit()
+    runtime = Runtime(settings, engine)
+    made = evergreen.reshare_due(runtime, now=NOW)
+    made += evergreen.reshare_due(runtime, now=NOW + timedelta(hours=1))
+    assert len(made) == 1
+    with Session(engine) as session:
+        queued = session.exec(select(Post).where(Post.state == PostState.queued)).all()
+        assert len(queued) == 1
+
+
+def test_a_story_taken_down_is_not_shared_again(engine):
+    settings = _settings(evergreen={"after_days": 7, "min_engagement": 50})
+    with Session(engine) as session:
+        from distributor.posts import ensure_account
+
+        ensure_account(session, settings.account("x-main"))
+        article = _two_quote_article(session, "https://news.example.com/ferries", gone_at=NOW - timedelta(days=2))
+        _sent(session, at=NOW - timedelta(days=8), engagement=80, article_id=article.id)
+        session.commit()
+    assert evergreen.reshare_due(Runtime(settings, engine), now=NOW) == []
+    with Session(engine) as session:
+        assert session.exec(select(Post).where(Post.state == PostState.queued)).all() == []
+
+
+def test_two_workers_resharing_one_article_at_once_make_one_post_and_neither_fails(engine, monkeypatch):
+    settings = _settings(evergreen={"after_days": 7, "min_engagement": 50})
+    with Session(engine) as session:
+        from distributor.posts import ensure_account
+
+        ensure_account(session, settings.account("x-main"))
+        article = _two_quote_article(session, "https://news.example.com/ferries")
+        first = _sent(session, at=NOW - timedelta(days=9), engagement=80, article_id=article.id)
+        again = _sent(session, at=NOW - timedelta(days=8), engagement=90, article_id=None)
+        again.article_id = article.id
+        session.add(again)
+        session.commit()
+        first_id, again_id, article_id = first.id, again.id, article.id
+    runtime = Runtime(settings, engine)
+    # The other worker re-shared the second post in the moment between this job's look and its insert.
+    monkeypatch.setattr(evergreen, "_reshared", lambda session, post, account: False)
+    with Session(engine) as session:
+        session.add(Post(account="x-main", platform="twitter", text="the other worker's re-share",
+                         state=PostState.queued, article_id=article_id, auto_key=f"evergreen:{first_id}"))
+        session.commit()
+    assert evergreen.reshare_due(runtime, now=NOW) == []
+    with Session(engine) as session:
+        queued = session.exec(select(Post).where(Post.state == PostState.queued)).all()
+        assert [p.text for p in queued] == ["the other worker's re-share"]
+        assert again_id != first_id

@@ -8,6 +8,7 @@ through FastAPI's client, the report as the CLI prints it.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 import requests
@@ -169,3 +170,117 @@ def test_a_tracked_link_leads_to_the_posts_link_counts_a_persons_click_once_and_
     header = csv_out.stdout.splitlines()[0]
     assert header == ("post_id,account,platform,article_url,headline,text,sent_at,likes,shares,comments,"
                       "impressions,clicks,cost_usd")
+
+
+def _tracked(engine, link: str = "https://news.example.com/budget") -> str:
+    """A sent post whose link is tracked; its code."""
+    from distributor.posts import ensure_account
+
+    with Session(engine) as session:
+        ensure_account(session, Settings(accounts=[{"name": "x-main", "platform": "twitter"}]).account("x-main"))
+        post = Post(account="x-main", platform="twitter", text="Council passes the budget", link=link)
+        session.add(post)
+        session.flush()
+        links.track(session, post, "https://trk.example.com/l")
+        session.commit()
+        return post.link.rsplit("/", 1)[1]
+
+
+def _clicks(engine, code: str) -> int:
+    from distributor.models import TrackedLink
+
+    with Session(engine) as session:
+        return session.exec(select(TrackedLink.clicks).where(TrackedLink.code == code)).one()
+
+
+def test_a_browsers_repeated_clicks_and_its_prefetches_are_not_counted_again(engine):
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    code = _tracked(engine)
+    reader = TestClient(create_app(settings, engine))
+    for purpose in ({"Sec-Purpose": "prefetch;prerender"}, {"Purpose": "prefetch"}, {"X-Moz": "prefetch"}):
+        answer = reader.get(f"/l/{code}", headers={"User-Agent": BROWSER, **purpose}, follow_redirects=False)
+        assert answer.status_code == 302 and answer.headers["location"] == "https://news.example.com/budget"
+    assert _clicks(engine, code) == 0  # the browser only guessed the reader might click
+    for _ in range(5):  # the same reader, clicking again and again
+        assert reader.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 302
+    assert _clicks(engine, code) == 1
+    another = TestClient(create_app(settings, engine))  # a second reader is a second click
+    assert another.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False).status_code == 302
+    assert _clicks(engine, code) == 2
+
+
+def test_an_editor_changing_a_tracked_posts_link_sends_its_readers_to_the_new_link(engine):
+    import re
+
+    from distributor import posts, users
+
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter", "utm": UTM}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    account = settings.account("x-main")
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "correct horse battery", "editor")
+        tracked = posts.create_post(session, account, text="Council passes the budget https://news.example.com/budget",
+                                    link="https://news.example.com/budget", at=datetime(2030, 5, 1, 9, 0))
+        links.track(session, tracked, settings.links.redirect_base)
+        plain = posts.create_post(session, account, text="Council passes the budget", at=datetime(2030, 5, 1, 10))
+        session.commit()
+        tracked_id, tracked_link, tracked_text, plain_id = tracked.id, tracked.link, tracked.text, plain.id
+    desk = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/login").text).group(1)
+    desk.post("/login", data={"email": "desk@example.com", "password": "correct horse battery", "csrf_token": token})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/compose").text).group(1)
+    corrected = "https://news.example.com/budget-corrected"
+    for post_id in (tracked_id, plain_id):
+        edited = desk.post(f"/posts/{post_id}/edit", follow_redirects=False,
+                           data={"csrf_token": token, "text": tracked_text, "link": corrected})
+        assert edited.status_code == 303, edited.text
+    with_utm = corrected + "?utm_source=twitter&utm_medium=social"
+    answer = desk.get(tracked_link.removeprefix("https://trk.example.com"), headers={"User-Agent": BROWSER},
+                      follow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["location"] == with_utm
+    with Session(engine) as session:
+        post = session.get(Post, tracked_id)
+        assert post.link == tracked_link and tracked_link in post.text  # still through our redirect, counted
+        assert session.get(Post, plain_id).link == with_utm  # an untracked post's new link carries the utm too
+
+
+def test_one_sender_flooding_a_link_without_cookies_is_counted_a_bounded_number_of_times(engine, monkeypatch):
+    import time
+
+    monkeypatch.setattr(time, "monotonic", lambda: 600.0)  # all within one minute, however slow the machine
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    code = _tracked(engine)
+    flooder = TestClient(create_app(settings, engine))
+    for _ in range(45):
+        flooder.cookies.clear()  # a script that throws the cookie away each time
+        answer = flooder.get(f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False)
+        assert answer.status_code == 302 and answer.headers["location"] == "https://news.example.com/budget"
+    assert _clicks(engine, code) == 30  # 30 a minute from one address, not 45
+
+
+def test_a_desk_edit_is_counted_with_the_link_the_platform_will_add(engine):
+    import re
+
+    from distributor import posts, users
+
+    settings = Settings(accounts=[{"name": "bsky-main", "platform": "bluesky", "handle": "news.bsky.social"}])
+    with Session(engine) as session:
+        users.add_user(session, "desk@example.com", "correct horse battery", "editor")
+        post = posts.create_post(session, settings.account("bsky-main"), text="Budget night",
+                                 link="https://news.example.com/2031/05/04/council-budget-vote-runs-late",
+                                 at=datetime(2030, 5, 1, 9, 0))
+        session.commit()
+        post_id = post.id
+    desk = TestClient(create_app(settings, engine))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/login").text).group(1)
+    desk.post("/login", data={"email": "desk@example.com", "password": "correct horse battery", "csrf_token": token})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', desk.get("/compose").text).group(1)
+    # 280 graphemes fit Bluesky's 300 alone, not with the link Bluesky's post carries below them
+    edited = desk.post(f"/posts/{post_id}/edit", follow_redirects=False,
+                       data={"csrf_token": token, "text": "a" * 280,
+                             "link": "https://news.example.com/2031/05/04/council-budget-vote-runs-late"})
+    assert edited.status_code == 400 and "the limit is 300" in edited.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).text == "Budget night"

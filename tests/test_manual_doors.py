@@ -123,3 +123,23 @@ def test_an_image_without_alt_text_is_a_warning_through_every_door(world, engine
     assert ok and "the image has no alt text" in said
     ok, _ = through_page(page, **ask)
     assert ok and "the image has no alt text" in page.get("/queue").text  # the flash on the next page
+
+
+def test_the_door_counts_the_link_the_platform_will_add_and_the_texts_link_carries_the_utm(engine):
+    from distributor import manual
+    from distributor.errors import ComposeError
+    from distributor.pipeline import Runtime
+
+    settings = Settings(accounts=[
+        {"name": "bsky-main", "platform": "bluesky", "handle": "news.bsky.social", "utm": UTM},
+        {"name": "x-main", "platform": "twitter", "utm": UTM},
+    ])
+    runtime = Runtime(settings, engine)
+    link = "https://news.example.com/2031/05/04/council-budget-vote-runs-late-into-the-night"
+    # 250 graphemes, and the link (about 100 with its utm) that Bluesky's post will carry below it: over 300
+    with pytest.raises(ComposeError, match="limit is 300"):
+        manual.prepare(runtime, settings.account("bsky-main"), text="a" * 250, link=link)
+    # the editor's text quoting the link: the copy in the text gets the utm too (no second, bare URL in the post)
+    ready = manual.prepare(runtime, settings.account("x-main"), text=f"Budget night {link} more soon", link=link)
+    assert ready.link == link + "?utm_source=twitter&utm_medium=social"
+    assert ready.text == f"Budget night {ready.link} more soon"

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from distributor import inputs, posts
+from distributor import inputs, links, manual, posts
 from distributor.holds import holds_for
 from distributor.errors import InvalidInput, InvalidTransition, NotFound
-from distributor.models import PostState, User
+from distributor.models import Article, PostState, User
 from distributor.web.auth import audit, check_csrf, db, page_user
 from distributor.web.drafting import length_error
 from distributor.web.history import HistoryWords
@@ -133,15 +133,24 @@ def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str
         inputs.clean_text(text, "the text")
         inputs.clean_text(link, "the link", max_length=inputs.MAX_URL)
         inputs.clean_text(image_url, "the image URL", max_length=inputs.MAX_URL)
-        problem = length_error(post.platform, text)
+        before, link = post.link, link.strip()
+        account = (next((a for a in request.app.state.settings.accounts if a.name == post.account), None)
+                   if link and link != before else None)
+        if account is not None:  # a new link gets the account's utm parameters, as every post's link does
+            article = session.get(Article, post.article_id) if post.article_id else None
+            link = links.account_link(link, account, article.section if article else None)
+        # counted as the platform will get it: a tracked post keeps its tracked URL; a link not in the text is added
+        goes_out = before if link and before and links.target_of(session, post.id) is not None else link
+        problem = length_error(post.platform, manual.as_sent(post.platform, text, goes_out or None, None))
     except InvalidInput as exc:
         problem = str(exc)
     if problem:
         return _render(request, session, post, error=problem, draft_text=text, status_code=400)
     try:
-        posts.edit(session, post_id, text=text, link=link.strip(), image_url=image_url.strip(), actor=user.email)
+        posts.edit(session, post_id, text=text, link=link, image_url=image_url.strip(), actor=user.email)
     except (InvalidTransition, ValueError) as exc:
         return _refused(request, post_id, exc)
+    links.retarget(session, post, before)  # a tracked post keeps its tracked URL, now leading to the new link
     session.commit()
     audit.info("%s edited post %s", user.email, post_id)
     return _done(request, post_id, "Saved.")
