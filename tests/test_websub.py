@@ -62,6 +62,8 @@ def subscribed(world) -> WebSubSubscription:
     discover(runtime, force=True)  # first poll: the feed announces its hub
     websub_step(runtime)
     assert wait_for(lambda: (subscription(runtime.engine) or WebSubSubscription()).state == "active")
+    # our callback stores "active" before its answer reaches the hub: wait until the hub has read it too
+    assert wait_for(lambda: hub.verified(feed_url))
     return subscription(runtime.engine)
 
 
