@@ -167,6 +167,12 @@ class Post(SQLModel, table=True):
     deleted_at: Optional[datetime] = None  # the platform no longer has it
     # the next engagement snapshot is due; NULL: not sent, or its schedule is over
     next_collect_at: Optional[datetime] = Field(default=None, index=True)
+    # images after the first (image_url/image_alt), each {"url": ..., "alt": ...}, up to the platform's count
+    extra_images: Optional[list[dict[str, Any]]] = Field(default=None, sa_column=Column(JSON))
+    first_comment: Optional[str] = Field(default=None, sa_column=Column(Text))  # Facebook: posted under the post
+    thread: Optional[list[str]] = Field(default=None, sa_column=Column(JSON))  # X: the replies after the first post
+    # the parts already delivered after the main post, {"first_comment": id, "thread": [id, ...]}: never twice
+    parts_sent: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
 
 
 class PostEvent(SQLModel, table=True):
@@ -193,6 +199,7 @@ class EngagementSnapshot(SQLModel, table=True):
     shares: int = 0
     comments: int = 0
     impressions: Optional[int] = None
+    views: Optional[int] = None  # video/page views where the platform reports those rather than impressions
     clicks: Optional[int] = None
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
