@@ -190,6 +190,13 @@ def compose_messages(rows: list[Notification]) -> dict[str, str]:
     return messages
 
 
+def slack_escaped(text: str) -> str:
+    """Text as Slack shows it literally: a headline or error from outside cannot ping
+    the channel (``<!channel>``), mention someone or hide a link behind other words.
+    Slack's rule: escape exactly &, < and >; everything else is plain text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class Channels:
     """Where messages go; built from [notify] and the environment's secrets."""
 
@@ -208,7 +215,7 @@ class Channels:
     def send(self, subject: str, text: str) -> None:
         """Send through every channel; raises OSError/requests errors for the caller to retry."""
         if self.webhook_url:
-            answer = requests.post(self.webhook_url, data=json.dumps({"text": text}),
+            answer = requests.post(self.webhook_url, data=json.dumps({"text": slack_escaped(text)}),
                                    headers={"Content-Type": "application/json"}, timeout=self.timeout)
             if answer.status_code >= 300:
                 raise OSError(f"notification webhook answered HTTP {answer.status_code}")

@@ -119,6 +119,21 @@ def test_failed_posts_are_grouped_into_one_message(engine, webhook):
     assert message.count("\n- post ") == 20 and "and 10 more" in message
 
 
+def test_markup_in_a_failed_posts_error_cannot_ping_the_channel_or_hide_a_link(engine, webhook):
+    """The error text comes from outside (a platform, a page): Slack must show it, not act on it."""
+    settings = Settings(accounts=[{"name": "rehearsal", "platform": "dryrun"}])
+    with Session(engine) as session:
+        post = posts.create_post(session, settings.account("rehearsal"), text="doomed")
+        post.state, post.error = PostState.failed, "<!channel> read <https://evil.example|our docs> & retry"
+        session.add(post)
+        session.commit()
+    channels = Channels(settings.notify, environ={"DISTRIBUTOR_NOTIFY_WEBHOOK_URL": webhook.url})
+    assert notify_step(engine, settings, channels) == 1
+    [message] = webhook.messages
+    assert "<!channel>" not in message and "<https://" not in message
+    assert "&lt;!channel&gt; read &lt;https://evil.example|our docs&gt; &amp; retry" in message
+
+
 def test_approval_waiting_and_a_failing_feed_reach_email(engine, smtp_server):
     controller, inbox = smtp_server
     settings = Settings(
