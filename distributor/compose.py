@@ -391,6 +391,10 @@ def _render(template: jinja2.Template, name: str, context: dict[str, Any]) -> st
         raise ComposeError(f"template {name!r}: {exc.message}") from exc
     except jinja2.TemplateError as exc:
         raise ComposeError(f"template {name!r}: {exc}") from exc
+    except RecursionError:
+        raise ComposeError(f"template {name!r}: a macro calls itself without end") from None
+    except Exception as exc:  # noqa: BLE001 - a user's template may raise anything ({{ 1 / 0 }}): its account's error
+        raise ComposeError(f"template {name!r}: {exc.__class__.__name__}: {exc}") from exc
     return _tidy(rendered)
 
 

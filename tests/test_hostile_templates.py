@@ -114,3 +114,20 @@ def test_ordinary_templates_and_a_very_long_headline_still_compose(tmp_path):
     (tmp_path / "plain.j2").write_text("{{ title ~ ' ' ~ title }} {{ link }}", encoding="utf-8")
     post = Composer(tmp_path).compose(article(long_title), account("dryrun", template="plain.j2"))
     assert post.text.startswith("Bridge reopens Bridge reopens") and post.text.endswith(f"… {LINK}")  # trimmed to fit
+
+
+@pytest.mark.parametrize("source, said", [
+    ("{{ title }} {{ 1 / 0 }}", "ZeroDivisionError"),
+    ("{% macro again(n) %}{{ again(n + 1) }}{% endmacro %}{{ again(0) }}", "calls itself without end"),
+    ("{{ '%c' % 1114112 }}", "OverflowError"),
+    ("{{ '{:d}'.format(title) }}", "ValueError"),
+])
+def test_a_template_that_raises_is_a_compose_error_naming_it(tmp_path, source, said):
+    """Every door (the compose page, the API, the CLI) answers a ComposeError in words; anything else was a 500."""
+    from distributor.compose import Composer
+    from distributor.errors import ComposeError
+    from tests.test_compose import account, article
+
+    (tmp_path / "careless.j2").write_text(source, encoding="utf-8")
+    with pytest.raises(ComposeError, match=f"template 'careless.j2': .*{said}"):
+        Composer(tmp_path).compose(article("Bridge reopens"), account("dryrun", template="careless.j2"))
