@@ -132,8 +132,11 @@ def check_replace(text: Any, old: Any, new: Any) -> None:
             raise _refuse("replaces its way to a value")
 
 
-def check_format_spec(template: Any) -> None:
-    """Widths in a ``str.format`` template (``{:>9999999}``) above the budget are refused."""
+def check_format_spec(template: Any, values: tuple = ()) -> None:
+    """Widths in a ``str.format`` template above the budget are refused.
+
+    Written in it (``{:>9999999}``) or taken from ``values`` by a nested field (``{:{}}``).
+    """
     if not isinstance(template, str):
         return
     try:
@@ -143,6 +146,8 @@ def check_format_spec(template: Any) -> None:
     for _literal, _name, spec, _conversion in fields:
         if spec and any(int(n) > budget() for n in _DIGITS.findall(spec)):
             raise _refuse("asks a format for too wide a field")
+        if spec and "{" in spec:  # a nested field: the width is one of the values
+            _check_numbers(values, {}, "a format")
 
 
 def check_printf(template: Any, args: Any) -> None:
@@ -181,9 +186,10 @@ def check_call(func: Any, args: tuple, kwargs: dict) -> None:
     owner, name = getattr(target, "__self__", None), getattr(target, "__name__", "")
     if isinstance(owner, str):
         if name in ("format", "format_map"):
-            check_format_spec(owner)
-            check_concat((owner, *args, *kwargs.values(), *(args[0].values() if name == "format_map" and args
-                                                            and isinstance(args[0], dict) else ())), "formats a value")
+            values = (*args, *kwargs.values(), *(args[0].values() if name == "format_map" and args
+                                                 and isinstance(args[0], dict) else ()))
+            check_format_spec(owner, values)
+            check_concat((owner, *values), "formats a value")
             return
         if name == "join" and args:
             check_join(args[0], owner)

@@ -73,6 +73,7 @@ GROWING = {
     "ljust": "{{ title.ljust(300000) }}",
     "center": "{{ title|center(300000) }}",
     "format-width": "{{ '{:>300000}'.format(title) }}",
+    "format-nested-width": "{{ '{0:>{1}}'.format(title, 300000) }}",
     "printf-width": "{{ '%300000s'|format(title) }}",
     "printf-star": "{{ '%*s' % (300000, title) }}",
     "doubling-concat": "{% set ns = namespace(t=title * 5000) %}{% for i in range(6) %}{% set ns.t = ns.t ~ ns.t %}"
