@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import regex
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import SandboxedEnvironment
 
+from distributor import template_limits
 from distributor.config import AccountSettings, Settings
 from distributor.errors import ComposeError, ConfigError
 from distributor.links import account_link
@@ -187,20 +189,59 @@ class ComposedPost:
 # Seconds one post may take to compose (ordinary templates take milliseconds).
 COMPOSE_DEADLINE_SECONDS = 5.0
 # The largest value a template may build with `*` (characters or items) or `**` (bits).
-MAX_TEMPLATE_VALUE = 100_000
+MAX_TEMPLATE_VALUE = template_limits.MAX_TEMPLATE_VALUE
+
+
+class _CheckedConcat(CodeGenerator):
+    """``a ~ b`` compiled to a call that weighs the parts before joining them (template_limits)."""
+
+    def visit_Concat(self, node, frame) -> None:
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return super().visit_Concat(node, frame)  # post templates are plain text: never the case
+        self.write("environment.checked_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class PostTemplateEnvironment(SandboxedEnvironment):
-    """Jinja2's sandbox, which also refuses `*` and `**` results too large for any post."""
+    """Jinja2's sandbox, which also refuses values too large for any post before building them.
 
-    intercepted_binops = frozenset({"*", "**"})
+    `*` and `**` as before; `+`, `%`, `~`, calls, filters and the output itself
+    through ``distributor.template_limits`` (why: see there).
+    """
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _CheckedConcat
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters = {name: template_limits.guarded_filter(name, func) for name, func in self.filters.items()}
 
     def call_binop(self, context, operator, left, right):
         if operator == "*" and _repeat_size(left, right) > MAX_TEMPLATE_VALUE:
             raise jinja2.exceptions.SecurityError(f"the template builds a value longer than {MAX_TEMPLATE_VALUE:,} with *")
         if operator == "**" and _power_bits(left, right) > MAX_TEMPLATE_VALUE:
             raise jinja2.exceptions.SecurityError("the template raises a number to too large a power")
-        return super().call_binop(context, operator, left, right)
+        if operator == "*":
+            template_limits.check_repeat(left, right)
+        elif operator == "+" and not isinstance(left, (int, float)):
+            template_limits.check_concat((left, right), "adds up a value")
+        elif operator == "%" and isinstance(left, str):
+            template_limits.check_printf(left, right)
+        return template_limits.check_result(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        template_limits.check_call(__obj, args, kwargs)
+        return template_limits.check_result(super().call(__context, __obj, *args, **kwargs))
+
+    def checked_concat(self, parts: tuple) -> str:
+        template_limits.check_concat(parts)
+        return "".join(map(str, parts))
+
+    def concat(self, parts) -> str:  # type: ignore[override]  # Jinja joins every output and block with this
+        return template_limits.checked_join(parts)
 
 
 def _repeat_size(left, right) -> int:
@@ -343,12 +384,17 @@ def with_whole_quote(render, context, candidates, platform: str, limit: int) -> 
 
 
 def _render(template: jinja2.Template, name: str, context: dict[str, Any]) -> str:
+    template_limits.set_budget(context)
     try:
         rendered = template.render(**context)
     except jinja2.UndefinedError as exc:
         raise ComposeError(f"template {name!r}: {exc.message}") from exc
     except jinja2.TemplateError as exc:
         raise ComposeError(f"template {name!r}: {exc}") from exc
+    except RecursionError:
+        raise ComposeError(f"template {name!r}: a macro calls itself without end") from None
+    except Exception as exc:  # noqa: BLE001 - a user's template may raise anything ({{ 1 / 0 }}): its account's error
+        raise ComposeError(f"template {name!r}: {exc.__class__.__name__}: {exc}") from exc
     return _tidy(rendered)
 
 

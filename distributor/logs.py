@@ -40,6 +40,36 @@ def _secret_values() -> list[str]:
     return sorted((v for v in set(values) if len(v) >= 4), key=len, reverse=True)
 
 
+# Every character str.splitlines() breaks a line at: written as an escape inside a record's arguments.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return value.translate(_LINE_BREAKS)
+    if isinstance(value, BaseException):
+        return str(value).translate(_LINE_BREAKS)
+    return value
+
+
+def one_line_arguments(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with line breaks in its arguments escaped (a copy; the original is left to other handlers).
+
+    Arguments carry text from outside (a webhook's name from the URL, a hub's
+    reason, a page's error): a line break in one would start what a reader of
+    the log, or a log collector, takes for a line of ours ("... WARNING
+    distributor.audit: ..."). The message and the traceback are ours, left as they are.
+    """
+    if not record.args:
+        return record
+    copy = logging.makeLogRecord(record.__dict__)
+    if isinstance(record.args, dict):
+        copy.args = {key: _escaped(value) for key, value in record.args.items()}
+    else:
+        copy.args = tuple(_escaped(value) for value in record.args)
+    return copy
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats a record, its arguments and its traceback, then removes secrets from the whole text."""
 
@@ -48,7 +78,7 @@ class RedactingFormatter(logging.Formatter):
         self.secrets = _secret_values()
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self.secrets)
+        return redact(super().format(one_line_arguments(record)), self.secrets)
 
 
 class RedactingJsonFormatter(RedactingFormatter):
@@ -59,7 +89,7 @@ class RedactingJsonFormatter(RedactingFormatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
-            "message": redact(record.getMessage(), self.secrets),
+            "message": redact(one_line_arguments(record).getMessage(), self.secrets),
         }
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info), self.secrets)

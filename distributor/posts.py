@@ -35,10 +35,11 @@ TRANSITIONS: dict[PostState, frozenset[PostState]] = {
     S.draft: frozenset({S.awaiting_approval, S.queued, S.cancelled}),
     # back to draft: an editor sent it back to its author with a reason (``send_back``)
     S.awaiting_approval: frozenset({S.queued, S.draft, S.cancelled}),
-    S.queued: frozenset({S.sending, S.cancelled}),
+    # back to awaiting approval: its text, link or image changed after it was approved (``edit``)
+    S.queued: frozenset({S.sending, S.cancelled, S.awaiting_approval}),
     S.sending: frozenset({S.sent, S.queued, S.failed}),
-    # A failed post was never published, so an editor may retry or drop it.
-    S.failed: frozenset({S.queued, S.cancelled}),
+    # A failed post was never published, so an editor may retry or drop it (or change an approved one: approval again).
+    S.failed: frozenset({S.queued, S.cancelled, S.awaiting_approval}),
     S.sent: frozenset(),
     S.cancelled: frozenset(),
 }
@@ -276,6 +277,13 @@ def authors(session: Session, post: Post) -> set[str]:
     return editors | ({post.created_by} if post.created_by else set())
 
 
+def _was_approved(session: Session, post: Post) -> bool:
+    """Whether the post went from awaiting approval to queued (someone approved this post)."""
+    return session.exec(select(PostEvent.id).where(PostEvent.post_id == post.id,
+                                                   PostEvent.from_state == S.awaiting_approval.value,
+                                                   PostEvent.to_state == S.queued.value)).first() is not None
+
+
 def send_back(session: Session, post_id: int, actor: str, reason: str) -> Post:
     """Refuse a post awaiting approval: it goes back to draft, the reason in its history for its author."""
     reason = " ".join((reason or "").split())
@@ -344,8 +352,14 @@ def edit(
     link: str | None = None,
     image_url: str | None = None,
     actor: str,
+    approval: str = "anyone",
 ) -> Post:
-    """Change what will be published; only before the platform has been called."""
+    """Change what will be published; only before the platform has been called.
+
+    Under ``approval = "other_editor"`` a post that was approved and whose text,
+    link or image then changes goes back to awaiting approval: otherwise its
+    author could have a colleague approve one text and then send another.
+    """
     post = get_post(session, post_id)
     _check_links(link, image_url)
     _require_editable(post, "edited", session)
@@ -367,6 +381,11 @@ def edit(
         session.add(post)
         state = PostState(post.state)
         record(session, post, state, state, "edited: " + ", ".join(changed), actor, changes=changed)
+        if approval == "other_editor" and state in (S.queued, S.failed) and _was_approved(session, post):
+            if state is S.failed:  # as a retry would: a failed post was never published
+                post.attempts, post.error = 0, None
+            transition(session, post, S.awaiting_approval, actor=actor,
+                       reason="changed after it was approved: it needs approval again ([desk] approval = \"other_editor\")")
         session.flush()
     return post
 

@@ -20,10 +20,12 @@ topic while we wait for it (or to renew it). Each subscription's secret
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlmodel import Session, select
 
@@ -156,10 +158,30 @@ def maintain(runtime, *, now: datetime | None = None) -> SubscriptionReport:
     return report
 
 
+def secure_hub(hub: str) -> str:
+    """Where a subscription request goes: over https, unless the hub is on this machine.
+
+    The request carries ``hub.secret``, the key that signs pushes; sent over
+    plain http, anyone on the way (or a log of the request) has it and can sign
+    pushes of stories we would then post (WebSub 5.1: only over HTTPS). Many
+    older feeds still name their hub with http://, and those hubs answer on
+    https too; one that does not fails, and the feed is polled as before.
+    """
+    parts = urlsplit(hub)
+    host = parts.hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if parts.scheme.lower() == "http" and not local:
+        return urlunsplit(("https", *parts[1:]))
+    return hub
+
+
 def _request(runtime, sub_id: int, now: datetime) -> str | None:
     with Session(runtime.engine) as session:
         sub = session.get(WebSubSubscription, sub_id)
-        hub, topic, token = sub.hub, sub.topic, sub.token
+        hub, topic, token = secure_hub(sub.hub), sub.topic, sub.token
     fields = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback_url(runtime.settings, token),
               "hub.secret": callback_secret(master_secret(), token), "hub.lease_seconds": str(LEASE_SECONDS)}
     try:

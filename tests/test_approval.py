@@ -146,3 +146,51 @@ def test_the_cli_refuses_approve_now_under_other_editor(tmp_path):
     assert refused.returncode == 1 and "another editor must approve it" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
     assert cli("queue", "list", config=config).stdout.count("Ferry") == 0
+
+
+def test_an_approved_post_changed_by_its_author_on_the_desk_needs_approval_again(engine, gated_settings):
+    """ana has ben approve one text, then edits the queued post: the new text must not go out unread."""
+    from sqlmodel import select
+
+    from distributor.models import Post
+    from tests.helpers.desk import log_in
+
+    with Session(engine) as session:
+        for email in ("ana@desk", "ben@desk"):
+            users.add_user(session, email, "a long password", "editor")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry strike ends", actor="ana@desk")
+        posts.approve(session, post.id, "ben@desk", approval="other_editor")
+        session.commit()
+        post_id = post.id
+    desk = TestClient(create_app(gated_settings, engine))
+    csrf = log_in(desk, "ana@desk", "a long password")
+    edited = desk.post(f"/posts/{post_id}/edit", data={"csrf_token": csrf, "text": "Buy our ferry tickets now"},
+                       follow_redirects=False)
+    assert edited.status_code == 303
+    with Session(engine) as session:
+        stored = session.exec(select(Post).where(Post.id == post_id)).one()
+        assert (stored.text, stored.state) == ("Buy our ferry tickets now", PostState.awaiting_approval)
+    refused = desk.post(f"/posts/{post_id}/approve", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "another editor must approve it" in refused.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).state is PostState.awaiting_approval
+
+
+def test_an_approved_post_that_failed_and_was_changed_needs_approval_before_it_is_retried(session):
+    post = posts.create_post(session, GATED, text="Ferry strike ends", actor="ana@desk")
+    posts.approve(session, post.id, "ben@desk", approval="other_editor")
+    post.state, post.attempts, post.error = PostState.failed, 3, "Facebook refused the link"
+    session.flush()
+    posts.edit(session, post.id, text="Buy our ferry tickets now", actor="ana@desk", approval="other_editor")
+    assert post.state is PostState.awaiting_approval
+    with pytest.raises(InvalidTransition):
+        posts.retry(session, post.id, "ana@desk")  # only a failed post is retried: this one waits for a colleague
+    posts.approve(session, post.id, "cy@desk", approval="other_editor")
+    assert (post.state, post.attempts, post.error) == (PostState.queued, 0, None)
+
+
+def test_under_anyone_an_edit_of_an_approved_post_keeps_it_queued(session):
+    post = posts.create_post(session, GATED, text="Ferry strike ends", actor="ana@desk")
+    posts.approve(session, post.id, "ben@desk")
+    posts.edit(session, post.id, text="Island ferry strike ends", actor="ana@desk")
+    assert post.state is PostState.queued

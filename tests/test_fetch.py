@@ -45,6 +45,9 @@ def no_connections(monkeypatch):
         "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
         "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
         "http://[::127.0.0.1]/",
+        "http://[::ffff:0:a9fe:a9fe]/latest/meta-data/",  # SIIT's IPv4-translated 169.254.169.254
+        "http://[64:ff9b:1::a00:1]/",  # local-use NAT64 prefix (RFC 8215): the operator's NAT64 reaches 10.0.0.1
+        "http://[fec0::1]/",  # site-local (deprecated, still routed inside some networks)
     ],
 )
 def test_private_and_loopback_addresses_are_refused_before_connecting(url, no_connections):
@@ -257,3 +260,12 @@ def test_a_stored_etag_with_a_line_break_is_one_clear_error(site):
     with pytest.raises(FetchError, match="header is not valid"):
         Fetcher(FetchSettings(allow_private_networks=True)).get(site.base + "/page", etag='"v1"\r\nX-Injected: 1')
     assert site.hits == []
+
+
+@pytest.mark.parametrize("answer", ["64:ff9b:1::a00:1", "::ffff:0:a00:7", "fec0::7"])
+def test_names_whose_ipv6_answer_reaches_a_private_network_are_refused(answer, no_connections):
+    """IPv6-only networks reach IPv4 through a NAT64: an AAAA answer in such a prefix is an internal address."""
+    fetcher = Fetcher(FetchSettings(), resolver=lambda host, port: ["2606:4700:4700::1111", answer])
+    with pytest.raises(FetchRefused, match="private or loopback"):
+        fetcher.get("https://intranet.news.example/feed")
+    assert no_connections == []

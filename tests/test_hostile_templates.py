@@ -63,3 +63,72 @@ def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_pat
     assert result.returncode == 1, result.stdout
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "'desk'" in result.stderr and "mine.j2" in result.stderr and said in result.stderr
+
+
+# Each builds (or, padded by a width or a count, would build) far more than any post. The sizes
+# here are small enough to be harmless if one got through; the same shapes with ten thousand
+# times the size allocate gigabytes in one C call, which no deadline interrupts (the
+# out-of-memory killer ends the whole service instead).
+GROWING = {
+    "ljust": "{{ title.ljust(300000) }}",
+    "center": "{{ title|center(300000) }}",
+    "format-width": "{{ '{:>300000}'.format(title) }}",
+    "format-nested-width": "{{ '{0:>{1}}'.format(title, 300000) }}",
+    "printf-width": "{{ '%300000s'|format(title) }}",
+    "printf-star": "{{ '%*s' % (300000, title) }}",
+    "doubling-concat": "{% set ns = namespace(t=title * 5000) %}{% for i in range(6) %}{% set ns.t = ns.t ~ ns.t %}"
+                       "{% endfor %}{{ ns.t }}",
+    "doubling-plus": "{% set ns = namespace(t=title * 5000) %}{% for i in range(6) %}{% set ns.t = ns.t + ns.t %}"
+                     "{% endfor %}{{ ns.t }}",
+    "replace": "{{ (title * 1000).replace(' ', ' ' * 1000) }}",
+    "join": "{{ (title * 1000)|join(' ' * 1000) }}",
+    "batch": "{{ [title]|batch(300000, title)|list|length }}",
+    "nested-repeat": "{% set row = [title] * 1000 %}{{ ([row] * 1000)|length }}",
+    "appended": "{% set rows = [] %}{% for i in range(2000) %}{{ rows.append(title * 100) or '' }}{% endfor %}{{ rows|length }}",
+    "output": "{% for i in range(100000) %}{{ title }}{% endfor %}",
+    "block": "{% set body %}{% for i in range(100000) %}{{ title }}{% endfor %}{% endset %}{{ body|length }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GROWING))
+def test_a_template_that_grows_a_value_past_any_post_is_refused_before_it_builds_it(tmp_path, name):
+    from distributor.compose import Composer
+    from distributor.errors import ComposeError
+    from tests.test_compose import account, article
+
+    (tmp_path / f"{name}.j2").write_text(GROWING[name], encoding="utf-8")
+    with pytest.raises(ComposeError, match=f"template '{name}.j2'.*characters a post template may build"):
+        Composer(tmp_path).compose(article("Bridge reopens"), account("dryrun", template=f"{name}.j2"))
+
+
+def test_ordinary_templates_and_a_very_long_headline_still_compose(tmp_path):
+    """The budget counts what the template was given: a 150,000-character headline is not a hostile template."""
+    from distributor.compose import Composer
+    from tests.test_compose import LINK, account, article
+
+    (tmp_path / "busy.j2").write_text(
+        "{{ title|upper }} {{ '%s!'|format(title) }} {{ '{} ({})'.format(title, 2026) }} {{ title.replace(' ', '_') }} "
+        "{{ (tags + ['news'])|join(', ') }} {{ title|center(30) }} {{ '%d' % 123456789 }} {{ link }}", encoding="utf-8")
+    post = Composer(tmp_path).compose(article("Bridge reopens", tags=["city"]), account("dryrun", template="busy.j2"))
+    assert post.text.startswith("BRIDGE REOPENS Bridge reopens! Bridge reopens (2026) Bridge_reopens city, news ")
+    long_title = "Bridge reopens " * 10_000
+    (tmp_path / "plain.j2").write_text("{{ title ~ ' ' ~ title }} {{ link }}", encoding="utf-8")
+    post = Composer(tmp_path).compose(article(long_title), account("dryrun", template="plain.j2"))
+    assert post.text.startswith("Bridge reopens Bridge reopens") and post.text.endswith(f"… {LINK}")  # trimmed to fit
+
+
+@pytest.mark.parametrize("source, said", [
+    ("{{ title }} {{ 1 / 0 }}", "ZeroDivisionError"),
+    ("{% macro again(n) %}{{ again(n + 1) }}{% endmacro %}{{ again(0) }}", "calls itself without end"),
+    ("{{ '%c' % 1114112 }}", "OverflowError"),
+    ("{{ '{:d}'.format(title) }}", "ValueError"),
+])
+def test_a_template_that_raises_is_a_compose_error_naming_it(tmp_path, source, said):
+    """Every door (the compose page, the API, the CLI) answers a ComposeError in words; anything else was a 500."""
+    from distributor.compose import Composer
+    from distributor.errors import ComposeError
+    from tests.test_compose import account, article
+
+    (tmp_path / "careless.j2").write_text(source, encoding="utf-8")
+    with pytest.raises(ComposeError, match=f"template 'careless.j2': .*{said}"):
+        Composer(tmp_path).compose(article("Bridge reopens"), account("dryrun", template="careless.j2"))

@@ -56,3 +56,35 @@ def test_json_lines_for_log_collectors_are_redacted_too(monkeypatch, capsys, tmp
     assert lines[0]["message"] == "posting to [redacted] with [redacted]"
     assert "[redacted] refused" in lines[1]["exception"] and "smtp-password-789" not in json.dumps(lines)
     assert lines[0]["time"].endswith("Z")
+
+
+FORGED = "cms\n2026-12-01 10:00:00,000 WARNING distributor.audit: admin@newsroom.example created a token"
+
+
+def test_text_from_outside_cannot_start_a_log_line_of_its_own(capsys):
+    setup_logging(verbose=0)
+    log = logging.getLogger("distributor.web.hooks")
+    log.warning("webhook %s refused a request from %s: %d %s", FORGED, "203.0.113.9", 404, OSError("a\r\nb"))
+    log.warning("hub said %(reason)s", {"reason": "no\u2028thanks"})
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("WARNING distributor.web.hooks: webhook cms\\n2026-12-01 10:00:00,000 WARNING "
+                             "distributor.audit: admin@newsroom.example created a token refused a request from "
+                             "203.0.113.9: 404 a\\r\\nb")
+    assert lines[1].endswith("hub said no\\u2028thanks")
+
+
+def test_a_webhook_name_with_a_line_break_is_one_log_line(engine, capsys):
+    """Anyone can send POST /hooks/<anything>: the refusal's log line names what they sent, on one line."""
+    from fastapi.testclient import TestClient
+
+    from distributor.config import Settings
+    from distributor.web import create_app
+
+    settings = Settings(accounts=[{"name": "d", "platform": "dryrun"}], webhooks=[{"name": "cms"}])
+    client = TestClient(create_app(settings, engine))
+    setup_logging(verbose=0)
+    answer = client.post("/hooks/" + FORGED.replace("\n", "%0A").replace(" ", "%20"), content=b"{}")
+    assert answer.status_code == 404
+    lines = [line for line in capsys.readouterr().err.splitlines() if "distributor.audit" in line]
+    assert len(lines) == 1 and "WARNING distributor.web.hooks: webhook cms\\n2026-12-01" in lines[0], lines

@@ -186,3 +186,38 @@ def test_a_renewal_the_hub_has_not_verified_yet_is_not_asked_for_again_every_tic
     websub_step(runtime, now=renewal + timedelta(minutes=6))  # no verification within the wait: asked again
     assert len(hub.requests) == 3
     assert subscription(runtime.engine).state == "active"  # the running lease still holds
+
+
+def test_the_subscription_secret_never_travels_over_plain_http(engine, monkeypatch):
+    """A feed names its hub with http:// (common in older feeds): the request carrying hub.secret
+    goes over https; a hub that only speaks plain http never sees the secret, and the feed is polled."""
+    from distributor.fetch import Fetcher
+
+    monkeypatch.setenv("DISTRIBUTOR_WEBSUB_SECRET", "master-websub-secret")
+    with Site() as site, Hub() as hub:
+        port = free_port()
+        feed_url = site.url("/feed")
+        plain_hub = hub.url.replace("127.0.0.1", "hub.example")  # served over plain http, on this machine
+        site.pages["/feed"] = ("application/rss+xml", rss_with_hub(plain_hub, feed_url, []))
+        settings = Settings(fetch={"allow_private_networks": True, "timeout_seconds": 3, "total_seconds": 3},
+                            web={"public_url": f"https://social.example:{port}"},
+                            feeds=[{"url": feed_url, "poll_seconds": 60, "websub_poll_seconds": 900}],
+                            accounts=[{"name": "d", "platform": "dryrun"}])
+        # hub.example is the local hub: nothing leaves this machine
+        runtime = Runtime(settings, engine, fetcher=Fetcher(settings.fetch, resolver=lambda host, port: ["127.0.0.1"]))
+        sync_configuration(runtime)
+        discover(runtime, force=True)
+        report = websub_step(runtime)
+        assert report.failed == 1 and "https://hub.example" in report.errors[0]
+        assert hub.requests == []  # the plain-http hub never received hub.secret
+        sub = subscription(engine)
+        assert sub.state == "failed" and sub.hub == plain_hub
+        assert next_poll_in(engine) <= 60  # polled as usual
+
+
+def test_a_hub_is_asked_over_https_unless_it_is_on_this_machine():
+    from distributor.subscriptions import secure_hub
+
+    assert secure_hub("http://pubsubhubbub.example/hub?x=1") == "https://pubsubhubbub.example/hub?x=1"
+    assert secure_hub("https://hub.example/") == "https://hub.example/"
+    assert secure_hub("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/"  # a hub on this machine (tests, demo)

@@ -23,6 +23,11 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT's IPv4-translated addresses (RFC 2765): the IPv4 at the end
+# Never anyone's public address, yet ``is_global`` on Python 3.11 says they are: the local-use NAT64
+# prefix (RFC 8215, translated by the operator's own NAT64 to any IPv4, private ones included) and the
+# deprecated site-local fec0::/10 (RFC 3879, still routed inside some networks).
+_LOCAL_V6 = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("fec0::/10"))
 # getaddrinfo cannot be interrupted; a lookup that outlives its fetch finishes here, harmlessly.
 _lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fetch-dns")
 
@@ -49,7 +54,7 @@ def resolve_within(resolver: Resolver, host: str, port: int, seconds: float) -> 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """IPv4 carried inside IPv6 (mapped, 6to4, NAT64, compatible), judged as that IPv4 address."""
     embedded = ip.ipv4_mapped or ip.sixtofour
-    if embedded is None and ip in _NAT64:
+    if embedded is None and (ip in _NAT64 or ip in _TRANSLATED):
         embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     if embedded is None and int(ip) >> 32 == 0 and int(ip) > 1:
         embedded = ipaddress.IPv4Address(int(ip))  # ::a.b.c.d
@@ -60,6 +65,8 @@ def is_public_address(address: str | Address) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0]) if isinstance(address, str) else address
     if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
         ip = embedded
+    if isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in _LOCAL_V6):
+        return False
     return ip.is_global and not ip.is_multicast
 
 

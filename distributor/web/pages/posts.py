@@ -147,7 +147,8 @@ def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str
     if problem:
         return _render(request, session, post, error=problem, draft_text=text, status_code=400)
     try:
-        posts.edit(session, post_id, text=text, link=link, image_url=image_url.strip(), actor=user.email)
+        posts.edit(session, post_id, text=text, link=link, image_url=image_url.strip(), actor=user.email,
+                   approval=request.app.state.settings.desk.approval)  # [desk]: an approved post changed needs approval again
     except (InvalidTransition, ValueError) as exc:
         return _refused(request, post_id, exc)
     links.retarget(session, post, before)  # a tracked post keeps its tracked URL, now leading to the new link
