@@ -15,7 +15,7 @@ import requests
 from sqlmodel import Session, select
 
 from distributor.config import Settings
-from distributor.models import Article, Post
+from distributor.models import Article, Post, PostEvent
 from distributor.pipeline import Runtime, run_cycle
 from tests.newsroom import Site, article_page, rss
 
@@ -88,3 +88,13 @@ def test_a_burst_goes_out_in_the_order_it_was_published(runtime, site, sandbox, 
     sent = [p["text"].split("\n")[0] for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()]
     assert sent == [titles[0]]  # the paced account's first post is the first story, the rest wait
 
+
+def test_a_post_pushed_back_by_the_gap_says_so(runtime, site, sandbox, engine):
+    run_cycle(runtime)
+    publish_burst(site, lambda items: items[::-1])
+    run_cycle(runtime)
+
+    last = queue_in_order(engine)[-1][1]
+    with Session(engine) as session:
+        reasons = [e.reason for e in session.exec(select(PostEvent).where(PostEvent.post_id == last.id))]
+    assert any("min_gap_minutes" in (reason or "") and "next free slot" in reason for reason in reasons), reasons
