@@ -29,7 +29,9 @@ def cut_points(text: str) -> tuple[int, ...]:
     Line-break opportunities (UAX #14) that are also grapheme-cluster
     boundaries; before the first opportunity (one long word, a URL), every
     grapheme boundary, so an over-long first word can still be cut without
-    splitting a character. Linear in the length of ``text``.
+    splitting a character. Never inside a URL (UAX #14 breaks after its
+    slashes; a cut one is a link to a page that does not exist). Linear in
+    the length of ``text``.
     """
     if not text:
         return (0,)
@@ -37,10 +39,30 @@ def cut_points(text: str) -> tuple[int, ...]:
     boundaries = set(graphemes)
     breaks = [end for end in _line_breaks(text) if end in boundaries]
     first = breaks[0] if breaks else len(text)
-    points = [g for g in graphemes if g < first] + breaks
-    if points[-1] != len(text):
+    points = _outside_urls(text, [g for g in graphemes if g < first] + breaks)
+    if not points or points[-1] != len(text):
         points.append(len(text))
     return tuple(points)
+
+
+# A URL as people write one in a headline: with a scheme, from www., or a domain followed by a path.
+# Each alternative starts at a word's start and its runs cannot overlap, so a match attempt never backtracks.
+_URL_SPAN = regex.compile(r"(?:https?://|(?<![\w.@-])www\.)\S+|(?<![\w.@/-])[\w-]+(?:\.[\w-]+)+/\S*")
+
+
+def _outside_urls(text: str, points: list[int]) -> list[int]:
+    """``points`` (ascending) without those strictly inside a URL of ``text``."""
+    spans = [match.span() for match in _URL_SPAN.finditer(text)]
+    if not spans:
+        return points
+    kept, index = [], 0
+    for point in points:
+        while index < len(spans) and spans[index][1] <= point:
+            index += 1
+        if index < len(spans) and spans[index][0] < point < spans[index][1]:
+            continue
+        kept.append(point)
+    return kept
 
 
 def _line_breaks(text: str) -> list[int]:
