@@ -82,10 +82,51 @@ def _line_breaks(text: str) -> list[int]:
 
 
 def cut_at(text: str, point: int) -> str:
-    """``text`` cut at ``point`` (one of ``cut_points``), with an ellipsis when anything was left out."""
+    """``text`` cut at ``point`` (one of ``cut_points``), with an ellipsis when anything was left out.
+
+    A quotation the cut leaves open is closed after the ellipsis (“we will not…”),
+    as an editor trims a quote, so the reader sees where the quoted words end.
+    """
     if point >= len(text):
         return text
-    return _TRAILING.sub("", text[:point]) + ELLIPSIS
+    kept = _TRAILING.sub("", text[:point])
+    return kept + ELLIPSIS + unclosed_quotes(kept)
+
+
+# Quotation marks: an opening mark and the marks that close it, in the languages we
+# post in („…“ German, „…” Polish, »…« German, «…» French, ‚…‘, 「…」).
+_CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "›": "‹", "‘": "’", "‚": "‘’",
+            "「": "」", "『": "』", '"': '"', "'": "'"}
+_QUOTE_MARKS = frozenset(_CLOSERS) | frozenset("".join(_CLOSERS.values()))
+_APOSTROPHES_OR_QUOTES = frozenset("'’")
+_MAX_NESTING = 4  # deeper nesting is not a headline: ignore it rather than grow without bound
+
+
+def unclosed_quotes(text: str) -> str:
+    """The closing marks of the quotations ``text`` leaves open, innermost first (one pass).
+
+    ' and ’ between two letters are apostrophes (we’re, don't), and a ' that
+    opens must come before a letter ('90s is no quotation), so possessives and
+    contractions never count as quotation marks.
+    """
+    stack: list[str] = []
+    last = len(text) - 1
+    for index, char in enumerate(text):
+        if char not in _QUOTE_MARKS:
+            continue
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index < last else " "
+        if char in _APOSTROPHES_OR_QUOTES and before.isalnum() and after.isalnum():
+            continue  # an apostrophe inside a word
+        if stack and char in stack[-1]:
+            stack.pop()
+        elif char in _CLOSERS and len(stack) < _MAX_NESTING:
+            if char == "'" and not after.isalpha():
+                continue
+            if char == '"' and not (before.isspace() or before in "([{"):
+                continue  # a stray closing mark, or inches ("6"")
+            stack.append(_CLOSERS[char])
+    return "".join(closers[0] for closers in reversed(stack))
 
 
 def grapheme_count(text: str) -> int:
@@ -94,13 +135,18 @@ def grapheme_count(text: str) -> int:
 
 
 def trim(text: str, max_chars: int) -> str:
-    """``text`` cut at the last allowed point that keeps at most ``max_chars`` characters, plus an ellipsis."""
+    """``text`` cut at the last allowed point that keeps at most ``max_chars`` characters
+    (an open quotation's closing mark included), plus an ellipsis."""
     if grapheme_count(text) <= max_chars:
         return text
     points = cut_points(text)
     counts = {end: n for n, end in enumerate((m.end() for m in _GRAPHEME.finditer(text)), start=1)}
     fitting = [p for p in points if counts.get(p, 0) <= max(max_chars, 0)]
-    return cut_at(text, fitting[-1] if fitting else 0)
+    for point in reversed(fitting[-8:]):  # a closing mark or two may take the last point's room
+        cut = cut_at(text, point)
+        if grapheme_count(cut) - 1 <= max(max_chars, 0):
+            return cut
+    return cut_at(text, 0)
 
 
 # --- hashtags -------------------------------------------------------------------

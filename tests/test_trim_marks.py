@@ -1,7 +1,8 @@
-"""Where a trimmed headline or quote may end: never inside a URL.
+"""Where a trimmed headline or quote may end: never inside a URL, never with a quotation left open.
 
 A headline that names a page ("... at https://...") cut inside the URL posts
-a link to a page that does not exist.
+a link to a page that does not exist; one cut inside a quotation leaves its
+opening mark hanging, and the reader cannot tell where the quoted words end.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from twitter_text import parse_tweet
 from distributor.compose import Composer
 from distributor.config import AccountSettings
 from distributor.extract.model import Extracted, Quote
-from distributor.text import cut_points
+from distributor.text import cut_at, cut_points, trim
 
 LINK = "https://news.example/2026/12/01/harbour-ferry-trial/"
 PAGE = "https://council.example/minutes/2026/ferry/harbour-trial-report"
@@ -43,3 +44,37 @@ def test_a_headline_is_never_cut_inside_the_url_it_names():
         urls = re.findall(r"https?://[^\s…]*", headline)
         assert urls in ([], [PAGE]), headline  # the URL whole, or left out
 
+
+@pytest.mark.parametrize("opening, closing", [("“", "”"), ("„", "“"), ("«\u00a0", "\u00a0»"), ("»", "«"), ('"', '"'), ("「", "」")])
+def test_a_headline_cut_inside_a_quotation_closes_it(opening, closing):
+    words = "we will not raise taxes on working families this year or next whatever the markets say " * 4
+    title = f"Minister tells parliament {opening}{words.strip()}{closing} as the budget debate opens"
+    headline = compose(title).split("\n")[0]
+    assert parse_tweet(compose(title)).weightedLength <= 280
+    assert headline.endswith("…" + closing.strip()), headline
+    assert title.startswith(headline.removesuffix(closing.strip()).removesuffix("…"))
+
+
+def test_a_cut_outside_the_quotation_adds_nothing():
+    title = "Minister says “no new taxes” as the budget debate opens " + "in a packed chamber " * 20
+    headline = compose(title).split("\n")[0]
+    assert headline.endswith("…") and headline.count("“") == headline.count("”") == 1
+
+
+def test_apostrophes_are_not_quotation_marks():
+    text = "The mayor’s plan: ‘We’re building the ferry we’ve promised’ and the port’s reply"
+    assert cut_at(text, text.index(" and")) == "The mayor’s plan: ‘We’re building the ferry we’ve promised’…"
+    assert cut_at(text, text.index(" the ferry")) == "The mayor’s plan: ‘We’re building…’"
+
+
+def test_an_inner_quotation_in_a_trimmed_pull_quote_is_closed_before_the_outer_mark():
+    quote = "My grandmother told me ‘the ferry will come back one day, you wait and see, " + "you wait " * 30 + "’"
+    text = compose("Ferry trial approved", quote=quote)
+    assert parse_tweet(text).weightedLength <= 280
+    assert "…’” — Amara Okafor" in text
+
+
+def test_shorten_stays_within_its_length_with_the_closing_mark():
+    text = "Minister: “we will not raise taxes on working families this year”"
+    short = trim(text, 40)
+    assert short.endswith("…”") and len(short) <= 41  # at most 40 characters plus the ellipsis
