@@ -17,6 +17,7 @@ import regex
 from icu4py.breakers import LineBreaker
 
 ELLIPSIS = "…"
+SOFT_HYPHEN = "\u00ad"
 # left at the end of a cut before the ellipsis: spaces and separating punctuation (Latin and CJK)
 _TRAILING = regex.compile(r"[\s,;:.\-–—、，。：；·]+$")
 _GRAPHEME = regex.compile(r"\X")
@@ -29,7 +30,7 @@ def cut_points(text: str) -> tuple[int, ...]:
     Line-break opportunities (UAX #14) that are also grapheme-cluster
     boundaries; before the first opportunity (one long word, a URL), every
     grapheme boundary, so an over-long first word can still be cut without
-    splitting a character. Never inside a URL (UAX #14 breaks after its
+    splitting a character. Never after a soft hyphen, never inside a URL (UAX #14 breaks after its
     slashes; a cut one is a link to a page that does not exist). Linear in
     the length of ``text``.
     """
@@ -37,7 +38,8 @@ def cut_points(text: str) -> tuple[int, ...]:
         return (0,)
     graphemes = [match.end() for match in _GRAPHEME.finditer(text)]
     boundaries = set(graphemes)
-    breaks = [end for end in _line_breaks(text) if end in boundaries]
+    # a soft hyphen (&shy;) marks where a page may hyphenate a word: a post cut there ends mid-word
+    breaks = [end for end in _line_breaks(text) if end in boundaries and text[end - 1] != SOFT_HYPHEN]
     first = breaks[0] if breaks else len(text)
     points = _outside_urls(text, [g for g in graphemes if g < first] + breaks)
     if not points or points[-1] != len(text):

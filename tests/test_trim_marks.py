@@ -78,3 +78,10 @@ def test_shorten_stays_within_its_length_with_the_closing_mark():
     text = "Minister: “we will not raise taxes on working families this year”"
     short = trim(text, 40)
     assert short.endswith("…”") and len(short) <= 41  # at most 40 characters plus the ellipsis
+
+
+def test_a_soft_hyphen_is_not_a_place_to_cut():
+    """German and Dutch CMSs put soft hyphens (&shy;) into long words for the page's layout."""
+    title = "Karlsruhe: " + "Bundes\xadverfassungs\xadgericht " * 3 + "kippt das Gesetz"
+    assert all(title[p - 1] != "\xad" for p in cut_points(title) if p)
+    assert trim(title, 45).split()[-1] in ("Bundes\xadverfassungs\xadgericht…", "kippt…", "das…", "Gesetz…")
