@@ -44,7 +44,7 @@ from distributor.articles import (
     why_this_feed_skips,
     with_fallbacks,
 )
-from distributor.compose import Composer
+from distributor.compose import Composer, ComposedPost, fits, text_limit
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
 from distributor.dispatch import RetryPolicy, dispatch_due
@@ -343,7 +343,7 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     if quote.hold:
         account = account.model_copy(update={"require_approval": True})
     try:
-        composed = runtime.composer.compose(extracted, account)
+        composed = compose_as_tracked(runtime, extracted, account)
         composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
         if not composed.text.strip():
             raise EmptyPost(f"template {composed.template!r} gave an empty text")
@@ -375,6 +375,31 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         return _skip_account(article, account, exc)
     record_skip(article, account.name, None)
     return post
+
+
+def compose_as_tracked(runtime: Runtime, extracted: Extracted, account: AccountSettings) -> ComposedPost:
+    """The account's post, fitting its platform with the URL it will really carry.
+
+    With ``[links] redirect_base`` the link in the text becomes our tracked URL
+    (links.track), which Bluesky and Threads count as written and which can be
+    longer than a short article link: the post is composed again to a limit
+    that leaves the tracked URL its room, so it is not refused at sending.
+    """
+    composed = runtime.composer.compose(extracted, account)
+    base = runtime.settings.links.redirect_base
+    if not base or not composed.link or composed.link not in composed.text:
+        return composed
+    tracked = f"{base.rstrip('/')}/{'x' * links.CODE_LENGTH}"  # its length is known before the code is drawn
+    limit = text_limit(account)
+    for _ in range(3):  # a trim lands on a word boundary: the second try fits
+        sent = composed.text.replace(composed.link, tracked)
+        if fits(account.platform, sent, text_limit(account)):
+            return composed
+        limit -= max(1, len(sent) - len(composed.text))
+        if limit <= 0:
+            break
+        composed = runtime.composer.compose(extracted, account.model_copy(update={"max_characters": limit}))
+    return composed
 
 
 def _skip_account(article: Article, account: AccountSettings, exc: Exception) -> None:
