@@ -340,6 +340,10 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
     if not quote.use_quote:
         extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
+    elif account.quote_policy == "review_if_unsure" and not quote.hold:
+        # the composer may swap in a runner-up that fits whole: it must be as sure as the pull quote had to be
+        extracted = dataclasses.replace(extracted, quotes=[
+            q for q in extracted.quotes if q.confidence >= quote_policy.CONFIDENCE_THRESHOLD])
     if quote.hold:
         account = account.model_copy(update={"require_approval": True})
     try:
