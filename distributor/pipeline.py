@@ -335,15 +335,8 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     key = posts.automatic_post_key(article.id, account)
     if article.breaking:  # no gap, first in line, maybe its own template
         account = breaking_account(runtime.settings, session, article, account)
-    # Quote policy (quote_policy.py): compose without the quote, or hold the post for an editor.
     pull = extracted.pull_quote
-    quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
-    if not quote.use_quote:
-        extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
-    elif account.quote_policy == "review_if_unsure" and not quote.hold:
-        # the composer may swap in a runner-up that fits whole: it must be as sure as the pull quote had to be
-        extracted = dataclasses.replace(extracted, quotes=[
-            q for q in extracted.quotes if q.confidence >= quote_policy.CONFIDENCE_THRESHOLD])
+    extracted, quote = with_quote_policy(extracted, account)
     if quote.hold:
         account = account.model_copy(update={"require_approval": True})
     try:
@@ -379,6 +372,23 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         return _skip_account(article, account, exc)
     record_skip(article, account.name, None)
     return post
+
+
+def with_quote_policy(extracted: Extracted, account: AccountSettings) -> tuple[Extracted, quote_policy.QuoteDecision]:
+    """The account's quote policy (quote_policy.py) applied: what the composer may quote, and whether the post waits.
+
+    Without the quote, or with it and held for an editor. The composer may swap
+    in a runner-up quote that fits whole; under ``review_if_unsure`` a post that
+    goes without an editor takes only runner-ups as sure as its pull quote had to be.
+    """
+    pull = extracted.pull_quote
+    quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
+    if not quote.use_quote:
+        extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
+    elif account.quote_policy == "review_if_unsure" and not quote.hold:
+        extracted = dataclasses.replace(extracted, quotes=[
+            q for q in extracted.quotes if q.confidence >= quote_policy.CONFIDENCE_THRESHOLD])
+    return extracted, quote
 
 
 def compose_as_tracked(runtime: Runtime, extracted: Extracted, account: AccountSettings) -> ComposedPost:
