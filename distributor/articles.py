@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -202,6 +202,20 @@ def backfill_keys(items: list[FeedItem], count: int, now: datetime) -> set[str]:
     return {i.key for i in sorted(out, key=lambda i: i.published_at, reverse=True)[:count]}
 
 
+def publication_order(items: list[FeedItem]) -> list[FeedItem]:
+    """Oldest first: dated items by date, then undated ones, each in reverse feed order.
+
+    Feeds list newest first, or in an order of their own (edited items bumped
+    up); a breaking-news burst taken in feed order would go out backwards, the
+    latest update before the first report. An undated item is taken as newer
+    than every dated one (it is appearing now).
+    """
+    return sorted(reversed(items), key=lambda i: (i.published_at is None, i.published_at or _EPOCH))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def same_guid_entry(session: Session, feed_id: int, guid: str | None) -> FeedEntry | None:
     """This feed's earlier entry with the same stable guid (the item under another link)."""
     if not guid:
@@ -225,11 +239,13 @@ def record_items(
     items never make a second article. Each feed decides for its own accounts:
     a story another feed skipped (backlog, too old) or already posted is read
     again when this feed lists it as new, so this feed's accounts get it too
-    (automatic post keys stop any second post).
+    (automatic post keys stop any second post). Items are recorded in the
+    order they were published (``publication_order``), so a burst's posts
+    are composed, slotted and sent in that order.
     """
     backfill = backfill_keys(items, feed_settings.backfill, now) if first_poll else set()
     added = 0
-    for item in items:
+    for item in publication_order(items):
         if not item.link:
             continue
         if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():

@@ -44,7 +44,7 @@ from distributor.articles import (
     why_this_feed_skips,
     with_fallbacks,
 )
-from distributor.compose import Composer
+from distributor.compose import Composer, ComposedPost, fits, text_limit
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
 from distributor.dispatch import RetryPolicy, dispatch_due
@@ -335,15 +335,12 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
     key = posts.automatic_post_key(article.id, account)
     if article.breaking:  # no gap, first in line, maybe its own template
         account = breaking_account(runtime.settings, session, article, account)
-    # Quote policy (quote_policy.py): compose without the quote, or hold the post for an editor.
     pull = extracted.pull_quote
-    quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
-    if not quote.use_quote:
-        extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
+    extracted, quote = with_quote_policy(extracted, account)
     if quote.hold:
         account = account.model_copy(update={"require_approval": True})
     try:
-        composed = runtime.composer.compose(extracted, account)
+        composed = compose_as_tracked(runtime, extracted, account)
         composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
         if not composed.text.strip():
             raise EmptyPost(f"template {composed.template!r} gave an empty text")
@@ -375,6 +372,48 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         return _skip_account(article, account, exc)
     record_skip(article, account.name, None)
     return post
+
+
+def with_quote_policy(extracted: Extracted, account: AccountSettings) -> tuple[Extracted, quote_policy.QuoteDecision]:
+    """The account's quote policy (quote_policy.py) applied: what the composer may quote, and whether the post waits.
+
+    Without the quote, or with it and held for an editor. The composer may swap
+    in a runner-up quote that fits whole; under ``review_if_unsure`` a post that
+    goes without an editor takes only runner-ups as sure as its pull quote had to be.
+    """
+    pull = extracted.pull_quote
+    quote = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None, pull and pull.confidence)
+    if not quote.use_quote:
+        extracted = dataclasses.replace(extracted, pull_quote=None, quotes=[])
+    elif account.quote_policy == "review_if_unsure" and not quote.hold:
+        extracted = dataclasses.replace(extracted, quotes=[
+            q for q in extracted.quotes if q.confidence >= quote_policy.CONFIDENCE_THRESHOLD])
+    return extracted, quote
+
+
+def compose_as_tracked(runtime: Runtime, extracted: Extracted, account: AccountSettings) -> ComposedPost:
+    """The account's post, fitting its platform with the URL it will really carry.
+
+    With ``[links] redirect_base`` the link in the text becomes our tracked URL
+    (links.track), which Bluesky and Threads count as written and which can be
+    longer than a short article link: the post is composed again to a limit
+    that leaves the tracked URL its room, so it is not refused at sending.
+    """
+    composed = runtime.composer.compose(extracted, account)
+    base = runtime.settings.links.redirect_base
+    if not base or not composed.link or composed.link not in composed.text:
+        return composed
+    tracked = f"{base.rstrip('/')}/{'x' * links.CODE_LENGTH}"  # its length is known before the code is drawn
+    limit = text_limit(account)
+    for _ in range(3):  # a trim lands on a word boundary: the second try fits
+        sent = composed.text.replace(composed.link, tracked)
+        if fits(account.platform, sent, text_limit(account)):
+            return composed
+        limit -= max(1, len(sent) - len(composed.text))
+        if limit <= 0:
+            break
+        composed = runtime.composer.compose(extracted, account.model_copy(update={"max_characters": limit}))
+    return composed
 
 
 def _skip_account(article: Article, account: AccountSettings, exc: Exception) -> None:

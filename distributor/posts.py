@@ -233,9 +233,21 @@ def create_post(
         why = "created; the account requires approval"
     elif approve and account.require_approval:
         why = "created and approved"
-    record(session, post, None, state, f"{why}; scheduled for {scheduled.isoformat()}", actor, now)
+    waits = _why_this_slot(account, now, scheduled) if next_slot else ""
+    record(session, post, None, state, f"{why}; scheduled for {scheduled.isoformat()}{waits}", actor, now)
     session.flush()
     return post
+
+
+def _why_this_slot(account: AccountSettings, now: datetime, scheduled: datetime) -> str:
+    """Why a post put at the next free slot waits, for its history: a later post of a burst
+    is not held by anything ``held_because`` names, it is paced (or after quiet hours)."""
+    if scheduled <= now:
+        return ""
+    if scheduled <= end_of_quiet_hours(account, now):
+        return " (after the account's quiet hours)"
+    return (f" (the account's next free slot: min_gap_minutes = {account.min_gap_minutes:g} "
+            "from its other posts)")
 
 
 def get_post(session: Session, post_id: int) -> Post:

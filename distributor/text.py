@@ -17,6 +17,7 @@ import regex
 from icu4py.breakers import LineBreaker
 
 ELLIPSIS = "…"
+SOFT_HYPHEN = "\u00ad"
 # left at the end of a cut before the ellipsis: spaces and separating punctuation (Latin and CJK)
 _TRAILING = regex.compile(r"[\s,;:.\-–—、，。：；·]+$")
 _GRAPHEME = regex.compile(r"\X")
@@ -29,18 +30,41 @@ def cut_points(text: str) -> tuple[int, ...]:
     Line-break opportunities (UAX #14) that are also grapheme-cluster
     boundaries; before the first opportunity (one long word, a URL), every
     grapheme boundary, so an over-long first word can still be cut without
-    splitting a character. Linear in the length of ``text``.
+    splitting a character. Never after a soft hyphen, never inside a URL (UAX #14 breaks after its
+    slashes; a cut one is a link to a page that does not exist). Linear in
+    the length of ``text``.
     """
     if not text:
         return (0,)
     graphemes = [match.end() for match in _GRAPHEME.finditer(text)]
     boundaries = set(graphemes)
-    breaks = [end for end in _line_breaks(text) if end in boundaries]
+    # a soft hyphen (&shy;) marks where a page may hyphenate a word: a post cut there ends mid-word
+    breaks = [end for end in _line_breaks(text) if end in boundaries and text[end - 1] != SOFT_HYPHEN]
     first = breaks[0] if breaks else len(text)
-    points = [g for g in graphemes if g < first] + breaks
-    if points[-1] != len(text):
+    points = _outside_urls(text, [g for g in graphemes if g < first] + breaks)
+    if not points or points[-1] != len(text):
         points.append(len(text))
     return tuple(points)
+
+
+# A URL as people write one in a headline: with a scheme, from www., or a domain followed by a path.
+# Each alternative starts at a word's start and its runs cannot overlap, so a match attempt never backtracks.
+_URL_SPAN = regex.compile(r"(?:https?://|(?<![\w.@-])www\.)\S+|(?<![\w.@/-])[\w-]+(?:\.[\w-]+)+/\S*")
+
+
+def _outside_urls(text: str, points: list[int]) -> list[int]:
+    """``points`` (ascending) without those strictly inside a URL of ``text``."""
+    spans = [match.span() for match in _URL_SPAN.finditer(text)]
+    if not spans:
+        return points
+    kept, index = [], 0
+    for point in points:
+        while index < len(spans) and spans[index][1] <= point:
+            index += 1
+        if index < len(spans) and spans[index][0] < point < spans[index][1]:
+            continue
+        kept.append(point)
+    return kept
 
 
 def _line_breaks(text: str) -> list[int]:
@@ -60,10 +84,51 @@ def _line_breaks(text: str) -> list[int]:
 
 
 def cut_at(text: str, point: int) -> str:
-    """``text`` cut at ``point`` (one of ``cut_points``), with an ellipsis when anything was left out."""
+    """``text`` cut at ``point`` (one of ``cut_points``), with an ellipsis when anything was left out.
+
+    A quotation the cut leaves open is closed after the ellipsis (“we will not…”),
+    as an editor trims a quote, so the reader sees where the quoted words end.
+    """
     if point >= len(text):
         return text
-    return _TRAILING.sub("", text[:point]) + ELLIPSIS
+    kept = _TRAILING.sub("", text[:point])
+    return kept + ELLIPSIS + unclosed_quotes(kept)
+
+
+# Quotation marks: an opening mark and the marks that close it, in the languages we
+# post in („…“ German, „…” Polish, »…« German, «…» French, ‚…‘, 「…」).
+_CLOSERS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‹": "›", "›": "‹", "‘": "’", "‚": "‘’",
+            "「": "」", "『": "』", '"': '"', "'": "'"}
+_QUOTE_MARKS = frozenset(_CLOSERS) | frozenset("".join(_CLOSERS.values()))
+_APOSTROPHES_OR_QUOTES = frozenset("'’")
+_MAX_NESTING = 4  # deeper nesting is not a headline: ignore it rather than grow without bound
+
+
+def unclosed_quotes(text: str) -> str:
+    """The closing marks of the quotations ``text`` leaves open, innermost first (one pass).
+
+    ' and ’ between two letters are apostrophes (we’re, don't), and a ' that
+    opens must come before a letter ('90s is no quotation), so possessives and
+    contractions never count as quotation marks.
+    """
+    stack: list[str] = []
+    last = len(text) - 1
+    for index, char in enumerate(text):
+        if char not in _QUOTE_MARKS:
+            continue
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index < last else " "
+        if char in _APOSTROPHES_OR_QUOTES and before.isalnum() and after.isalnum():
+            continue  # an apostrophe inside a word
+        if stack and char in stack[-1]:
+            stack.pop()
+        elif char in _CLOSERS and len(stack) < _MAX_NESTING:
+            if char == "'" and not after.isalpha():
+                continue
+            if char == '"' and not (before.isspace() or before in "([{"):
+                continue  # a stray closing mark, or inches ("6"")
+            stack.append(_CLOSERS[char])
+    return "".join(closers[0] for closers in reversed(stack))
 
 
 def grapheme_count(text: str) -> int:
@@ -72,13 +137,18 @@ def grapheme_count(text: str) -> int:
 
 
 def trim(text: str, max_chars: int) -> str:
-    """``text`` cut at the last allowed point that keeps at most ``max_chars`` characters, plus an ellipsis."""
+    """``text`` cut at the last allowed point that keeps at most ``max_chars`` characters
+    (an open quotation's closing mark included), plus an ellipsis."""
     if grapheme_count(text) <= max_chars:
         return text
     points = cut_points(text)
     counts = {end: n for n, end in enumerate((m.end() for m in _GRAPHEME.finditer(text)), start=1)}
     fitting = [p for p in points if counts.get(p, 0) <= max(max_chars, 0)]
-    return cut_at(text, fitting[-1] if fitting else 0)
+    for point in reversed(fitting[-8:]):  # a closing mark or two may take the last point's room
+        cut = cut_at(text, point)
+        if grapheme_count(cut) - 1 <= max(max_chars, 0):
+            return cut
+    return cut_at(text, 0)
 
 
 # --- hashtags -------------------------------------------------------------------
