@@ -23,6 +23,7 @@ import typer
 from distributor import inputs
 from distributor import cli_costs
 from distributor.cli_accounts import accounts_app
+from distributor.cli_evergreen import evergreen_app
 from distributor.cli_sources import breaking as breaking_command, sources as sources_command
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
@@ -42,6 +43,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(evergreen_app, name="evergreen")
 app.command("costs")(cli_costs.costs_command); queue_app.command("send-anyway")(cli_costs.send_anyway_command)
 app.command("sources")(sources_command)
 app.command("breaking")(breaking_command)
@@ -214,6 +216,8 @@ def run(
             f"articles: {report.extracted.done} composed, {report.extracted.failed} failed; "
             f"posts: {getattr(d, 'sent', 0)} sent, {getattr(d, 'retried', 0)} to retry, {getattr(d, 'failed', 0)} failed"
         )
+        if report.reshared is not None:  # some account has an evergreen rule
+            out.print(f"evergreen: {len(report.reshared)} re-share(s) queued")
         for error in report.discovered.errors + report.extracted.errors:
             print(f"warning: {error}", file=sys.stderr)
         _warn_held_accounts(runtime)

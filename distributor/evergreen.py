@@ -110,13 +110,37 @@ def best_time(session: Session, account: AccountSettings, zone_name: str, now: d
 # --- evergreen ---------------------------------------------------------------------
 
 
+def verdict(rule: EvergreenSettings | None, *, engagement: int | None, sent_at: datetime, now: datetime,
+            reshared: bool, has_runner_up: bool) -> str:
+    """Why a post is or is not re-shared now: "due", or the first reason it is not (for `evergreen list`)."""
+    if rule is None:
+        return "no evergreen rule"
+    if reshared:
+        return "already re-shared"
+    age = now - _aware(sent_at)
+    if age < timedelta(days=rule.after_days):
+        return f"too soon: due in {_days(timedelta(days=rule.after_days) - age)}"
+    if age > timedelta(days=rule.max_age_days):
+        return f"too old: over {rule.max_age_days:g} days"
+    if engagement is None:
+        return "not measured yet"
+    if engagement < rule.min_engagement:
+        return f"did not do well enough: {engagement} < {rule.min_engagement}"
+    if not has_runner_up:
+        return "no runner-up quote to share it with"
+    return "due"
+
+
 def should_reshare(rule: EvergreenSettings | None, *, engagement: int | None, sent_at: datetime, now: datetime,
                    reshared: bool, has_runner_up: bool) -> bool:
     """The evergreen rule over plain values (tested as a table)."""
-    if rule is None or reshared or engagement is None or not has_runner_up:
-        return False
-    age = now - _aware(sent_at)
-    return timedelta(days=rule.after_days) <= age <= timedelta(days=rule.max_age_days) and engagement >= rule.min_engagement
+    return verdict(rule, engagement=engagement, sent_at=sent_at, now=now, reshared=reshared,
+                   has_runner_up=has_runner_up) == "due"
+
+
+def _days(span: timedelta) -> str:
+    days = span.total_seconds() / 86400
+    return f"{days:.1f} days" if days >= 1 else f"{span.total_seconds() / 3600:.0f} h"
 
 
 def evergreen_key(post_id: int) -> str:
@@ -166,33 +190,86 @@ def _first_post_of(session: Session, post: Post, account: str) -> int:
     return first if first is not None else post.id
 
 
-def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
-    """Queue the evergreen re-shares that are due, for every account with an ``evergreen`` rule."""
+@dataclass(frozen=True)
+class Candidate:
+    """A sent post of an account with an evergreen rule, and whether (and why not) it is re-shared now."""
+
+    post_id: int
+    account: str
+    article_id: int
+    title: str
+    sent_at: datetime  # aware UTC
+    age: timedelta
+    engagement: int | None  # likes + shares + comments of its latest snapshot; None when never measured
+    min_engagement: int
+    quote: Quote | None  # the runner-up quote a re-share would use
+    status: str  # "due", or why not (``verdict``)
+
+    @property
+    def due(self) -> bool:
+        return self.status == "due"
+
+    def as_json(self) -> dict:
+        return {"post_id": self.post_id, "account": self.account, "article_id": self.article_id, "title": self.title,
+                "sent_at": self.sent_at.isoformat(), "age_days": round(self.age.total_seconds() / 86400, 2),
+                "engagement": self.engagement, "min_engagement": self.min_engagement,
+                "quote": {"text": self.quote.text, "speaker": self.quote.speaker} if self.quote else None,
+                "status": self.status}
+
+
+def candidates(session: Session, account: AccountSettings, *, now: datetime, due_only: bool = False) -> list[Candidate]:
+    """The account's sent posts within its rule's ``max_age_days``, oldest first, each with its verdict.
+
+    ``due_only`` reads only the posts old enough to be due. Of several due posts
+    of one article, the first is the one re-shared; the others say so.
+    """
+    rule = account.evergreen
+    if rule is None:
+        return []
+    newest = now - timedelta(days=rule.after_days) if due_only else now
+    posts_ = session.exec(select(Post).where(
+        Post.account == account.name, Post.state == PostState.sent, col(Post.article_id).is_not(None),
+        Post.sent_at <= newest, Post.sent_at >= now - timedelta(days=rule.max_age_days),
+    ).order_by(col(Post.sent_at), col(Post.id))).all()
+    posts_ = [p for p in posts_ if not (p.auto_key or "").startswith("evergreen:")]  # a re-share is not shared again
+    engagement = _latest_engagement(session, [p.id for p in posts_])
+    articles = {a.id: a for a in session.exec(select(Article).where(
+        col(Article.id).in_({p.article_id for p in posts_})))} if posts_ else {}
+    found: list[Candidate] = []
+    due_by_article: dict[int, int] = {}
+    for post in posts_:
+        article = articles.get(post.article_id)
+        if article is None:
+            continue
+        quote = runner_up(article)
+        if article.gone_at is not None:
+            status = "the story was taken down"  # 404/410 or unpublished: not shared again
+        elif post.article_id in due_by_article:
+            status = f"re-shared through post {due_by_article[post.article_id]} of the same article"
+        else:
+            status = verdict(rule, engagement=engagement.get(post.id), sent_at=post.sent_at, now=now,
+                             reshared=_reshared(session, post, account.name), has_runner_up=quote is not None)
+        if status == "due":
+            due_by_article[post.article_id] = post.id
+        if due_only and status != "due":
+            continue
+        found.append(Candidate(post.id, account.name, article.id, article.title or article.url, _aware(post.sent_at),
+                               now - _aware(post.sent_at), engagement.get(post.id), rule.min_engagement, quote, status))
+    return found
+
+
+def reshare_due(runtime, *, now: datetime | None = None, accounts: list[str] | None = None) -> list[Post]:
+    """Queue the evergreen re-shares that are due, for every account with an ``evergreen`` rule (or those named)."""
     now = now or utcnow()
     made: list[Post] = []
     for account in runtime.settings.accounts:
-        rule = account.evergreen
-        if rule is None:
+        if account.evergreen is None or (accounts is not None and account.name not in accounts):
             continue
         with Session(runtime.engine, expire_on_commit=False) as session:
-            candidates = session.exec(select(Post).where(
-                Post.account == account.name, Post.state == PostState.sent, col(Post.article_id).is_not(None),
-                Post.sent_at <= now - timedelta(days=rule.after_days),
-                Post.sent_at >= now - timedelta(days=rule.max_age_days),
-            )).all()
-            engagement = _latest_engagement(session, [p.id for p in candidates])
-            for post in candidates:
-                if (post.auto_key or "").startswith("evergreen:"):
-                    continue  # a re-share is not shared again
-                article = session.get(Article, post.article_id)
-                if article is None or article.gone_at is not None:
-                    continue  # a story taken down (404/410, unpublished) is not shared again
-                reshared = _reshared(session, post, account.name)
-                quote = runner_up(article) if article is not None else None
-                if not should_reshare(rule, engagement=engagement.get(post.id), sent_at=post.sent_at, now=now,
-                                      reshared=reshared, has_runner_up=quote is not None):
-                    continue
-                composed = runtime.composer.compose(_extracted_with(article, quote), account)
+            for candidate in candidates(session, account, now=now, due_only=True):
+                post = session.get(Post, candidate.post_id)
+                article = session.get(Article, candidate.article_id)
+                composed = runtime.composer.compose(_extracted_with(article, candidate.quote), account)
                 try:
                     with session.begin_nested():  # another worker's hourly job may be making this very re-share
                         new = posts.create_post(
@@ -203,7 +280,7 @@ def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
                 except IntegrityError:
                     continue  # it did (the key is unique): one re-share, and this job goes on
                 posts.record(session, new, new.state, new.state,
-                             f"evergreen re-share of post {post.id} ({engagement[post.id]} likes, shares and comments)",
+                             f"evergreen re-share of post {post.id} ({candidate.engagement} likes, shares and comments)",
                              "system")
                 links.track(session, new, runtime.settings.links.redirect_base)
                 made.append(new)
@@ -211,4 +288,5 @@ def reshare_due(runtime, *, now: datetime | None = None) -> list[Post]:
     return made
 
 
-__all__ = ["BestTime", "best_time", "next_at_hour", "pick_hour", "reshare_due", "runner_up", "should_reshare"]
+__all__ = ["BestTime", "Candidate", "best_time", "candidates", "next_at_hour", "pick_hour", "reshare_due", "runner_up",
+           "should_reshare", "verdict"]

@@ -436,15 +436,17 @@ class CycleReport:
     dispatched: object | None = None
     collected: object | None = None
     corrected: object | None = None
+    reshared: list | None = None  # evergreen re-shares queued (None: no account has a rule)
 
 
 def run_cycle(
     runtime: Runtime, *, force_poll: bool = True, dispatch: bool = True, collect: bool = True, progress=None
 ) -> CycleReport:
-    """Poll, extract, dispatch and collect once: `distributor run --once`."""
+    """Poll, extract, queue evergreen re-shares, dispatch and collect once: `distributor run --once`."""
     sync_configuration(runtime)
     report = CycleReport(discover(runtime, force=force_poll), extract_pending(runtime, progress=progress))
     if dispatch:
+        report.reshared = evergreen_step(runtime)  # before dispatch: a re-share due now goes out in this cycle
         report.dispatched = dispatch_step(runtime)
         report.corrected = corrections_step(runtime)  # posted stories whose re-read is due, and their edits
     if collect:
@@ -463,6 +465,15 @@ def dispatch_step(runtime: Runtime, should_stop=lambda: False):
         runtime.engine, runtime.settings, runtime.adapters,
         worker_id=runtime.worker_id, should_stop=should_stop, policy=policy,
     )
+
+
+def evergreen_step(runtime: Runtime, *, now: datetime | None = None) -> list | None:
+    """Queue the evergreen re-shares that are due (distributor.evergreen); None when no account has a rule."""
+    if not any(account.evergreen for account in runtime.settings.accounts):
+        return None
+    from distributor.evergreen import reshare_due
+
+    return reshare_due(runtime, now=now)
 
 
 def collect_step(runtime: Runtime, *, all_posts: bool = False, progress=None):

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from distributor import evergreen, pipeline
+from distributor import pipeline
 from distributor.health import JobClock
 from distributor.notify import notify_step
 from distributor.pipeline import Runtime
@@ -83,7 +83,7 @@ def build_scheduler(runtime: Runtime, stopping: threading.Event, clock: JobClock
                    lambda: notify_step(runtime.engine, runtime.settings, worker=runtime.worker_id)),
     }
     if any(account.evergreen for account in runtime.settings.accounts):  # re-share posts that did well
-        steps["evergreen"] = (EVERGREEN_SECONDS, lambda: evergreen.reshare_due(runtime))
+        steps["evergreen"] = (EVERGREEN_SECONDS, lambda: pipeline.evergreen_step(runtime))
     for name, (every, step) in steps.items():
         if clock is not None:
             clock.expect(name, every)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "distributor"
-ENTRY = {"cli", "cli_accounts", "cli_costs", "cli_sources", "web", "service", "demo", "__main__"}
+ENTRY = {"cli", "cli_accounts", "cli_costs", "cli_evergreen", "cli_sources", "web", "service", "demo", "__main__"}
 ORCHESTRATION = {"scheduler", "pipeline", "manual", "runtime"}
 BESIDE = {"sandbox"}
 FOUNDATION = {"models", "db", "config", "errors", "inputs", "logs", "migrations"}

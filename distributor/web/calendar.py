@@ -27,9 +27,10 @@ SCHEDULED_STATES = (PostState.draft, PostState.awaiting_approval, PostState.queu
 MAX_POSTS = 2000  # in one view; beyond it the page says how many more there are
 VIEWS = ("day", "week")
 TEXT_SHOWN = 100  # characters of a post's text the calendar shows
+LABELS = {state: state.value.replace("_", " ") for state in PostState}
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     post: Any  # a row: id, account, platform, state, text (the first TEXT_SHOWN characters), at
     at: datetime  # local time it is shown at
@@ -38,10 +39,13 @@ class Entry:
     state: str = ""  # the state's value, for the page's classes and badge
     hm: str = ""  # "09:15"
     text: str = ""  # the first words of the text
+    label: str = ""  # the state as the badge says it ("awaiting approval")
 
     def __post_init__(self):
-        self.state = PostState(self.post.state).value
-        self.hm = f"{self.at:%H:%M}"
+        state = PostState(self.post.state)
+        self.state = state.value
+        self.label = LABELS[state]
+        self.hm = f"{self.at.hour:02d}:{self.at.minute:02d}"
         text = self.post.text or ""
         self.text = text if len(text) <= 90 else text[:87].rsplit(" ", 1)[0] + "…"
 
@@ -57,10 +61,7 @@ class Hour:
 class Day:
     day: date
     hours: list[Hour]
-
-    @property
-    def entries(self) -> list[Entry]:
-        return [e for h in self.hours for e in h.entries]
+    entries: list[Entry] = field(default_factory=list)  # the day's posts in time order (``build`` fills it)
 
     @property
     def quiet_spans(self) -> list[str]:
@@ -131,9 +132,11 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
     start = days[0].hours[0].start.astimezone(UTC)
     end = datetime.combine(days[-1].day + timedelta(days=1), time(0), zone).astimezone(UTC)
     shown = [a for a in accounts if account is None or a.name == account]
-    for d in days:
-        for hour in d.hours:
-            hour.quiet = [a.name for a in shown if a.quiet_hours and in_quiet_hours(a, hour.start)]
+    quiet = [a for a in shown if a.quiet_hours]
+    if quiet:
+        for d in days:
+            for hour in d.hours:
+                hour.quiet = [a.name for a in quiet if in_quiet_hours(a, hour.start)]
 
     where = [Post.account == account] if account else []
     # Only what the page shows (the first words of the text): rows, not whole ORM objects.
@@ -146,23 +149,27 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
     sent = select(*shown_columns, Post.sent_at.label("at")).where(
         col(Post.sent_at) >= start, col(Post.sent_at) < end, *where,
     ).order_by(col(Post.sent_at)).limit(MAX_POSTS + 1)
-    rows = [(_aware(p.at), p) for p in session.execute(pending)]
-    sent_rows = list(session.execute(sent))
-    rows += [(_aware(p.at), p) for p in sent_rows if PostState(p.state) is PostState.sent]
+    # Core rows through the session's connection: the ORM's per-row bookkeeping is not needed for plain columns.
+    connection = session.connection()
+    rows = [(_aware(p.at), p) for p in connection.execute(pending)]
+    sent_rows = connection.execute(sent).all()
+    rows += [(_aware(p.at), p) for p in sent_rows if p.state == PostState.sent]
     rows.sort(key=lambda pair: (pair[0], pair[1].id))
     more = 0
     if len(rows) > MAX_POSTS or len(sent_rows) > MAX_POSTS:  # the reads stopped early: count what they left
         more = _count_in_view(session, start, end, where) - MAX_POSTS
     rows = rows[:MAX_POSTS]
 
-    gaps = {a.name: timedelta(minutes=a.min_gap_minutes) for a in shown}
+    gaps = {a.name: timedelta(minutes=a.min_gap_minutes) for a in shown if a.min_gap_minutes}
     previous: dict[str, tuple[datetime, int]] = {}
     hours = [hour for d in days for hour in d.hours]  # in time order, each [start, next start)
+    day_of = [d for d in days for _ in d.hours]
     starts = [hour.start.astimezone(UTC) for hour in hours]
     for at, post in rows:
-        entry = Entry(post, at.astimezone(zone), movable=PostState(post.state) in EDITABLE)
-        gap = gaps.get(post.account)
-        if PostState(post.state) not in (PostState.draft, PostState.failed):
+        state = PostState(post.state)
+        entry = Entry(post, at.astimezone(zone), movable=state in EDITABLE)
+        if state not in (PostState.draft, PostState.failed):
+            gap = gaps.get(post.account)
             last = previous.get(post.account)
             if gap and last and at - last[0] < gap:
                 minutes = int((at - last[0]).total_seconds() // 60)
@@ -171,5 +178,7 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
             previous[post.account] = (at, post.id)
         # The last hour starting at or before the post (a binary search: local hours need not
         # start on a UTC hour, as in Kolkata or Adelaide).
-        hours[bisect_right(starts, at) - 1].entries.append(entry)
+        index = bisect_right(starts, at) - 1
+        hours[index].entries.append(entry)
+        day_of[index].entries.append(entry)
     return Calendar(view, days[0].day, days, more)
