@@ -93,7 +93,7 @@ ALT_TEXT_LIMIT = 1000  # X's limit for image descriptions, the strictest of the 
 def length_problem(account: AccountSettings, text: str) -> str | None:
     """Why ``text`` cannot be posted to ``account`` (counted as its platform counts, within the account's own
     limit, such as a Mastodon instance's max_characters, and the platform's byte cap), or None."""
-    from distributor.compose import text_length, text_limit
+    from distributor.lengths import text_length, text_limit  # not compose: no Jinja2 for a typed text
     from distributor.platforms.specs import spec_for
 
     if not text or not text.strip():
