@@ -22,7 +22,7 @@ from distributor.models import Article, Post
 from distributor.csv_cells import SafeWriter
 
 FIELDS = ("post_id", "account", "platform", "article_url", "headline", "text", "sent_at",
-          "likes", "shares", "comments", "impressions", "clicks", "cost_usd")
+          "likes", "shares", "comments", "impressions", "views", "clicks", "cost_usd")
 
 _P, _A = Post.__table__, Article.__table__
 
@@ -60,7 +60,7 @@ def render_table(rows: list[dict[str, Any]], title: str):
 
     table = Table(title=title)
     for name in ("post_id", "account", "platform", "sent_at", "headline", "text", "likes", "shares", "comments",
-                 "impressions", "clicks"):
+                 "impressions", "views", "clicks"):
         table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(str(row["post_id"]), escape(row["account"]), row["platform"], row["sent_at"][:16],
