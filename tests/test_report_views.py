@@ -124,7 +124,7 @@ def test_costs_per_1000_views_stand_beside_costs_per_1000_impressions(measured, 
     assert header.index("cost_per_1000_views_usd") == header.index("cost_per_1000_impressions_usd") + 1
 
 
-def test_the_per_post_export_and_the_api_show_views(measured, engine):
+def test_the_per_post_export_and_the_api_show_views(measured, engine, sandbox):
     settings, ids = measured
     with Session(engine) as session:
         start, end = reports.resolve_period(reports.parse_since("1d"), None)
@@ -134,6 +134,9 @@ def test_the_per_post_export_and_the_api_show_views(measured, engine):
         session.commit()
     assert (exported["fb-main"]["views"], exported["fb-main"]["impressions"]) == (4321, None)
     assert (exported["x-main"]["impressions"], exported["x-main"]["views"]) == (900, None)
+    # the per-post cost is the ledger's: X's post and its read as the sandbox billed them; Graph calls are free
+    assert exported["x-main"]["cost_usd"] == requests.get(sandbox + "/_sandbox/costs", timeout=5).json()["total_usd"]
+    assert exported["fb-main"]["cost_usd"] == 0.0
     [fb_line] = [r for r in csv.DictReader(io.StringIO(report_posts.render_csv(list(exported.values()))))
                  if r["account"] == "fb-main"]
     assert (fb_line["views"], fb_line["impressions"]) == ("4321", "")
