@@ -329,6 +329,7 @@ def _snapshot(post_id: int, metrics: Metrics, now: datetime) -> EngagementSnapsh
         shares=metrics.shares,
         comments=metrics.comments,
         impressions=metrics.impressions,
+        views=metrics.views,
         clicks=metrics.clicks,
         raw=dict(metrics.raw),
     )

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from distributor.models import Article, EngagementSnapshot, Post, TrackedLink
 
-METRICS: tuple[str, ...] = ("likes", "shares", "comments", "impressions", "clicks")
+# impressions (X) and views (Meta: Facebook Page views, Threads) are kept apart: they are not the same count
+METRICS: tuple[str, ...] = ("likes", "shares", "comments", "impressions", "views", "clicks")
 
 _P = Post.__table__
 _S = EngagementSnapshot.__table__
@@ -117,7 +118,7 @@ def _latest_id(before=None):
 
 
 def group_sums(session: Session, by: str, start: datetime, end: datetime):
-    """Rows of (g0..gN, posts, likes, shares, comments, impressions, clicks), summed by the database."""
+    """Rows of (g0..gN, posts, likes, shares, comments, impressions, views, clicks), summed by the database."""
     latest, width = latest_per_post(by, start, end, session.get_bind().dialect.name)
     group = [latest.c[f"g{i}"] for i in range(width)]
     query = select(*group, func.count(), *[func.sum(latest.c[m]) for m in METRICS]).group_by(*group)

@@ -55,6 +55,7 @@ class ReportRow:
     shares: int = 0
     comments: int = 0
     impressions: int | None = None  # None: no post in the group reported it
+    views: int | None = None  # Facebook Page views and Threads views (Meta counts no impressions)
     clicks: int | None = None
     # by article: which article (None for the manual posts, which belong to none)
     article_id: int | None = None
@@ -64,7 +65,7 @@ class ReportRow:
     cost_micros: int | None = None  # what the group's posts cost (cost ledger); None: no calls recorded
 
     def costs(self) -> dict[str, float | None]:
-        """Cost per post, per 1,000 impressions and per interaction (USD), from the ledger."""
+        """Cost per post, per 1,000 impressions, per 1,000 views and per interaction (USD), from the ledger."""
         if self.cost_micros is None:
             return {}
         usd = self.cost_micros / 1e6
@@ -72,6 +73,7 @@ class ReportRow:
         return {"cost_usd": round(usd, 6),
                 "cost_per_post_usd": round(usd / self.posts, 6) if self.posts else None,
                 "cost_per_1000_impressions_usd": round(usd * 1000 / self.impressions, 6) if self.impressions else None,
+                "cost_per_1000_views_usd": round(usd * 1000 / self.views, 6) if self.views else None,
                 "cost_per_interaction_usd": round(usd / interactions, 6) if interactions else None}
 
     @property
@@ -105,6 +107,7 @@ class GrowthPoint:
     shares: int = 0
     comments: int = 0
     impressions: int = 0
+    views: int = 0
     clicks: int = 0
 
 
@@ -297,7 +300,8 @@ def _growth(session: Session, start, end, steps: Sequence[int]) -> list[GrowthPo
 # --- rendering -----------------------------------------------------------------
 
 HEADER = ("key", "posts") + METRICS
-COST_FIELDS = ("cost_usd", "cost_per_post_usd", "cost_per_1000_impressions_usd", "cost_per_interaction_usd")
+COST_FIELDS = ("cost_usd", "cost_per_post_usd", "cost_per_1000_impressions_usd", "cost_per_1000_views_usd",
+               "cost_per_interaction_usd")
 
 
 def render_json(report: Report) -> str:
@@ -345,7 +349,8 @@ def render_table(report: Report) -> Table:
     costed = any(row.cost_micros is not None for row in report.rows)
     if costed:
         for name, label in (("cost_usd", "$"), ("cost_per_post_usd", "$/post"),
-                            ("cost_per_1000_impressions_usd", "$/1k"), ("cost_per_interaction_usd", "$/act")):
+                            ("cost_per_1000_impressions_usd", "$/1k"), ("cost_per_1000_views_usd", "$/1k views"),
+                            ("cost_per_interaction_usd", "$/act")):
             table.add_column(label, justify="right", footer=_money(total.costs().get(name)))
     for row in report.rows:
         # rich reads [..] as markup: escape user text such as article titles

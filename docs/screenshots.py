@@ -139,7 +139,9 @@ def seed(engine, settings: Settings, site: str) -> None:
                     post.external_url = f"https://x.com/coastaltimes/status/{post.external_id}"
                     session.add(post)
                     session.add(EngagementSnapshot(post_id=post.id, likes=120 + 37 * post.id, shares=18 + post.id,
-                                                   comments=9 + post.id, impressions=8400 + 911 * post.id))
+                                                   comments=9 + post.id,  # Facebook counts Page views
+                                                   **{"views" if post.platform == "facebook" else "impressions":
+                                                      8400 + 911 * post.id}))
             if index == 2:  # breaking: goes to the approval desk
                 posts.create_post(session, settings.account("x-breaking"),
                                   text=f"BREAKING: {title}\n\n{link}", priority=5, **common)

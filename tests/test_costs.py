@@ -236,8 +236,9 @@ def test_reports_show_what_the_posts_cost(bot, sandbox):
     [row] = json.loads(reports.render_json(report))["rows"]
     assert row["cost_usd"] == 0.4 and row["cost_per_post_usd"] == 0.2
     assert "cost_per_1000_impressions_usd" in row and "cost_per_interaction_usd" in row
-    assert reports.render_csv(report).splitlines()[0].endswith("cost_usd,cost_per_post_usd,"
-                                                              "cost_per_1000_impressions_usd,cost_per_interaction_usd")
+    assert "cost_per_1000_views_usd" in row  # Facebook and Threads count views, not impressions
+    assert reports.render_csv(report).splitlines()[0].endswith(
+        "cost_usd,cost_per_post_usd,cost_per_1000_impressions_usd,cost_per_1000_views_usd,cost_per_interaction_usd")
 
 
 def test_a_budget_at_80_percent_is_told_once_in_the_log_without_a_channel(bot, sandbox, caplog):
@@ -265,15 +266,16 @@ def test_a_renamed_insights_metric_costs_only_itself_and_accounts_check_warns(sa
     adapter = build_adapter(account, Fetcher(Settings().fetch),
                             insights_metrics=["post_media_view", "post_impressions", "post_clicks"])
     published = adapter.publish(posts_outgoing("Views, not impressions"))
-    requests.post(sandbox + "/_sandbox/metrics", json={"id": published.external_id, "impressions": 321, "clicks": 12,
+    requests.post(sandbox + "/_sandbox/metrics", json={"id": published.external_id, "views": 321, "clicks": 12,
                                                       "likes": 4}, timeout=5).raise_for_status()
     [metrics] = adapter.fetch_metrics([published.external_id]).values()
-    assert (metrics.impressions, metrics.clicks, metrics.likes) == (321, 12, 4)  # Page views reported as views
+    assert (metrics.views, metrics.clicks, metrics.likes) == (321, 12, 4)  # Page views reported as views
+    assert metrics.impressions is None  # Facebook counts no impressions any more
     check = accounts.check("fb-main", adapter)
     assert check.ok and "warning: insights metric 'post_impressions' refused by Graph v25.0" in check.detail
     # asked again: the refused metric is no longer asked, nothing fails
     again = adapter.fetch_metrics([published.external_id])
-    assert again[published.external_id].impressions == 321
+    assert (again[published.external_id].views, again[published.external_id].impressions) == (321, None)
 
 
 def test_an_expired_graph_version_is_refused_at_start_up():

@@ -118,3 +118,54 @@ def test_a_sent_post_never_scheduled_is_made_due_once_by_the_migration(database_
         assert session.get(Post, ids["measured"]).next_collect_at is None
         assert session.get(Post, ids["queued"]).next_collect_at is None
     engine.dispose()
+
+
+def test_0015_moves_meta_snapshots_from_impressions_to_views_and_back(database_url):
+    """Meta counts views, not impressions: 0015 moves what Facebook and Threads snapshots held in
+    `impressions` to `views`; X's impressions stay; a downgrade puts them back."""
+    from alembic import command
+    from alembic.config import Config
+
+    from distributor.db import MIGRATIONS_DIR
+    from distributor.models import EngagementSnapshot, utcnow
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+    now = utcnow()
+    snapshots = {}
+    with engine.begin() as connection:  # rows as the schema of 0014 has them: no views column yet
+        for platform, impressions in (("facebook", 4321), ("threads", 77), ("twitter", 900), ("bluesky", None)):
+            connection.execute(text("INSERT INTO account (name, platform) VALUES (:name, :platform)"),
+                               {"name": f"{platform}-main", "platform": platform})
+            post_id = connection.execute(text(
+                "INSERT INTO post (account, platform, text, state, priority, scheduled_at, attempts, created_at, "
+                "updated_at, sent_at, external_id) VALUES (:account, :platform, 'story', 'sent', 0, :now, 0, :now, "
+                ":now, :now, :external) RETURNING id"),
+                {"account": f"{platform}-main", "platform": platform, "now": now, "external": f"{platform}-1"}
+            ).scalar_one()
+            snapshots[platform] = connection.execute(text(
+                "INSERT INTO engagementsnapshot (post_id, collected_at, likes, shares, comments, impressions, raw) "
+                "VALUES (:post, :at, 5, 1, 2, :impressions, '{}') RETURNING id"),
+                {"post": post_id, "at": now, "impressions": impressions}).scalar_one()
+    upgrade(engine)
+
+    with Session(engine) as session:
+        stored = {platform: session.get(EngagementSnapshot, id_) for platform, id_ in snapshots.items()}
+        assert (stored["facebook"].impressions, stored["facebook"].views) == (None, 4321)
+        assert (stored["threads"].impressions, stored["threads"].views) == (None, 77)
+        assert (stored["twitter"].impressions, stored["twitter"].views) == (900, None)
+        assert (stored["bluesky"].impressions, stored["bluesky"].views) == (None, None)
+        assert stored["facebook"].likes == 5  # nothing else changes
+    upgrade(engine)  # a second upgrade moves nothing again
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+        back = dict(connection.execute(text(
+            "SELECT p.platform, s.impressions FROM engagementsnapshot s JOIN post p ON p.id = s.post_id")).all())
+    assert back == {"facebook": 4321, "threads": 77, "twitter": 900, "bluesky": None}
+    upgrade(engine)
+    engine.dispose()

@@ -88,7 +88,7 @@ class Newsroom:
     def set_metrics(self, external_ids: list[str]) -> None:
         items = []
         for external_id in external_ids:
-            values = {name: self.rng.randrange(0, 1000) for name in ("likes", "shares", "comments", "impressions", "clicks")}
+            values = {name: self.rng.randrange(0, 1000) for name in ("likes", "shares", "comments", "impressions", "views", "clicks")}
             self.set[external_id] = values
             items.append({"id": external_id, **values})
         requests.post(self.sandbox + "/_sandbox/metrics", json=items, timeout=10).raise_for_status()
@@ -142,9 +142,13 @@ def test_snapshots_hold_what_the_platform_said(newsroom):
     for external_id in (newsroom.ids("twitter")[7], newsroom.ids("facebook")[7]):
         [snapshot] = newsroom.snapshots(external_id)
         want = newsroom.set[external_id]
-        assert (snapshot.likes, snapshot.comments, snapshot.impressions) == (want["likes"], want["comments"], want["impressions"])
+        assert (snapshot.likes, snapshot.comments) == (want["likes"], want["comments"])
         assert snapshot.raw  # the platform's own JSON is kept
-    x_snapshot = newsroom.snapshots(newsroom.ids("twitter")[7])[0]
+    # X counts impressions; Facebook counts Page views (post_media_view) since Meta dropped impressions
+    x_id, fb_id = newsroom.ids("twitter")[7], newsroom.ids("facebook")[7]
+    [x_snapshot], [fb_snapshot] = newsroom.snapshots(x_id), newsroom.snapshots(fb_id)
+    assert (x_snapshot.impressions, x_snapshot.views) == (newsroom.set[x_id]["impressions"], None)
+    assert (fb_snapshot.impressions, fb_snapshot.views) == (None, newsroom.set[fb_id]["views"])
     assert x_snapshot.raw["public_metrics"]["like_count"] == newsroom.set[newsroom.ids("twitter")[7]]["likes"]
     assert x_snapshot.clicks is None  # X does not give link clicks in public metrics
     fb_id = newsroom.ids("facebook")[7]
@@ -336,10 +340,15 @@ def test_report_equals_the_metrics_set_on_the_platform(newsroom):
         values = [newsroom.set[e] for e in newsroom.ids(platform)]
         [row] = [r for r in by_platform.rows if r.key == platform]
         assert row.posts == PER_PLATFORM
-        for metric in ("likes", "comments", "impressions"):
+        for metric in ("likes", "comments"):
             assert getattr(row, metric) == sum(v[metric] for v in values), (platform, metric)
+    twitter = [r for r in by_platform.rows if r.key == "twitter"][0]
+    assert twitter.impressions == sum(newsroom.set[e]["impressions"] for e in newsroom.ids("twitter"))
+    assert twitter.views is None  # X counts impressions, not views
     facebook = [r for r in by_platform.rows if r.key == "facebook"][0]
     assert facebook.clicks == sum(newsroom.set[e]["clicks"] for e in newsroom.ids("facebook"))
+    assert facebook.views == sum(newsroom.set[e]["views"] for e in newsroom.ids("facebook"))
+    assert facebook.impressions is None  # Page views are views, never added to impressions
     assert [r for r in by_platform.rows if r.key == "twitter"][0].clicks is None  # X never reported clicks
 
     expected: dict[str, int] = {}

@@ -163,13 +163,13 @@ def test_a_tracked_link_leads_to_the_posts_link_counts_a_persons_click_once_and_
     assert rows["twitter"]["clicks"] == 1 and rows["facebook"]["clicks"] == 0
     assert rows["twitter"]["article_url"] == CANONICAL
     assert rows["twitter"]["headline"] == "Council passes the budget"
-    assert rows["twitter"]["cost_usd"] is None  # the cost ledger's column, empty until it exists
+    assert rows["twitter"]["cost_usd"] == 0.2  # the ledger's: X bills a post with a link $0.20
     by_platform = runner.invoke(app, ["--config", str(config), "report", "--by", "platform", "--format", "json"])
     assert {r["key"]: r["clicks"] for r in json.loads(by_platform.stdout)["rows"]} == {"twitter": 1, "facebook": 0}
     csv_out = runner.invoke(app, ["--config", str(config), "report", "--by", "post", "--format", "csv"])
     header = csv_out.stdout.splitlines()[0]
     assert header == ("post_id,account,platform,article_url,headline,text,sent_at,likes,shares,comments,"
-                      "impressions,clicks,cost_usd")
+                      "impressions,views,clicks,cost_usd")
 
 
 def _tracked(engine, link: str = "https://news.example.com/budget") -> str:

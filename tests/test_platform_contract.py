@@ -132,6 +132,7 @@ ROUTES = {
 }
 PLATFORMS = [name for name in ROUTES if name in ADAPTERS]
 HAS_IMPRESSIONS = {name for name in PLATFORMS if "impressions" in SPECS[name].metrics}
+HAS_VIEWS = {name for name in PLATFORMS if "views" in SPECS[name].metrics}  # Meta counts views, not impressions
 
 
 @pytest.fixture(params=PLATFORMS)
@@ -337,7 +338,7 @@ def seed_posts(target: Target, count: int) -> list[str]:
 def test_metrics_for_250_posts_use_the_fewest_calls_and_match_the_platform(target):
     ids = seed_posts(target, 250)
     expected = {post_id: {"id": post_id, "likes": 3 * n + 1, "shares": n % 7, "comments": n % 5,
-                          "impressions": 1000 + n, "clicks": 50 + n}
+                          "impressions": 1000 + n, "views": 2000 + n, "clicks": 50 + n}
                 for n, post_id in enumerate(ids)}
     requests.post(target.base_url + "/_sandbox/metrics", json=list(expected.values()), timeout=10).raise_for_status()
     before = target.stats().get(target.metrics_route, 0)
@@ -351,8 +352,10 @@ def test_metrics_for_250_posts_use_the_fewest_calls_and_match_the_platform(targe
     for post_id, want in expected.items():
         got = metrics[post_id]
         assert (got.likes, got.shares, got.comments) == (want["likes"], want["shares"], want["comments"])
-        # impressions where the platform counts them (Bluesky and Mastodon count no views)
+        # impressions where the platform counts them (X), views where it counts those instead (Facebook,
+        # Threads); Bluesky and Mastodon count neither
         assert got.impressions == (want["impressions"] if target.name in HAS_IMPRESSIONS else None)
+        assert got.views == (want["views"] if target.name in HAS_VIEWS else None)
         assert got.clicks in (None, want["clicks"])  # X has no clicks in public metrics
         assert not got.deleted and got.raw
 
@@ -381,6 +384,36 @@ def test_engagement_reaches_the_adapter_normalised(target):
     first = target.adapter.fetch_metrics([post.external_id])[post.external_id]
     assert isinstance(first, Metrics) and not first.deleted
     assert (first.impressions is not None) == (target.name in HAS_IMPRESSIONS)
+    assert (first.views is not None) == (target.name in HAS_VIEWS)
+
+
+def test_each_metric_map_names_only_what_we_store_and_views_stay_apart_from_impressions():
+    """The specs' metric maps: ours -> the platform's name. Meta counts views (Facebook Page views since
+    2025-11-15, Threads), X counts impressions; a report adds neither to the other."""
+    from dataclasses import fields
+
+    from distributor.config import EngagementSettings
+
+    ours = {f.name for f in fields(Metrics)} - {"deleted", "raw"} | {"quotes"}  # quotes are added to shares
+    for name, spec in SPECS.items():
+        assert set(spec.metrics) <= ours, name
+    assert SPECS["twitter"].metrics["impressions"] == "impression_count" and "views" not in SPECS["twitter"].metrics
+    assert SPECS["facebook"].metrics["views"] == "post_media_view" and "impressions" not in SPECS["facebook"].metrics
+    assert SPECS["threads"].metrics["views"] == "views" and "impressions" not in SPECS["threads"].metrics
+    # the Page views metric the spec names is one the configuration asks Graph for by default
+    assert SPECS["facebook"].metrics["views"] in EngagementSettings().facebook_insights_metrics
+    assert SPECS["facebook"].metrics["clicks"] in EngagementSettings().facebook_insights_metrics
+
+
+@pytest.mark.parametrize("metric, family", [
+    ("post_media_view", "views"), ("post_total_media_view_unique", "views"), ("post_video_views", "views"),
+    ("post_impressions", "impressions"), ("post_impressions_unique", "impressions"),  # an older graph_version
+    ("post_clicks", "clicks"), ("post_engaged_users", None),
+])
+def test_a_facebook_insights_metric_fills_the_column_of_its_family(metric, family):
+    from distributor.platforms.facebook import insight_family
+
+    assert insight_family(metric) == family
 
 
 def test_sandbox_engagement_grows_with_age_and_is_fixed_by_the_seed():

@@ -37,7 +37,9 @@ def _seed(session) -> int:
         for step, minutes in enumerate((10, 60, 360)):
             session.add(EngagementSnapshot(post_id=post.id, collected_at=sent + timedelta(minutes=minutes),
                                            likes=(n + 1) * (step + 1) * 3, shares=n + step, comments=step,
-                                           impressions=(n + 1) * 100 * (step + 1)))
+                                           # X counts impressions, Facebook Page views
+                                           **{"views" if platform == "facebook" else "impressions":
+                                              (n + 1) * 100 * (step + 1)}))
     session.commit()
     return 24
 
@@ -60,6 +62,7 @@ def test_the_html_report_renders_its_charts(session, playwright_browser, tmp_pat
         assert page.locator("script").count() == 0  # self-contained, and the title stayed text
         text = page.inner_text("body")
         assert "twitter" in text and "facebook" in text and str(posts // 2) in text
+        assert "impressions" in text and "views" in text  # side by side, never added together
         if os.environ.get("DISTRIBUTOR_UPDATE_DOCS") == "1":
             page.screenshot(path=str(DOCS / "report.png"), full_page=True)
     finally:

@@ -38,7 +38,7 @@ ARTICLES = [
     ("https://news.example/c", "Cup final tonight", "sport"),
 ]
 # account, platform, article index (None: a manual post), template, sent (minutes before UNTIL),
-# snapshots [(minutes after sending, likes, shares, comments, impressions, clicks)]
+# snapshots [(minutes after sending, likes, shares, comments, impressions on X / views on Facebook, clicks)]
 POSTS = [
     ("x-main", "twitter", 0, "twitter.j2", 60 * 30, [(10, 1, 0, 0, 50, None), (60, 5, 1, 2, 200, None), (1440, 9, 2, 3, 900, None)]),
     ("x-main", "twitter", 1, "twitter.j2", 60 * 5 + 20, [(10, 4, 1, 0, 80, None), (60, 12, 3, 1, 400, None)]),
@@ -50,6 +50,11 @@ POSTS = [
     ("x-main", "twitter", 0, "twitter.j2", 60 * 24 * 9, [(10, 100, 100, 100, 100, None)]),  # before the period
 ]
 FIELDS = ("likes", "shares", "comments", "impressions", "clicks")
+
+
+def seen(platform: str) -> str:
+    """X counts impressions; Facebook counts Page views (Meta dropped impressions on 2025-11-15)."""
+    return "views" if platform == "facebook" else "impressions"
 
 
 def sent_time(spec) -> datetime:
@@ -64,7 +69,7 @@ def latest(spec) -> dict:
     if not spec[5]:
         return {}
     _, *values = max(spec[5], key=lambda s: s[0])
-    return dict(zip(FIELDS, values))
+    return dict(zip(FIELDS, values)) | ({"views": values[3], "impressions": None} if seen(spec[1]) == "views" else {})
 
 
 @pytest.fixture
@@ -80,10 +85,10 @@ def newsroom(session):
                     template=template, text=f"post {n}", state=PostState.sent, sent_at=sent, external_id=f"e{n}")
         session.add(post)
         session.flush()
-        for minutes, likes, shares, comments, impressions, clicks in reversed(snapshots):  # insertion order must not matter
+        for minutes, likes, shares, comments, audience, clicks in reversed(snapshots):  # insertion order must not matter
             session.add(EngagementSnapshot(post_id=post.id, collected_at=sent + timedelta(minutes=minutes), likes=likes,
-                                           shares=shares, comments=comments, impressions=impressions, clicks=clicks,
-                                           raw={"n": n}))
+                                           shares=shares, comments=comments, clicks=clicks, raw={"n": n},
+                                           **{seen(platform): audience}))
     session.commit()
     return session
 
@@ -95,7 +100,7 @@ def expected_rows(key_of) -> dict[str, dict]:
         if not in_period(spec):
             continue
         row = rows.setdefault(key_of(spec), {"posts": 0, "likes": 0, "shares": 0, "comments": 0,
-                                             "impressions": None, "clicks": None})
+                                             "impressions": None, "views": None, "clicks": None})
         row["posts"] += 1
         for field, value in latest(spec).items():
             if value is not None:
@@ -169,8 +174,11 @@ def test_json_has_exactly_the_documented_shape(newsroom):
     assert datetime.fromisoformat(data["since"]) == UNTIL - timedelta(days=7)
     assert data["by"] == "platform"
     for row in data["rows"]:
-        assert list(row) == ["key", "posts", "likes", "shares", "comments", "impressions", "clicks"]
+        assert list(row) == ["key", "posts", "likes", "shares", "comments", "impressions", "views", "clicks"]
     twitter = next(r for r in data["rows"] if r["key"] == "twitter")
+    facebook = next(r for r in data["rows"] if r["key"] == "facebook")
+    assert (twitter["impressions"], twitter["views"]) == (expected_rows(KEYS["platform"])["twitter"]["impressions"], None)
+    assert (facebook["impressions"], facebook["views"]) == (None, expected_rows(KEYS["platform"])["facebook"]["views"])
     assert twitter["clicks"] is None  # X never reported clicks: unknown, not zero
     assert twitter["likes"] == expected_rows(KEYS["platform"])["twitter"]["likes"]
 
@@ -213,7 +221,7 @@ def test_an_empty_period_still_renders(session):
     report = build_report(session, since=timedelta(days=1), until=UNTIL, by="section")
     assert report.rows == [] and report.total.posts == 0
     assert json.loads(render_json(report))["rows"] == []
-    assert render_csv(report).strip() == "key,posts,likes,shares,comments,impressions,clicks"
+    assert render_csv(report).strip() == "key,posts,likes,shares,comments,impressions,views,clicks"
     assert render_html(report).count("<svg") == 3
 
 
@@ -297,11 +305,12 @@ def test_by_article_json_and_csv_carry_the_article_id_url_and_title(same_titles)
     report = build_report(session, since=timedelta(days=1), until=UNTIL, by="article", charts=False)
     data = json.loads(render_json(report))
     for row in data["rows"]:
-        assert list(row) == ["key", "posts", "likes", "shares", "comments", "impressions", "clicks",
+        assert list(row) == ["key", "posts", "likes", "shares", "comments", "impressions", "views", "clicks",
                              "article_id", "url", "title"]
     manual = [r for r in data["rows"] if r["article_id"] is None]
     assert manual == [{"key": "(manual posts)", "posts": 1, "likes": 13, "shares": 0, "comments": 0,
-                       "impressions": None, "clicks": None, "article_id": None, "url": None, "title": None}]
+                       "impressions": None, "views": None, "clicks": None, "article_id": None, "url": None,
+                       "title": None}]
     tuesday = next(r for r in data["rows"] if r["article_id"] == ids["tuesday"])
     assert (tuesday["title"], tuesday["url"], tuesday["likes"]) == (
         "Letters to the editor", "https://news.example/letters/tuesday", 12)
@@ -332,7 +341,7 @@ def test_other_groupings_keep_the_documented_json_row(same_titles):
     data = json.loads(render_json(build_report(session, since=timedelta(days=1), until=UNTIL, by="account",
                                                charts=False)))
     assert [list(row) for row in data["rows"]] == [["key", "posts", "likes", "shares", "comments", "impressions",
-                                                    "clicks"]]
+                                                    "views", "clicks"]]
 
 
 # --- the desk's report page ---------------------------------------------------------------

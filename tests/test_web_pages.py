@@ -274,3 +274,28 @@ def test_the_calendar_refuses_bad_input_with_a_reason(client, query):
     response = client.get(f"/calendar?{query}")
     assert response.status_code == 422
     assert "could not store" not in response.text and "Traceback" not in response.text
+
+
+def test_a_facebook_posts_page_views_show_as_views_on_the_desk(client, engine, settings):
+    """Meta counts Page views, not impressions: the desk says views for Facebook and impressions for X."""
+    with Session(engine) as session:
+        article = Article(url="https://news.example/views", title="Ferry timetable changes", state=ArticleState.extracted)
+        session.add(article)
+        session.commit()
+        article_id = article.id
+    fb_id = add(engine, settings, account="fb-main", text="Ferries every ten minutes", article_id=article_id)
+    x_id = add(engine, settings, text="Ferries every ten minutes, on X", article_id=article_id)
+    with Session(engine) as session:
+        for post_id, seen in ((fb_id, {"views": 4321}), (x_id, {"impressions": 900})):
+            post = session.get(Post, post_id)
+            post.state, post.sent_at = PostState.sent, utcnow() - timedelta(hours=1)
+            session.add(post)
+            session.add(EngagementSnapshot(post_id=post_id, likes=7, **seen))
+        session.commit()
+    assert "4321 views" in client.get(f"/posts/{fb_id}").text
+    post_page = client.get(f"/posts/{x_id}").text
+    assert "900 impressions" in post_page and "views" not in post_page.split("Engagement")[1].split("</dd>")[0]
+    article_page = client.get(f"/articles/{article_id}").text
+    assert "4321 views" in article_page and "900 impressions" in article_page
+    sent = client.get("/queue?tab=sent").text
+    assert "<strong>4,321</strong> views" in sent and "<strong>900</strong> impressions" in sent

@@ -49,7 +49,8 @@ class Metrics:
     likes: int = 0
     shares: int = 0
     comments: int = 0
-    impressions: int | None = None
+    impressions: int | None = None  # how often the post was shown (X's impression_count)
+    views: int | None = None  # views where the platform counts those instead (Meta: Facebook Page views, Threads)
     clicks: int | None = None
     deleted: bool = False  # the platform no longer has this post
     raw: dict[str, Any] = field(default_factory=dict)

@@ -365,21 +365,37 @@ class FacebookAdapter:
         return None
 
     def normalise(self, body: dict[str, Any]) -> Metrics:
-        impressions = clicks = None
+        found: dict[str, int] = {}
         for metric in (body.get("insights") or {}).get("data", []):
             values = metric.get("values") or [{}]
             value = values[-1].get("value")
-            if not isinstance(value, int):
-                continue
-            if "click" in metric.get("name", ""):
-                clicks = value if clicks is None else clicks
-            elif impressions is None:
-                impressions = value  # Page views (post_media_view) since Meta dropped impressions
+            family = insight_family(str(metric.get("name", "")))
+            if family and isinstance(value, int) and not isinstance(value, bool):
+                found.setdefault(family, value)  # the first metric of a family wins
         return Metrics(
             likes=(body.get("reactions") or {}).get("summary", {}).get("total_count", 0),
             shares=(body.get("shares") or {}).get("count", 0),  # absent when nobody shared
             comments=(body.get("comments") or {}).get("summary", {}).get("total_count", 0),
-            impressions=impressions,
-            clicks=clicks,
+            impressions=found.get("impressions"),
+            views=found.get("views"),
+            clicks=found.get("clicks"),
             raw=body,
         )
+
+
+def insight_family(name: str) -> str | None:
+    """Which of our metrics a Graph insights metric fills.
+
+    Meta replaced impressions by views on 2025-11-15 (``post_impressions`` ->
+    ``post_media_view``, ``post_impressions_unique`` -> ``post_total_media_view_unique``):
+    those are views, and stay apart from impressions. A Page on an older
+    ``graph_version`` that still answers ``post_impressions*`` keeps filling impressions.
+    None: a metric none of our columns holds (it stays in the snapshot's raw answer).
+    """
+    if "click" in name:
+        return "clicks"
+    if "impression" in name:
+        return "impressions"
+    if "view" in name:
+        return "views"
+    return None

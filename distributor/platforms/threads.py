@@ -248,6 +248,6 @@ class ThreadsAdapter:
                       for item in (answer or {}).get("data") or []}
             metrics[media_id] = Metrics(likes=values.get("likes", 0),
                                         shares=values.get("reposts", 0) + values.get("quotes", 0),
-                                        comments=values.get("replies", 0), impressions=values.get("views"),
+                                        comments=values.get("replies", 0), views=values.get("views"),
                                         clicks=None, raw={"id": media_id, **values})
         return metrics

@@ -32,8 +32,8 @@ RATE_CODES = {4: "Application request limit reached", 17: "User request limit re
 INSIGHTS = {  # metric name -> which engagement number it reports
     # Meta replaced post_impressions by post_media_view (2025-11-15) and post_impressions_unique by
     # post_total_media_view_unique (2026-06-15): asking for a retired name fails the request, as on Graph
-    "post_media_view": "impressions",
-    "post_total_media_view_unique": "impressions",
+    "post_media_view": "views",
+    "post_total_media_view_unique": "views",
     "post_clicks": "clicks",
 }
 FIELD = re.compile(r"([a-z_]+)((?:\.[a-z_]+\([^)]*\))*)")

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-METRIC_NAMES = ("likes", "shares", "comments", "impressions", "clicks")
+# impressions: what X reports; views: what Meta reports instead (Facebook Page views, Threads)
+METRIC_NAMES = ("likes", "shares", "comments", "impressions", "views", "clicks")
 
 
 def utcnow() -> datetime:
@@ -165,6 +166,7 @@ class SandboxState:
         impressions = int(rng.uniform(20, 80) * growth)
         return {
             "impressions": impressions,
+            "views": impressions,  # one audience: X counts it as impressions, Meta as views
             "likes": int(impressions * rng.uniform(0.01, 0.05)),
             "shares": int(impressions * rng.uniform(0.0, 0.01)),
             "comments": int(impressions * rng.uniform(0.0, 0.01)),

@@ -289,7 +289,7 @@ class ThreadsApi:
         if post is None or post.platform != self.platform:
             raise _answer(no_object(request.path_params["id"]))
         counts = self.state.engagement(post.id)
-        values = {"views": counts["impressions"], "likes": counts["likes"], "replies": counts["comments"],
+        values = {"views": counts["views"], "likes": counts["likes"], "replies": counts["comments"],
                   "reposts": counts["shares"], "quotes": 0}
         wanted = [m for m in str(params.get("metric", "")).split(",") if m]
         unknown = [m for m in wanted if m not in values]

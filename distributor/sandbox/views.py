@@ -36,6 +36,8 @@ def post_page(state: SandboxState, post_id: str) -> Response:
     card = f'<div class="card">🔗 {escape(post.link)}</div>' if post.link and not post.media else ""
     label = SPECS[post.platform].label if post.platform in SPECS else post.platform
     deleted = '<p class="badge">This post was deleted.</p>' if post.deleted else ""
+    # the audience as the platform counts it: views on Meta's platforms, impressions on X
+    seen = "views" if post.platform in SPECS and "views" in SPECS[post.platform].metrics else "impressions"
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(label)} post {escape(post.id)} (sandbox)</title><style>{STYLE}</style></head>
@@ -43,7 +45,7 @@ def post_page(state: SandboxState, post_id: str) -> Response:
 <div class="who">{escape(post.account)} <span class="handle">· {escape(label)} sandbox · {post.created_at:%d %b %Y %H:%M} UTC</span></div>
 {deleted}<div class="text">{escape(post.text)}</div>{images}{card}
 <div class="counts"><span>♥ {counts.get("likes", 0)}</span><span>⟲ {counts.get("shares", 0)}</span>
-<span>💬 {counts.get("comments", 0)}</span><span>👁 {counts.get("impressions", 0)}</span></div>
+<span>💬 {counts.get("comments", 0)}</span><span title="{seen}">👁 {counts.get(seen, 0)}</span></div>
 <p class="badge">Sandbox post {escape(post.id)}: nothing was published on {escape(label)}.</p>
 </article></body></html>"""
     return HTMLResponse(html)

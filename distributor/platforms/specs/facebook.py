@@ -28,7 +28,7 @@ SPEC = PlatformSpec(
     metrics_batch_size=50,
     # insights names are configuration ([engagement].facebook_insights_metrics): Meta renames them
     metrics={"likes": "reactions", "comments": "comments", "shares": "shares",
-             "impressions": "post_media_view", "clicks": "post_clicks"},
+             "views": "post_media_view", "clicks": "post_clicks"},  # Meta replaced impressions by views (2025-11-15)
     prices={"graph_call": 0.0},  # Graph API calls are free; they count against rate limits only (recorded at 0)
     validate=_post_type,
     setup="A Meta app with the permissions pages_manage_posts, pages_read_engagement and pages_show_list; a Page "

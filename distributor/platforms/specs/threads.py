@@ -16,7 +16,7 @@ SPEC = PlatformSpec(
     account_fields=(AccountField("user_id", required=True, help="the Threads user id (GET /me on graph.threads.net)"),),
     max_image_bytes=8 * 1024 * 1024,  # Meta fetches the image from its public URL
     metrics_batch_size=1,  # insights are read one post per call
-    metrics={"impressions": "views", "likes": "likes", "comments": "replies", "shares": "reposts",
+    metrics={"views": "views", "likes": "likes", "comments": "replies", "shares": "reposts",
              "quotes": "quotes"},
     prices={},
     setup="A Meta app with the Threads use case and the permissions threads_basic, threads_content_publish and "
