@@ -273,7 +273,8 @@ def approve(session: Session, post_id: int, actor: str, *, approval: str = "anyo
     The CLI, the API and the desk all come here, so they cannot disagree.
     """
     post = get_post(session, post_id)
-    if approval == "other_editor" and PostState(post.state) is S.awaiting_approval \
+    # a draft too: one sent back is a draft, and its author approving it would overrule the colleague who sent it back
+    if approval == "other_editor" and PostState(post.state) in (S.awaiting_approval, S.draft) \
             and actor in authors(session, post):
         raise NotAllowed(f"post {post.id} is yours: another editor must approve it ([desk] approval = \"other_editor\")")
     return transition(session, post, S.queued, reason="approved", actor=actor)

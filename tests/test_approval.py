@@ -194,3 +194,19 @@ def test_under_anyone_an_edit_of_an_approved_post_keeps_it_queued(session):
     posts.approve(session, post.id, "ben@desk")
     posts.edit(session, post.id, text="Island ferry strike ends", actor="ana@desk")
     assert post.state is PostState.queued
+
+
+def test_an_author_cannot_approve_their_own_post_once_it_was_sent_back(engine, gated_settings):
+    """ben sends ana's post back; ana approving the draft herself would overrule him (the API takes any state)."""
+    with Session(engine) as session:
+        for email in ("ana@desk", "ben@desk"):
+            users.add_user(session, email, "a long password", "editor")
+        ana = users.create_token(session, "ana@desk")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry", actor="ana@desk")
+        posts.send_back(session, post.id, "ben@desk", "Which ferry?")
+        session.commit()
+        post_id = post.id
+    as_ana = TestClient(create_app(gated_settings, engine), headers={"Authorization": f"Bearer {ana}"})
+    refused = as_ana.post(f"/api/posts/{post_id}/approve")
+    assert refused.status_code == 403 and "another editor must approve it" in refused.json()["detail"]
+    assert as_ana.get(f"/api/posts/{post_id}").json()["state"] == "draft"
