@@ -40,6 +40,7 @@ _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _SPACE = re.compile(r"\s+")
 _BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|figure|figcaption|section)\b", re.I)
 _MARKUP = re.compile(r"<[A-Za-z/!]|&#?\w+;")
+ELLIPSIS = "…"
 
 
 @dataclass
@@ -203,7 +204,7 @@ def _to_item(entry: feedparser.FeedParserDict, base_url: str) -> FeedItem | None
     if link is None:
         return None
     title = _text(entry.get("title"), entry.get("title_detail"))
-    summary = _text(entry.get("summary"), entry.get("summary_detail"))
+    summary = without_furniture(_text(_WORDPRESS_FOOTER.sub("", entry.get("summary") or ""), entry.get("summary_detail")))
     return FeedItem(
         key=item_key(link, guid, title, summary),
         link=link,
@@ -260,6 +261,30 @@ def _text(value: str | None, detail: dict | None) -> str | None:
         value = tree.text(separator="") if tree.body is None else tree.body.text(separator="")
     value = _SPACE.sub(" ", value).strip()
     return value or None
+
+
+# What CMSs append to an excerpt, anchored at its end: WordPress's footer paragraph ("The post <a>X</a>
+# appeared first on <a>Y</a>.", read in the HTML, so a sentence about a post office is never taken for it),
+# a link to the rest ("Continue reading…", "Read more »", "(more…)"), and "[…]" for a cut.
+# Each starts at a literal and is bounded, so a search stays linear.
+_WORDPRESS_FOOTER = re.compile(
+    r"<p>\s*The post <a\b[^>]{0,500}>[^<]{0,500}</a>\s+appeared first on\s+<a\b[^>]{0,500}>[^<]{0,300}</a>\.?\s*</p>\s*$")
+_READ_ON = re.compile(r"\s*(?:Continue reading|Read more|Read the full (?:story|article)|\(more(?:…|\.\.\.)\))"
+                      r"\s*(?:\.\.\.|…|»|→|›)?\s*$", re.I)
+_CUT_MARK = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*$")
+
+
+def without_furniture(summary: str | None) -> str | None:
+    """A feed summary without the CMS's own ending, so it can stand in for the page's description.
+
+    Posted as the story's text, "… [&#8230;] The post … appeared first on …"
+    reads as a template artefact. A summary that is nothing but such words stays as it is.
+    """
+    if not summary:
+        return summary
+    text = _READ_ON.sub("", summary)
+    text = _CUT_MARK.sub(ELLIPSIS, text).strip()
+    return text or summary
 
 
 def _date(entry: feedparser.FeedParserDict) -> datetime | None:
