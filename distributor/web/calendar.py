@@ -151,7 +151,7 @@ def build(session: Session, *, view: str, day: date, zone: ZoneInfo, accounts: l
     ).order_by(col(Post.sent_at)).limit(MAX_POSTS + 1)
     # Core rows through the session's connection: the ORM's per-row bookkeeping is not needed for plain columns.
     connection = session.connection()
-    rows = [(_aware(p.at), p) for p in connection.execute(pending)]
+    rows = [(_aware(p.at), p) for p in connection.execute(pending).all()]
     sent_rows = connection.execute(sent).all()
     rows += [(_aware(p.at), p) for p in sent_rows if p.state == PostState.sent]
     rows.sort(key=lambda pair: (pair[0], pair[1].id))
