@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from distributor.extract.document import page_elements, tree_changed
+
 # Tags whose content is never article prose.
 _CHROME_TAGS = frozenset({
     "nav", "footer", "aside", "form", "header", "figure", "figcaption", "button", "select",
@@ -143,7 +145,7 @@ class _ChromeCache:
     def __init__(self, tree: LexborHTMLParser, prose_chars: int = 0) -> None:
         self._known: dict[int, bool] = {}
         self._prose_chars = prose_chars  # all paragraph text on the page, chrome or not
-        for h1 in tree.css("h1"):
+        for h1 in page_elements(tree).tagged("h1"):
             current = h1.parent
             while current is not None and current.tag not in _STOP_TAGS:
                 if current.mem_id in self._known:
@@ -250,8 +252,8 @@ _MAX_LINKS = 200  # more links than this in one block: a link list, not a senten
 def _blocks(tree: LexborHTMLParser):
     """(element, text) for each <p>, and for each paragraph of loose text in a <div>."""
     count = 0
-    for node in tree.css("p, div, section, article, blockquote"):
-        if node.tag == "p":
+    for node, tag in page_elements(tree).blocks:
+        if tag == "p":
             yield node, node_text(node)
             count += 1
         else:
@@ -284,9 +286,13 @@ def _sole_text_child(parent: LexborNode, child: LexborNode) -> bool:
 
 def remove_hover_cards(tree: LexborHTMLParser) -> None:
     """Drop pop-up cards nested in paragraphs, whose text would otherwise join the prose."""
+    removed = False
     for node in tree.css(_HOVER_SELECTOR):
         if _HOVER_CARD_RE.search((node.attributes.get("class") or "").lower()):
             node.decompose()
+            removed = True
+    if removed:
+        tree_changed(tree)
 
 
 def article_body(tree: LexborHTMLParser) -> Body:

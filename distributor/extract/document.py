@@ -99,6 +99,69 @@ def _decode(content: bytes | str, content_type: str | None = None) -> tuple[str,
     return content.decode(encoding or "cp1252", errors="replace"), False
 
 
+class Tree(LexborHTMLParser):
+    """A parsed page that remembers its `PageElements` once they have been collected."""
+
+    elements: "PageElements | None" = None
+
+
+# Elements several extractors look for (headings, images, paragraphs and their boxes,
+# head tags): one walk of the tree finds them all. Each lexbor query walks the whole
+# tree whatever it asks for, so a dozen separate queries cost a dozen walks.
+_INDEXED_TAGS = ("h1", "h2", "img", "p", "div", "section", "article", "blockquote", "meta", "base", "link", "time")
+_INDEX_SELECTOR = ", ".join(_INDEXED_TAGS)
+BLOCK_TAGS = frozenset({"p", "div", "section", "article", "blockquote"})
+
+
+@dataclass
+class PageElements:
+    """The page's elements of the indexed tags, each list in page order."""
+
+    by_tag: dict[str, list[LexborNode]]
+    # (element, tag) of every <p>, <div>, <section>, <article> and <blockquote>, in page order:
+    # what tree.css("p, div, section, article, blockquote") returns.
+    blocks: list[tuple[LexborNode, str]]
+
+    def tagged(self, tag: str) -> list[LexborNode]:
+        return self.by_tag[tag]
+
+
+def _collect_elements(tree: LexborHTMLParser) -> PageElements:
+    by_tag: dict[str, list[LexborNode]] = {tag: [] for tag in _INDEXED_TAGS}
+    blocks: list[tuple[LexborNode, str]] = []
+    for node in tree.css(_INDEX_SELECTOR):
+        tag = node.tag
+        found = by_tag.get(tag)
+        if found is None:  # (an element name the parser kept in capitals, as in foreign content)
+            tag = tag.lower()
+            found = by_tag.get(tag)
+            if found is None:
+                continue
+        found.append(node)
+        if tag in BLOCK_TAGS:
+            blocks.append((node, tag))
+    return PageElements(by_tag=by_tag, blocks=blocks)
+
+
+def page_elements(tree: LexborHTMLParser) -> PageElements:
+    """The page's indexed elements: collected on the first call for a `Tree`, then reused.
+
+    Whoever removes elements from the tree calls `tree_changed`, or the lists
+    would hold elements that are gone.
+    """
+    if isinstance(tree, Tree):
+        if tree.elements is None:
+            tree.elements = _collect_elements(tree)
+        return tree.elements
+    return _collect_elements(tree)
+
+
+def tree_changed(tree: LexborHTMLParser) -> None:
+    """Forget the collected elements after the tree has lost some (see page_elements)."""
+    if isinstance(tree, Tree):
+        tree.elements = None
+
+
 @dataclass
 class Document:
     """A parsed page plus what several extractors read from it (collected once)."""
@@ -161,7 +224,7 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     # same tree, without encoding the whole page back), unless their depth needs cutting.
     shallow = utf8 and content.count(b"<") < _DEPTH_CHECK_TAGS
     limited = text if shallow else limit_depth(text)
-    tree = LexborHTMLParser(content if utf8 and limited is text else limited)
+    tree = Tree(content if utf8 and limited is text else limited)
     if tree.root is None:
         raise ExtractError("not an HTML page (nothing could be parsed)")
     json_ld = _json_ld(tree)

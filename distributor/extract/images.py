@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from distributor.extract.body import _marks_chrome, collapse, node_text
+from distributor.extract.document import page_elements
 from distributor.extract.metadata import Head, absolute, ld_types
 from distributor.extract.model import Image
 
@@ -465,7 +466,7 @@ def _declared_as_furniture(url: str, head: Head) -> bool:
 
 def _page_images(tree: LexborHTMLParser) -> list[tuple[LexborNode, str]]:
     """Every <img> with its attribute text (see _attribute_text), read once for all tests."""
-    return [(node, _attribute_text(node)) for node in tree.css("img")]
+    return [(node, _attribute_text(node)) for node in page_elements(tree).tagged("img")]
 
 
 def _shown_only_as_furniture(imgs: list[tuple[LexborNode, str]], key: str | None, base: str | None) -> bool:

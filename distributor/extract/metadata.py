@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborNode
 
 from distributor.extract.body import collapse, node_text
-from distributor.extract.document import Document
+from distributor.extract.document import Document, page_elements
 
 ARTICLE_TYPES = frozenset({
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -74,17 +74,11 @@ def absolute(url: str | None, base: str | None) -> str | None:
 def read_head(doc: Document) -> Head:
     head = Head(json_ld=doc.json_ld)
     tree = doc.tree
-    # One walk of the tree for <meta>, <base> and <link>, told apart here.
-    metas, bases, links = [], [], []
-    for node in tree.css("meta, base[href], link[rel]"):
-        tag = node.tag
-        if tag == "meta":
-            if len(metas) < _MAX_META:
-                metas.append(node)
-        elif tag == "link":
-            links.append(node)
-        elif not bases:
-            bases.append(node)
+    # The page's <meta>, <base href> and <link rel> from the one walk page_elements makes.
+    elements = page_elements(tree)
+    metas = elements.tagged("meta")[:_MAX_META]
+    links = [node for node in elements.tagged("link") if "rel" in node.attributes]
+    bases = [node for node in elements.tagged("base") if "href" in node.attributes][:1]
     for node in metas:
         attrs = node.attributes
         content = attrs.get("content")
@@ -158,7 +152,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     declared_norm = [_norm(t) for t in declared if t]
     # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
     # must not each be compared with every declared title.
-    h1s = [(h1, node_text(h1)) for h1 in doc.tree.css("h1")[:_MAX_HEADINGS]]
+    h1s = [(h1, node_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
     h1s = [(node, text) for node, text in h1s if len(text) > 1]
     # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
     # is a label over the story, not its headline.
@@ -175,7 +169,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
         # The story's headline set as an <h2> under a featured teaser's <h1>.
         social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name), strip_site_suffix(t, site_name))]
         if social:
-            for node in doc.tree.css("h2")[:_MAX_HEADINGS]:
+            for node in page_elements(doc.tree).tagged("h2")[:_MAX_HEADINGS]:
                 text = node_text(node)
                 if len(text) > 15 and _norm(text) in social:
                     return text
@@ -347,7 +341,9 @@ def published_at(doc: Document, head: Head) -> str | None:
         iso = iso_datetime(value)
         if iso:
             return iso
-    for node in doc.tree.css("time[datetime]"):
+    for node in page_elements(doc.tree).tagged("time"):
+        if "datetime" not in node.attributes:
+            continue
         iso = iso_datetime(node.attributes.get("datetime"))
         if iso:
             return iso
