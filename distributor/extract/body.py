@@ -214,8 +214,16 @@ def _end_paragraph(parts: list[str], paragraphs: list[str]) -> None:
         paragraphs.append(text)
 
 
-def _link_text_length(node: LexborNode) -> int:
-    links = node.css("a")
+def _links(node: LexborNode) -> list[LexborNode]:
+    """The <a> elements inside `node`, in page order: node.css("a") without a selector
+    parsed on every call (a paragraph has a handful of elements; this runs per paragraph)."""
+    own = node.mem_id
+    return [n for n in node.traverse(include_text=False) if n.tag == "a" and n.mem_id != own]
+
+
+def _link_text_length(node: LexborNode, links: list[LexborNode] | None = None) -> int:
+    """Characters of link text in `node` (its <a> elements, when the caller has them)."""
+    links = node.css("a") if links is None else links
     if len(links) > _MAX_LINKS:
         return len(node.text(deep=True, separator=""))  # a list of links, however it is marked up
     return sum(len(collapse(a.text(deep=True, separator=""))) for a in links)
@@ -272,7 +280,7 @@ def _linked_sentence(node: LexborNode, text: str) -> bool:
     """
     if not text.rstrip().endswith((".", "!", "?", ".”", '."', "?”", "!”")):
         return False
-    linked_words = sum(len(a.text(deep=True, separator=" ").split()) for a in node.css("a"))
+    linked_words = sum(len(a.text(deep=True, separator=" ").split()) for a in _links(node))
     return len(text.split()) - linked_words >= 3
 
 
@@ -310,7 +318,7 @@ def article_body(tree: LexborHTMLParser) -> Body:
     for p, text in blocks:
         if len(text) < 2 or len(text) > MAX_PARAGRAPH_CHARS or chrome.inside_chrome(p):
             continue
-        links = _link_text_length(p) if p.tag == "p" else 0
+        links = _link_text_length(p, _links(p)) if p.tag == "p" else 0
         if links and links > 0.5 * len(text) and not _linked_sentence(p, text):
             continue  # a "read more" / related-story line, not prose
         candidates.append((p, text))

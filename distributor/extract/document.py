@@ -100,60 +100,52 @@ def _decode(content: bytes | str, content_type: str | None = None) -> tuple[str,
 
 
 class Tree(LexborHTMLParser):
-    """A parsed page that remembers its `PageElements` once they have been collected."""
+    """A parsed page that remembers its `PageElements` once they have been asked for."""
 
     elements: "PageElements | None" = None
 
 
-# Elements several extractors look for (headings, images, paragraphs and their boxes,
-# head tags): one walk of the tree finds them all. Each lexbor query walks the whole
-# tree whatever it asks for, so a dozen separate queries cost a dozen walks.
-_INDEXED_TAGS = ("h1", "h2", "img", "p", "div", "section", "article", "blockquote", "meta", "base", "link", "time")
-_INDEX_SELECTOR = ", ".join(_INDEXED_TAGS)
-BLOCK_TAGS = frozenset({"p", "div", "section", "article", "blockquote"})
+_BLOCK_SELECTOR = "p, div, section, article, blockquote"
 
 
-@dataclass
 class PageElements:
-    """The page's elements of the indexed tags, each list in page order."""
+    """Lists of the page's elements that several extractors ask for, each found once.
 
-    by_tag: dict[str, list[LexborNode]]
-    # (element, tag) of every <p>, <div>, <section>, <article> and <blockquote>, in page order:
-    # what tree.css("p, div, section, article, blockquote") returns.
-    blocks: list[tuple[LexborNode, str]]
+    Every lexbor query walks the whole tree, whatever it asks for; the headline, the
+    chrome test and the images all want the <h1>s, the embeds and the body the blocks.
+    """
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self._tree = tree
+        self._tagged: dict[str, list[LexborNode]] = {}
+        self._blocks: list[tuple[LexborNode, str]] | None = None
 
     def tagged(self, tag: str) -> list[LexborNode]:
-        return self.by_tag[tag]
+        """tree.css(tag): the elements of one tag, in page order."""
+        found = self._tagged.get(tag)
+        if found is None:
+            found = self._tagged[tag] = self._tree.css(tag)
+        return found
 
-
-def _collect_elements(tree: LexborHTMLParser) -> PageElements:
-    by_tag: dict[str, list[LexborNode]] = {tag: [] for tag in _INDEXED_TAGS}
-    blocks: list[tuple[LexborNode, str]] = []
-    for node in tree.css(_INDEX_SELECTOR):
-        tag = node.tag
-        found = by_tag.get(tag)
-        if found is None:  # (an element name the parser kept in capitals, as in foreign content)
-            tag = tag.lower()
-            found = by_tag.get(tag)
-            if found is None:
-                continue
-        found.append(node)
-        if tag in BLOCK_TAGS:
-            blocks.append((node, tag))
-    return PageElements(by_tag=by_tag, blocks=blocks)
+    @property
+    def blocks(self) -> list[tuple[LexborNode, str]]:
+        """(element, tag) of every <p>, <div>, <section>, <article> and <blockquote>, in page order."""
+        if self._blocks is None:
+            self._blocks = [(node, node.tag) for node in self._tree.css(_BLOCK_SELECTOR)]
+        return self._blocks
 
 
 def page_elements(tree: LexborHTMLParser) -> PageElements:
-    """The page's indexed elements: collected on the first call for a `Tree`, then reused.
+    """The page's element lists: kept with a `Tree` between calls, so each is found once.
 
     Whoever removes elements from the tree calls `tree_changed`, or the lists
     would hold elements that are gone.
     """
     if isinstance(tree, Tree):
         if tree.elements is None:
-            tree.elements = _collect_elements(tree)
+            tree.elements = PageElements(tree)
         return tree.elements
-    return _collect_elements(tree)
+    return PageElements(tree)
 
 
 def tree_changed(tree: LexborHTMLParser) -> None:

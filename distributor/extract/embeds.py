@@ -37,8 +37,8 @@ def embedded_posts(tree: LexborHTMLParser) -> list[EmbeddedPost]:
     """The embedded posts of a page, in page order, with their text and author's name."""
     out: list[EmbeddedPost] = []
     # Only a page with a blockquote whose class could name an embed is searched for them
-    # (the page's blockquotes come from the walk page_elements already made).
-    if not any(_MAY_BE_EMBED_RE.search(node.attributes.get("class") or "") for node in page_elements(tree).tagged("blockquote")):
+    # (the blockquotes come from the list of blocks the body step reads too).
+    if not any(_MAY_BE_EMBED_RE.search(node.attributes.get("class") or "") for node, tag in page_elements(tree).blocks if tag == "blockquote"):
         return out
     for node in tree.css(_SELECTOR)[:_MAX_EMBEDS]:
         body = node.css_first("p")

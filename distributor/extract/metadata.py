@@ -40,6 +40,8 @@ class Head:
     title_tag: str | None = None
     article_ld: dict[str, Any] | None = None  # the NewsArticle (or similar) JSON-LD object
     json_ld: list[dict[str, Any]] = field(default_factory=list)
+    # <link> elements whose rel mentions "icon" in any case: every icon link is among them.
+    icon_links: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -74,11 +76,17 @@ def absolute(url: str | None, base: str | None) -> str | None:
 def read_head(doc: Document) -> Head:
     head = Head(json_ld=doc.json_ld)
     tree = doc.tree
-    # The page's <meta>, <base href> and <link rel> from the one walk page_elements makes.
-    elements = page_elements(tree)
-    metas = elements.tagged("meta")[:_MAX_META]
-    links = [node for node in elements.tagged("link") if "rel" in node.attributes]
-    bases = [node for node in elements.tagged("base") if "href" in node.attributes][:1]
+    # One walk of the tree for <meta>, <base> and <link>, told apart here.
+    metas, bases, links = [], [], []
+    for node in tree.css("meta, base[href], link[rel]"):
+        tag = node.tag
+        if tag == "meta":
+            if len(metas) < _MAX_META:
+                metas.append(node)
+        elif tag == "link":
+            links.append(node)
+        elif not bases:
+            bases.append(node)
     for node in metas:
         attrs = node.attributes
         content = attrs.get("content")
@@ -94,7 +102,10 @@ def read_head(doc: Document) -> Head:
     head.base = absolute(base.attributes.get("href"), doc.url) if base is not None else None
     head.base = head.base or doc.url
     for link in links:
-        rels = (link.attributes.get("rel") or "").lower().split()
+        rel = (link.attributes.get("rel") or "").lower()
+        if "icon" in rel:
+            head.icon_links.append(link)
+        rels = rel.split()
         if "canonical" in rels and head.canonical is None:
             head.canonical = (link.attributes.get("href") or "").strip() or None
     if head.base is None:
@@ -169,7 +180,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
         # The story's headline set as an <h2> under a featured teaser's <h1>.
         social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name), strip_site_suffix(t, site_name))]
         if social:
-            for node in page_elements(doc.tree).tagged("h2")[:_MAX_HEADINGS]:
+            for node in doc.tree.css("h2")[:_MAX_HEADINGS]:
                 text = node_text(node)
                 if len(text) > 15 and _norm(text) in social:
                     return text
@@ -341,9 +352,7 @@ def published_at(doc: Document, head: Head) -> str | None:
         iso = iso_datetime(value)
         if iso:
             return iso
-    for node in page_elements(doc.tree).tagged("time"):
-        if "datetime" not in node.attributes:
-            continue
+    for node in doc.tree.css("time[datetime]"):
         iso = iso_datetime(node.attributes.get("datetime"))
         if iso:
             return iso
