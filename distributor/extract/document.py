@@ -99,6 +99,61 @@ def _decode(content: bytes | str, content_type: str | None = None) -> tuple[str,
     return content.decode(encoding or "cp1252", errors="replace"), False
 
 
+class Tree(LexborHTMLParser):
+    """A parsed page that remembers its `PageElements` once they have been asked for."""
+
+    elements: "PageElements | None" = None
+
+
+_BLOCK_SELECTOR = "p, div, section, article, blockquote"
+
+
+class PageElements:
+    """Lists of the page's elements that several extractors ask for, each found once.
+
+    Every lexbor query walks the whole tree, whatever it asks for; the headline, the
+    chrome test and the images all want the <h1>s, the embeds and the body the blocks.
+    """
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self._tree = tree
+        self._tagged: dict[str, list[LexborNode]] = {}
+        self._blocks: list[tuple[LexborNode, str]] | None = None
+
+    def tagged(self, tag: str) -> list[LexborNode]:
+        """tree.css(tag): the elements of one tag, in page order."""
+        found = self._tagged.get(tag)
+        if found is None:
+            found = self._tagged[tag] = self._tree.css(tag)
+        return found
+
+    @property
+    def blocks(self) -> list[tuple[LexborNode, str]]:
+        """(element, tag) of every <p>, <div>, <section>, <article> and <blockquote>, in page order."""
+        if self._blocks is None:
+            self._blocks = [(node, node.tag) for node in self._tree.css(_BLOCK_SELECTOR)]
+        return self._blocks
+
+
+def page_elements(tree: LexborHTMLParser) -> PageElements:
+    """The page's element lists: kept with a `Tree` between calls, so each is found once.
+
+    Whoever removes elements from the tree calls `tree_changed`, or the lists
+    would hold elements that are gone.
+    """
+    if isinstance(tree, Tree):
+        if tree.elements is None:
+            tree.elements = PageElements(tree)
+        return tree.elements
+    return PageElements(tree)
+
+
+def tree_changed(tree: LexborHTMLParser) -> None:
+    """Forget the collected elements after the tree has lost some (see page_elements)."""
+    if isinstance(tree, Tree):
+        tree.elements = None
+
+
 @dataclass
 class Document:
     """A parsed page plus what several extractors read from it (collected once)."""
@@ -161,7 +216,7 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     # same tree, without encoding the whole page back), unless their depth needs cutting.
     shallow = utf8 and content.count(b"<") < _DEPTH_CHECK_TAGS
     limited = text if shallow else limit_depth(text)
-    tree = LexborHTMLParser(content if utf8 and limited is text else limited)
+    tree = Tree(content if utf8 and limited is text else limited)
     if tree.root is None:
         raise ExtractError("not an HTML page (nothing could be parsed)")
     json_ld = _json_ld(tree)
