@@ -19,13 +19,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Text, and_, cast, func, select, true
+from sqlalchemy import Integer, Text, and_, case, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from distributor.models import Article, EngagementSnapshot, Post, TrackedLink
+from distributor.platforms.specs import SPECS
 
 # impressions (X) and views (Meta: Facebook Page views, Threads) are kept apart: they are not the same count
 METRICS: tuple[str, ...] = ("likes", "shares", "comments", "impressions", "views", "clicks")
+# which platforms count which (the specs' metric maps): a cost per 1,000 of them divides only those posts' cost
+COUNTED_BY = {metric: tuple(name for name, spec in SPECS.items() if metric in spec.metrics)
+              for metric in ("impressions", "views")}
 
 _P = Post.__table__
 _S = EngagementSnapshot.__table__
@@ -180,12 +184,19 @@ def _sqlite_plus(column, delta: timedelta):
 
 
 def cost_sums(session: Session, by: str, start: datetime, end: datetime):
-    """Rows of (g0..gN, micro-USD) from the cost ledger for the posts sent in [start, end], grouped like group_sums."""
+    """Rows of (g0..gN, micro-USD, micro-USD of the posts on platforms counting impressions, and counting views)
+    from the cost ledger for the posts sent in [start, end], grouped like group_sums.
+
+    A group can mix platforms (by article: an X post and a Facebook post): X's
+    spend divided by Facebook's views would be a cost per view nobody paid.
+    """
     from distributor.models import ApiCall
 
     calls = ApiCall.__table__
     group = [c.label(f"g{i}") for i, c in enumerate(group_columns(by, session.get_bind().dialect.name))]
-    query = (select(*group, func.sum(calls.c.cost_micros))
+    counted = [func.sum(case((_P.c.platform.in_(COUNTED_BY[metric]), calls.c.cost_micros), else_=0))
+               for metric in ("impressions", "views")]
+    query = (select(*group, func.sum(calls.c.cost_micros), *counted)
              .select_from(_P.outerjoin(_A, _A.c.id == _P.c.article_id).join(calls, calls.c.post_id == _P.c.id))
              .where(_in_period(start, end)).group_by(*[g.element for g in group]))
     return len(group), session.execute(query).all()

@@ -63,17 +63,24 @@ class ReportRow:
     title: str | None = None
     group: str = ""  # the group's identity ("article:12", "manual"); the key when empty
     cost_micros: int | None = None  # what the group's posts cost (cost ledger); None: no calls recorded
+    impressions_cost_micros: int = 0  # of which the posts on platforms counting impressions (X)
+    views_cost_micros: int = 0  # and on platforms counting views (Facebook, Threads)
 
     def costs(self) -> dict[str, float | None]:
-        """Cost per post, per 1,000 impressions, per 1,000 views and per interaction (USD), from the ledger."""
+        """Cost per post, per 1,000 impressions, per 1,000 views and per interaction (USD), from the ledger.
+
+        Per 1,000 impressions (views) divides what the posts counting impressions (views) cost.
+        """
         if self.cost_micros is None:
             return {}
         usd = self.cost_micros / 1e6
+        impressions_usd, views_usd = self.impressions_cost_micros / 1e6, self.views_cost_micros / 1e6
         interactions = self.likes + self.shares + self.comments + (self.clicks or 0)
         return {"cost_usd": round(usd, 6),
                 "cost_per_post_usd": round(usd / self.posts, 6) if self.posts else None,
-                "cost_per_1000_impressions_usd": round(usd * 1000 / self.impressions, 6) if self.impressions else None,
-                "cost_per_1000_views_usd": round(usd * 1000 / self.views, 6) if self.views else None,
+                "cost_per_1000_impressions_usd":
+                    round(impressions_usd * 1000 / self.impressions, 6) if self.impressions else None,
+                "cost_per_1000_views_usd": round(views_usd * 1000 / self.views, 6) if self.views else None,
                 "cost_per_interaction_usd": round(usd / interactions, 6) if interactions else None}
 
     @property
@@ -95,6 +102,8 @@ class ReportRow:
                 setattr(self, metric, (mine or 0) + theirs)
         if other.cost_micros is not None:
             self.cost_micros = (self.cost_micros or 0) + other.cost_micros
+        self.impressions_cost_micros += other.impressions_cost_micros
+        self.views_cost_micros += other.views_cost_micros
 
 
 @dataclass
@@ -228,6 +237,8 @@ def _group_rows(session: Session, by: str, start: datetime, end: datetime, zone:
         if group.identity in rows and record[width] is not None:
             target = rows[group.identity]
             target.cost_micros = (target.cost_micros or 0) + int(record[width])
+            target.impressions_cost_micros += int(record[width + 1] or 0)
+            target.views_cost_micros += int(record[width + 2] or 0)
     return _ordered(by, rows)
 
 

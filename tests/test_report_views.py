@@ -124,6 +124,17 @@ def test_costs_per_1000_views_stand_beside_costs_per_1000_impressions(measured, 
     assert header.index("cost_per_1000_views_usd") == header.index("cost_per_1000_impressions_usd") + 1
 
 
+def test_a_group_of_x_and_facebook_posts_divides_each_platforms_cost_by_its_own_count(measured, engine, sandbox):
+    """By article the three manual posts are one row: X's $0.205 per 900 impressions, Facebook's free 4,398 views."""
+    with Session(engine) as session:
+        report = reports.build_report(session, since=reports.parse_since("1d"), by="article", charts=False)
+    [row] = json.loads(reports.render_json(report))["rows"]
+    x_usd = requests.get(sandbox + "/_sandbox/costs", timeout=5).json()["total_usd"]
+    assert (row["key"], row["impressions"], row["views"]) == ("(manual posts)", 900, 4321 + 77)
+    assert row["cost_per_1000_impressions_usd"] == pytest.approx(x_usd * 1000 / 900, abs=1e-6)
+    assert row["cost_per_1000_views_usd"] == 0.0  # not X's spend spread over Facebook's views
+
+
 def test_the_per_post_export_and_the_api_show_views(measured, engine, sandbox):
     settings, ids = measured
     with Session(engine) as session:
