@@ -431,6 +431,20 @@ def _text_option(value: Optional[str], option: str, max_length: int = inputs.MAX
 PostIdArgument = typer.Argument(..., metavar="ID", help="The post's id (a whole number).")
 
 
+def _parts_lines(post) -> list[str]:
+    """`queue show`: the post's extra images, thread replies and first comment, and which are out."""
+    sent = post.parts_sent or {}
+    lines = [f"image {n}: {i.get('url')}" + (f" (alt: {i['alt']})" if i.get("alt") else "")
+             for n, i in enumerate(post.extra_images or [], start=2)]
+    done = sent.get("thread") or []
+    lines += [f"thread {n + 2}: {text}" + (f" [sent {done[n]}]" if n < len(done) else "")
+              for n, text in enumerate(post.thread or [])]
+    if post.first_comment:
+        lines.append(f"first comment: {post.first_comment}"
+                     + (f" [sent {sent['first_comment']}]" if sent.get("first_comment") else ""))
+    return lines
+
+
 def _post_json(post, held_because: str | None = None) -> dict:
     return {
         "id": post.id, "account": post.account, "platform": post.platform, "state": post.state.value,
@@ -447,8 +461,13 @@ def queue_add(
     article: Optional[str] = typer.Option(None, "--article", help="Compose from this article URL."),
     text: Optional[str] = typer.Option(None, "--text"),
     link: Optional[str] = typer.Option(None, "--link"),
-    image: Optional[str] = typer.Option(None, "--image"),
-    alt: Optional[str] = typer.Option(None, "--alt", help="The image's alt text."),
+    image: Optional[list[str]] = typer.Option(None, "--image", help="An image URL; repeat for several (up to the "
+                                              "platform's count), each followed by its --alt."),
+    alt: Optional[list[str]] = typer.Option(None, "--alt", help="The alt text of the --image before it."),
+    first_comment: Optional[str] = typer.Option(None, "--first-comment", help="Facebook: a comment posted under "
+                                                "the post once it is out."),
+    thread: Optional[list[str]] = typer.Option(None, "--thread", help="X: a reply after the post; repeat for "
+                                               "a thread of up to 3 posts."),
     at: Optional[str] = typer.Option(None, "--at", help="ISO 8601 time (default: now)."),
     next_slot: bool = typer.Option(False, "--next-slot", help="The account's next free slot."),
     approve: bool = typer.Option(False, "--approve", help="Approve now if the account requires approval."),
@@ -459,8 +478,14 @@ def queue_add(
 
     account = _text_option(account, "--account", inputs.MAX_NAME)
     text = _text_option(text, "--text")
-    article, link, image = (_text_option(v, o, inputs.MAX_URL) for v, o in
-                            ((article, "--article"), (link, "--link"), (image, "--image")))
+    article, link = (_text_option(v, o, inputs.MAX_URL) for v, o in ((article, "--article"), (link, "--link")))
+    images = [_text_option(v, "--image", inputs.MAX_URL) for v in image or []]
+    alts = [_text_option(v, "--alt") for v in alt or []]
+    if len(alts) > max(len(images), 1):
+        raise DistributorError(f"{len(alts)} --alt for {len(images)} --image: give one --alt after each --image")
+    alts += [None] * (len(images) - len(alts))
+    image_url, image_alt = (images[0], alts[0]) if images else (None, alts[0] if alts else None)
+    extra_images = [{"url": u, "alt": a} for u, a in zip(images[1:], alts[1:])]
     if bool(article) == bool(text):
         raise DistributorError("give exactly one of --article URL or --text TEXT")
     if at and next_slot:
@@ -469,8 +494,10 @@ def queue_add(
     try:  # the one door (manual.py): the API and the compose page take the same path
         queued = queue(
             _runtime(), account_settings, article_url=article, text=text, link=link,
-            image_url=image, image_alt=_text_option(alt, "--alt"), at=at, next_slot=next_slot, approve=approve,
-            actor="cli", again=again,
+            image_url=image_url, image_alt=image_alt, at=at, next_slot=next_slot, approve=approve,
+            actor="cli", again=again, extra_images=extra_images,
+            first_comment=_text_option(first_comment, "--first-comment"),
+            thread=[_text_option(t, "--thread") for t in thread or []],
         )
     except AlreadyPosted as exc:
         raise DistributorError(f"{exc}; add --again to post it anyway") from None
@@ -575,7 +602,9 @@ def queue_show(post_id: str = PostIdArgument, as_json: bool = typer.Option(False
         events = posts.history(session, post_id)
         held = holds_for(session, state.settings, [post])[post.id]
     if as_json:
-        _print_json(_post_json(post, held) | {"history": [
+        _print_json(_post_json(post, held) | {
+            "image_alt": post.image_alt, "extra_images": post.extra_images or [], "first_comment": post.first_comment,
+            "thread": post.thread or [], "parts_sent": post.parts_sent or {}, "note": post.note} | {"history": [
             {"at": e.at.isoformat(), "from": e.from_state, "to": e.to_state, "actor": e.actor,
              "attempt": e.attempt, "reason": e.reason} for e in events]})
         return
@@ -585,6 +614,8 @@ def queue_show(post_id: str = PostIdArgument, as_json: bool = typer.Option(False
                          ("error", post.error), ("held because", held), ("note", post.note)):
         if value:
             out.print(f"{label}: {value}", markup=False)
+    for line in _parts_lines(post):
+        out.print(line, markup=False, highlight=False)
     table = Table("when (UTC)", "change", "attempt", "who", "why")
     for e in events:
         table.add_row(e.at.strftime("%Y-%m-%d %H:%M:%S"), f"{e.from_state or '-'} → {e.to_state or '-'}",

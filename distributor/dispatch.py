@@ -56,7 +56,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
-from distributor.delivery import costs, leases, outcome
+from distributor.delivery import costs, leases, outcome, parts
 from distributor.delivery.leases import PUBLISH_ENDPOINT, RECONCILE_ENDPOINT
 from distributor.engagement import first_collection_at
 from distributor.errors import AuthExpired, DuplicateContent, InvalidTransition, NotFound, RateLimited, Rejected
@@ -106,6 +106,7 @@ class DispatchReport:
     skipped: int = 0  # due posts left queued: paused, rate limited, pacing, quiet hours, no adapter
     expired: int = 0  # automatic posts cancelled for being later than max_delay_hours
     paused: list[str] = field(default_factory=list)  # accounts paused in this round
+    parts: int = 0  # thread replies and first comments sent after their post (delivery/parts.py)
     db_seconds: float = 0.0  # time in claim + record transactions
     publish_seconds: float = 0.0  # time inside adapter calls
 
@@ -114,7 +115,8 @@ class DispatchReport:
         return self.sent + self.retried + self.failed + self.reconciled
 
     def add(self, other: "DispatchReport") -> None:
-        for name in ("sent", "retried", "failed", "reconciled", "skipped", "expired", "db_seconds", "publish_seconds"):
+        for name in ("sent", "retried", "failed", "reconciled", "skipped", "expired", "db_seconds", "publish_seconds",
+                     "parts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.paused.extend(other.paused)
 
@@ -128,6 +130,7 @@ def outgoing(post: Post, *, not_before: datetime | None = None, taken_ids: froze
     return OutgoingPost(
         text=post.text, link=post.link, image_url=post.image_url, image_alt=post.image_alt, marker=post_marker(post.id),
         not_before=not_before, taken_ids=taken_ids,
+        extra_images=tuple((str(i.get("url")), i.get("alt")) for i in post.extra_images or () if i.get("url")),
     )
 
 
@@ -324,6 +327,7 @@ def _mark_sent(session: Session, claim: _Claim, worker_id: str, now: datetime, p
     )
     if done:
         session.execute(update(Account).where(col(Account.name) == claim.account).values(last_sent_at=now))
+        parts.mark_due(session, claim.id, now)  # its thread replies or first comment follow (delivery/parts.py)
     return done
 
 
@@ -709,6 +713,9 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
     report = DispatchReport()
     accounts = _account_settings(settings, adapters)
     _reconcile_expired(engine, adapters, set(accounts), worker_id, clock(), settings, policy, report, should_stop)
+    # the parts of posts already out that are due (a retry, or a worker that died between two parts)
+    report.parts += parts.send_due(engine, adapters, worker_id, clock(), settings.scheduler.lease_seconds,
+                                   should_stop=should_stop, max_attempts=policy.max_attempts)
     started = time.perf_counter()
     report.expired = _cancel_late_automatic_posts(engine, accounts, settings, clock())
     report.db_seconds += time.perf_counter() - started
@@ -734,6 +741,8 @@ def _dispatch_round(engine: Connection, settings, adapters, worker_id, now, limi
                 published, error, how = _publish(adapter, claim, report)
             _record_outcome(engine, adapter, claim, worker_id, clock(), published, error, policy, report, rng, how=how,
                             settings=settings, meter=meter, app_accounts=_app_accounts(adapters, claim.account))
+        report.parts += parts.send_due(engine, adapters, worker_id, clock(), settings.scheduler.lease_seconds,
+                                       only={claim.id}, max_attempts=policy.max_attempts)
     report.skipped = _count_skipped(engine, clock(), touched)
     return report
 

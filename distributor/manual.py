@@ -12,6 +12,11 @@ decides images, templates, time zones, lengths and warnings:
 - image: ``image_url=None`` takes the account's picture of the article (photo
   or quote card, with its alt text); ``""`` means none; a URL is the editor's,
   with the alt text they give (a warning when there is none);
+- more images (``extra_images``, each ``{"url", "alt"}``): up to the platform's
+  ``max_images`` with the first, each with its alt text (a warning when none);
+- a first comment (platforms whose spec says ``first_comment``: Facebook) and a
+  thread (``max_thread_posts``: X, up to 2 replies), each part counted as the
+  platform counts a post; dispatch sends them once the post is out (delivery/parts.py);
 - time: ISO 8601, naive means ``[web] timezone``; a past time is refused;
   ``at`` and ``next_slot`` exclude each other;
 - an article the account already has is refused unless ``again``.
@@ -19,6 +24,7 @@ decides images, templates, time zones, lengths and warnings:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -146,6 +152,9 @@ class Prepared:
     next_slot: bool
     approve: bool
     warnings: list[str] = field(default_factory=list)
+    extra_images: list[dict[str, str | None]] = field(default_factory=list)  # after image_url, {"url", "alt"}
+    first_comment: str | None = None
+    thread: list[str] = field(default_factory=list)  # the replies after the first post
 
 
 def _clean(value: str | None, what: str, max_length: int = inputs.MAX_TEXT) -> str | None:
@@ -174,6 +183,9 @@ def prepare(
     at: str | datetime | None = None,
     next_slot: bool = False,
     approve: bool = False,
+    extra_images: Sequence[Mapping[str, str | None]] | None = None,
+    first_comment: str | None = None,
+    thread: Sequence[str] | None = None,
 ) -> Prepared:
     """Check one manual post by the rules above; InvalidInput or ComposeError says what is wrong.
 
@@ -214,10 +226,91 @@ def prepare(
     if image_alt is not None and len(image_alt) > ALT_TEXT_LIMIT:
         raise ComposeError(f"the alt text is {len(image_alt)} characters; the limit is {ALT_TEXT_LIMIT}")
     image_url = image_url or None
+    extras = check_extra_images(extra_images)
+    if extras and image_url is None:  # the first of the editor's images leads
+        first = extras.pop(0)
+        image_url, image_alt = first["url"], first["alt"]
+    check_image_count(account, (1 if image_url else 0) + len(extras))
     if image_url and not (image_alt or "").strip():
         warnings.append("the image has no alt text: people who use screen readers will not know what it shows")
         image_alt = None
-    return Prepared(account, text, link, image_url, image_alt, article_id, template, when, next_slot, approve, warnings)
+    warnings += [f"image {n} has no alt text: people who use screen readers will not know what it shows"
+                 for n, extra in enumerate(extras, start=2) if not extra["alt"]]
+    return Prepared(account, text, link, image_url, image_alt, article_id, template, when, next_slot, approve, warnings,
+                    extras, check_first_comment(account, first_comment), check_thread(account, thread))
+
+
+def check_extra_images(images: Sequence[Mapping[str, str | None]] | None) -> list[dict[str, str | None]]:
+    """The editor's images after the first, cleaned: rows without a URL are left out; alt texts within the limit."""
+    extras: list[dict[str, str | None]] = []
+    for n, image in enumerate(images or (), start=2):
+        if not isinstance(image, Mapping):
+            raise InvalidInput(f"image {n} must be an object with url and alt")
+        url = (_clean(image.get("url"), f"image {n}'s URL", inputs.MAX_URL) or "").strip()
+        alt = (_clean(image.get("alt"), f"image {n}'s alt text") or "").strip() or None
+        if not url:
+            if alt:
+                raise InvalidInput(f"image {n} has alt text but no URL")
+            continue
+        if alt is not None and len(alt) > ALT_TEXT_LIMIT:
+            raise ComposeError(f"image {n}'s alt text is {len(alt)} characters; the limit is {ALT_TEXT_LIMIT}")
+        posts.check_links(url)
+        extras.append({"url": url, "alt": alt})
+    return extras
+
+
+def check_image_count(account: AccountSettings, count: int) -> None:
+    from distributor.platforms.specs import spec_for
+
+    spec = spec_for(account.platform)
+    if count > spec.max_images:
+        raise ComposeError(f"{spec.label} takes at most {spec.max_images} image{'s' if spec.max_images != 1 else ''} "
+                           f"a post; this one has {count}")
+
+
+def check_first_comment(account: AccountSettings, comment: str | None) -> str | None:
+    """The first comment, or None when blank; refused where the platform has none (all but Facebook)."""
+    from distributor.platforms.specs import spec_for
+
+    comment = (_clean(comment, "the first comment") or "").strip() or None
+    if comment is None:
+        return None
+    spec = spec_for(account.platform)
+    if not spec.capabilities.first_comment:
+        raise ComposeError(f"a first comment is for Facebook posts only; {spec.label} has none "
+                           f"(account {account.name})")
+    problem = length_problem(account, comment)
+    if problem:
+        raise ComposeError(f"the first comment: {problem}")
+    return comment
+
+
+def check_thread(account: AccountSettings, thread: Sequence[str] | None) -> list[str]:
+    """The replies after the first post (blank ones left out), each within the platform's length."""
+    from distributor.platforms.specs import spec_for
+
+    if thread is not None and (isinstance(thread, (str, bytes)) or not isinstance(thread, Sequence)):
+        raise InvalidInput("the thread must be a list of texts")
+    parts = []
+    for n, part in enumerate(thread or (), start=2):
+        if not isinstance(part, str):
+            raise InvalidInput(f"thread post {n} must be text")
+        part = (_clean(part, f"thread post {n}") or "").strip()
+        if part:
+            parts.append(part)
+    if not parts:
+        return []
+    spec = spec_for(account.platform)
+    if spec.capabilities.max_thread_posts < 2:
+        raise ComposeError(f"a thread is for X posts only; {spec.label} posts go out alone (account {account.name})")
+    if 1 + len(parts) > spec.capabilities.max_thread_posts:
+        raise ComposeError(f"a thread on {spec.label} is at most {spec.capabilities.max_thread_posts} posts: "
+                           f"the first and {spec.capabilities.max_thread_posts - 1} replies; this one has {1 + len(parts)}")
+    for n, part in enumerate(parts, start=2):
+        problem = length_problem(account, part)
+        if problem:
+            raise ComposeError(f"thread post {n}: {problem}")
+    return parts
 
 
 @dataclass
@@ -238,8 +331,18 @@ def create(runtime: Runtime, session: Session, prepared: Prepared, *, actor: str
         next_slot=prepared.next_slot, approve=prepared.approve, actor=actor,
         approval=runtime.settings.desk.approval,  # [desk] approval = "other_editor": never one's own
     )
+    attach_parts(session, post, prepared)
     links.track(session, post, runtime.settings.links.redirect_base)
     return Queued(post, list(prepared.warnings))
+
+
+def attach_parts(session: Session, post: Post, prepared: Prepared) -> None:
+    """The post's extra images, first comment and thread (dispatch sends the last two after the post)."""
+    post.extra_images = [dict(image) for image in prepared.extra_images] or None
+    post.first_comment = prepared.first_comment
+    post.thread = list(prepared.thread) or None
+    session.add(post)
+    session.flush()
 
 
 def queue(
@@ -256,10 +359,14 @@ def queue(
     approve: bool = False,
     actor: str = "system",
     again: bool = False,
+    extra_images: Sequence[Mapping[str, str | None]] | None = None,
+    first_comment: str | None = None,
+    thread: Sequence[str] | None = None,
 ) -> Queued:
     """Queue one post by hand: ``prepare`` then ``create``, committed."""
     prepared = prepare(runtime, account, article_url=article_url, text=text, link=link, image_url=image_url,
-                       image_alt=image_alt, at=at, next_slot=next_slot, approve=approve)
+                       image_alt=image_alt, at=at, next_slot=next_slot, approve=approve, extra_images=extra_images,
+                       first_comment=first_comment, thread=thread)
     with session_scope(runtime.engine) as session:
         return create(runtime, session, prepared, actor=actor, again=again)
 

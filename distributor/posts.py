@@ -154,6 +154,11 @@ def _check_links(*urls: str | None) -> None:
             raise BadLink(f"{url[:80]!r} is not an http(s) URL")
 
 
+def check_links(*urls: str | None) -> None:
+    """BadLink unless each URL is http(s) or a stored quote card (for the manual door's extra images)."""
+    _check_links(*urls)
+
+
 def automatic_post_key(article_id: int, account: AccountSettings) -> str:
     """The key that lets an article be posted automatically at most once per account.
 

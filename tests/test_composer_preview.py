@@ -86,20 +86,26 @@ def desk(engine, sandbox, monkeypatch):
     thread.join(timeout=10)
 
 
+def _composer(browser, desk):
+    """A logged-in editor's browser on the compose page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(desk.url + "/login")
+    page.fill("input[name=email]", "ana@news.example.com")
+    page.fill("input[name=password]", "harbour-bridge-2026")
+    page.click("button:has-text('Log in')")
+    page.goto(desk.url + "/compose")
+    return context, page
+
+
 def test_the_preview_shows_what_the_platforms_receive(playwright_browser, desk):  # noqa: F811
     from playwright.sync_api import expect
 
     with Site() as site:
         site.pages["/story"] = ("text/html; charset=utf-8", _story(site.base))
         site.pages["/photo.jpg"] = ("image/jpeg", _photo())
-        context = playwright_browser.new_context(viewport={"width": 1280, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(desk.url + "/login")
-        page.fill("input[name=email]", "ana@news.example.com")
-        page.fill("input[name=password]", "harbour-bridge-2026")
-        page.click("button:has-text('Log in')")
-        page.goto(desk.url + "/compose")
+        context, page = _composer(playwright_browser, desk)
         page.fill("input[name=url]", site.url("/story"))
         page.click("button:has-text('Fetch and compose')")
 
@@ -142,3 +148,51 @@ def test_the_preview_shows_what_the_platforms_receive(playwright_browser, desk):
     assert [m["alt_text"] for m in tweet["media"]] == ["The night ferry leaving the quay"]
     assert sent["facebook"]["text"] == fb_shown
     assert sent["facebook"]["link"] == fb_link == CANONICAL + "?utm_source=facebook&utm_medium=social"
+
+
+def test_two_images_and_a_thread_show_in_the_preview_and_reach_x(playwright_browser, desk):  # noqa: F811
+    from playwright.sync_api import expect
+
+    headline = "Night ferries are back from Monday"
+    reply = "\u201cWe waited two years for this,\u201d said a harbour pilot."
+    with Site() as site:
+        site.pages["/quay.jpg"] = ("image/jpeg", _photo())
+        site.pages["/pilot.jpg"] = ("image/jpeg", _photo())
+        context, page = _composer(playwright_browser, desk)
+        page.uncheck('input[name=accounts][value="fb-main"]')
+        page.click("button:has-text('Fetch and compose')")  # no URL: free text
+
+        draft = page.locator('.draft[data-platform="twitter"]')
+        preview = page.locator('.post-preview[data-preview="x-main"]')
+        page.fill("#text_x-main", headline)
+        draft.locator('input[name="image_custom_x-main"]').fill(site.url("/quay.jpg"))
+        page.fill('textarea[name="alt_x-main"]', "The night ferry at the quay")
+        page.fill('input[name="extra_image_x-main_2"]', site.url("/pilot.jpg"))
+        page.fill('textarea[name="extra_alt_x-main_2"]', "A harbour pilot on the bridge")
+        page.fill("#thread_x-main_2", reply)
+
+        expect(preview.locator(".pv-photo")).to_be_visible()
+        expect(preview.locator(".pv-alt")).to_have_text("Alt text: The night ferry at the quay")
+        expect(preview.locator(".pv-extra")).to_have_count(1)
+        expect(preview.locator(".pv-extra-alt")).to_have_text("Alt text: A harbour pilot on the bridge")
+        expect(preview.locator(".pv-reply")).to_have_text([reply])
+        shown_text = preview.locator(".pv-text").text_content()
+        shown_alts = [preview.locator(".pv-photo").get_attribute("alt"), preview.locator(".pv-extra").get_attribute("alt")]
+        shown_replies = preview.locator(".pv-reply").all_text_contents()
+
+        page.click("#queue-button")
+        expect(page.locator(".flash-success")).to_contain_text("1 post created")
+
+        from distributor.dispatch import dispatch_due
+        from distributor.fetch import Fetcher
+        from distributor.platforms import build_adapter
+
+        adapters = {a.name: build_adapter(a, Fetcher(desk.settings.fetch)) for a in desk.settings.accounts}
+        dispatch_due(desk.engine, desk.settings, adapters, worker_id="preview-test")
+        context.close()
+    sent = requests.get(desk.sandbox + "/_sandbox/posts", timeout=5).json()
+    [tweet] = [p for p in sent if p["in_reply_to"] is None]
+    replies = [p for p in sent if p["in_reply_to"] == tweet["id"]]
+    assert tweet["text"] == shown_text == headline
+    assert [m["alt_text"] for m in tweet["media"]] == shown_alts
+    assert [p["text"] for p in replies] == shown_replies == [reply]

@@ -143,3 +143,78 @@ def test_the_door_counts_the_link_the_platform_will_add_and_the_texts_link_carri
     ready = manual.prepare(runtime, settings.account("x-main"), text=f"Budget night {link} more soon", link=link)
     assert ready.link == link + "?utm_source=twitter&utm_medium=social"
     assert ready.text == f"Budget night {ready.link} more soon"
+
+
+# --------------------------------------------------------------------------- a post's parts through the three doors
+
+
+def parts_through_cli(config, text, images=(), thread=(), first_comment=None):
+    args = ["queue", "add", "--account", "x-main", "--text", text]
+    for url, alt in images:
+        args += ["--image", url, "--alt", alt]
+    for reply in thread:
+        args += ["--thread", reply]
+    if first_comment is not None:
+        args += ["--first-comment", first_comment]
+    result = cli(*args, config=config)
+    return result.returncode == 0, result.stderr
+
+
+def parts_through_api(api, text, images=(), thread=(), first_comment=None):
+    body = {"account": "x-main", "text": text, "images": [{"url": u, "alt": a} for u, a in images] or None,
+            "thread": list(thread) or None, "first_comment": first_comment}
+    response = api.post("/api/posts", json={k: v for k, v in body.items() if v is not None})
+    return response.status_code == 201, response.text
+
+
+def parts_through_page(page, text, images=(), thread=(), first_comment=None):
+    form = {"csrf_token": page.csrf, "draft_accounts": "x-main", "include_x-main": "on", "text_x-main": text,
+            "link_x-main": "", "image_x-main": "custom" if images else "none",
+            "image_custom_x-main": images[0][0] if images else "", "alt_x-main": images[0][1] if images else "",
+            "when": "now"}
+    for n, (url, alt) in enumerate(images[1:], start=2):
+        form[f"extra_image_x-main_{n}"], form[f"extra_alt_x-main_{n}"] = url, alt
+    for n, reply in enumerate(thread, start=2):
+        form[f"thread_x-main_{n}"] = reply
+    if first_comment is not None:
+        form["first_comment_x-main"] = first_comment
+    response = page.post("/compose", data=form, follow_redirects=False)
+    return response.status_code == 303, response.text
+
+
+PARTS_DOORS = (parts_through_cli, parts_through_api, parts_through_page)
+
+
+def test_the_three_doors_make_the_same_thread_with_several_images(world, engine):
+    config, api, page = world
+    images = [("https://news.example.com/1.jpg", "The chamber"), ("https://news.example.com/2.jpg", "The mayor"),
+              ("https://news.example.com/3.jpg", "The vote")]
+    ask = dict(text="Budget night: the vote is at nine", images=images,
+               thread=["\u201cWe kept the libraries open,\u201d said the mayor.", "Full story at ten."])
+    for door, client in zip(PARTS_DOORS, (config, api, page)):
+        created, said = door(client, **ask)
+        assert created, (door.__name__, said[-400:])
+    with Session(engine) as session:
+        made = [(p.image_url, p.image_alt, p.extra_images, p.thread) for p in session.exec(select(Post).order_by(Post.id))]
+    expected = ("https://news.example.com/1.jpg", "The chamber",
+                [{"url": "https://news.example.com/2.jpg", "alt": "The mayor"},
+                 {"url": "https://news.example.com/3.jpg", "alt": "The vote"}],
+                ["\u201cWe kept the libraries open,\u201d said the mayor.", "Full story at ten."])
+    assert made == [expected] * 3
+
+
+@pytest.mark.parametrize("request_, words", [
+    (dict(first_comment="More at six"), "a first comment is for Facebook posts only; X has none"),
+    (dict(thread=["word " * 60]), "thread post 2: the text is 299 characters as X counts them; the limit is 280"),
+    (dict(images=[(f"https://news.example.com/{n}.jpg", "a") for n in range(1, 6)]),
+     "X takes at most 4 images a post; this one has 5"),
+], ids=["first-comment-on-x", "reply-too-long", "five-images"])
+def test_the_three_doors_refuse_parts_x_cannot_take_in_the_same_words(world, engine, request_, words):
+    config, api, page = world
+    for door, client in zip(PARTS_DOORS, (config, api, page)):
+        if door is parts_through_page and "images" in request_:
+            continue  # the page has 4 image boxes for X: a fifth cannot be typed
+        created, said = door(client, text="Budget night", **request_)
+        assert not created, (door.__name__, said)
+        assert words in said.replace("&#34;", '"').replace("&#39;", "'"), (door.__name__, said[-400:])
+    assert _count(engine) == 0

@@ -245,7 +245,9 @@ def estimated_price(account: AccountSettings, post: Post, prices: dict[str, floa
     sent = x_sent_text(post.text or "", post.link, account.link_policy)
     total = micros(prices.get("content_create_with_url" if has_url(sent) else "content_create", 0.0))
     if post.image_url:
-        total += micros(prices.get("media_upload", 0.0))
+        total += micros(prices.get("media_upload", 0.0)) * (1 + len(post.extra_images or ()))
+    for reply in post.thread or ():  # each reply of a thread is one more post create (delivery/parts.py)
+        total += micros(prices.get("content_create_with_url" if has_url(reply) else "content_create", 0.0))
     return total
 
 

@@ -35,6 +35,12 @@ class OutgoingPost:
     title: str | None = None  # the article's headline, for a link card the platform wants us to build (Bluesky)
     since_id: str | None = None  # our account's last post before the first attempt: reconcile reads only newer ones
     until_id: str | None = None  # our account's first post begun after the last attempt ended: and only older ones
+    extra_images: tuple[tuple[str, str | None], ...] = ()  # (url, alt) after image_url, up to the platform's count
+
+    @property
+    def images(self) -> list[tuple[str, str | None]]:
+        """Every image of the post in order: the first (image_url) and the extras."""
+        return ([(self.image_url, self.image_alt)] if self.image_url else []) + list(self.extra_images)
 
 
 @dataclass(frozen=True)

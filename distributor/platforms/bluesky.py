@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -183,8 +184,12 @@ class BlueskyAdapter:
     def publish(self, post: OutgoingPost) -> Published:
         sent = self.sent_text(post)
         blob, note = self._upload(post) if post.image_url else (None, None)
-        if post.link:
-            embed: Any = self._card(post, sent, blob)
+        embed: Any
+        if post.extra_images and blob is not None:
+            # several images: one images embed (Bluesky has no card beside it; the link stays a facet in the text)
+            embed, note = self._images_embed(post, blob, note)
+        elif post.link:
+            embed = self._card(post, sent, blob)
         elif blob is not None:
             embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(
                 image=blob, alt=(post.image_alt or "")[:2000])])
@@ -196,6 +201,18 @@ class BlueskyAdapter:
         created = self._call("POST /xrpc/com.atproto.repo.createRecord",
                              lambda: self.client.app.bsky.feed.post.create(self._did, record, rkey=rkey))
         return Published(created.uri, self.view_url(created.uri), note)
+
+    def _images_embed(self, post: OutgoingPost, first: Any, note: str | None) -> tuple[Any, str | None]:
+        """The first image's blob and the extras' (up to the spec's count), each with its alt text."""
+        images = [models.AppBskyEmbedImages.Image(image=first, alt=(post.image_alt or "")[:2000])]
+        notes = [note] if note else []
+        for n, (url, alt) in enumerate(post.extra_images[:SPEC.max_images - 1], start=2):
+            blob, extra_note = self._upload(replace(post, image_url=url))
+            if blob is None:
+                notes.append(f"image {n}: {extra_note}")
+                continue
+            images.append(models.AppBskyEmbedImages.Image(image=blob, alt=(alt or "")[:2000]))
+        return models.AppBskyEmbedImages.Main(images=images), "; ".join(notes) or None
 
     def _upload(self, post: OutgoingPost) -> tuple[Any, str | None]:
         image, note = load_image(self.fetcher, post.image_url or "", SPEC.max_image_bytes)

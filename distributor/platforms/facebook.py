@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Sequence
 
@@ -179,6 +180,8 @@ class FacebookAdapter:
 
     def publish(self, post: OutgoingPost) -> Published:
         note = None
+        if post.extra_images and post.image_url:
+            return self._publish_photos(post)
         if self._as_photo(post):
             image, note = load_image(self.fetcher, post.image_url or "", MAX_PHOTO_BYTES)
             if image is not None:
@@ -194,6 +197,51 @@ class FacebookAdapter:
         with self.graph_errors("POST /{page_id}/feed"):
             result = self.graph.put_object(self.page_id, "feed", **fields)
         return self._published(str(result["id"]), note)
+
+    def _publish_photos(self, post: OutgoingPost) -> Published:
+        """Several photos, the Graph API's way: each uploaded unpublished (``published=false``), then one feed
+        post whose ``attached_media`` names them. A photo that cannot be loaded is left out, with a note."""
+        media, notes = [], []
+        for n, (url, alt) in enumerate(post.images[:SPECS["facebook"].max_images], start=1):
+            image, note = load_image(self.fetcher, url or "", MAX_PHOTO_BYTES)
+            if image is None:
+                notes.append(f"image {n}: {note}")
+                continue
+            extra = {"alt_text_custom": alt} if alt else {}
+            with self.graph_errors("POST /{page_id}/photos"):
+                result = self.graph.put_photo(image=(image.filename, image.content, image.mime),
+                                              album_path=f"{self.page_id}/photos", published="false", **extra)
+            media.append({"media_fbid": str(result["id"])})
+        note = "; ".join(notes) or None
+        if not media:
+            plain = self.publish(replace(post, image_url=None, extra_images=()))
+            return replace(plain, note="; ".join(filter(None, (note, plain.note))) or None)
+        with self.graph_errors("POST /{page_id}/feed"):
+            result = self.graph.put_object(self.page_id, "feed", message=self.caption(post),
+                                           attached_media=json.dumps(media))
+        return self._published(str(result["id"]), note)
+
+    def comment(self, post_id: str, text: str) -> Published:
+        """The first comment under a published post (POST /{post_id}/comments message=...)."""
+        with self.graph_errors("POST /{post_id}/comments"):
+            result = self.graph.put_object(post_id, "comments", message=text)
+        comment_id = str(result["id"])
+        return Published(comment_id, self._published(post_id, None).url)
+
+    def find_comment(self, post_id: str, text: str, not_before: datetime | None) -> Published | None:
+        """Our comment under the post, when an earlier attempt's answer was lost (read through a batch: the token
+        stays out of URLs)."""
+        relative = f"{self.graph.version}/{post_id}/comments?fields=id,message,created_time&limit=100"
+        [answer] = self._batch([relative], "GET /{post_id}/comments")
+        body = self._body(answer)
+        if not answer or answer.get("code") != 200 or not isinstance(body, dict):
+            error = (body.get("error") if isinstance(body, dict) else None) or {}
+            raise translate(error.get("code"), error.get("message", ""), "GET /{post_id}/comments", {},
+                            (answer or {}).get("code"), bool(error.get("is_transient")))
+        candidates = [Candidate(str(item["id"]), item.get("message", ""), (), parse_platform_time(item.get("created_time")))
+                      for item in body.get("data", []) if isinstance(item, dict) and item.get("id")]
+        found = best_match(OutgoingPost(text=text, not_before=not_before), text, candidates)
+        return None if found is None else Published(found.external_id, None, "found under the post")
 
     def edit(self, external_id: str, text: str) -> None:
         """Facebook lets a Page edit a post's message (POST /{post_id} message=...); the link stays."""

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any, Iterator
@@ -188,7 +189,7 @@ class MastodonAdapter:
         length = text_length(self.platform, text, url_length=url_weight)
         if length > limit:
             raise Rejected(f"the status is too long: {length} characters as this instance counts them, limit {limit}")
-        media_ids, note = self._attach_image(post) if post.image_url else ([], None)
+        media_ids, note = self._attach_images(post) if post.image_url else ([], None)
         with self.errors("POST /api/v1/statuses"):
             status = self.api.status_post(text, media_ids=media_ids or None, visibility="public",
                                           idempotency_key=self.idempotency_key(post))
@@ -199,6 +200,16 @@ class MastodonAdapter:
                 raise DuplicateContent(f"Mastodon already has this post (status {status_id})")
             self._published.add(status_id)
         return Published(status_id, self.view_url(status_id, status.get("url")), note)
+
+    def _attach_images(self, post: OutgoingPost) -> tuple[list[str], str | None]:
+        """Each image uploaded with its description (up to the spec's count), in order."""
+        media_ids, notes = [], []
+        for n, (url, alt) in enumerate(post.images[:SPEC.max_images], start=1):
+            ids, note = self._attach_image(replace(post, image_url=url, image_alt=alt))
+            media_ids += ids
+            if note:
+                notes.append(note if len(post.images) == 1 else f"image {n}: {note}")
+        return media_ids, "; ".join(notes) or None
 
     def _attach_image(self, post: OutgoingPost) -> tuple[list[str], str | None]:
         image, note = load_image(self.fetcher, post.image_url or "", self.instance_limits()[2])

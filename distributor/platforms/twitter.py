@@ -170,7 +170,7 @@ class TwitterAdapter:
         return x_sent_text(post.text, post.link, getattr(self, "link_policy", "in_post"))
 
     def publish(self, post: OutgoingPost) -> Published:
-        media_ids, note = self._attach_image(post) if post.image_url else ([], None)
+        media_ids, note = self._attach_images(post) if post.image_url else ([], None)
         with x_errors("POST /2/tweets"):
             try:
                 response = self.client.create_tweet(text=self.sent_text(post), media_ids=media_ids or None,
@@ -188,20 +188,47 @@ class TwitterAdapter:
         with x_errors("DELETE /2/tweets/{id}"):
             self.client.delete_tweet(external_id, user_auth=True)  # an unknown id answers deleted: false
 
-    def _attach_image(self, post: OutgoingPost) -> tuple[list[str], str | None]:
-        image, note = load_image(self.fetcher, post.image_url or "", MAX_IMAGE_BYTES)
+    def _attach_images(self, post: OutgoingPost) -> tuple[list[str], str | None]:
+        """Upload each image (X takes up to 4: one upload and one alt text call each), in order."""
+        media_ids, notes = [], []
+        for n, (url, alt) in enumerate(post.images[:SPECS["twitter"].max_images], start=1):
+            ids, note = self._attach_image(url, alt)
+            media_ids += ids
+            if note:
+                notes.append(note if len(post.images) == 1 else f"image {n}: {note}")
+        return media_ids, "; ".join(notes) or None
+
+    def _attach_image(self, url: str, alt: str | None) -> tuple[list[str], str | None]:
+        image, note = load_image(self.fetcher, url or "", MAX_IMAGE_BYTES)
         if image is None:
             return [], note
         try:
             media_id, v2 = self._upload(image)
         except Rejected as exc:  # a refused image must not stop the post
             return [], f"posted without image: X refused the upload ({exc.reason})"
-        if post.image_alt:
+        if alt:
             try:
-                self._describe(media_id, post.image_alt[:1000], v2)
+                self._describe(media_id, alt[:1000], v2)
             except Rejected as exc:
                 return [media_id], f"image posted without alt text: {exc.reason}"
         return [media_id], None
+
+    # the parts of a thread ---------------------------------------------------------------
+    def reply(self, parent_id: str, text: str) -> Published:
+        """One post of a thread, a reply to ``parent_id`` (billed like any post create)."""
+        with x_errors("POST /2/tweets"):
+            try:
+                response = self.client.create_tweet(text=text, in_reply_to_tweet_id=parent_id, user_auth=True)
+            except requests.RequestException as exc:
+                self._note_lost(exc)
+                raise
+        tweet_id = str(response.data["id"])
+        return Published(tweet_id, self.view_url(tweet_id))
+
+    def find_reply(self, parent_id: str, text: str, not_before: datetime | None) -> Published | None:
+        """A reply an earlier attempt may have made (its answer lost): the account's posts since then."""
+        found = self.find_existing(OutgoingPost(text=text, not_before=not_before))
+        return None if found is None else Published(found.external_id, found.url, "found among the account's posts")
 
     def _upload(self, image: Image) -> tuple[str, bool]:
         """v2 upload (one shot for small images, chunked above ONE_SHOT_MAX_BYTES); v1.1 only when the

@@ -67,10 +67,12 @@ class GraphApi:
         self.faults = faults
         self._calls: list[float] = []
         self._lock = threading.Lock()
+        self._unpublished: set[str] = set()  # photos uploaded with published=false, not attached yet
 
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._unpublished.clear()
 
     # routing -----------------------------------------------------------------
     @staticmethod
@@ -108,6 +110,8 @@ class GraphApi:
             return self.create_post(rest[0], params)
         if method == "POST" and len(rest) == 2 and rest[1] == "photos":
             return self.create_photo(rest[0], params, files)
+        if len(rest) == 2 and rest[1] == "comments" and method in ("GET", "POST"):
+            return self.create_comment(rest[0], params) if method == "POST" else self.list_comments(rest[0], params)
         if method == "GET" and len(rest) == 2 and rest[1] == "feed":
             return self.list_feed(rest[0], params)
         if method == "GET" and len(rest) == 2 and rest[1] == "insights":
@@ -176,14 +180,63 @@ class GraphApi:
 
     def create_post(self, page_id: str, params: dict[str, str]) -> Result:
         message, link = params.get("message", ""), params.get("link") or None
-        if not message and not link:
+        attached, failure = self._attached_media(page_id, params)
+        if failure is not None:
+            return failure
+        if not message and not link and not attached:
             return graph_error("(#100) Missing message or attachment", 100)
         with self.state.lock:
             if message and any(p.text == message and p.link == link
                                for p in self.state.recent_posts("facebook", page_id)):
                 return graph_error("(#506) Duplicate status message", 506)
-            post = self._new_post(page_id, message, link, [])
+            post = self._new_post(page_id, message, link, attached)
+            for media in attached:
+                self._unpublished.discard(media.id)
         return 200, {"id": post.id}
+
+    def _attached_media(self, page_id: str, params: dict[str, str]) -> tuple[list[Media], Result | None]:
+        """``attached_media``: unpublished photos of this Page, as a JSON array or ``attached_media[N]`` fields
+        of ``{"media_fbid": id}`` (the Graph API's multi-photo post)."""
+        entries: list[Any] = []
+        raw = params.get("attached_media")
+        try:
+            if raw:
+                entries = json.loads(raw)
+            indexed = sorted((int(k[15:-1]), v) for k, v in params.items()
+                             if k.startswith("attached_media[") and k.endswith("]") and k[15:-1].isdigit())
+            entries = list(entries) + [json.loads(v) for _, v in indexed]
+        except (ValueError, TypeError):
+            return [], graph_error("(#100) param attached_media must be an array of {media_fbid}", 100)
+        media = []
+        for entry in entries if isinstance(entries, list) else [None]:
+            fbid = str(entry.get("media_fbid", "")) if isinstance(entry, dict) else ""
+            found = self.state.media.get(fbid)
+            if found is None or found.account != page_id or fbid not in self._unpublished:
+                return [], graph_error(f"(#100) Invalid media_fbid {fbid!r}: an unpublished photo of this Page", 100)
+            media.append(found)
+        return media, None
+
+    def create_comment(self, post_id: str, params: dict[str, str]) -> Result:
+        """A comment under a Page post, by the Page (POST /{post_id}/comments message=...)."""
+        post = self.state.get_post(post_id)
+        if post is None or post.platform != "facebook":
+            return no_object(post_id)
+        message = params.get("message", "")
+        if not message.strip():
+            return graph_error("(#100) Missing message or attachment", 100)
+        comment = {"id": f"{post_id.split('_')[-1]}_{self.state.graph_id()}", "message": message,
+                   "created_time": graph_time(utcnow()), "from": {"id": post.account}}
+        with self.state.lock:
+            post.extra.setdefault("comments", []).append(comment)
+        return 200, {"id": comment["id"]}
+
+    def list_comments(self, post_id: str, params: dict[str, str]) -> Result:
+        post = self.state.get_post(post_id)
+        if post is None or post.platform != "facebook":
+            return no_object(post_id)
+        with self.state.lock:
+            comments = [dict(c) for c in post.extra.get("comments", [])]
+        return 200, {"data": comments, "summary": {"total_count": len(comments)}}
 
     def create_photo(self, page_id: str, params: dict[str, str], files: dict[str, bytes]) -> Result:
         content = files.get("source")
@@ -198,6 +251,9 @@ class GraphApi:
                       finalized=True, content=content or None)
         with self.state.lock:
             self.state.media[photo_id] = media
+            if str(params.get("published", "true")).lower() in ("false", "0"):
+                self._unpublished.add(photo_id)  # waits for a feed post's attached_media
+                return 200, {"id": photo_id}
             post = self._new_post(page_id, params.get("caption") or params.get("message", ""), None, [media])
         return 200, {"id": photo_id, "post_id": post.id}
 

@@ -76,6 +76,10 @@ class Post:
             "media": [m.public() for m in self.media],
             "created_at": iso(self.created_at),
             **({"record": self.extra["record"]} if "record" in self.extra else {}),  # Bluesky: facets and card
+            # X: the post this one replies to (a thread's parts), null for a first post
+            **({"in_reply_to": self.extra.get("in_reply_to")} if self.platform == "twitter" else {}),
+            # Facebook: the comments made under the post through the API, oldest first
+            **({"comments": list(self.extra.get("comments", []))} if self.platform == "facebook" else {}),
         }
 
 

@@ -38,6 +38,10 @@ def post_page(state: SandboxState, post_id: str) -> Response:
     deleted = '<p class="badge">This post was deleted.</p>' if post.deleted else ""
     # the audience as the platform counts it: views on Meta's platforms, impressions on X
     seen = "views" if post.platform in SPECS and "views" in SPECS[post.platform].metrics else "impressions"
+    parent = post.extra.get("in_reply_to")
+    if parent:  # a thread's reply links to the post before it
+        deleted += f'<p class="badge">Replying to <a href="/_sandbox/view/{escape(parent)}">post {escape(parent)}</a></p>'
+    card += _replies(state, post) + _comments(post)
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(label)} post {escape(post.id)} (sandbox)</title><style>{STYLE}</style></head>
@@ -49,6 +53,19 @@ def post_page(state: SandboxState, post_id: str) -> Response:
 <p class="badge">Sandbox post {escape(post.id)}: nothing was published on {escape(label)}.</p>
 </article></body></html>"""
     return HTMLResponse(html)
+
+
+def _replies(state: SandboxState, post) -> str:
+    """X: the posts replying to this one (the next post of a thread)."""
+    replies = [p for p in state.live_posts() if p.extra.get("in_reply_to") == post.id]
+    return "".join(f'<div class="card reply">↳ <a href="/_sandbox/view/{escape(p.id)}">{escape(p.text)}</a></div>'
+                   for p in replies)
+
+
+def _comments(post) -> str:
+    """Facebook: the comments under the post."""
+    return "".join(f'<div class="card comment">💬 {escape(c.get("message", ""))}</div>'
+                   for c in post.extra.get("comments", []))
 
 
 def media_file(state: SandboxState, media_id: str) -> Response:

@@ -49,6 +49,7 @@ APP_POSTS_24H = 10000
 PRICES_MICROS = {"content_create": 15_000, "content_create_with_url": 200_000, "content_delete": 10_000,
                  "posts_read": 5_000, "user_read": 10_000}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_MEDIA_PER_POST = 4  # X: up to 4 images a post
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
 INVALID_REQUEST = "https://api.twitter.com/2/problems/invalid-request"
 
@@ -229,6 +230,10 @@ class XApi:
             data["author_id"] = post.author_id
         if "entities" in fields and post.entities:
             data["entities"] = post.entities
+        if "referenced_tweets" in fields and post.extra.get("in_reply_to"):
+            data["referenced_tweets"] = [{"type": "replied_to", "id": post.extra["in_reply_to"]}]
+        if "in_reply_to_user_id" in fields and post.extra.get("in_reply_to"):
+            data["in_reply_to_user_id"] = post.author_id  # a thread replies to its own author
         if "attachments" in fields and post.media:
             data["attachments"] = {"media_keys": ["3_" + m.id for m in post.media]}
         if "public_metrics" in fields:
@@ -278,6 +283,15 @@ class XApi:
         if parsed.weightedLength > 280:
             raise invalid("text", text, f"Tweet text is too long: {parsed.weightedLength} weighted characters, "
                                         "the limit is 280.")
+        if not isinstance(media_ids, list) or len(media_ids) > MAX_MEDIA_PER_POST:
+            raise invalid("media.media_ids", media_ids, f"At most {MAX_MEDIA_PER_POST} media ids a post.")
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id") if isinstance(body.get("reply"), dict) \
+            else None
+        if reply_to is not None:
+            parent = self.state.get_post(str(reply_to))
+            if parent is None or parent.platform != "twitter":
+                return json_response(problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted or "
+                                                               "not visible to you."), 403, headers)
         attached = []
         for media_id in media_ids:
             media = self.state.media.get(str(media_id))
@@ -292,7 +306,8 @@ class XApi:
         shown, entities, link = self.wrap_urls(text, tweet_id)
         with self.state.lock:
             self.state.add_post(Post("twitter", username, tweet_id, shown, link, utcnow(), attached,
-                                     author_id=user_id, entities=entities))
+                                     author_id=user_id, entities=entities,
+                                     extra={"in_reply_to": str(reply_to)} if reply_to is not None else {}))
         self.bill("POST /2/tweets", "content_create_with_url" if link else "content_create")
         return json_response({"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}},
                              201, headers)

@@ -29,7 +29,8 @@ def _detail(session: Session, post_id: int, settings) -> PostDetail:
     held = holds_for(session, settings, [post])[post.id]
     others = [p.id for p in already_posted(session, post.article_id, post.account) if p.id != post.id]
     return PostDetail(**PostOut.of(post, held).model_dump(), article_id=post.article_id, created_by=post.created_by,
-                      history=[EventOut.of(e) for e in posts.history(session, post_id)], already_posted=others)
+                      history=[EventOut.of(e) for e in posts.history(session, post_id)], already_posted=others,
+                      **PostDetail.parts_of(post))
 
 
 @router.get("/posts", response_model=list[PostOut], summary="List posts, newest first")
@@ -71,8 +72,8 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
         raise HTTPException(422, str(exc)) from exc
     try:  # the one door for manual posts (manual.py): the CLI and the compose page take it too
         prepared = manual.prepare(request.app.state.runtime, account, article_url=body.article_url, text=body.text,
-                                  link=body.link, image_url=body.image_url, image_alt=body.image_alt, at=body.at,
-                                  next_slot=body.next_slot, approve=body.approve)
+                                  link=body.link, at=body.at, next_slot=body.next_slot, approve=body.approve,
+                                  **({"image_url": body.image_url, "image_alt": body.image_alt} | _parts_of(body)))
         queued = manual.create(request.app.state.runtime, session, prepared, actor=user.email, again=body.again)
     except AlreadyPosted as exc:
         raise HTTPException(409, f"{exc}; send \"again\": true to post it anyway") from exc
@@ -86,6 +87,16 @@ def create_post(body: PostIn, request: Request, session: Session = Depends(db),
     detail = _detail(session, post.id, settings)
     detail.warnings = queued.warnings
     return detail
+
+
+def _parts_of(body: PostIn) -> dict:
+    """The API's ``images`` list as the door's first image and extras; the first comment and thread."""
+    parts: dict = {"first_comment": body.first_comment, "thread": body.thread}
+    if body.images:
+        first, *rest = body.images
+        parts.update(image_url=first.url, image_alt=first.alt,
+                     extra_images=[{"url": image.url, "alt": image.alt} for image in rest])
+    return parts
 
 
 def _act(action: str):

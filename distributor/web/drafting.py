@@ -8,7 +8,7 @@ the server applies to whatever they typed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from distributor.compose import text_length, text_limit
 from distributor.config import AccountSettings
@@ -41,6 +41,9 @@ class Draft:
     image_alt: str = ""  # the editor's alt text for the chosen image (empty: the image's own)
     error: str | None = None
     max_length: int | None = None  # the account's own limit (a Mastodon instance's max_characters)
+    extra_images: list[dict] = field(default_factory=list)  # after the chosen image, each {"url", "alt"}
+    first_comment: str = ""  # Facebook: posted under the post once it is out
+    thread: list[str] = field(default_factory=list)  # X: the replies after the post
 
     @property
     def limit(self) -> int:

@@ -17,6 +17,18 @@ OptionalRowId = Annotated[int | None, Query(ge=1, le=inputs.MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=inputs.MAX_ID)]
 
 
+class ImageIn(BaseModel):
+    """One image of a post: its URL and its alt text."""
+
+    url: str = Field(max_length=inputs.MAX_URL)
+    alt: str | None = Field(None, max_length=inputs.MAX_TEXT)
+
+    @field_validator("url", "alt")
+    @classmethod
+    def _storable(cls, value: str | None, info) -> str | None:
+        return inputs.clean_text(value, info.field_name) if value is not None else None
+
+
 class PostOut(BaseModel):
     id: int
     account: str
@@ -62,6 +74,18 @@ class PostDetail(PostOut):
         "the account's other posts of this article that are out or on their way (sent, sending, queued, "
         "awaiting approval); creating one more needs \"again\": true"))
     warnings: list[str] = Field([], description="what the editor should know about a post just created (no alt text)")
+    image_alt: str | None = None
+    extra_images: list[ImageIn] = Field([], description="the images after image_url, each {url, alt}")
+    first_comment: str | None = Field(None, description="Facebook: the comment posted under the post once it is out")
+    thread: list[str] = Field([], description="X: the replies after the post (a thread of up to 3 posts)")
+    parts_sent: dict = Field({}, description="the parts already out: {\"first_comment\": id, \"thread\": [ids]}")
+    note: str | None = Field(None, description="what the platform or a part's delivery left to know")
+
+    @staticmethod
+    def parts_of(post: Post) -> dict:
+        return {"image_alt": post.image_alt, "first_comment": post.first_comment, "thread": list(post.thread or []),
+                "extra_images": [ImageIn(url=i.get("url") or "", alt=i.get("alt")) for i in post.extra_images or []],
+                "parts_sent": dict(post.parts_sent or {}), "note": post.note}
 
 
 class PostIn(BaseModel):
@@ -83,8 +107,14 @@ class PostIn(BaseModel):
     next_slot: bool = Field(False, description="schedule at the account's next free slot instead")
     approve: bool = Field(False, description="skip the account's approval step")
     again: bool = Field(False, description="post an article the account already has (sent or queued)")
+    images: list[ImageIn] | None = Field(None, min_length=1, max_length=10, description=(
+        "several images (leave it out for none), each {url, alt}, up to the platform's count (instead of image_url/image_alt)"))
+    first_comment: str | None = Field(None, max_length=inputs.MAX_TEXT, description=(
+        "Facebook only: a comment posted under the post once it is out"))
+    thread: list[str] | None = Field(None, min_length=1, max_length=10, description=(
+        "X only (leave it out for a single post): up to 2 replies after the post, each within X's length (a thread of up to 3 posts)"))
 
-    @field_validator("account", "text", "article_url", "link", "image_url", "image_alt", "at")
+    @field_validator("account", "text", "article_url", "link", "image_url", "image_alt", "at", "first_comment")
     @classmethod
     def _storable(cls, value: str | None, info) -> str | None:
         return inputs.clean_text(value, info.field_name) if value is not None else None
@@ -95,4 +125,6 @@ class PostIn(BaseModel):
             raise ValueError("give exactly one of text and article_url")
         if self.at is not None and self.next_slot:
             raise ValueError("give at or next_slot, not both")
+        if self.images and (self.image_url or self.image_alt):
+            raise ValueError("give images or image_url/image_alt, not both")
         return self

@@ -55,6 +55,8 @@ class Capabilities:
     threads: bool = False  # replies / threads
     idempotency: bool = False  # a retried create can never post twice
     image_in_card: bool = False  # with a link, the image is the card's thumbnail (which has no alt text)
+    first_comment: bool = False  # a comment we post under the post once it is out (Facebook)
+    max_thread_posts: int = 1  # a manual post may be a thread of this many posts, each a reply to the one before
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class PlatformSpec:
     # cross-field account checks: (account values) -> problems; field presence is checked from account_fields
     validate: Callable[[Mapping[str, object]], list[str]] | None = None
     setup: str = ""  # one paragraph for the README and `accounts connect`: credentials and permissions
+
+    @property
+    def max_images(self) -> int:
+        """How many images one manual post may carry here (the first one and the extras)."""
+        return self.capabilities.images
 
     def secret_variables(self, env_prefix: str) -> list[str]:
         return [env_prefix + secret.key for secret in self.secrets]

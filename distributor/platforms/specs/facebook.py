@@ -20,8 +20,10 @@ SPEC = PlatformSpec(
     adapter="distributor.platforms.facebook:FacebookAdapter",
     sandbox="distributor.sandbox.graph_api",
     template="facebook.j2",
-    capabilities=Capabilities(link_card=True, link_in_text=False, images=1, alt_text=True, edit=True, delete=True,
-                              threads=False, idempotency=False),
+    # several photos: each uploaded unpublished, then one feed post with attached_media (Graph API, "Publish
+    # a multi-photo post"); 10 is the most the Page composer offers, a safe bound for the API
+    capabilities=Capabilities(link_card=True, link_in_text=False, images=10, alt_text=True, edit=True, delete=True,
+                              threads=False, idempotency=False, first_comment=True),
     account_fields=(AccountField("page_id", required=True, help="the Facebook Page id"),
                     AccountField("post_type", help="link (a link post with its card) or photo")),
     max_image_bytes=10 * 1024 * 1024,

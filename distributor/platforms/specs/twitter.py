@@ -16,7 +16,7 @@ SPEC = PlatformSpec(
     sandbox="distributor.sandbox.x_api",
     template="twitter.j2",
     capabilities=Capabilities(link_card=True, link_in_text=True, images=4, alt_text=True, edit=False, delete=True,
-                              threads=True, idempotency=False),
+                              threads=True, idempotency=False, max_thread_posts=3),
     max_image_bytes=5 * 1024 * 1024,
     metrics_batch_size=100,
     metrics={"likes": "like_count", "shares": "retweet_count", "comments": "reply_count",

@@ -51,6 +51,9 @@ def preview_traits(account) -> dict:
     traits = dict(PREVIEW_TRAITS.get(account.platform, {**GENERIC_TRAITS, "label": account.platform}))
     if account.platform == "facebook" and account.post_type == "photo":
         traits["photo"] = "always"
+    from distributor.platforms.specs import spec_for
+
+    traits["max_images"] = spec_for(account.platform).max_images  # several images make a photo post
     return traits
 
 
@@ -151,8 +154,27 @@ def _drafts_from_form(form, settings) -> list[Draft]:
             image_custom=str(form.get(f"image_custom_{name}", "")).strip(), include=form.get(f"include_{name}") == "on",
             image_alt=form_text(form.get(f"alt_{name}", "")).strip(),
             max_length=text_limit(account),
+            **_parts_from_form(form, account),
         ))
     return drafts
+
+
+def _parts_from_form(form, account) -> dict:
+    """A draft's extra images (rows 2..max_images), first comment and thread boxes, as typed (blanks kept out
+    of the lists only when both fields of a row are empty, so the door can say what a row lacks)."""
+    from distributor.platforms.specs import spec_for
+
+    spec, name = spec_for(account.platform), account.name
+    extras = []
+    for n in range(2, spec.max_images + 1):
+        url = str(form.get(f"extra_image_{name}_{n}", "")).strip()
+        alt = form_text(form.get(f"extra_alt_{name}_{n}", "")).strip()
+        if url or alt:
+            extras.append({"url": url, "alt": alt or None})
+    thread = [form_text(form.get(f"thread_{name}_{n}", "")).strip()
+              for n in range(2, spec.capabilities.max_thread_posts + 1)]
+    return {"extra_images": extras, "first_comment": form_text(form.get(f"first_comment_{name}", "")).strip(),
+            "thread": [t for t in thread if t]}
 
 
 @router.post("/compose")
@@ -202,7 +224,9 @@ async def compose_submit(request: Request, user: User = Depends(page_user), sess
                 runtime, settings.account(draft.account), article_id=article_id,
                 section=article.section if article else None, text=draft.text, link=draft.link or None,
                 image_url=image_url, image_alt=draft.image_alt or image_alt,
-                at=at, next_slot=timing["when"] == "slot", approve=timing["approve"]))
+                at=at, next_slot=timing["when"] == "slot", approve=timing["approve"],
+                extra_images=draft.extra_images, first_comment=draft.first_comment or None,
+                thread=draft.thread))
         except DistributorError as exc:
             draft.error = str(exc)
     if any(d.error for d in included):

@@ -136,8 +136,12 @@
     var picture = chosenPicture(card);
     var altBox = card.querySelector("textarea.alt-text");
     var alt = altBox && altBox.value.trim() ? altBox.value.trim() : (picture ? picture.alt : "");
+    var extras = extraImages(card);
+    if (!picture && extras.length) { picture = extras.shift(); alt = picture.alt; }  // the first one leads
     // A photo post shows the picture; otherwise a link makes a card (X's card, Facebook's link post).
-    var photoPost = Boolean(picture) && (traits.photo === "always" || !link || picture.src.indexOf("/cards/") === 0);
+    // Several images always make a photo post (Facebook: photos attached to one post, the link in the text).
+    var photoPost = Boolean(picture) && (traits.photo === "always" || !link || picture.src.indexOf("/cards/") === 0 ||
+                                         extras.length > 0);
     var where = photoPost ? traits.photo_link : traits.link;
     var shown = text;
     if (link && where === "in_text" && text.indexOf(link) === -1) shown = (text + traits.joiner + link).trim();
@@ -160,7 +164,60 @@
       linkCard.querySelector(".pv-card-title").textContent = figure.dataset.cardTitle || link;
       linkCard.querySelector(".pv-card-link").textContent = link;
     }
+    drawParts(card, figure, photoPost ? extras : []);
   }
+
+  // The images after the first: rows with a URL, each with its alt text.
+  function extraImages(card) {
+    return Array.from(card.querySelectorAll(".extra-image")).map(function (row) {
+      var url = row.querySelector('input[name^="extra_image_"]').value.trim();
+      var alt = row.querySelector('textarea[name^="extra_alt_"]').value.trim();
+      return url ? { src: url, alt: alt } : null;
+    }).filter(Boolean);
+  }
+
+  // The preview's extra images, the thread's replies and the first comment, as the platform will show them.
+  function drawParts(card, figure, extras) {
+    var box = figure.querySelector(".pv-images");
+    box.textContent = "";
+    extras.forEach(function (picture) {
+      var img = document.createElement("img");
+      img.className = "pv-extra";
+      img.src = picture.src;
+      img.alt = picture.alt;
+      img.referrerPolicy = "no-referrer";
+      var note = document.createElement("p");
+      note.className = "pv-extra-alt muted";
+      note.textContent = picture.alt ? "Alt text: " + picture.alt : "No alt text";
+      box.appendChild(img);
+      box.appendChild(note);
+    });
+    var list = figure.querySelector(".pv-thread");
+    list.textContent = "";
+    card.querySelectorAll("textarea.thread-text").forEach(function (box) {
+      var text = box.value.trim();
+      if (!text) return;
+      var item = document.createElement("li");
+      item.className = "pv-reply";
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    list.hidden = !list.children.length;
+    var commentBox = card.querySelector("textarea.first-comment");
+    var comment = figure.querySelector(".pv-comment");
+    var said = commentBox ? commentBox.value.trim() : "";
+    comment.hidden = !said;
+    comment.textContent = said ? "First comment: " + said : "";
+  }
+
+  // "Add an image" shows the next empty image row.
+  document.querySelectorAll("button.add-image").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var next = button.closest(".extra-images").querySelector(".extra-image[hidden]");
+      if (next) next.hidden = false;
+      button.hidden = !button.closest(".extra-images").querySelector(".extra-image[hidden]");
+    });
+  });
 
   document.querySelectorAll(".draft").forEach(function (card) {
     card.addEventListener("input", function () { drawPreview(card); });
