@@ -11,7 +11,7 @@ with one httpx client (keep-alive, logged in for pages, bearer token for the
 API), after 20 warm-up requests. Prints median and p95 per endpoint and the
 ratio of each to the trivial /healthz in the same run, and the median CPU time
 of a request (server and client, one process) with its ratio to /healthz's: on
-a machine busy with other work the wall times grow, the CPU times hardly do.
+a machine busy with other work the wall times grow, the CPU times far less.
 Target: p95 < 200 ms.
 """
 
@@ -109,8 +109,8 @@ def measure(client: httpx.Client, url: str, n: int, **kwargs) -> tuple[list[floa
 
     The server is a thread of this process and requests are sequential, so the
     process's CPU time over a request is what that request cost (server and
-    client): a figure other processes' load on the machine hardly moves, unlike
-    the wall time.
+    client): a figure other processes' load on the machine moves far less than
+    the wall time (not nothing: contention for the cores and caches adds some).
     """
     for _ in range(WARMUP):
         client.get(url, **kwargs).raise_for_status()

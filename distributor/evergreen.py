@@ -227,17 +227,18 @@ def candidates(session: Session, account: AccountSettings, *, now: datetime, due
     if rule is None:
         return []
     newest = now - timedelta(days=rule.after_days) if due_only else now
-    posts_ = session.exec(select(Post).where(
+    sent_posts = session.exec(select(Post).where(
         Post.account == account.name, Post.state == PostState.sent, col(Post.article_id).is_not(None),
         Post.sent_at <= newest, Post.sent_at >= now - timedelta(days=rule.max_age_days),
     ).order_by(col(Post.sent_at), col(Post.id))).all()
-    posts_ = [p for p in posts_ if not (p.auto_key or "").startswith("evergreen:")]  # a re-share is not shared again
-    engagement = _latest_engagement(session, [p.id for p in posts_])
+    # a re-share is not shared again
+    sent_posts = [p for p in sent_posts if not (p.auto_key or "").startswith("evergreen:")]
+    engagement = _latest_engagement(session, [p.id for p in sent_posts])
     articles = {a.id: a for a in session.exec(select(Article).where(
-        col(Article.id).in_({p.article_id for p in posts_})))} if posts_ else {}
+        col(Article.id).in_({p.article_id for p in sent_posts})))} if sent_posts else {}
     found: list[Candidate] = []
     due_by_article: dict[int, int] = {}
-    for post in posts_:
+    for post in sent_posts:
         article = articles.get(post.article_id)
         if article is None:
             continue
