@@ -266,3 +266,16 @@ def test_running_sandbox_stops_on_exit():
         assert requests.get(base + "/_sandbox/stats", timeout=5).status_code == 200
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(base + "/_sandbox/stats", timeout=2)
+
+
+def test_set_impressions_are_what_graph_reports_as_page_views_unless_views_are_set(sandbox):
+    """One audience: X answers it as impression_count, Graph as post_media_view; views set apart win."""
+    def page_views(post_id: str) -> int:
+        answer = requests.get(f"{sandbox}/v25.0/{post_id}/insights",
+                              params={"metric": "post_media_view", "access_token": "t"}, timeout=5).json()
+        return answer["data"][0]["values"][0]["value"]
+
+    both, only_impressions = fb_post(sandbox, message="a").json()["id"], fb_post(sandbox, message="b").json()["id"]
+    requests.post(sandbox + "/_sandbox/metrics", timeout=5, json=[
+        {"id": both, "impressions": 900, "views": 4321}, {"id": only_impressions, "impressions": 900}])
+    assert (page_views(both), page_views(only_impressions)) == (4321, 900)

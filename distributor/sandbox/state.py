@@ -153,7 +153,10 @@ class SandboxState:
     def set_metrics(self, post_id: str, values: dict[str, int]) -> None:
         with self.lock:
             current = self.engagement(post_id)
-            current.update({k: int(v) for k, v in values.items() if k in METRIC_NAMES})
+            given = {k: int(v) for k, v in values.items() if k in METRIC_NAMES}
+            if "impressions" in given and "views" not in given:  # one audience, as the numbers grown on their own
+                given["views"] = given["impressions"]
+            current.update(given)
             self.metrics[post_id] = current
 
     def engagement(self, post_id: str) -> dict[str, int]:
