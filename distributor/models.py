@@ -5,7 +5,6 @@ steps loses nothing: the next run picks up from the rows. Times are stored as
 naive UTC (``utcnow``) so SQLite and PostgreSQL compare them the same way.
 """
 
-
 import enum
 from datetime import UTC, datetime
 from typing import Any, Optional
