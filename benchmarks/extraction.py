@@ -245,7 +245,7 @@ def speed(pages, repeats: int, compose) -> None:
     """extract_page + composing the X post vs trafilatura.bare_extraction, same pages, same process."""
     from trafilatura import bare_extraction
 
-    from distributor import compose as compose_module
+    from distributor import lengths
 
     results = []
 
@@ -260,7 +260,7 @@ def speed(pages, repeats: int, compose) -> None:
             results.append(extract_page(raw, url=truth["canonical_url"]))
 
     def compose_only() -> None:
-        compose_module._x_weighted_length.cache_clear()  # each round counts from cold
+        lengths._x_weighted_length.cache_clear()  # each round counts from cold
         for result in results:
             compose(result)
 

@@ -64,7 +64,7 @@ class Metrics:
 
 @dataclass(frozen=True)
 class Limits:
-    max_text_length: int  # as the platform counts it (``distributor.compose.text_length``)
+    max_text_length: int  # as the platform counts it (``distributor.lengths.text_length``)
     url_length: int | None  # a URL's fixed weight, or None when URLs count as written
     max_image_bytes: int
     metrics_batch_size: int  # ids per metrics call

@@ -73,7 +73,7 @@ def blank_drafts(accounts: list[AccountSettings]) -> list[Draft]:
 def length_error(platform: str, text: str, limit: int | None = None) -> str | None:
     """Why ``text`` cannot be posted on ``platform`` (counted as the platform counts), or None.
 
-    ``limit``: the account's own (``compose.text_limit``: a Mastodon instance's
+    ``limit``: the account's own (``lengths.text_limit``: a Mastodon instance's
     max_characters), the composer's limit too, so the desk never refuses a draft it composed.
     """
     if not text.strip():

@@ -4,11 +4,11 @@
   "use strict";
 
   // The counting rule and the limit come from the server's platform spec (data-counting,
-  // data-url-length, data-limit): the same rules as distributor.compose.text_length.
+  // data-url-length, data-limit): the same rules as distributor.lengths.text_length.
   var URL_RE = /https?:\/\/[^\s]+/g;
   var graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, {granularity: "grapheme"}) : null;
 
-  // Threads counts an emoji as its UTF-8 bytes (emoji_bytes): the same classes as distributor.compose._EMOJI.
+  // Threads counts an emoji as its UTF-8 bytes (emoji_bytes): the same classes as distributor.lengths._emoji_patterns.
   var EMOJI_RE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
   var utf8 = new TextEncoder();
 

@@ -1,4 +1,4 @@
-/* X's weighted length, ported from twitter-text v3 (what distributor.compose.text_length uses).
+/* X's weighted length, ported from twitter-text v3 (what distributor.lengths.text_length uses).
  *
  * Text is NFC-normalised; each URL counts 23 (t.co); each emoji (including
  * ZWJ sequences, flags, keycaps) counts 2; other characters count 1 when in
