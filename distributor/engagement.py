@@ -27,7 +27,7 @@ from distributor.config import MAX_ENGAGEMENT_MINUTES, EngagementSettings
 from distributor.delivery import costs
 from distributor.errors import PlatformError, RateLimited
 from distributor.models import EngagementSnapshot, Post, PostState, RateLimit, utcnow
-from distributor.platforms.base import Metrics, PlatformAdapter
+from distributor.platforms.base import Metrics, PlatformAdapter, count
 from distributor.ratelimits import store_rate_limit
 
 ProgressCallback = Callable[[int, int], None]  # (posts done, posts total)
@@ -325,12 +325,12 @@ def _snapshot(post_id: int, metrics: Metrics, now: datetime) -> EngagementSnapsh
     return EngagementSnapshot(
         post_id=post_id,
         collected_at=now,
-        likes=metrics.likes,
-        shares=metrics.shares,
-        comments=metrics.comments,
-        impressions=metrics.impressions,
-        views=metrics.views,
-        clicks=metrics.clicks,
+        likes=count(metrics.likes) or 0,
+        shares=count(metrics.shares) or 0,
+        comments=count(metrics.comments) or 0,
+        impressions=count(metrics.impressions),
+        views=count(metrics.views),
+        clicks=count(metrics.clicks),
         raw=dict(metrics.raw),
     )
 

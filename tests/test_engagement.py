@@ -375,3 +375,32 @@ def test_first_collection_is_one_step_after_sending():
     post = Post(account="a", platform="twitter", text="t", sent_at=utcnow())
     schedule_first_collection(post, settings)
     assert post.next_collect_at == post.sent_at + timedelta(minutes=settings.engagement.schedule_minutes[0])
+
+
+@pytest.mark.parametrize("bad", [3_000_000_000, -5])
+def test_a_count_no_database_column_can_hold_is_dropped_not_a_crashed_run(engine, sandbox, bad):
+    """A platform answering an absurd count (beyond PostgreSQL's 32-bit integer, or negative) for one post:
+    that count is left out of the snapshot (the raw answer keeps it), the other posts and counts are stored."""
+    room = Newsroom(engine, sandbox)
+    fb = room._seed("facebook", PAGE_ID)[:2]
+    with Session(engine) as session:
+        session.add(Account(name="fb-main", platform="facebook"))
+        posts = [Post(account="fb-main", platform="facebook", template="facebook.j2", text=f"post {n}",
+                      state=PostState.sent, sent_at=room.sent_at, external_id=external_id)
+                 for n, external_id in enumerate(fb)]
+        for post in posts:
+            schedule_first_collection(post, room.settings)
+        session.add_all(posts)
+        session.commit()
+        room.post_ids = {p.external_id: p.id for p in posts}
+    requests.post(sandbox + "/_sandbox/metrics", timeout=10, json=[
+        {"id": fb[0], "likes": bad, "shares": 2, "comments": 3, "views": bad, "clicks": 4},
+        {"id": fb[1], "likes": 10, "shares": 20, "comments": 30, "views": 400, "clicks": 50},
+    ]).raise_for_status()
+
+    report = collect_due(engine, room.settings, {"fb-main": room.adapters["fb-main"]})
+
+    assert report.snapshots == 2
+    [odd], [fine] = room.snapshots(fb[0]), room.snapshots(fb[1])
+    assert (odd.likes, odd.shares, odd.comments, odd.views, odd.clicks) == (0, 2, 3, None, 4)
+    assert (fine.likes, fine.shares, fine.comments, fine.views, fine.clicks) == (10, 20, 30, 400, 50)

@@ -50,6 +50,35 @@ class Published:
     note: str | None = None  # e.g. "posted without image: image is 12 MB, over 5 MB"
 
 
+MAX_COUNT = 2**31 - 1  # the snapshot columns are 32-bit integers on PostgreSQL
+
+
+def count(value: Any) -> int | None:
+    """``value`` when it is a count a snapshot can hold, else None (not reported).
+
+    Platforms' answers are untrusted: a count sent as text, a list, a negative
+    or absurdly large number must neither crash the reading of a batch nor fail
+    its commit (the snapshot's raw answer keeps what was said).
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT else None
+
+
+def dig(body: Any, *keys: str) -> Any:
+    """``body[k1][k2]...`` where every step is an object, else None (a Graph answer's shape is not promised)."""
+    for key in keys:
+        if not isinstance(body, dict):
+            return None
+        body = body.get(key)
+    return body
+
+
+def last_value(metric: Any) -> Any:
+    """The latest value of a Graph insights metric (``{"name", "values": [{"value": n}, ...]}``), or None."""
+    values = metric.get("values") if isinstance(metric, dict) else None
+    last = values[-1] if isinstance(values, list) and values else None
+    return last.get("value") if isinstance(last, dict) else None
+
+
 @dataclass(frozen=True)
 class Metrics:
     likes: int = 0

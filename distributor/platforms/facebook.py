@@ -28,7 +28,7 @@ from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejec
 from distributor.fetch import Fetcher
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, route_session, sandbox_view_base
 from distributor.platforms.specs import SPECS
-from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
+from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published, count, dig, last_value
 from distributor.platforms.images import is_card_reference, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 
@@ -293,7 +293,11 @@ class FacebookAdapter:
         """GETs through the batch endpoint: one POST, and the token stays in its body, out of any URL."""
         batch = [{"method": "GET", "relative_url": url} for url in relative_urls]
         with self.graph_errors(endpoint):
-            return self.graph.request(self.graph.version + "/", post_args={"batch": json.dumps(batch)})
+            answers = self.graph.request(self.graph.version + "/", post_args={"batch": json.dumps(batch)})
+        # one answer per sub-request, an object or null: anything else is no answer for that sub-request
+        if not isinstance(answers, list):
+            return [None] * len(relative_urls)
+        return [a if isinstance(a, dict) else None for a in answers]
 
     @staticmethod
     def _body(answer: dict[str, Any] | None) -> Any:
@@ -414,16 +418,16 @@ class FacebookAdapter:
 
     def normalise(self, body: dict[str, Any]) -> Metrics:
         found: dict[str, int] = {}
-        for metric in (body.get("insights") or {}).get("data", []):
-            values = metric.get("values") or [{}]
-            value = values[-1].get("value")
-            family = insight_family(str(metric.get("name", "")))
-            if family and isinstance(value, int) and not isinstance(value, bool):
-                found.setdefault(family, value)  # the first metric of a family wins
+        insights = dig(body, "insights", "data")
+        for metric in insights if isinstance(insights, list) else []:
+            value = count(last_value(metric))
+            family = insight_family(str(metric.get("name", ""))) if isinstance(metric, dict) else None
+            if family and value is not None:
+                found.setdefault(family, value)  # the first metric of a family that is a count wins
         return Metrics(
-            likes=(body.get("reactions") or {}).get("summary", {}).get("total_count", 0),
-            shares=(body.get("shares") or {}).get("count", 0),  # absent when nobody shared
-            comments=(body.get("comments") or {}).get("summary", {}).get("total_count", 0),
+            likes=count(dig(body, "reactions", "summary", "total_count")) or 0,
+            shares=count(dig(body, "shares", "count")) or 0,  # absent when nobody shared
+            comments=count(dig(body, "comments", "summary", "total_count")) or 0,
             impressions=found.get("impressions"),
             views=found.get("views"),
             clicks=found.get("clicks"),

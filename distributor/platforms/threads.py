@@ -31,7 +31,7 @@ from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejec
 from distributor.fetch import Fetcher
 from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, MAX_RATE_WAIT, retry_after, route_session,
                                          sandbox_view_base)
-from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
+from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published, count, dig, last_value
 from distributor.platforms.images import load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 from distributor.platforms.specs import SPECS
@@ -244,10 +244,12 @@ class ThreadsAdapter:
                 if "does not exist" in exc.reason:
                     metrics[media_id] = Metrics(deleted=True, raw={"id": media_id})
                 continue
-            values = {item.get("name"): ((item.get("values") or [{}])[-1].get("value") or 0)
-                      for item in (answer or {}).get("data") or []}
-            metrics[media_id] = Metrics(likes=values.get("likes", 0),
-                                        shares=values.get("reposts", 0) + values.get("quotes", 0),
-                                        comments=values.get("replies", 0), views=values.get("views"),
+            data = dig(answer, "data")
+            values = {str(item.get("name")): (last_value(item) or 0)
+                      for item in (data if isinstance(data, list) else []) if isinstance(item, dict)}
+            said = {name: count(value) for name, value in values.items()}  # None: no count we can hold
+            metrics[media_id] = Metrics(likes=said.get("likes") or 0,
+                                        shares=(said.get("reposts") or 0) + (said.get("quotes") or 0),
+                                        comments=said.get("replies") or 0, views=said.get("views"),
                                         clicks=None, raw={"id": media_id, **values})
         return metrics
