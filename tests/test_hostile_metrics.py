@@ -19,6 +19,8 @@ from distributor.fetch import Fetcher
 from distributor.platforms import build_adapter
 
 SECRETS = {"DISTRIBUTOR_THREADS_MAIN_ACCESS_TOKEN": "THQ-token-Secret-8",
+           "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
+           "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "token", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ts",
            "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token"}
 
 
@@ -45,6 +47,14 @@ def facebook_post(post_id: str) -> dict:
             ]}}
 
 
+def x_answer() -> dict:
+    return {"data": [
+        {"id": "1", "text": "a story", "edit_history_tweet_ids": ["1"], "public_metrics": {"like_count": 5, "retweet_count": None, "quote_count": 2,
+                                                          "reply_count": "3", "impression_count": -1}},
+        {"id": "2", "text": "another", "edit_history_tweet_ids": ["2"], "public_metrics": None},
+    ]}
+
+
 class Hostile(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
@@ -57,8 +67,8 @@ class Hostile(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # Threads: GET /v1.0/{media_id}/insights
-        self._send(threads_answer())
+    def do_GET(self) -> None:  # X: GET /2/tweets; Threads: GET /v1.0/{media_id}/insights
+        self._send(x_answer() if self.path.startswith("/2/tweets") else threads_answer())
 
     def do_POST(self) -> None:  # Graph: one batch of GET /{post_id}?fields=...
         from urllib.parse import parse_qs
@@ -80,7 +90,8 @@ def hostile():
 
 
 def adapter(platform: str, base_url: str):
-    account = {"threads": AccountSettings(name="threads-main", platform="threads", user_id="1784", api_base_url=base_url),
+    account = {"twitter": AccountSettings(name="x-main", platform="twitter", api_base_url=base_url),
+               "threads": AccountSettings(name="threads-main", platform="threads", user_id="1784", api_base_url=base_url),
                "facebook": AccountSettings(name="fb-main", platform="facebook", page_id="1001",
                                            api_base_url=base_url)}[platform]
     return build_adapter(account, Fetcher(), environ=SECRETS, timeout=5)
@@ -100,3 +111,12 @@ def test_facebook_insights_with_odd_values_keep_the_counts_and_drop_the_rest(hos
     assert set(metrics) == {"1001_1", "1001_2"}
     got = metrics["1001_1"]
     assert (got.likes, got.shares, got.comments, got.views, got.clicks) == (0, 0, 4, 30, 2)
+
+
+def test_x_public_metrics_with_odd_values_keep_the_counts_and_drop_the_rest(hostile):
+    metrics = adapter("twitter", hostile).fetch_metrics(["1", "2"])
+
+    assert set(metrics) == {"1", "2"}
+    got, empty = metrics["1"], metrics["2"]
+    assert (got.likes, got.shares, got.comments, got.impressions) == (5, 2, 0, None)
+    assert (empty.likes, empty.shares, empty.comments, empty.impressions) == (0, 0, 0, None)

@@ -41,7 +41,7 @@ from distributor.fetch import Fetcher
 from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, chunks, quiet_credential_loggers, route_session,
                                         sandbox_view_base)
 from distributor.platforms.specs import SPECS
-from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
+from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published, count, dig
 from distributor.platforms.images import Image, load_image
 from distributor.platforms.matching import Candidate, best_match, parse_platform_time
 
@@ -97,6 +97,9 @@ def x_errors(endpoint: str) -> Iterator[None]:
         raise Transient(f"connection to X broke during {endpoint} ({exc.__class__.__name__})") from exc
     except tweepy.TweepyException as exc:  # v1.1 API wraps connection failures in a bare TweepyException
         raise Transient(f"X request failed during {endpoint}") from exc
+
+
+PUBLIC_METRICS = ("like_count", "retweet_count", "quote_count", "reply_count", "impression_count")
 
 
 class TwitterAdapter:
@@ -346,12 +349,13 @@ class TwitterAdapter:
             with x_errors("GET /2/tweets"):
                 response = self.client.get_tweets(batch, tweet_fields=["public_metrics"], user_auth=True)
             for tweet in response.data or []:
-                counts = tweet.data.get("public_metrics", {})
+                # a value that is no count we can hold is None (an odd answer, not a crashed run)
+                said = {name: count(dig(tweet.data, "public_metrics", name)) for name in PUBLIC_METRICS}
                 metrics[str(tweet.id)] = Metrics(
-                    likes=counts.get("like_count", 0),
-                    shares=counts.get("retweet_count", 0) + counts.get("quote_count", 0),
-                    comments=counts.get("reply_count", 0),
-                    impressions=counts.get("impression_count"),
+                    likes=said["like_count"] or 0,
+                    shares=(said["retweet_count"] or 0) + (said["quote_count"] or 0),
+                    comments=said["reply_count"] or 0,
+                    impressions=said["impression_count"],
                     clicks=None,  # only non_public_metrics has link clicks, and only for 30 days
                     raw=tweet.data,
                 )
