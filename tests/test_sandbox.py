@@ -279,3 +279,18 @@ def test_set_impressions_are_what_graph_reports_as_page_views_unless_views_are_s
     requests.post(sandbox + "/_sandbox/metrics", timeout=5, json=[
         {"id": both, "impressions": 900, "views": 4321}, {"id": only_impressions, "impressions": 900}])
     assert (page_views(both), page_views(only_impressions)) == (4321, 900)
+
+
+@pytest.mark.parametrize("bad", [{"likes": "many"}, {"likes": None}, {"views": [3]}, {"likes": 1.5}, "not an object"])
+def test_bad_metrics_are_refused_with_a_message_and_change_nothing(sandbox, bad):
+    first, second = fb_post(sandbox, message="a").json()["id"], fb_post(sandbox, message="b").json()["id"]
+    requests.post(sandbox + "/_sandbox/metrics", json={"id": second, "likes": 4}, timeout=5).raise_for_status()
+    item = {"id": second, **bad} if isinstance(bad, dict) else bad
+
+    answer = requests.post(sandbox + "/_sandbox/metrics", json=[{"id": first, "likes": 99}, item], timeout=5)
+
+    assert answer.status_code == 400 and answer.json()["error"]
+    likes = [requests.get(f"{sandbox}/v25.0/{post}", params={"fields": "reactions.summary(true)",
+                                                             "access_token": "t"}, timeout=5)
+             .json()["reactions"]["summary"]["total_count"] for post in (first, second)]
+    assert likes[1] == 4 and likes[0] != 99  # the good item before the bad one was not applied either

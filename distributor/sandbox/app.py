@@ -106,11 +106,20 @@ class Sandbox:
     async def set_metrics(self, request: Request) -> Response:
         spec = await _json(request)
         items = spec if isinstance(spec, list) else [spec]
-        for item in items:
+        updates = []
+        for item in items:  # all checked before any is applied: a refused request changes nothing
+            if not isinstance(item, dict):
+                return json_response({"error": "each item is a JSON object with an id"}, 400)
             post_id = str(item.get("id", ""))
             if self.state.get_post(post_id) is None:
                 return json_response({"error": f"no post {post_id!r}"}, 404)
-            self.state.set_metrics(post_id, {k: item[k] for k in METRIC_NAMES if k in item})
+            values = {k: item[k] for k in METRIC_NAMES if k in item}
+            odd = [k for k, v in values.items() if not isinstance(v, int) or isinstance(v, bool)]
+            if odd:
+                return json_response({"error": f"{', '.join(odd)} of post {post_id!r} must be whole numbers"}, 400)
+            updates.append((post_id, values))
+        for post_id, values in updates:
+            self.state.set_metrics(post_id, values)
         return json_response({"updated": len(items)})
 
     async def queue_faults(self, request: Request) -> Response:
