@@ -409,6 +409,8 @@ def test_each_metric_map_names_only_what_we_store_and_views_stay_apart_from_impr
     ("post_media_view", "views"), ("post_total_media_view_unique", "views"), ("post_video_views", "views"),
     ("post_impressions", "impressions"), ("post_impressions_unique", "impressions"),  # an older graph_version
     ("post_clicks", "clicks"), ("post_engaged_users", None),
+    # durations are no counts: milliseconds of video watched would pass for views
+    ("post_video_view_time", None), ("post_video_avg_time_watched", None), ("post_video_view_time_organic", None),
 ])
 def test_a_facebook_insights_metric_fills_the_column_of_its_family(metric, family):
     from distributor.platforms.facebook import insight_family

@@ -442,8 +442,11 @@ def insight_family(name: str) -> str | None:
     ``post_media_view``, ``post_impressions_unique`` -> ``post_total_media_view_unique``):
     those are views, and stay apart from impressions. A Page on an older
     ``graph_version`` that still answers ``post_impressions*`` keeps filling impressions.
-    None: a metric none of our columns holds (it stays in the snapshot's raw answer).
+    None: a metric none of our columns holds (it stays in the snapshot's raw answer), such as a
+    duration (``post_video_view_time``: milliseconds watched, no count of views).
     """
+    if "_time" in name:
+        return None
     if "click" in name:
         return "clicks"
     if "impression" in name:
