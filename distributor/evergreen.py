@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,9 +26,11 @@ from sqlmodel import Session, col, select
 
 from distributor import links, posts
 from distributor.config import AccountSettings, EvergreenSettings
+from distributor.errors import ComposeError
 from distributor.extract.model import Extracted, Image, Quote
 from distributor.models import Article, EngagementSnapshot, Post, PostState, utcnow
 
+log = logging.getLogger(__name__)
 MIN_POSTS = 20  # measured posts of the account before its hours say anything
 MIN_POSTS_IN_HOUR = 3
 HISTORY_DAYS = 90  # how far back "the account's own engagement" looks
@@ -270,7 +273,12 @@ def reshare_due(runtime, *, now: datetime | None = None, accounts: list[str] | N
             for candidate in candidates(session, account, now=now, due_only=True):
                 post = session.get(Post, candidate.post_id)
                 article = session.get(Article, candidate.article_id)
-                composed = runtime.composer.compose(_extracted_with(article, candidate.quote), account)
+                try:
+                    composed = runtime.composer.compose(_extracted_with(article, candidate.quote), account)
+                except ComposeError as exc:  # a user's template may fail on one story: the others still go
+                    log.warning("account %s: the evergreen re-share of article %s (post %s) could not be composed: %s",
+                                account.name, article.id, post.id, exc)
+                    continue
                 try:
                     with session.begin_nested():  # another worker's hourly job may be making this very re-share
                         new = posts.create_post(
