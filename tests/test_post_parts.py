@@ -275,3 +275,64 @@ def test_the_desk_and_the_api_show_the_parts_and_which_are_out(bot):
     assert "Thread post 3" in page and f"(sent: {ids[1]})" in page
     detail = TestClient(app, headers={"Authorization": f"Bearer {token}"}).get(f"/api/posts/{post_id}").json()
     assert detail["thread"] == [QUOTE_1, QUOTE_2] and detail["parts_sent"]["thread"] == ids
+
+
+def test_a_paused_account_sends_no_parts_until_it_is_resumed(bot):
+    """"accounts pause" holds an account's posts: the replies of a thread already out wait too."""
+    from distributor import accounts
+
+    post_id = bot.queue("x-main", text=HEADLINE, thread=[QUOTE_1])
+    adapter = bot.adapters["x-main"]
+    real_reply = adapter.reply
+
+    def failing_once(parent, text):
+        adapter.reply = real_reply
+        queue_faults(bot.sandbox, {"path": "POST /2/tweets", "kind": "500"})
+        return real_reply(parent, text)
+
+    adapter.reply = failing_once
+    bot.dispatch()
+    assert QUOTE_1 not in by_text(bot.sandbox, "twitter")  # the reply waits for its retry
+    with Session(bot.engine) as session:
+        accounts.act(bot.settings, session, "x-main", "pause", actor="desk@example.com", reason="a crisis")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(hours=1)).parts == 0
+    assert QUOTE_1 not in by_text(bot.sandbox, "twitter")  # held, as the account's posts are
+    assert "thread" not in (bot.post(post_id).parts_sent or {}) or bot.post(post_id).parts_sent["thread"] == []
+    with Session(bot.engine) as session:
+        from distributor.dispatch import resume_account
+
+        resume_account(session, "x-main")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(hours=2)).parts == 1
+    assert by_text(bot.sandbox, "twitter")[QUOTE_1]["in_reply_to"] == bot.post(post_id).external_id
+
+
+def test_an_expired_token_pauses_the_account_and_the_reply_waits_for_the_new_one(bot):
+    """An expired token is not the reply's fault: it must not use up the reply's attempts (given up after
+    eight, the reply would never go); the account is paused as for a post, and the reply goes after resume."""
+    from distributor.models import Account
+
+    post_id = bot.queue("x-main", text=HEADLINE, thread=[QUOTE_1])
+    adapter = bot.adapters["x-main"]
+    real_reply = adapter.reply
+
+    def expired(parent, text):
+        queue_faults(bot.sandbox, {"path": "POST /2/tweets", "kind": "expired_token"})
+        return real_reply(parent, text)
+
+    adapter.reply = expired
+    bot.dispatch()
+    with Session(bot.engine) as session:
+        assert session.get(Account, "x-main").paused_at is not None  # as `distributor accounts` shows
+    for hours in range(1, 12):  # the token stays expired for half a day
+        bot.dispatch(now=utcnow() + timedelta(hours=hours))
+    assert not (bot.post(post_id).parts_sent or {}).get("gave_up")
+    adapter.reply = real_reply  # the token is renewed
+    with Session(bot.engine) as session:
+        from distributor.dispatch import resume_account
+
+        resume_account(session, "x-main")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(hours=13)).parts == 1
+    assert by_text(bot.sandbox, "twitter")[QUOTE_1]["in_reply_to"] == bot.post(post_id).external_id
