@@ -336,3 +336,22 @@ def test_an_expired_token_pauses_the_account_and_the_reply_waits_for_the_new_one
         session.commit()
     assert bot.dispatch(now=utcnow() + timedelta(hours=13)).parts == 1
     assert by_text(bot.sandbox, "twitter")[QUOTE_1]["in_reply_to"] == bot.post(post_id).external_id
+
+
+def test_removing_the_first_image_in_the_desk_keeps_the_others(bot, images):
+    """The desk's edit form holds the first image only: clearing it must not silently drop images 2 and 3;
+    the next one leads, with its own alt text, as at the door."""
+    from distributor import posts
+
+    alts = ["The council chamber at midnight", "The mayor at the lectern", "Councillors raise their hands"]
+    post_id = bot.queue("x-main", text=HEADLINE, image_url=images[0], image_alt=alts[0],
+                        extra_images=[{"url": images[1], "alt": alts[1]}, {"url": images[2], "alt": alts[2]}],
+                        at=(utcnow() + timedelta(minutes=5)).isoformat())
+    with Session(bot.engine) as session:
+        posts.edit(session, post_id, image_url="", actor="desk@example.com")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(minutes=6)).sent == 1
+    [received] = sandbox_posts(bot.sandbox)
+    assert [m["alt_text"] for m in received["media"]] == alts[1:]
+    post = bot.post(post_id)
+    assert post.image_url == images[1] and post.image_alt == alts[1]
