@@ -355,3 +355,29 @@ def test_removing_the_first_image_in_the_desk_keeps_the_others(bot, images):
     assert [m["alt_text"] for m in received["media"]] == alts[1:]
     post = bot.post(post_id)
     assert post.image_url == images[1] and post.image_alt == alts[1]
+
+
+def test_a_retried_reply_is_not_mistaken_for_the_same_words_under_another_post(bot):
+    """Two threads end with the same reply; the second one's first try fails. The retry must look for it under
+    its own post: taking the other thread's reply for it would show it sent when it is not (X then refuses the
+    same words again as duplicate content: the post's note says so)."""
+    same = "Follow our live coverage of the night."
+    first = bot.queue("x-main", text=HEADLINE, thread=[same])
+    assert bot.dispatch().parts == 1
+    second = bot.queue("x-main", text="Libraries stay open: what the budget keeps", thread=[same])
+    adapter = bot.adapters["x-main"]
+    real_reply = adapter.reply
+
+    def failing_once(parent, text):
+        adapter.reply = real_reply
+        queue_faults(bot.sandbox, {"path": "POST /2/tweets", "kind": "500"})  # nothing made; it may have been
+        return real_reply(parent, text)
+
+    adapter.reply = failing_once
+    bot.dispatch()
+    bot.dispatch(now=utcnow() + timedelta(minutes=5))
+    [other] = [p for p in sandbox_posts(bot.sandbox) if p["text"] == same]
+    assert other["in_reply_to"] == bot.post(first).external_id  # the only reply is the first thread's
+    post = bot.post(second)
+    assert other["id"] not in (post.parts_sent or {}).get("thread", [])
+    assert "thread post 2 of 2 was not posted" in post.note and "duplicate" in post.note
