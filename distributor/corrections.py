@@ -34,6 +34,8 @@ from distributor import notify, posts, quote_policy
 from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, mark_gone, record_changes,
                                   with_fallbacks)
 from distributor.db import session_scope
+from distributor.delivery import costs
+from distributor.delivery.parts import has_parts
 from distributor.errors import (AuthExpired, DistributorError, FetchError, HttpStatusError, PlatformError, Rejected,
                                Unsupported)
 from distributor.extract import extract_page
@@ -289,22 +291,29 @@ def _run_one(runtime, action_id: int, now: datetime) -> bool:
         action = session.get(PostAction, action_id)
         post = session.get(Post, action.post_id)
         kind, text, external_id, account, attempts = action.kind, action.text, post.external_id, post.account, action.attempts
+        post_id = post.id
+        replies = _thread_replies(post)
     adapter = runtime.adapters.get(account)
-    outcome, error = "done", None
+    outcome, error, meter = "done", None, None
     if adapter is None:
         outcome, error = "failed", f"account {account!r} is no longer configured"
     else:
-        try:
-            if kind == "edit":
-                adapter.edit(external_id, text)
-            else:
-                adapter.delete(external_id)
-        except Unsupported as exc:
-            outcome, error = "unsupported", str(exc)
-        except PlatformError as exc:
-            retry = attempts < MAX_ACTION_ATTEMPTS and not isinstance(exc, (Rejected, AuthExpired))
-            outcome, error = ("pending" if retry else "failed"), str(exc)
+        with costs.metering(account, "correct", post_id) as meter:  # X bills each delete: the ledger counts them
+            try:
+                if kind == "edit":
+                    adapter.edit(external_id, text)
+                else:
+                    for reply in reversed(replies):  # X keeps a thread's replies when its first post goes
+                        adapter.delete(reply)
+                    adapter.delete(external_id)
+            except Unsupported as exc:
+                outcome, error = "unsupported", str(exc)
+            except PlatformError as exc:
+                retry = attempts < MAX_ACTION_ATTEMPTS and not isinstance(exc, (Rejected, AuthExpired))
+                outcome, error = ("pending" if retry else "failed"), str(exc)
     with session_scope(runtime.engine) as session:
+        if meter is not None:
+            costs.record_calls(session, meter.drain())
         action = session.get(PostAction, action_id)
         post = session.get(Post, action.post_id)
         action.state, action.error, action.lease_owner = outcome, error, None
@@ -315,11 +324,30 @@ def _run_one(runtime, action_id: int, now: datetime) -> bool:
                 post.text = text
                 posts.record(session, post, PostState.sent, PostState.sent, "edited on the platform: the story changed",
                              "system", at=now)
+            elif set(_thread_replies(post)) - set(replies):
+                # a reply went out while this ran (a parts worker in flight): delete again, it included
+                action.state, action.lease_until, outcome = "pending", now, "pending"
+                _stop_parts(post)
             else:
                 post.deleted_at = now
+                _stop_parts(post)
+                also = f" and its {len(replies)} thread repl{'y' if len(replies) == 1 else 'ies'}" if replies else ""
                 posts.record(session, post, PostState.sent, PostState.sent,
-                             "deleted on the platform: the story was unpublished", "system", at=now)
+                             f"deleted on the platform{also}: the story was unpublished", "system", at=now)
         elif outcome in ("unsupported", "failed"):
             posts.record(session, post, PostState.sent, PostState.sent, f"{kind} not done: {error}", "system", at=now)
     return outcome == "done"
 
+
+def _thread_replies(post: Post) -> list[str]:
+    """The platform ids of the post's thread replies already out (delivery/parts.py's ``parts_sent``)."""
+    return [str(reply) for reply in (post.parts_sent or {}).get("thread") or []]
+
+
+def _stop_parts(post: Post) -> None:
+    """A deleted post gets no more replies or comments: its parts still due are given up (delivery/parts.py)."""
+    sent = dict(post.parts_sent or {})
+    if has_parts(post) and not sent.get("gave_up"):
+        post.parts_sent = {**sent, "gave_up": "the post was deleted: the story was unpublished"}
+        if post.lease_owner is None:  # waiting, not in a worker's hands: nothing will take it
+            post.lease_until = None

@@ -5,7 +5,9 @@
   shared again ``after_days`` after it went out, with a different quote: the
   runner-up among the article's quotes. Once per article and account ever
   (the new post's ``auto_key`` is ``evergreen:<id of the account's first
-  post of the article>``, unique even across workers). ``should_reshare`` is the rule as a
+  post of the article>``, unique even across workers). A re-share is an
+  automatic post: the account's ``quote_policy`` holds it for an editor when
+  the runner-up's speaker is unsure, and keeps it out when quotes may not go. ``should_reshare`` is the rule as a
   pure function; ``reshare_due`` applies it.
 - Best time: the local hour whose posts earned the highest median
   engagement, once the account has ``MIN_POSTS`` measured posts and the hour
@@ -14,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,11 +26,13 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from distributor import links, posts
+from distributor import links, posts, quote_policy
 from distributor.config import AccountSettings, EvergreenSettings
+from distributor.errors import ComposeError
 from distributor.extract.model import Extracted, Image, Quote
 from distributor.models import Article, EngagementSnapshot, Post, PostState, utcnow
 
+log = logging.getLogger(__name__)
 MIN_POSTS = 20  # measured posts of the account before its hours say anything
 MIN_POSTS_IN_HOUR = 3
 HISTORY_DAYS = 90  # how far back "the account's own engagement" looks
@@ -159,6 +164,15 @@ def runner_up(article: Article) -> Quote | None:
     return Quote(best["text"], best["speaker"], float(best.get("score") or 0), float(best.get("confidence") or 0))
 
 
+def quote_kept_out(account: AccountSettings, quote: Quote | None) -> str | None:
+    """Why the account's ``quote_policy`` keeps the runner-up quote out of an automatic post (so no re-share:
+    the different quote is its point), or None. A re-share is automatic: the same policy as the first post."""
+    if quote is None:
+        return None
+    decision = quote_policy.decide(account.quote_policy, account.unsure_quote, True, quote.confidence)
+    return None if decision.use_quote else f"no re-share: the runner-up quote would be {decision.reason}"
+
+
 def _extracted_with(article: Article, quote: Quote) -> Extracted:
     """The article as the composer takes it, with ``quote`` as its pull quote."""
     data = article.data or {}
@@ -243,8 +257,11 @@ def candidates(session: Session, account: AccountSettings, *, now: datetime, due
         if article is None:
             continue
         quote = runner_up(article)
+        kept_out = quote_kept_out(account, quote)
         if article.gone_at is not None:
             status = "the story was taken down"  # 404/410 or unpublished: not shared again
+        elif kept_out:
+            status = kept_out
         elif post.article_id in due_by_article:
             status = f"re-shared through post {due_by_article[post.article_id]} of the same article"
         else:
@@ -270,11 +287,19 @@ def reshare_due(runtime, *, now: datetime | None = None, accounts: list[str] | N
             for candidate in candidates(session, account, now=now, due_only=True):
                 post = session.get(Post, candidate.post_id)
                 article = session.get(Article, candidate.article_id)
-                composed = runtime.composer.compose(_extracted_with(article, candidate.quote), account)
+                decision = quote_policy.decide(account.quote_policy, account.unsure_quote, True,
+                                               candidate.quote.confidence)
+                poster = account.model_copy(update={"require_approval": True}) if decision.hold else account
+                try:
+                    composed = runtime.composer.compose(_extracted_with(article, candidate.quote), account)
+                except ComposeError as exc:  # a user's template may fail on one story: the others still go
+                    log.warning("account %s: the evergreen re-share of article %s (post %s) could not be composed: %s",
+                                account.name, article.id, post.id, exc)
+                    continue
                 try:
                     with session.begin_nested():  # another worker's hourly job may be making this very re-share
                         new = posts.create_post(
-                            session, account, text=composed.text, link=composed.link, image_url=composed.image_url,
+                            session, poster, text=composed.text, link=composed.link, image_url=composed.image_url,
                             image_alt=composed.image_alt, article_id=article.id, template=composed.template,
                             auto_key=evergreen_key(_first_post_of(session, post, account.name)), next_slot=True,
                         )
@@ -283,6 +308,8 @@ def reshare_due(runtime, *, now: datetime | None = None, accounts: list[str] | N
                 posts.record(session, new, new.state, new.state,
                              f"evergreen re-share of post {post.id} ({candidate.engagement} likes, shares and comments)",
                              "system")
+                if decision.hold:  # an unsure speaker: an editor reads it first (quote_policy = "review_if_unsure")
+                    posts.record(session, new, new.state, new.state, decision.reason, "system")
                 links.track(session, new, runtime.settings.links.redirect_base)
                 made.append(new)
             session.commit()

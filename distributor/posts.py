@@ -394,6 +394,11 @@ def edit(
                 raise EmptyPost("a post needs text")
             changed[name] = [getattr(post, name), value]
             setattr(post, name, value)
+    if "image_url" in changed and not post.image_url and post.extra_images:
+        # the edit form holds the first image only: the next one leads (as at the door, manual.py), none is dropped
+        first, *rest = post.extra_images
+        post.image_url, post.image_alt, post.extra_images = first.get("url"), first.get("alt"), rest or None
+        changed["image_url"] = [changed["image_url"][0], post.image_url]
     if changed:
         post.updated_at = utcnow()
         session.add(post)

@@ -209,3 +209,41 @@ def test_a_story_unpublished_before_its_posts_went_out_is_never_posted(world, sa
         waiting = session.exec(select(Post).where(Post.article_id == article.id)).all()
         assert all(p.state == "cancelled" for p in waiting)
         assert len(waiting) == (2 if read_first else 0)
+
+
+def test_a_story_taken_down_deletes_the_x_thread_replies_too(world, sandbox, engine):
+    """X keeps a thread's replies when its first post is deleted: a take-down must delete them as well."""
+    from distributor import manual
+
+    site, path, runtime = world
+    replies = ["\u201cThe last ferry leaves on Friday,\u201d said the operator.",
+               "\u201cWe will miss it,\u201d said a islander."]
+    manual.queue(runtime, runtime.settings.account("x-main"), article_url=site.url(path), again=True,
+                 text="Ferry service to stop: the thread", thread=replies, actor="desk@example.com")
+    run_cycle(runtime)
+    texts = [p["text"] for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()]
+    assert all(reply in texts for reply in replies)  # the thread went out
+    original = site.server.RequestHandlerClass.do_GET
+
+    def do_get(handler):
+        if handler.path == path:
+            return handler.send_error(410)
+        return original(handler)
+
+    site.server.RequestHandlerClass.do_GET = do_get
+    corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert requests.get(sandbox + "/_sandbox/posts", timeout=5).json() == []  # nothing of the story stays live
+    with Session(engine) as session:
+        thread_post = session.exec(select(Post).where(Post.text == "Ferry service to stop: the thread")).one()
+        assert thread_post.deleted_at is not None
+    assert any("and its 2 thread replies" in line for line in history(engine))
+    # the deletes are in the cost ledger as on X's bill ($0.01 each)
+    from distributor.delivery import costs
+    from distributor.models import ApiCall
+
+    with Session(engine) as session:
+        rows = costs.cost_rows(session, utcnow() - timedelta(days=1), utcnow() + timedelta(days=1))
+        deletes = session.exec(select(ApiCall).where(ApiCall.endpoint == "DELETE /2/tweets/{id}")).all()
+    assert len(deletes) == 4  # the automatic post, the thread's first post and its two replies
+    bill = requests.get(sandbox + "/_sandbox/costs", timeout=5).json()["total_usd"]
+    assert round(sum(r.cost_micros for r in rows) / 1e6, 6) == pytest.approx(bill)

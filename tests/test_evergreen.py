@@ -197,3 +197,69 @@ def test_two_workers_resharing_one_article_at_once_make_one_post_and_neither_fai
         queued = session.exec(select(Post).where(Post.state == PostState.queued)).all()
         assert [p.text for p in queued] == ["the other worker's re-share"]
         assert again_id != first_id
+
+
+def test_a_reshare_the_template_cannot_compose_is_skipped_and_the_others_go(engine, tmp_path, caplog):
+    """A user's template raising on one story (here a division by zero for one speaker) must neither stop the
+    account's other re-shares nor the run's dispatch: that story is left, and said so in the log."""
+    (tmp_path / "picky.j2").write_text("{{ title }} {{ 1 // (speaker != 'Tom Reyes') }} {{ quote }} {{ link }}")
+    settings = Settings(templates_dir=str(tmp_path), accounts=[{
+        "name": "x-main", "platform": "twitter", "template": "picky.j2",
+        "evergreen": {"after_days": 7, "min_engagement": 50}}])
+    with Session(engine) as session:
+        from distributor.posts import ensure_account
+
+        ensure_account(session, settings.account("x-main"))
+        ids = []
+        for slug, runner_up_speaker in (("bad", "Tom Reyes"), ("good", "Ana Lima")):
+            quotes = [{"text": FIRST, "speaker": "Maria Okafor", "score": 9.0, "confidence": 0.9},
+                      {"text": SECOND, "speaker": runner_up_speaker, "score": 7.0, "confidence": 0.9}]
+            article = Article(url=f"https://news.example.com/{slug}", canonical_url=f"https://news.example.com/{slug}",
+                              title=f"Story {slug}", state=ArticleState.extracted, pull_quote=FIRST,
+                              pull_quote_speaker="Maria Okafor", data={"quotes": quotes})
+            session.add(article)
+            session.flush()
+            ids.append(article.id)
+        _sent(session, at=NOW - timedelta(days=8, hours=1), engagement=80, article_id=ids[0])  # the older: first
+        _sent(session, at=NOW - timedelta(days=8), engagement=80, article_id=ids[1])
+        session.commit()
+    from distributor.compose import text_length
+
+    text_length("twitter", "warm")
+    made = evergreen.reshare_due(Runtime(settings, engine), now=NOW)
+    assert [post.article_id for post in made] == [ids[1]]
+    assert "Story good" in made[0].text
+    assert any("Story bad" in r.getMessage() or f"article {ids[0]}" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("policy, confidence, expected_state, expected_status", [
+    ("never", 0.9, None, "quote_policy = never"),  # the account posts no quotes: no quote re-share either
+    ("review_if_unsure", 0.4, PostState.awaiting_approval, "due"),  # an unsure speaker waits for an editor
+    ("review_if_unsure", 0.9, PostState.queued, "due"),
+])
+def test_a_reshare_follows_the_accounts_quote_policy(engine, policy, confidence, expected_state, expected_status):
+    """A misattributed quote is a correction: a re-share is an automatic post, under the same quote_policy."""
+    settings = _settings(evergreen={"after_days": 7, "min_engagement": 50}, quote_policy=policy)
+    with Session(engine) as session:
+        from distributor.posts import ensure_account
+
+        ensure_account(session, settings.account("x-main"))
+        quotes = [{"text": FIRST, "speaker": "Maria Okafor", "score": 9.0, "confidence": 0.9},
+                  {"text": SECOND, "speaker": "Tom Reyes", "score": 7.0, "confidence": confidence}]
+        article = Article(url="https://news.example.com/ferries", canonical_url="https://news.example.com/ferries",
+                          title="Night ferries return", state=ArticleState.extracted, pull_quote=FIRST,
+                          pull_quote_speaker="Maria Okafor", data={"quotes": quotes})
+        session.add(article)
+        session.flush()
+        _sent(session, at=NOW - timedelta(days=8), engagement=80, article_id=article.id)
+        session.commit()
+        [candidate] = evergreen.candidates(session, settings.account("x-main"), now=NOW)
+    assert expected_status in candidate.status
+    from distributor.compose import text_length
+
+    text_length("twitter", "warm")
+    made = evergreen.reshare_due(Runtime(settings, engine), now=NOW)
+    assert [p.state for p in made] == ([expected_state] if expected_state else [])
+    with Session(engine) as session:
+        texts = [p.text for p in session.exec(select(Post).where(Post.auto_key.startswith("evergreen:")))]
+    assert all(SECOND in text for text in texts) and len(texts) == len(made)

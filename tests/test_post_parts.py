@@ -275,3 +275,109 @@ def test_the_desk_and_the_api_show_the_parts_and_which_are_out(bot):
     assert "Thread post 3" in page and f"(sent: {ids[1]})" in page
     detail = TestClient(app, headers={"Authorization": f"Bearer {token}"}).get(f"/api/posts/{post_id}").json()
     assert detail["thread"] == [QUOTE_1, QUOTE_2] and detail["parts_sent"]["thread"] == ids
+
+
+def test_a_paused_account_sends_no_parts_until_it_is_resumed(bot):
+    """"accounts pause" holds an account's posts: the replies of a thread already out wait too."""
+    from distributor import accounts
+
+    post_id = bot.queue("x-main", text=HEADLINE, thread=[QUOTE_1])
+    adapter = bot.adapters["x-main"]
+    real_reply = adapter.reply
+
+    def failing_once(parent, text):
+        adapter.reply = real_reply
+        queue_faults(bot.sandbox, {"path": "POST /2/tweets", "kind": "500"})
+        return real_reply(parent, text)
+
+    adapter.reply = failing_once
+    bot.dispatch()
+    assert QUOTE_1 not in by_text(bot.sandbox, "twitter")  # the reply waits for its retry
+    with Session(bot.engine) as session:
+        accounts.act(bot.settings, session, "x-main", "pause", actor="desk@example.com", reason="a crisis")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(hours=1)).parts == 0
+    assert QUOTE_1 not in by_text(bot.sandbox, "twitter")  # held, as the account's posts are
+    assert "thread" not in (bot.post(post_id).parts_sent or {}) or bot.post(post_id).parts_sent["thread"] == []
+    with Session(bot.engine) as session:
+        from distributor.dispatch import resume_account
+
+        resume_account(session, "x-main")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(hours=2)).parts == 1
+    assert by_text(bot.sandbox, "twitter")[QUOTE_1]["in_reply_to"] == bot.post(post_id).external_id
+
+
+def test_an_expired_token_pauses_the_account_and_the_reply_waits_for_the_new_one(bot):
+    """An expired token is not the reply's fault: it must not use up the reply's attempts (given up after
+    eight, the reply would never go); the account is paused as for a post, and the reply goes after resume."""
+    from distributor.models import Account
+
+    post_id = bot.queue("x-main", text=HEADLINE, thread=[QUOTE_1])
+    adapter = bot.adapters["x-main"]
+    real_reply = adapter.reply
+
+    def expired(parent, text):
+        queue_faults(bot.sandbox, {"path": "POST /2/tweets", "kind": "expired_token"})
+        return real_reply(parent, text)
+
+    adapter.reply = expired
+    bot.dispatch()
+    with Session(bot.engine) as session:
+        assert session.get(Account, "x-main").paused_at is not None  # as `distributor accounts` shows
+    for hours in range(1, 12):  # the token stays expired for half a day
+        bot.dispatch(now=utcnow() + timedelta(hours=hours))
+    assert not (bot.post(post_id).parts_sent or {}).get("gave_up")
+    adapter.reply = real_reply  # the token is renewed
+    with Session(bot.engine) as session:
+        from distributor.dispatch import resume_account
+
+        resume_account(session, "x-main")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(hours=13)).parts == 1
+    assert by_text(bot.sandbox, "twitter")[QUOTE_1]["in_reply_to"] == bot.post(post_id).external_id
+
+
+def test_removing_the_first_image_in_the_desk_keeps_the_others(bot, images):
+    """The desk's edit form holds the first image only: clearing it must not silently drop images 2 and 3;
+    the next one leads, with its own alt text, as at the door."""
+    from distributor import posts
+
+    alts = ["The council chamber at midnight", "The mayor at the lectern", "Councillors raise their hands"]
+    post_id = bot.queue("x-main", text=HEADLINE, image_url=images[0], image_alt=alts[0],
+                        extra_images=[{"url": images[1], "alt": alts[1]}, {"url": images[2], "alt": alts[2]}],
+                        at=(utcnow() + timedelta(minutes=5)).isoformat())
+    with Session(bot.engine) as session:
+        posts.edit(session, post_id, image_url="", actor="desk@example.com")
+        session.commit()
+    assert bot.dispatch(now=utcnow() + timedelta(minutes=6)).sent == 1
+    [received] = sandbox_posts(bot.sandbox)
+    assert [m["alt_text"] for m in received["media"]] == alts[1:]
+    post = bot.post(post_id)
+    assert post.image_url == images[1] and post.image_alt == alts[1]
+
+
+def test_a_retried_reply_is_not_mistaken_for_the_same_words_under_another_post(bot):
+    """Two threads end with the same reply; the second one's first try fails. The retry must look for it under
+    its own post: taking the other thread's reply for it would show it sent when it is not (X then refuses the
+    same words again as duplicate content: the post's note says so)."""
+    same = "Follow our live coverage of the night."
+    first = bot.queue("x-main", text=HEADLINE, thread=[same])
+    assert bot.dispatch().parts == 1
+    second = bot.queue("x-main", text="Libraries stay open: what the budget keeps", thread=[same])
+    adapter = bot.adapters["x-main"]
+    real_reply = adapter.reply
+
+    def failing_once(parent, text):
+        adapter.reply = real_reply
+        queue_faults(bot.sandbox, {"path": "POST /2/tweets", "kind": "500"})  # nothing made; it may have been
+        return real_reply(parent, text)
+
+    adapter.reply = failing_once
+    bot.dispatch()
+    bot.dispatch(now=utcnow() + timedelta(minutes=5))
+    [other] = [p for p in sandbox_posts(bot.sandbox) if p["text"] == same]
+    assert other["in_reply_to"] == bot.post(first).external_id  # the only reply is the first thread's
+    post = bot.post(second)
+    assert other["id"] not in (post.parts_sent or {}).get("thread", [])
+    assert "thread post 2 of 2 was not posted" in post.note and "duplicate" in post.note

@@ -35,7 +35,7 @@ from distributor.platforms.specs import SPECS
 
 log = logging.getLogger(__name__)
 
-PURPOSES = ("publish", "upload", "reconcile", "engagement", "check")
+PURPOSES = ("publish", "upload", "reconcile", "engagement", "check", "correct")
 READ_PURPOSES = frozenset({"engagement"})
 MICROS = 1_000_000
 

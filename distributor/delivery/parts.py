@@ -10,6 +10,8 @@ twice, by three rules:
   ``"trying"``: a worker that died (or lost the answer) leaves it, and the next
   attempt first looks for that part on the platform (``find_reply`` /
   ``find_comment``) before making it again;
+- nothing while the account is paused (by an editor, or by an expired token,
+  which pauses it here as the dispatcher does): its parts wait with its posts;
 - one worker at a time: a sent post whose parts are due holds ``lease_until``
   (the time they are due, never NULL while parts wait), and a worker takes them
   with a conditional UPDATE on it, as the dispatcher takes a queued post. A
@@ -35,7 +37,7 @@ from sqlmodel import Session, col, select
 from distributor.delivery import costs
 from distributor.delivery.leases import PUBLISH_ENDPOINT
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected
-from distributor.models import Post, PostEvent, PostState, RateLimit
+from distributor.models import Account, Post, PostEvent, PostState, RateLimit
 from distributor.platforms.base import PlatformAdapter, Published
 from distributor.ratelimits import store_rate_limit
 
@@ -114,9 +116,11 @@ def _take(engine: Bind, post_id: int, worker_id: str, now: datetime, lease_secon
 def _due_ids(engine: Bind, accounts: set[str], now: datetime, only: set[int] | None) -> list[int]:
     limited = exists().where(RateLimit.account == Post.account, RateLimit.endpoint == PUBLISH_ENDPOINT,
                              RateLimit.reset_at > now)
+    paused = exists().where(Account.name == Post.account, col(Account.paused_at).is_not(None))  # held, as its posts
     with Session(engine) as session:
         query = (select(Post.id).where(Post.state == S.sent, col(Post.lease_until).is_not(None),
-                                       col(Post.lease_until) <= now, col(Post.account).in_(accounts), ~limited)
+                                       col(Post.lease_until) <= now, col(Post.account).in_(accounts), ~limited,
+                                       ~paused)
                  .order_by(col(Post.lease_until), col(Post.id)).limit(50))
         if only is not None:
             query = query.where(col(Post.id).in_(only))
@@ -125,7 +129,8 @@ def _due_ids(engine: Bind, accounts: set[str], now: datetime, only: set[int] | N
 
 def _write(engine: Bind, post_id: int, worker_id: str, now: datetime, change: Callable[[dict], None],
            reason: str | None = None, note: str | None = None, release_at: datetime | None | bool = False,
-           meter: costs.Meter | None = None, limit: tuple[str, str, datetime] | None = None) -> bool:
+           meter: costs.Meter | None = None, limit: tuple[str, str, datetime] | None = None,
+           pause: tuple[str, str] | None = None) -> bool:
     """Apply ``change`` to parts_sent (only while this worker holds the parts' lease), with a history line."""
     with Session(engine, expire_on_commit=False) as session:
         post = session.exec(select(Post).where(Post.id == post_id, Post.state == S.sent,
@@ -134,6 +139,9 @@ def _write(engine: Bind, post_id: int, worker_id: str, now: datetime, change: Ca
             costs.record_calls(session, meter.drain())
         if limit is not None:
             store_rate_limit(session, *limit)
+        if pause is not None:  # the account's (account, reason): dispatch's own pause on an expired token
+            session.execute(update(Account).where(col(Account.name) == pause[0], col(Account.paused_at).is_(None))
+                            .values(paused_reason=pause[1], paused_at=now))
         if post is None:
             session.commit()  # the ledger keeps the calls even when the lease was lost
             return False
@@ -232,7 +240,7 @@ def _failed(engine: Bind, post_id: int, worker_id: str, now: datetime, part: Par
     """A part failed: the post stays sent; retry later (rate limit, transient) or give up (refused)."""
     failures = int(sent.get("failures") or 0) + 1
     what = f"{type(exc).__name__}: {exc}"
-    limit = None
+    limit, pause = None, None
     if isinstance(exc, RateLimited):
         retry_at = max(exc.retry_at if exc.retry_at.utcoffset() else exc.retry_at.replace(tzinfo=UTC),
                        now + timedelta(seconds=1))
@@ -240,6 +248,8 @@ def _failed(engine: Bind, post_id: int, worker_id: str, now: datetime, part: Par
         failures -= 1  # a rate limit is not the part's fault
     elif isinstance(exc, AuthExpired):
         retry_at = now + backoff(failures)
+        failures -= 1  # nor an expired token: the account is paused (as dispatch does) and its parts wait for it
+        pause = f"auth expired: {exc}"
     else:
         retry_at = now + backoff(failures)
     give_up = isinstance(exc, Rejected) or failures >= max_attempts
@@ -264,7 +274,8 @@ def _failed(engine: Bind, post_id: int, worker_id: str, now: datetime, part: Par
         note = (f"{part.label} not posted yet: {what[:300]}; trying again after {retry_at:%Y-%m-%d %H:%M:%S} UTC "
                 "(the post itself is out)")
         _write(engine, post_id, worker_id, now, change, reason=f"{part.label} failed ({what[:300]}); retry after "
-               f"{retry_at.isoformat()}", note=note, release_at=retry_at, meter=meter, limit=limit)
+               f"{retry_at.isoformat()}", note=note, release_at=retry_at, meter=meter, limit=limit,
+               pause=(account, pause) if pause else None)
 
 
 def send_due(engine: Bind, adapters: Mapping[str, PlatformAdapter], worker_id: str, now: datetime,

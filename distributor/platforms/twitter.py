@@ -230,7 +230,7 @@ class TwitterAdapter:
 
     def find_reply(self, parent_id: str, text: str, not_before: datetime | None) -> Published | None:
         """A reply an earlier attempt may have made (its answer lost): the account's posts since then."""
-        found = self.find_existing(OutgoingPost(text=text, not_before=not_before))
+        found = self.find_existing(OutgoingPost(text=text, not_before=not_before), replying_to=parent_id)
         return None if found is None else Published(found.external_id, found.url, "found among the account's posts")
 
     def _upload(self, image: Image) -> tuple[str, bool]:
@@ -298,14 +298,16 @@ class TwitterAdapter:
                 self._user_id = str(self.client.get_me(user_auth=True).data.id)
         return self._user_id
 
-    def find_existing(self, post: OutgoingPost) -> Published | None:
+    def find_existing(self, post: OutgoingPost, replying_to: str | None = None) -> Published | None:
         """Look among the posts made since the first attempt only: X bills each post read.
 
         ``start_time`` (the first attempt, less a margin for clock differences) and
         ``since_id`` (our last post before it) and ``until_id`` (our first post begun
         after the last attempt ended) bound the search; pages of
         RECONCILE_PAGE posts (X's smallest) are read until the post is found or
-        the posts since the first attempt run out.
+        the posts since the first attempt run out. ``replying_to``: only the
+        account's replies to that post (a thread's reply: the same words may
+        end another thread too).
         """
         user_id = self._me()
         bounds: dict = {}
@@ -319,9 +321,10 @@ class TwitterAdapter:
         for _ in range(RECONCILE_MAX_PAGES):
             with x_errors("GET /2/users/{id}/tweets"):
                 response = self.client.get_users_tweets(user_id, max_results=RECONCILE_PAGE, user_auth=True,
-                                                        tweet_fields=["created_at", "entities"],
+                                                        tweet_fields=["created_at", "entities", "referenced_tweets"],
                                                         pagination_token=token, **bounds)
-            candidates = [self._candidate(tweet.data) for tweet in response.data or []]
+            candidates = [self._candidate(tweet.data) for tweet in response.data or []
+                          if replying_to is None or _replies_to(tweet.data, replying_to)]
             found = best_match(post, self.sent_text(post), candidates)
             if found is not None:
                 return Published(found.external_id, self.view_url(found.external_id),
@@ -369,6 +372,12 @@ class TwitterAdapter:
 # --- X's rules, as plain functions -------------------------------------------------------
 
 _ID_SEGMENT = re.compile(r"/\d{4,}(?=/|$)")  # ids, not the "/2" version
+
+
+def _replies_to(tweet: dict, parent_id: str) -> bool:
+    """Whether the tweet (v2 JSON with ``referenced_tweets``) is a reply to ``parent_id``."""
+    return any(ref.get("type") == "replied_to" and str(ref.get("id")) == str(parent_id)
+               for ref in tweet.get("referenced_tweets") or () if isinstance(ref, dict))
 
 
 def endpoint_key(method: str, url: str) -> str:
