@@ -253,3 +253,16 @@ def test_a_long_quoted_post_inside_the_story_does_not_replace_the_story():
     paragraphs = article_body(parse(page.encode()).tree).paragraphs
     assert paragraphs[0] == "The harbour's new pumps failed their first public test on Friday."
     assert paragraphs[-1] == "The council said it would answer the letter next week."
+
+
+def test_hover_cards_are_cut_even_after_the_page_elements_were_collected():
+    # extract_page reads the head (collecting the page's elements) before the body step
+    # removes hover cards: the paragraphs must come from the tree without them.
+    from distributor.extract.document import page_elements
+
+    doc = parse((FIXTURES / "hovercard-pullquote.html").read_bytes())
+    page_elements(doc.tree)
+    result = article_body(doc.tree)
+    assert result.paragraphs[0] == "Senator Ines Harrow asked on Monday for an inquiry into grain prices."
+    assert not any("bridge toll" in p for p in result.paragraphs)
+    assert not any("Typical politician" in p for p in result.paragraphs)

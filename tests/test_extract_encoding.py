@@ -56,3 +56,27 @@ def test_undeclared_legacy_encoding_is_guessed():
 
 def test_str_input_is_taken_as_is():
     assert extract_page("<h1>Already text – fine</h1>").title == "Already text – fine"
+
+
+def _long_page(head: str, title: bytes, filler: int) -> bytes:
+    """A page whose headline comes after `filler` bytes of plain ASCII markup."""
+    pad = b"<div class='nav'>menu</div>\n" * (filler // 28)
+    return f"<html><head>{head}</head><body>".encode() + pad + b"<h1>" + title + b"</h1></body></html>"
+
+
+def test_utf8_character_across_a_long_ascii_stretch_reads_right():
+    # Non-ASCII bytes at every offset around 4 kB boundaries: each split of "é" / "’" is
+    # still one character, whatever stretch of the page it falls in.
+    for shift in range(0, 8):
+        raw = _long_page("", b"x" * shift + "Caf\u00e9 owners\u2019 \u201clast\u201d stand".encode(), 4096 * 3 - 40)
+        result = extract_page(raw)
+        assert result.title == "x" * shift + "Café owners’ “last” stand"
+
+
+def test_one_legacy_byte_far_into_an_ascii_page_is_not_read_as_utf8():
+    # Everything ASCII except a windows-1252 curly quote pair 20 kB in: not valid UTF-8.
+    raw = _long_page("<meta charset='windows-1252'>", b"\x93Safe until 2037\x94, trustees say", 20_000)
+    result = extract_page(raw)
+    assert result.title == "“Safe until 2037”, trustees say"
+    undeclared = _long_page("", b"Ren\xe9e Dufour\x92s caf\xe9", 20_000)
+    assert not any(bad in (extract_page(undeclared).title or "") for bad in MOJIBAKE)

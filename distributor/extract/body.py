@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from distributor.extract.document import page_elements, tree_changed
+
 # Tags whose content is never article prose.
 _CHROME_TAGS = frozenset({
     "nav", "footer", "aside", "form", "header", "figure", "figcaption", "button", "select",
@@ -143,7 +145,7 @@ class _ChromeCache:
     def __init__(self, tree: LexborHTMLParser, prose_chars: int = 0) -> None:
         self._known: dict[int, bool] = {}
         self._prose_chars = prose_chars  # all paragraph text on the page, chrome or not
-        for h1 in tree.css("h1"):
+        for h1 in page_elements(tree).tagged("h1"):
             current = h1.parent
             while current is not None and current.tag not in _STOP_TAGS:
                 if current.mem_id in self._known:
@@ -212,8 +214,16 @@ def _end_paragraph(parts: list[str], paragraphs: list[str]) -> None:
         paragraphs.append(text)
 
 
-def _link_text_length(node: LexborNode) -> int:
-    links = node.css("a")
+def _links(node: LexborNode) -> list[LexborNode]:
+    """The <a> elements inside `node`, in page order: node.css("a") without a selector
+    parsed on every call (a paragraph has a handful of elements; this runs per paragraph)."""
+    own = node.mem_id
+    return [n for n in node.traverse(include_text=False) if n.tag == "a" and n.mem_id != own]
+
+
+def _link_text_length(node: LexborNode, links: list[LexborNode] | None = None) -> int:
+    """Characters of link text in `node` (its <a> elements, when the caller has them)."""
+    links = node.css("a") if links is None else links
     if len(links) > _MAX_LINKS:
         return len(node.text(deep=True, separator=""))  # a list of links, however it is marked up
     return sum(len(collapse(a.text(deep=True, separator=""))) for a in links)
@@ -250,8 +260,8 @@ _MAX_LINKS = 200  # more links than this in one block: a link list, not a senten
 def _blocks(tree: LexborHTMLParser):
     """(element, text) for each <p>, and for each paragraph of loose text in a <div>."""
     count = 0
-    for node in tree.css("p, div, section, article, blockquote"):
-        if node.tag == "p":
+    for node, tag in page_elements(tree).blocks:
+        if tag == "p":
             yield node, node_text(node)
             count += 1
         else:
@@ -270,7 +280,7 @@ def _linked_sentence(node: LexborNode, text: str) -> bool:
     """
     if not text.rstrip().endswith((".", "!", "?", ".”", '."', "?”", "!”")):
         return False
-    linked_words = sum(len(a.text(deep=True, separator=" ").split()) for a in node.css("a"))
+    linked_words = sum(len(a.text(deep=True, separator=" ").split()) for a in _links(node))
     return len(text.split()) - linked_words >= 3
 
 
@@ -284,9 +294,13 @@ def _sole_text_child(parent: LexborNode, child: LexborNode) -> bool:
 
 def remove_hover_cards(tree: LexborHTMLParser) -> None:
     """Drop pop-up cards nested in paragraphs, whose text would otherwise join the prose."""
+    removed = False
     for node in tree.css(_HOVER_SELECTOR):
         if _HOVER_CARD_RE.search((node.attributes.get("class") or "").lower()):
             node.decompose()
+            removed = True
+    if removed:
+        tree_changed(tree)
 
 
 def article_body(tree: LexborHTMLParser) -> Body:
@@ -304,7 +318,7 @@ def article_body(tree: LexborHTMLParser) -> Body:
     for p, text in blocks:
         if len(text) < 2 or len(text) > MAX_PARAGRAPH_CHARS or chrome.inside_chrome(p):
             continue
-        links = _link_text_length(p) if p.tag == "p" else 0
+        links = _link_text_length(p, _links(p)) if p.tag == "p" else 0
         if links and links > 0.5 * len(text) and not _linked_sentence(p, text):
             continue  # a "read more" / related-story line, not prose
         candidates.append((p, text))

@@ -99,6 +99,101 @@ def _decode(content: bytes | str, content_type: str | None = None) -> tuple[str,
     return content.decode(encoding or "cp1252", errors="replace"), False
 
 
+_ASCII_STRETCH = 4096  # bytes tested at once by isascii() in _plain_utf8
+
+
+def _plain_utf8(content: bytes, content_type: str | None) -> bool:
+    """Whether `_decode` would read these bytes as plain UTF-8 (no BOM, HTML, valid UTF-8).
+
+    Hand-written because Python has no UTF-8 validator that does not build the text:
+    a page's markup is mostly ASCII, so stretches that isascii() passes (C speed, no
+    copy of the text) are skipped and only the stretches holding other bytes are
+    decoded. An ASCII byte is never inside a multi-byte sequence, so the page is valid
+    exactly when each such stretch is. Linear: every byte is looked at once or twice.
+    """
+    if any(content.startswith(bom) for bom, _ in _BOMS):
+        return False
+    if content_type and content_type.split(";")[0].strip().lower().startswith(_NOT_HTML_TYPES):
+        return False
+    head = content[:1024]
+    if head.startswith(_MAGIC) or b"\x00" in head:
+        return False
+    size, start, pos = len(content), None, 0
+    while pos < size:
+        end = pos + _ASCII_STRETCH
+        if content[pos:end].isascii():
+            if start is not None:
+                try:
+                    content[start:pos].decode("utf-8")
+                except UnicodeDecodeError:
+                    return False
+                start = None
+        elif start is None:
+            start = pos
+        pos = end
+    if start is not None:
+        try:
+            content[start:].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+class Tree(LexborHTMLParser):
+    """A parsed page that remembers its `PageElements` once they have been asked for."""
+
+    elements: "PageElements | None" = None
+
+
+_BLOCK_SELECTOR = "p, div, section, article, blockquote"
+
+
+class PageElements:
+    """Lists of the page's elements that several extractors ask for, each found once.
+
+    Every lexbor query walks the whole tree, whatever it asks for; the headline, the
+    chrome test and the images all want the <h1>s, the embeds and the body the blocks.
+    """
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self._tree = tree
+        self._tagged: dict[str, list[LexborNode]] = {}
+        self._blocks: list[tuple[LexborNode, str]] | None = None
+
+    def tagged(self, tag: str) -> list[LexborNode]:
+        """tree.css(tag): the elements of one tag, in page order."""
+        found = self._tagged.get(tag)
+        if found is None:
+            found = self._tagged[tag] = self._tree.css(tag)
+        return found
+
+    @property
+    def blocks(self) -> list[tuple[LexborNode, str]]:
+        """(element, tag) of every <p>, <div>, <section>, <article> and <blockquote>, in page order."""
+        if self._blocks is None:
+            self._blocks = [(node, node.tag) for node in self._tree.css(_BLOCK_SELECTOR)]
+        return self._blocks
+
+
+def page_elements(tree: LexborHTMLParser) -> PageElements:
+    """The page's element lists: kept with a `Tree` between calls, so each is found once.
+
+    Whoever removes elements from the tree calls `tree_changed`, or the lists
+    would hold elements that are gone.
+    """
+    if isinstance(tree, Tree):
+        if tree.elements is None:
+            tree.elements = PageElements(tree)
+        return tree.elements
+    return PageElements(tree)
+
+
+def tree_changed(tree: LexborHTMLParser) -> None:
+    """Forget the collected elements after the tree has lost some (see page_elements)."""
+    if isinstance(tree, Tree):
+        tree.elements = None
+
+
 @dataclass
 class Document:
     """A parsed page plus what several extractors read from it (collected once)."""
@@ -152,6 +247,22 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     """Decode and parse a page; ExtractError when there is nothing HTML-like in it."""
     if content is None or len(content) == 0:
         raise ExtractError("empty page")
+    if isinstance(content, bytes) and 0 < content.count(b"<") < _DEPTH_CHECK_TAGS and _plain_utf8(content, content_type):
+        # The common page, plain UTF-8 with few tags: the parser gets the bytes as they
+        # are, and the text is never built (its "<" makes it neither empty nor markup-less).
+        tree = Tree(content)
+    else:
+        tree = _parse_text(content, content_type)
+    if tree.root is None:
+        raise ExtractError("not an HTML page (nothing could be parsed)")
+    json_ld = _json_ld(tree)
+    # Scripts and styles are never article text; drop them once so later scans skip them.
+    tree.strip_tags(["script", "style", "template"])
+    return Document(tree=tree, url=url, json_ld=json_ld)
+
+
+def _parse_text(content: bytes | str, content_type: str | None) -> Tree:
+    """parse() for every other page: decoded (and its depth cut) before parsing."""
     text, utf8 = _decode(content, content_type)
     if not text or text.isspace():  # (no copy of the page, as strip() would make)
         raise ExtractError("empty page")
@@ -161,13 +272,7 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     # same tree, without encoding the whole page back), unless their depth needs cutting.
     shallow = utf8 and content.count(b"<") < _DEPTH_CHECK_TAGS
     limited = text if shallow else limit_depth(text)
-    tree = LexborHTMLParser(content if utf8 and limited is text else limited)
-    if tree.root is None:
-        raise ExtractError("not an HTML page (nothing could be parsed)")
-    json_ld = _json_ld(tree)
-    # Scripts and styles are never article text; drop them once so later scans skip them.
-    tree.strip_tags(["script", "style", "template"])
-    return Document(tree=tree, url=url, json_ld=json_ld)
+    return Tree(content if utf8 and limited is text else limited)
 
 
 # --- nesting depth -------------------------------------------------------------------

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from distributor.extract.body import _marks_chrome, collapse, node_text
+from distributor.extract.document import page_elements
 from distributor.extract.metadata import Head, absolute, ld_types
 from distributor.extract.model import Image
 
@@ -411,13 +412,17 @@ def _ld_image(value: Any, base: str | None, items: list[dict[str, Any]] = ()) ->
     return None, None
 
 
+_LOGO_SELECTOR = 'link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'
+
+
 class _SiteLogos:
     """Is a URL the site's logo or icon? Judged against JSON-LD logos, <meta itemprop=logo>,
     icon links and logo <img>s; each candidate's URL is only resolved when its raw
     address mentions the file asked about (most pages list dozens of icons)."""
 
-    def __init__(self, tree: LexborHTMLParser, head: Head) -> None:
+    def __init__(self, tree: LexborHTMLParser, head: Head, images: Callable[[], list[tuple[LexborNode, str]]]) -> None:
         self._head = head
+        self._images = images  # the page's <img>s with their attribute text (see _page_images)
         urls: list[str | None] = []
         for item in head.json_ld:
             holders = [item, item.get("publisher")] if isinstance(item.get("publisher"), dict) else [item]
@@ -426,9 +431,18 @@ class _SiteLogos:
                     urls.append(_ld_image(holder.get("logo"), head.base)[0])
         urls.extend(head.all("logo"))
         self._declared = {key for key in map(file_key, urls) if key}
-        self._nodes = tree.css(
-            'link[rel~="icon"], link[rel~="apple-touch-icon"], img[class*="logo" i], img[id*="logo" i], img[alt*="logo" i]'
-        )[:_MAX_CANDIDATES]
+        self._tree = tree
+        self._nodes: list[LexborNode] | None = None  # the icon and logo elements, found when needed
+
+    def _may_show(self, needle: str) -> bool:
+        """Whether an icon link or a logo <img> could hold this file name: a superset of the
+        elements _LOGO_SELECTOR finds (its case-insensitive tests, read as substrings), so a
+        page none of whose icons or logos names the file needs no walk of the tree."""
+        for link in self._head.icon_links:
+            if needle in (link.attributes.get("href") or link.attributes.get("src") or "").lower():
+                return True
+        # (an <img>'s attribute text holds its class, id, alt and src, lower-cased)
+        return any("logo" in text and needle in text for _, text in self._images())
 
     def __contains__(self, url: str) -> bool:
         key = file_key(url)
@@ -437,6 +451,10 @@ class _SiteLogos:
         if key in self._declared:
             return True
         needle = key.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        if self._nodes is None:
+            if not self._may_show(needle):
+                return False
+            self._nodes = self._tree.css(_LOGO_SELECTOR)[:_MAX_CANDIDATES]
         for node in self._nodes:
             raw = node.attributes.get("href") or node.attributes.get("src") or ""
             if needle not in raw.lower():
@@ -465,7 +483,7 @@ def _declared_as_furniture(url: str, head: Head) -> bool:
 
 def _page_images(tree: LexborHTMLParser) -> list[tuple[LexborNode, str]]:
     """Every <img> with its attribute text (see _attribute_text), read once for all tests."""
-    return [(node, _attribute_text(node)) for node in tree.css("img")]
+    return [(node, _attribute_text(node)) for node in page_elements(tree).tagged("img")]
 
 
 def _shown_only_as_furniture(imgs: list[tuple[LexborNode, str]], key: str | None, base: str | None) -> bool:
@@ -521,12 +539,18 @@ def lead_image(
         absolute(head.first("twitter:image", "twitter:image:src"), head.base),
         ld_url,
     ]
-    logos = _SiteLogos(tree, head)
-    imgs: list[tuple[LexborNode, str]] | None = None  # read when a declared image needs them
+    read: list[list[tuple[LexborNode, str]]] = []  # the page's images, read when first needed
+
+    def page_images() -> list[tuple[LexborNode, str]]:
+        if not read:
+            read.append(_page_images(tree))
+        return read[0]
+
+    logos = _SiteLogos(tree, head, page_images)
     for url in declared:
         if not url or is_placeholder(url) or url in logos or _declared_as_furniture(url, head):
             continue
-        imgs = _page_images(tree) if imgs is None else imgs
+        imgs = page_images()
         if _shown_only_as_furniture(imgs, file_key(url), head.base):
             continue  # the site's logo or the author's picture: the story's own photo replaces it
         captions: list[str] = []

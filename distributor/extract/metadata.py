@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborNode
 
 from distributor.extract.body import collapse, node_text
-from distributor.extract.document import Document
+from distributor.extract.document import Document, page_elements
 
 ARTICLE_TYPES = frozenset({
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -40,6 +40,8 @@ class Head:
     title_tag: str | None = None
     article_ld: dict[str, Any] | None = None  # the NewsArticle (or similar) JSON-LD object
     json_ld: list[dict[str, Any]] = field(default_factory=list)
+    # <link> elements whose rel mentions "icon" in any case: every icon link is among them.
+    icon_links: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -100,7 +102,10 @@ def read_head(doc: Document) -> Head:
     head.base = absolute(base.attributes.get("href"), doc.url) if base is not None else None
     head.base = head.base or doc.url
     for link in links:
-        rels = (link.attributes.get("rel") or "").lower().split()
+        rel = (link.attributes.get("rel") or "").lower()
+        if "icon" in rel:
+            head.icon_links.append(link)
+        rels = rel.split()
         if "canonical" in rels and head.canonical is None:
             head.canonical = (link.attributes.get("href") or "").strip() or None
     if head.base is None:
@@ -158,7 +163,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     declared_norm = [_norm(t) for t in declared if t]
     # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
     # must not each be compared with every declared title.
-    h1s = [(h1, node_text(h1)) for h1 in doc.tree.css("h1")[:_MAX_HEADINGS]]
+    h1s = [(h1, node_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
     h1s = [(node, text) for node, text in h1s if len(text) > 1]
     # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
     # is a label over the story, not its headline.

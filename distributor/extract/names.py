@@ -313,6 +313,45 @@ _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
 _ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]+) ([{LOWER}][\w-]*) ([{UPPER}][\w-]+)")
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
+_LOWER_RUN = re.compile(rf"[{LOWER}’'-]*")
+_LOWER_LETTERS = frozenset(LOWER)
+_LOWER_CLASS = frozenset(LOWER + "’'-")
+_LOWER_LOOKUPS = 24  # words looked up one by one (str.find) before one findall pass reads them all
+_LOWER_RUN_LIMIT = 200  # letters and hyphens around a looked-up word: longer runs go to the findall pass
+
+
+def _lower_word_in(text: str, word: str, limit: int = 400) -> bool | None:
+    """Whether `word` is in _LOWER_WORD.findall(text), read by a literal search for it.
+
+    None when the answer would cost more than the findall pass (more than `limit`
+    places, or a run of letters and hyphens longer than _LOWER_RUN_LIMIT). Hand-written
+    because a findall over the whole prose costs more than the few words an
+    attribution asks about; each place is read the way findall reads it: the run of
+    letters, apostrophes and hyphens around it (nothing outside a run can join a
+    token) tokenised by _LOWER_WORD itself. Linear: each run is read once.
+    """
+    if len(word) < 2 or word[0] not in _LOWER_LETTERS or not all(c in _LOWER_CLASS for c in word):
+        return False  # no token of _LOWER_WORD looks like this
+    size = len(word)
+    i = text.find(word)
+    while i >= 0:
+        limit -= 1
+        if limit < 0:
+            return None
+        start = i
+        while start > 0 and text[start - 1] in _LOWER_CLASS:
+            start -= 1
+            if i - start > _LOWER_RUN_LIMIT:
+                return None
+        end = _LOWER_RUN.match(text, i + size).end()
+        if end - start > _LOWER_RUN_LIMIT:
+            return None
+        # (findall from the run's start sees the character before it, as \b needs; the one
+        # character after the run is kept for the closing \b)
+        if word in _LOWER_WORD.findall(text, start, end + 1):
+            return True
+        i = text.find(word, end)
+    return False
 # "the Wild’s 4-1 win", "for the Wild.", "The Wild are": a capitalised word the prose writes
 # after "the" and before a possessive, a stop or a plural verb names a team, a body or a
 # place, never a person ("the Biden administration", a name used as a modifier, does not count).
@@ -399,6 +438,8 @@ class Registry:
         # so far, so pages whose attributions never ask pay nothing.
         self._lower_set: set[str] = set()
         self._lower_unread: list[str] = []
+        self._lower_answers: dict[str, bool] = {}  # _written_lower's answers while few words are asked
+        self._lower_full = False  # whether _lower_words (every lower-case word) answers instead
         self._texts: list[str] = []  # every text learnt, for the rarer questions asked lazily
         self._things: set[str] | None = None
         self._thing_words: dict[str, bool] = {}  # is_thing's answers while few names are asked
@@ -424,6 +465,8 @@ class Registry:
         self._lower_unread.append(text)
         self._texts.append(text)
         self._things, self._thing_words, self._joined = None, {}, None
+        if self._lower_answers:
+            self._lower_answers = {}
         lang = current()
         code = lang.code
         determiners = lang.determiners
@@ -485,6 +528,26 @@ class Registry:
             self._lower_set.update(_LOWER_WORD.findall("\n".join(self._lower_unread)))
             self._lower_unread.clear()
         return self._lower_set
+
+    def _written_lower(self, word: str) -> bool:
+        """Whether the texts learnt write `word` as a lower-case word (word in _lower_words).
+
+        The first few words asked are looked up one by one; after that, or when a lookup
+        would cost more, the one findall pass reads them all.
+        """
+        if not self._lower_full:
+            known = self._lower_answers.get(word)
+            if known is not None:
+                return known
+            if len(self._lower_answers) < _LOWER_LOOKUPS:
+                if self._joined is None:
+                    self._joined = "\n".join(self._texts)
+                known = _lower_word_in(self._joined, word)
+                if known is not None:
+                    self._lower_answers[word] = known
+                    return known
+            self._lower_full = True
+        return word in self._lower_words
 
     def _read_run(self, seen: str, run: str, words: list[str], before: str, para: int) -> None:
         """Learn one capitalised run: its name, its role ("le ministre"), whether it has a title."""
@@ -585,7 +648,7 @@ class Registry:
         foreign = current().code != "en"
         while len(words) >= 3 and (
             self._alone.get(words[0], 0) >= 3
-            or (foreign and (words[0] in self._after_article or words[0].lower() in self._lower_words))
+            or (foreign and (words[0] in self._after_article or self._written_lower(words[0].lower())))
         ):
             words = words[1:]
         return " ".join(words)
@@ -596,7 +659,7 @@ class Registry:
         noise = current().noise
         while len(words) >= 2 and (
             words[0] in self._after_article
-            or words[0].lower() in self._lower_words
+            or self._written_lower(words[0].lower())
             or words[0].lower() in noise
             or words[0].lower() in _LEADING_NOISE
             or (len(words) >= 3 and bool(self._entries(fold(words[0]))))
@@ -660,7 +723,7 @@ class Registry:
                 return False  # "Rudolf Augsteins Motto": a genitive, so a thing of his
         if current().code == "de" and len(words) >= 3 and words[-2].endswith("s"):
             return False  # the same genitive when the owner is not introduced elsewhere
-        return words[0].lower() not in self._lower_words
+        return not self._written_lower(words[0].lower())
 
     def is_thing(self, name: str) -> bool:
         """Whether the prose writes this name's last word as a thing: "the Wild’s", "the Wild are"."""
@@ -695,7 +758,7 @@ class Registry:
     def is_common_phrase(self, name: str) -> bool:
         """ "Social Security": every word also appears in lower case, so not a person."""
         words = [w.lower() for w in name.split() if not _is_minor(w)]
-        return bool(words) and all(w in self._lower_words for w in words)
+        return bool(words) and all(self._written_lower(w) for w in words)
 
     def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
