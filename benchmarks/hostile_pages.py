@@ -49,8 +49,9 @@ def timed(page: bytes, compose) -> tuple[float, float, str]:
 
 
 def local_file_time() -> tuple[float, float, str]:
-    from distributor.cli import _read_source
+    from distributor.cli import _read_source, state
 
+    state.needs_config = False  # as `distributor extract FILE` runs: on the defaults, without a distributor.toml
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "huge.html"
         path.write_bytes(fifty_megabytes())
