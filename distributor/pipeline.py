@@ -190,7 +190,9 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
     if poll.not_modified:
         _release_feed(runtime, feed_id, feed_settings, now, status=304, etag=etag, last_modified=last_modified)
         return 0
-    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    # not initialized, and the last poll answered without an error: it listed nothing
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
+                         answered_empty_at=None if initialized else last_polled)
     if subscriptions.enabled(runtime.settings, feed_settings):
         with session_scope(runtime.engine) as session:
             subscribe = subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
@@ -206,7 +208,8 @@ def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings,
     from distributor.sources.wordpress import poll_wordpress
 
     poll = poll_wordpress(runtime.fetcher, feed_settings.url, last_polled if initialized else None)
-    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
+                         answered_empty_at=None if initialized else last_polled)
     if initialized and poll.modified:
         with session_scope(runtime.engine) as session:
             edited = mark_edited(session, {normalise_url(i.link): poll.modified[i.key] for i in poll.items
@@ -218,11 +221,13 @@ def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings,
 
 
 def record_items(
-    runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime
+    runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime,
+    answered_empty_at: datetime | None = None,
 ) -> int:
     """Record a feed's unseen items (``articles.record_items``); wakes extraction when any is new."""
     with session_scope(runtime.engine) as session:
-        added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now)
+        added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now,
+                                  answered_empty_at=answered_empty_at)
     if added:
         runtime.wakeups.notify("articles")
     return added

@@ -56,13 +56,14 @@ def runtime(engine, sandbox, site, monkeypatch):
 
 
 def publish_burst(site, order) -> list[str]:
-    """BURST stories published a minute apart; the feed lists them in ``order``; returns titles oldest first."""
+    """BURST stories published a second apart, since the last poll; the feed lists them in ``order``;
+    returns titles oldest first."""
     now = datetime.now(timezone.utc)
     stories = []
     for n in range(BURST):
         title = f"Flood update number {n:02d}"
         site.pages[f"/u{n}"] = ("text/html; charset=utf-8", article_page(title, site.url(f"/u{n}")))
-        stories.append((title, site.url(f"/u{n}"), now - timedelta(minutes=BURST - n)))
+        stories.append((title, site.url(f"/u{n}"), now + timedelta(seconds=n - BURST)))
     site.pages["/feed"] = ("application/rss+xml", dated_feed(order(stories)))
     return [title for title, _link, _when in stories]
 
