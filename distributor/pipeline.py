@@ -47,14 +47,14 @@ from distributor.articles import (
 from distributor.compose import Composer, ComposedPost, fits, text_limit
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
-from distributor.dispatch import RetryPolicy, dispatch_due
+from distributor.dispatch import RetryPolicy, dispatch_due, paced_past_max_delay
 from distributor.engagement import collect_due, progress_ticker
 from distributor.errors import DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
 from distributor.fetch import Fetcher
-from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, utcnow
+from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, PostState, utcnow
 from distributor.runtime import Runtime, new_worker_id  # noqa: F401 - re-exported for the entry points
 from distributor.posts import EmptyPost
 from distributor.sources import FeedItem, normalise_url, poll_feed
@@ -370,6 +370,10 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
             links.track(session, post, runtime.settings.links.redirect_base)  # through our redirect, when configured
             if quote.reason:
                 posts.record(session, post, post.state, post.state, quote.reason, "system")
+            too_late = paced_past_max_delay(account, runtime.settings, article.published_at or post.created_at,
+                                            post.scheduled_at)
+            if too_late and post.state == PostState.queued:
+                posts.transition(session, post, PostState.awaiting_approval, reason=too_late, actor="system")
     except IntegrityError:
         log.info("article %s already has its post for %s", article.id, account.name)
         return None
