@@ -175,14 +175,25 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 def why_this_feed_skips(
-    item: FeedItem, *, first_poll: bool, backfill: set[str], now: datetime, max_age_hours: float
+    item: FeedItem, *, first_poll: bool, backfill: set[str], now: datetime, max_age_hours: float,
+    answered_empty_at: datetime | None = None,
 ) -> str | None:
-    """Why a feed does not post an item it lists for the first time, or None when it does."""
-    if first_poll and item.key not in backfill:
+    """Why a feed does not post an item it lists for the first time, or None when it does.
+
+    ``answered_empty_at``: the previous poll, when it answered but listed nothing. On the
+    baseline poll only an item dated after it (``FUTURE_TOLERANCE`` for clocks and caches)
+    is new; the rest is the back catalogue the empty answer hid.
+    """
+    if first_poll and item.key not in backfill and not published_since(item, answered_empty_at):
         return "backlog when the feed was first seen"
     if item.published_at and now - item.published_at > timedelta(hours=max_age_hours):
         return f"older than {max_age_hours:g} hours"
     return None
+
+
+def published_since(item: FeedItem, when: datetime | None) -> bool:
+    """Whether the item is dated after ``when`` (within ``FUTURE_TOLERANCE``); undated items never are."""
+    return when is not None and item.published_at is not None and item.published_at >= when - FUTURE_TOLERANCE
 
 
 def backfill_keys(items: list[FeedItem], count: int, now: datetime) -> set[str]:
@@ -227,13 +238,16 @@ def same_guid_entry(session: Session, feed_id: int, guid: str | None) -> FeedEnt
 
 
 def record_items(
-    session: Session, feed_id: int, feed_settings, items: list[FeedItem], *, first_poll: bool, now: datetime
+    session: Session, feed_id: int, feed_settings, items: list[FeedItem], *, first_poll: bool, now: datetime,
+    answered_empty_at: datetime | None = None,
 ) -> int:
     """Record unseen items; return how many articles will be (re)read for posting.
 
-    On a feed's first poll its current items are the backlog: recorded as seen,
-    not posted, except the newest ``backfill`` (see ``backfill_keys``). Items
-    older than ``max_age_hours`` are recorded, not posted. An item is new only
+    On a feed's first poll that lists items (earlier empty or failed polls do
+    not count) its current items are the backlog: recorded as seen, not
+    posted, except the newest ``backfill`` (see ``backfill_keys``) and, when
+    the poll before answered with nothing (``answered_empty_at``), items
+    dated after it. Items older than ``max_age_hours`` are recorded, not posted. An item is new only
     if neither its key in this feed nor its normalised link nor (within this
     feed) its stable guid was seen before, so re-bumped, re-ordered or edited
     items never make a second article. Each feed decides for its own accounts:
@@ -252,7 +266,8 @@ def record_items(
             continue
         url = normalise_url(item.link)
         skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
-                                      max_age_hours=feed_settings.max_age_hours)
+                                      max_age_hours=feed_settings.max_age_hours,
+                                      answered_empty_at=answered_empty_at)
         article = session.exec(select(Article).where(Article.url == url)).first()
         earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
         if earlier is not None:
@@ -284,8 +299,10 @@ def record_items(
         session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id, guid=item.stable_guid,
                               skipped=skipped))
         session.flush()
-    feed = session.get(Feed, feed_id)
-    feed.initialized = True
+    if any(item.link for item in items):
+        # Only a poll that lists something is the baseline: an empty answer (a CMS glitch)
+        # taken as one would post the whole back catalogue as new on the next poll.
+        session.get(Feed, feed_id).initialized = True
     return added
 
 

@@ -761,6 +761,24 @@ def max_delay(account: AccountSettings, settings: Settings) -> timedelta | None:
     return timedelta(hours=hours) if hours else None
 
 
+def paced_past_max_delay(account: AccountSettings, settings: Settings, published_at: datetime,
+                         scheduled_at: datetime) -> str | None:
+    """Why an automatic post whose slot (pacing, quiet hours) comes after its article's
+    ``max_delay_hours`` should wait for an editor instead of going out that late; None when in time.
+
+    Counted as ``_cancel_late_automatic_posts`` counts lateness: from the end of quiet hours.
+    """
+    limit = max_delay(account, settings)
+    if limit is None:
+        return None
+    start = end_of_quiet_hours(account, _aware(published_at), settings.web.timezone)
+    late = _aware(scheduled_at) - start
+    if late <= limit:
+        return None
+    return (f"would go out {late.total_seconds() / 3600:.1f} h after publication, past max_delay_hours = "
+            f"{limit.total_seconds() / 3600:g}: waiting for an editor (approve it to send it at its time)")
+
+
 def _cancel_late_automatic_posts(engine: Bind, accounts: dict[str, AccountSettings], settings: Settings, now: datetime) -> int:
     """Cancel, with the reason in their history, automatic posts held past ``max_delay_hours``.
 

@@ -47,14 +47,14 @@ from distributor.articles import (
 from distributor.compose import Composer, ComposedPost, fits, text_limit
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
-from distributor.dispatch import RetryPolicy, dispatch_due
+from distributor.dispatch import RetryPolicy, dispatch_due, paced_past_max_delay
 from distributor.engagement import collect_due, progress_ticker
 from distributor.errors import DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
 from distributor.fetch import Fetcher
-from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, utcnow
+from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, PostState, utcnow
 from distributor.runtime import Runtime, new_worker_id  # noqa: F401 - re-exported for the entry points
 from distributor.posts import EmptyPost
 from distributor.sources import FeedItem, normalise_url, poll_feed
@@ -190,7 +190,9 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
     if poll.not_modified:
         _release_feed(runtime, feed_id, feed_settings, now, status=304, etag=etag, last_modified=last_modified)
         return 0
-    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    # not initialized, and the last poll answered without an error: it listed nothing
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
+                         answered_empty_at=None if initialized else last_polled)
     if subscriptions.enabled(runtime.settings, feed_settings):
         with session_scope(runtime.engine) as session:
             subscribe = subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
@@ -206,7 +208,8 @@ def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings,
     from distributor.sources.wordpress import poll_wordpress
 
     poll = poll_wordpress(runtime.fetcher, feed_settings.url, last_polled if initialized else None)
-    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now)
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
+                         answered_empty_at=None if initialized else last_polled)
     if initialized and poll.modified:
         with session_scope(runtime.engine) as session:
             edited = mark_edited(session, {normalise_url(i.link): poll.modified[i.key] for i in poll.items
@@ -218,11 +221,13 @@ def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings,
 
 
 def record_items(
-    runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime
+    runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime,
+    answered_empty_at: datetime | None = None,
 ) -> int:
     """Record a feed's unseen items (``articles.record_items``); wakes extraction when any is new."""
     with session_scope(runtime.engine) as session:
-        added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now)
+        added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now,
+                                  answered_empty_at=answered_empty_at)
     if added:
         runtime.wakeups.notify("articles")
     return added
@@ -365,6 +370,10 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
             links.track(session, post, runtime.settings.links.redirect_base)  # through our redirect, when configured
             if quote.reason:
                 posts.record(session, post, post.state, post.state, quote.reason, "system")
+            too_late = paced_past_max_delay(account, runtime.settings, article.published_at or post.created_at,
+                                            post.scheduled_at)
+            if too_late and post.state == PostState.queued:
+                posts.transition(session, post, PostState.awaiting_approval, reason=too_late, actor="system")
     except IntegrityError:
         log.info("article %s already has its post for %s", article.id, account.name)
         return None

@@ -516,3 +516,32 @@ def test_a_429_with_a_reset_that_is_no_date_still_waits_as_a_rate_limit():
         with x_errors("POST /2/tweets"):
             raise tweepy.TooManyRequests(answer)
     assert caught.value.retry_at > utcnow()
+
+
+def test_posts_held_by_the_daily_budget_keep_the_gap_when_it_resets_at_midnight(sandbox, engine, monkeypatch):
+    """A budget that resets must not release its held posts all at once: min_gap_minutes still paces them."""
+    from datetime import datetime, time, timezone
+
+    from distributor.dispatch import BREAKING_PRIORITY
+
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    account = AccountSettings(name="x-main", platform="twitter", api_base_url=sandbox, timezone="UTC",
+                              budget_usd_per_day=0.60, min_gap_minutes=10)
+    settings = Settings(accounts=[account])
+    adapters = {account.name: build_adapter(account, Fetcher(settings.fetch))}
+    with Session(engine) as session:
+        for n in range(3):  # breaking news skips the gap: today's budget is spent at once
+            posts.create_post(session, account, text=f"Breaking {n}", link=f"https://news.example.com/b{n}",
+                              priority=BREAKING_PRIORITY)
+        for n in range(3):
+            posts.create_post(session, account, text=f"Held {n}", link=f"https://news.example.com/h{n}")
+        session.commit()
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST).sent == 3
+    assert dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST).sent == 0  # the budget holds
+
+    midnight = datetime.combine(utcnow().date() + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    sent = [dispatch_due(engine, settings, adapters, worker_id="w1", policy=FAST, now=midnight + timedelta(minutes=m)).sent
+            for m in (1, 2, 5, 12, 13, 23)]
+    assert sent == [1, 0, 0, 1, 0, 1]  # one at a time, min_gap_minutes = 10 apart
+    assert [p["text"].split(" https://")[0] for p in sandbox_posts(sandbox)][-3:] == ["Held 0", "Held 1", "Held 2"]

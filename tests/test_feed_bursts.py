@@ -56,13 +56,14 @@ def runtime(engine, sandbox, site, monkeypatch):
 
 
 def publish_burst(site, order) -> list[str]:
-    """BURST stories published a minute apart; the feed lists them in ``order``; returns titles oldest first."""
+    """BURST stories published a second apart, since the last poll; the feed lists them in ``order``;
+    returns titles oldest first."""
     now = datetime.now(timezone.utc)
     stories = []
     for n in range(BURST):
         title = f"Flood update number {n:02d}"
         site.pages[f"/u{n}"] = ("text/html; charset=utf-8", article_page(title, site.url(f"/u{n}")))
-        stories.append((title, site.url(f"/u{n}"), now - timedelta(minutes=BURST - n)))
+        stories.append((title, site.url(f"/u{n}"), now + timedelta(seconds=n - BURST)))
     site.pages["/feed"] = ("application/rss+xml", dated_feed(order(stories)))
     return [title for title, _link, _when in stories]
 
@@ -98,3 +99,35 @@ def test_a_post_pushed_back_by_the_gap_says_so(runtime, site, sandbox, engine):
     with Session(engine) as session:
         reasons = [e.reason for e in session.exec(select(PostEvent).where(PostEvent.post_id == last.id))]
     assert any("min_gap_minutes" in (reason or "") and "next free slot" in reason for reason in reasons), reasons
+
+
+def test_a_burst_paced_past_max_delay_hours_waits_for_an_editor_instead_of_going_out_late(engine, sandbox, site,
+                                                                                           monkeypatch):
+    """30 stories at one an hour would reach 29 hours: those past max_delay_hours are not sent by themselves."""
+    from distributor import posts
+    from distributor.models import PostState
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(
+        fetch={"allow_private_networks": True, "timeout_seconds": 5},
+        feeds=[{"url": site.url("/feed")}],
+        accounts=[{"name": "x-main", "platform": "twitter", "api_base_url": sandbox, "min_gap_minutes": 60,
+                   "max_delay_hours": 10.5}],
+    )
+    runtime = Runtime(settings, engine)
+    run_cycle(runtime)
+    titles = publish_burst(site, lambda items: items[::-1])
+    run_cycle(runtime)
+
+    queue = queue_in_order(engine)
+    states = {title: PostState(post.state) for title, post in queue}
+    assert [t for t in titles if states[t] is PostState.queued or states[t] is PostState.sent] == titles[:11]
+    assert [t for t in titles if states[t] is PostState.awaiting_approval] == titles[11:]  # 11 h and later
+    held = queue[-1][1]
+    with Session(engine) as session:
+        reasons = [e.reason or "" for e in session.exec(select(PostEvent).where(PostEvent.post_id == held.id))]
+        assert any("after publication, past max_delay_hours = 10.5" in r for r in reasons), reasons
+        posts.approve(session, held.id, "editor@example.com")  # an editor may still send it, at its slot
+        session.commit()
+        assert PostState(session.get(Post, held.id).state) is PostState.queued

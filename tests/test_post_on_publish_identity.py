@@ -116,7 +116,7 @@ def test_a_story_a_new_feed_took_as_backlog_still_reaches_another_feeds_accounts
     from distributor.models import Feed
     with Session(engine) as session:
         feed_b = session.exec(select(Feed).where(Feed.url == site.url("/b"))).one()
-        feed_b.initialized = False
+        feed_b.initialized, feed_b.last_polled_at = False, None
         session.add(feed_b)
         session.commit()
     run_cycle(runtime)
@@ -131,6 +131,7 @@ def test_a_story_too_old_for_one_feed_still_reaches_another_feeds_accounts(make_
         [{"url": "/a", "accounts": ["strict"], "max_age_hours": 1}, {"url": "/b", "accounts": ["lenient"]}],
         [{"name": "strict"}, {"name": "lenient"}],
     )
+    site.pages["/b"] = feed({"link": site.url("/earlier"), "when": NOW - timedelta(hours=5)})  # B's baseline
     run_cycle(runtime)
     page(site, "/story", "Harbour wall repaired")
     three_hours_ago = NOW - timedelta(hours=3)
