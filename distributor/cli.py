@@ -550,11 +550,11 @@ def queue_list(
     if as_json:
         _print_json([_post_json(p, held[p.id]) for p in rows])
         return
-    table = Table("id", "account", "state", "when (UTC)", "text", "error / held because")
-    for p in rows:
-        table.add_row(str(p.id), p.account, p.state.value, p.scheduled_at.strftime("%Y-%m-%d %H:%M"),
-                      p.text.replace("\n", " ")[:60], p.error or (f"held: {held[p.id]}" if held[p.id] else ""))
-    out.print(table)
+    from distributor.plain_table import render  # a plain table: cells verbatim, no rich to load
+
+    print(render(("id", "account", "state", "when (UTC)", "text", "error / held because"), (
+        (str(p.id), p.account, p.state.value, p.scheduled_at.strftime("%Y-%m-%d %H:%M"),
+         p.text.replace("\n", " ")[:60], p.error or (f"held: {held[p.id]}" if held[p.id] else "")) for p in rows)))
 
 
 def _queue_action(action: str, post_id: str) -> None:

@@ -174,3 +174,13 @@ def test_ctrl_c_while_the_command_is_still_loading_stops_without_a_traceback():
     answer = subprocess.run([sys.executable, "-c", interrupt_while_importing], capture_output=True, text=True,
                             timeout=60)
     assert answer.returncode == 130 and "Traceback" not in answer.stderr, answer.stderr
+
+
+def test_queue_list_shows_a_text_with_brackets_verbatim(config):
+    text = "[b]bold[/b] [link=https://x.org]a link[/link] [red]x[/] a[i]"  # the 60 characters shown
+    added = cli("queue", "add", "--account", "rehearsal", "--text", text, config=config)
+    assert added.returncode == 0, added.stderr
+    listed = cli("queue", "list", config=config)
+    assert listed.returncode == 0, listed.stderr
+    assert text in listed.stdout
+    assert all(header in listed.stdout for header in ("id", "account", "state", "when (UTC)", "text", "error / held because"))

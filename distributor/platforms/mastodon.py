@@ -25,10 +25,10 @@ from mastodon import (Mastodon, MastodonAPIError, MastodonError, MastodonNetwork
                       MastodonRatelimitError, MastodonServerError, MastodonUnauthorizedError)
 from pydantic import SecretStr
 
-from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient
 from distributor.fetch import Fetcher
+from distributor.lengths import text_length  # not compose: that loads Jinja2
 from distributor.platforms._http import DEFAULT_TIMEOUT_SECONDS, chunks, loopback_view_base, retry_time
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published
 from distributor.platforms.images import load_image

@@ -25,10 +25,10 @@ import requests
 from pydantic import SecretStr
 
 from distributor.cards.store import is_card_reference
-from distributor.compose import text_length
 from distributor.config import AccountSettings
 from distributor.errors import AuthExpired, DuplicateContent, RateLimited, Rejected, Transient, Unsupported
 from distributor.fetch import Fetcher
+from distributor.lengths import text_length  # not compose: that loads Jinja2
 from distributor.platforms._http import (DEFAULT_TIMEOUT_SECONDS, MAX_RATE_WAIT, retry_after, route_session,
                                          sandbox_view_base)
 from distributor.platforms.base import Limits, Metrics, OutgoingPost, Published, count, dig, last_value
