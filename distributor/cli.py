@@ -81,9 +81,23 @@ def Console(*args, **kwargs):  # noqa: N802 - rich's, imported when a command fi
 
 
 def Table(*args, **kwargs):  # noqa: N802 - rich's, likewise
+    """rich's Table whose cells show text as written: a name, headline or reason with
+    "[b]" or "[link=...]" in it is data, not rich markup (rich would hide or restyle it)."""
+    from rich.markup import escape
     from rich.table import Table as RichTable
 
-    return RichTable(*args, **kwargs)
+    class VerbatimTable(RichTable):
+        def add_row(self, *cells, **options):
+            super().add_row(*(escape(c) if isinstance(c, str) else c for c in cells), **options)
+
+    return VerbatimTable(*args, **kwargs)
+
+
+def _verbatim(value) -> str:
+    """A value from outside (a page, a file name) inside a line that uses rich markup: shown as written."""
+    from rich.markup import escape
+
+    return escape(str(value))
 
 
 class _FirstUseConsole:
@@ -330,12 +344,14 @@ def extract(sources: list[str] = typer.Argument(..., metavar="SOURCE..."), as_js
         if as_json:
             _print_json(result.to_json())
             return
-        out.print(f"[bold]{result.title}[/bold]\n  {result.canonical_url}")
+        # the page's words are data: "[/b]" in a headline is shown, not read as rich markup (a MarkupError)
+        out.print(f"[bold]{_verbatim(result.title)}[/bold]")
+        out.print(f"  {result.canonical_url}", markup=False)
         if result.image:
-            out.print(f"  image: {result.image.url}\n  caption: {result.image.alt or '-'}")
+            out.print(f"  image: {result.image.url}\n  caption: {result.image.alt or '-'}", markup=False)
         if result.pull_quote:
-            out.print(f"  pull quote: “{result.pull_quote.text}” — {result.pull_quote.speaker}")
-        out.print(f"  section: {result.section or '-'}  tags: {', '.join(result.tags) or '-'}")
+            out.print(f"  pull quote: “{result.pull_quote.text}” — {result.pull_quote.speaker}", markup=False)
+        out.print(f"  section: {result.section or '-'}  tags: {', '.join(result.tags) or '-'}", markup=False)
 
     _each_source(sources, handle)
 
@@ -367,7 +383,7 @@ def compose(
             _print_json({"source": source, "platform": platform, "text": post.text, "link": post.link,
                          "image_url": post.image_url, "length": post.length})
             return
-        out.print(f"[dim]{source} → {platform} ({post.length} characters)[/dim]")
+        out.print(f"[dim]{_verbatim(source)} → {platform} ({post.length} characters)[/dim]")
         out.print(post.text, markup=False, highlight=False)
         if post.link and post.link not in post.text:
             out.print(f"link: {post.link}", markup=False)
@@ -608,7 +624,7 @@ def queue_show(post_id: str = PostIdArgument, as_json: bool = typer.Option(False
             {"at": e.at.isoformat(), "from": e.from_state, "to": e.to_state, "actor": e.actor,
              "attempt": e.attempt, "reason": e.reason} for e in events]})
         return
-    out.print(f"[bold]post {post.id}[/bold] {post.account} ({post.platform}) [bold]{post.state.value}[/bold]")
+    out.print(f"[bold]post {post.id}[/bold] {_verbatim(post.account)} ({post.platform}) [bold]{post.state.value}[/bold]")
     out.print(post.text, markup=False, highlight=False)
     for label, value in (("link", post.link), ("image", post.image_url), ("external", post.external_url or post.external_id),
                          ("error", post.error), ("held because", held), ("note", post.note)):

@@ -96,6 +96,13 @@ def test_pause_by_hand_holds_the_posts_until_resumed(x_config, sandbox):
     assert [p["text"] for p in sandbox_posts(sandbox)] == ["Wait for the desk"]
 
 
+def test_a_pause_reason_with_brackets_shows_as_written_in_the_accounts_table(x_config, sandbox):
+    reason = "[b]blackout[/b] until [red]polls close[/]"
+    assert cli("accounts", "pause", "x-main", "--reason", reason, config=x_config, env=X_SECRETS).returncode == 0
+    table = cli("accounts", "list", config=x_config, env=X_SECRETS | {"COLUMNS": "300"}).stdout
+    assert reason in table
+
+
 # --- the API and the desk ------------------------------------------------------------
 
 

@@ -29,6 +29,17 @@ def config(tmp_path, database_url):
     return file
 
 
+def test_extract_shows_a_headline_with_rich_markup_as_written(tmp_path):
+    """A page's headline is data: "[/b]" must neither be styled nor crash the command."""
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><title>Court [/b] rules [red]now[/red]</title></head><body><article>'
+                    '<h1>Court [/b] rules [red]now[/red]</h1><p>' + "The court ruled on Monday. " * 20 + '</p>'
+                    '</article></body></html>', encoding="utf-8")
+    result = cli("extract", str(page))
+    assert result.returncode == 0, result.stderr
+    assert "Court [/b] rules [red]now[/red]" in result.stdout
+
+
 def test_extract_json_on_the_seed_article():
     result = cli("extract", "--json", str(SEED))
     assert result.returncode == 0, result.stderr
