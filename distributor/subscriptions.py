@@ -257,5 +257,9 @@ def receive(session: Session, settings: Settings, token: str, body: bytes, signa
         return Delivery("ignored", reason="the feed is no longer configured")
     items = parse_feed(body, sub.topic, content_type)
     sub.last_notified_at = now
-    added = record_items(session, feed.id, feed_settings, items, first_poll=not feed.initialized, now=now)
+    # as a poll would: before the first poll that listed items, a poll that answered with nothing
+    # (the feed was empty when we subscribed) makes the items dated after it new, the rest backlog
+    answered_empty_at = None if feed.initialized or feed.last_error is not None else feed.last_polled_at
+    added = record_items(session, feed.id, feed_settings, items, first_poll=not feed.initialized, now=now,
+                         answered_empty_at=answered_empty_at)
     return Delivery("accepted", added)
