@@ -214,9 +214,14 @@ def _failed(session: Session, sub: WebSubSubscription, error: str, now: datetime
         feed.next_poll_at = now
 
 
+def find(session: Session, token: str) -> WebSubSubscription | None:
+    """The subscription whose callback is ``/websub/<token>``, if any."""
+    return session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+
+
 def verify_intent(session: Session, token: str, params: dict[str, str], now: datetime) -> str | None:
     """The hub's challenge to echo, or None (404) when we did not ask for this."""
-    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+    sub = find(session, token)
     mode, topic = params.get("hub.mode"), params.get("hub.topic")
     if sub is None or topic != sub.topic:
         return None
@@ -246,7 +251,7 @@ class Delivery:
 def receive(session: Session, settings: Settings, token: str, body: bytes, signature: str | None,
             content_type: str | None, now: datetime) -> Delivery:
     """A hub's content distribution: checked against the subscription's secret, then recorded as a poll would be."""
-    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+    sub = find(session, token)
     if sub is None:
         return Delivery("unknown", reason="no subscription has this callback")
     if not master_secret() or not signature_ok(callback_secret(master_secret(), token), body, signature):
