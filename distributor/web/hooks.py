@@ -104,7 +104,7 @@ async def receive(name: str, request: Request):
         return _refuse(name, request, 400, f"the body could not be read ({exc.__class__.__name__})")
     try:
         verify(hook.kind, webhook_secret(hook), request.headers, body, now_ms=int(time.time() * 1000),
-               max_age_seconds=hook.max_age_seconds)
+               max_age_seconds=hook.max_age_seconds, require_timestamp=hook.require_timestamp)
         pushed = parse(hook.kind, body)
     except WebhookRefused as refused:
         return _refuse(name, request, refused.status, refused.reason)
