@@ -111,6 +111,30 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), given.strip().encode("utf-8", "replace"))
 
 
+_SIGNATURE_HEADERS = {"generic": ("X-Distributor-Signature", GENERIC_HEADER), "ghost": ("X-Ghost-Signature", GHOST_HEADER),
+                      "wordpress": ("x-wp-webhook-signature", WORDPRESS_HEADER)}
+
+
+def check_before_body(kind: str, secret: str, headers: Mapping[str, str], *, now_ms: int, max_age_seconds: int,
+                      require_timestamp: bool = False) -> None:
+    """Raise WebhookRefused for what the headers alone refuse (no secret, no signature, a signed
+    time that is malformed or too far away), so that nobody makes us read a body for nothing."""
+    if not secret:
+        raise WebhookRefused(401, "this webhook has no secret configured, so nothing it receives is trusted")
+    if kind not in _SIGNATURE_HEADERS:
+        raise WebhookRefused(404, f"unknown webhook kind {kind!r}")
+    shown, header = _SIGNATURE_HEADERS[kind]
+    given = headers.get(header)
+    if not given:
+        raise WebhookRefused(401, f"unsigned: no {shown} header")
+    if kind == "ghost":
+        stamp = dict(p.strip().split("=", 1) for p in given.split(",") if "=" in p).get("t", "")
+        if stamp.isascii() and stamp.isdigit() and len(stamp) <= 16 and abs(now_ms - int(stamp)) > max_age_seconds * 1000:
+            raise WebhookRefused(401, f"signature timestamp is more than {max_age_seconds}s away: a replay")
+        return
+    _fresh(_timestamp(headers, require_timestamp), now_ms, max_age_seconds)
+
+
 def verify(kind: str, secret: str, headers: Mapping[str, str], body: bytes, *, now_ms: int,
            max_age_seconds: int, require_timestamp: bool = False) -> None:
     """Raise WebhookRefused (401) unless ``body`` carries a valid, fresh signature under ``secret``.
