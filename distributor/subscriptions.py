@@ -182,10 +182,11 @@ def _request(runtime, sub_id: int, now: datetime) -> str | None:
     with Session(runtime.engine) as session:
         sub = session.get(WebSubSubscription, sub_id)
         hub, topic, token = secure_hub(sub.hub), sub.topic, sub.token
+    secret = callback_secret(master_secret(), token)
     fields = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback_url(runtime.settings, token),
-              "hub.secret": callback_secret(master_secret(), token), "hub.lease_seconds": str(LEASE_SECONDS)}
-    try:
-        runtime.fetcher.post_form(hub, fields)
+              "hub.secret": secret, "hub.lease_seconds": str(LEASE_SECONDS)}
+    try:  # a refusing hub that quotes our request back must not put the secret (or the token) in last_error
+        runtime.fetcher.post_form(hub, fields, secrets=(secret, token))
     except DistributorError as exc:
         _fail(runtime.engine, sub_id, f"subscribing at {hub} failed: {exc}", now)
         return str(exc)
