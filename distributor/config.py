@@ -161,7 +161,8 @@ class WebhookSettings(_Section):
     accounts: list[str] | None = None  # None: every account
     breaking: BreakingRule | None = None
     max_body_bytes: int = Field(1_000_000, ge=1024, le=20_000_000)  # larger requests are refused unread
-    max_age_seconds: int = Field(300, ge=1)  # ghost: a signature older than this is a replay
+    max_age_seconds: int = Field(300, ge=1)  # a signed time (Ghost's t=, X-Distributor-Timestamp) further away is a replay
+    require_timestamp: bool = False  # generic, wordpress: refuse requests without a signed X-Distributor-Timestamp
 
     @field_validator("name")
     @classmethod

@@ -7,11 +7,11 @@ by ``distributor db upgrade``.
 
 from __future__ import annotations
 
+import logging
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
-
-import re
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -30,7 +30,26 @@ def normalise_url(url: str) -> str:
     return url
 
 
+class _NoRowValues(logging.Filter):
+    """Drops the rows SQLAlchemy logs at DEBUG (``Row (...)``): they hold what a query read (a
+    password hash, a WebSub token), and ``hide_parameters`` covers only what a query sends."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno <= logging.DEBUG and isinstance(record.msg, str)
+                    and record.msg.startswith(("Row ", "Col ")))
+
+
+def _quiet_about_values() -> None:
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoRowValues) for f in engine_log.filters):
+        engine_log.addFilter(_NoRowValues())
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """The engine for ``url``. Whatever logging says, SQL is logged without its values
+    (``hide_parameters``: also in the text of a database error, which a traceback shows) and
+    rows read are never logged: tokens and hashes are values, and secrets never reach a log."""
+    _quiet_about_values()
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -40,10 +59,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, echo=echo, hide_parameters=True,
+                               connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

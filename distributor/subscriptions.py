@@ -182,10 +182,11 @@ def _request(runtime, sub_id: int, now: datetime) -> str | None:
     with Session(runtime.engine) as session:
         sub = session.get(WebSubSubscription, sub_id)
         hub, topic, token = secure_hub(sub.hub), sub.topic, sub.token
+    secret = callback_secret(master_secret(), token)
     fields = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback_url(runtime.settings, token),
-              "hub.secret": callback_secret(master_secret(), token), "hub.lease_seconds": str(LEASE_SECONDS)}
-    try:
-        runtime.fetcher.post_form(hub, fields)
+              "hub.secret": secret, "hub.lease_seconds": str(LEASE_SECONDS)}
+    try:  # a refusing hub that quotes our request back must not put the secret (or the token) in last_error
+        runtime.fetcher.post_form(hub, fields, secrets=(secret, token))
     except DistributorError as exc:
         _fail(runtime.engine, sub_id, f"subscribing at {hub} failed: {exc}", now)
         return str(exc)
@@ -214,9 +215,14 @@ def _failed(session: Session, sub: WebSubSubscription, error: str, now: datetime
         feed.next_poll_at = now
 
 
+def find(session: Session, token: str) -> WebSubSubscription | None:
+    """The subscription whose callback is ``/websub/<token>``, if any."""
+    return session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+
+
 def verify_intent(session: Session, token: str, params: dict[str, str], now: datetime) -> str | None:
     """The hub's challenge to echo, or None (404) when we did not ask for this."""
-    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+    sub = find(session, token)
     mode, topic = params.get("hub.mode"), params.get("hub.topic")
     if sub is None or topic != sub.topic:
         return None
@@ -246,7 +252,7 @@ class Delivery:
 def receive(session: Session, settings: Settings, token: str, body: bytes, signature: str | None,
             content_type: str | None, now: datetime) -> Delivery:
     """A hub's content distribution: checked against the subscription's secret, then recorded as a poll would be."""
-    sub = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == token)).first()
+    sub = find(session, token)
     if sub is None:
         return Delivery("unknown", reason="no subscription has this callback")
     if not master_secret() or not signature_ok(callback_secret(master_secret(), token), body, signature):

@@ -88,3 +88,44 @@ def test_a_webhook_name_with_a_line_break_is_one_log_line(engine, capsys):
     assert answer.status_code == 404
     lines = [line for line in capsys.readouterr().err.splitlines() if "distributor.audit" in line]
     assert len(lines) == 1 and "WARNING distributor.web.hooks: webhook cms\\n2026-12-01" in lines[0], lines
+
+
+TOKEN = "websub-callback-token-SECRET-1"
+HASH = "$argon2id$v=19$m=65536,t=3,p=4$SECRET-password-hash"
+
+
+def test_secrets_in_the_database_never_reach_the_log_even_with_sqlalchemy_at_debug(engine, capsys):
+    """-vv, and even a logging set-up that turns SQLAlchemy's own logger to DEBUG (echo), never
+    prints the values a query sends or reads (a WebSub token, a password hash), nor the
+    parameters a database error carries into a traceback."""
+    from sqlmodel import Session, select
+
+    from distributor.models import Feed, User, WebSubSubscription
+
+    setup_logging(verbose=2)
+    sqlalchemy_log = logging.getLogger("sqlalchemy")
+    saved = sqlalchemy_log.level
+    sqlalchemy_log.setLevel(logging.DEBUG)
+    try:
+        with Session(engine) as session:
+            feed = Feed(url="https://news.example/feed")
+            session.add(feed)
+            session.flush()
+            session.add(WebSubSubscription(feed_id=feed.id, hub="https://hub.example/", topic=feed.url, token=TOKEN))
+            session.add(User(email="ed@news.example", password_hash=HASH, role="admin"))
+            session.commit()
+        with Session(engine) as session:
+            found = session.exec(select(WebSubSubscription).where(WebSubSubscription.token == TOKEN)).one()
+            people = session.exec(select(User)).all()
+        assert found.token == TOKEN and people[0].password_hash == HASH  # the values were really read
+        try:
+            with Session(engine) as session:
+                session.add(WebSubSubscription(feed_id=feed.id, hub="https://hub.example/", topic="t", token=TOKEN))
+                session.commit()
+        except Exception:  # noqa: BLE001 - the unique token: a database error carrying the parameters
+            logging.getLogger("distributor.web.websub").exception("could not record a push")
+    finally:
+        sqlalchemy_log.setLevel(saved)
+    err = capsys.readouterr().err
+    assert "SELECT" in err and "Traceback" in err  # SQL and the error were logged ...
+    assert TOKEN not in err and "SECRET-password-hash" not in err  # ... without the values

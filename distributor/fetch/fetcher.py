@@ -148,12 +148,15 @@ class Fetcher:
 
         return resolve
 
-    def post_form(self, url: str, fields: dict[str, str], *, max_bytes: int = 64 * 1024) -> FetchResult:
+    def post_form(self, url: str, fields: dict[str, str], *, max_bytes: int = 64 * 1024,
+                  secrets: Iterable[str] = ()) -> FetchResult:
         """POST a form to ``url`` under the same checks as ``get`` (WebSub hub requests); no redirects.
 
-        An HTTP error answer raises HttpStatusError; the answer's body is capped at ``max_bytes``.
+        An HTTP error answer raises HttpStatusError, quoting the start of the answer's body with
+        each of ``secrets`` taken out (a server often quotes the request back in its error, and
+        the error goes to the log and the desk); the answer's body is capped at ``max_bytes``.
         """
-        from urllib.parse import urlencode
+        from urllib.parse import quote, quote_plus, urlencode
 
         body = urlencode(fields).encode("ascii")
         headers = dict(self._headers) | {"Content-Type": "application/x-www-form-urlencoded",
@@ -166,8 +169,11 @@ class Fetcher:
                 answer = CaseInsensitiveDict(response.headers)
                 content = self._read_capped(response, url, max_bytes, deadline)
                 if response.status >= 300:
-                    raise HttpStatusError(f"HTTP {response.status} from {url}: {content[:200].decode('utf-8', 'replace')}",
-                                          response.status)
+                    quoted = content.decode("utf-8", "replace")
+                    for secret in (s for s in secrets if s):
+                        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+                            quoted = quoted.replace(form, "[redacted]")
+                    raise HttpStatusError(f"HTTP {response.status} from {url}: {quoted[:200]}", response.status)
                 return FetchResult(url, response.status, content, answer)
             finally:
                 deadline.forget_sockets()

@@ -26,6 +26,9 @@ padding:.6rem .8rem;margin-top:.6rem;color:#536471;overflow-wrap:anywhere}
 """
 
 
+MEDIA_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+
+
 def post_page(state: SandboxState, post_id: str) -> Response:
     post = state.get_post(post_id)
     if post is None:
@@ -72,5 +75,7 @@ def media_file(state: SandboxState, media_id: str) -> Response:
     media = state.media.get(media_id)
     if media is None or not media.content:
         return Response(b"not found", 404, media_type="text/plain")
+    # shown as received, whatever a caller uploaded: an SVG (image/svg+xml) may carry a script,
+    # which this policy keeps from running when someone opens the address itself
     return Response(media.content, media_type=media.mime if media.mime.startswith("image/") else "application/octet-stream",
-                    headers={"X-Content-Type-Options": "nosniff"})
+                    headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": MEDIA_CSP})

@@ -3,8 +3,8 @@
 Three formats (``[[webhooks]] kind``):
 
 - ``generic``: JSON ``{"url", "event"?}``, header ``X-Distributor-Signature:
-  sha256=<hex HMAC-SHA256 of the raw body>``. The body carries no time, so a
-  replay is caught by the digest of what was accepted (the web route keeps it).
+  sha256=<hex HMAC-SHA256 of the raw body>``. A replay is caught by the digest
+  of what was accepted (the web route keeps it a month).
 - ``ghost``: Ghost's post webhooks, header ``X-Ghost-Signature: sha256=<hex>,
   t=<milliseconds>``, the HMAC taken over the raw body followed by ``t``; a
   ``t`` older than ``max_age_seconds`` is a replay. Ghost does not name the
@@ -12,6 +12,15 @@ Three formats (``[[webhooks]] kind``):
 - ``wordpress``: the WP Webhooks plugin's post triggers, header
   ``x-wp-webhook-signature: <base64 HMAC-SHA256 of the raw body>``; the
   story's address is ``post_permalink`` and its state ``post.post_status``.
+
+A signed time, for ``generic`` and ``wordpress`` (Ghost signs its own): a
+sender that adds ``X-Distributor-Timestamp: <unix seconds>`` signs
+``<timestamp>.<raw body>`` instead of the body, in the same header and
+encoding, and a time more than ``max_age_seconds`` away is a replay, however
+long ago the request was captured. Senders that sign only the body (the
+interface as first published, the WP Webhooks plugin) keep working unless the
+hook sets ``require_timestamp``. A captured timestamped request cannot be
+turned into an untimestamped one: its signature covers the time.
 
 Signatures are compared with ``hmac.compare_digest`` (constant time), always
 over the exact bytes received, never over re-serialised JSON.
@@ -32,6 +41,7 @@ EVENTS = ("published", "edited", "unpublished")
 GENERIC_HEADER = "x-distributor-signature"
 GHOST_HEADER = "x-ghost-signature"
 WORDPRESS_HEADER = "x-wp-webhook-signature"
+TIMESTAMP_HEADER = "x-distributor-timestamp"
 MAX_URL_LENGTH = 2048
 
 
@@ -60,25 +70,73 @@ def _hmac(secret: str, message: bytes) -> bytes:
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
 
 
-def sign_generic(secret: str, body: bytes) -> str:
-    """The X-Distributor-Signature value a sender puts on ``body``."""
-    return "sha256=" + _hmac(secret, body).hex()
+def _signed(body: bytes, timestamp: int | str | None) -> bytes:
+    """What the HMAC covers: the body, or ``<timestamp>.<body>`` when the sender signs a time."""
+    return body if timestamp is None else str(timestamp).encode("ascii") + b"." + body
+
+
+def sign_generic(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The X-Distributor-Signature value a sender puts on ``body`` (sent at ``timestamp``, when it
+    also sends X-Distributor-Timestamp)."""
+    return "sha256=" + _hmac(secret, _signed(body, timestamp)).hex()
 
 
 def sign_ghost(secret: str, body: bytes, millis: int) -> str:
     return f"sha256={_hmac(secret, body + str(millis).encode()).hex()}, t={millis}"
 
 
-def sign_wordpress(secret: str, body: bytes) -> str:
-    return base64.b64encode(_hmac(secret, body)).decode("ascii")
+def sign_wordpress(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    return base64.b64encode(_hmac(secret, _signed(body, timestamp))).decode("ascii")
+
+
+def _timestamp(headers: Mapping[str, str], require: bool) -> str | None:
+    """The signed time the request names (digits, unix seconds), None when it names none."""
+    given = headers.get(TIMESTAMP_HEADER)
+    if given is None:
+        if require:
+            raise WebhookRefused(401, "no X-Distributor-Timestamp header: this hook requires a signed time")
+        return None
+    stamp = given.strip()
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12:
+        raise WebhookRefused(401, "X-Distributor-Timestamp is not a time in unix seconds")
+    return stamp
+
+
+def _fresh(stamp: str | None, now_ms: int, max_age_seconds: int) -> None:
+    if stamp is not None and abs(now_ms // 1000 - int(stamp)) > max_age_seconds:
+        raise WebhookRefused(401, f"X-Distributor-Timestamp is more than {max_age_seconds}s away: a replay")
 
 
 def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), given.strip().encode("utf-8", "replace"))
 
 
+_SIGNATURE_HEADERS = {"generic": ("X-Distributor-Signature", GENERIC_HEADER), "ghost": ("X-Ghost-Signature", GHOST_HEADER),
+                      "wordpress": ("x-wp-webhook-signature", WORDPRESS_HEADER)}
+
+
+def check_before_body(kind: str, secret: str, headers: Mapping[str, str], *, now_ms: int, max_age_seconds: int,
+                      require_timestamp: bool = False) -> None:
+    """Raise WebhookRefused for what the headers alone refuse (no secret, no signature, a signed
+    time that is malformed or too far away), so that nobody makes us read a body for nothing."""
+    if not secret:
+        raise WebhookRefused(401, "this webhook has no secret configured, so nothing it receives is trusted")
+    if kind not in _SIGNATURE_HEADERS:
+        raise WebhookRefused(404, f"unknown webhook kind {kind!r}")
+    shown, header = _SIGNATURE_HEADERS[kind]
+    given = headers.get(header)
+    if not given:
+        raise WebhookRefused(401, f"unsigned: no {shown} header")
+    if kind == "ghost":
+        stamp = dict(p.strip().split("=", 1) for p in given.split(",") if "=" in p).get("t", "")
+        if stamp.isascii() and stamp.isdigit() and len(stamp) <= 16 and abs(now_ms - int(stamp)) > max_age_seconds * 1000:
+            raise WebhookRefused(401, f"signature timestamp is more than {max_age_seconds}s away: a replay")
+        return
+    _fresh(_timestamp(headers, require_timestamp), now_ms, max_age_seconds)
+
+
 def verify(kind: str, secret: str, headers: Mapping[str, str], body: bytes, *, now_ms: int,
-           max_age_seconds: int) -> None:
+           max_age_seconds: int, require_timestamp: bool = False) -> None:
     """Raise WebhookRefused (401) unless ``body`` carries a valid, fresh signature under ``secret``.
 
     ``headers`` must look names up case-insensitively (Starlette's do).
@@ -89,8 +147,10 @@ def verify(kind: str, secret: str, headers: Mapping[str, str], body: bytes, *, n
         given = headers.get(GENERIC_HEADER)
         if not given:
             raise WebhookRefused(401, "unsigned: no X-Distributor-Signature header")
-        if not _same(sign_generic(secret, body), given):
+        stamp = _timestamp(headers, require_timestamp)
+        if not _same(sign_generic(secret, body, stamp), given):
             raise WebhookRefused(401, "wrong signature (X-Distributor-Signature)")
+        _fresh(stamp, now_ms, max_age_seconds)
         return
     if kind == "ghost":
         given = headers.get(GHOST_HEADER)
@@ -109,8 +169,10 @@ def verify(kind: str, secret: str, headers: Mapping[str, str], body: bytes, *, n
         given = headers.get(WORDPRESS_HEADER)
         if not given:
             raise WebhookRefused(401, "unsigned: no x-wp-webhook-signature header")
-        if not _same(sign_wordpress(secret, body), given):
+        stamp = _timestamp(headers, require_timestamp)
+        if not _same(sign_wordpress(secret, body, stamp), given):
             raise WebhookRefused(401, "wrong signature (x-wp-webhook-signature)")
+        _fresh(stamp, now_ms, max_age_seconds)
         return
     raise WebhookRefused(404, f"unknown webhook kind {kind!r}")
 

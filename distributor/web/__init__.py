@@ -29,6 +29,7 @@ from distributor.errors import InvalidInput
 from distributor.health import JobClock, metrics_text, readiness
 from distributor.web import api, api_accounts, api_sources, hooks, tracking, websub
 from distributor.web.auth import LoginRequired, api_user
+from distributor.web.headers import wrap_everything
 from distributor.web.pages import account, accounts, admin, articles, calendar, compose, login, posts, queue, reports, users
 from distributor.web.pages import sources as sources_page
 from distributor.web.render import Views
@@ -48,9 +49,6 @@ PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/openapi.
 # reaches the desk makes it hold any body they send. Far above any real request (the longest
 # post a platform takes is Facebook's 63,206 characters; a form sends a few, percent-encoded).
 MAX_BODY_BYTES = 4 * 1024 * 1024
-
-CSP = ("default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
 
 
 def secret_key() -> str:
@@ -161,18 +159,6 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
         return _refused(request, 422, "a value in this request is out of range or cannot be stored "
                                       "(a number too large, or a NUL character in text)")
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if request.url.path not in ("/healthz", "/readyz") and not request.url.path.startswith("/static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
     # Sessions must be in the scope before anything reads request.session.
     app.add_middleware(CookieSessions, secret_key=secret_key())
     if app.state.trusted_proxies:
@@ -182,6 +168,7 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=app.state.trusted_proxies)
+    wrap_everything(app)  # security headers on every answer, error pages, 413 and 500 included
     return app
 
 

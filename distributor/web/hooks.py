@@ -1,6 +1,8 @@
 """``POST /hooks/<name>``: signed webhooks from a CMS, the one door of the desk open to the internet.
 
-Everything is refused before anything is written: an unknown hook (404), a
+Everything is refused before anything is written, and what the headers alone
+refuse (no secret, no signature header, a signed time too far away: 401)
+before the body is read: an unknown hook (404), a
 body over the hook's ``max_body_bytes`` (413, judged from Content-Length and
 again while reading, so a lie or a chunked stream is cut off), a body still
 arriving after BODY_SECONDS (408), a missing or
@@ -26,7 +28,7 @@ from distributor.errors import FetchError
 from distributor.fetch.addresses import checked_addresses, resolve_within
 from distributor.fetch.urls import read_target
 from distributor.models import utcnow
-from distributor.sources.webhooks import WebhookRefused, delivery_digest, parse, verify
+from distributor.sources.webhooks import WebhookRefused, check_before_body, delivery_digest, parse, verify
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -94,6 +96,11 @@ async def receive(name: str, request: Request):
     hook = runtime.settings.webhook(name)
     if hook is None:
         return _refuse(name, request, 404, "no webhook of that name")
+    try:  # what the headers alone refuse is refused before a byte of the body is read
+        check_before_body(hook.kind, webhook_secret(hook), request.headers, now_ms=int(time.time() * 1000),
+                          max_age_seconds=hook.max_age_seconds, require_timestamp=hook.require_timestamp)
+    except WebhookRefused as refused:
+        return _refuse(name, request, refused.status, refused.reason)
     try:
         body = await read_capped(request, hook.max_body_bytes)
     except _TooLarge:
@@ -104,7 +111,7 @@ async def receive(name: str, request: Request):
         return _refuse(name, request, 400, f"the body could not be read ({exc.__class__.__name__})")
     try:
         verify(hook.kind, webhook_secret(hook), request.headers, body, now_ms=int(time.time() * 1000),
-               max_age_seconds=hook.max_age_seconds)
+               max_age_seconds=hook.max_age_seconds, require_timestamp=hook.require_timestamp)
         pushed = parse(hook.kind, body)
     except WebhookRefused as refused:
         return _refuse(name, request, refused.status, refused.reason)

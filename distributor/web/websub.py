@@ -5,7 +5,9 @@ signature prove. GET echoes a challenge only for a subscription we asked for
 (404 otherwise); POST records a correctly signed push as a poll would and
 answers 202; a push with a missing or wrong X-Hub-Signature is acknowledged
 (202, as the WebSub spec asks: the hub must not retry it) but ignored and
-logged. Bodies over ``[fetch] max_page_bytes`` are refused unread (413).
+logged. The body is read only for a callback token that has a subscription
+(404 otherwise) and a push that carries a signature; over ``[fetch]
+max_page_bytes`` it is refused unread (413).
 """
 
 from __future__ import annotations
@@ -58,6 +60,19 @@ async def push(token: str, request: Request):
     runtime = request.app.state.runtime
     if not TOKEN.fullmatch(token):
         return _unknown()
+
+    def known() -> bool:
+        with session_scope(runtime.engine) as session:
+            return subscriptions.find(session, token) is not None
+
+    # Anyone can reach this door: who it is for, and whether it is signed at all, are settled
+    # before a byte of the body is read, so a stranger cannot make us take in megabytes.
+    if not await run_in_threadpool(known):
+        return _unknown()
+    signature = request.headers.get("x-hub-signature")
+    if not signature:
+        log.warning("WebSub: ignored a push: missing X-Hub-Signature (the body was not read)")
+        return JSONResponse({"status": "ignored"}, status_code=202)
     limit = runtime.settings.fetch.max_page_bytes
     try:
         body = await read_capped(request, limit)
@@ -69,7 +84,6 @@ async def push(token: str, request: Request):
         return JSONResponse({"detail": f"the body did not arrive within {BODY_SECONDS:g} seconds"}, status_code=408)
     except Exception as exc:  # noqa: BLE001 - a client that hung up mid-body
         return JSONResponse({"detail": f"the body could not be read ({exc.__class__.__name__})"}, status_code=400)
-    signature = request.headers.get("x-hub-signature")
     content_type = request.headers.get("content-type")
 
     def record():

@@ -1,0 +1,70 @@
+"""A hub that refuses a subscription often quotes the request back in its error ("invalid
+hub.callback ..."): the subscription's hub.secret (and callback token) it was sent must not
+then land in the log, the subscription's last_error, or what /sources and the API show."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from distributor.config import Settings
+from distributor.pipeline import Runtime, discover, sync_configuration, websub_step
+from distributor.sources.websub import callback_secret
+from tests.test_websub import subscription
+from tests.helpers.websub_hub import rss_with_hub
+from tests.newsroom import Site
+
+
+class EchoingHub:
+    """Answers every subscription request 400 with the request's own form in the body."""
+
+    def __enter__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                form = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = b"invalid request: " + form
+                self.send_response(400)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def refused(engine, monkeypatch, caplog):
+    monkeypatch.setenv("DISTRIBUTOR_WEBSUB_SECRET", "master-websub-secret")
+    with Site() as site, EchoingHub() as hub:
+        feed_url = site.url("/feed")
+        site.pages["/feed"] = ("application/rss+xml", rss_with_hub(hub.url, feed_url, []))
+        settings = Settings(fetch={"allow_private_networks": True, "timeout_seconds": 3, "total_seconds": 3},
+                            web={"public_url": "http://127.0.0.1:9"},
+                            feeds=[{"url": feed_url, "poll_seconds": 60}], accounts=[{"name": "d", "platform": "dryrun"}])
+        runtime = Runtime(settings, engine)
+        sync_configuration(runtime)
+        discover(runtime, force=True)
+        with caplog.at_level(logging.DEBUG):
+            report = websub_step(runtime)
+        yield runtime, report, caplog.text
+
+
+def test_a_hub_quoting_our_request_back_does_not_spread_the_secret(refused):
+    runtime, report, logged = refused
+    sub = subscription(runtime.engine)
+    secret = callback_secret("master-websub-secret", sub.token)
+    assert sub.state == "failed" and "HTTP 400" in sub.last_error  # the refusal is still told ...
+    for where in (sub.last_error, logged, " ".join(report.errors)):
+        assert secret not in where and sub.token not in where  # ... without what the hub quoted of ours
