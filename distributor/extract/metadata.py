@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborNode
 
 from distributor.extract.body import collapse, node_text
+from distributor.extract.visible import visible
 from distributor.extract.document import Document, page_elements
 
 ARTICLE_TYPES = frozenset({
@@ -130,6 +131,7 @@ def _ld_text(value: Any) -> str | None:
 
 
 def _norm(text: str) -> str:
+    text = visible(text)
     text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return collapse(text).casefold()
 
@@ -163,7 +165,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     declared_norm = [_norm(t) for t in declared if t]
     # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
     # must not each be compared with every declared title.
-    h1s = [(h1, node_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
+    h1s = [(h1, heading_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
     h1s = [(node, text) for node, text in h1s if len(text) > 1]
     # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
     # is a label over the story, not its headline.
@@ -195,6 +197,20 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     if head.title_tag:
         return strip_site_suffix(head.title_tag, site_name)
     return h1s[0][1] if h1s else None
+
+
+def heading_text(node: LexborNode) -> str:
+    """A heading's text as shown: a <br> between two words is a space ("…gericht<br>kippt"),
+    invisible characters dropped (node_text joins inline pieces without a separator)."""
+    if node.css_first("br") is None:
+        return visible(node_text(node))
+    parts = []
+    for child in node.traverse(include_text=True):
+        if child.tag == "-text":
+            parts.append(child.text_content or "")
+        elif child.tag == "br":
+            parts.append(" ")
+    return visible(collapse("".join(parts)))
 
 
 _WORD_RE = re.compile(r"\w+")

@@ -1,0 +1,66 @@
+"""Structures found on pages the rules were not written on (each page here is self-written).
+
+Each test reproduces one shape that gave a wrong headline, caption or pull
+quote on an unseen page: markup inside a headline, invisible characters
+publishers leave in their text, a quote that is only part of a sentence.
+"""
+
+from __future__ import annotations
+
+from distributor.extract import extract_page
+from distributor.quote_policy import CONFIDENCE_THRESHOLD
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+
+
+def test_a_line_break_inside_the_h1_separates_its_words():
+    html = _page(
+        "<h1>Verfassungs&shy;gericht<br>kippt das Gesetz</h1>"
+        "<p>Das Gericht in Karlsruhe hat am Dienstag entschieden, dass die Regel nicht gilt.</p>",
+        head="<title>Verfassungsgericht kippt das Gesetz | Der Bote</title>",
+    )
+    assert extract_page(html, url="https://bote.example/a").title == "Verfassungsgericht kippt das Gesetz"
+
+
+def test_a_line_break_inside_the_h1_separates_its_words_without_matching_metadata():
+    html = _page(
+        "<h1 class='headline'>Storm closes<br/>the harbour road</h1>"
+        "<p>The road along the harbour was closed on Monday after the storm.</p>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").title == "Storm closes the harbour road"
+
+
+INVISIBLE = "\u00ad\u200b\u200c\u200d\ufeff\u2060"
+
+
+def test_soft_hyphens_and_zero_width_characters_leave_title_description_caption_and_quote():
+    html = _page(
+        "<h1>Har\u00adbour wall\u200b approved</h1>"
+        "<figure><img src='https://ledger.example/wall.jpg' alt=''>"
+        "<figcaption>Workers on the new har\u00adbour wall on Tues\u2060day morning.</figcaption></figure>"
+        "<p>The council approved the harbour wall on Tuesday after a long debate about its cost.</p>"
+        "<p>\u201cThis wall will pro\u00adtect every home on the sea\u200dfront,\u201d said "
+        "May\ufeffor Jane Hol\u00adloway, who has led the campaign for years.</p>",
+        head="<meta property='og:description' content='Coun\u00adcil\u200c votes for the wall\u2060.'>"
+        "<meta property='og:title' content='Harbour wall approved'>",
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    texts = [result.title, result.description, result.image.alt, result.pull_quote.text, result.pull_quote.speaker]
+    for text in texts:
+        assert not any(c in text for c in INVISIBLE), repr(text)
+    assert result.title == "Harbour wall approved"
+    assert result.description == "Council votes for the wall."
+    assert result.image.alt == "Workers on the new harbour wall on Tuesday morning."
+    assert result.pull_quote.text == "This wall will protect every home on the seafront"
+    assert result.pull_quote.speaker == "Jane Holloway"
+
+
+def test_joiners_inside_emoji_and_non_latin_words_are_kept():
+    html = _page(
+        "<h1>Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair</h1>"
+        "<p>\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 families came to the fair on Sunday.</p>"
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    assert result.title == "Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair"
