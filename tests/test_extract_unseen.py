@@ -8,7 +8,7 @@ publishers leave in their text, a quote that is only part of a sentence.
 from __future__ import annotations
 
 from distributor.extract import extract_page
-from distributor.quote_policy import CONFIDENCE_THRESHOLD
+from distributor.quote_policy import CONFIDENCE_THRESHOLD, decide
 
 
 def _page(body: str, head: str = "") -> str:
@@ -64,3 +64,41 @@ def test_joiners_inside_emoji_and_non_latin_words_are_kept():
     )
     result = extract_page(html, url="https://ledger.example/a")
     assert result.title == "Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair"
+
+
+def test_a_quote_that_continues_the_writers_sentence_is_never_posted_unattended():
+    # 'says the idea “is actually not so crazy.”': the speaker's words, but half a sentence:
+    # when it is all the page has, an editor decides (the default policy holds it).
+    html = _page(
+        "<h1>Sleeping through the trip to Mars</h1>"
+        "<p>The agency said on Monday that its researchers studied how a long sleep would change a crewed mission.</p>"
+        "<p>While slowing a human body down is not possible yet, team head Maren Okafor says the idea "
+        "\u201cis actually not so crazy.\u201d She noted that similar methods already help trauma patients.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is None or quote.confidence < CONFIDENCE_THRESHOLD
+    if quote is not None:
+        decision = decide("review_if_unsure", "hold", True, quote.confidence)
+        assert decision.hold and "uncertain" in decision.reason
+
+
+def test_a_full_quote_wins_over_an_earlier_fragment_of_the_writers_sentence():
+    html = _page(
+        "<h1>Sleeping through the trip to Mars</h1>"
+        "<p>Team head Maren Okafor says the idea \u201cis actually not so crazy at all for a long crewed flight.\u201d</p>"
+        "<p>The study looked at the size of the ship, its supplies and the shielding the crew would need.</p>"
+        "<p>\u201cWe could build a much smaller ship,\u201d said Lars Pettersen, an engineer on the team.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert (quote.text, quote.speaker) == ("We could build a much smaller ship", "Lars Pettersen")
+
+
+def test_the_whole_sentence_after_a_fragment_can_still_be_the_pull_quote():
+    html = _page(
+        "<h1>Sleeping through the trip to Mars</h1>"
+        "<p>The agency said on Monday that its researchers studied how a long sleep would change a crewed mission.</p>"
+        "<p>\u201cand that is why we looked at it,\u201d team head Maren Okafor said. "
+        "\u201cA sleeping crew needs a far smaller ship.\u201d</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and (quote.text, quote.speaker) == ("A sleeping crew needs a far smaller ship.", "Maren Okafor")

@@ -836,6 +836,16 @@ def _matches_hint(text: str, hint_keys: list[str]) -> bool:
 
 
 MIN_PULL_SCORE = 0.12
+# A pull quote that starts inside the writer's sentence is no line to post unattended:
+# below quote_policy.CONFIDENCE_THRESHOLD, so review_if_unsure holds it for an editor.
+FRAGMENT_CONFIDENCE = 0.6
+_LEAD_IN_RE = re.compile(r"[\s.…\[(]*")
+
+
+def _continues_a_sentence(piece: str) -> bool:
+    """'says the idea “is actually not so crazy.”': the speaker's words, but the writer's
+    sentence began them; posted alone they read as a broken line."""
+    return piece[_LEAD_IN_RE.match(piece).end() :][:1].islower()
 
 
 def _windows(text: str) -> list[tuple[str, float]]:
@@ -874,7 +884,8 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         for piece, weight in _windows(q.text):
             s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
-                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4), confidence=q.confidence))
+                confidence = min(q.confidence, FRAGMENT_CONFIDENCE) if _continues_a_sentence(piece) else q.confidence
+                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4), confidence=confidence))
     if best is None or best[0] < MIN_PULL_SCORE:
         return None
     return best[1]
