@@ -102,3 +102,17 @@ def test_the_whole_sentence_after_a_fragment_can_still_be_the_pull_quote():
     )
     quote = extract_page(html, url="https://wire.example/a").pull_quote
     assert quote is not None and (quote.text, quote.speaker) == ("A sleeping crew needs a far smaller ship.", "Maren Okafor")
+
+
+def test_a_runner_up_that_continues_the_writers_sentence_is_unsure_too():
+    # A runner-up stands in for the pull quote when that does not fit, and an evergreen
+    # re-share posts one: 'Customers “began to say we want you …,” Cook told' must not go unattended.
+    html = _page(
+        "<h1>Cook on the enterprise</h1>"
+        "<p>Customers \u201cbegan to say we want you to do this and that for our offices,\u201d Tim Cook told the audience.</p>"
+        "<p>\u201cWe really took that challenge to heart and built for it,\u201d said Tim Cook on stage.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    fragments = [q for q in result.quotes if q.text.startswith("began")]
+    assert fragments and all(q.confidence < CONFIDENCE_THRESHOLD for q in fragments)
+    assert result.pull_quote.text.startswith("We really took")

@@ -506,7 +506,10 @@ def _find_quotes(
         if not text:
             continue
         score = _score(r, text, protagonist, registry.is_titled, total, hint_keys)
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=_confidence(r)))
+        confidence = _confidence(r)
+        if _continues_a_sentence(text):
+            confidence = min(confidence, FRAGMENT_CONFIDENCE)  # a runner-up may be posted too
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=confidence))
     quotes.sort(key=lambda q: -q.score)
     return quotes
 
