@@ -116,3 +116,57 @@ def test_a_runner_up_that_continues_the_writers_sentence_is_unsure_too():
     fragments = [q for q in result.quotes if q.text.startswith("began")]
     assert fragments and all(q.confidence < CONFIDENCE_THRESHOLD for q in fragments)
     assert result.pull_quote.text.startswith("We really took")
+
+
+PHOTO = "https://ledger.example/photos/harbour-wall-2024.jpg"
+
+
+def _photo_page(figure: str, head: str = "") -> str:
+    return _page(
+        "<h1>Council approves the harbour wall</h1>" + figure
+        + "<p>The council approved the harbour wall on Tuesday after a long debate about its cost.</p>"
+        "<p>Work on the wall starts in the spring and should be finished before the winter storms.</p>",
+        head=f"<meta property='og:image' content='{PHOTO}'>{head}",
+    )
+
+
+def test_a_screen_reader_label_inside_a_figcaption_is_not_part_of_the_caption():
+    for label in ("<span class='off-screen'>Image caption</span>",
+                  "<span class='article-image__visually-hidden'>Image:</span>"):
+        html = _photo_page(
+            f"<figure><img src='{PHOTO}' alt=''><figcaption class='media-caption'>{label}"
+            "<span class='media-caption__text'>Workers on the new harbour wall on Tuesday morning</span>"
+            "</figcaption></figure>"
+        )
+        assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday morning"
+
+
+def test_an_automatic_description_before_the_alt_texts_caption_is_dropped():
+    # Some CMSs prefix an image's caption with a machine description: "a man looking at the camera: …".
+    html = _photo_page(
+        f"<p><img src='{PHOTO}' alt='a group of people standing next to a wall: Workers on the new harbour wall on Tuesday'></p>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday"
+
+
+def test_the_site_name_in_front_of_an_og_image_alt_is_not_caption():
+    html = _photo_page(
+        "", head="<meta property='og:site_name' content='Tidewater Ledger'>"
+        "<meta property='og:image:alt' content='Tidewater Ledger. Workers on the new harbour wall on Tuesday'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday"
+
+
+def test_a_whole_sentence_after_the_writers_lead_in_keeps_its_confidence():
+    # “We're excited,” Johnston said, “as it's our history. We'll play the new songs too.”
+    html = _page(
+        "<h1>Band sets anniversary tour</h1>"
+        "<p>The band will play forty dates across the country next summer, starting in June.</p>"
+        "<p>\u201cWe're truly excited about the tour,\u201d said singer Tom Hallorann in a statement, "
+        "\u201cas it's a celebration of our whole history. We'll be playing songs from every album we made.\u201d</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    quote = result.pull_quote
+    assert quote.text == "We'll be playing songs from every album we made." and quote.speaker == "Tom Hallorann"
+    assert quote.confidence >= CONFIDENCE_THRESHOLD
+    assert all(q.confidence < CONFIDENCE_THRESHOLD for q in result.quotes if q.text.startswith("as it"))

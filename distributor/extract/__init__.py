@@ -65,4 +65,5 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
         )
         result.quotes = list(found)
         result.pull_quote = _quotes.pick_pull_quote(result.quotes)
+        result.quotes = _quotes.with_fragments_unsure(result.quotes)
     return result

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from distributor.extract.body import _marks_chrome, collapse, node_text
 from distributor.extract.document import page_elements
-from distributor.extract.metadata import Head, absolute, ld_types
+from distributor.extract.metadata import Head, absolute, ld_types, site_name
 from distributor.extract.model import Image
 
 # A file name (extension dropped) that says "not a story photo".
@@ -187,6 +187,8 @@ _CAPTION_RE = re.compile(
 )
 # ... and of a credit box inside or beside it, never part of the caption.
 _CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy")
+# Labels only screen readers get ("Image caption", "Image:"), inside a caption box.
+_SCREEN_READER_RE = re.compile(r"off-?screen|sr-only|screen-?reader|visually-?hidden|element-invisible|a11y-hidden")
 _CAPTION_SELECTOR = ", ".join(
     ["figcaption", "[itemprop=caption]", "[data-caption]"]
     + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
@@ -224,7 +226,11 @@ def caption_text(box: LexborNode) -> str:
         inner_boxes.append(inner)
     text = node_text(box)
     for inner in inner_boxes[1:]:
-        if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
+        if _SCREEN_READER_RE.search(_names(inner)):  # "<span class=off-screen>Image caption</span>"
+            label = node_text(inner)
+            if label:
+                text = text.replace(label, " ", 1)
+        elif _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
             credit = node_text(inner)
             if credit:
                 text = text.replace(credit, " ", 1)
@@ -568,7 +574,7 @@ def lead_image(
             lead = _lead_figure_caption(tree, containers)
             if lead:
                 captions.append(lead)
-        alt = head.first("og:image:alt", "twitter:image:alt")
+        alt = _without_site_label(head.first("og:image:alt", "twitter:image:alt"), site_name(head))
         captions = [c for c in (clean_caption(c, title) for c in captions) if c]
         alt = clean_caption(alt, title)
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
@@ -617,11 +623,27 @@ _CREDIT_ONLY_RE = re.compile(
 _LEADING_CREDIT_RE = re.compile(r"^[^|]{0,40}\|\s*(?:Getty Images|AP|AFP|Reuters|EPA)\s*(?=[A-Z])")
 
 
+def _without_site_label(alt: str | None, site: str | None) -> str | None:
+    """'BBC News. Taylor Swift' -> 'Taylor Swift': the site's name in front of its share picture's alt."""
+    if not alt or not site or not alt.startswith(site):
+        return alt
+    rest = alt[len(site):]
+    for separator in (". ", ": ", " - ", " | ", " – ", " — "):
+        if rest.startswith(separator):
+            return rest[len(separator):].strip() or None
+    return alt
+
+
+# "a man looking at the camera: Martin Taylor of …": a machine's description of the picture
+# set before the caption in the alt text (lower-case, a few words, a colon, the caption).
+_AUTO_DESCRIPTION_RE = re.compile(r"^an? [a-z][^:.!?]{2,80}: (?=[A-Z0-9“\"‘'])")
+
+
 def clean_caption(text: str | None, title: str | None = None) -> str | None:
     """A caption without its photo credit; None when nothing but a credit or the headline is left."""
     if not text:
         return None
-    text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", collapse(text)))
+    text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", _AUTO_DESCRIPTION_RE.sub("", collapse(text))))
     text = _CREDIT_WORD_END_RE.sub("", _AGENCY_CREDIT_RE.sub("", text))
     if not text or text.casefold().startswith(("illustration for article titled", "image for post", "featured image")):
         return None

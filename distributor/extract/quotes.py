@@ -506,10 +506,7 @@ def _find_quotes(
         if not text:
             continue
         score = _score(r, text, protagonist, registry.is_titled, total, hint_keys)
-        confidence = _confidence(r)
-        if _continues_a_sentence(text):
-            confidence = min(confidence, FRAGMENT_CONFIDENCE)  # a runner-up may be posted too
-        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=confidence))
+        quotes.append(Quote(text=text, speaker=r.speaker, score=round(score, 4), confidence=_confidence(r)))
     quotes.sort(key=lambda q: -q.score)
     return quotes
 
@@ -892,3 +889,16 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
     if best is None or best[0] < MIN_PULL_SCORE:
         return None
     return best[1]
+
+
+def with_fragments_unsure(quotes: list[Quote]) -> list[Quote]:
+    """The quotes, each one that starts inside the writer's sentence at FRAGMENT_CONFIDENCE at most.
+
+    A runner-up stands in for the pull quote when that does not fit, and an evergreen
+    re-share posts one whole: such a line must not go out unattended either. (Run after
+    pick_pull_quote, which may still lift a whole sentence out of one, at its own confidence.)
+    """
+    for q in quotes:
+        if _continues_a_sentence(q.text):
+            q.confidence = min(q.confidence, FRAGMENT_CONFIDENCE)
+    return quotes
