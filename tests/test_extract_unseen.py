@@ -170,3 +170,44 @@ def test_a_whole_sentence_after_the_writers_lead_in_keeps_its_confidence():
     assert quote.text == "We'll be playing songs from every album we made." and quote.speaker == "Tom Hallorann"
     assert quote.confidence >= CONFIDENCE_THRESHOLD
     assert all(q.confidence < CONFIDENCE_THRESHOLD for q in result.quotes if q.text.startswith("as it"))
+
+
+def test_an_h1_in_the_sites_logo_bar_is_not_the_headline():
+    html = (
+        "<html><head><title>Autumn leaves at Maple Camp (2) @ Steven's Trails :: Trailnet ::</title></head><body>"
+        "<div class='topbar__logo'><h1 class='topbar__logo__title'>Trailnet</h1></div>"
+        "<div class='entry'><h2>Autumn leaves at Maple Camp</h2>"
+        "<p>We drove up the mountain road on Saturday morning to see the maples turn red.</p></div></body></html>"
+    )
+    assert extract_page(html, url="https://steven.trailnet.example/post/1").title != "Trailnet"
+
+
+def test_an_h1_that_only_links_home_is_the_masthead():
+    html = (
+        "<html><head><title>Talks with a Ghost - Chapter 1 - Nightowl [Story Shelf]</title></head><body>"
+        "<div id='header'><h1 class='heading'><a href='/'><span>Story Shelf</span> <sup>beta</sup></a></h1></div>"
+        "<div id='workskin'><h2 class='title heading'>Talks with a Ghost</h2>"
+        "<p>The car radio was playing the late news when the detective turned it off.</p></div></body></html>"
+    )
+    title = extract_page(html, url="https://shelf.example/works/1").title
+    assert title and "Talks with a Ghost" in title
+
+
+def test_a_permalink_mark_after_the_headline_is_not_part_of_it():
+    html = _page(
+        "<h1><a class='toc-backref' href='#id4'>Shared Mutable History</a>"
+        "<a class='headerlink' href='#shared' title='Permalink to this headline'>\u00b6</a></h1>"
+        "<p>Evolve lets several people rewrite the same history safely.</p>",
+        head="<title>Shared Mutable History \u2014 evolve extension</title>",
+    )
+    assert extract_page(html, url="https://docs.example/evolve").title == "Shared Mutable History"
+
+
+def test_a_blog_name_inside_the_first_part_of_the_title_does_not_make_it_the_site_prefix():
+    html = (
+        "<html><head><meta property='og:site_name' content=\"Steven's Trails\">"
+        "<meta property='og:title' content=\"Autumn leaves at Maple Camp @ Steven's Trails :: Trailnet ::\"></head>"
+        "<body><p>We drove up the mountain road on Saturday morning to see the maples turn red.</p></body></html>"
+    )
+    title = extract_page(html, url="https://steven.trailnet.example/post/1").title
+    assert title.startswith("Autumn leaves at Maple Camp")
