@@ -211,3 +211,13 @@ def test_a_blog_name_inside_the_first_part_of_the_title_does_not_make_it_the_sit
     )
     title = extract_page(html, url="https://steven.trailnet.example/post/1").title
     assert title.startswith("Autumn leaves at Maple Camp")
+
+
+def test_an_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
+    html = _page(
+        "<h1>Detective reopens the harbour case</h1>"
+        "<p>Maybe Ana Lopez knows more about the night of the fire than anyone in town.</p>"
+        "<p>\u201cNobody has asked me the right question yet,\u201d Lopez said on Friday.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and quote.speaker == "Ana Lopez"
