@@ -221,3 +221,40 @@ def test_an_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
     )
     quote = extract_page(html, url="https://wire.example/a").pull_quote
     assert quote is not None and quote.speaker == "Ana Lopez"
+
+
+def test_a_quote_whose_sentence_runs_on_into_the_prose_is_unsure():
+    # “The thing with Elise bothered” Ford’s family, Starner said: the quoted words stop mid-sentence.
+    html = _page(
+        "<h1>The writer nobody found</h1>"
+        "<p>His aunt, Jane Starner, spoke to us from her home in Indiana last spring.</p>"
+        "<p>\u201cThe thing with the house bothered\u201d Ford\u2019s family, Starner said. "
+        "The family has not spoken to the press since.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    runs_on = [q for q in result.quotes if q.text.startswith("The thing with the house")]
+    assert runs_on and all(q.confidence < CONFIDENCE_THRESHOLD for q in runs_on)
+
+
+def test_an_unpunctuated_quote_handed_to_its_speaker_keeps_its_confidence():
+    html = _page(
+        "<h1>Coach looks ahead</h1>"
+        "<p>The team lost its third game in a row on Sunday night at home.</p>"
+        "<p>\u201cWe will win the next one\u201d Mayer, the coach, said after the game.</p>"
+        "<p>\u201cWe have to play better in defence\u201d said Tom Mayer, who has led the team since May.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    assert {q.text: q.confidence >= CONFIDENCE_THRESHOLD for q in result.quotes if q.speaker == "Tom Mayer"} == {
+        "We will win the next one": True, "We have to play better in defence": True}
+
+
+def test_the_whole_sentences_before_a_quote_runs_on_into_the_prose_keep_their_speaker():
+    html = _page(
+        "<h1>Trade deal may grow</h1>"
+        "<p>Two people briefed on the talks said the deal would need deeper concessions.</p>"
+        "<p>\u201cThe president wants the option of a bigger deal with China. Bigger than just the little deal\u201d "
+        "announced in October, said Derek Scissors, a scholar at a Washington institute.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert (quote.text, quote.speaker) == ("The president wants the option of a bigger deal with China.", "Derek Scissors")
+    assert quote.confidence >= CONFIDENCE_THRESHOLD
