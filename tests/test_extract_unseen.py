@@ -258,3 +258,30 @@ def test_the_whole_sentences_before_a_quote_runs_on_into_the_prose_keep_their_sp
     quote = extract_page(html, url="https://wire.example/a").pull_quote
     assert (quote.text, quote.speaker) == ("The president wants the option of a bigger deal with China.", "Derek Scissors")
     assert quote.confidence >= CONFIDENCE_THRESHOLD
+
+
+def test_a_rendition_named_by_its_size_is_the_same_photo_as_the_declared_raw_image():
+    # og:image ".../18636107/9/rawImage.jpg", the story's gallery shows ".../18636107/9/920x920.jpg".
+    html = _page(
+        "<h1>Candidate tours the state</h1>"
+        "<div class='gallery-item'><img src='https://photos.example/photos/01/07/18636107/9/920x920.jpg' alt=''>"
+        "<div class='caption'><div class='caption-full'>The candidate speaks with a shop owner in Columbia on Tuesday.</div></div></div>"
+        "<p>The candidate visited three towns on Tuesday and spoke to small-business owners in each.</p>",
+        head="<meta property='og:image' content='https://photos.example/photos/01/07/18636107/9/rawImage.jpg'>",
+    )
+    image = extract_page(html, url="https://wire.example/a").image
+    assert image.url == "https://photos.example/photos/01/07/18636107/9/rawImage.jpg"
+    assert image.alt == "The candidate speaks with a shop owner in Columbia on Tuesday."
+
+
+def test_a_captions_shortened_copy_and_its_more_less_links_are_left_out():
+    html = _page(
+        "<h1>Candidate tours the state</h1>"
+        f"<figure><img src='{PHOTO}' alt=''><div class='caption'>"
+        "<div class='caption-full'>The candidate speaks with a shop owner in Columbia on Tuesday.<a class='more-caption'> less</a></div>"
+        "<div class='caption-truncated'>The candidate speaks with a shop<a class='more-caption'> ... more</a></div>"
+        "</div></figure>"
+        "<p>The candidate visited three towns on Tuesday and spoke to small-business owners in each.</p>",
+        head=f"<meta property='og:image' content='{PHOTO}'>",
+    )
+    assert extract_page(html, url="https://wire.example/a").image.alt == "The candidate speaks with a shop owner in Columbia on Tuesday."

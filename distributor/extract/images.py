@@ -63,6 +63,9 @@ _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 _FILE_SIZE_RE = re.compile(r"[-_](\d{2,4})x(\d{2,4})\.[a-z]{3,4}$")
 
 
+_RENDITION_STEM_RE = re.compile(r"\d{2,4}x\d{1,4}|rawimage|raw")
+
+
 def file_key(url: str | None) -> str | None:
     """The image's identity for comparing two URLs: file stem without size suffixes or query.
 
@@ -74,6 +77,10 @@ def file_key(url: str | None) -> str | None:
     parts = urlsplit(url)
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     stem = name.rsplit(".", 1)[0].lower() if "." in name else name.lower()
+    if _RENDITION_STEM_RE.fullmatch(stem) and parts.path.count("/") >= 3:
+        # ".../18636107/9/rawImage.jpg" and ".../18636107/9/920x920.jpg": renditions of the
+        # picture its folder names.
+        return parts.path.rsplit("/", 1)[0].lower()
     if stem and (stem.isdigit() or stem in _GENERIC_STEMS) and not parts.path.endswith("/"):
         # "master/4800.jpg", ".../image.jpg": the folders name the picture, not the file.
         return parts.path.lower()
@@ -187,8 +194,12 @@ _CAPTION_RE = re.compile(
 )
 # ... and of a credit box inside or beside it, never part of the caption.
 _CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy")
-# Labels only screen readers get ("Image caption", "Image:"), inside a caption box.
-_SCREEN_READER_RE = re.compile(r"off-?screen|sr-only|screen-?reader|visually-?hidden|element-invisible|a11y-hidden")
+# Parts of a caption box that are no caption: labels only screen readers get ("Image caption",
+# "Image:"), the shortened copy shown before "more", and the "more"/"less" toggles.
+_NOT_CAPTION_PART_RE = re.compile(
+    r"off-?screen|sr-only|screen-?reader|visually-?hidden|element-invisible|a11y-hidden|"
+    r"truncat|more-caption|less-caption|read-?more|show-?more|caption-?toggle"
+)
 _CAPTION_SELECTOR = ", ".join(
     ["figcaption", "[itemprop=caption]", "[data-caption]"]
     + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
@@ -224,17 +235,31 @@ def caption_text(box: LexborNode) -> str:
         if count > _MAX_CAPTION_ELEMENTS:
             return ""
         inner_boxes.append(inner)
+    skipped = {inner.mem_id for inner in inner_boxes[1:] if _NOT_CAPTION_PART_RE.search(_names(inner))}
+    if skipped:
+        skipped.update(inner.mem_id for inner in inner_boxes[1:] if _CREDIT_RE.search(_names(inner)))
+        return _text_outside(box, skipped)
     text = node_text(box)
     for inner in inner_boxes[1:]:
-        if _SCREEN_READER_RE.search(_names(inner)):  # "<span class=off-screen>Image caption</span>"
-            label = node_text(inner)
-            if label:
-                text = text.replace(label, " ", 1)
-        elif _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
+        if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
             credit = node_text(inner)
             if credit:
                 text = text.replace(credit, " ", 1)
     return collapse(text)
+
+
+def _text_outside(box: LexborNode, skipped: set[int]) -> str:
+    """The box's text without the elements in ``skipped`` (a caption box has a few dozen at most)."""
+    parts = []
+    for node in box.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        up = node.parent
+        while up is not None and up.mem_id != box.mem_id and up.mem_id not in skipped:
+            up = up.parent
+        if up is None or up.mem_id == box.mem_id:
+            parts.append(node.text_content or "")
+    return collapse("".join(parts))
 
 
 def _caption_beside(node: LexborNode) -> LexborNode | None:
