@@ -13,6 +13,7 @@ from distributor.extract.document import Document, decode, parse
 from distributor.extract.model import Extracted, Image, Quote
 
 from distributor.extract import embeds, language
+from distributor.extract.visible import visible
 from distributor.extract import quotes as _quotes
 
 __all__ = [
@@ -39,17 +40,20 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
     site = metadata.site_name(head)
     result = Extracted(
         source=source,
-        title=metadata.headline(doc, head, site),
+        title=visible(metadata.headline(doc, head, site)),
         canonical_url=metadata.canonical_url(head, doc.url),
         section=metadata.section(head),
-        tags=metadata.tags(head),
+        tags=[visible(t) for t in metadata.tags(head)],
         published_at=metadata.published_at(doc, head),
-        description=metadata.description(head),
-        site_name=site,
+        description=visible(metadata.description(head)),
+        site_name=visible(site),
     )
     posts = embeds.embedded_posts(doc.tree)  # before the body step takes the tree apart
     body = with_declared_body(article_body(doc.tree), (head.article_ld or {}).get("articleBody"))
     result.image = images.lead_image(doc.tree, head, body.containers, result.title)
+    if result.image is not None:
+        result.image.alt = visible(result.image.alt)
+    body.paragraphs = [visible(p) for p in body.paragraphs]  # "Hol&shy;loway" is Holloway
     if body.paragraphs:
         lang = language.page_language(language.declared_languages(doc, head), "\n".join(body.paragraphs[:20]))
         found = _quotes.find_quotes(
@@ -61,4 +65,5 @@ def extract_document(doc: Document, *, source: str = "") -> Extracted:
         )
         result.quotes = list(found)
         result.pull_quote = _quotes.pick_pull_quote(result.quotes)
+        result.quotes = _quotes.with_fragments_unsure(result.quotes)
     return result

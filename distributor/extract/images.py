@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from distributor.extract.body import _marks_chrome, collapse, node_text
 from distributor.extract.document import page_elements
-from distributor.extract.metadata import Head, absolute, ld_types
+from distributor.extract.metadata import Head, absolute, ld_types, site_name
 from distributor.extract.model import Image
 
 # A file name (extension dropped) that says "not a story photo".
@@ -63,6 +63,9 @@ _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 _FILE_SIZE_RE = re.compile(r"[-_](\d{2,4})x(\d{2,4})\.[a-z]{3,4}$")
 
 
+_RENDITION_STEM_RE = re.compile(r"\d{2,4}x\d{1,4}|rawimage|raw")
+
+
 def file_key(url: str | None) -> str | None:
     """The image's identity for comparing two URLs: file stem without size suffixes or query.
 
@@ -74,6 +77,10 @@ def file_key(url: str | None) -> str | None:
     parts = urlsplit(url)
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     stem = name.rsplit(".", 1)[0].lower() if "." in name else name.lower()
+    if _RENDITION_STEM_RE.fullmatch(stem) and parts.path.count("/") >= 3:
+        # ".../18636107/9/rawImage.jpg" and ".../18636107/9/920x920.jpg": renditions of the
+        # picture its folder names.
+        return parts.path.rsplit("/", 1)[0].lower()
     if stem and (stem.isdigit() or stem in _GENERIC_STEMS) and not parts.path.endswith("/"):
         # "master/4800.jpg", ".../image.jpg": the folders name the picture, not the file.
         return parts.path.lower()
@@ -187,6 +194,12 @@ _CAPTION_RE = re.compile(
 )
 # ... and of a credit box inside or beside it, never part of the caption.
 _CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy")
+# Parts of a caption box that are no caption: labels only screen readers get ("Image caption",
+# "Image:"), the shortened copy shown before "more", and the "more"/"less" toggles.
+_NOT_CAPTION_PART_RE = re.compile(
+    r"off-?screen|sr-only|screen-?reader|visually-?hidden|element-invisible|a11y-hidden|"
+    r"truncat|more-caption|less-caption|read-?more|show-?more|caption-?toggle"
+)
 _CAPTION_SELECTOR = ", ".join(
     ["figcaption", "[itemprop=caption]", "[data-caption]"]
     + [f'[class*="{w}" i]' for w in ("caption", "cutline", "legend", "leyenda", "didascal", "bildunterschrift", "desc", "text")]
@@ -222,6 +235,10 @@ def caption_text(box: LexborNode) -> str:
         if count > _MAX_CAPTION_ELEMENTS:
             return ""
         inner_boxes.append(inner)
+    skipped = {inner.mem_id for inner in inner_boxes[1:] if _NOT_CAPTION_PART_RE.search(_names(inner))}
+    if skipped:
+        skipped.update(inner.mem_id for inner in inner_boxes[1:] if _CREDIT_RE.search(_names(inner)))
+        return _text_outside(box, skipped)
     text = node_text(box)
     for inner in inner_boxes[1:]:
         if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
@@ -229,6 +246,20 @@ def caption_text(box: LexborNode) -> str:
             if credit:
                 text = text.replace(credit, " ", 1)
     return collapse(text)
+
+
+def _text_outside(box: LexborNode, skipped: set[int]) -> str:
+    """The box's text without the elements in ``skipped`` (a caption box has a few dozen at most)."""
+    parts = []
+    for node in box.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        up = node.parent
+        while up is not None and up.mem_id != box.mem_id and up.mem_id not in skipped:
+            up = up.parent
+        if up is None or up.mem_id == box.mem_id:
+            parts.append(node.text_content or "")
+    return collapse("".join(parts))
 
 
 def _caption_beside(node: LexborNode) -> LexborNode | None:
@@ -568,7 +599,7 @@ def lead_image(
             lead = _lead_figure_caption(tree, containers)
             if lead:
                 captions.append(lead)
-        alt = head.first("og:image:alt", "twitter:image:alt")
+        alt = _without_site_label(head.first("og:image:alt", "twitter:image:alt"), site_name(head))
         captions = [c for c in (clean_caption(c, title) for c in captions) if c]
         alt = clean_caption(alt, title)
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
@@ -617,11 +648,27 @@ _CREDIT_ONLY_RE = re.compile(
 _LEADING_CREDIT_RE = re.compile(r"^[^|]{0,40}\|\s*(?:Getty Images|AP|AFP|Reuters|EPA)\s*(?=[A-Z])")
 
 
+def _without_site_label(alt: str | None, site: str | None) -> str | None:
+    """'BBC News. Taylor Swift' -> 'Taylor Swift': the site's name in front of its share picture's alt."""
+    if not alt or not site or not alt.startswith(site):
+        return alt
+    rest = alt[len(site):]
+    for separator in (". ", ": ", " - ", " | ", " – ", " — "):
+        if rest.startswith(separator):
+            return rest[len(separator):].strip() or None
+    return alt
+
+
+# "a man looking at the camera: Martin Taylor of …": a machine's description of the picture
+# set before the caption in the alt text (lower-case, a few words, a colon, the caption).
+_AUTO_DESCRIPTION_RE = re.compile(r"^an? [a-z][^:.!?]{2,80}: (?=[A-Z0-9“\"‘'])")
+
+
 def clean_caption(text: str | None, title: str | None = None) -> str | None:
     """A caption without its photo credit; None when nothing but a credit or the headline is left."""
     if not text:
         return None
-    text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", collapse(text)))
+    text = _BRACKETED_CREDIT_RE.sub("", _LEADING_CREDIT_RE.sub("", _AUTO_DESCRIPTION_RE.sub("", collapse(text))))
     text = _CREDIT_WORD_END_RE.sub("", _AGENCY_CREDIT_RE.sub("", text))
     if not text or text.casefold().startswith(("illustration for article titled", "image for post", "featured image")):
         return None

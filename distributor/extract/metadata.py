@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborNode
 
 from distributor.extract.body import collapse, node_text
+from distributor.extract.visible import visible
 from distributor.extract.document import Document, page_elements
 
 ARTICLE_TYPES = frozenset({
@@ -130,6 +131,7 @@ def _ld_text(value: Any) -> str | None:
 
 
 def _norm(text: str) -> str:
+    text = visible(text)
     text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     return collapse(text).casefold()
 
@@ -143,7 +145,7 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     site = _norm(site_name) if site_name else None
     if site and _norm(parts[-1]) in site or (site and site in _norm(parts[-1])):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    if site and (_norm(parts[0]) in site or site in _norm(parts[0])):
+    if site and (_norm(parts[0]) in site or _norm(parts[0]).startswith(site)):  # not "Story @ Blog :: Host"
         return " - ".join(parts[1:]) if len(parts) > 2 else parts[1]
     if only_site:
         return title
@@ -163,8 +165,8 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     declared_norm = [_norm(t) for t in declared if t]
     # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
     # must not each be compared with every declared title.
-    h1s = [(h1, node_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
-    h1s = [(node, text) for node, text in h1s if len(text) > 1]
+    h1s = [(h1, heading_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
+    h1s = [(node, text) for node, text in h1s if len(text) > 1 and not _is_masthead(node, doc.url)]
     # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
     # is a label over the story, not its headline.
     h1s = [(node, text) for node, text in h1s if not _is_label(text, declared, site_name, len(h1s) == 1)]
@@ -195,6 +197,20 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     if head.title_tag:
         return strip_site_suffix(head.title_tag, site_name)
     return h1s[0][1] if h1s else None
+
+
+def heading_text(node: LexborNode) -> str:
+    """A heading's text as shown: a <br> between two words is a space ("…gericht<br>kippt"),
+    invisible characters dropped (node_text joins inline pieces without a separator)."""
+    if node.css_first("br") is None:
+        return visible(node_text(node)).rstrip(" ¶")  # Sphinx's permalink mark
+    parts = []
+    for child in node.traverse(include_text=True):
+        if child.tag == "-text":
+            parts.append(child.text_content or "")
+        elif child.tag == "br":
+            parts.append(" ")
+    return visible(collapse("".join(parts))).rstrip(" ¶")
 
 
 _WORD_RE = re.compile(r"\w+")
@@ -246,6 +262,31 @@ def _in_article(node: LexborNode) -> bool:
         current = current.parent
     names = f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}".lower()
     return "headline" in names or "title" in names
+
+
+_MASTHEAD_RE = re.compile(r"logo|site-?title|site-?name|masthead|topbar|top-bar")
+_HOME_LINKS = frozenset({"/", "./", "index.html", "/index.html"})
+
+
+def _is_masthead(node: LexborNode, url: str | None) -> bool:
+    """An <h1> that is the site's name in its logo bar, or whose one link goes to the home page."""
+    current = node.parent
+    for _ in range(3):
+        if current is None or current.tag in ("body", "html", "article", "main"):
+            break
+        names = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}".lower()
+        if _MASTHEAD_RE.search(names):
+            return True
+        current = current.parent
+    links = node.css("a")
+    if len(links) != 1:
+        return False
+    href = (links[0].attributes.get("href") or "").strip()
+    if href in _HOME_LINKS:
+        return True
+    home = urlsplit(href)
+    page = urlsplit(url or "")
+    return bool(home.netloc) and home.netloc == page.netloc and home.path in ("", "/") and not home.query
 
 
 def _is_logo(node: LexborNode) -> bool:

@@ -200,7 +200,9 @@ _LEADING_NOISE = frozenset(
     "these those his her their its our my meanwhile however still yet now later earlier "
     # A verb or adverb that opens the sentence is no one's first name ("Enter Stuart Kaplan, ...",
     # "Was Bartleby ...", "Accordingly Turkey ...").
-    "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps".split()
+    "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps "
+    "maybe probably possibly surely clearly obviously certainly apparently presumably evidently "
+    "fortunately unfortunately luckily sadly hopefully even only".split()
 )
 
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())

@@ -94,6 +94,7 @@ class _Raw:
     fragment: bool = False  # part of the writer's own sentence
     incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
     unpunctuated: bool = False  # “… and continue to see ” Mayer said: a clipped line
+    runs_on: bool = False  # “The thing with Elise bothered” Ford’s family, Starner said: the prose ends the sentence
     mention: Mention | None = None
     tight: bool = False  # the attribution hugs the quote
     speaker: str | None = None
@@ -271,6 +272,11 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
             parts, mention, tight = incise[0], incise[1], True
         if _not_speech(parts[0], before, after, tight):
             continue  # leave it in the prose: it is part of a sentence
+        runs_on = bool(tight and mention and mention.kind == "name") and _runs_on(inner, after, mention.text)
+        if runs_on and len(parts) == 1:
+            sentences = split_sentences(parts[0])
+            if len(sentences) > 1:  # “A whole sentence. Bigger than the little” deal announced in May
+                parts, runs_on = [" ".join(sentences[:-1])], False
         raws.append(
             _Raw(
                 parts=parts,
@@ -282,6 +288,7 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
                 mention=mention,
                 tight=tight,
                 unpunctuated=tight and not _PUNCTUATED_END_RE.search(inner),
+                runs_on=runs_on,
                 prefix=text[max(0, span.start - PREFIX_CHARS) : span.start],
             )
         )
@@ -290,6 +297,19 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         if b.parts[0][:1].islower() and not _ENDS_SENTENCE_RE.search(a.parts[0]):
             a.incomplete = True
     return raws
+
+
+def _runs_on(inner: str, after: str, speaker: str) -> bool:
+    """“The thing with Elise bothered” Ford’s family, Starner said: no punctuation closes the
+    quoted words, and what follows up to the first comma is the rest of their sentence, not
+    the speaker (as it is in “…” Mayer, the coach, said)."""
+    if _PUNCTUATED_END_RE.search(inner) or not after[:1].isspace():
+        return False
+    clause, comma, _ = after[:200].partition(",")
+    if not comma or not clause.strip():
+        return False
+    surname = speaker.split()[-1] if speaker.split() else speaker
+    return surname not in clause
 
 
 def _incise(inner: str) -> tuple[list[str], Mention] | None:
@@ -536,6 +556,8 @@ def _confidence(r: _Raw) -> float:
         value *= 0.97  # the rules of other languages have been read on fewer pages
     if r.fragment or r.incomplete or not r.closed:
         value *= 0.85
+    if r.runs_on:
+        value = min(value, FRAGMENT_CONFIDENCE)  # half a sentence: never posted unattended
     return round(value, 2)
 
 
@@ -782,7 +804,7 @@ def _score(
         score *= 0.85
     if r.how == "embed":
         score *= 0.5  # a post already public under the author's name: the article's own quotes come first
-    if r.incomplete:
+    if r.incomplete or r.runs_on:
         score *= 0.6  # half a sentence: the rest follows the attribution
     if _from_another_occasion(r):
         score *= 0.75  # “…,” she once said / said in 2019: background, not the story's news
@@ -836,6 +858,16 @@ def _matches_hint(text: str, hint_keys: list[str]) -> bool:
 
 
 MIN_PULL_SCORE = 0.12
+# A pull quote that starts inside the writer's sentence is no line to post unattended:
+# below quote_policy.CONFIDENCE_THRESHOLD, so review_if_unsure holds it for an editor.
+FRAGMENT_CONFIDENCE = 0.6
+_LEAD_IN_RE = re.compile(r"[\s.…\[(]*")
+
+
+def _continues_a_sentence(piece: str) -> bool:
+    """'says the idea “is actually not so crazy.”': the speaker's words, but the writer's
+    sentence began them; posted alone they read as a broken line."""
+    return piece[_LEAD_IN_RE.match(piece).end() :][:1].islower()
 
 
 def _windows(text: str) -> list[tuple[str, float]]:
@@ -874,7 +906,21 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         for piece, weight in _windows(q.text):
             s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
-                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4), confidence=q.confidence))
+                confidence = min(q.confidence, FRAGMENT_CONFIDENCE) if _continues_a_sentence(piece) else q.confidence
+                best = (s, Quote(text=piece, speaker=q.speaker, score=round(s, 4), confidence=confidence))
     if best is None or best[0] < MIN_PULL_SCORE:
         return None
     return best[1]
+
+
+def with_fragments_unsure(quotes: list[Quote]) -> list[Quote]:
+    """The quotes, each one that starts inside the writer's sentence at FRAGMENT_CONFIDENCE at most.
+
+    A runner-up stands in for the pull quote when that does not fit, and an evergreen
+    re-share posts one whole: such a line must not go out unattended either. (Run after
+    pick_pull_quote, which may still lift a whole sentence out of one, at its own confidence.)
+    """
+    for q in quotes:
+        if _continues_a_sentence(q.text):
+            q.confidence = min(q.confidence, FRAGMENT_CONFIDENCE)
+    return quotes

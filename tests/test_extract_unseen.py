@@ -1,0 +1,287 @@
+"""Structures found on pages the rules were not written on (each page here is self-written).
+
+Each test reproduces one shape that gave a wrong headline, caption or pull
+quote on an unseen page: markup inside a headline, invisible characters
+publishers leave in their text, a quote that is only part of a sentence.
+"""
+
+from __future__ import annotations
+
+from distributor.extract import extract_page
+from distributor.quote_policy import CONFIDENCE_THRESHOLD, decide
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+
+
+def test_a_line_break_inside_the_h1_separates_its_words():
+    html = _page(
+        "<h1>Verfassungs&shy;gericht<br>kippt das Gesetz</h1>"
+        "<p>Das Gericht in Karlsruhe hat am Dienstag entschieden, dass die Regel nicht gilt.</p>",
+        head="<title>Verfassungsgericht kippt das Gesetz | Der Bote</title>",
+    )
+    assert extract_page(html, url="https://bote.example/a").title == "Verfassungsgericht kippt das Gesetz"
+
+
+def test_a_line_break_inside_the_h1_separates_its_words_without_matching_metadata():
+    html = _page(
+        "<h1 class='headline'>Storm closes<br/>the harbour road</h1>"
+        "<p>The road along the harbour was closed on Monday after the storm.</p>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").title == "Storm closes the harbour road"
+
+
+INVISIBLE = "\u00ad\u200b\u200c\u200d\ufeff\u2060"
+
+
+def test_soft_hyphens_and_zero_width_characters_leave_title_description_caption_and_quote():
+    html = _page(
+        "<h1>Har\u00adbour wall\u200b approved</h1>"
+        "<figure><img src='https://ledger.example/wall.jpg' alt=''>"
+        "<figcaption>Workers on the new har\u00adbour wall on Tues\u2060day morning.</figcaption></figure>"
+        "<p>The council approved the harbour wall on Tuesday after a long debate about its cost.</p>"
+        "<p>\u201cThis wall will pro\u00adtect every home on the sea\u200dfront,\u201d said "
+        "May\ufeffor Jane Hol\u00adloway, who has led the campaign for years.</p>",
+        head="<meta property='og:description' content='Coun\u00adcil\u200c votes for the wall\u2060.'>"
+        "<meta property='og:title' content='Harbour wall approved'>",
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    texts = [result.title, result.description, result.image.alt, result.pull_quote.text, result.pull_quote.speaker]
+    for text in texts:
+        assert not any(c in text for c in INVISIBLE), repr(text)
+    assert result.title == "Harbour wall approved"
+    assert result.description == "Council votes for the wall."
+    assert result.image.alt == "Workers on the new harbour wall on Tuesday morning."
+    assert result.pull_quote.text == "This wall will protect every home on the seafront"
+    assert result.pull_quote.speaker == "Jane Holloway"
+
+
+def test_joiners_inside_emoji_and_non_latin_words_are_kept():
+    html = _page(
+        "<h1>Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair</h1>"
+        "<p>\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 families came to the fair on Sunday.</p>"
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    assert result.title == "Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair"
+
+
+def test_a_quote_that_continues_the_writers_sentence_is_never_posted_unattended():
+    # 'says the idea “is actually not so crazy.”': the speaker's words, but half a sentence:
+    # when it is all the page has, an editor decides (the default policy holds it).
+    html = _page(
+        "<h1>Sleeping through the trip to Mars</h1>"
+        "<p>The agency said on Monday that its researchers studied how a long sleep would change a crewed mission.</p>"
+        "<p>While slowing a human body down is not possible yet, team head Maren Okafor says the idea "
+        "\u201cis actually not so crazy.\u201d She noted that similar methods already help trauma patients.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is None or quote.confidence < CONFIDENCE_THRESHOLD
+    if quote is not None:
+        decision = decide("review_if_unsure", "hold", True, quote.confidence)
+        assert decision.hold and "uncertain" in decision.reason
+
+
+def test_a_full_quote_wins_over_an_earlier_fragment_of_the_writers_sentence():
+    html = _page(
+        "<h1>Sleeping through the trip to Mars</h1>"
+        "<p>Team head Maren Okafor says the idea \u201cis actually not so crazy at all for a long crewed flight.\u201d</p>"
+        "<p>The study looked at the size of the ship, its supplies and the shielding the crew would need.</p>"
+        "<p>\u201cWe could build a much smaller ship,\u201d said Lars Pettersen, an engineer on the team.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert (quote.text, quote.speaker) == ("We could build a much smaller ship", "Lars Pettersen")
+
+
+def test_the_whole_sentence_after_a_fragment_can_still_be_the_pull_quote():
+    html = _page(
+        "<h1>Sleeping through the trip to Mars</h1>"
+        "<p>The agency said on Monday that its researchers studied how a long sleep would change a crewed mission.</p>"
+        "<p>\u201cand that is why we looked at it,\u201d team head Maren Okafor said. "
+        "\u201cA sleeping crew needs a far smaller ship.\u201d</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and (quote.text, quote.speaker) == ("A sleeping crew needs a far smaller ship.", "Maren Okafor")
+
+
+def test_a_runner_up_that_continues_the_writers_sentence_is_unsure_too():
+    # A runner-up stands in for the pull quote when that does not fit, and an evergreen
+    # re-share posts one: 'Customers “began to say we want you …,” Cook told' must not go unattended.
+    html = _page(
+        "<h1>Cook on the enterprise</h1>"
+        "<p>Customers \u201cbegan to say we want you to do this and that for our offices,\u201d Tim Cook told the audience.</p>"
+        "<p>\u201cWe really took that challenge to heart and built for it,\u201d said Tim Cook on stage.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    fragments = [q for q in result.quotes if q.text.startswith("began")]
+    assert fragments and all(q.confidence < CONFIDENCE_THRESHOLD for q in fragments)
+    assert result.pull_quote.text.startswith("We really took")
+
+
+PHOTO = "https://ledger.example/photos/harbour-wall-2024.jpg"
+
+
+def _photo_page(figure: str, head: str = "") -> str:
+    return _page(
+        "<h1>Council approves the harbour wall</h1>" + figure
+        + "<p>The council approved the harbour wall on Tuesday after a long debate about its cost.</p>"
+        "<p>Work on the wall starts in the spring and should be finished before the winter storms.</p>",
+        head=f"<meta property='og:image' content='{PHOTO}'>{head}",
+    )
+
+
+def test_a_screen_reader_label_inside_a_figcaption_is_not_part_of_the_caption():
+    for label in ("<span class='off-screen'>Image caption</span>",
+                  "<span class='article-image__visually-hidden'>Image:</span>"):
+        html = _photo_page(
+            f"<figure><img src='{PHOTO}' alt=''><figcaption class='media-caption'>{label}"
+            "<span class='media-caption__text'>Workers on the new harbour wall on Tuesday morning</span>"
+            "</figcaption></figure>"
+        )
+        assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday morning"
+
+
+def test_an_automatic_description_before_the_alt_texts_caption_is_dropped():
+    # Some CMSs prefix an image's caption with a machine description: "a man looking at the camera: …".
+    html = _photo_page(
+        f"<p><img src='{PHOTO}' alt='a group of people standing next to a wall: Workers on the new harbour wall on Tuesday'></p>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday"
+
+
+def test_the_site_name_in_front_of_an_og_image_alt_is_not_caption():
+    html = _photo_page(
+        "", head="<meta property='og:site_name' content='Tidewater Ledger'>"
+        "<meta property='og:image:alt' content='Tidewater Ledger. Workers on the new harbour wall on Tuesday'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday"
+
+
+def test_a_whole_sentence_after_the_writers_lead_in_keeps_its_confidence():
+    # “We're excited,” Johnston said, “as it's our history. We'll play the new songs too.”
+    html = _page(
+        "<h1>Band sets anniversary tour</h1>"
+        "<p>The band will play forty dates across the country next summer, starting in June.</p>"
+        "<p>\u201cWe're truly excited about the tour,\u201d said singer Tom Hallorann in a statement, "
+        "\u201cas it's a celebration of our whole history. We'll be playing songs from every album we made.\u201d</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    quote = result.pull_quote
+    assert quote.text == "We'll be playing songs from every album we made." and quote.speaker == "Tom Hallorann"
+    assert quote.confidence >= CONFIDENCE_THRESHOLD
+    assert all(q.confidence < CONFIDENCE_THRESHOLD for q in result.quotes if q.text.startswith("as it"))
+
+
+def test_an_h1_in_the_sites_logo_bar_is_not_the_headline():
+    html = (
+        "<html><head><title>Autumn leaves at Maple Camp (2) @ Steven's Trails :: Trailnet ::</title></head><body>"
+        "<div class='topbar__logo'><h1 class='topbar__logo__title'>Trailnet</h1></div>"
+        "<div class='entry'><h2>Autumn leaves at Maple Camp</h2>"
+        "<p>We drove up the mountain road on Saturday morning to see the maples turn red.</p></div></body></html>"
+    )
+    assert extract_page(html, url="https://steven.trailnet.example/post/1").title != "Trailnet"
+
+
+def test_an_h1_that_only_links_home_is_the_masthead():
+    html = (
+        "<html><head><title>Talks with a Ghost - Chapter 1 - Nightowl [Story Shelf]</title></head><body>"
+        "<div id='header'><h1 class='heading'><a href='/'><span>Story Shelf</span> <sup>beta</sup></a></h1></div>"
+        "<div id='workskin'><h2 class='title heading'>Talks with a Ghost</h2>"
+        "<p>The car radio was playing the late news when the detective turned it off.</p></div></body></html>"
+    )
+    title = extract_page(html, url="https://shelf.example/works/1").title
+    assert title and "Talks with a Ghost" in title
+
+
+def test_a_permalink_mark_after_the_headline_is_not_part_of_it():
+    html = _page(
+        "<h1><a class='toc-backref' href='#id4'>Shared Mutable History</a>"
+        "<a class='headerlink' href='#shared' title='Permalink to this headline'>\u00b6</a></h1>"
+        "<p>Evolve lets several people rewrite the same history safely.</p>",
+        head="<title>Shared Mutable History \u2014 evolve extension</title>",
+    )
+    assert extract_page(html, url="https://docs.example/evolve").title == "Shared Mutable History"
+
+
+def test_a_blog_name_inside_the_first_part_of_the_title_does_not_make_it_the_site_prefix():
+    html = (
+        "<html><head><meta property='og:site_name' content=\"Steven's Trails\">"
+        "<meta property='og:title' content=\"Autumn leaves at Maple Camp @ Steven's Trails :: Trailnet ::\"></head>"
+        "<body><p>We drove up the mountain road on Saturday morning to see the maples turn red.</p></body></html>"
+    )
+    title = extract_page(html, url="https://steven.trailnet.example/post/1").title
+    assert title.startswith("Autumn leaves at Maple Camp")
+
+
+def test_an_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
+    html = _page(
+        "<h1>Detective reopens the harbour case</h1>"
+        "<p>Maybe Ana Lopez knows more about the night of the fire than anyone in town.</p>"
+        "<p>\u201cNobody has asked me the right question yet,\u201d Lopez said on Friday.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and quote.speaker == "Ana Lopez"
+
+
+def test_a_quote_whose_sentence_runs_on_into_the_prose_is_unsure():
+    # “The thing with Elise bothered” Ford’s family, Starner said: the quoted words stop mid-sentence.
+    html = _page(
+        "<h1>The writer nobody found</h1>"
+        "<p>His aunt, Jane Starner, spoke to us from her home in Indiana last spring.</p>"
+        "<p>\u201cThe thing with the house bothered\u201d Ford\u2019s family, Starner said. "
+        "The family has not spoken to the press since.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    runs_on = [q for q in result.quotes if q.text.startswith("The thing with the house")]
+    assert runs_on and all(q.confidence < CONFIDENCE_THRESHOLD for q in runs_on)
+
+
+def test_an_unpunctuated_quote_handed_to_its_speaker_keeps_its_confidence():
+    html = _page(
+        "<h1>Coach looks ahead</h1>"
+        "<p>The team lost its third game in a row on Sunday night at home.</p>"
+        "<p>\u201cWe will win the next one\u201d Mayer, the coach, said after the game.</p>"
+        "<p>\u201cWe have to play better in defence\u201d said Tom Mayer, who has led the team since May.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    assert {q.text: q.confidence >= CONFIDENCE_THRESHOLD for q in result.quotes if q.speaker == "Tom Mayer"} == {
+        "We will win the next one": True, "We have to play better in defence": True}
+
+
+def test_the_whole_sentences_before_a_quote_runs_on_into_the_prose_keep_their_speaker():
+    html = _page(
+        "<h1>Trade deal may grow</h1>"
+        "<p>Two people briefed on the talks said the deal would need deeper concessions.</p>"
+        "<p>\u201cThe president wants the option of a bigger deal with China. Bigger than just the little deal\u201d "
+        "announced in October, said Derek Scissors, a scholar at a Washington institute.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert (quote.text, quote.speaker) == ("The president wants the option of a bigger deal with China.", "Derek Scissors")
+    assert quote.confidence >= CONFIDENCE_THRESHOLD
+
+
+def test_a_rendition_named_by_its_size_is_the_same_photo_as_the_declared_raw_image():
+    # og:image ".../18636107/9/rawImage.jpg", the story's gallery shows ".../18636107/9/920x920.jpg".
+    html = _page(
+        "<h1>Candidate tours the state</h1>"
+        "<div class='gallery-item'><img src='https://photos.example/photos/01/07/18636107/9/920x920.jpg' alt=''>"
+        "<div class='caption'><div class='caption-full'>The candidate speaks with a shop owner in Columbia on Tuesday.</div></div></div>"
+        "<p>The candidate visited three towns on Tuesday and spoke to small-business owners in each.</p>",
+        head="<meta property='og:image' content='https://photos.example/photos/01/07/18636107/9/rawImage.jpg'>",
+    )
+    image = extract_page(html, url="https://wire.example/a").image
+    assert image.url == "https://photos.example/photos/01/07/18636107/9/rawImage.jpg"
+    assert image.alt == "The candidate speaks with a shop owner in Columbia on Tuesday."
+
+
+def test_a_captions_shortened_copy_and_its_more_less_links_are_left_out():
+    html = _page(
+        "<h1>Candidate tours the state</h1>"
+        f"<figure><img src='{PHOTO}' alt=''><div class='caption'>"
+        "<div class='caption-full'>The candidate speaks with a shop owner in Columbia on Tuesday.<a class='more-caption'> less</a></div>"
+        "<div class='caption-truncated'>The candidate speaks with a shop<a class='more-caption'> ... more</a></div>"
+        "</div></figure>"
+        "<p>The candidate visited three towns on Tuesday and spoke to small-business owners in each.</p>",
+        head=f"<meta property='og:image' content='{PHOTO}'>",
+    )
+    assert extract_page(html, url="https://wire.example/a").image.alt == "The candidate speaks with a shop owner in Columbia on Tuesday."
