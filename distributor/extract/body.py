@@ -264,7 +264,7 @@ def _blocks(tree: LexborHTMLParser):
         if tag == "p":
             yield node, node_text(node)
             count += 1
-        else:
+        elif len(node.text(deep=False)) >= 80:  # (_loose_text's first test, without a call per <div>)
             for text in _loose_text(node):
                 yield node, text
                 count += 1

@@ -146,6 +146,15 @@ class Tree(LexborHTMLParser):
 
 
 _BLOCK_SELECTOR = "p, div, section, article, blockquote"
+_BLOCK_TAG_NAMES: dict[int, str] = {}
+
+
+def _block_tag_names() -> dict[int, str]:
+    """lexbor's tag id -> name of the tags _BLOCK_SELECTOR finds (ids are fixed for HTML tags)."""
+    if not _BLOCK_TAG_NAMES:
+        sample = LexborHTMLParser("<p></p><div></div><section></section><article></article><blockquote></blockquote>")
+        _BLOCK_TAG_NAMES.update((node.tag_id, node.tag) for node in sample.css(_BLOCK_SELECTOR))
+    return _BLOCK_TAG_NAMES
 
 
 class PageElements:
@@ -171,7 +180,13 @@ class PageElements:
     def blocks(self) -> list[tuple[LexborNode, str]]:
         """(element, tag) of every <p>, <div>, <section>, <article> and <blockquote>, in page order."""
         if self._blocks is None:
-            self._blocks = [(node, node.tag) for node in self._tree.css(_BLOCK_SELECTOR)]
+            nodes = self._tree.css(_BLOCK_SELECTOR)
+            try:
+                # (lexbor's fixed tag ids, read in C, named from a table: .tag would build
+                # a new str for each of the page's hundreds of blocks)
+                self._blocks = list(zip(nodes, map(_block_tag_names().__getitem__, [n.tag_id for n in nodes])))
+            except KeyError:
+                self._blocks = [(node, node.tag) for node in nodes]
         return self._blocks
 
 

@@ -310,10 +310,13 @@ def leading_name(phrase: str) -> str | None:
     return trailing_name(head)
 
 
-_AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]+)[ \u00a0]([{UPPER}][\w-]+)")
+# (Possessive ++ and *+: a word's letters never match the space after it, so giving some
+# back could never help a match; without them every word not followed by a name is re-tried
+# letter by letter.)
+_AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]++)[ \u00a0]([{UPPER}][\w-]+)")
 _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
-_ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]+) ([{LOWER}][\w-]*) ([{UPPER}][\w-]+)")
+_ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]++) ([{LOWER}][\w-]*+) ([{UPPER}][\w-]+)")
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 _LOWER_RUN = re.compile(rf"[{LOWER}’'-]*")
 _LOWER_LETTERS = frozenset(LOWER)
