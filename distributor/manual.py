@@ -345,28 +345,12 @@ def attach_parts(session: Session, post: Post, prepared: Prepared) -> None:
     session.flush()
 
 
-def queue(
-    runtime: Runtime,
-    account: AccountSettings,
-    *,
-    article_url: str | None = None,
-    text: str | None = None,
-    link: str | None = None,
-    image_url: str | None = None,
-    image_alt: str | None = None,
-    at: str | datetime | None = None,
-    next_slot: bool = False,
-    approve: bool = False,
-    actor: str = "system",
-    again: bool = False,
-    extra_images: Sequence[Mapping[str, str | None]] | None = None,
-    first_comment: str | None = None,
-    thread: Sequence[str] | None = None,
-) -> Queued:
-    """Queue one post by hand: ``prepare`` then ``create``, committed."""
-    prepared = prepare(runtime, account, article_url=article_url, text=text, link=link, image_url=image_url,
-                       image_alt=image_alt, at=at, next_slot=next_slot, approve=approve, extra_images=extra_images,
-                       first_comment=first_comment, thread=thread)
+def queue(runtime: Runtime, account: AccountSettings, *, actor: str = "system", again: bool = False,
+          **request) -> Queued:
+    """Queue one post by hand: ``prepare`` (``request`` is its keywords: the editor's article or text,
+    picture, time, approval and parts) then ``create``, committed. One signature, prepare's, so a new
+    part of the request is added in one place."""
+    prepared = prepare(runtime, account, **request)
     with session_scope(runtime.engine) as session:
         return create(runtime, session, prepared, actor=actor, again=again)
 

@@ -9,6 +9,7 @@ Debian's Chromium with Playwright at laptop width. Nothing leaves the machine.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -17,11 +18,11 @@ import struct
 import sys
 import tempfile
 import threading
-import time
 import zlib
 from datetime import timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import uvicorn
 from sqlmodel import Session
@@ -30,6 +31,7 @@ from distributor import posts, users
 from distributor.config import AccountSettings, Settings
 from distributor.db import make_engine, upgrade
 from distributor.models import Account, Article, ArticleState, EngagementSnapshot, PostState, utcnow
+from distributor.sandbox.server import serving_in_thread
 from distributor.web import create_app
 
 DOCS = Path(__file__).resolve().parent
@@ -112,6 +114,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.contextmanager
+def served_desk(settings: Settings, engine) -> Iterator[str]:
+    """The desk on real uvicorn in a thread, on a free 127.0.0.1 port; yields its URL."""
+    config = uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=_free_port(),
+                            log_level="warning", lifespan="off")
+    with serving_in_thread(config, "the desk") as url:
+        yield url
+
+
+def log_in(page, desk: str) -> None:
+    """Logs ``page`` in as the seeded editor, through the desk's form."""
+    page.goto(desk + "/login")
+    page.fill("input[name=email]", "ana@coastaltimes.example")
+    page.fill("input[name=password]", "harbour-bridge-2026")
+    page.click("button:has-text('Log in')")
+
+
 def seed(engine, settings: Settings, site: str) -> None:
     """Articles and posts in every state a morning desk shows."""
     now = utcnow()
@@ -174,26 +193,11 @@ def main() -> int:
     engine = make_engine(f"sqlite:///{work / 'desk.db'}")
     upgrade(engine)
     seed(engine, settings, site)
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    port = _free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    desk = f"http://127.0.0.1:{port}"
     try:
-        with sync_playwright() as playwright:
+        with served_desk(settings, engine) as desk, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
-            page.goto(desk + "/login")
-            page.fill("input[name=email]", "ana@coastaltimes.example")
-            page.fill("input[name=password]", "harbour-bridge-2026")
-            page.click("button:has-text('Log in')")
+            log_in(page, desk)
             page.goto(desk + "/queue?tab=all")
             page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load
             page.wait_for_load_state("networkidle")
@@ -211,7 +215,6 @@ def main() -> int:
             page.screenshot(path=str(DOCS / "compose.png"), full_page=True)
             browser.close()
     finally:
-        server.should_exit = True
         site_server.shutdown()
     print(f"wrote {DOCS / 'queue.png'} and {DOCS / 'compose.png'}")
     return 0

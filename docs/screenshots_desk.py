@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import uvicorn
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,7 +25,6 @@ from distributor import posts  # noqa: E402
 from distributor.config import AccountSettings, Settings  # noqa: E402
 from distributor.db import make_engine, upgrade  # noqa: E402
 from distributor.models import utcnow  # noqa: E402
-from distributor.web import create_app  # noqa: E402
 
 ZONE = "Europe/London"
 
@@ -61,31 +57,16 @@ def main() -> int:
             if day > local_now:
                 posts.create_post(session, settings.account(account), text=text, at=day, actor="ana@coastaltimes.example")
         session.commit()
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    port = shared._free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    desk = f"http://127.0.0.1:{port}"
     today = datetime.now(ZoneInfo(ZONE)).date().isoformat()
     try:
-        with sync_playwright() as playwright:
+        with shared.served_desk(settings, engine) as desk, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shared.CHROMIUM, args=shared.CHROMIUM_ARGS)
             for viewport, path, name in (
                 (shared.VIEWPORT, f"/calendar?date={today}&view=week", "calendar.png"),
                 ({"width": 390, "height": 844}, f"/calendar?date={today}&view=day", "phone.png"),
             ):
                 page = browser.new_page(viewport=viewport, device_scale_factor=1)
-                page.goto(desk + "/login")
-                page.fill("input[name=email]", "ana@coastaltimes.example")
-                page.fill("input[name=password]", "harbour-bridge-2026")
-                page.click("button:has-text('Log in')")
+                shared.log_in(page, desk)
                 page.goto(desk + path)
                 if name == "phone.png":  # from the first post of the day, as an editor would scroll
                     page.evaluate("document.querySelector('.cal-hour:not(.quiet)').scrollIntoView()")
@@ -95,7 +76,6 @@ def main() -> int:
                 page.close()
             browser.close()
     finally:
-        server.should_exit = True
         site_server.shutdown()
     print(f"wrote {shared.DOCS / 'calendar.png'} and {shared.DOCS / 'phone.png'}")
     return 0

@@ -9,8 +9,6 @@ browser's zone would be six hours off.
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,7 +20,7 @@ from distributor.config import Settings
 from distributor.models import EngagementSnapshot, Post, PostState
 from distributor.posts import ensure_account
 from tests.newsroom import Site
-from tests.test_web_browser import _free_port, playwright_browser  # noqa: F401 - the browser fixture
+from tests.helpers.desk_server import logged_in_page, playwright_browser, served_desk_app  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 
@@ -54,41 +52,17 @@ def _history(engine, *, dull: int, good: int) -> None:
 
 @pytest.fixture
 def desk(engine):
-    import uvicorn
-
-    from distributor.web import create_app
-
     settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}], web={"timezone": "Europe/Paris"},
                         fetch={"allow_private_networks": True})
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    port = _free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_desk_app(settings, engine) as url:
+        yield url
 
 
 def _compose(browser, desk_url: str, site: Site):
     """Log in (from a browser in New York) and compose the story: the page with its timing section."""
     site.pages["/story"] = ("text/html; charset=utf-8", STORY)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, timezone_id="America/New_York")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(desk_url + "/login")
-    page.fill("input[name=email]", "ana@news.example.com")
-    page.fill("input[name=password]", "harbour-bridge-2026")
-    page.click("button:has-text('Log in')")
+    context, page = logged_in_page(browser, desk_url, "ana@news.example.com", "harbour-bridge-2026", timeout=20_000,
+                                   viewport={"width": 1280, "height": 1000}, timezone_id="America/New_York")
     page.goto(desk_url + "/compose")
     page.fill("input[name=url]", site.url("/story"))
     page.click("button:has-text('Fetch and compose')")

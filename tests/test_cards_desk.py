@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import pytest
@@ -15,7 +14,8 @@ from distributor import users
 from distributor.config import Settings
 from distributor.extract import extract_page
 from distributor.models import Post
-from distributor.web import create_app
+from tests.helpers.desk import editor_client
+from tests.helpers.desk_server import logged_in_page, playwright_browser, served_desk_app  # noqa: F401 - the fixture
 from tests.newsroom import SEED, NewsSite
 
 PASSWORD = "a long password"
@@ -44,14 +44,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def client(settings, engine):
-    with Session(engine) as session:
-        users.add_user(session, "desk@example.com", PASSWORD, "editor")
-        session.commit()
-    client = TestClient(create_app(settings, engine))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login", data={"email": "desk@example.com", "password": PASSWORD, "csrf_token": token})
-    client.csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/compose").text).group(1)
-    return client
+    return editor_client(settings, engine, "desk@example.com", PASSWORD)
 
 
 def _checked(page: str, account: str) -> str:
@@ -104,67 +97,34 @@ def test_card_files_are_only_the_stores_and_only_for_editors(client, settings):
 
 
 @pytest.mark.browser
-def test_in_the_browser_the_preview_follows_the_switch_between_photo_and_card(settings, engine, site):
-    import shutil
-    import socket
-    import threading
-    import time
+def test_in_the_browser_the_preview_follows_the_switch_between_photo_and_card(playwright_browser, settings, engine,
+                                                                              site):
+    from playwright.sync_api import expect
 
-    import uvicorn
-
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = os.environ.get("DISTRIBUTOR_CHROMIUM", "/usr/bin/chromium")
-    if not shutil.which(chromium) and not os.path.exists(chromium):
-        pytest.skip(f"no Chromium at {chromium}")
     with Session(engine) as session:
         users.add_user(session, "desk@example.com", PASSWORD, "editor")
         session.commit()
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.02)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(base + "/login")
-            page.fill("input[name=email]", "desk@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button:has-text('Log in')")
+    with served_desk_app(settings, engine) as base:
+        context, page = logged_in_page(playwright_browser, base, "desk@example.com", PASSWORD)
+        try:
             page.goto(base + "/compose")
             page.fill("input[name=url]", site.article_url)
             page.click("button:has-text('Fetch and compose')")
             card = page.locator('.picture-preview[data-account="x-main"] img.preview-card')
             photo = page.locator('.picture-preview[data-account="x-main"] img.preview-article')
-            sync_api.expect(card).to_be_visible()  # x-main posts quote cards
+            expect(card).to_be_visible()  # x-main posts quote cards
             assert page.evaluate("img => img.naturalWidth", card.element_handle()) == 1200  # the card loaded
-            sync_api.expect(photo).to_be_hidden()
+            expect(photo).to_be_hidden()
             page.check('input[name="image_x-main"][value="article"]')
-            sync_api.expect(photo).to_be_visible()
-            sync_api.expect(card).to_be_hidden()
+            expect(photo).to_be_visible()
+            expect(card).to_be_hidden()
             page.check('input[name="image_x-main"][value="card"]')
-            sync_api.expect(card).to_be_visible()
+            expect(card).to_be_visible()
             page.uncheck('input[name="include_fb-main"]')
             page.click("#queue-button")
             page.wait_for_url(re.compile(r"/posts/\d+$"))
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        finally:
+            context.close()
     with Session(engine) as session:
         post = session.exec(select(Post).where(Post.account == "x-main")).one()
     assert post.image_url.startswith("card:") and SEED_QUOTE in post.image_alt

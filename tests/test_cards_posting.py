@@ -16,13 +16,9 @@ from PIL import Image
 from distributor.config import load_settings
 from distributor.extract import extract_page
 from distributor.pipeline import Runtime, run_cycle
+from tests.helpers.seed_feed import SECRETS, write_seed_config
 from tests.newsroom import SEED, NewsSite
 
-SECRETS = {
-    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
-    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
-    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token",
-}
 # What extraction reads from the seed page (its choice of pull quote is extraction's business, not ours).
 _SEED = extract_page((SEED / "article.html").read_bytes(), url="https://hypeline.example/", source="seed")
 SEED_QUOTE, SEED_SPEAKER = _SEED.pull_quote.text, _SEED.pull_quote.speaker
@@ -31,15 +27,7 @@ PHOTO_SHA = hashlib.sha256((SEED / "aleppo-children.jpg").read_bytes()).hexdiges
 
 
 def _world(tmp_path, database_url, sandbox, site, image: str, post_type: str = "link"):
-    config = tmp_path / "distributor.toml"
-    config.write_text(f"""
-[database]
-url = "{database_url}"
-[fetch]
-allow_private_networks = true
-[[feeds]]
-url = "{site.feed_url}"
-canonical_sites = ["hypeline.example"]  # the seed page's canonical is on the newsroom's own domain
+    config = write_seed_config(tmp_path / "distributor.toml", database_url, site.feed_url, f"""
 [[accounts]]
 name = "x-main"
 platform = "twitter"

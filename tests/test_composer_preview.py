@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,8 @@ from sqlmodel import Session
 from distributor import users
 from distributor.config import Settings
 from tests.newsroom import Site
-from tests.test_web_browser import SECRETS, _free_port, playwright_browser  # noqa: F401 - the browser fixture
+from tests.helpers.desk_server import logged_in_page, playwright_browser, served_desk_app  # noqa: F401 - the fixture
+from tests.test_web_browser import SECRETS
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +49,6 @@ def _story(base: str) -> bytes:
 
 @pytest.fixture
 def desk(engine, sandbox, monkeypatch):
-    import uvicorn
-
-    from distributor.web import create_app
-
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     settings = Settings(
@@ -66,35 +61,14 @@ def desk(engine, sandbox, monkeypatch):
     with Session(engine) as session:
         users.add_user(session, "ana@news.example.com", "harbour-bridge-2026", "editor")
         session.commit()
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    port = _free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    yield type("Desk", (), {"url": f"http://127.0.0.1:{port}", "settings": settings, "engine": engine,
-                            "sandbox": sandbox})
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_desk_app(settings, engine) as url:
+        yield type("Desk", (), {"url": url, "settings": settings, "engine": engine, "sandbox": sandbox})
 
 
 def _composer(browser, desk):
     """A logged-in editor's browser on the compose page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(desk.url + "/login")
-    page.fill("input[name=email]", "ana@news.example.com")
-    page.fill("input[name=password]", "harbour-bridge-2026")
-    page.click("button:has-text('Log in')")
+    context, page = logged_in_page(browser, desk.url, "ana@news.example.com", "harbour-bridge-2026", timeout=20_000,
+                                   viewport={"width": 1280, "height": 1000})
     page.goto(desk.url + "/compose")
     return context, page
 

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.test_web_browser import playwright_browser  # noqa: F401 - the shared browser fixture
+from tests.helpers.desk_server import playwright_browser, submit_login  # noqa: F401 - the shared browser fixture
 
 pytestmark = pytest.mark.browser
 DEMO_SECONDS = 60
@@ -51,9 +51,7 @@ def test_a_minute_of_demo_in_a_browser(playwright_browser):  # noqa: F811
 
         page = playwright_browser.new_page()
         page.goto(web + "login")
-        page.fill("input[name=email]", login[0])
-        page.fill("input[name=password]", login[1])
-        page.click("button[type=submit]")
+        submit_login(page, *login)
         page.wait_for_url(re.compile(r".*/queue.*"))
         views: set[str] = set()
         post_links: list[str] = []

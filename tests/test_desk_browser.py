@@ -5,8 +5,6 @@ the reason to its author; at phone width (390 px) no desk page is wider than the
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +14,7 @@ from sqlmodel import Session
 from distributor import posts, users
 from distributor.config import Settings
 from distributor.models import Article, ArticleState, EngagementSnapshot, Post, PostState, utcnow
-from tests.test_web_browser import CHROMIUM_ARGS, _free_port, playwright_browser  # noqa: F401 - the fixture
+from tests.helpers.desk_server import logged_in_page, playwright_browser, served_desk_app  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +26,6 @@ ANA, BEN = "ana@coastaltimes.example", "ben@coastaltimes.example"
 @pytest.fixture
 def desk(engine):
     """The desk served by uvicorn on 127.0.0.1 with two editors and [desk] approval = other_editor."""
-    import uvicorn
-
-    from distributor.web import create_app
-
     settings = Settings(
         accounts=[{"name": "x-main", "platform": "dryrun", "require_approval": True, "min_gap_minutes": 20,
                    "quiet_hours": [23, 6]},
@@ -42,33 +36,13 @@ def desk(engine):
         users.add_user(session, ANA, PASSWORD, "editor")
         users.add_user(session, BEN, PASSWORD, "admin")
         session.commit()
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    port = _free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    yield type("Desk", (), {"url": f"http://127.0.0.1:{port}", "settings": settings, "engine": engine})
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_desk_app(settings, engine) as url:
+        yield type("Desk", (), {"url": url, "settings": settings, "engine": engine})
 
 
 def _log_in(browser, desk, email, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(desk.url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button:has-text('Log in')")
+    context, page = logged_in_page(browser, desk.url, email, PASSWORD,
+                                   viewport=viewport or {"width": 1280, "height": 900})
     page.wait_for_url(re.compile(r"/queue"))
     return context, page
 

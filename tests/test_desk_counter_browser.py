@@ -8,8 +8,6 @@ attributes on each text box); here the page's own numbers are compared with
 from __future__ import annotations
 
 import re
-import threading
-import time
 
 import pytest
 from sqlmodel import Session
@@ -18,7 +16,8 @@ from distributor import users
 from distributor.compose import text_length
 from distributor.config import AccountSettings, Settings
 from distributor.platforms.specs import SPECS
-from tests.test_web_browser import COUNTER_SAMPLES, _free_port, playwright_browser  # noqa: F401  (fixture)
+from tests.helpers.desk_server import logged_in_page, playwright_browser, served_desk_app  # noqa: F401 - the fixture
+from tests.test_web_browser import COUNTER_SAMPLES
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +36,6 @@ SAMPLES = COUNTER_SAMPLES + [
 
 @pytest.fixture
 def desk(engine, sandbox, monkeypatch):
-    import uvicorn
-
-    from distributor.web import create_app
-
     settings = Settings(
         accounts=[AccountSettings(platform=p, api_base_url=sandbox, **fields) for p, fields in ACCOUNTS.items()],
         fetch={"allow_private_networks": True},
@@ -48,34 +43,14 @@ def desk(engine, sandbox, monkeypatch):
     with Session(engine) as session:
         users.add_user(session, "ana@coastaltimes.example", "harbour-bridge-2026", "editor")
         session.commit()
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):
-            pass
-
-    port = _free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_desk_app(settings, engine) as url:
+        yield url
 
 
 def test_the_counter_agrees_with_the_server_on_every_platform(playwright_browser, desk):  # noqa: F811
     from playwright.sync_api import expect
 
-    page = playwright_browser.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(desk + "/login")
-    page.fill("input[name=email]", "ana@coastaltimes.example")
-    page.fill("input[name=password]", "harbour-bridge-2026")
-    page.click("button:has-text('Log in')")
+    context, page = logged_in_page(playwright_browser, desk, "ana@coastaltimes.example", "harbour-bridge-2026")
     page.goto(desk + "/compose")
     for box in page.locator("input[name=accounts]").all():  # every account, free text (no article URL)
         box.check()
@@ -96,19 +71,14 @@ def test_the_counter_agrees_with_the_server_on_every_platform(playwright_browser
             expect(page.locator("#queue-button")).to_be_disabled()
             box.fill("ok")
             expect(page.locator("#queue-button")).to_be_enabled()
-    page.close()
+    context.close()
 
 
 def test_the_counter_refuses_a_bluesky_post_over_3000_bytes(playwright_browser, desk):  # noqa: F811
     """100 graphemes of a letter with 20 accents: well within 300 graphemes, 4,100 bytes (Bluesky allows 3,000)."""
     from playwright.sync_api import expect
 
-    page = playwright_browser.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(desk + "/login")
-    page.fill("input[name=email]", "ana@coastaltimes.example")
-    page.fill("input[name=password]", "harbour-bridge-2026")
-    page.click("button:has-text('Log in')")
+    context, page = logged_in_page(playwright_browser, desk, "ana@coastaltimes.example", "harbour-bridge-2026")
     page.goto(desk + "/compose")
     page.locator("input[name=accounts][value=bsky-main]").check()
     page.click("button:has-text('Fetch and compose')")
@@ -119,4 +89,4 @@ def test_the_counter_refuses_a_bluesky_post_over_3000_bytes(playwright_browser, 
     expect(page.locator("#queue-button")).to_be_disabled()
     box.fill("ok")
     expect(page.locator("#queue-button")).to_be_enabled()
-    page.close()
+    context.close()

@@ -9,14 +9,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from distributor.config import FetchSettings
 from distributor.errors import FetchError
 from distributor.fetch import Fetcher
-from tests.helpers.fetch_servers import ScriptedResolver, loopback_only
+from tests.helpers.fetch_servers import (QuietHandler, ScriptedResolver, loopback_only, start_server, stop_server,
+                                         timed_fetch)
 
 MARGIN = 0.75  # seconds past the deadline we accept (thread wake-up on a loaded machine)
 
@@ -29,9 +29,7 @@ class _Slow:
         self.connections = 0
         self.stop = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(QuietHandler):
             def setup(self):
                 super().setup()
                 slow.connections += 1
@@ -51,24 +49,14 @@ class _Slow:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                 else:
-                    body = b"quick"
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    self.reply(b"quick")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = start_server(Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self):
         self.stop.set()
-        self.server.shutdown()
-        self.server.server_close()
+        stop_server(self.server)
 
 
 @pytest.fixture
@@ -84,17 +72,8 @@ def _fetcher(total: float, **settings) -> Fetcher:
     return Fetcher(FetchSettings(**settings), resolver=ScriptedResolver({}), allowed_networks=["127.0.0.1/32"])
 
 
-def _timed(fetch) -> tuple[float, Exception | None]:
-    started = time.monotonic()
-    try:
-        fetch()
-    except FetchError as exc:
-        return time.monotonic() - started, exc
-    return time.monotonic() - started, None
-
-
 def test_headers_trickling_one_line_a_second_are_cut_off_at_the_deadline(slow):
-    elapsed, error = _timed(lambda: _fetcher(2).get(slow.base + "/trickle"))
+    elapsed, error = timed_fetch(lambda: _fetcher(2).get(slow.base + "/trickle"))
     assert error is not None and "gave up" in str(error) and "2s" in str(error)
     assert elapsed < 2 + MARGIN  # not the 60 s the server would take, nor the 5 s read timeout
 
@@ -102,7 +81,7 @@ def test_headers_trickling_one_line_a_second_are_cut_off_at_the_deadline(slow):
 def test_a_reused_connection_is_cut_off_too(slow):
     fetcher = _fetcher(1.5)
     assert fetcher.get(slow.base + "/quick").content == b"quick"
-    elapsed, error = _timed(lambda: fetcher.get(slow.base + "/trickle"))
+    elapsed, error = timed_fetch(lambda: fetcher.get(slow.base + "/trickle"))
     assert slow.connections == 1  # the trickle came over the kept-alive connection
     assert error is not None and "gave up" in str(error)
     assert elapsed < 1.5 + MARGIN
@@ -116,7 +95,7 @@ def test_the_fetcher_works_again_after_a_cut(slow):
 
 
 def test_redirect_hops_share_one_deadline(slow):
-    elapsed, error = _timed(lambda: _fetcher(1.5, max_redirects=10).get(slow.base + "/slow-hop"))
+    elapsed, error = timed_fetch(lambda: _fetcher(1.5, max_redirects=10).get(slow.base + "/slow-hop"))
     assert error is not None and "gave up" in str(error)
     assert elapsed < 1.5 + MARGIN  # each hop is quick enough alone; ten of them are not
 
@@ -139,7 +118,7 @@ def test_a_server_that_accepts_and_never_answers_is_cut_off_at_the_deadline(sile
         resolver=ScriptedResolver({"quiet.example": [["127.0.0.1"]]}),
         allowed_networks=["127.0.0.1/32"],
     )
-    elapsed, error = _timed(lambda: fetcher.get(f"{scheme}://quiet.example:{silent_listener}/"))
+    elapsed, error = timed_fetch(lambda: fetcher.get(f"{scheme}://quiet.example:{silent_listener}/"))
     assert error is not None and "gave up" in str(error)
     assert elapsed < 1.5 + MARGIN  # https: stuck in the TLS handshake; http: waiting for the status line
 
@@ -155,7 +134,7 @@ def test_a_name_server_that_never_answers_is_cut_off_at_the_deadline(monkeypatch
     fetcher = Fetcher(FetchSettings(timeout_seconds=5, total_seconds=1), resolver=stuck_resolver,
                       allowed_networks=["127.0.0.1/32"])
     try:
-        elapsed, error = _timed(lambda: fetcher.get("http://slow-dns.example/"))
+        elapsed, error = timed_fetch(lambda: fetcher.get("http://slow-dns.example/"))
     finally:
         released.set()
     assert error is not None and "did not resolve in time" in str(error)

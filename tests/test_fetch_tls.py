@@ -10,8 +10,6 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import trustme
@@ -19,7 +17,8 @@ import trustme
 from distributor.config import FetchSettings
 from distributor.errors import FetchError
 from distributor.fetch import Fetcher
-from tests.helpers.fetch_servers import ScriptedResolver, loopback_only
+from tests.helpers.fetch_servers import (QuietHandler, ScriptedResolver, loopback_only, start_server, stop_server,
+                                         timed_fetch)
 
 
 class _TLSSite:
@@ -29,9 +28,7 @@ class _TLSSite:
         self.hosts: list[str] = []
         self.stop = threading.Event()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(QuietHandler):
             def do_GET(self):  # noqa: N802
                 site.hosts.append(self.headers.get("Host", ""))
                 if self.path == "/trickle":  # headers one line every 0.3 s, for a minute
@@ -42,27 +39,17 @@ class _TLSSite:
                         self.wfile.write(b"X-Line-%d: more\r\n" % n)
                         self.wfile.flush()
                     return
-                body = b"<html>over tls</html>"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
+                self.reply(b"<html>over tls</html>")
 
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("news.example").configure_cert(context)
         context.sni_callback = lambda sock, name, ctx: site.server_names.append(name)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.server = start_server(Handler, tls=context)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self):
         self.stop.set()
-        self.server.shutdown()
-        self.server.server_close()
+        stop_server(self.server)
 
 
 @pytest.fixture(scope="module")
@@ -111,23 +98,14 @@ def test_a_certificate_from_an_unknown_authority_is_refused(site):
     assert site.hosts == []
 
 
-def _timed(fetch) -> tuple[float, FetchError | None]:
-    started = time.monotonic()
-    try:
-        fetch()
-    except FetchError as exc:
-        return time.monotonic() - started, exc
-    return time.monotonic() - started, None
-
-
 def test_headers_trickled_over_tls_are_cut_off_at_the_deadline_new_and_reused(site, ca):
     with ca.cert_pem.tempfile() as ca_path:
         fetcher = Fetcher(FetchSettings(timeout_seconds=30, total_seconds=1.5), resolver=site.resolver,
                           allowed_networks=["127.0.0.1/32"], ca_certs=ca_path)
-        first, error = _timed(lambda: fetcher.get(f"https://news.example:{site.port}/trickle"))
+        first, error = timed_fetch(lambda: fetcher.get(f"https://news.example:{site.port}/trickle"))
         assert error is not None and "gave up" in str(error) and first < 1.5 + 0.75
         assert fetcher.get(f"https://news.example:{site.port}/story").content == b"<html>over tls</html>"
-        reused, error = _timed(lambda: fetcher.get(f"https://news.example:{site.port}/trickle"))
+        reused, error = timed_fetch(lambda: fetcher.get(f"https://news.example:{site.port}/trickle"))
         assert error is not None and "gave up" in str(error) and reused < 1.5 + 0.75
 
 
@@ -153,7 +131,7 @@ def test_a_tls_handshake_trickled_a_byte_at_a_time_is_cut_off_at_the_deadline(mo
                       resolver=ScriptedResolver({"slow-tls.example": [["127.0.0.1"]]}),
                       allowed_networks=["127.0.0.1/32"])
     try:
-        elapsed, error = _timed(lambda: fetcher.get(f"https://slow-tls.example:{listener.getsockname()[1]}/"))
+        elapsed, error = timed_fetch(lambda: fetcher.get(f"https://slow-tls.example:{listener.getsockname()[1]}/"))
     finally:
         stop.set()
         listener.close()

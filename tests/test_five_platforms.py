@@ -9,23 +9,20 @@ them. Then the engagement report has a row for every platform.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import urllib.request
 
 import pytest
 import regex
 from twitter_text import parse_tweet
 
 from distributor.sandbox.server import running_sandbox
+from tests.helpers.sandbox_process import sandbox_posts
+from tests.helpers.seed_feed import SECRETS as SEED_SECRETS
+from tests.helpers.seed_feed import run_cli, write_seed_config
 from tests.newsroom import CANONICAL_URL, NewsSite
 
 HEADLINE = "U.S. Breaks Off Syria Ceasefire Talks With Russia"
-SECRETS = {
-    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
-    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
-    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token",
+SECRETS = SEED_SECRETS | {
     "DISTRIBUTOR_BSKY_MAIN_APP_PASSWORD": "app-password",
     "DISTRIBUTOR_MASTO_MAIN_ACCESS_TOKEN": "masto-token",
     "DISTRIBUTOR_THREADS_MAIN_ACCESS_TOKEN": "threads-token",
@@ -35,15 +32,7 @@ SECRETS = {
 @pytest.fixture
 def world(tmp_path, database_url):
     with NewsSite() as site, running_sandbox() as sandbox:
-        config = tmp_path / "distributor.toml"
-        config.write_text(f"""
-[database]
-url = "{database_url}"
-[fetch]
-allow_private_networks = true
-[[feeds]]
-url = "{site.feed_url}"
-canonical_sites = ["hypeline.example"]
+        config = write_seed_config(tmp_path / "distributor.toml", database_url, site.feed_url, f"""
 [[accounts]]
 name = "x-main"
 platform = "twitter"
@@ -73,16 +62,7 @@ api_base_url = "{sandbox}"
 
 
 def cli(config, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")} | SECRETS
-    result = subprocess.run([sys.executable, "-m", "distributor", "--config", str(config), *args],
-                            env=env, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def sandbox_posts(sandbox) -> list[dict]:
-    with urllib.request.urlopen(f"{sandbox}/_sandbox/posts") as response:
-        return json.load(response)
+    return run_cli(config, *args, secrets=SECRETS, timeout=180)
 
 
 def test_the_seed_article_becomes_one_post_per_platform_within_its_limits(world):

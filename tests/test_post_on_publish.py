@@ -6,39 +6,23 @@ facebook-sdk code talking HTTP to the sandbox on 127.0.0.1.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
-import urllib.request
 
 import pytest
 from twitter_text import parse_tweet
 
 from distributor.sandbox.server import running_sandbox
+from tests.helpers.sandbox_process import sandbox_posts
+from tests.helpers.seed_feed import run_cli, write_seed_config
 from tests.newsroom import CANONICAL_URL, SEED, NewsSite
 
 SEED_BODY_TEXT = (SEED / "article.html").read_text().split("<div class=\"comments\">")[0]
-
-SECRETS = {
-    "DISTRIBUTOR_X_MAIN_CONSUMER_KEY": "ck", "DISTRIBUTOR_X_MAIN_CONSUMER_SECRET": "cs",
-    "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN": "at", "DISTRIBUTOR_X_MAIN_ACCESS_TOKEN_SECRET": "ats",
-    "DISTRIBUTOR_FB_MAIN_PAGE_ACCESS_TOKEN": "page-token",
-}
 
 
 @pytest.fixture
 def world(tmp_path, database_url):
     with NewsSite() as site, running_sandbox() as sandbox:
-        config = tmp_path / "distributor.toml"
-        config.write_text(f"""
-[database]
-url = "{database_url}"
-[fetch]
-allow_private_networks = true
-[[feeds]]
-url = "{site.feed_url}"
-canonical_sites = ["hypeline.example"]  # the seed page names its real site
+        config = write_seed_config(tmp_path / "distributor.toml", database_url, site.feed_url, f"""
 [[accounts]]
 name = "x-main"
 platform = "twitter"
@@ -53,18 +37,7 @@ api_base_url = "{sandbox}"
 
 
 def run_once(config) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISTRIBUTOR_")} | SECRETS
-    result = subprocess.run(
-        [sys.executable, "-m", "distributor", "--config", str(config), "run", "--once"],
-        env=env, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def sandbox_posts(sandbox) -> list[dict]:
-    with urllib.request.urlopen(f"{sandbox}/_sandbox/posts") as response:
-        return json.load(response)
+    return run_cli(config, "run", "--once")
 
 
 def test_an_article_is_posted_once_to_each_account_when_it_appears_in_the_feed(world):

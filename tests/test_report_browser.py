@@ -13,7 +13,7 @@ import pytest
 
 from distributor.models import Account, Article, EngagementSnapshot, Post, PostState, utcnow
 from distributor.reports import build_report, render_html
-from tests.test_web_browser import playwright_browser  # noqa: F401  (fixture)
+from tests.helpers.desk_server import playwright_browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).parent.parent / "docs"

@@ -7,12 +7,7 @@ cleanly without them. Everything runs on 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,12 +20,10 @@ from distributor import users
 from distributor.compose import text_length
 from distributor.config import AccountSettings, Settings
 from distributor.models import Post, PostState
+from tests.helpers.desk_server import playwright_browser, served_desk_app, submit_login  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("DISTRIBUTOR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures" / "web"
 ZONE = "Europe/Paris"
 SECRETS = {
@@ -47,35 +40,9 @@ COUNTER_SAMPLES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def playwright_browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        # launch() gives every run a fresh temporary profile of its own
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-
-
 @pytest.fixture
 def desk(engine, sandbox, monkeypatch):
     """The web app served by uvicorn on 127.0.0.1, accounts aimed at the sandbox."""
-    import uvicorn
-
-    from distributor.web import create_app
-
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     settings = Settings(
@@ -89,24 +56,8 @@ def desk(engine, sandbox, monkeypatch):
     with Session(engine) as session:
         users.add_user(session, "ana@coastaltimes.example", "harbour-bridge-2026", "editor")
         session.commit()
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):  # the test runner owns signals
-            pass
-
-    port = _free_port()
-    server = ThreadServer(uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=port,
-                                         log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    yield type("Desk", (), {"url": f"http://127.0.0.1:{port}", "settings": settings, "engine": engine,
-                            "sandbox": sandbox})
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_desk_app(settings, engine) as url:
+        yield type("Desk", (), {"url": url, "settings": settings, "engine": engine, "sandbox": sandbox})
 
 
 def _post_for(engine, account: str) -> Post:
@@ -124,9 +75,7 @@ def test_compose_schedule_approve_publish_and_cancel(playwright_browser, desk, a
     # log in
     page.goto(desk.url + "/queue")
     expect(page).to_have_url(re.compile(r"/login\?next=/queue$"))
-    page.fill("input[name=email]", "ana@coastaltimes.example")
-    page.fill("input[name=password]", "harbour-bridge-2026")
-    page.click("button:has-text('Log in')")
+    submit_login(page, "ana@coastaltimes.example", "harbour-bridge-2026")
     expect(page).to_have_url(desk.url + "/queue")
 
     # compose from the article URL, for both accounts

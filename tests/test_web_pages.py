@@ -7,14 +7,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from distributor import posts, users
+from distributor import posts
 from distributor.config import Settings
 from distributor.models import Account, Article, ArticleState, EngagementSnapshot, Post, PostState, utcnow
 from distributor.models import PostEvent as PostEventRow
-from distributor.web import create_app
+from tests.helpers.desk import editor_client
 
 PASSWORD = "a long password"
 
@@ -32,14 +31,7 @@ def settings():
 
 @pytest.fixture
 def client(settings, engine):
-    with Session(engine) as session:
-        users.add_user(session, "desk@example.com", PASSWORD, "editor")
-        session.commit()
-    client = TestClient(create_app(settings, engine))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login", data={"email": "desk@example.com", "password": PASSWORD, "csrf_token": token})
-    client.csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/compose").text).group(1)
-    return client
+    return editor_client(settings, engine, "desk@example.com", PASSWORD)
 
 
 def add(engine, settings, account="x-main", **fields) -> int:

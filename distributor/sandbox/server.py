@@ -1,4 +1,5 @@
-"""Run the sandbox: ``serve`` in the foreground, ``running_sandbox`` in a thread."""
+"""Run the sandbox: ``serve`` in the foreground, ``running_sandbox`` in a thread (``serving_in_thread``,
+which also serves the tests' desks)."""
 
 from __future__ import annotations
 
@@ -45,19 +46,28 @@ class _ThreadServer(uvicorn.Server):
 
 
 @contextlib.contextmanager
-def running_sandbox(host: str = "127.0.0.1", port: int = 0, delay_ms: float = 0, fail_rate: float = 0.0,
-                    seed: int = 0, log_level: str = "warning") -> Iterator[str]:
-    """Run the sandbox in a background thread; yields its base URL, stops it on exit."""
-    server = _ThreadServer(_config(host, port or _free_port(host), delay_ms, fail_rate, seed, log_level))
-    thread = threading.Thread(target=server.run, name="distributor-sandbox", daemon=True)
+def serving_in_thread(config: uvicorn.Config, name: str = "the server") -> Iterator[str]:
+    """uvicorn with ``config`` in a daemon thread until the block ends; yields its base URL once it
+    accepts connections (the sandbox here, and the tests' desks)."""
+    server = _ThreadServer(config)
+    thread = threading.Thread(target=server.run, name=f"distributor {name}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the sandbox did not start")
+            raise RuntimeError(f"{name} did not start")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{server.config.port}"
+        yield f"http://{config.host}:{config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def running_sandbox(host: str = "127.0.0.1", port: int = 0, delay_ms: float = 0, fail_rate: float = 0.0,
+                    seed: int = 0, log_level: str = "warning") -> Iterator[str]:
+    """Run the sandbox in a background thread; yields its base URL, stops it on exit."""
+    with serving_in_thread(_config(host, port or _free_port(host), delay_ms, fail_rate, seed, log_level),
+                           "the sandbox") as url:
+        yield url

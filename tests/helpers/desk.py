@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
-import threading
-import time
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -14,6 +11,7 @@ from sqlmodel import Session, select
 from distributor import users
 from distributor.config import Settings
 from distributor.models import AuditEvent
+from tests.helpers.sandbox_process import free_port
 
 PASSWORD = "correct horse battery"
 EDITOR, ADMIN = "editor@example.com", "admin@example.com"
@@ -56,6 +54,19 @@ def log_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     return csrf_of(client.get("/compose").text)
 
 
+def editor_client(settings: Settings, engine, email: str, password: str = PASSWORD) -> TestClient:
+    """The desk for ``settings`` with one new editor, ``email``, logged in; ``client.csrf`` is the
+    session's token for forms."""
+    from distributor.web import create_app
+
+    with Session(engine) as session:
+        users.add_user(session, email, password, "editor")
+        session.commit()
+    client = TestClient(create_app(settings, engine))
+    client.csrf = log_in(client, email, password)
+    return client
+
+
 def audit_rows(engine) -> list[AuditEvent]:
     with Session(engine) as session:
         return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
@@ -65,29 +76,10 @@ def audit_rows(engine) -> list[AuditEvent]:
 def served_desk(engine, **web):
     """The desk served by real uvicorn exactly as `distributor run` configures it, on a free
     127.0.0.1 port, in a thread; yields the port."""
-    import uvicorn
-
+    from distributor.sandbox.server import serving_in_thread
     from distributor.service import web_server_config
     from distributor.web import create_app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = make_settings(host="127.0.0.1", port=port, **web)
-
-    class ThreadServer(uvicorn.Server):
-        def install_signal_handlers(self):  # the test runner owns signals
-            pass
-
-    server = ThreadServer(web_server_config(create_app(settings, engine), settings.web))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the web app did not start"
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    settings = make_settings(host="127.0.0.1", port=free_port(), **web)
+    with serving_in_thread(web_server_config(create_app(settings, engine), settings.web), "the web app"):
+        yield settings.web.port

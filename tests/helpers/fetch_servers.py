@@ -3,6 +3,8 @@
 - ``Trap``: a listener on 127.0.0.2 that only records whether anything connected.
 - ``Decoy``: an HTTP server on 127.0.0.1 (same port as the trap) that answers
   ``decoy`` and redirects ``/to?<url>`` to any raw Location.
+- ``QuietHandler``, ``start_server``, ``stop_server``: the base of these and the fetch tests' own small servers.
+- ``timed_fetch``: a fetch's wall time and the error it gave up with.
 - ``ScriptedResolver``: DNS answers written by the test, in order per name.
 - ``loopback_only``: patches ``socket`` so that nothing in the test can resolve a
   real name or connect outside loopback; names resolve through the scripted
@@ -14,9 +16,13 @@ from __future__ import annotations
 import ipaddress
 import select
 import socket
+import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
+
+from distributor.errors import FetchError
 
 
 class Trap:
@@ -41,6 +47,38 @@ class Trap:
         self.sock.close()
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 (connections kept alive, as the fetcher's pool expects) and no log lines."""
+
+    protocol_version = "HTTP/1.1"
+
+    def reply(self, body: bytes) -> None:
+        """200 with ``body`` and its length."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_server(handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
+    """``handler`` on a free 127.0.0.1 port (over TLS with ``tls``), served by a daemon thread until
+    ``stop_server(server)``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server
+
+
+def stop_server(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
 class Decoy:
     """127.0.0.1: ``/to?<percent-encoded url>`` redirects there verbatim; anything else answers ``decoy``."""
 
@@ -49,9 +87,7 @@ class Decoy:
         self.connections = 0
         self.hosts: list[str] = []
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(QuietHandler):
             def setup(self):
                 super().setup()
                 decoy.connections += 1
@@ -62,28 +98,28 @@ class Decoy:
                     location = unquote(self.path[4:], encoding="utf-8").encode("utf-8")
                     self.wfile.write(b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n")
                     return
-                body = b"decoy"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(b"decoy")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = start_server(Handler)
         self.port = self.server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def reset(self) -> None:
         self.connections = 0
         self.hosts = []
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        stop_server(self.server)
+
+
+def timed_fetch(fetch) -> tuple[float, FetchError | None]:
+    """How long ``fetch()`` took, and the FetchError it gave up with (None if it succeeded)."""
+    started = time.monotonic()
+    try:
+        fetch()
+    except FetchError as exc:
+        return time.monotonic() - started, exc
+    return time.monotonic() - started, None
 
 
 class ScriptedResolver:
