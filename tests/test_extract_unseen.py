@@ -285,3 +285,11 @@ def test_a_captions_shortened_copy_and_its_more_less_links_are_left_out():
         head=f"<meta property='og:image' content='{PHOTO}'>",
     )
     assert extract_page(html, url="https://wire.example/a").image.alt == "The candidate speaks with a shop owner in Columbia on Tuesday."
+
+
+def test_an_attribution_box_in_the_figcaption_is_a_credit():
+    html = _photo_page(
+        f"<figure><img src='{PHOTO}' alt=''><figcaption><div class='caption'><p>Workers on the new harbour wall on Tuesday.</p></div>"
+        "<div class='attribution'><p><a href='https://photos.example/jo'>Jo Lee</a> for the Ledger</p></div></figcaption></figure>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday."

@@ -52,11 +52,24 @@ _AUX_TAIL = re.compile(
 )
 
 # Sentence ends, but not after "Dr." "U.S." "S." and friends.
-_ABBREV_END = re.compile(
-    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co)\.)$"
-)
+_ABBREVIATIONS = "Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co"
+_ABBREV_END = re.compile(rf"(?:\b[A-Z]\.|\b(?:{_ABBREVIATIONS})\.)$")
 # (A footnote mark may follow the full stop: "... marriage.[30][31] Yagan claims".)
 _SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*(?:\[\d+\])*\s+")
+# _SENTENCE_END where _abbreviation_at is false, in one pattern: a full stop that ends
+# "Dr." or "U.S." is refused by lookbehinds (one per length, as re needs), so no Python
+# step runs per abbreviation. (Skipping such a match never hides another: a match holds
+# one stop only. Exact while no abbreviation is longer than the 8 letters the window of
+# _abbreviation_at leaves room for.)
+_SENTENCE_STOP = re.compile(
+    r"[.!?…]"  # (first, so re scans for it at C speed; the lookbehinds only refuse a ".")
+    + "".join(
+        rf"(?<!\b(?:{'|'.join(words)})\.)"
+        for words in ([w for w in _ABBREVIATIONS.split("|") if len(w) == n] for n in range(1, 9))
+        if words
+    )
+    + r"(?<!\b[A-Z]\.)['’\"”)]*(?:\[\d+\])*\s+"
+)
 
 
 def _abbreviation_at(text: str, i: int) -> bool:
@@ -96,30 +109,24 @@ def last_sentence(text: str) -> str:
     if _SENTENCE_END_RE.search(stripped) and not _ABBREV_END.search(stripped):
         return ""  # the prose before the quote is a finished sentence
     start = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _SENTENCE_STOP.finditer(text):
         if m.end() >= len(text):
             break
-        if _abbreviation_at(text, m.start()):
-            continue
         start = m.end()
     return text[start:]
 
 
 def first_sentence(text: str) -> str:
-    for m in _SENTENCE_END.finditer(text):
-        if _abbreviation_at(text, m.start()):
-            continue
-        return text[: m.start() + 1]
-    return text
+    m = _SENTENCE_STOP.search(text)
+    return text[: m.start() + 1] if m else text
 
 
 def split_sentences(text: str) -> list[str]:
     """Whole sentences, keeping their punctuation; abbreviations do not split."""
     out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        if _abbreviation_at(text, m.start()):
-            continue
-        if not text[m.end() :][:1].isupper() and text[m.end() :][:1] not in "“\"‘'(":
+    for m in _SENTENCE_STOP.finditer(text):
+        nxt = text[m.end() : m.end() + 1]  # (not text[m.end():][:1], a copy of the rest per full stop)
+        if not nxt.isupper() and nxt not in "“\"‘'(":
             continue
         out.append(text[start : m.end()].strip())
         start = m.end()

@@ -193,7 +193,7 @@ _CAPTION_RE = re.compile(
     r"|(?:image|img|photo|picture|media|foto|bild)[-_]*(?:desc|text|info|beschreibung)"
 )
 # ... and of a credit box inside or beside it, never part of the caption.
-_CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy")
+_CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|source|quelle|autor|rights|courtesy|(?<![a-z])attribution")
 # Parts of a caption box that are no caption: labels only screen readers get ("Image caption",
 # "Image:"), the shortened copy shown before "more", and the "more"/"less" toggles.
 _NOT_CAPTION_PART_RE = re.compile(

@@ -94,9 +94,10 @@ def read_head(doc: Document) -> Head:
         if content is None:
             continue
         content = collapse(html.unescape(content)) if "&" in content else collapse(content)
-        # Some pages put og: keys in name=, some put twitter: keys in property=; read both.
-        keys = {attrs.get(name, "") or "" for name in ("property", "name", "itemprop")}
-        for key in keys:
+        # Some pages put og: keys in name=, some put twitter: keys in property=; read both
+        # (each distinct value once, as a set of the three would give them).
+        prop, name, itemprop = attrs.get("property"), attrs.get("name"), attrs.get("itemprop")
+        for key in (prop, name if name != prop else None, itemprop if itemprop != prop and itemprop != name else None):
             if key:
                 head.meta.setdefault(key.strip().lower(), []).append(content)
     base = bases[0] if bases else None

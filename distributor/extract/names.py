@@ -477,13 +477,15 @@ class Registry:
         determiners = lang.determiners
         if determiners:
             for m in _AFTER_WORD.finditer(text):
-                if m.group(1).lower() in determiners:
-                    before = text[max(0, m.start() - 40) : m.start()]
-                    if m.group(1).islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
+                word = m[1]
+                if word.lower() in determiners:
+                    start = m.start()
+                    before = text[max(0, start - 40) : start]
+                    if word.islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
                         continue  # "Pieter de Vries": a particle inside a name, not an article
                     if before.rstrip().endswith(","):
                         continue  # ", die Relotius …": a relative pronoun, not an article
-                    self._after_article.add(m.group(2))
+                    self._after_article.add(m[2])
             if code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
                 for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
                     if (
@@ -501,16 +503,17 @@ class Registry:
         pending = self._pending
         for m in NAME_RUN.finditer(text):
             run = m[0]
-            start = m.start()
             if " " not in run and "\u00a0" not in run:
                 # One word: counted, and nothing to learn as a name (most runs are these).
                 alone[run] = alone.get(run, 0) + 1
                 low = run.lower()
                 if low not in midsentence:  # (where it stands is read only while it could matter)
+                    start = m.start()
                     before = text[max(0, start - 4) : start].rstrip()
                     if before and before[-1] not in _SENTENCE_OPENERS:
                         midsentence.add(low)
                 continue
+            start = m.start()
             before = text[max(0, start - 4) : start].rstrip()
             sentence_start = not before or before[-1] in _SENTENCE_OPENERS
             words = run.split()

@@ -39,7 +39,9 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), nex
     wait = throttle.retry_after(session, email, address)
     if wait:
         # Logged, not stored: a locked-out client hammering away must not grow a table.
-        audit.warning("login throttled for %s from %s", email, address)
+        # only a user's email is named: people type their password into the email box
+        audit.warning("login throttled for %s from %s",
+                      email if get_user(session, email) is not None else "(an unknown email)", address)
         context["error"] = f"Too many failed attempts. Try again in {max(1, wait // 60)} minutes."
         response = views.page(request, session, "login.html", context, status_code=429)
         response.headers["Retry-After"] = str(wait)
