@@ -54,27 +54,19 @@ _AUX_TAIL = re.compile(
 # Sentence ends, but not after "Dr." "U.S." "S." and friends.
 _ABBREVIATIONS = "Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|No|vs|Rev|Fr|Inc|Ltd|Co"
 _ABBREV_END = re.compile(rf"(?:\b[A-Z]\.|\b(?:{_ABBREVIATIONS})\.)$")
-# (A footnote mark may follow the full stop: "... marriage.[30][31] Yagan claims".)
-_SENTENCE_END = re.compile(r"[.!?…]['’\"”)]*(?:\[\d+\])*\s+")
-# _SENTENCE_END where _abbreviation_at is false, in one pattern: a full stop that ends
-# "Dr." or "U.S." is refused by lookbehinds (one per length, as re needs), so no Python
-# step runs per abbreviation. (Skipping such a match never hides another: a match holds
-# one stop only. Exact while no abbreviation is longer than the 8 letters the window of
-# _abbreviation_at leaves room for.)
+# A stop, closing quotes or brackets, footnote marks ("... marriage.[30][31] Yagan claims"),
+# then space; never the full stop of an abbreviation. That test is the pattern's own
+# lookbehinds (one per length of abbreviation, as re needs), so no Python step runs per
+# stop: the same stops as testing each [.!?…] match with _ABBREV_END on the characters
+# up to it (a match holds one stop only, so refusing one never hides another).
 _SENTENCE_STOP = re.compile(
     r"[.!?…]"  # (first, so re scans for it at C speed; the lookbehinds only refuse a ".")
     + "".join(
-        rf"(?<!\b(?:{'|'.join(words)})\.)"
-        for words in ([w for w in _ABBREVIATIONS.split("|") if len(w) == n] for n in range(1, 9))
-        if words
+        rf"(?<!\b(?:{'|'.join(w for w in _ABBREVIATIONS.split('|') if len(w) == size)})\.)"
+        for size in sorted({len(w) for w in _ABBREVIATIONS.split("|")})
     )
     + r"(?<!\b[A-Z]\.)['’\"”)]*(?:\[\d+\])*\s+"
 )
-
-
-def _abbreviation_at(text: str, i: int) -> bool:
-    """Whether the full stop at text[i] ends "Dr." or "U.S." (a short window keeps this linear)."""
-    return bool(_ABBREV_END.search(text[max(0, i - 9) : i + 1]))
 
 
 @dataclass(frozen=True)
