@@ -221,3 +221,37 @@ def test_a_hub_is_asked_over_https_unless_it_is_on_this_machine():
     assert secure_hub("http://pubsubhubbub.example/hub?x=1") == "https://pubsubhubbub.example/hub?x=1"
     assert secure_hub("https://hub.example/") == "https://hub.example/"
     assert secure_hub("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/"  # a hub on this machine (tests, demo)
+
+
+def test_a_feed_removed_from_the_configuration_is_unsubscribed_at_its_hub(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    assert len(hub.publish(feed_url, rss_with_hub(hub.url, feed_url, []))) == 1  # the hub pushes to us
+    removed = Runtime(runtime.settings.model_copy(update={"feeds": []}), runtime.engine)
+    report = websub_step(removed)
+    assert report.errors == []
+    assert hub.requests[-1]["hub.mode"] == "unsubscribe" and hub.requests[-1]["hub.topic"] == feed_url
+    assert wait_for(lambda: not hub.verified(feed_url))  # the hub verified it with our callback and stopped
+    assert subscription(runtime.engine) is None
+    site.pages["/story"] = ("text/html", b"<html><head><title>Late</title></head><body><p>x</p></body></html>")
+    assert hub.publish(feed_url, rss_with_hub(hub.url, feed_url, [("Late", site.url("/story"))])) == []
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Article)).all() == []
+
+
+def test_a_hub_that_fails_the_unsubscribe_is_asked_again_and_then_given_up(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    hub.failing = True
+    removed = Runtime(runtime.settings.model_copy(update={"feeds": []}), runtime.engine)
+    now = utcnow()
+    asked = 0
+    for minutes in range(0, 60 * 24 * 2, 30):  # two days of looks, every half hour
+        before = len(hub.requests)
+        websub_step(removed, now=now + timedelta(minutes=minutes))
+        asked += len(hub.requests) - before
+        if subscription(runtime.engine) is None:
+            break
+    assert subscription(runtime.engine) is None  # given up: a later push meets a 404
+    assert 2 <= asked <= 6
+
