@@ -255,3 +255,22 @@ def test_a_hub_that_fails_the_unsubscribe_is_asked_again_and_then_given_up(world
     assert subscription(runtime.engine) is None  # given up: a later push meets a 404
     assert 2 <= asked <= 6
 
+
+def test_a_json_feed_announces_its_hub_and_its_signed_pushes_are_new_articles(world):
+    import json
+
+    site, hub, runtime, base, feed_url = world
+    def body(*links):
+        return json.dumps({"version": "https://jsonfeed.org/version/1.1", "feed_url": feed_url,
+                           "hubs": [{"type": "WebSub", "url": hub.url}],
+                           "items": [{"id": link, "url": link, "date_published": utcnow().isoformat()}
+                                     for link in links]}).encode()
+
+    site.pages["/feed"] = ("application/feed+json", body())
+    sub = subscribed(world)  # found in the JSON Feed's "hubs"
+    assert (sub.hub, sub.topic) == (hub.url, feed_url)
+    story = site.url("/news/ferry")
+    [answer] = hub.publish(feed_url, body(story), content_type="application/feed+json")
+    assert answer.status_code == 202 and answer.json() == {"status": "accepted", "new": 1}
+    with Session(runtime.engine) as session:
+        assert [a.url for a in session.exec(select(Article))] == [story]
