@@ -93,7 +93,7 @@ def already_posted(session: Session, article_id: int | None, account: str) -> li
                                                 col(Post.state).in_(LIVE_STATES)).order_by(col(Post.id))))
 
 
-ALT_TEXT_LIMIT = 1000  # X's limit for image descriptions, the strictest of the platforms
+ALT_TEXT_LIMIT = posts.ALT_TEXT_LIMIT
 
 
 def length_problem(account: AccountSettings, text: str) -> str | None:

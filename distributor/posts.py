@@ -288,7 +288,8 @@ def approve(session: Session, post_id: int, actor: str, *, approval: str = "anyo
     return transition(session, post, S.queued, reason="approved", actor=actor)
 
 
-CONTENT_FIELDS = frozenset({"text", "link", "image_url"})  # what an edit changes that readers will see
+ALT_TEXT_LIMIT = 1000  # X's limit for image descriptions, the strictest of the platforms
+CONTENT_FIELDS = frozenset({"text", "link", "image_url", "image_alt"})  # what an edit changes that readers will see
 
 
 def authors(session: Session, post: Post) -> set[str]:
@@ -372,10 +373,14 @@ def edit(
     text: str | None = None,
     link: str | None = None,
     image_url: str | None = None,
+    image_alt: str | None = None,
     actor: str,
     approval: str = "anyone",
 ) -> Post:
     """Change what will be published; only before the platform has been called.
+
+    A new image without a new ``image_alt`` loses the old one's alt text: words
+    describing another picture are worse for a screen reader than none.
 
     Under ``approval = "other_editor"`` a post that was approved and whose text,
     link or image then changes goes back to awaiting approval: otherwise its
@@ -397,11 +402,18 @@ def edit(
                 raise EmptyPost("a post needs text")
             changed[name] = [getattr(post, name), value]
             setattr(post, name, value)
+    old_alt = post.image_alt
+    if image_alt is not None and len(image_alt) > ALT_TEXT_LIMIT:
+        raise InvalidInput(f"the alt text is {len(image_alt)} characters; the limit is {ALT_TEXT_LIMIT}")
+    if image_alt is not None or "image_url" in changed:
+        post.image_alt = image_alt or None
     if "image_url" in changed and not post.image_url and post.extra_images:
         # the edit form holds the first image only: the next one leads (as at the door, manual.py), none is dropped
         first, *rest = post.extra_images
         post.image_url, post.image_alt, post.extra_images = first.get("url"), first.get("alt"), rest or None
         changed["image_url"] = [changed["image_url"][0], post.image_url]
+    if post.image_alt != old_alt:
+        changed["image_alt"] = [old_alt, post.image_alt]
     if changed:
         post.updated_at = utcnow()
         session.add(post)

@@ -299,3 +299,25 @@ def test_a_facebook_posts_page_views_show_as_views_on_the_desk(client, engine, s
     assert "4321 views" in article_page and "900 impressions" in article_page
     sent = client.get("/queue?tab=sent").text
     assert "<strong>4,321</strong> views" in sent and "<strong>900</strong> impressions" in sent
+
+
+def test_changing_a_posts_image_in_the_desk_does_not_keep_the_old_pictures_description(client, engine, settings):
+    post_id = add(engine, settings, text="Harbour reopens", image_url="https://news.example/ferry.jpg",
+                  image_alt="A ferry leaving the harbour at dawn")
+    page = client.get(f"/posts/{post_id}").text
+    assert 'value="A ferry leaving the harbour at dawn"' in page  # the editor sees the description and can change it
+    form = {"csrf_token": client.csrf, "text": "Harbour reopens", "link": "",
+            "image_url": "https://news.example/crane.jpg", "image_alt": "A ferry leaving the harbour at dawn"}
+    assert client.post(f"/posts/{post_id}/edit", data=form).status_code == 200
+    with Session(engine) as session:
+        post = session.get(Post, post_id)
+        assert (post.image_url, post.image_alt) == ("https://news.example/crane.jpg", None)
+    form.update(image_alt="A crane lifting the new gangway")
+    client.post(f"/posts/{post_id}/edit", data=form)
+    with Session(engine) as session:
+        assert session.get(Post, post_id).image_alt == "A crane lifting the new gangway"
+    assert "changed the image description" in client.get(f"/posts/{post_id}").text
+    too_long = client.post(f"/posts/{post_id}/edit", data=dict(form, image_alt="x" * 1001))
+    assert too_long.status_code == 400 and "the most accepted is 1000" in too_long.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).image_alt == "A crane lifting the new gangway"

@@ -22,7 +22,7 @@ ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)
 # (difflib's matching is quadratic in the worst case; posts are far shorter).
 DIFF_MAX_WORDS = 2000
 DIFF_BUDGET = 40_000  # token pairs difflib may compare for one edit's changed middle (200 words each way)
-FIELD_NAMES = {"text": "the text", "link": "the link", "image_url": "the image", "scheduled_at": "the time"}
+FIELD_NAMES = {"text": "the text", "link": "the link", "image_url": "the image", "image_alt": "the image description", "scheduled_at": "the time"}
 STATE_WORDS = {"draft": "draft", "awaiting_approval": "awaiting approval", "queued": "queued", "sending": "sending",
                "sent": "sent", "failed": "failed", "cancelled": "cancelled"}
 

@@ -126,13 +126,18 @@ def send_back_post(request: Request, post_id: RowId, reason: str = Form(""), use
 
 @router.post("/posts/{post_id}/edit")
 def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str = Form(""),
-              image_url: str = Form(""), user: User = Depends(page_user), session: Session = Depends(db)):
+              image_url: str = Form(""), image_alt: str | None = Form(None), user: User = Depends(page_user),
+              session: Session = Depends(db)):
     post = _post_or_404(session, post_id)
     text = form_text(text)
     try:
         inputs.clean_text(text, "the text")
         inputs.clean_text(link, "the link", max_length=inputs.MAX_URL)
         inputs.clean_text(image_url, "the image URL", max_length=inputs.MAX_URL)
+        inputs.clean_text(image_alt or "", "the image description", max_length=posts.ALT_TEXT_LIMIT)
+        if image_alt is not None and image_url.strip() != (post.image_url or "") \
+                and image_alt.strip() == (post.image_alt or ""):
+            image_alt = ""  # the form still held the old picture's description: it does not describe the new one
         before, link = post.link, link.strip()
         account = (next((a for a in request.app.state.settings.accounts if a.name == post.account), None)
                    if link and link != before else None)
@@ -147,7 +152,8 @@ def edit_post(request: Request, post_id: RowId, text: str = Form(...), link: str
     if problem:
         return _render(request, session, post, error=problem, draft_text=text, status_code=400)
     try:
-        posts.edit(session, post_id, text=text, link=link, image_url=image_url.strip(), actor=user.email,
+        posts.edit(session, post_id, text=text, link=link, image_url=image_url.strip(),
+                   image_alt=None if image_alt is None else image_alt.strip(), actor=user.email,
                    approval=request.app.state.settings.desk.approval)  # [desk]: an approved post changed needs approval again
     except (InvalidTransition, ValueError) as exc:
         return _refused(request, post_id, exc)
