@@ -330,6 +330,8 @@ def receive(session: Session, settings: Settings, token: str, body: bytes, signa
     feed_settings = next((f for f in settings.feeds if feed is not None and f.url == feed.url), None)
     if feed_settings is None:
         return Delivery("ignored", reason="the feed is no longer configured")
+    if sub.state == "unsubscribing" or unwanted(feed_settings):
+        return Delivery("ignored", reason="we asked the hub to stop pushing this feed (websub = false)")
     items = parse_feed(body, sub.topic, content_type)
     sub.last_notified_at = now
     # as a poll would: before the first poll that listed items, a poll that answered with nothing

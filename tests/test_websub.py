@@ -274,3 +274,18 @@ def test_a_json_feed_announces_its_hub_and_its_signed_pushes_are_new_articles(wo
     assert answer.status_code == 202 and answer.json() == {"status": "accepted", "new": 1}
     with Session(runtime.engine) as session:
         assert [a.url for a in session.exec(select(Article))] == [story]
+
+
+def test_a_feed_whose_websub_is_turned_off_is_unsubscribed_and_its_pushes_ignored(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    off = runtime.settings.model_copy(update={"feeds": [runtime.settings.feeds[0].model_copy(update={"websub": False})]})
+    hub.silent = True  # the hub takes the request and does not confirm it yet
+    websub_step(Runtime(off, runtime.engine))
+    assert hub.requests[-1]["hub.mode"] == "unsubscribe"
+    assert subscription(runtime.engine).state == "unsubscribing"
+    runtime.settings = off  # the web process runs the new configuration too
+    [answer] = hub.publish(feed_url, rss_with_hub(hub.url, feed_url, [("Ferry", site.url("/news/ferry"))]))
+    assert answer.status_code == 202 and answer.json()["status"] == "ignored"
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Article)).all() == []
