@@ -22,6 +22,7 @@ from distributor.config import AccountSettings, Settings
 from distributor.extract.model import Extracted
 from distributor.models import Article, ArticleState, Feed, FeedEntry
 from distributor.sources import FeedItem, normalise_url
+from distributor.sources.items import earlier_forms
 
 
 @lru_cache(maxsize=1)
@@ -227,6 +228,33 @@ def publication_order(items: list[FeedItem]) -> list[FeedItem]:
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+def _add_article(session: Session, article: Article) -> tuple[Article, bool]:
+    """Insert a new article, or (False) take the one another feed's poll inserted meanwhile.
+
+    Feeds are polled side by side: two that list the same new story race to
+    insert it, and the loser's whole poll would fail on the unique URL."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            session.add(article)
+            session.flush()
+        return article, True
+    except IntegrityError:
+        return session.exec(select(Article).where(Article.url == article.url)).one(), False
+
+
+def article_by_link(session: Session, link: str) -> Article | None:
+    """The article a link names: under today's normalised form, else under an earlier rule's
+    (``earlier_forms``: rows stored before the tracking list grew keep their key)."""
+    url = normalise_url(link)
+    article = session.exec(select(Article).where(Article.url == url)).first()
+    forms = earlier_forms(link)
+    if article is None and forms:
+        article = session.exec(select(Article).where(col(Article.url).in_(forms))).first()
+    return article
+
+
 def same_guid_entry(session: Session, feed_id: int, guid: str | None) -> FeedEntry | None:
     """This feed's earlier entry with the same stable guid (the item under another link)."""
     if not guid:
@@ -262,40 +290,42 @@ def record_items(
     for item in publication_order(items):
         if not item.link:
             continue
-        if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, FeedEntry.key == item.key)).first():
+        keys = [item.key, *earlier_forms(item.link)]  # an entry stored under an earlier rule is this item
+        if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, col(FeedEntry.key).in_(keys))).first():
             continue
         url = normalise_url(item.link)
         skipped = why_this_feed_skips(item, first_poll=first_poll, backfill=backfill, now=now,
                                       max_age_hours=feed_settings.max_age_hours,
                                       answered_empty_at=answered_empty_at)
-        article = session.exec(select(Article).where(Article.url == url)).first()
+        article = article_by_link(session, item.link)
         earlier = None if article is not None else same_guid_entry(session, feed_id, item.stable_guid)
         if earlier is not None:
             # an edited link of an item this feed has already seen: not a new story
             article = session.get(Article, earlier.article_id)
             skipped = f"the same item (guid {item.stable_guid!r}) as {earlier.key}"
-        elif article is None:
-            article = Article(
-                url=url,
-                feed_id=feed_id,
-                guid=item.guid,
-                title=item.title,
-                summary=item.summary,
-                image_url=item.image_url,
-                published_at=item.published_at,
-                state=ArticleState.pending if skipped is None else ArticleState.skipped,
-                error=skipped,
-            )
-            session.add(article)
-            session.flush()
-            added += skipped is None
-        elif skipped is None and article.state in REREAD_FOR_ANOTHER_FEED:
-            # Another feed skipped it, posted it, or found it a duplicate: read it
-            # again so this feed's accounts get theirs too.
-            if article.state is ArticleState.skipped:
-                article.error = None  # the other feed's reason; this feed posts it
-            article.state, article.next_attempt_at = ArticleState.pending, None
-            added += 1
+        else:
+            created = False
+            if article is None:
+                article, created = _add_article(session, Article(
+                    url=url,
+                    feed_id=feed_id,
+                    guid=item.guid,
+                    title=item.title,
+                    summary=item.summary,
+                    image_url=item.image_url,
+                    published_at=item.published_at,
+                    state=ArticleState.pending if skipped is None else ArticleState.skipped,
+                    error=skipped,
+                ))
+            if created:
+                added += skipped is None
+            elif skipped is None and article.state in REREAD_FOR_ANOTHER_FEED:
+                # Another feed skipped it, posted it, or found it a duplicate: read it
+                # again so this feed's accounts get theirs too.
+                if article.state is ArticleState.skipped:
+                    article.error = None  # the other feed's reason; this feed posts it
+                article.state, article.next_attempt_at = ArticleState.pending, None
+                added += 1
         session.add(FeedEntry(feed_id=feed_id, key=item.key, article_id=article.id, guid=item.stable_guid,
                               skipped=skipped))
         session.flush()
@@ -312,10 +342,13 @@ DELIVERY_MEMORY = timedelta(days=30)
 PUSH_MAX_AGE_HOURS = 48.0  # a pushed story carries no date we trust; this bounds nothing today
 
 
+PUSH_SOURCE_PREFIX = "webhook:"
+
+
 def push_source_url(hook_name: str) -> str:
     """The Feed row that stands for a webhook, so its articles are listed (and its accounts chosen)
     exactly as a feed's are. Not an http URL: no poll ever reads it."""
-    return f"webhook:{hook_name}"
+    return f"{PUSH_SOURCE_PREFIX}{hook_name}"
 
 
 def push_source_id(session: Session, hook_name: str) -> int:
@@ -377,7 +410,7 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) 
 
     session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.received_at) < now - DELIVERY_MEMORY))
     url = normalise_url(pushed.url)
-    article = session.exec(select(Article).where(Article.url == url)).first()
+    article = article_by_link(session, pushed.url)
     if article is None:
         article = session.exec(select(Article).where(Article.canonical_url == url)).first()
     if pushed.event == "published" or article is None and pushed.event == "edited":
@@ -385,7 +418,7 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) 
         item = FeedItem(key=url, link=pushed.url, guid=None, title=pushed.title, published_at=None, image_url=None,
                         summary=None, tags=list(pushed.tags))
         added = record_items(session, feed_id, _PushRules(), [item], first_poll=False, now=now)
-        article = session.exec(select(Article).where(Article.url == url)).first()
+        article = article_by_link(session, pushed.url)
         if article is not None and breaking_matches(hook.breaking, section=pushed.section, tags=pushed.tags,
                                                     fields=pushed.fields):
             article.breaking = True

@@ -520,13 +520,18 @@ class LeaseKeeper:
         self.stop.set()
         self.thread.join()
 
+    what = "post"  # for the log; a subclass keeps another row's lease (pipeline.FeedLeaseKeeper)
+
     def _run(self) -> None:
         while not self.stop.wait(self.lease_seconds / 3):
             try:
                 with self.engine.begin() as connection:
-                    leases.renew(connection, self.post_id, self.worker_id, self.lease_seconds)
+                    self.renew(connection)
             except Exception:  # noqa: BLE001 - a missed renewal only shortens the lease
-                log.warning("post %s: could not renew its lease", self.post_id, exc_info=True)
+                log.warning("%s %s: could not renew its lease", self.what, self.post_id, exc_info=True)
+
+    def renew(self, connection: Connection) -> None:
+        leases.renew(connection, self.post_id, self.worker_id, self.lease_seconds)
 
 
 def _publish(adapter: PlatformAdapter, claim: _Claim, report: DispatchReport) -> tuple[Published | None, Exception | None, str]:

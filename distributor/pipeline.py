@@ -33,6 +33,7 @@ from distributor.articles import (
     breaking_account,
     judge_breaking,
     mark_edited,
+    PUSH_SOURCE_PREFIX,
     accounts_for,
     apply_extraction,
     backfill_keys,
@@ -47,9 +48,9 @@ from distributor.articles import (
 from distributor.compose import Composer, ComposedPost, fits, text_limit
 from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
-from distributor.dispatch import RetryPolicy, dispatch_due, paced_past_max_delay
+from distributor.dispatch import LeaseKeeper, RetryPolicy, dispatch_due, paced_past_max_delay
 from distributor.engagement import collect_due, progress_ticker
-from distributor.errors import DistributorError, ExtractError, FetchError, FetchRefused, PageTooLarge
+from distributor.errors import DistributorError, ExtractError, FeedError, FetchError, FetchRefused, PageTooLarge
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
@@ -77,14 +78,31 @@ class StepReport:
 
 
 def sync_configuration(runtime: Runtime) -> None:
-    """Make sure every configured feed and account has its row."""
+    """Make sure every configured feed and account has its row; a feed removed from the
+    configuration is forgotten as a baseline (``forget_baseline``)."""
     with session_scope(runtime.engine) as session:
+        configured = {feed.url for feed in runtime.settings.feeds}
         for feed in runtime.settings.feeds:
             if session.exec(select(Feed).where(Feed.url == feed.url)).first() is None:
                 session.add(Feed(url=feed.url))
+        for feed in session.exec(select(Feed).where(Feed.initialized == True)):  # noqa: E712 - SQL
+            if feed.url not in configured and not feed.url.startswith(PUSH_SOURCE_PREFIX):
+                forget_baseline(feed)
         for account in runtime.settings.accounts:
             if session.get(Account, account.name) is None:
                 session.add(Account(name=account.name, platform=account.platform))
+
+
+def forget_baseline(feed: Feed) -> None:
+    """A feed left the configuration: if it comes back, its first poll is a baseline again.
+
+    What it lists then (whatever it published while it was away) is its back catalogue,
+    recorded and not posted (except ``backfill``), as on a feed seen for the first time;
+    its items seen before stay seen. Its validators go too, so that poll reads the feed
+    in full rather than taking a 304 as the baseline.
+    """
+    feed.initialized = False
+    feed.last_polled_at = feed.etag = feed.last_modified = None
 
 
 # --- discover -----------------------------------------------------------------
@@ -135,7 +153,8 @@ def _discover_one(runtime: Runtime, feed_settings: FeedSettings, now: datetime |
         report.skipped += 1
         return report
     try:
-        report.done += _poll_one(runtime, feed_id, feed_settings, now_)
+        with FeedLeaseKeeper(runtime.engine, feed_id, runtime.worker_id):
+            report.done += _poll_one(runtime, feed_id, feed_settings, now_)
     except Exception as exc:  # noqa: BLE001 - one broken feed must not stop the others
         if not isinstance(exc, DistributorError):
             log.exception("feed %s: unexpected error", feed_settings.url)
@@ -161,9 +180,41 @@ def _claim_feed(runtime: Runtime, url: str, now: datetime, force: bool) -> int |
         return feed.id if result.rowcount == 1 else None
 
 
+class FeedLeaseKeeper(LeaseKeeper):
+    """Extends this worker's lease on a feed while it polls it.
+
+    A huge first poll (40,000 items: ~30 s in feedparser alone, then a row per
+    item) can outlast ``FEED_LEASE``; another worker would then claim the feed
+    and poll it too. As dispatch's keeper does for a post, it renews the lease
+    every third of its length from its own connection, only while this worker
+    still owns it; if the process dies the renewals stop and the lease expires
+    as designed. (A worker that lost its lease anyway, frozen past it, records
+    nothing: ``record_items``.)
+    """
+
+    what = "feed"
+
+    def __init__(self, engine: Engine, feed_id: int, worker_id: str):
+        super().__init__(engine, feed_id, worker_id, FEED_LEASE.total_seconds())
+
+    def renew(self, connection) -> None:
+        connection.execute(update(Feed).where(Feed.id == self.post_id, Feed.lease_owner == self.worker_id)
+                           .values(lease_until=utcnow() + FEED_LEASE))
+
+
+def _still_leased(session: Session, feed_id: int, worker_id: str) -> bool:
+    """Whether this worker still owns the feed's lease; the UPDATE also locks the feed's row until the
+    recording commits, so two workers never record one feed's items at once."""
+    result = session.execute(update(Feed).where(Feed.id == feed_id, Feed.lease_owner == worker_id)
+                             .values(lease_until=utcnow() + FEED_LEASE))
+    return result.rowcount == 1
+
+
 def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=None, status=None, etag=None, last_modified=None):
     with session_scope(runtime.engine) as session:
         feed = session.get(Feed, feed_id)
+        if feed.lease_owner not in (None, runtime.worker_id):
+            return  # its lease ran out and another worker holds the feed now: that worker releases it
         feed.lease_owner = None
         feed.lease_until = None
         feed.last_polled_at = now
@@ -192,7 +243,7 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
         return 0
     # not initialized, and the last poll answered without an error: it listed nothing
     added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
-                         answered_empty_at=None if initialized else last_polled)
+                         answered_empty_at=None if initialized else last_polled, leased=True)
     if subscriptions.enabled(runtime.settings, feed_settings):
         with session_scope(runtime.engine) as session:
             subscribe = subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
@@ -209,7 +260,7 @@ def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings,
 
     poll = poll_wordpress(runtime.fetcher, feed_settings.url, last_polled if initialized else None)
     added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
-                         answered_empty_at=None if initialized else last_polled)
+                         answered_empty_at=None if initialized else last_polled, leased=True)
     if initialized and poll.modified:
         with session_scope(runtime.engine) as session:
             edited = mark_edited(session, {normalise_url(i.link): poll.modified[i.key] for i in poll.items
@@ -222,10 +273,15 @@ def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings,
 
 def record_items(
     runtime: Runtime, feed_id: int, feed_settings: FeedSettings, items: list[FeedItem], *, first_poll: bool, now: datetime,
-    answered_empty_at: datetime | None = None,
+    answered_empty_at: datetime | None = None, leased: bool = False,
 ) -> int:
-    """Record a feed's unseen items (``articles.record_items``); wakes extraction when any is new."""
+    """Record a feed's unseen items (``articles.record_items``); wakes extraction when any is new.
+
+    ``leased``: this worker polled the feed under its lease, and records only while it still holds it."""
     with session_scope(runtime.engine) as session:
+        if leased and not _still_leased(session, feed_id, runtime.worker_id):
+            raise FeedError(f"{feed_settings.url}: another worker took this feed over (its lease ran out); "
+                            "that worker records its items")
         added = record_feed_items(session, feed_id, feed_settings, items, first_poll=first_poll, now=now,
                                   answered_empty_at=answered_empty_at)
     if added:

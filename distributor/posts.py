@@ -47,8 +47,11 @@ TRANSITIONS: dict[PostState, frozenset[PostState]] = {
 # States in which the text, link, image or time may still change: the
 # platform has not been called for this version of the post.
 EDITABLE = frozenset({S.draft, S.awaiting_approval, S.queued, S.failed})
-# States that occupy a slot in an account's schedule (see ``next_slot``).
-PENDING = (S.awaiting_approval, S.queued, S.sending)
+# States that occupy a slot in an account's schedule (see ``next_slot``). A post waiting for an
+# editor holds none: it may wait for hours, and the posts behind it would wait with it. min_gap_minutes
+# is kept at sending all the same (dispatch claims a post only when the account sent nothing within
+# the gap), so a post approved later goes at the next opening, never closer than the gap.
+PENDING = (S.queued, S.sending)
 
 
 def record(

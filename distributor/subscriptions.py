@@ -7,6 +7,10 @@ The life of one subscription (``WebSubSubscription.state``):
      |                                      +-- no verification -----+-- hub refuses or is gone --> failed
      +--------------- the feed names another hub ---------------------------- retried with backoff --+
 
+When its feed leaves the configuration (or its ``websub`` is turned off), a subscription
+is ``unsubscribing``: the hub is asked to stop (hub.mode=unsubscribe), and the row is
+deleted when the hub confirms or the lease ends; a push meanwhile is not recorded.
+
 While a subscription is ``active`` and its lease runs, its feed is polled only
 every ``websub_poll_seconds`` (a safety net for a silent hub); in every other
 state, or when the feed stops announcing a hub, it is polled every
@@ -44,6 +48,7 @@ LEASE_SECONDS = 7 * 24 * 3600  # what we ask for; the hub decides
 VERIFY_WAIT = timedelta(minutes=5)  # a request the hub never verified counts as failed after this
 MAX_BACKOFF = timedelta(hours=6)
 MAX_RENEW_MARGIN = timedelta(days=1)
+UNSUBSCRIBE_TRIES = 5  # a hub that fails this often is given up on: the row goes, a later push meets a 404
 
 
 def master_secret() -> str:
@@ -108,7 +113,7 @@ def _renew_at(sub: WebSubSubscription) -> datetime | None:
 
 def due_action(sub: WebSubSubscription, now: datetime) -> str | None:
     """What a subscription needs now (a pure decision): "subscribe", "expire" or None."""
-    if sub.state == "new":
+    if sub.state in ("new", "unsubscribing"):  # unsubscribing: the feed was configured again meanwhile
         return "subscribe"
     if sub.state == "requested":
         return "expire" if sub.requested_at and now - _aware(sub.requested_at) > VERIFY_WAIT else None
@@ -127,6 +132,29 @@ def due_action(sub: WebSubSubscription, now: datetime) -> str | None:
     return None
 
 
+def unwanted(feed: FeedSettings | None) -> bool:
+    """A subscription nobody wants any more: its feed left the configuration, or its websub was turned off."""
+    return feed is None or not feed.websub
+
+
+def unwanted_action(sub: WebSubSubscription, now: datetime) -> str | None:
+    """What an unwanted subscription needs: "unsubscribe" at the hub (it may be pushing), "forget" the
+    row (the hub pushes nothing: never verified, refused, or its lease ran out), or None (asked, waiting).
+
+    The hub is asked again after VERIFY_WAIT, with backoff while it fails, up to ``UNSUBSCRIBE_TRIES``
+    times; the row goes when the hub confirms, or at the end of the lease whatever the hub does (it
+    stops pushing then), and a push to a forgotten callback is answered 404."""
+    lease = _aware(sub.lease_until)
+    if sub.state not in ("active", "requested", "unsubscribing") or (lease is not None and lease <= now):
+        return "forget"
+    if sub.state != "unsubscribing":
+        return "unsubscribe"
+    if sub.failures >= UNSUBSCRIBE_TRIES:
+        return "forget"
+    asked = _aware(sub.requested_at)
+    return None if asked is not None and now - asked <= max(VERIFY_WAIT, _backoff(sub.failures)) else "unsubscribe"
+
+
 @dataclass
 class SubscriptionReport:
     requested: int = 0
@@ -141,8 +169,15 @@ def maintain(runtime, *, now: datetime | None = None) -> SubscriptionReport:
     feeds = {f.url: f for f in runtime.settings.feeds}
     with Session(runtime.engine) as session:
         rows = session.exec(select(WebSubSubscription, Feed.url).join(Feed, Feed.id == WebSubSubscription.feed_id)).all()
-        work = [(sub.id, url, due_action(sub, now)) for sub, url in rows]
+        work = [(sub.id, url, unwanted_action(sub, now) if unwanted(feeds.get(url)) else due_action(sub, now))
+                for sub, url in rows]
     for sub_id, url, action in work:
+        if action in ("unsubscribe", "forget"):
+            error = _unsubscribe(runtime, sub_id, now) if action == "unsubscribe" else _forget(runtime.engine, sub_id)
+            if error:
+                report.failed += 1
+                report.errors.append(f"{url}: {error}")
+            continue
         if action is None or not enabled(runtime.settings, feeds.get(url)):
             continue
         if action == "expire":
@@ -199,6 +234,41 @@ def _request(runtime, sub_id: int, now: datetime) -> str | None:
     return None
 
 
+def _unsubscribe(runtime, sub_id: int, now: datetime) -> str | None:
+    """Ask the hub to stop pushing (WebSub 5.1, hub.mode=unsubscribe); the hub verifies it through
+    our callback (``verify_intent``), which then forgets the subscription. The state is stored
+    before asking: a hub may verify before its answer to the request reaches us."""
+    with session_scope(runtime.engine) as session:
+        sub = session.get(WebSubSubscription, sub_id)
+        hub, topic, token = secure_hub(sub.hub), sub.topic, sub.token
+        if sub.state != "unsubscribing":  # the count of failed unsubscribe requests starts now
+            sub.failures = 0
+        sub.state, sub.requested_at = "unsubscribing", now
+    if not runtime.settings.web.public_url:  # no callback the hub could verify: nothing to ask
+        return _forget(runtime.engine, sub_id)
+    fields = {"hub.mode": "unsubscribe", "hub.topic": topic, "hub.callback": callback_url(runtime.settings, token)}
+    try:
+        runtime.fetcher.post_form(hub, fields)
+    except DistributorError as exc:
+        error = f"unsubscribing at {hub} failed: {exc}"
+        log.warning("WebSub subscription %s: %s; asked again later", sub_id, error)
+        with session_scope(runtime.engine) as session:
+            sub = session.get(WebSubSubscription, sub_id)
+            if sub is not None:
+                sub.failures, sub.last_error = sub.failures + 1, error
+        return error
+    log.info("asked WebSub hub %s to stop pushing %s (the feed is no longer configured)", hub, topic)
+    return None
+
+
+def _forget(engine, sub_id: int) -> None:
+    with session_scope(engine) as session:
+        sub = session.get(WebSubSubscription, sub_id)
+        if sub is not None:
+            session.delete(sub)
+    return None
+
+
 def _fail(engine, sub_id: int, error: str, now: datetime) -> None:
     """The hub is not pushing: poll the feed at its usual interval again, from now."""
     with session_scope(engine) as session:
@@ -226,10 +296,15 @@ def verify_intent(session: Session, token: str, params: dict[str, str], now: dat
     mode, topic = params.get("hub.mode"), params.get("hub.topic")
     if sub is None or topic != sub.topic:
         return None
+    challenge = params.get("hub.challenge")
+    if sub.state == "unsubscribing":  # we asked the hub to stop: its confirmation (or a refusal) ends it
+        if mode == "unsubscribe" and challenge:
+            session.delete(sub)
+            return challenge
+        return "" if mode == "denied" else None
     if mode == "denied":
         _failed(session, sub, f"the hub refused: {params.get('hub.reason', '')[:200]}", now)
         return ""
-    challenge = params.get("hub.challenge")
     if mode != "subscribe" or not challenge or sub.state not in ("requested", "active"):
         return None  # an unsubscribe we never asked for, or a subscription we do not want
     try:
@@ -261,6 +336,8 @@ def receive(session: Session, settings: Settings, token: str, body: bytes, signa
     feed_settings = next((f for f in settings.feeds if feed is not None and f.url == feed.url), None)
     if feed_settings is None:
         return Delivery("ignored", reason="the feed is no longer configured")
+    if sub.state == "unsubscribing" or unwanted(feed_settings):
+        return Delivery("ignored", reason="we asked the hub to stop pushing this feed (websub = false)")
     items = parse_feed(body, sub.topic, content_type)
     sub.last_notified_at = now
     # as a poll would: before the first poll that listed items, a poll that answered with nothing

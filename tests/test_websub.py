@@ -221,3 +221,71 @@ def test_a_hub_is_asked_over_https_unless_it_is_on_this_machine():
     assert secure_hub("http://pubsubhubbub.example/hub?x=1") == "https://pubsubhubbub.example/hub?x=1"
     assert secure_hub("https://hub.example/") == "https://hub.example/"
     assert secure_hub("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/"  # a hub on this machine (tests, demo)
+
+
+def test_a_feed_removed_from_the_configuration_is_unsubscribed_at_its_hub(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    assert len(hub.publish(feed_url, rss_with_hub(hub.url, feed_url, []))) == 1  # the hub pushes to us
+    removed = Runtime(runtime.settings.model_copy(update={"feeds": []}), runtime.engine)
+    report = websub_step(removed)
+    assert report.errors == []
+    assert hub.requests[-1]["hub.mode"] == "unsubscribe" and hub.requests[-1]["hub.topic"] == feed_url
+    assert wait_for(lambda: not hub.verified(feed_url))  # the hub verified it with our callback and stopped
+    assert subscription(runtime.engine) is None
+    site.pages["/story"] = ("text/html", b"<html><head><title>Late</title></head><body><p>x</p></body></html>")
+    assert hub.publish(feed_url, rss_with_hub(hub.url, feed_url, [("Late", site.url("/story"))])) == []
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Article)).all() == []
+
+
+def test_a_hub_that_fails_the_unsubscribe_is_asked_again_and_then_given_up(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    hub.failing = True
+    removed = Runtime(runtime.settings.model_copy(update={"feeds": []}), runtime.engine)
+    now = utcnow()
+    asked = 0
+    for minutes in range(0, 60 * 24 * 2, 30):  # two days of looks, every half hour
+        before = len(hub.requests)
+        websub_step(removed, now=now + timedelta(minutes=minutes))
+        asked += len(hub.requests) - before
+        if subscription(runtime.engine) is None:
+            break
+    assert subscription(runtime.engine) is None  # given up: a later push meets a 404
+    assert 2 <= asked <= 6
+
+
+def test_a_json_feed_announces_its_hub_and_its_signed_pushes_are_new_articles(world):
+    import json
+
+    site, hub, runtime, base, feed_url = world
+    def body(*links):
+        return json.dumps({"version": "https://jsonfeed.org/version/1.1", "feed_url": feed_url,
+                           "hubs": [{"type": "WebSub", "url": hub.url}],
+                           "items": [{"id": link, "url": link, "date_published": utcnow().isoformat()}
+                                     for link in links]}).encode()
+
+    site.pages["/feed"] = ("application/feed+json", body())
+    sub = subscribed(world)  # found in the JSON Feed's "hubs"
+    assert (sub.hub, sub.topic) == (hub.url, feed_url)
+    story = site.url("/news/ferry")
+    [answer] = hub.publish(feed_url, body(story), content_type="application/feed+json")
+    assert answer.status_code == 202 and answer.json() == {"status": "accepted", "new": 1}
+    with Session(runtime.engine) as session:
+        assert [a.url for a in session.exec(select(Article))] == [story]
+
+
+def test_a_feed_whose_websub_is_turned_off_is_unsubscribed_and_its_pushes_ignored(world):
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    off = runtime.settings.model_copy(update={"feeds": [runtime.settings.feeds[0].model_copy(update={"websub": False})]})
+    hub.silent = True  # the hub takes the request and does not confirm it yet
+    websub_step(Runtime(off, runtime.engine))
+    assert hub.requests[-1]["hub.mode"] == "unsubscribe"
+    assert subscription(runtime.engine).state == "unsubscribing"
+    runtime.settings = off  # the web process runs the new configuration too
+    [answer] = hub.publish(feed_url, rss_with_hub(hub.url, feed_url, [("Ferry", site.url("/news/ferry"))]))
+    assert answer.status_code == 202 and answer.json()["status"] == "ignored"
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Article)).all() == []

@@ -16,9 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-# Query parameters that only say where a click came from, never which page it is.
-TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"})
-TRACKING_PREFIXES = ("utm_",)
+# Query parameters that only say where a click came from, never which page it is (names compared
+# in lower case): click ids (Facebook, Google, Microsoft, Instagram, TikTok, X), Mailchimp, Marketo,
+# Google Analytics linkers, AT Internet (xtor, at_*), the Guardian's CMP, the Daily Mail's ITO, Webtrends (WT.mc_id).
+TRACKING_PARAMETERS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "igshid", "ttclid", "twclid", "yclid",
+    "mc_cid", "mc_eid", "mkt_tok", "_ga", "_gl", "ocid", "cmpid", "cmp", "ito", "xtor", "wt.mc_id",
+    "at_medium", "at_campaign", "at_source", "at_platform", "at_format", "at_link", "at_ptr_name",
+    "at_bbc_team", "at_campaign_type", "at_creation", "at_emailtype", "at_link_id", "at_link_origin",
+    "at_link_type", "at_send_date", "at_type",
+})
+TRACKING_PREFIXES = ("utm_", "ns_", "at_custom")  # Google campaigns, comScore (ns_mchannel, ns_source, ...)
+# What counted as tracking before 2026-12 (utm_* and six names): articles and feed entries
+# stored then are keyed on that rule, and are still found under it (``earlier_forms``).
+_EARLIER_TRACKING = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -42,15 +53,35 @@ def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
 
 
+def _was_tracking(name: str) -> bool:
+    name = unquote_plus(name).strip().lower()
+    return name in _EARLIER_TRACKING or name.startswith("utm_")
+
+
 def normalise_url(url: str) -> str:
     """The canonical form of an http(s) URL, used as the identity of an article.
 
     Lower-cases scheme and host, drops the default port, the fragment and
-    tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ocid, cmpid),
+    tracking parameters (``TRACKING_PARAMETERS``, ``TRACKING_PREFIXES``),
     and sorts what remains of the query. Percent-encoding is left as written,
     so two URLs only collide when a browser would load the same page. Anything
     that is not an http(s) URL comes back stripped of surrounding space.
     """
+    return _normalise(url, _is_tracking)
+
+
+def earlier_forms(url: str) -> list[str]:
+    """The identities ``url`` had under earlier normalisation rules, when they differ from today's.
+
+    Rows stored before a rule changed keep their key; looking them up under
+    both forms means an upgrade never makes a known story new (no re-keying
+    migration, which could merge two rows into one unique key).
+    """
+    earlier = _normalise(url, _was_tracking)
+    return [] if earlier == _normalise(url, _is_tracking) else [earlier]
+
+
+def _normalise(url: str, is_tracking) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -67,7 +98,7 @@ def normalise_url(url: str) -> str:
     if parts.username is not None:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         netloc = f"{userinfo}@{netloc}"
-    pairs = [p for p in parts.query.split("&") if p and not _is_tracking(p.split("=", 1)[0])]
+    pairs = [p for p in parts.query.split("&") if p and not is_tracking(p.split("=", 1)[0])]
     return urlunsplit((scheme, netloc, parts.path or "/", "&".join(sorted(pairs)), ""))
 
 

@@ -1,4 +1,5 @@
-"""Feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) to FeedItems, through feedparser.
+"""Feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0) to FeedItems, through feedparser; JSON Feed
+(``jsonfeed.py``) through the same doors.
 
 feedparser is lenient ("bozo"): it recovers items from feeds with a stray
 ``&`` or a wrong encoding label, and we keep those. We refuse, with one
@@ -25,12 +26,13 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from distributor.errors import FeedError
 from distributor.fetch import Fetcher
 from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url
+from distributor.sources.jsonfeed import looks_like_json, parse_json_feed
 
 log = logging.getLogger(__name__)
 
 ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, application/json;q=0.8, */*;q=0.1"
 )
 # expat's words for a document that ends before its root element is closed
 _TRUNCATED = ("no element found", "unclosed token")
@@ -66,6 +68,13 @@ def poll_feed(
     if result.not_modified:
         # A 304 may omit the validators; the ones we sent stay valid.
         return FeedPoll(True, new_etag or etag, new_modified or last_modified, [], result.url)
+    from distributor.sources.websub import find_hub
+
+    if looks_like_json(result.content):
+        items, json_hub, json_topic = parse_json_feed(result.content, result.url)
+        hub, topic = find_hub(b"", result.headers, result.url)  # Link headers first, as for XML feeds
+        return FeedPoll(False, new_etag, new_modified, items, result.url, hub or json_hub,
+                        topic if hub else json_topic)
     if is_sitemap(result.content):
         # a (Google News) sitemap configured as a feed works the same way
         from distributor.sources.sitemap import parse_sitemap
@@ -73,8 +82,6 @@ def poll_feed(
         items = parse_sitemap(result.content, result.url)
     else:
         items = parse_feed(result.content, result.url, result.content_type or None)
-    from distributor.sources.websub import find_hub
-
     hub, topic = find_hub(result.content, result.headers, result.url)
     return FeedPoll(False, new_etag, new_modified, items, result.url, hub, topic)
 
@@ -94,6 +101,8 @@ def parse_feed(content: bytes, base_url: str, content_type: str | None = None) -
     """
     if not content or not content.strip():
         raise FeedError(f"{base_url} is not a feed: the response body is empty")
+    if looks_like_json(content):  # a JSON Feed (a WebSub push of one comes here too)
+        return parse_json_feed(content, base_url)[0]
     parsed = feedparser.parse(
         io.BytesIO(content),  # never a bare bytes/str: feedparser would try it as a file name
         response_headers=_headers(content, base_url, content_type),

@@ -73,7 +73,9 @@ class Hub:
         separator = "&" if "?" in subscriber.callback else "?"
         answer = requests.get(f"{subscriber.callback}{separator}{query}", timeout=10)
         subscriber.verified = answer.status_code == 200 and answer.text == challenge
-        if subscriber.verified:
+        if subscriber.verified and form["hub.mode"] == "unsubscribe":  # confirmed: pushes stop
+            self.subscribers.pop((subscriber.callback, subscriber.topic), None)
+        elif subscriber.verified:
             self.subscribers[(subscriber.callback, subscriber.topic)] = subscriber
 
     def verified(self, topic: str) -> list[Subscriber]:
