@@ -24,6 +24,7 @@ from distributor import inputs
 from distributor import cli_costs
 from distributor.cli_accounts import accounts_app
 from distributor.cli_evergreen import evergreen_app
+from distributor.cli_lazy import lazy_command
 from distributor.cli_sources import breaking as breaking_command, sources as sources_command
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
@@ -870,7 +871,8 @@ def _one_line(text: str) -> str:
 def main() -> None:
     """Run the command; every refusal is one line on stderr and exit 1 (-v adds the traceback)."""
     try:
-        code = app(args=hoist_global_options(sys.argv[1:]), prog_name="distributor", standalone_mode=False)
+        command = lazy_command(app)  # builds only the named command (typer would build all ~40 first)
+        code = command(args=hoist_global_options(sys.argv[1:]), prog_name="distributor", standalone_mode=False)
     except typer.TyperException as exc:  # click's errors, as typer ships them
         if exc.__class__.__name__ == "NoArgsIsHelpError":
             sys.exit(2)  # `distributor queue` alone: the help is already printed
