@@ -20,7 +20,7 @@ from typing import Optional
 
 import typer
 
-from distributor import inputs
+from distributor import inputs, startup_gc
 from distributor import cli_costs
 from distributor.cli_accounts import accounts_app
 from distributor.cli_evergreen import evergreen_app
@@ -160,6 +160,7 @@ class State:
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
                 raise DistributorError(f"cannot open the database {shown}: {reason}") from exc
             self._engine = engine
+            startup_gc.resume()  # start-up is over: the command's own work begins
         return self._engine
 
 
@@ -190,6 +191,8 @@ def _global(ctx: typer.Context, config: Optional[str] = ConfigOption, verbose: i
     state.verbose = verbose
     state.needs_config = ctx.invoked_subcommand not in NO_CONFIG_COMMANDS
     state.secrets = ctx.invoked_subcommand in NEEDS_SECRETS
+    if not state.needs_config:
+        startup_gc.resume()  # demo, sandbox, extract...: no database to wait for
     setup_logging(verbose)
     if config:
         state.settings  # noqa: B018 - a file named explicitly must exist and be valid, whatever the command
