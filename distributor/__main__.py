@@ -9,6 +9,9 @@ import sys
 
 
 def run() -> None:
+    from distributor import startup_gc
+
+    startup_gc.pause()  # until the command's work begins (startup_gc.py)
     try:
         from distributor.cli import main
     except KeyboardInterrupt:

@@ -20,10 +20,11 @@ from typing import Optional
 
 import typer
 
-from distributor import inputs
+from distributor import inputs, startup_gc
 from distributor import cli_costs
 from distributor.cli_accounts import accounts_app
 from distributor.cli_evergreen import evergreen_app
+from distributor.cli_lazy import lazy_command
 from distributor.cli_sources import breaking as breaking_command, sources as sources_command
 from distributor.config import CONFIG_ENV, DEFAULT_CONFIG_PATH, Settings, check_secrets, config_path, load_settings
 from distributor.errors import ConfigError, DistributorError, PageTooLarge
@@ -159,6 +160,7 @@ class State:
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
                 raise DistributorError(f"cannot open the database {shown}: {reason}") from exc
             self._engine = engine
+            startup_gc.resume()  # start-up is over: the command's own work begins
         return self._engine
 
 
@@ -189,6 +191,8 @@ def _global(ctx: typer.Context, config: Optional[str] = ConfigOption, verbose: i
     state.verbose = verbose
     state.needs_config = ctx.invoked_subcommand not in NO_CONFIG_COMMANDS
     state.secrets = ctx.invoked_subcommand in NEEDS_SECRETS
+    if not state.needs_config:
+        startup_gc.resume()  # demo, sandbox, extract...: no database to wait for
     setup_logging(verbose)
     if config:
         state.settings  # noqa: B018 - a file named explicitly must exist and be valid, whatever the command
@@ -870,7 +874,8 @@ def _one_line(text: str) -> str:
 def main() -> None:
     """Run the command; every refusal is one line on stderr and exit 1 (-v adds the traceback)."""
     try:
-        code = app(args=hoist_global_options(sys.argv[1:]), prog_name="distributor", standalone_mode=False)
+        command = lazy_command(app)  # builds only the named command (typer would build all ~40 first)
+        code = command(args=hoist_global_options(sys.argv[1:]), prog_name="distributor", standalone_mode=False)
     except typer.TyperException as exc:  # click's errors, as typer ships them
         if exc.__class__.__name__ == "NoArgsIsHelpError":
             sys.exit(2)  # `distributor queue` alone: the help is already printed

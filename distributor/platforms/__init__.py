@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from distributor.errors import ConfigError
-from distributor.platforms.base import DEFAULT_TIMEOUT_SECONDS, Limits, Metrics, OutgoingPost, PlatformAdapter, Published
 from distributor.platforms.specs import METRICS_SETTINGS, SPECS, spec_for
 
 if TYPE_CHECKING:
@@ -20,6 +19,19 @@ if TYPE_CHECKING:
 
     from distributor.config import AccountSettings, EngagementSettings
     from distributor.fetch import Fetcher
+    from distributor.platforms.base import PlatformAdapter
+
+# The contract's names (base.py), loaded when first asked for: the registry (``platforms.specs``, which
+# the configuration and every command read) lives in this package, and needs none of them.
+_CONTRACT = frozenset({"DEFAULT_TIMEOUT_SECONDS", "Limits", "Metrics", "OutgoingPost", "PlatformAdapter", "Published"})
+
+
+def __getattr__(name: str):
+    if name in _CONTRACT:
+        from distributor.platforms import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def adapter_class(platform: str) -> type:
@@ -47,7 +59,7 @@ ADAPTERS: Mapping[str, Callable[..., PlatformAdapter]] = _Factories()
 
 
 def build_adapter(account: "AccountSettings", fetcher: "Fetcher", *, session: "requests.Session | None" = None,
-                  environ: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+                  environ: Mapping[str, str] | None = None, timeout: float | None = None,
                   insights_metrics: Sequence[str] | None = None,
                   engagement: "EngagementSettings | None" = None,
                   prices: Mapping[str, float] | None = None) -> PlatformAdapter:
@@ -59,7 +71,9 @@ def build_adapter(account: "AccountSettings", fetcher: "Fetcher", *, session: "r
     ``engagement``; ``insights_metrics`` overrides them, for that platform only.
     """
     from distributor.config import account_secrets
+    from distributor.platforms.base import DEFAULT_TIMEOUT_SECONDS
 
+    timeout = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     if account.platform not in SPECS:
         raise ConfigError(f"account {account.name!r}: no adapter for platform {account.platform!r}")
     factory = ADAPTERS[account.platform]
