@@ -59,3 +59,18 @@ def test_a_caller_that_turned_the_collector_off_finds_it_still_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_page_that_runs_out_of_time_leaves_the_collector_on():
+    import time
+
+    from distributor.extract.deadline import within_deadline
+
+    def stalls_with_the_collector_off():
+        gc.disable()  # as extraction does; the time is up before anything switches it back on
+        while True:
+            time.sleep(0.01)
+
+    with pytest.raises(ExtractError):
+        within_deadline(stalls_with_the_collector_off, seconds=0.2)
+    assert gc.isenabled()

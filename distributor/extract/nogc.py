@@ -12,7 +12,9 @@ page leaves no cyclic garbage.
 Hand-written (as Mercurial's `util.nogc`): the standard library has no such context
 manager. Threads: the collector is process-wide, so it is switched back on only by
 the caller that found it on, and never left off by extraction: a thread entering
-while another has it off leaves it as it found it.
+while another has it off leaves it as it found it. A page cut short by its deadline
+(deadline.within_deadline, whose timeout may land before the `finally` here has run)
+gets the collector switched back on there.
 """
 
 from __future__ import annotations
