@@ -229,7 +229,7 @@ def template_context(article: Extracted, account: AccountSettings) -> dict[str, 
         "description": article.description,
         "section": article.section,
         "tags": list(article.tags),
-        "hashtags": [hashtag(tag) for tag in article.tags if hashtag(tag)],
+        "hashtags": [tagged for tagged in map(hashtag, article.tags) if tagged],  # (each tag read once)
         "image_url": article.image.url if article.image else None,
         "image_alt": article.image.alt if article.image else None,
         "site_name": article.site_name,

@@ -249,3 +249,18 @@ def test_story_headline_in_an_h2_beats_a_featured_teaser_h1():
 def test_blog_name_or_section_h1_beside_the_post_title(head, h1, headline):
     html = f"<html><head>{head}</head><body>{h1}<p>Text of the post.</p></body></html>".encode()
     assert extract_page(html).title == headline
+
+
+def test_json_ld_whose_script_type_is_written_in_capitals_is_still_read():
+    # HTML compares a script's type without regard to ASCII case; a CMS writing
+    # "Application/LD+JSON" still describes its article (and "application/ld+json "
+    # with a space is another type, read by nobody).
+    page = b"""<!doctype html><html><head><title>x</title>
+    <script TYPE="Application/LD+JSON">{"@type": "NewsArticle", "headline": "Harbour wall approved",
+      "image": "https://ledger.example/photos/wall.jpg"}</script>
+    <script type="application/ld+json ">{"@type": "NewsArticle", "image": "https://ledger.example/photos/other.jpg"}</script>
+    </head><body><p>The council approved the new harbour wall on Tuesday after a long debate.</p></body></html>"""
+    from distributor.extract import parse
+
+    doc = parse(page, url="https://ledger.example/story")
+    assert [item.get("headline") for item in doc.json_ld] == ["Harbour wall approved"]

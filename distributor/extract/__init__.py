@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from distributor.extract import images, metadata
 from distributor.extract.body import Body, article_body, body_paragraphs, with_declared_body
-from distributor.extract.document import Document, decode, parse
+from distributor.extract.document import Document, decode, parse, tree_changed
 from distributor.extract.model import Extracted, Image, Quote
 
 from distributor.extract import embeds, language
 from distributor.extract.visible import visible
 from distributor.extract import quotes as _quotes
+from distributor.extract.nogc import no_cyclic_gc
 
 __all__ = [
     "Body", "Document", "Extracted", "Image", "Quote",
@@ -30,12 +31,22 @@ def extract_page(
     source: str | None = None,
 ) -> Extracted:
     """Everything a post needs from one article page. Raises ExtractError on unusable input."""
-    doc = parse(content, url=url, content_type=content_type)
-    return extract_document(doc, source=source or url or "")
+    with no_cyclic_gc():  # (it would find nothing to collect: see nogc)
+        doc = parse(content, url=url, content_type=content_type)
+        return extract_document(doc, source=source or url or "")
 
 
 def extract_document(doc: Document, *, source: str = "") -> Extracted:
     """extract_page on an already parsed page (the tree is modified: parse once per call)."""
+    try:
+        return _extract(doc, source)
+    finally:
+        # The element lists the tree keeps hold its nodes, which hold the tree: dropped
+        # here, so the page is freed by reference counting, not by the cyclic collector.
+        tree_changed(doc.tree)
+
+
+def _extract(doc: Document, source: str) -> Extracted:
     head = metadata.read_head(doc)
     site = metadata.site_name(head)
     result = Extracted(

@@ -18,6 +18,7 @@ HTML parser) is not interrupted; that is why `document.parse` caps nesting depth
 from __future__ import annotations
 
 import ctypes
+import gc
 import threading
 import time
 from typing import Callable, TypeVar
@@ -122,6 +123,7 @@ def within_deadline(
     """func(*args, **kwargs), or ExtractError (``timeout_error(seconds)`` when given)
     when it takes longer than `seconds` (default EXTRACT_DEADLINE_SECONDS)."""
     seconds = EXTRACT_DEADLINE_SECONDS if seconds is None else seconds
+    collector_on = gc.isenabled()
     watch = _Watch(seconds)
     try:
         try:
@@ -130,6 +132,10 @@ def within_deadline(
         finally:
             watch.stop()
     except ExtractionTimeout:
+        if collector_on:
+            # Extraction turns the cyclic collector off for a page (nogc); the timeout can
+            # land between any two bytecodes, also before the collector is switched back on.
+            gc.enable()
         if timeout_error is not None:
             raise timeout_error(seconds) from None
         raise ExtractError(

@@ -238,10 +238,22 @@ def _load_json(raw: str) -> Any:
     return None
 
 
-def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+_LD_TYPE = "application/ld+json"
+
+
+def _is_json_ld(script: LexborNode) -> bool:
+    """script[type="application/ld+json"], read in Python: HTML compares `type` values
+    ASCII case-insensitively, as the selector engine does."""
+    value = script.attributes.get("type")
+    return value is not None and len(value) == len(_LD_TYPE) and value.isascii() and value.lower() == _LD_TYPE
+
+
+def _json_ld(tree: LexborHTMLParser, scripts: list[LexborNode] | None = None) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, with @graph and top-level lists flattened (page order)."""
     found: list[dict[str, Any]] = []
-    for script in tree.css('script[type="application/ld+json"]'):
+    if scripts is None:
+        scripts = tree.tags("script")
+    for script in filter(_is_json_ld, scripts):
         raw = (script.text(deep=True) or "").strip()
         data = _load_json(raw) if raw else None
         stack = [data]  # reversed: pop() takes the next item in page order, in constant time
@@ -270,9 +282,14 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
         tree = _parse_text(content, content_type)
     if tree.root is None:
         raise ExtractError("not an HTML page (nothing could be parsed)")
-    json_ld = _json_ld(tree)
-    # Scripts and styles are never article text; drop them once so later scans skip them.
-    tree.strip_tags(["script", "style", "template"])
+    # The page's <script>s, found once: the JSON-LD is read from them, then they go.
+    scripts = tree.tags("script")
+    json_ld = _json_ld(tree, scripts)
+    # Scripts and styles are never article text; drop them once so later scans skip them
+    # (tree.strip_tags(["script", "style", "template"]), whose first pass is this one).
+    for script in scripts:
+        script.decompose(recursive=False)
+    tree.strip_tags(["style", "template"])
     return Document(tree=tree, url=url, json_ld=json_ld)
 
 
