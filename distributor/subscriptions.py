@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlmodel import Session, select
 
-from distributor.articles import record_items
+from distributor.articles import baseline_rule, record_items
 from distributor.config import FeedSettings, Settings, secret_from_env
 from distributor.db import session_scope
 from distributor.errors import DistributorError
@@ -342,7 +342,7 @@ def receive(session: Session, settings: Settings, token: str, body: bytes, signa
     sub.last_notified_at = now
     # as a poll would: before the first poll that listed items, a poll that answered with nothing
     # (the feed was empty when we subscribed) makes the items dated after it new, the rest backlog
-    answered_empty_at = None if feed.initialized or feed.last_error is not None else feed.last_polled_at
-    added = record_items(session, feed.id, feed_settings, items, first_poll=not feed.initialized, now=now,
+    first_poll, answered_empty_at = baseline_rule(session, feed, feed_settings.max_age_hours, now)
+    added = record_items(session, feed.id, feed_settings, items, first_poll=first_poll, now=now,
                          answered_empty_at=answered_empty_at)
     return Delivery("accepted", added)
