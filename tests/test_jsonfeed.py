@@ -171,3 +171,19 @@ def test_nul_and_lone_surrogates_are_not_stored_and_do_not_stop_the_feed(make_ru
     assert [link for _, _, link in sent(engine)] == [site.url("/ferry")]
     with Session(engine) as session:
         assert sorted(a.url for a in session.exec(select(Article))) == [site.url("/earlier"), site.url("/ferry")]
+
+
+def test_stories_sharing_one_id_are_each_posted(make_runtime, site, engine):
+    """A generator that gives every item the same id ("1", the site's name): the id is no stable
+    guid then, and the second story was taken for an edit of the first and never posted."""
+    runtime = make_runtime([{"url": "/feed.json", "accounts": ["web"]}], [{"name": "web"}])
+    site.pages["/feed.json"] = ("application/feed+json", json_feed({"id": "1", "url": site.url("/earlier")}))
+    run_cycle(runtime)
+    for path in ("/ferry", "/harbour"):
+        page(site, path, f"Story {path}")
+    site.pages["/feed.json"] = ("application/feed+json", json_feed(
+        {"id": "1", "url": site.url("/harbour"), "date_published": NOW.isoformat()},
+        {"id": "1", "url": site.url("/ferry"), "date_published": (NOW - timedelta(minutes=5)).isoformat()},
+        {"id": "1", "url": site.url("/earlier")}))
+    run_cycle(runtime)
+    assert sorted(link for _, _, link in sent(engine)) == [site.url("/ferry"), site.url("/harbour")]

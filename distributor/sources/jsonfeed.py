@@ -17,7 +17,7 @@ import json
 from datetime import datetime, timezone
 
 from distributor.errors import FeedError
-from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url
+from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url, without_shared_guids
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 MEDIA_TYPES = ("application/feed+json", "application/json")
@@ -58,7 +58,7 @@ def parse_json_feed(content: bytes, base_url: str) -> tuple[list[FeedItem], str 
             continue
         seen.add(item.key)
         items.append(item)
-    return items, _hub(document, base_url), _topic(document, base_url)
+    return without_shared_guids(items), _hub(document, base_url), _topic(document, base_url)
 
 
 def _list(value: object) -> list:
