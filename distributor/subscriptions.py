@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from distributor.articles import baseline_rule, record_items
@@ -339,6 +340,11 @@ def receive(session: Session, settings: Settings, token: str, body: bytes, signa
     if sub.state == "unsubscribing" or unwanted(feed_settings):
         return Delivery("ignored", reason="we asked the hub to stop pushing this feed (websub = false)")
     items = parse_feed(body, sub.topic, content_type)
+    # A poll of this feed records its items holding the feed's row (pipeline._still_leased): take
+    # it too, so a push of the story the poll is recording waits for it and then finds its rows
+    # (else both insert them and the push fails on the unique key). A write, so SQLite's lock too.
+    session.execute(update(Feed).where(Feed.id == feed.id).values(lease_until=Feed.lease_until))
+    session.refresh(feed)
     sub.last_notified_at = now
     # as a poll would: before the first poll that listed items, a poll that answered with nothing
     # (the feed was empty when we subscribed) makes the items dated after it new, the rest backlog
