@@ -187,3 +187,11 @@ def test_stories_sharing_one_id_are_each_posted(make_runtime, site, engine):
         {"id": "1", "url": site.url("/earlier")}))
     run_cycle(runtime)
     assert sorted(link for _, _, link in sent(engine)) == [site.url("/ferry"), site.url("/harbour")]
+
+
+def test_a_date_written_as_rss_writes_it_still_dates_the_item():
+    """Some generators format date_published as RSS does: undated, such an item escaped max_age_hours."""
+    body = json_feed({"id": "1", "url": "https://news.example/a", "date_published": "Mon, 30 Nov 2026 09:15:00 +0100"},
+                     {"id": "2", "url": "https://news.example/b", "date_modified": "Mon, 30 Nov 2026 10:00:00 GMT"})
+    assert [i.published_at for i in parse_feed(body, FEED_URL)] == [
+        datetime(2026, 11, 30, 8, 15, tzinfo=timezone.utc), datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)]

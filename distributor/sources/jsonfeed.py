@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from distributor.errors import FeedError
 from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url, without_shared_guids
@@ -129,14 +130,20 @@ def _to_item(entry: dict, base_url: str) -> FeedItem | None:
 
 
 def _date(value: object) -> datetime | None:
-    """An RFC 3339 date as aware UTC; a date without a zone, or no date, is None (undated)."""
+    """An RFC 3339 date (else an RFC 822 one) as aware UTC; a date without a zone, or no date, is None (undated)."""
     text = _string(value)
     if text is None or len(text) > 64:
         return None
     try:
         when = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+    except ValueError:  # generators that format dates as RSS does ("Mon, 30 Nov 2026 09:15:00 +0100")
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    try:
         return when.astimezone(timezone.utc) if when.tzinfo is not None else None
-    except (ValueError, OverflowError):  # not a date, or one whose UTC is outside years 1 to 9999
+    except OverflowError:  # its UTC is outside years 1 to 9999
         return None
 
 
