@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import logging
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -23,6 +24,8 @@ from distributor.extract.model import Extracted
 from distributor.models import Article, ArticleState, Feed, FeedEntry
 from distributor.sources import FeedItem, normalise_url
 from distributor.sources.items import earlier_forms
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -190,6 +193,32 @@ def why_this_feed_skips(
     if item.published_at and now - item.published_at > timedelta(hours=max_age_hours):
         return f"older than {max_age_hours:g} hours"
     return None
+
+
+def baseline_rule(session: Session, feed: Feed, max_age_hours: float, now: datetime) -> tuple[bool, datetime | None]:
+    """(``first_poll``, ``answered_empty_at``) for what this feed lists now (``record_items``).
+
+    A feed that never listed anything: the first poll that does is its baseline, and when
+    the poll before answered with nothing, what is dated after that answer is new. A feed
+    whose baseline was forgotten (``pipeline.forget_baseline``: a process started with a
+    configuration that lacks it) is a baseline again only if nobody polled it for longer
+    than ``max_age_hours``: it really was away. One polled since was never away: a second
+    process or a ``run --once`` with another configuration forgot it while this one kept
+    it, and its new stories are new as ever (else they would all be taken for backlog).
+    """
+    if feed.initialized:
+        return False, None
+    last = feed.last_polled_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    had_baseline = session.exec(select(FeedEntry.id).where(FeedEntry.feed_id == feed.id).limit(1)).first()
+    if had_baseline is None:
+        return True, last if feed.last_error is None else None
+    if last is not None and now - last <= timedelta(hours=max_age_hours):
+        return False, None
+    log.info("feed %s: back after more than %g hours unpolled: what it lists now is its back catalogue (not posted)",
+             feed.url, max_age_hours)
+    return True, None
 
 
 def published_since(item: FeedItem, when: datetime | None) -> bool:

@@ -30,6 +30,7 @@ from distributor import links, posts, quote_policy, subscriptions
 from distributor.articles import (
     BREAKING_PRIORITY,
     REREAD_FOR_ANOTHER_FEED,
+    baseline_rule,
     breaking_account,
     judge_breaking,
     mark_edited,
@@ -88,6 +89,8 @@ def sync_configuration(runtime: Runtime) -> None:
         for feed in session.exec(select(Feed).where(Feed.initialized == True)):  # noqa: E712 - SQL
             if feed.url not in configured and not feed.url.startswith(PUSH_SOURCE_PREFIX):
                 forget_baseline(feed)
+                log.info("feed %s is not in this configuration: if it comes back after more than max_age_hours "
+                         "without being polled, what it lists then is its back catalogue (not posted)", feed.url)
         for account in runtime.settings.accounts:
             if session.get(Account, account.name) is None:
                 session.add(Account(name=account.name, platform=account.platform))
@@ -99,10 +102,11 @@ def forget_baseline(feed: Feed) -> None:
     What it lists then (whatever it published while it was away) is its back catalogue,
     recorded and not posted (except ``backfill``), as on a feed seen for the first time;
     its items seen before stay seen. Its validators go too, so that poll reads the feed
-    in full rather than taking a 304 as the baseline.
+    in full rather than taking a 304 as the baseline. ``last_polled_at`` stays: a feed
+    another process still polls was never away (``articles.baseline_rule``).
     """
     feed.initialized = False
-    feed.last_polled_at = feed.etag = feed.last_modified = None
+    feed.etag = feed.last_modified = None
 
 
 # --- discover -----------------------------------------------------------------
@@ -233,17 +237,18 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
 def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: datetime) -> int:
     with Session(runtime.engine) as session:
         feed = session.get(Feed, feed_id)
-        etag, last_modified, initialized = feed.etag, feed.last_modified, feed.initialized
+        etag, last_modified = feed.etag, feed.last_modified
         last_polled = feed.last_polled_at if feed.last_error is None else None
+        first_poll, answered_empty_at = baseline_rule(session, feed, feed_settings.max_age_hours, now)
     if feed_settings.kind == "wordpress":
-        return _poll_wordpress(runtime, feed_id, feed_settings, now, initialized, last_polled)
+        return _poll_wordpress(runtime, feed_id, feed_settings, now, first_poll, answered_empty_at,
+                               None if first_poll else last_polled)
     poll = poll_feed(runtime.fetcher, feed_settings.url, etag=etag, last_modified=last_modified)
     if poll.not_modified:
         _release_feed(runtime, feed_id, feed_settings, now, status=304, etag=etag, last_modified=last_modified)
         return 0
-    # not initialized, and the last poll answered without an error: it listed nothing
-    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
-                         answered_empty_at=None if initialized else last_polled, leased=True)
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=first_poll, now=now,
+                         answered_empty_at=answered_empty_at, leased=True)
     if subscriptions.enabled(runtime.settings, feed_settings):
         with session_scope(runtime.engine) as session:
             subscribe = subscriptions.note_hub(session, feed_id, poll.hub, poll.topic)
@@ -253,15 +258,15 @@ def _poll_one(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: 
     return added
 
 
-def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: datetime, initialized: bool,
-                    last_polled: datetime | None) -> int:
+def _poll_wordpress(runtime: Runtime, feed_id: int, feed_settings: FeedSettings, now: datetime, first_poll: bool,
+                    answered_empty_at: datetime | None, modified_since: datetime | None) -> int:
     """A WordPress site through its REST API: new posts are items; a known post modified since is re-read."""
     from distributor.sources.wordpress import poll_wordpress
 
-    poll = poll_wordpress(runtime.fetcher, feed_settings.url, last_polled if initialized else None)
-    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=not initialized, now=now,
-                         answered_empty_at=None if initialized else last_polled, leased=True)
-    if initialized and poll.modified:
+    poll = poll_wordpress(runtime.fetcher, feed_settings.url, modified_since)
+    added = record_items(runtime, feed_id, feed_settings, poll.items, first_poll=first_poll, now=now,
+                         answered_empty_at=answered_empty_at, leased=True)
+    if not first_poll and poll.modified:
         with session_scope(runtime.engine) as session:
             edited = mark_edited(session, {normalise_url(i.link): poll.modified[i.key] for i in poll.items
                                            if i.key in poll.modified}, now)

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
-from distributor.articles import record_items
+from distributor.articles import baseline_rule, record_items
 from distributor.config import FeedSettings, Settings, secret_from_env
 from distributor.db import session_scope
 from distributor.errors import DistributorError
@@ -339,10 +340,15 @@ def receive(session: Session, settings: Settings, token: str, body: bytes, signa
     if sub.state == "unsubscribing" or unwanted(feed_settings):
         return Delivery("ignored", reason="we asked the hub to stop pushing this feed (websub = false)")
     items = parse_feed(body, sub.topic, content_type)
+    # A poll of this feed records its items holding the feed's row (pipeline._still_leased): take
+    # it too, so a push of the story the poll is recording waits for it and then finds its rows
+    # (else both insert them and the push fails on the unique key). A write, so SQLite's lock too.
+    session.execute(update(Feed).where(Feed.id == feed.id).values(lease_until=Feed.lease_until))
+    session.refresh(feed)
     sub.last_notified_at = now
     # as a poll would: before the first poll that listed items, a poll that answered with nothing
     # (the feed was empty when we subscribed) makes the items dated after it new, the rest backlog
-    answered_empty_at = None if feed.initialized or feed.last_error is not None else feed.last_polled_at
-    added = record_items(session, feed.id, feed_settings, items, first_poll=not feed.initialized, now=now,
+    first_poll, answered_empty_at = baseline_rule(session, feed, feed_settings.max_age_hours, now)
+    added = record_items(session, feed.id, feed_settings, items, first_poll=first_poll, now=now,
                          answered_empty_at=answered_empty_at)
     return Delivery("accepted", added)

@@ -151,6 +151,7 @@ def test_a_feed_added_again_does_not_post_what_it_published_while_it_was_away(ma
     site.pages["/b"] = feed({"link": site.url("/b-earlier")})
     run_cycle(runtime)  # both baselines
     run_cycle(make_runtime(both[:1], [{"name": "web"}]))  # feed B is taken out of the configuration
+    away(engine, "/b", 49)  # for longer than max_age_hours (48)
     for path in ("/b-1", "/b-2", "/b-3", "/b-4"):
         page(site, path, f"Story {path}")
     site.pages["/b"] = feed(*({"link": site.url(p), "when": NOW - timedelta(hours=2)}
@@ -170,6 +171,7 @@ def test_a_feed_added_again_posts_its_backfill_and_nothing_seen_before(make_runt
     run_cycle(runtime)  # its baseline: backfill 1 posts the newest item
     assert len(sent(engine)) == 1
     run_cycle(make_runtime([], [{"name": "web"}]))  # removed
+    away(engine, "/a", 49)
     page(site, "/later", "Published while away")
     site.pages["/a"] = feed({"link": site.url("/later")}, {"link": site.url("/story"), "when": NOW - timedelta(hours=1)})
     run_cycle(runtime)  # back: backfill takes the newest item, the one posted already is not posted again
@@ -222,3 +224,34 @@ def test_a_poll_that_outlasts_the_feed_lease_keeps_it_from_a_second_worker(engin
 
         feed_row = session.exec(select(Feed)).one()
         assert feed_row.initialized and feed_row.lease_owner is None
+
+
+def away(engine, path_end: str, hours: float) -> None:
+    """The feed was last polled ``hours`` ago: it stayed out of every configuration that long."""
+    from distributor.models import Feed
+
+    with Session(engine) as session:
+        for row in session.exec(select(Feed).where(Feed.url.endswith(path_end))):
+            row.last_polled_at = row.last_polled_at - timedelta(hours=hours)
+            session.add(row)
+        session.commit()
+
+
+def test_a_run_once_with_a_configuration_lacking_a_feed_does_not_make_the_service_miss_its_stories(
+        make_runtime, site, engine, caplog):
+    """`run --once -c other.toml` (or a second service) whose configuration lacks feed B, while the
+    service that has B keeps polling it: B was never away, its next story is posted as ever."""
+    import logging
+
+    both = [{"url": "/a", "accounts": ["web"]}, {"url": "/b", "accounts": ["web"]}]
+    service = make_runtime(both, [{"name": "web"}])
+    site.pages["/a"] = feed({"link": site.url("/a-earlier")})
+    site.pages["/b"] = feed({"link": site.url("/b-earlier")})
+    run_cycle(service)  # both baselines
+    with caplog.at_level(logging.INFO, logger="distributor.pipeline"):
+        run_cycle(make_runtime(both[:1], [{"name": "web"}]))  # another configuration, without feed B
+    assert any("/b" in r.getMessage() and "not in this configuration" in r.getMessage() for r in caplog.records)
+    page(site, "/b-1", "Ferry vote passes")
+    site.pages["/b"] = feed({"link": site.url("/b-1")}, {"link": site.url("/b-earlier")})
+    run_cycle(service)
+    assert [link for _, _, link in sent(engine)] == [site.url("/b-1")]

@@ -119,3 +119,79 @@ def test_a_json_feed_names_its_websub_hub_and_topic():
                      feed_url="https://news.example/feed.json?v=1")
     assert parse_json_feed(body, FEED_URL)[1:] == ("https://hub.example/", "https://news.example/feed.json?v=1")
     assert parse_json_feed(json_feed(hubs="nonsense"), FEED_URL)[1:] == (None, FEED_URL)
+
+
+# --- hostile JSON: one line, never a traceback, linear in the body
+
+
+@pytest.mark.parametrize("body, words", [
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": ' + b"9" * 5000 + b"}]}",
+     "a number too long"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": [], "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     "nested too deeply"),
+])
+def test_hostile_json_is_a_one_line_error(body, words):
+    with pytest.raises(FeedError) as raised:
+        parse_feed(body, FEED_URL, "application/feed+json")
+    assert str(raised.value).startswith(f"{FEED_URL} is not a feed: ") and words in str(raised.value)
+
+
+@pytest.mark.parametrize("date", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+def test_a_date_beyond_the_calendar_leaves_the_item_undated(date):
+    body = json_feed({"id": "1", "url": "https://news.example/a", "date_published": date})
+    assert [i.published_at for i in parse_feed(body, FEED_URL)] == [None]
+
+
+def test_tags_are_read_in_linear_time_and_kept_once():
+    """100,000 distinct tags (~1.2 MB) on one item: a list membership test per tag took minutes."""
+    import time
+
+    tags = ["Ferry  vote", "Ferry vote", *(f"t{i}" for i in range(100_000))]
+    body = json_feed({"id": "1", "url": "https://news.example/a", "tags": tags})
+    started = time.monotonic()
+    [item] = parse_feed(body, FEED_URL)
+    assert time.monotonic() - started < 20
+    assert item.tags[:2] == ["Ferry vote", "t0"] and len(item.tags) == 100_001
+
+
+def test_nul_and_lone_surrogates_are_not_stored_and_do_not_stop_the_feed(make_runtime, site, engine):
+    r"""JSON may escape what XML cannot carry (\u0000, a lone \ud800): PostgreSQL refuses both in text,
+    so one such item failed the feed's every poll."""
+    runtime = make_runtime([{"url": "/feed.json", "accounts": ["web"]}], [{"name": "web"}])
+    site.pages["/feed.json"] = ("application/feed+json", json_feed({"id": "urn:0", "url": site.url("/earlier")}))
+    run_cycle(runtime)
+    page(site, "/ferry", "Ferry vote passes")
+    hostile = ('{"id": "urn:\\u0000x", "url": "%s", "title": "Ferry\\u0000 vote \\ud800passes",'
+               ' "summary": "Nul\\u0000 here", "tags": ["a\\u0000b", "\\udfff"]}' % site.url("/ferry"))
+    bad_link = '{"id": "urn:3", "url": "%s"}' % site.url("/x\\u0000y")
+    body = json_feed().replace(b'"items": []', f'"items": [{hostile}, {bad_link}]'.encode())
+    site.pages["/feed.json"] = ("application/feed+json", body)
+    report = run_cycle(runtime)
+    assert report.discovered.failed == 0, report.discovered.errors
+    assert [link for _, _, link in sent(engine)] == [site.url("/ferry")]
+    with Session(engine) as session:
+        assert sorted(a.url for a in session.exec(select(Article))) == [site.url("/earlier"), site.url("/ferry")]
+
+
+def test_stories_sharing_one_id_are_each_posted(make_runtime, site, engine):
+    """A generator that gives every item the same id ("1", the site's name): the id is no stable
+    guid then, and the second story was taken for an edit of the first and never posted."""
+    runtime = make_runtime([{"url": "/feed.json", "accounts": ["web"]}], [{"name": "web"}])
+    site.pages["/feed.json"] = ("application/feed+json", json_feed({"id": "1", "url": site.url("/earlier")}))
+    run_cycle(runtime)
+    for path in ("/ferry", "/harbour"):
+        page(site, path, f"Story {path}")
+    site.pages["/feed.json"] = ("application/feed+json", json_feed(
+        {"id": "1", "url": site.url("/harbour"), "date_published": NOW.isoformat()},
+        {"id": "1", "url": site.url("/ferry"), "date_published": (NOW - timedelta(minutes=5)).isoformat()},
+        {"id": "1", "url": site.url("/earlier")}))
+    run_cycle(runtime)
+    assert sorted(link for _, _, link in sent(engine)) == [site.url("/ferry"), site.url("/harbour")]
+
+
+def test_a_date_written_as_rss_writes_it_still_dates_the_item():
+    """Some generators format date_published as RSS does: undated, such an item escaped max_age_hours."""
+    body = json_feed({"id": "1", "url": "https://news.example/a", "date_published": "Mon, 30 Nov 2026 09:15:00 +0100"},
+                     {"id": "2", "url": "https://news.example/b", "date_modified": "Mon, 30 Nov 2026 10:00:00 GMT"})
+    assert [i.published_at for i in parse_feed(body, FEED_URL)] == [
+        datetime(2026, 11, 30, 8, 15, tzinfo=timezone.utc), datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)]

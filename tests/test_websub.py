@@ -289,3 +289,45 @@ def test_a_feed_whose_websub_is_turned_off_is_unsubscribed_and_its_pushes_ignore
     assert answer.status_code == 202 and answer.json()["status"] == "ignored"
     with Session(runtime.engine) as session:
         assert session.exec(select(Article)).all() == []
+
+
+def test_a_push_arriving_while_a_poll_records_the_same_story_is_accepted_and_recorded_once(world, monkeypatch):
+    """The hub pushes the story the safety-net poll is recording at that moment: the push waited
+    on the poll's rows and then failed on them (503, the hub retrying a story already in)."""
+    import threading
+
+    from distributor import pipeline
+
+    site, hub, runtime, base, feed_url = world
+    subscribed(world)
+    earlier = site.url("/news/earlier")
+    site.pages["/feed"] = ("application/rss+xml", rss_with_hub(hub.url, feed_url, [("Earlier", earlier)]))
+    discover(runtime, force=True)  # the baseline
+    story = site.url("/news/ferry")
+    body = rss_with_hub(hub.url, feed_url, [("Ferry", story), ("Earlier", earlier)])
+    site.pages["/feed"] = ("application/rss+xml", body)
+    recorded, release = threading.Event(), threading.Event()
+    original = pipeline.record_feed_items
+
+    def recording_slowly(*args, **kwargs):  # the poll's rows are written, not yet committed
+        added = original(*args, **kwargs)
+        recorded.set()
+        release.wait(10)
+        return added
+
+    monkeypatch.setattr(pipeline, "record_feed_items", recording_slowly)
+    polls = []
+    poller = threading.Thread(target=lambda: polls.append(discover(runtime, force=True)))
+    poller.start()
+    assert recorded.wait(10)
+    answers = []
+    pusher = threading.Thread(target=lambda: answers.extend(hub.publish(feed_url, body)))
+    pusher.start()
+    time.sleep(1.0)  # the push is at the poll's rows
+    release.set()
+    poller.join()
+    pusher.join()
+    assert polls[0].failed == 0 and polls[0].done == 1
+    assert [a.status_code for a in answers] == [202] and answers[0].json() == {"status": "accepted", "new": 0}
+    with Session(runtime.engine) as session:
+        assert sorted(a.url for a in session.exec(select(Article))) == [earlier, story]

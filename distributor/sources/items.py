@@ -12,7 +12,7 @@ whose link changed (an edited slug) within the same feed.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
@@ -46,6 +46,24 @@ class FeedItem:
     # the guid when it is an id that stays with the item while its link may change
     # (RSS isPermaLink="false", an Atom tag: id); None when the guid is just the link
     stable_guid: str | None = None
+
+
+def without_shared_guids(items: list[FeedItem]) -> list[FeedItem]:
+    """The items of one document, a stable guid that several of its articles carry taken off them.
+
+    A guid stands for one item (its link may change when the slug is edited); a
+    generator that gives every item the same id ("1", the site's name) would make
+    each new story look like an edit of the first one seen, and none be posted.
+    ``items`` holds one item per key, so two items sharing a guid are two articles.
+    """
+    first_key: dict[str, str] = {}
+    shared: set[str] = set()
+    for item in items:
+        if item.stable_guid and first_key.setdefault(item.stable_guid, item.key) != item.key:
+            shared.add(item.stable_guid)
+    if not shared:
+        return items
+    return [replace(item, stable_guid=None) if item.stable_guid in shared else item for item in items]
 
 
 def _is_tracking(name: str) -> bool:

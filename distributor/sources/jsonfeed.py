@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from distributor.errors import FeedError
-from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url
+from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url, without_shared_guids
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 MEDIA_TYPES = ("application/feed+json", "application/json")
@@ -41,6 +42,8 @@ def parse_json_feed(content: bytes, base_url: str) -> tuple[list[FeedItem], str 
         raise FeedError(f"{base_url} is not a feed: invalid JSON at line {exc.lineno}: {exc.msg}") from None
     except RecursionError:
         raise FeedError(f"{base_url} is not a feed: JSON nested too deeply") from None
+    except ValueError:  # an integer past Python's 4,300 digits (int_max_str_digits)
+        raise FeedError(f"{base_url} is not a feed: JSON with a number too long to read") from None
     version = document.get("version") if isinstance(document, dict) else None
     if not isinstance(version, str) or not version.startswith(VERSION_PREFIX):
         raise FeedError(f"{base_url} is not a feed: it is JSON, not RSS, Atom or JSON Feed "
@@ -56,7 +59,7 @@ def parse_json_feed(content: bytes, base_url: str) -> tuple[list[FeedItem], str 
             continue
         seen.add(item.key)
         items.append(item)
-    return items, _hub(document, base_url), _topic(document, base_url)
+    return without_shared_guids(items), _hub(document, base_url), _topic(document, base_url)
 
 
 def _list(value: object) -> list:
@@ -64,14 +67,32 @@ def _list(value: object) -> list:
 
 
 def _string(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    """A JSON string as text the database takes: JSON can escape what XML cannot carry (``\\u0000``,
+    a lone surrogate), and PostgreSQL refuses both in a text column. NULs go, a lone surrogate
+    becomes U+FFFD."""
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if not value.isascii():
+        value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value.strip() or None
+
+
+def _storable(text: str) -> bool:
+    """Whether ``_string`` keeps this text as it is (a link it had to change would be another address)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return "\x00" not in text
 
 
 def _absolute(base_url: str, value: object) -> str | None:
     from urllib.parse import urljoin
 
     text = _string(value)
-    if text is None:
+    if text is None or not _storable(value):
         return None
     url = text if text.startswith(("https://", "http://")) else urljoin(base_url, text)
     return url if is_http_url(url) else None
@@ -89,11 +110,11 @@ def _to_item(entry: dict, base_url: str) -> FeedItem | None:
     summary = _string(entry.get("summary")) or _string(entry.get("content_text"))
     plain = {"type": "text/plain"} if summary else None
     summary = without_furniture(_text(summary or _string(entry.get("content_html")), plain))
-    tags = []
+    tags = {}  # a dict keeps the order, and finding a tag seen before costs nothing however many there are
     for tag in _list(entry.get("tags")):
-        text = _string(tag)
-        if text and text not in tags:
-            tags.append(" ".join(text.split()))
+        text = " ".join((_string(tag) or "").split())
+        if text:
+            tags.setdefault(text, None)
     stable = guid if guid and not (is_http_url(guid) and normalise_url(guid) == normalise_url(link)) else None
     return FeedItem(
         key=item_key(link, guid, title, summary),
@@ -103,21 +124,27 @@ def _to_item(entry: dict, base_url: str) -> FeedItem | None:
         published_at=_date(entry.get("date_published")) or _date(entry.get("date_modified")),
         image_url=_image(entry, base_url),
         summary=summary,
-        tags=tags,
+        tags=list(tags),
         stable_guid=stable,
     )
 
 
 def _date(value: object) -> datetime | None:
-    """An RFC 3339 date as aware UTC; a date without a zone, or no date, is None (undated)."""
+    """An RFC 3339 date (else an RFC 822 one) as aware UTC; a date without a zone, or no date, is None (undated)."""
     text = _string(value)
     if text is None or len(text) > 64:
         return None
     try:
         when = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
-    except ValueError:
+    except ValueError:  # generators that format dates as RSS does ("Mon, 30 Nov 2026 09:15:00 +0100")
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    try:
+        return when.astimezone(timezone.utc) if when.tzinfo is not None else None
+    except OverflowError:  # its UTC is outside years 1 to 9999
         return None
-    return when.astimezone(timezone.utc) if when.tzinfo is not None else None
 
 
 def _image(entry: dict, base_url: str) -> str | None:

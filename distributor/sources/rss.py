@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from distributor.errors import FeedError
 from distributor.fetch import Fetcher
-from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url
+from distributor.sources.items import FeedItem, is_http_url, item_key, normalise_url, without_shared_guids
 from distributor.sources.jsonfeed import looks_like_json, parse_json_feed
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def parse_feed(content: bytes, base_url: str, content_type: str | None = None) -
             continue
         seen.add(item.key)
         items.append(item)
-    return items
+    return without_shared_guids(items)
 
 
 def _headers(content: bytes, base_url: str, content_type: str | None) -> dict[str, str]:
