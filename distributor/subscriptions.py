@@ -248,8 +248,8 @@ def _unsubscribe(runtime, sub_id: int, now: datetime) -> str | None:
     if not runtime.settings.web.public_url:  # no callback the hub could verify: nothing to ask
         return _forget(runtime.engine, sub_id)
     fields = {"hub.mode": "unsubscribe", "hub.topic": topic, "hub.callback": callback_url(runtime.settings, token)}
-    try:
-        runtime.fetcher.post_form(hub, fields)
+    try:  # a refusing hub that quotes our request back must not put the token in last_error
+        runtime.fetcher.post_form(hub, fields, secrets=(token,))
     except DistributorError as exc:
         error = f"unsubscribing at {hub} failed: {exc}"
         log.warning("WebSub subscription %s: %s; asked again later", sub_id, error)

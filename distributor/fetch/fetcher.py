@@ -35,6 +35,36 @@ _DRAIN_LIMIT = 64 * 1024  # a redirect's or 304's body read to reuse the connect
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
+SECRET_PIECE = 12  # this many characters of a secret in a row, anywhere in a quoted answer, are taken out
+
+
+def without_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every piece of each secret (as sent or URL-encoded) that it quotes replaced by
+    "[redacted]": the whole secret, and any SECRET_PIECE characters of it in a row, so that a
+    server quoting the start of our request back, cut in the middle of a secret, shows none of
+    it that matters. Linear: one set look-up per character of ``text``.
+
+    Written here because what to take out is "any long enough piece of these strings", which no
+    log-scrubbing library we know does."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""), quote_plus(secret))}
+    for form in (f for f in forms if len(f) < SECRET_PIECE):  # too short to cut into pieces: whole only
+        text = text.replace(form, "[redacted]")
+    pieces = {form[i:i + SECRET_PIECE] for form in forms if len(form) >= SECRET_PIECE
+              for i in range(len(form) - SECRET_PIECE + 1)}
+    if not pieces:
+        return text
+    kept, copied, end = [], 0, -1  # text[:copied] is handled; the span being redacted ends at ``end``
+    for i in range(len(text) - SECRET_PIECE + 1):
+        if text[i:i + SECRET_PIECE] in pieces:
+            if i > end:  # a new span: keep what came before it
+                kept += [text[copied:i], "[redacted]"]
+            end = copied = i + SECRET_PIECE
+    kept.append(text[copied:])
+    return "".join(kept)
+
+
 @dataclass
 class FetchResult:
     url: str  # after redirects
@@ -156,7 +186,7 @@ class Fetcher:
         each of ``secrets`` taken out (a server often quotes the request back in its error, and
         the error goes to the log and the desk); the answer's body is capped at ``max_bytes``.
         """
-        from urllib.parse import quote, quote_plus, urlencode
+        from urllib.parse import urlencode
 
         body = urlencode(fields).encode("ascii")
         headers = dict(self._headers) | {"Content-Type": "application/x-www-form-urlencoded",
@@ -169,10 +199,7 @@ class Fetcher:
                 answer = CaseInsensitiveDict(response.headers)
                 content = self._read_capped(response, url, max_bytes, deadline)
                 if response.status >= 300:
-                    quoted = content.decode("utf-8", "replace")
-                    for secret in (s for s in secrets if s):
-                        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-                            quoted = quoted.replace(form, "[redacted]")
+                    quoted = without_secrets(content.decode("utf-8", "replace"), secrets)
                     raise HttpStatusError(f"HTTP {response.status} from {url}: {quoted[:200]}", response.status)
                 return FetchResult(url, response.status, content, answer)
             finally:
