@@ -66,6 +66,20 @@ def test_joiners_inside_emoji_and_non_latin_words_are_kept():
     assert result.title == "Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair"
 
 
+def test_a_joiner_ending_a_malayalam_word_is_kept():
+    # "കടല്\u200d" (sea) written with the old chillu: virama + ZWJ at the word's end. Without the
+    # joiner the word shows a visible virama, another spelling; a joiner after Latin text still goes.
+    sea = "\u0d15\u0d1f\u0d32\u0d4d\u200d"
+    html = _page(
+        f"<h1>{sea} \u0d36\u0d3e\u0d28\u0d4d\u0d24\u0d02</h1>"
+        "<p>The harbour was calm on Sunday after a week of storms along the coast.</p>",
+        head="<meta property='og:description' content='Calm\u200d seas \u0d15\u0d1f\u0d32\u0d4d\u200d.'>",
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    assert result.title == f"{sea} \u0d36\u0d3e\u0d28\u0d4d\u0d24\u0d02"
+    assert result.description == f"Calm seas {sea}."
+
+
 def test_a_quote_that_continues_the_writers_sentence_is_never_posted_unattended():
     # 'says the idea “is actually not so crazy.”': the speaker's words, but half a sentence:
     # when it is all the page has, an editor decides (the default policy holds it).
