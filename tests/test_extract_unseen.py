@@ -227,6 +227,20 @@ def test_a_blog_name_inside_the_first_part_of_the_title_does_not_make_it_the_sit
     assert title.startswith("Autumn leaves at Maple Camp")
 
 
+def test_the_site_name_after_an_article_before_the_title_is_still_the_site_prefix():
+    for title, site in (
+        ("The Ledger | Bridge reopens after the storm", "Ledger"),
+        ("La Gaceta | El puente reabre tras la tormenta", "Gaceta"),
+        ("Der Bote | Die Br\u00fccke ist wieder offen", "Bote"),
+    ):
+        html = (
+            f"<html><head><meta property='og:site_name' content='{site}'>"
+            f"<meta property='og:title' content='{title}'></head>"
+            "<body><p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
+        )
+        assert extract_page(html, url="https://ledger.example/a").title == title.split(" | ")[1]
+
+
 def test_an_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
     html = _page(
         "<h1>Detective reopens the harbour case</h1>"

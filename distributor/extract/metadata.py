@@ -146,13 +146,23 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     site = _norm(site_name) if site_name else None
     if site and _norm(parts[-1]) in site or (site and site in _norm(parts[-1])):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    if site and (_norm(parts[0]) in site or _norm(parts[0]).startswith(site)):  # not "Story @ Blog :: Host"
+    if site and _names_site(_norm(parts[0]), site):
         return " - ".join(parts[1:]) if len(parts) > 2 else parts[1]
     if only_site:
         return title
     if len(parts[-1]) <= 30 and len(parts[-1]) < len(parts[0]):
         return parts[0] if len(parts) == 2 else title[: title.rfind(parts[-1])].rstrip(" |-–—:·•/»")
     return title
+
+
+_ARTICLE_PREFIX_RE = re.compile(r"(?:the|a|la|le|les|l'|el|los|las|die|der|das|il|lo|de|het|o) ?")
+
+
+def _names_site(part: str, site: str) -> bool:
+    """A title's first part that is the site's name: part of it, starting with it ("Ledger
+    Online"), or it after an article ("The Ledger" for "Ledger"); a story that merely
+    mentions the site is not ("Story @ Blog :: Host")."""
+    return part in site or part.startswith(site) or part[_ARTICLE_PREFIX_RE.match(part).end():] == site
 
 
 def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
