@@ -207,6 +207,37 @@ def test_an_h1_that_only_links_home_is_the_masthead():
     assert title and "Talks with a Ghost" in title
 
 
+def test_a_story_h1_in_a_box_named_masthead_or_catalogo_is_still_the_headline():
+    pages = {
+        "Bridge reopens after the storm": "<div class='story-masthead'><h1>Bridge reopens after the storm</h1></div>"
+        "<p>The bridge reopened on Monday after four months of repairs to its deck.</p>",
+        "El puente reabre tras la tormenta": "<div class='catalogo-noticias'><h1>El puente reabre tras la tormenta</h1></div>"
+        "<p>El puente volvi\u00f3 a abrir el lunes despu\u00e9s de cuatro meses de obras.</p>",
+    }
+    for headline, body in pages.items():
+        html = f"<html><head></head><body>{body}</body></html>"
+        assert extract_page(html, url="https://ledger.example/a").title == headline
+
+
+def test_an_h1_linking_home_on_a_page_declaring_no_title_is_not_traded_for_a_sidebar_h1():
+    html = (
+        "<html><head></head><body><h1><a href='https://gazette.example/'>Le pont rouvre apr\u00e8s la temp\u00eate</a></h1>"
+        "<p>Le pont a rouvert lundi apr\u00e8s quatre mois de travaux sur son tablier.</p>"
+        "<aside><h1>Les plus lus</h1></aside></body></html>"
+    )
+    assert extract_page(html, url="https://gazette.example/2026/pont").title == "Le pont rouvre apr\u00e8s la temp\u00eate"
+
+
+def test_an_h1_linking_home_that_the_declared_title_names_is_the_headline():
+    html = (
+        "<html><head><meta property='og:title' content='Die Br\u00fccke ist wieder offen'></head><body>"
+        "<h1><a href='/'>Die Br\u00fccke ist wieder offen</a></h1>"
+        "<p>Die Br\u00fccke wurde am Montag nach vier Monaten Bauzeit wieder ge\u00f6ffnet.</p>"
+        "<aside><h1>Meistgelesen</h1></aside></body></html>"
+    )
+    assert extract_page(html, url="https://bote.example/2026/bruecke").title == "Die Br\u00fccke ist wieder offen"
+
+
 def test_a_permalink_mark_after_the_headline_is_not_part_of_it():
     html = _page(
         "<h1><a class='toc-backref' href='#id4'>Shared Mutable History</a>"
@@ -232,6 +263,7 @@ def test_the_site_name_after_an_article_before_the_title_is_still_the_site_prefi
         ("The Ledger | Bridge reopens after the storm", "Ledger"),
         ("La Gaceta | El puente reabre tras la tormenta", "Gaceta"),
         ("Der Bote | Die Br\u00fccke ist wieder offen", "Bote"),
+        ("Bote Online | Die Br\u00fccke ist wieder offen", "Bote"),
     ):
         html = (
             f"<html><head><meta property='og:site_name' content='{site}'>"
@@ -239,6 +271,12 @@ def test_the_site_name_after_an_article_before_the_title_is_still_the_site_prefi
             "<body><p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
         )
         assert extract_page(html, url="https://ledger.example/a").title == title.split(" | ")[1]
+    html = (
+        "<html><head><meta property='og:site_name' content='Bote'>"
+        "<meta property='og:title' content='Neues aus dem Bote-Land | Die Br\u00fccke ist offen'></head>"
+        "<body><p>Die Br\u00fccke wurde am Montag nach vier Monaten Bauzeit wieder ge\u00f6ffnet.</p></body></html>"
+    )
+    assert extract_page(html, url="https://bote.example/a").title == "Neues aus dem Bote-Land | Die Br\u00fccke ist offen"
 
 
 def test_an_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
