@@ -80,6 +80,27 @@ def test_a_joiner_ending_a_malayalam_word_is_kept():
     assert result.description == f"Calm seas {sea}."
 
 
+def test_any_long_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
+    for adverb in ("Surprisingly", "Ironically", "Reportedly", "Frankly"):
+        html = _page(
+            "<h1>Detective reopens the harbour case</h1>"
+            f"<p>{adverb} Ana Lopez knows more about the night of the fire than anyone in town.</p>"
+            "<p>\u201cNobody has asked me the right question yet,\u201d Lopez said on Friday.</p>"
+        )
+        quote = extract_page(html, url="https://wire.example/a").pull_quote
+        assert quote is not None and quote.speaker == "Ana Lopez", adverb
+
+
+def test_a_first_name_ending_in_ly_is_still_a_name():
+    html = _page(
+        "<h1>Detective reopens the harbour case</h1>"
+        "<p>Kimberly Lopez knows more about the night of the fire than anyone in town.</p>"
+        "<p>\u201cNobody has asked me the right question yet,\u201d Lopez said on Friday.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and quote.speaker == "Kimberly Lopez"
+
+
 def test_a_quote_that_continues_the_writers_sentence_is_never_posted_unattended():
     # 'says the idea “is actually not so crazy.”': the speaker's words, but half a sentence:
     # when it is all the page has, an editor decides (the default policy holds it).
