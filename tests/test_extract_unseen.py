@@ -323,6 +323,19 @@ def test_a_quote_whose_sentence_runs_on_into_the_prose_is_unsure():
     assert runs_on and all(q.confidence < CONFIDENCE_THRESHOLD for q in runs_on)
 
 
+def test_a_quote_carried_on_by_the_prose_before_a_distant_attribution_is_unsure():
+    # The attribution is the whole sentence's: the quoted words alone are a clipped line.
+    html = _page(
+        "<h1>Bridge reopens after the storm</h1>"
+        "<p>The bridge reopened on Monday after four months of repairs to its deck.</p>"
+        "<p>\u201cThe repairs that worried\u201d residents most are done, Ana Lopez said on Monday.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    clipped = [q for q in result.quotes if q.text.startswith("The repairs")]
+    assert clipped and all(q.confidence < CONFIDENCE_THRESHOLD for q in clipped)
+    assert result.pull_quote is None or result.pull_quote.confidence < CONFIDENCE_THRESHOLD
+
+
 def test_an_unpunctuated_quote_handed_to_its_speaker_keeps_its_confidence():
     html = _page(
         "<h1>Coach looks ahead</h1>"

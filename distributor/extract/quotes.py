@@ -298,6 +298,12 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         if _not_speech(parts[0], before, after, tight):
             continue  # leave it in the prose: it is part of a sentence
         runs_on = bool(tight and mention and mention.kind == "name") and _runs_on(inner, after, mention.text)
+        # “The repairs that worried” residents most are done, Ana Lopez said: the prose carries
+        # the quoted words on, and the attribution further off is the whole sentence's.
+        runs_on = runs_on or bool(
+            mention and not tight and not _PUNCTUATED_END_RE.search(inner)
+            and _LOWER_NEXT_RE.match(after) and not _ANY_VERB_START.match(after)
+        )
         if runs_on and len(parts) == 1:
             sentences = split_sentences(parts[0])
             if len(sentences) > 1:  # “A whole sentence. Bigger than the little” deal announced in May
