@@ -336,6 +336,30 @@ def test_a_quote_carried_on_by_the_prose_before_a_distant_attribution_is_unsure(
     assert result.pull_quote is None or result.pull_quote.confidence < CONFIDENCE_THRESHOLD
 
 
+def test_words_the_speaker_reports_from_someone_else_are_never_posted_unattended():
+    # “…,” Lopez said Ortiz told her: the words may be Ortiz's, put in Lopez's mouth.
+    for attribution in ("Lopez said Ortiz told her", "she said the engineer had told her in May"):
+        html = _page(
+            "<h1>Bridge reopens after the storm</h1>"
+            "<p>Mayor Ana Lopez opened the bridge on Monday after four months of repairs to its deck.</p>"
+            f"<p>\u201cWe will have to rebuild the whole deck next year,\u201d {attribution}.</p>"
+        )
+        result = extract_page(html, url="https://wire.example/a")
+        assert result.quotes and all(q.confidence < CONFIDENCE_THRESHOLD for q in result.quotes), attribution
+        assert result.pull_quote is None or result.pull_quote.confidence < CONFIDENCE_THRESHOLD
+
+
+def test_a_speaker_adding_what_someone_told_her_after_a_comma_keeps_her_quote():
+    html = _page(
+        "<h1>Bridge reopens after the storm</h1>"
+        "<p>Mayor Ana Lopez opened the bridge on Monday after four months of repairs to its deck.</p>"
+        "<p>\u201cWe will have to rebuild the whole deck next year,\u201d Lopez said, adding that the engineer told her so.</p>"
+        "<p>\u201cWe will have to rebuild the whole deck next year,\u201d Lopez told Ben Ortiz, the engineer.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote.speaker == "Ana Lopez" and quote.confidence >= CONFIDENCE_THRESHOLD
+
+
 def test_an_unpunctuated_quote_handed_to_its_speaker_keeps_its_confidence():
     html = _page(
         "<h1>Coach looks ahead</h1>"

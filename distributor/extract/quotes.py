@@ -105,6 +105,7 @@ class _Raw:
     incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
     unpunctuated: bool = False  # “… and continue to see ” Mayer said: a clipped line
     runs_on: bool = False  # “The thing with Elise bothered” Ford’s family, Starner said: the prose ends the sentence
+    second_hand: bool = False  # “…,” Lopez said Ortiz told her: whose words they are is not sure
     mention: Mention | None = None
     tight: bool = False  # the attribution hugs the quote
     speaker: str | None = None
@@ -320,6 +321,7 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
                 tight=tight,
                 unpunctuated=tight and not _PUNCTUATED_END_RE.search(inner),
                 runs_on=runs_on,
+                second_hand=bool(mention and _SECOND_HAND_RE.match(after)),
                 prefix=text[max(0, span.start - PREFIX_CHARS) : span.start],
             )
         )
@@ -328,6 +330,15 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         if b.parts[0][:1].islower() and not _ENDS_SENTENCE_RE.search(a.parts[0]):
             a.incomplete = True
     return raws
+
+
+# “…,” Lopez said Ortiz told her / she said the engineer had told her: the attribution's
+# clause reports a second speaker, who may be the one whose words these are. (Bounded
+# gaps: one short clause is read, whatever follows.)
+_SECOND_HAND_RE = re.compile(
+    r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells)\b"
+    r"[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked)\b"
+)
 
 
 def _runs_on(inner: str, after: str, speaker: str) -> bool:
@@ -587,7 +598,7 @@ def _confidence(r: _Raw) -> float:
         value *= 0.97  # the rules of other languages have been read on fewer pages
     if r.fragment or r.incomplete or not r.closed:
         value *= 0.85
-    if r.runs_on:
+    if r.runs_on or r.second_hand:
         value = min(value, FRAGMENT_CONFIDENCE)  # half a sentence: never posted unattended
     return round(value, 2)
 
