@@ -338,7 +338,10 @@ def test_a_quote_carried_on_by_the_prose_before_a_distant_attribution_is_unsure(
 
 def test_words_the_speaker_reports_from_someone_else_are_never_posted_unattended():
     # “…,” Lopez said Ortiz told her: the words may be Ortiz's, put in Lopez's mouth.
-    for attribution in ("Lopez said Ortiz told her", "she said the engineer had told her in May"):
+    for attribution in (
+        "Lopez said Ortiz told her", "she said the engineer had told her in May", "Lopez said, quoting Ortiz",
+        "Lopez said, reading from a letter Ortiz sent her", "Lopez recalled Ortiz telling her",
+    ):
         html = _page(
             "<h1>Bridge reopens after the storm</h1>"
             "<p>Mayor Ana Lopez opened the bridge on Monday after four months of repairs to its deck.</p>"

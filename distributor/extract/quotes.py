@@ -332,12 +332,14 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
     return raws
 
 
-# “…,” Lopez said Ortiz told her / she said the engineer had told her: the attribution's
-# clause reports a second speaker, who may be the one whose words these are. (Bounded
-# gaps: one short clause is read, whatever follows.)
+# “…,” Lopez said Ortiz told her / she said the engineer had told her / Lopez recalled Ortiz
+# telling her / Lopez said, quoting Ortiz: the attribution's clause reports a second speaker
+# or a text, which may be whose words these are. (Bounded gaps: one short clause is read,
+# whatever follows.)
 _SECOND_HAND_RE = re.compile(
-    r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells)\b"
-    r"[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked)\b"
+    r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells|recalled|recalls)\b"
+    r"(?:[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked|telling|saying)\b"
+    r"|,?\s+(?:quoting|citing|reading|paraphrasing|relaying|repeating)\b)"
 )
 
 
