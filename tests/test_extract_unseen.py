@@ -363,6 +363,17 @@ def test_a_speaker_adding_what_someone_told_her_after_a_comma_keeps_her_quote():
     assert quote.speaker == "Ana Lopez" and quote.confidence >= CONFIDENCE_THRESHOLD
 
 
+def test_a_quote_opening_with_a_name_written_lower_case_first_is_whole():
+    for opening in ("eBay sellers", "iPhone owners"):
+        html = _page(
+            "<h1>Market hall opens</h1>"
+            "<p>The city opened its new market hall on Monday after two years of building work.</p>"
+            f"<p>\u201c{opening} will be the first to get a stall in the new hall,\u201d said Mayor Ana Lopez.</p>"
+        )
+        quote = extract_page(html, url="https://wire.example/a").pull_quote
+        assert quote.speaker == "Ana Lopez" and quote.confidence >= CONFIDENCE_THRESHOLD, opening
+
+
 def test_an_unpunctuated_quote_handed_to_its_speaker_keeps_its_confidence():
     html = _page(
         "<h1>Coach looks ahead</h1>"

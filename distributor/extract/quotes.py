@@ -911,7 +911,12 @@ _LEAD_IN_RE = re.compile(r"[\s.…\[(]*")
 def _continues_a_sentence(piece: str) -> bool:
     """'says the idea “is actually not so crazy.”': the speaker's words, but the writer's
     sentence began them; posted alone they read as a broken line."""
-    return piece[_LEAD_IN_RE.match(piece).end() :][:1].islower()
+    rest = piece[_LEAD_IN_RE.match(piece).end() :]
+    # (a name written with a lower-case first letter, "eBay", "iPhone", opens a sentence as it is)
+    return rest[:1].islower() and not _CAMEL_START_RE.match(rest)
+
+
+_CAMEL_START_RE = re.compile(r"[^\W\d_][^\W\d_]{0,3}?[A-Z]")
 
 
 def _windows(text: str) -> list[tuple[str, float]]:
