@@ -431,3 +431,23 @@ def test_an_attribution_box_in_the_figcaption_is_a_credit():
         "<div class='attribution'><p><a href='https://photos.example/jo'>Jo Lee</a> for the Ledger</p></div></figcaption></figure>"
     )
     assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday."
+
+
+def test_a_caption_the_page_clips_with_text_truncate_is_still_the_caption():
+    html = _page(
+        "<h1>Bridge reopens</h1><figure><img src='https://ledger.example/photos/bridge.jpg' width='1200' height='800'>"
+        "<figcaption><span class='caption-text text-truncate'>Workers repair the deck on Monday morning before the opening."
+        "</span></figcaption></figure>"
+        "<p>The bridge reopened on Monday after four months of repairs to its deck.</p>"
+    )
+    image = extract_page(html, url="https://ledger.example/a").image
+    assert image.alt == "Workers repair the deck on Monday morning before the opening."
+
+
+def test_a_spanish_alt_text_opening_with_a_la_izquierda_keeps_it():
+    alt = "a la izquierda: Mar\u00eda L\u00f3pez, la alcaldesa, junto al ingeniero del puente"
+    html = _page(
+        "<h1>El puente reabre</h1><p>El puente volvi\u00f3 a abrir el lunes despu\u00e9s de cuatro meses de obras.</p>",
+        head=f"<meta property='og:image' content='https://ledger.example/photos/puente.jpg'><meta property='og:image:alt' content='{alt}'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == alt
