@@ -352,6 +352,19 @@ def test_words_the_speaker_reports_from_someone_else_are_never_posted_unattended
         assert result.pull_quote is None or result.pull_quote.confidence < CONFIDENCE_THRESHOLD
 
 
+def test_words_quoted_from_someone_else_in_spanish_and_french_are_never_posted_unattended():
+    pages = (
+        "<p>La alcaldesa Ana L\u00f3pez abri\u00f3 el puente el lunes despu\u00e9s de cuatro meses de obras.</p>"
+        "<p>\u00abTendremos que reconstruir todo el tablero el a\u00f1o que viene\u00bb, dijo L\u00f3pez, citando a Ortiz.</p>",
+        "<p>La maire Anne Dubois a ouvert le pont lundi apr\u00e8s quatre mois de travaux.</p>"
+        "<p>\u00ab Il faudra refaire tout le tablier l\u2019an prochain \u00bb, a d\u00e9clar\u00e9 Dubois, "
+        "citant l\u2019ing\u00e9nieur Marc Petit.</p>",
+    )
+    for body in pages:
+        quote = extract_page(_page("<h1>El puente</h1>" + body), url="https://wire.example/a").pull_quote
+        assert quote is None or quote.confidence < CONFIDENCE_THRESHOLD, body
+
+
 def test_a_speaker_adding_what_someone_told_her_after_a_comma_keeps_her_quote():
     html = _page(
         "<h1>Bridge reopens after the storm</h1>"

@@ -338,8 +338,9 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
 # whatever follows.)
 _SECOND_HAND_RE = re.compile(
     r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells|recalled|recalls)\b"
-    r"(?:[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked|telling|saying)\b"
-    r"|,?\s+(?:quoting|citing|reading|paraphrasing|relaying|repeating)\b)"
+    r"[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked|telling|saying)\b"
+    # ("dijo López, citando a Ortiz", "a déclaré Dubois, citant l’ingénieur")
+    r"|[^.;:!?“”\"«»]{0,60}?,?\s+(?:quoting|citing|reading|paraphrasing|relaying|repeating|citando|leyendo|citant|lisant)\b"
 )
 
 
