@@ -81,7 +81,7 @@ def test_a_joiner_ending_a_malayalam_word_is_kept():
 
 
 def test_any_long_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
-    for adverb in ("Surprisingly", "Ironically", "Reportedly", "Frankly"):
+    for adverb in ("Surprisingly", "Ironically", "Reportedly", "Frankly", "Recently", "Briefly", "Publicly", "Unlike", "Again"):
         html = _page(
             "<h1>Detective reopens the harbour case</h1>"
             f"<p>{adverb} Ana Lopez knows more about the night of the fire than anyone in town.</p>"
@@ -99,6 +99,13 @@ def test_a_first_name_ending_in_ly_is_still_a_name():
     )
     quote = extract_page(html, url="https://wire.example/a").pull_quote
     assert quote is not None and quote.speaker == "Kimberly Lopez"
+    html = _page(
+        "<h1>Chess club reopens</h1>"
+        "<p>Anatoly Petrov reopened the chess club on Monday after four months of repairs.</p>"
+        "<p>\u201cThe players waited all winter for this,\u201d Petrov said.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and quote.speaker == "Anatoly Petrov"
 
 
 def test_a_quote_that_continues_the_writers_sentence_is_never_posted_unattended():

@@ -202,15 +202,20 @@ _LEADING_NOISE = frozenset(
     # "Was Bartleby ...", "Accordingly Turkey ...").
     "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps "
     "maybe probably possibly surely clearly obviously certainly apparently presumably evidently "
-    "fortunately unfortunately luckily sadly hopefully even only frankly notably honestly".split()
+    "fortunately unfortunately luckily sadly hopefully even only frankly notably honestly "
+    "oddly unlike besides again afterwards together alone soon next alas sure yes no".split()
 )
 
 
 def _is_leading_noise(word: str) -> bool:
     """A lower-cased word that is no one's first name: listed, or a long English adverb in -ly
-    ("Surprisingly", "Ironically", "Reportedly": no list holds them all; the given names
-    ending so, "Kimberly", "Beverly", "Emily", are shorter than nine letters)."""
-    return word in _LEADING_NOISE or (len(word) >= 9 and word.endswith("ly") and word.isalpha())
+    ("Surprisingly", "Ironically", "Recently", "Briefly": no list holds them all; the given
+    names ending so are short, "Emily", "Holly", or end -rly, -oly: "Kimberly", "Beverly", "Anatoly")."""
+    if word in _LEADING_NOISE:
+        return True
+    if not word.endswith("ly") or not word.isalpha():
+        return False
+    return len(word) >= 9 or (len(word) >= 7 and word[-3] not in "lro")
 
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
 
