@@ -203,7 +203,7 @@ _LEADING_NOISE = frozenset(
     "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps "
     "maybe probably possibly surely clearly obviously certainly apparently presumably evidently "
     "fortunately unfortunately luckily sadly hopefully even only frankly notably honestly "
-    "oddly unlike besides again afterwards together alone soon next alas sure yes no".split()
+    "oddly unlike besides again afterwards together alone next alas sure yes".split()  # (not "no", "soon": Korean names)
 )
 
 
