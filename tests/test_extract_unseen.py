@@ -266,6 +266,16 @@ def test_an_h1_linking_home_that_the_declared_title_names_is_the_headline():
     assert extract_page(html, url="https://bote.example/2026/bruecke").title == "Die Br\u00fccke ist wieder offen"
 
 
+def test_an_h1_linking_to_its_own_folder_is_the_story_not_the_masthead():
+    for href in ("./", "index.html"):
+        html = (
+            "<html><head><title>Notes from the Quay</title></head><body>"
+            f"<h1><a href='{href}'>Bridge reopens after the storm</a></h1>"
+            "<p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
+        )
+        assert extract_page(html, url="https://quay.example/2026/bridge/").title == "Bridge reopens after the storm", href
+
+
 def test_a_permalink_mark_after_the_headline_is_not_part_of_it():
     html = _page(
         "<h1><a class='toc-backref' href='#id4'>Shared Mutable History</a>"

@@ -298,11 +298,12 @@ def _is_masthead(node: LexborNode, text: str, url: str | None, declared_norm: li
     if len(links) != 1 or not declared_norm or _norm(text) in declared_norm:
         return False
     href = (links[0].attributes.get("href") or "").strip()
-    if href in _HOME_LINKS:
-        return True
-    home = urlsplit(href)
-    page = urlsplit(url or "")
-    return bool(home.netloc) and home.netloc == page.netloc and home.path in ("", "/") and not home.query
+    if not url:
+        return href in _HOME_LINKS
+    # (resolved against the page: "./" on /2026/bridge/ is the story's own address, not home)
+    home = urlsplit(urljoin(url, href))
+    page = urlsplit(url)
+    return home.netloc == page.netloc and home.path in ("", "/", "/index.html") and not home.query
 
 
 def _is_logo(node: LexborNode) -> bool:
