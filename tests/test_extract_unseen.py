@@ -481,3 +481,12 @@ def test_a_spanish_alt_text_opening_with_a_la_izquierda_keeps_it():
         head=f"<meta property='og:image' content='https://ledger.example/photos/puente.jpg'><meta property='og:image:alt' content='{alt}'>",
     )
     assert extract_page(html, url="https://ledger.example/a").image.alt == alt
+
+
+def test_a_tag_of_nothing_but_invisible_characters_is_no_tag():
+    html = _page(
+        "<h1>Bridge reopens</h1><p>The bridge reopened on Monday after four months of repairs to its deck.</p>",
+        head="<meta property='article:tag' content='&#8203;'><meta property='article:tag' content='Bri&shy;dges'>"
+        "<meta property='article:tag' content='&shy;&#8288;'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").tags == ["Bridges"]
