@@ -490,3 +490,11 @@ def test_a_tag_of_nothing_but_invisible_characters_is_no_tag():
         "<meta property='article:tag' content='&shy;&#8288;'>",
     )
     assert extract_page(html, url="https://ledger.example/a").tags == ["Bridges"]
+
+
+def test_an_og_title_of_nothing_but_invisible_characters_gives_way_to_the_title_tag():
+    html = (
+        "<html><head><meta property='og:title' content='&#8203;&shy;'><title>Bridge reopens - Ledger</title></head>"
+        "<body><p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").title == "Bridge reopens"

@@ -168,10 +168,13 @@ def _names_site(part: str, site: str) -> bool:
 def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     """The headline as shown: the article's <h1>, else og/twitter/JSON-LD/<title>."""
     declared = [
-        head.first("og:title"),
-        head.first("twitter:title"),
-        _ld_text((head.article_ld or {}).get("headline")),
-        head.title_tag,
+        visible(title) or None  # (an og:title of zero-width characters only is no title)
+        for title in (
+            head.first("og:title"),
+            head.first("twitter:title"),
+            _ld_text((head.article_ld or {}).get("headline")),
+            head.title_tag,
+        )
     ]
     declared_norm = [_norm(t) for t in declared if t]
     # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
