@@ -498,3 +498,12 @@ def test_an_og_title_of_nothing_but_invisible_characters_gives_way_to_the_title_
         "<body><p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
     )
     assert extract_page(html, url="https://ledger.example/a").title == "Bridge reopens"
+
+
+def test_a_description_or_site_name_of_nothing_but_invisible_characters_is_none():
+    html = _page(
+        "<h1>Bridge reopens</h1><p>The bridge reopened on Monday after four months of repairs to its deck.</p>",
+        head="<meta property='og:description' content='&#8203;&shy;'><meta property='og:site_name' content='&#8288;'>",
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    assert (result.description, result.site_name) == (None, None)
