@@ -66,6 +66,48 @@ def test_joiners_inside_emoji_and_non_latin_words_are_kept():
     assert result.title == "Family day \U0001f468\u200d\U0001f469\u200d\U0001f467 at the fair"
 
 
+def test_a_joiner_ending_a_malayalam_word_is_kept():
+    # "കടല്\u200d" (sea) written with the old chillu: virama + ZWJ at the word's end. Without the
+    # joiner the word shows a visible virama, another spelling; a joiner after Latin text still goes.
+    sea = "\u0d15\u0d1f\u0d32\u0d4d\u200d"
+    html = _page(
+        f"<h1>{sea} \u0d36\u0d3e\u0d28\u0d4d\u0d24\u0d02</h1>"
+        "<p>The harbour was calm on Sunday after a week of storms along the coast.</p>",
+        head="<meta property='og:description' content='Calm\u200d seas \u0d15\u0d1f\u0d32\u0d4d\u200d.'>",
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    assert result.title == f"{sea} \u0d36\u0d3e\u0d28\u0d4d\u0d24\u0d02"
+    assert result.description == f"Calm seas {sea}."
+
+
+def test_any_long_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
+    for adverb in ("Surprisingly", "Ironically", "Reportedly", "Frankly", "Recently", "Briefly", "Publicly", "Unlike", "Again"):
+        html = _page(
+            "<h1>Detective reopens the harbour case</h1>"
+            f"<p>{adverb} Ana Lopez knows more about the night of the fire than anyone in town.</p>"
+            "<p>\u201cNobody has asked me the right question yet,\u201d Lopez said on Friday.</p>"
+        )
+        quote = extract_page(html, url="https://wire.example/a").pull_quote
+        assert quote is not None and quote.speaker == "Ana Lopez", adverb
+
+
+def test_a_first_name_ending_in_ly_is_still_a_name():
+    html = _page(
+        "<h1>Detective reopens the harbour case</h1>"
+        "<p>Kimberly Lopez knows more about the night of the fire than anyone in town.</p>"
+        "<p>\u201cNobody has asked me the right question yet,\u201d Lopez said on Friday.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and quote.speaker == "Kimberly Lopez"
+    html = _page(
+        "<h1>Chess club reopens</h1>"
+        "<p>Anatoly Petrov reopened the chess club on Monday after four months of repairs.</p>"
+        "<p>\u201cThe players waited all winter for this,\u201d Petrov said.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote is not None and quote.speaker == "Anatoly Petrov"
+
+
 def test_a_quote_that_continues_the_writers_sentence_is_never_posted_unattended():
     # 'says the idea “is actually not so crazy.”': the speaker's words, but half a sentence:
     # when it is all the page has, an editor decides (the default policy holds it).
@@ -193,6 +235,47 @@ def test_an_h1_that_only_links_home_is_the_masthead():
     assert title and "Talks with a Ghost" in title
 
 
+def test_a_story_h1_in_a_box_named_masthead_or_catalogo_is_still_the_headline():
+    pages = {
+        "Bridge reopens after the storm": "<div class='story-masthead'><h1>Bridge reopens after the storm</h1></div>"
+        "<p>The bridge reopened on Monday after four months of repairs to its deck.</p>",
+        "El puente reabre tras la tormenta": "<div class='catalogo-noticias'><h1>El puente reabre tras la tormenta</h1></div>"
+        "<p>El puente volvi\u00f3 a abrir el lunes despu\u00e9s de cuatro meses de obras.</p>",
+    }
+    for headline, body in pages.items():
+        html = f"<html><head></head><body>{body}</body></html>"
+        assert extract_page(html, url="https://ledger.example/a").title == headline
+
+
+def test_an_h1_linking_home_on_a_page_declaring_no_title_is_not_traded_for_a_sidebar_h1():
+    html = (
+        "<html><head></head><body><h1><a href='https://gazette.example/'>Le pont rouvre apr\u00e8s la temp\u00eate</a></h1>"
+        "<p>Le pont a rouvert lundi apr\u00e8s quatre mois de travaux sur son tablier.</p>"
+        "<aside><h1>Les plus lus</h1></aside></body></html>"
+    )
+    assert extract_page(html, url="https://gazette.example/2026/pont").title == "Le pont rouvre apr\u00e8s la temp\u00eate"
+
+
+def test_an_h1_linking_home_that_the_declared_title_names_is_the_headline():
+    html = (
+        "<html><head><meta property='og:title' content='Die Br\u00fccke ist wieder offen'></head><body>"
+        "<h1><a href='/'>Die Br\u00fccke ist wieder offen</a></h1>"
+        "<p>Die Br\u00fccke wurde am Montag nach vier Monaten Bauzeit wieder ge\u00f6ffnet.</p>"
+        "<aside><h1>Meistgelesen</h1></aside></body></html>"
+    )
+    assert extract_page(html, url="https://bote.example/2026/bruecke").title == "Die Br\u00fccke ist wieder offen"
+
+
+def test_an_h1_linking_to_its_own_folder_is_the_story_not_the_masthead():
+    for href in ("./", "index.html"):
+        html = (
+            "<html><head><title>Notes from the Quay</title></head><body>"
+            f"<h1><a href='{href}'>Bridge reopens after the storm</a></h1>"
+            "<p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
+        )
+        assert extract_page(html, url="https://quay.example/2026/bridge/").title == "Bridge reopens after the storm", href
+
+
 def test_a_permalink_mark_after_the_headline_is_not_part_of_it():
     html = _page(
         "<h1><a class='toc-backref' href='#id4'>Shared Mutable History</a>"
@@ -211,6 +294,27 @@ def test_a_blog_name_inside_the_first_part_of_the_title_does_not_make_it_the_sit
     )
     title = extract_page(html, url="https://steven.trailnet.example/post/1").title
     assert title.startswith("Autumn leaves at Maple Camp")
+
+
+def test_the_site_name_after_an_article_before_the_title_is_still_the_site_prefix():
+    for title, site in (
+        ("The Ledger | Bridge reopens after the storm", "Ledger"),
+        ("La Gaceta | El puente reabre tras la tormenta", "Gaceta"),
+        ("Der Bote | Die Br\u00fccke ist wieder offen", "Bote"),
+        ("Bote Online | Die Br\u00fccke ist wieder offen", "Bote"),
+    ):
+        html = (
+            f"<html><head><meta property='og:site_name' content='{site}'>"
+            f"<meta property='og:title' content='{title}'></head>"
+            "<body><p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
+        )
+        assert extract_page(html, url="https://ledger.example/a").title == title.split(" | ")[1]
+    html = (
+        "<html><head><meta property='og:site_name' content='Bote'>"
+        "<meta property='og:title' content='Neues aus dem Bote-Land | Die Br\u00fccke ist offen'></head>"
+        "<body><p>Die Br\u00fccke wurde am Montag nach vier Monaten Bauzeit wieder ge\u00f6ffnet.</p></body></html>"
+    )
+    assert extract_page(html, url="https://bote.example/a").title == "Neues aus dem Bote-Land | Die Br\u00fccke ist offen"
 
 
 def test_an_adverb_opening_the_sentence_is_not_part_of_the_speakers_name():
@@ -234,6 +338,70 @@ def test_a_quote_whose_sentence_runs_on_into_the_prose_is_unsure():
     result = extract_page(html, url="https://wire.example/a")
     runs_on = [q for q in result.quotes if q.text.startswith("The thing with the house")]
     assert runs_on and all(q.confidence < CONFIDENCE_THRESHOLD for q in runs_on)
+
+
+def test_a_quote_carried_on_by_the_prose_before_a_distant_attribution_is_unsure():
+    # The attribution is the whole sentence's: the quoted words alone are a clipped line.
+    html = _page(
+        "<h1>Bridge reopens after the storm</h1>"
+        "<p>The bridge reopened on Monday after four months of repairs to its deck.</p>"
+        "<p>\u201cThe repairs that worried\u201d residents most are done, Ana Lopez said on Monday.</p>"
+    )
+    result = extract_page(html, url="https://wire.example/a")
+    clipped = [q for q in result.quotes if q.text.startswith("The repairs")]
+    assert clipped and all(q.confidence < CONFIDENCE_THRESHOLD for q in clipped)
+    assert result.pull_quote is None or result.pull_quote.confidence < CONFIDENCE_THRESHOLD
+
+
+def test_words_the_speaker_reports_from_someone_else_are_never_posted_unattended():
+    # “…,” Lopez said Ortiz told her: the words may be Ortiz's, put in Lopez's mouth.
+    for attribution in (
+        "Lopez said Ortiz told her", "she said the engineer had told her in May", "Lopez said, quoting Ortiz",
+        "Lopez said, reading from a letter Ortiz sent her", "Lopez recalled Ortiz telling her",
+    ):
+        html = _page(
+            "<h1>Bridge reopens after the storm</h1>"
+            "<p>Mayor Ana Lopez opened the bridge on Monday after four months of repairs to its deck.</p>"
+            f"<p>\u201cWe will have to rebuild the whole deck next year,\u201d {attribution}.</p>"
+        )
+        result = extract_page(html, url="https://wire.example/a")
+        assert result.quotes and all(q.confidence < CONFIDENCE_THRESHOLD for q in result.quotes), attribution
+        assert result.pull_quote is None or result.pull_quote.confidence < CONFIDENCE_THRESHOLD
+
+
+def test_words_quoted_from_someone_else_in_spanish_and_french_are_never_posted_unattended():
+    pages = (
+        "<p>La alcaldesa Ana L\u00f3pez abri\u00f3 el puente el lunes despu\u00e9s de cuatro meses de obras.</p>"
+        "<p>\u00abTendremos que reconstruir todo el tablero el a\u00f1o que viene\u00bb, dijo L\u00f3pez, citando a Ortiz.</p>",
+        "<p>La maire Anne Dubois a ouvert le pont lundi apr\u00e8s quatre mois de travaux.</p>"
+        "<p>\u00ab Il faudra refaire tout le tablier l\u2019an prochain \u00bb, a d\u00e9clar\u00e9 Dubois, "
+        "citant l\u2019ing\u00e9nieur Marc Petit.</p>",
+    )
+    for body in pages:
+        quote = extract_page(_page("<h1>El puente</h1>" + body), url="https://wire.example/a").pull_quote
+        assert quote is None or quote.confidence < CONFIDENCE_THRESHOLD, body
+
+
+def test_a_speaker_adding_what_someone_told_her_after_a_comma_keeps_her_quote():
+    html = _page(
+        "<h1>Bridge reopens after the storm</h1>"
+        "<p>Mayor Ana Lopez opened the bridge on Monday after four months of repairs to its deck.</p>"
+        "<p>\u201cWe will have to rebuild the whole deck next year,\u201d Lopez said, adding that the engineer told her so.</p>"
+        "<p>\u201cWe will have to rebuild the whole deck next year,\u201d Lopez told Ben Ortiz, the engineer.</p>"
+    )
+    quote = extract_page(html, url="https://wire.example/a").pull_quote
+    assert quote.speaker == "Ana Lopez" and quote.confidence >= CONFIDENCE_THRESHOLD
+
+
+def test_a_quote_opening_with_a_name_written_lower_case_first_is_whole():
+    for opening in ("eBay sellers", "iPhone owners"):
+        html = _page(
+            "<h1>Market hall opens</h1>"
+            "<p>The city opened its new market hall on Monday after two years of building work.</p>"
+            f"<p>\u201c{opening} will be the first to get a stall in the new hall,\u201d said Mayor Ana Lopez.</p>"
+        )
+        quote = extract_page(html, url="https://wire.example/a").pull_quote
+        assert quote.speaker == "Ana Lopez" and quote.confidence >= CONFIDENCE_THRESHOLD, opening
 
 
 def test_an_unpunctuated_quote_handed_to_its_speaker_keeps_its_confidence():
@@ -293,3 +461,49 @@ def test_an_attribution_box_in_the_figcaption_is_a_credit():
         "<div class='attribution'><p><a href='https://photos.example/jo'>Jo Lee</a> for the Ledger</p></div></figcaption></figure>"
     )
     assert extract_page(html, url="https://ledger.example/a").image.alt == "Workers on the new harbour wall on Tuesday."
+
+
+def test_a_caption_the_page_clips_with_text_truncate_is_still_the_caption():
+    html = _page(
+        "<h1>Bridge reopens</h1><figure><img src='https://ledger.example/photos/bridge.jpg' width='1200' height='800'>"
+        "<figcaption><span class='caption-text text-truncate'>Workers repair the deck on Monday morning before the opening."
+        "</span></figcaption></figure>"
+        "<p>The bridge reopened on Monday after four months of repairs to its deck.</p>"
+    )
+    image = extract_page(html, url="https://ledger.example/a").image
+    assert image.alt == "Workers repair the deck on Monday morning before the opening."
+
+
+def test_a_spanish_alt_text_opening_with_a_la_izquierda_keeps_it():
+    alt = "a la izquierda: Mar\u00eda L\u00f3pez, la alcaldesa, junto al ingeniero del puente"
+    html = _page(
+        "<h1>El puente reabre</h1><p>El puente volvi\u00f3 a abrir el lunes despu\u00e9s de cuatro meses de obras.</p>",
+        head=f"<meta property='og:image' content='https://ledger.example/photos/puente.jpg'><meta property='og:image:alt' content='{alt}'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").image.alt == alt
+
+
+def test_a_tag_of_nothing_but_invisible_characters_is_no_tag():
+    html = _page(
+        "<h1>Bridge reopens</h1><p>The bridge reopened on Monday after four months of repairs to its deck.</p>",
+        head="<meta property='article:tag' content='&#8203;'><meta property='article:tag' content='Bri&shy;dges'>"
+        "<meta property='article:tag' content='&shy;&#8288;'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").tags == ["Bridges"]
+
+
+def test_an_og_title_of_nothing_but_invisible_characters_gives_way_to_the_title_tag():
+    html = (
+        "<html><head><meta property='og:title' content='&#8203;&shy;'><title>Bridge reopens - Ledger</title></head>"
+        "<body><p>The bridge reopened on Monday after four months of repairs to its deck.</p></body></html>"
+    )
+    assert extract_page(html, url="https://ledger.example/a").title == "Bridge reopens"
+
+
+def test_a_description_or_site_name_of_nothing_but_invisible_characters_is_none():
+    html = _page(
+        "<h1>Bridge reopens</h1><p>The bridge reopened on Monday after four months of repairs to its deck.</p>",
+        head="<meta property='og:description' content='&#8203;&shy;'><meta property='og:site_name' content='&#8288;'>",
+    )
+    result = extract_page(html, url="https://ledger.example/a")
+    assert (result.description, result.site_name) == (None, None)

@@ -35,6 +35,8 @@ def extract(page: bytes):
     shapes.nested_divs, shapes.unclosed_nested_divs, shapes.siblings, shapes.deep_tables,
     shapes.giant_attribute, shapes.many_json_ld_items, shapes.deep_json_ld, shapes.many_meta_tags,
     shapes.many_h1, shapes.many_figcaptions, shapes.images_deep_inside, shapes.many_links,
+    shapes.invisible_characters, shapes.line_breaks_in_h1, shapes.abbreviations, shapes.apostrophe_runs,
+    shapes.many_caption_parts,
 ], ids=lambda build: build.__name__)
 def test_the_story_hidden_in_a_hostile_page_is_found(build):
     result = extract(build())

@@ -54,16 +54,16 @@ def _extract(doc: Document, source: str) -> Extracted:
         title=visible(metadata.headline(doc, head, site)),
         canonical_url=metadata.canonical_url(head, doc.url),
         section=metadata.section(head),
-        tags=[visible(t) for t in metadata.tags(head)],
+        tags=[t for t in map(visible, metadata.tags(head)) if t],  # (a tag of invisible characters only is none)
         published_at=metadata.published_at(doc, head),
-        description=visible(metadata.description(head)),
-        site_name=visible(site),
+        description=visible(metadata.description(head)) or None,  # (invisible characters only: none)
+        site_name=visible(site) or None,
     )
     posts = embeds.embedded_posts(doc.tree)  # before the body step takes the tree apart
     body = with_declared_body(article_body(doc.tree), (head.article_ld or {}).get("articleBody"))
     result.image = images.lead_image(doc.tree, head, body.containers, result.title)
     if result.image is not None:
-        result.image.alt = visible(result.image.alt)
+        result.image.alt = visible(result.image.alt) or None
     body.paragraphs = [visible(p) for p in body.paragraphs]  # "Hol&shy;loway" is Holloway
     if body.paragraphs:
         lang = language.page_language(language.declared_languages(doc, head), "\n".join(body.paragraphs[:20]))

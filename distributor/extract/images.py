@@ -235,10 +235,16 @@ def caption_text(box: LexborNode) -> str:
         if count > _MAX_CAPTION_ELEMENTS:
             return ""
         inner_boxes.append(inner)
-    skipped = {inner.mem_id for inner in inner_boxes[1:] if _NOT_CAPTION_PART_RE.search(_names(inner))}
-    if skipped:
+    parts = [inner for inner in inner_boxes[1:] if _NOT_CAPTION_PART_RE.search(_names(inner))]
+    if parts:
+        skipped = {inner.mem_id for inner in parts}
         skipped.update(inner.mem_id for inner in inner_boxes[1:] if _CREDIT_RE.search(_names(inner)))
-        return _text_outside(box, skipped)
+        text = _text_outside(box, skipped)
+        clipped = {inner.mem_id for inner in parts if "truncat" in _names(inner)}
+        if not text and clipped:
+            # Bootstrap's "text-truncate" clips the whole caption on screen; no fuller copy is beside it.
+            text = _text_outside(box, skipped - clipped)
+        return text
     text = node_text(box)
     for inner in inner_boxes[1:]:
         if _CREDIT_RE.search(_names(inner)):  # "caption__credit" is a credit too
@@ -661,7 +667,10 @@ def _without_site_label(alt: str | None, site: str | None) -> str | None:
 
 # "a man looking at the camera: Martin Taylor of …": a machine's description of the picture
 # set before the caption in the alt text (lower-case, a few words, a colon, the caption).
-_AUTO_DESCRIPTION_RE = re.compile(r"^an? [a-z][^:.!?]{2,80}: (?=[A-Z0-9“\"‘'])")
+# ("a la izquierda: …", Spanish for "on the left", is the caption's own.)
+_AUTO_DESCRIPTION_RE = re.compile(
+    r"^an? (?!(?:la|las|los|el|lo|sinistra|destra|esquerda|direita)\b)[a-z][^:.!?]{2,80}: (?=[A-Z0-9“\"‘'])"
+)
 
 
 def clean_caption(text: str | None, title: str | None = None) -> str | None:

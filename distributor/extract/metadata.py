@@ -146,7 +146,7 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     site = _norm(site_name) if site_name else None
     if site and _norm(parts[-1]) in site or (site and site in _norm(parts[-1])):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    if site and (_norm(parts[0]) in site or _norm(parts[0]).startswith(site)):  # not "Story @ Blog :: Host"
+    if site and _names_site(_norm(parts[0]), site):
         return " - ".join(parts[1:]) if len(parts) > 2 else parts[1]
     if only_site:
         return title
@@ -155,19 +155,32 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     return title
 
 
+_ARTICLE_PREFIX_RE = re.compile(r"(?:(?:the|a|la|le|les|el|los|las|die|der|das|il|lo|de|het|o) |l')?")
+
+
+def _names_site(part: str, site: str) -> bool:
+    """A title's first part that is the site's name: part of it, starting with it ("Ledger
+    Online"), or it after an article ("The Ledger" for "Ledger"); a story that merely
+    mentions the site is not ("Story @ Blog :: Host")."""
+    return part in site or part.startswith(site) or part[_ARTICLE_PREFIX_RE.match(part).end():] == site
+
+
 def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
     """The headline as shown: the article's <h1>, else og/twitter/JSON-LD/<title>."""
     declared = [
-        head.first("og:title"),
-        head.first("twitter:title"),
-        _ld_text((head.article_ld or {}).get("headline")),
-        head.title_tag,
+        visible(title) or None  # (an og:title of zero-width characters only is no title)
+        for title in (
+            head.first("og:title"),
+            head.first("twitter:title"),
+            _ld_text((head.article_ld or {}).get("headline")),
+            head.title_tag,
+        )
     ]
     declared_norm = [_norm(t) for t in declared if t]
     # The story's <h1> is among the page's first few; thousands (teaser cards, an attack)
     # must not each be compared with every declared title.
     h1s = [(h1, heading_text(h1)) for h1 in page_elements(doc.tree).tagged("h1")[:_MAX_HEADINGS]]
-    h1s = [(node, text) for node, text in h1s if len(text) > 1 and not _is_masthead(node, doc.url)]
+    h1s = [(node, text) for node, text in h1s if len(text) > 1 and not _is_masthead(node, text, doc.url, declared_norm)]
     # An <h1> naming the site or the section ("India Post", "Allergies Health Center")
     # is a label over the story, not its headline.
     h1s = [(node, text) for node, text in h1s if not _is_label(text, declared, site_name, len(h1s) == 1)]
@@ -265,29 +278,35 @@ def _in_article(node: LexborNode) -> bool:
     return "headline" in names or "title" in names
 
 
-_MASTHEAD_RE = re.compile(r"logo|site-?title|site-?name|masthead|topbar|top-bar")
+# ("logo" as a word of its own: "catalogo", "dialogo" are no logo bars.)
+_MASTHEAD_RE = re.compile(r"(?<![a-z])logo|site-?title|site-?name|masthead|topbar|top-bar")
+# A box named for the story ("story-masthead", "article__masthead") holds its headline.
+_STORY_BOX_RE = re.compile(r"article|story|post|entry|headline")
 _HOME_LINKS = frozenset({"/", "./", "index.html", "/index.html"})
 
 
-def _is_masthead(node: LexborNode, url: str | None) -> bool:
-    """An <h1> that is the site's name in its logo bar, or whose one link goes to the home page."""
+def _is_masthead(node: LexborNode, text: str, url: str | None, declared_norm: list[str]) -> bool:
+    """An <h1> that is the site's name in its logo bar, or whose one link goes to the home page
+    (unless the page's declared title says it is the story's: a newsroom may link its headline
+    home, and with no declared title there is nothing to tell the two apart by)."""
     current = node.parent
     for _ in range(3):
         if current is None or current.tag in ("body", "html", "article", "main"):
             break
         names = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}".lower()
-        if _MASTHEAD_RE.search(names):
+        if _MASTHEAD_RE.search(names) and not _STORY_BOX_RE.search(names):
             return True
         current = current.parent
     links = node.css("a")
-    if len(links) != 1:
+    if len(links) != 1 or not declared_norm or _norm(text) in declared_norm:
         return False
     href = (links[0].attributes.get("href") or "").strip()
-    if href in _HOME_LINKS:
-        return True
-    home = urlsplit(href)
-    page = urlsplit(url or "")
-    return bool(home.netloc) and home.netloc == page.netloc and home.path in ("", "/") and not home.query
+    if not url:
+        return href in _HOME_LINKS
+    # (resolved against the page: "./" on /2026/bridge/ is the story's own address, not home)
+    home = urlsplit(urljoin(url, href))
+    page = urlsplit(url)
+    return home.netloc == page.netloc and home.path in ("", "/", "/index.html") and not home.query
 
 
 def _is_logo(node: LexborNode) -> bool:

@@ -144,7 +144,7 @@ def _strip_titles(run: str, code: str) -> str:
     noun_phrase = False
     while words:
         first = words[0].lower()
-        if not (first in _LEADING_NOISE or first in noise or first in determiners):
+        if not (_is_leading_noise(first) or first in noise or first in determiners):
             break
         # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
         noun_phrase = noun_phrase or first in determiners
@@ -202,8 +202,20 @@ _LEADING_NOISE = frozenset(
     # "Was Bartleby ...", "Accordingly Turkey ...").
     "was were is are had has have did does enter accordingly finally suddenly thus hence indeed perhaps "
     "maybe probably possibly surely clearly obviously certainly apparently presumably evidently "
-    "fortunately unfortunately luckily sadly hopefully even only".split()
+    "fortunately unfortunately luckily sadly hopefully even only frankly notably honestly "
+    "oddly unlike besides again afterwards together alone next alas sure yes".split()  # (not "no", "soon": Korean names)
 )
+
+
+def _is_leading_noise(word: str) -> bool:
+    """A lower-cased word that is no one's first name: listed, or a long English adverb in -ly
+    ("Surprisingly", "Ironically", "Recently", "Briefly": no list holds them all; the given
+    names ending so are short, "Emily", "Holly", or end -rly, -oly: "Kimberly", "Beverly", "Anatoly")."""
+    if word in _LEADING_NOISE:
+        return True
+    if not word.endswith("ly") or not word.isalpha():
+        return False
+    return len(word) >= 9 or (len(word) >= 7 and word[-3] not in "lro")
 
 _CAP_PARTICLES = frozenset("van von der den de da di du la le al el bin".split())
 
@@ -669,7 +681,7 @@ class Registry:
             words[0] in self._after_article
             or self._written_lower(words[0].lower())
             or words[0].lower() in noise
-            or words[0].lower() in _LEADING_NOISE
+            or _is_leading_noise(words[0].lower())
             or (len(words) >= 3 and bool(self._entries(fold(words[0]))))
         ):
             words = words[1:]

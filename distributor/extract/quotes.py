@@ -105,6 +105,7 @@ class _Raw:
     incomplete: bool = False  # “We’re excited,” X said, “as it’s ...”: half a sentence
     unpunctuated: bool = False  # “… and continue to see ” Mayer said: a clipped line
     runs_on: bool = False  # “The thing with Elise bothered” Ford’s family, Starner said: the prose ends the sentence
+    second_hand: bool = False  # “…,” Lopez said Ortiz told her: whose words they are is not sure
     mention: Mention | None = None
     tight: bool = False  # the attribution hugs the quote
     speaker: str | None = None
@@ -298,6 +299,12 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         if _not_speech(parts[0], before, after, tight):
             continue  # leave it in the prose: it is part of a sentence
         runs_on = bool(tight and mention and mention.kind == "name") and _runs_on(inner, after, mention.text)
+        # “The repairs that worried” residents most are done, Ana Lopez said: the prose carries
+        # the quoted words on, and the attribution further off is the whole sentence's.
+        runs_on = runs_on or bool(
+            mention and not tight and not _PUNCTUATED_END_RE.search(inner)
+            and _LOWER_NEXT_RE.match(after) and not _ANY_VERB_START.match(after)
+        )
         if runs_on and len(parts) == 1:
             sentences = split_sentences(parts[0])
             if len(sentences) > 1:  # “A whole sentence. Bigger than the little” deal announced in May
@@ -314,6 +321,7 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
                 tight=tight,
                 unpunctuated=tight and not _PUNCTUATED_END_RE.search(inner),
                 runs_on=runs_on,
+                second_hand=bool(mention and _SECOND_HAND_RE.match(after)),
                 prefix=text[max(0, span.start - PREFIX_CHARS) : span.start],
             )
         )
@@ -322,6 +330,18 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         if b.parts[0][:1].islower() and not _ENDS_SENTENCE_RE.search(a.parts[0]):
             a.incomplete = True
     return raws
+
+
+# “…,” Lopez said Ortiz told her / she said the engineer had told her / Lopez recalled Ortiz
+# telling her / Lopez said, quoting Ortiz: the attribution's clause reports a second speaker
+# or a text, which may be whose words these are. (Bounded gaps: one short clause is read,
+# whatever follows.)
+_SECOND_HAND_RE = re.compile(
+    r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells|recalled|recalls)\b"
+    r"[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked|telling|saying)\b"
+    # ("dijo López, citando a Ortiz", "a déclaré Dubois, citant l’ingénieur")
+    r"|[^.;:!?“”\"«»]{0,60}?,?\s+(?:quoting|citing|reading|paraphrasing|relaying|repeating|citando|leyendo|citant|lisant)\b"
+)
 
 
 def _runs_on(inner: str, after: str, speaker: str) -> bool:
@@ -581,7 +601,7 @@ def _confidence(r: _Raw) -> float:
         value *= 0.97  # the rules of other languages have been read on fewer pages
     if r.fragment or r.incomplete or not r.closed:
         value *= 0.85
-    if r.runs_on:
+    if r.runs_on or r.second_hand:
         value = min(value, FRAGMENT_CONFIDENCE)  # half a sentence: never posted unattended
     return round(value, 2)
 
@@ -892,7 +912,12 @@ _LEAD_IN_RE = re.compile(r"[\s.…\[(]*")
 def _continues_a_sentence(piece: str) -> bool:
     """'says the idea “is actually not so crazy.”': the speaker's words, but the writer's
     sentence began them; posted alone they read as a broken line."""
-    return piece[_LEAD_IN_RE.match(piece).end() :][:1].islower()
+    rest = piece[_LEAD_IN_RE.match(piece).end() :]
+    # (a name written with a lower-case first letter, "eBay", "iPhone", opens a sentence as it is)
+    return rest[:1].islower() and not _CAMEL_START_RE.match(rest)
+
+
+_CAMEL_START_RE = re.compile(r"[^\W\d_][^\W\d_]{0,3}?[A-Z]")
 
 
 def _windows(text: str) -> list[tuple[str, float]]:

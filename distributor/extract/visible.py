@@ -4,9 +4,11 @@ CMSs and copy desks leave soft hyphens (U+00AD: "Verfassungs&shy;gericht"),
 zero-width spaces, byte-order marks and word joiners in headlines and body
 text; kept, they break a post's words for search and screen readers, and a
 name with one inside ("Hol&shy;loway") is no longer the name the article
-introduced. Zero-width (non-)joiners are only dropped next to ASCII text or
-at an edge: between emoji (a family sequence) or in Persian or Indic words
-they change how the text renders. One compiled regex: linear in the text.
+introduced. Zero-width (non-)joiners are only dropped after Latin text,
+punctuation or at the start: after an emoji (a family sequence) or a letter
+or sign of another script they change how the text renders, also at a word's
+end (Malayalam's old chillu "അവന്\u200d" is a different letter without it).
+One compiled regex: linear in the text.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import re
 
 _INVISIBLE_RE = re.compile(
     r"[\u00ad\u200b\ufeff\u2060]+"
-    r"|(?<![^\x00-\x7f])[\u200c\u200d]+"  # after ASCII or at the start
-    r"|[\u200c\u200d]+(?![^\x00-\x7f])"  # before ASCII or at the end
+    # after ASCII, Latin letters and their accents, spaces and punctuation, or at the start
+    r"|(?<![^\x00-\u036f\u1e00-\u1eff\u2000-\u206f])[\u200c\u200d]+"
 )
 
 

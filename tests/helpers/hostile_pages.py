@@ -146,6 +146,41 @@ def fifty_megabytes(size: int = 50_000_000) -> bytes:
     return (HEAD + ARTICLE + "<article>" + chunk * (size // len(chunk)) + "</article>" + TAIL).encode()
 
 
+def invisible_characters(size: int = 1_000_000) -> bytes:
+    """Soft hyphens and zero-width (non-)joiners after Latin and Malayalam letters, in the
+    title, an <h1> and a paragraph."""
+    junk = ("a\u00ad\u200d\u200c \u0d32\u0d4d\u200d\u200b " * (size // 10))
+    return (HEAD.replace("<title>", f"<title>{junk[:100_000]}") + f"<h1>{junk}</h1>" + ARTICLE
+            + f"<article><p>{junk}</p></article>" + TAIL).encode()
+
+
+def line_breaks_in_h1(count: int = 100_000) -> bytes:
+    return (HEAD + "<h1>" + "word<br>" * count + "</h1>" + ARTICLE + TAIL).encode()
+
+
+def abbreviations(count: int = 100_000) -> bytes:
+    """'Dr. Dr. Dr. …' before and inside a quote: every full stop is an abbreviation's."""
+    return (HEAD + ARTICLE + "<article><p>" + "Dr. " * count + "\u201c" + "Mr. A. " * count
+            + "\u201d said Dr. Ana Lopez.</p></article>" + TAIL).encode()
+
+
+def apostrophe_runs(size: int = 500_000) -> bytes:
+    return (HEAD + ARTICLE + "<article><p>" + "\u2019" * size + "</p><p>" + "a\u2019" * (size // 2)
+            + "</p><p>\u201c" + "don\u2019t " * (size // 6) + "\u201d said Ana Lopez.</p></article>" + TAIL).encode()
+
+
+def many_caption_parts(count: int = 15_000) -> bytes:
+    """Figures whose captions carry screen-reader labels, attribution boxes and shortened
+    copies (15k of them fill the 5 MB a fetched page may have)."""
+    figures = "".join(
+        f"<figure><img src='https://ledger.example/g/{i}/920x920.jpg' width='1200' height='800'><figcaption>"
+        "<span class='visually-hidden'>Image caption</span><span class='attribution'>Jo Lee for the Ledger</span>"
+        f"Caption {i} for a photo of the wall<span class='truncated'>Caption</span></figcaption></figure>"
+        for i in range(count)
+    )
+    return (HEAD + ARTICLE + figures + TAIL).encode()
+
+
 SHAPES = {
     "100k nested divs": nested_divs,
     "100k unclosed nested divs": unclosed_nested_divs,
@@ -168,4 +203,9 @@ SHAPES = {
     "100k links in a paragraph": many_links,
     "100k short quotes": many_short_quotes,
     "600 kB of unclosed quote marks": unclosed_quote_marks,
+    "1 MB of soft hyphens and joiners": invisible_characters,
+    "100k <br> in an h1": line_breaks_in_h1,
+    "200k abbreviations": abbreviations,
+    "500k apostrophes": apostrophe_runs,
+    "15k figures with caption parts": many_caption_parts,
 }
