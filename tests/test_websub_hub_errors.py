@@ -52,20 +52,26 @@ class EchoingHub:
         self.server.server_close()
 
 
+def subscribed_feed(site, hub, engine) -> Runtime:
+    """A runtime whose one feed names ``hub``, its subscription found and due."""
+    feed_url = site.url("/feed")
+    site.pages["/feed"] = ("application/rss+xml", rss_with_hub(hub.url, feed_url, []))
+    settings = Settings(fetch={"allow_private_networks": True, "timeout_seconds": 3, "total_seconds": 3},
+                        web={"public_url": "http://127.0.0.1:9"},
+                        feeds=[{"url": feed_url, "poll_seconds": 60}], accounts=[{"name": "d", "platform": "dryrun"}])
+    runtime = Runtime(settings, engine)
+    sync_configuration(runtime)
+    discover(runtime, force=True)
+    return runtime
+
+
 @pytest.fixture(params=[0, 40], ids=["whole", "cut"])
 def refused(request, engine, monkeypatch, caplog):
     """A subscription refused by a hub that quotes our whole request, or all of it but its last
     40 bytes: '...&hub.secret=<the first 49 of its 64 characters>' (a hub cutting its quote short)."""
     monkeypatch.setenv("DISTRIBUTOR_WEBSUB_SECRET", "master-websub-secret")
     with Site() as site, EchoingHub(cut=request.param) as hub:
-        feed_url = site.url("/feed")
-        site.pages["/feed"] = ("application/rss+xml", rss_with_hub(hub.url, feed_url, []))
-        settings = Settings(fetch={"allow_private_networks": True, "timeout_seconds": 3, "total_seconds": 3},
-                            web={"public_url": "http://127.0.0.1:9"},
-                            feeds=[{"url": feed_url, "poll_seconds": 60}], accounts=[{"name": "d", "platform": "dryrun"}])
-        runtime = Runtime(settings, engine)
-        sync_configuration(runtime)
-        discover(runtime, force=True)
+        runtime = subscribed_feed(site, hub, engine)
         with caplog.at_level(logging.DEBUG):
             report = websub_step(runtime)
         yield runtime, report, caplog.text
@@ -85,14 +91,8 @@ def test_a_hub_quoting_our_request_back_does_not_spread_the_secret(refused):
 def test_a_hub_quoting_our_unsubscribe_back_does_not_spread_the_callback_token(engine, monkeypatch, caplog):
     monkeypatch.setenv("DISTRIBUTOR_WEBSUB_SECRET", "master-websub-secret")
     with Site() as site, EchoingHub(refused=("unsubscribe",)) as hub:
-        feed_url = site.url("/feed")
-        site.pages["/feed"] = ("application/rss+xml", rss_with_hub(hub.url, feed_url, []))
-        settings = Settings(fetch={"allow_private_networks": True, "timeout_seconds": 3, "total_seconds": 3},
-                            web={"public_url": "http://127.0.0.1:9"},
-                            feeds=[{"url": feed_url, "poll_seconds": 60}], accounts=[{"name": "d", "platform": "dryrun"}])
-        runtime = Runtime(settings, engine)
-        sync_configuration(runtime)
-        discover(runtime, force=True)
+        runtime = subscribed_feed(site, hub, engine)
+        settings = runtime.settings
         assert websub_step(runtime).errors == []  # the hub took the subscription
         token = subscription(runtime.engine).token
         removed = Runtime(settings.model_copy(update={"feeds": []}), engine)
