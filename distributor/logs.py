@@ -37,7 +37,32 @@ def _secret_values() -> list[str]:
                 values.append(open(path, encoding="utf-8").read().strip())
             except (OSError, UnicodeDecodeError):
                 pass
-    return sorted((v for v in set(values) if len(v) >= 4), key=len, reverse=True)
+    return sorted((v for v in {form for value in values for form in secret_forms(value)} if len(v) >= 4),
+                  key=len, reverse=True)
+
+
+def secret_forms(value: str) -> list[str]:
+    """What to take out of a text for the secret ``value``: itself, and a secret URL's path and query."""
+    path = _url_path(value)
+    return [value, path] if path else [value]
+
+
+def _url_path(value: str) -> str | None:
+    """The path and query of a secret URL (a Slack webhook's secret is its path), when long enough to be one.
+
+    Libraries print a URL's host and path apart (urllib3's '"POST /services/... HTTP/1.1"', requests'
+    "Max retries exceeded with url: /services/..."), so the whole URL alone is not found in their lines.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    rest = value.strip().split(parts.netloc, 1)[1].split("#", 1)[0]
+    return rest if len(rest) >= 8 else None
 
 
 # Every character str.splitlines() breaks a line at: written as an escape inside a record's arguments.

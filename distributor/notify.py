@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor.config import NotifySettings, Settings, secret_from_env
+from distributor.logs import redact, secret_forms
 from distributor.delivery import costs
 from distributor.models import Account, Feed, Notification, Post, PostEvent, PostState
 
@@ -209,6 +210,12 @@ class Channels:
         self.timeout = timeout
 
     @property
+    def secrets(self) -> list[str]:
+        """What a delivery error must not repeat: requests names the webhook URL's path, its secret part."""
+        values = [form for value in (self.webhook_url, self.smtp_password) if value for form in secret_forms(value)]
+        return sorted(values, key=len, reverse=True)
+
+    @property
     def configured(self) -> bool:
         return bool(self.webhook_url or (self.settings.email_to and self.settings.smtp_host))
 
@@ -263,7 +270,7 @@ def deliver_pending(session: Session, channels: Channels, now: datetime, worker:
             for row in rows:
                 row.attempts += 1
                 row.claimed_until = None
-                row.error = f"{exc.__class__.__name__}: {exc}"[:500]
+                row.error = redact(f"{exc.__class__.__name__}: {exc}", channels.secrets)[:500]
             if rows[0].attempts >= MAX_DELIVERY_ATTEMPTS:
                 log.error("giving up on notifying %s after %s attempts: %s", kind, rows[0].attempts, rows[0].error)
             else:

@@ -129,3 +129,18 @@ def test_secrets_in_the_database_never_reach_the_log_even_with_sqlalchemy_at_deb
     err = capsys.readouterr().err
     assert "SELECT" in err and "Traceback" in err  # SQL and the error were logged ...
     assert TOKEN not in err and "SECRET-password-hash" not in err  # ... without the values
+
+
+def test_the_secret_part_of_a_webhook_url_is_redacted_when_a_library_prints_only_its_path(monkeypatch, capsys):
+    """A Slack webhook URL's secret is its path; requests and urllib3 print the host and the path apart
+    ("Max retries exceeded with url: /services/...", '"POST /services/... HTTP/1.1" 200')."""
+    monkeypatch.setenv("DISTRIBUTOR_NOTIFY_WEBHOOK_URL", "https://hooks.example/services/T0/B0/path-secret-321")
+    setup_logging(verbose=2)
+    logging.getLogger("urllib3.connectionpool").debug('https://hooks.example:443 "POST /services/T0/B0/path-secret-321 '
+                                                      'HTTP/1.1" 200 2')
+    logging.getLogger("distributor.notify").warning("notifying failed (%s)", "ConnectionError: HTTPSConnectionPool("
+                                                    "host='hooks.example', port=443): Max retries exceeded with url: "
+                                                    "/services/T0/B0/path-secret-321 (Caused by ...)")
+    err = capsys.readouterr().err
+    assert "path-secret-321" not in err and err.count("[redacted]") == 2
+    assert "hooks.example" in err  # where it went is still said

@@ -275,3 +275,22 @@ def test_a_post_sent_back_and_resubmitted_waits_from_its_new_request(engine, web
     later = now + timedelta(minutes=61)
     assert notify_step(engine, settings, channels, now=later) == 1
     assert webhook.messages[-1].count(f"post {post_id} to rehearsal has waited since") == 1
+
+
+def test_a_webhook_that_cannot_be_reached_leaves_no_piece_of_its_secret_url_in_the_database(engine, monkeypatch, capsys):
+    """requests' error names the URL's path, the part of a Slack webhook URL that is the secret."""
+    from distributor.logs import setup_logging
+
+    settings = Settings(accounts=[{"name": "rehearsal", "platform": "dryrun"}])
+    with Session(engine) as session:
+        posts.ensure_account(session, settings.account("rehearsal")).paused_reason = "token refused"
+        session.commit()
+    url = f"http://127.0.0.1:{free_port()}/services/T000/B000/webhook-secret-in-the-path"  # nothing listens there
+    monkeypatch.setenv("DISTRIBUTOR_NOTIFY_WEBHOOK_URL", url)
+    setup_logging()
+    assert notify_step(engine, settings, Channels(settings.notify, timeout=5)) == 0
+    with Session(engine) as session:
+        [row] = session.exec(select(Notification)).all()
+    assert row.sent_at is None and row.attempts == 1 and row.error.startswith("ConnectionError")
+    assert "webhook-secret" not in row.error and "B000" not in row.error
+    assert "webhook-secret" not in capsys.readouterr().err
