@@ -252,3 +252,24 @@ def test_a_photo_of_huge_dimensions_in_a_small_file_is_not_decoded():
     Image.new("RGB", (8000, 6000), (200, 30, 60)).save(large_jpeg, "JPEG")
     photo = open_photo(large_jpeg.getvalue(), (1200, 675))
     assert photo is not None and photo.width >= 1200 and photo.height >= 675
+
+
+def test_a_lead_photo_in_a_format_no_platform_takes_is_not_decoded_and_runs_no_program(tmp_path, monkeypatch):
+    """A hostile page's og:image may be PostScript: Pillow decodes EPS by running Ghostscript (a
+    program with a long history of holes) on it. Only the web's photo formats are decoded."""
+    from PIL import EpsImagePlugin
+
+    ran = tmp_path / "ghostscript-ran"
+    fake = tmp_path / "bin" / "gs"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\ntouch {ran}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    monkeypatch.setattr(EpsImagePlugin, "gs_binary", None)  # Pillow looks for gs once, at the first EPS
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 1600 900\n%%EndComments\nshowpage\n%%EOF\n"
+    assert open_photo(eps, (1200, 675)) is None
+    assert not ran.exists()
+    for kind in ("PNG", "JPEG", "GIF", "WEBP"):  # what the platforms take still opens
+        photo = io.BytesIO()
+        Image.new("RGB", (1600, 900), (200, 30, 60)).save(photo, kind)
+        assert open_photo(photo.getvalue(), (1200, 675)).size == (1600, 900), kind

@@ -250,6 +250,9 @@ def _encode(canvas: Image.Image, style: CardStyle, over_photo: bool, max_bytes: 
 
 
 MAX_PHOTO_PIXELS = 25_000_000  # after JPEG's reduced-scale decoding; 75 MB of RGB, a 6000x4000 photo
+# The web's photo formats (a camera JPEG holding several pictures opens as JPEG too). Pillow would otherwise try
+# every format it knows on a hostile page's image, EPS among them, which it decodes by running Ghostscript.
+PHOTO_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
 
 def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
@@ -260,7 +263,7 @@ def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
     and Pillow's own bomb check only starts at 89 million pixels.
     """
     try:
-        image = Image.open(io.BytesIO(content))
+        image = Image.open(io.BytesIO(content), formats=PHOTO_FORMATS)
         image.draft("RGB", (size[0], size[1]))
         # The size is read from the header: refuse before decoding what a few hundred KB of PNG
         # can claim (Pillow only warns below 179 megapixels). A JPEG's draft is already reduced.
