@@ -490,3 +490,30 @@ def test_a_guid_that_is_an_id_not_a_link_is_kept_as_the_items_stable_identity():
             b'<entry><id>tag:news.example,2026:7</id><link href="https://news.example/f"/><title>F</title></entry>'
             b'</feed>')
     assert [i.stable_guid for i in parse_feed(atom, "https://news.example/feed")] == ["tag:news.example,2026:7"]
+
+
+def _entity_bomb(levels: int, encoding: str = "utf-8") -> bytes:
+    """A feed of a few hundred bytes whose title entity expands to 10**levels characters (a "billion laughs")."""
+    declarations = '<!ENTITY a0 "aaaaaaaaaa">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, levels))
+    return (f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE rss [{declarations}]><rss version="2.0"><channel>'
+            f'<title>Bombs</title><item><title>Storm &a{levels - 1}; warning</title>'
+            '<link>https://example.com/storm</link></item></channel></rss>').encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_feed_declaring_entities_that_expand_to_megabytes_is_read_without_expanding_them(encoding):
+    """feedparser strips entity declarations only where one starts a line; on the DOCTYPE's own line
+    expat expanded them: 700 bytes became a 1 MB title (and, nested deeper, seconds of CPU per poll)."""
+    bomb = _entity_bomb(6, encoding)
+    assert len(bomb) < 2000
+    [item] = parse_feed(bomb, "https://example.com/feed")
+    assert item.link == "https://example.com/storm"
+    assert len(item.title) < 100 and item.title.startswith("Storm") and item.title.endswith("warning")
+
+
+def test_entities_a_feed_declares_for_html_characters_still_read_as_those_characters():
+    feed = (b'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY nbsp "&#160;"> <!ENTITY mdash "&#8212;">]>'
+            b'<rss version="2.0"><channel><title>Old</title><item><title>Bridge&nbsp;reopens &mdash; at last</title>'
+            b'<link>https://example.com/bridge</link></item></channel></rss>')
+    [item] = parse_feed(feed, "https://example.com/feed")
+    assert item.title == "Bridge reopens \u2014 at last"  # (a no-break space reads as a space in a title)
