@@ -84,6 +84,19 @@ def test_one_address_trying_many_accounts_is_stopped(engine, people):
     assert try_login(client, ADMIN, PASSWORD, forwarded("192.0.2.10")).status_code == 303
 
 
+def test_one_ipv6_client_rotating_addresses_within_its_network_is_one_address(engine, people):
+    """An IPv6 client is handed a whole /64 (2^64 addresses): counted per address it was never stopped."""
+    app = create_app(make_settings(trusted_proxies=["10.0.0.2"]), engine, limiter=LoginThrottle(per_address=6))
+    client = TestClient(app, client=PROXY)
+    codes = [try_login(client, f"user{i}@example.com", "password1", forwarded(f"2001:db8:7:8::{i + 1:x}")).status_code
+             for i in range(8)]
+    assert codes == [401] * 6 + [429] * 2
+    assert try_login(client, "user9@example.com", "password1", forwarded("2001:DB8:7:8:ffff:1:2:3")).status_code == 429
+    assert try_login(client, ADMIN, PASSWORD, forwarded("2001:db8:7:9::1")).status_code == 303  # the next /64 is not it
+    failed = [row.address for row in audit_rows(engine) if row.action == "login_failed"]
+    assert failed[:2] == ["2001:db8:7:8::1", "2001:db8:7:8::2"]  # the log keeps each address as it was
+
+
 def test_many_addresses_guessing_one_account_are_stopped_but_not_its_owner(engine, people):
     app = create_app(make_settings(trusted_proxies=["10.0.0.2"]), engine, limiter=LoginThrottle(per_email=6))
     client = TestClient(app, client=PROXY)

@@ -7,7 +7,8 @@ nor sharing one gets around them or locks other people out:
 - per (email, address), ``per_pair`` (5): one client guessing one account's
   password, or a user mistyping. That user's own correct login from that
   address clears this counter, and only this one.
-- per address, ``per_address`` (20): one client trying many accounts. A correct
+- per address, ``per_address`` (20): one client trying many accounts (an IPv6
+  client is its /64 network: it has 2^64 addresses to rotate). A correct
   login does not clear it, so an attacker cannot reset it by logging in to an
   account of its own between guesses.
 - per email, ``per_email`` (50) in the window and ``per_email_day`` (200) in
@@ -58,7 +59,7 @@ class LoginThrottle:
 
     def retry_after(self, session: Session, email: str, address: str) -> int:
         """Seconds until this email may be tried from this address; 0 when it may now."""
-        email, address = _key(email), _key(address)
+        known_from, email, address = address, _key(email), _address_key(address)
         now = self.clock()
         waits = [
             self._wait(session, now, self.window, self.per_pair, LoginFailure.email == email,
@@ -67,20 +68,20 @@ class LoginThrottle:
         ]
         email_wait = max(self._wait(session, now, self.window, self.per_email, LoginFailure.email == email),
                          self._wait(session, now, self.day, self.per_email_day, LoginFailure.email == email))
-        if email_wait and not audit.logged_in_from(session, email, address, since=now - self.known):
+        if email_wait and not audit.logged_in_from(session, email, _key(known_from), since=now - self.known):
             waits.append(email_wait)
         return max(waits)
 
     def failed(self, session: Session, email: str, address: str) -> None:
         now = self.clock()
         session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= now - self.day))  # forget old ones
-        session.add(LoginFailure(email=_key(email), address=_key(address), at=now))
+        session.add(LoginFailure(email=_key(email), address=_address_key(address), at=now))
         session.flush()
 
     def succeeded(self, session: Session, email: str, address: str) -> None:
         """Clear the (email, address) counter only: see the module docstring for why."""
         session.exec(delete(LoginFailure).where(LoginFailure.email == _key(email),
-                                                LoginFailure.address == _key(address)))
+                                                LoginFailure.address == _address_key(address)))
 
     @staticmethod
     def _wait(session: Session, now: datetime, window: timedelta, limit: int, *where) -> int:
@@ -95,3 +96,25 @@ class LoginThrottle:
 
 def _key(value: str) -> str:
     return value.strip().lower()[:MAX_KEY_CHARS]
+
+
+IPV6_CLIENT_PREFIX = 64  # what one IPv6 client is handed (RFC 6177): its addresses are one client
+
+
+def _address_key(address: str) -> str:
+    """The client an address counts as: an IPv6 address's /64 network, any other address itself.
+
+    Counted one by one, the 2^64 addresses of an IPv6 client's own network would each get the
+    per-address allowance. An IPv4 address written as IPv6 (::ffff:a.b.c.d) is that IPv4 address.
+    """
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return _key(address)  # "unknown", a test client's name
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)
