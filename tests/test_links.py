@@ -260,6 +260,21 @@ def test_one_sender_flooding_a_link_without_cookies_is_counted_a_bounded_number_
     assert _clicks(engine, code) == 30  # 30 a minute from one address, not 45
 
 
+def test_one_ipv6_sender_flooding_a_link_from_every_address_of_its_network_is_one_sender(engine, monkeypatch):
+    import time
+
+    monkeypatch.setattr(time, "monotonic", lambda: 600.0)
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter"}],
+                        links={"redirect_base": "https://trk.example.com/l"})
+    code = _tracked(engine)
+    app = create_app(settings, engine)
+    for n in range(45):  # a new address of its own /64 for every click
+        answer = TestClient(app, client=(f"2001:db8:7:8::{n + 1:x}", 40000)).get(
+            f"/l/{code}", headers={"User-Agent": BROWSER}, follow_redirects=False)
+        assert answer.status_code == 302
+    assert _clicks(engine, code) == 30
+
+
 def test_a_desk_edit_is_counted_with_the_link_the_platform_will_add(engine):
     import re
 

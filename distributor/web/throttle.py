@@ -59,7 +59,7 @@ class LoginThrottle:
 
     def retry_after(self, session: Session, email: str, address: str) -> int:
         """Seconds until this email may be tried from this address; 0 when it may now."""
-        known_from, email, address = address, _key(email), _address_key(address)
+        known_from, email, address = address, _key(email), client_key(address)
         now = self.clock()
         waits = [
             self._wait(session, now, self.window, self.per_pair, LoginFailure.email == email,
@@ -75,13 +75,13 @@ class LoginThrottle:
     def failed(self, session: Session, email: str, address: str) -> None:
         now = self.clock()
         session.exec(delete(LoginFailure).where(col(LoginFailure.at) <= now - self.day))  # forget old ones
-        session.add(LoginFailure(email=_key(email), address=_address_key(address), at=now))
+        session.add(LoginFailure(email=_key(email), address=client_key(address), at=now))
         session.flush()
 
     def succeeded(self, session: Session, email: str, address: str) -> None:
         """Clear the (email, address) counter only: see the module docstring for why."""
         session.exec(delete(LoginFailure).where(LoginFailure.email == _key(email),
-                                                LoginFailure.address == _address_key(address)))
+                                                LoginFailure.address == client_key(address)))
 
     @staticmethod
     def _wait(session: Session, now: datetime, window: timedelta, limit: int, *where) -> int:
@@ -101,7 +101,7 @@ def _key(value: str) -> str:
 IPV6_CLIENT_PREFIX = 64  # what one IPv6 client is handed (RFC 6177): its addresses are one client
 
 
-def _address_key(address: str) -> str:
+def client_key(address: str) -> str:
     """The client an address counts as: an IPv6 address's /64 network, any other address itself.
 
     Counted one by one, the 2^64 addresses of an IPv6 client's own network would each get the

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from distributor import links
 from distributor.web.auth import client_address
+from distributor.web.throttle import client_key
 
 DEFAULT_PATH = "/l"
 
@@ -34,7 +35,7 @@ def router_for(redirect_base: str | None) -> APIRouter:
         # (its cookie) is answered without counting: only a person's first click counts.
         counting = (request.method != "HEAD" and not links.is_prefetch(request.headers)
                     and links.seen_cookie(code) not in request.cookies
-                    and limiter.allow(code, client_address(request), time.monotonic()))
+                    and limiter.allow(code, client_key(client_address(request)), time.monotonic()))  # an IPv6 /64 is one sender
         with Session(request.app.state.engine) as session:
             if not counting:
                 target = links.lookup(session, code)
