@@ -414,14 +414,38 @@ class PushOutcome:
     article_id: int | None = None
 
 
-def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) -> PushOutcome:
+class OutOfReach(Exception):
+    """A hook spoke of a story posted (or to be posted) by accounts it does not serve; nothing is written."""
+
+
+def out_of_reach(session: Session, hook, article: Article, settings: Settings | None = None) -> list[str]:
+    """The accounts a hook does not serve that hold posts of ``article`` (or, with none yet, would post it).
+
+    A hook limited to some accounts (``[[webhooks]] accounts``) is trusted for those:
+    its "unpublished" must not cancel or delete another desk's posts, as it would if
+    its secret leaked. A hook for every account reaches everything.
+    """
+    if hook.accounts is None:
+        return []
+    from distributor.models import Post
+
+    own = set(hook.accounts)
+    holders = set(session.exec(select(Post.account).where(Post.article_id == article.id)))
+    if not holders and settings is not None:
+        holders = {a.name for a in accounts_for(settings, article, session)}
+    return sorted(holders - own)
+
+
+def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime,
+                 settings: Settings | None = None) -> PushOutcome:
     """Record what a verified webhook says, in the caller's transaction.
 
     ``published``: the story is recorded as a feed item of the hook's own
     source (same identity rules: a story already known is not a new article);
     ``edited``: a posted story is re-read at once (corrections); ``unpublished``:
-    it is recorded as gone. The delivery's digest is stored first: the same
-    request again (a replay) changes nothing.
+    it is recorded as gone, unless posts of other accounts than the hook's hold
+    it (``OutOfReach``, see ``out_of_reach``). The delivery's digest is stored
+    first: the same request again (a replay) changes nothing.
     """
     from sqlalchemy.exc import IntegrityError
 
@@ -457,6 +481,10 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime) 
     if pushed.event == "edited":
         schedule_check(article, now)
         return PushOutcome("edited", article.id)
+    others = out_of_reach(session, hook, article, settings)
+    if others:
+        raise OutOfReach(f"the story is posted by accounts this hook does not serve ({', '.join(others)}); "
+                         "only a hook for every account, or for those, can take it down")
     if article.state is ArticleState.pending:  # not read yet: nothing is to be composed from it
         article.state, article.error = ArticleState.skipped, "unpublished before its page was read"
     mark_gone(article, UNPUBLISHED, now)

@@ -212,3 +212,35 @@ def test_a_body_sent_too_slowly_is_refused_and_the_connection_let_go(engine, mon
         assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
         assert time.monotonic() - started < 4
     assert nothing_written(engine)
+
+
+def test_a_hook_for_some_accounts_cannot_take_down_the_posts_of_others(client, engine):
+    """A hook limited to its accounts (a blog's CMS posting to x-sport) whose secret leaked must not cancel or
+    delete the main newsroom's posts by naming its story as "unpublished"; it still takes down its own."""
+    from distributor import posts
+    from distributor.models import Post, PostState
+
+    config = settings()
+
+    def story_with_a_post(url, hook, account):
+        body = body_of(url)
+        assert send(client, body, hook=hook, signature=sign_generic(SECRET, body)).status_code == 202
+        with Session(engine) as session:
+            article = session.exec(select(Article).where(Article.url == url)).one()
+            post = posts.create_post(session, config.account(account), text="Ferry vote tonight",
+                                     article_id=article.id)
+            session.commit()
+            return article.id, post.id
+
+    main_article, main_post = story_with_a_post("http://127.0.0.1:9/news/ferry-vote", "cms", "x-main")
+    sport_article, sport_post = story_with_a_post("http://127.0.0.1:9/sport/final", "sport", "x-sport")
+    takedown = body_of("http://127.0.0.1:9/news/ferry-vote", event="unpublished")
+    refused = send(client, takedown, hook="sport", signature=sign_generic(SECRET, takedown))
+    assert refused.status_code == 403 and "x-main" in refused.json()["detail"]
+    own = body_of("http://127.0.0.1:9/sport/final", event="unpublished")
+    assert send(client, own, hook="sport", signature=sign_generic(SECRET, own)).status_code == 202
+    with Session(engine) as session:
+        assert PostState(session.get(Post, main_post).state) is PostState.queued
+        assert session.get(Article, main_article).gone_at is None
+        assert PostState(session.get(Post, sport_post).state) is PostState.cancelled
+        assert session.get(Article, sport_article).gone_at is not None

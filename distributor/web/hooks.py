@@ -7,7 +7,9 @@ body over the hook's ``max_body_bytes`` (413, judged from Content-Length and
 again while reading, so a lie or a chunked stream is cut off), a body still
 arriving after BODY_SECONDS (408), a missing or
 wrong signature (401, compared in constant time), a body that is not the
-hook's JSON (400/422), a URL the fetcher would refuse to read (422). Each
+hook's JSON (400/422), a URL the fetcher would refuse to read (422), an
+"unpublished" from a hook limited to some accounts about a story other
+accounts posted (403). Each
 refusal is one log line; none is a 500. A request accepted once and sent
 again (a replay) answers 200 ``duplicate`` and changes nothing.
 """
@@ -82,7 +84,7 @@ def _record(runtime, hook, pushed, digest: str):
     from distributor.articles import receive_push
 
     with session_scope(runtime.engine) as session:
-        outcome = receive_push(session, hook, pushed, digest=digest, now=utcnow())
+        outcome = receive_push(session, hook, pushed, digest=digest, now=utcnow(), settings=runtime.settings)
     if outcome.status == "created":
         runtime.wakeups.notify("articles")
     elif outcome.status in ("edited", "unpublished"):
@@ -123,8 +125,12 @@ async def receive(name: str, request: Request):
         return _refuse(name, request, 422, f"the URL will not be fetched: {exc}")
     except Exception as exc:  # noqa: BLE001 - e.g. a host name no encoder accepts
         return _refuse(name, request, 422, f"the URL will not be fetched: {exc.__class__.__name__}")
+    from distributor.articles import OutOfReach
+
     try:
         outcome = await run_in_threadpool(_record, runtime, hook, pushed, delivery_digest(hook.name, body))
+    except OutOfReach as exc:  # rolled back: nothing written
+        return _refuse(name, request, 403, str(exc))
     except Exception:  # noqa: BLE001 - the database: say so, never a 500 with a traceback
         log.exception("webhook %s: could not record %s", hook.name, pushed.url)
         return JSONResponse({"detail": "could not record it now; send it again later"}, status_code=503)
