@@ -85,6 +85,29 @@ class _CheckedConcat(CodeGenerator):
         self.write("))")
 
 
+class TemplateFiles(jinja2.FileSystemLoader):
+    """Jinja2's FileSystemLoader, reading only files that are inside its directories and not hidden.
+
+    Jinja2 refuses ``..`` in a name but follows symlinks, and reads any file
+    beside the templates. A template author who may edit templates (in a git
+    repository, say) but not the environment could otherwise post the service's
+    secrets: ``{% include "env.j2" %}`` with env.j2 a symlink to
+    /proc/self/environ or ../.env, or a ``.env`` kept next to the templates.
+    """
+
+    def __init__(self, searchpath: list[str]):
+        super().__init__(searchpath)
+        self._roots = [Path(directory).resolve() for directory in searchpath]
+
+    def get_source(self, environment, template):
+        if any(part.startswith(".") for part in template.replace("\\", "/").split("/")):
+            raise jinja2.TemplateNotFound(template, f"{template!r} is a hidden file, not a template")
+        source, filename, uptodate = super().get_source(environment, template)
+        if not any(Path(filename).resolve().is_relative_to(root) for root in self._roots):
+            raise jinja2.TemplateNotFound(template, f"{template!r} leads outside the templates' directory (a symlink)")
+        return source, filename, uptodate
+
+
 class PostTemplateEnvironment(SandboxedEnvironment):
     """Jinja2's sandbox, which also refuses values too large for any post before building them.
 
@@ -145,7 +168,7 @@ class Composer:
         if templates_dir:
             search.insert(0, str(templates_dir))
         self.env = PostTemplateEnvironment(
-            loader=jinja2.FileSystemLoader(search),
+            loader=TemplateFiles(search),  # only files inside the directories: no symlink out, no .env
             autoescape=False,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=False,

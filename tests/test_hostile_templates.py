@@ -132,3 +132,32 @@ def test_a_template_that_raises_is_a_compose_error_naming_it(tmp_path, source, s
     (tmp_path / "careless.j2").write_text(source, encoding="utf-8")
     with pytest.raises(ComposeError, match=f"template 'careless.j2': .*{said}"):
         Composer(tmp_path).compose(article("Bridge reopens"), account("dryrun", template="careless.j2"))
+
+
+@pytest.mark.parametrize("shape", ["symlink-out", "dotfile"])
+def test_a_template_cannot_include_a_file_holding_the_services_secrets(tmp_path, shape):
+    """A template author who may edit templates (a git repository, say) but not the environment must not
+    be able to post its secrets: a symlink to a file outside the templates (/proc/self/environ, ../.env)
+    or a hidden file beside them (.env) is no template."""
+    from distributor.compose import Composer
+    from distributor.errors import ComposeError
+    from tests.test_compose import account, article
+
+    outside = tmp_path / "secrets.env"
+    outside.write_text("DISTRIBUTOR_X_MAIN_ACCESS_TOKEN=token-that-must-stay-secret\n", encoding="utf-8")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    if shape == "symlink-out":
+        (templates / "env.j2").symlink_to(outside)
+        included = "env.j2"
+    else:
+        (templates / ".env").write_text(outside.read_text(encoding="utf-8"), encoding="utf-8")
+        included = ".env"
+    (templates / "leak.j2").write_text(f'{{% include "{included}" %}} {{{{ title }}}}', encoding="utf-8")
+    (templates / "parts.j2").write_text('{% include "signature.j2" %} {{ title }}', encoding="utf-8")
+    (templates / "signature.j2").write_text("From the desk:", encoding="utf-8")
+    with pytest.raises(ComposeError) as refused:
+        Composer(templates).compose(article("Bridge reopens"), account("dryrun", template="leak.j2"))
+    assert "token-that-must-stay-secret" not in str(refused.value)
+    post = Composer(templates).compose(article("Bridge reopens"), account("dryrun", template="parts.j2"))
+    assert post.text.startswith("From the desk: Bridge reopens")  # an ordinary include still works
