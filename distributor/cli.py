@@ -87,9 +87,11 @@ def Table(*args, **kwargs):  # noqa: N802 - rich's, likewise
     from rich.markup import escape
     from rich.table import Table as RichTable
 
+    from distributor.logs import printable
+
     class VerbatimTable(RichTable):
         def add_row(self, *cells, **options):
-            super().add_row(*(escape(c) if isinstance(c, str) else c for c in cells), **options)
+            super().add_row(*(escape(printable(c)) if isinstance(c, str) else c for c in cells), **options)
 
     return VerbatimTable(*args, **kwargs)
 
@@ -112,6 +114,12 @@ class _FirstUseConsole:
         if self._console is None:
             self._console = Console(**self._options)
         return getattr(self._console, name)
+
+    def print(self, *objects, **options):
+        """rich's print, with text from outside unable to command the terminal (its ESC shown as \\x1b)."""
+        from distributor.logs import printable
+
+        self.__getattr__("print")(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
 
 
 out = _FirstUseConsole(soft_wrap=True)
@@ -237,7 +245,7 @@ def run(
         if report.reshared is not None:  # some account has an evergreen rule
             out.print(f"evergreen: {len(report.reshared)} re-share(s) queued")
         for error in report.discovered.errors + report.extracted.errors:
-            print(f"warning: {error}", file=sys.stderr)
+            print(_one_line(f"warning: {error}"), file=sys.stderr)
         _warn_held_accounts(runtime)
         return
     from distributor.service import run_service
@@ -257,8 +265,8 @@ def _warn_held_accounts(runtime) -> None:
     with Session(runtime.engine) as session:
         held = [a for a in overview(session, runtime.settings) if a.state != "active"]
     for account in held:
-        print(f"warning: account {account.name} is {account.state} ({account.reason}); {account.queued} post(s) "
-              f"wait: fix it, then `distributor accounts resume {account.name}`", file=sys.stderr)
+        print(_one_line(f"warning: account {account.name} is {account.state} ({account.reason}); {account.queued} "
+                        f"post(s) wait: fix it, then `distributor accounts resume {account.name}`"), file=sys.stderr)
 
 
 @app.command()
@@ -330,11 +338,11 @@ def _each_source(sources: list[str], handle) -> None:
             handle(source)
         except DistributorError as exc:
             failed = True
-            print(f"error: {source}: {exc}", file=sys.stderr)
+            print(_one_line(f"error: {source}: {exc}"), file=sys.stderr)
         except Exception as exc:  # noqa: BLE001 - one strange page must not stop the others
             failed = True
             log.debug("details", exc_info=True)
-            print(f"error: {source}: cannot read this page ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+            print(_one_line(f"error: {source}: cannot read this page ({exc.__class__.__name__}: {exc})"), file=sys.stderr)
     if failed:
         raise typer.Exit(1)
 
@@ -524,7 +532,7 @@ def queue_add(
     post = queued.post
     print(post.id)
     for warning in queued.warnings:
-        print(f"post {post.id}: warning: {warning}", file=sys.stderr)
+        print(_one_line(f"post {post.id}: warning: {warning}"), file=sys.stderr)
     _say_when(post)
 
 
@@ -542,7 +550,7 @@ def _say_when(post) -> None:
     if post.state.value == "awaiting_approval":
         print(f"post {post.id}: awaiting approval; due {when}", file=sys.stderr)
     elif held:
-        print(f"post {post.id}: due {when}, held: {held}", file=sys.stderr)
+        print(_one_line(f"post {post.id}: due {when}, held: {held}"), file=sys.stderr)
     else:
         print(f"post {post.id}: goes at {when}", file=sys.stderr)
 
@@ -868,7 +876,9 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    from distributor.logs import printable
+
+    return printable(" ".join(str(text).split()))
 
 
 def main() -> None:

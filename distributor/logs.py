@@ -65,8 +65,18 @@ def _url_path(value: str) -> str | None:
     return rest if len(rest) >= 8 else None
 
 
-# Every character str.splitlines() breaks a line at: written as an escape inside a record's arguments.
-_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+# Every character str.splitlines() breaks a line at, and every control character a terminal obeys (ESC
+# starts a command: clear the screen, retitle the window, write the clipboard; C1's CSI does too): written
+# as an escape inside a record's arguments. A tab stays a tab.
+_TERMINAL_CONTROLS = "".join(map(chr, [*range(0x09), *range(0x0b, 0x20), 0x7f, *range(0x80, 0xa0)]))
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" + _TERMINAL_CONTROLS})
+_CONTROLS_ONLY = str.maketrans({c: repr(c)[1:-1] for c in _TERMINAL_CONTROLS})
+
+
+def printable(text: str) -> str:
+    """``text`` with the control characters a terminal would obey written as escapes (\\x1b, \\r); line
+    feeds and tabs kept. For what the CLI prints from outside: a page's headline, a feed's error, a post."""
+    return text.translate(_CONTROLS_ONLY)
 
 
 def _escaped(value):

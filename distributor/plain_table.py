@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Iterable, Sequence
 
+from distributor.logs import printable
+
 _SPACE_LIKE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
@@ -27,7 +29,7 @@ def cell_width(text: str) -> int:
 
 def render(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """The table as lines: headers, dashes, one line per row (line breaks in a cell become spaces)."""
-    body = [[str(cell).translate(_SPACE_LIKE) for cell in row] for row in rows]
+    body = [[printable(str(cell).translate(_SPACE_LIKE)) for cell in row] for row in rows]  # ESC shown, not sent
     widths = [cell_width(h) for h in headers]
     for row in body:
         widths = [max(w, cell_width(c)) for w, c in zip(widths, row)]

@@ -60,13 +60,15 @@ def render_table(rows: list[dict[str, Any]], title: str):
     from rich.markup import escape
     from rich.table import Table
 
+    from distributor.logs import printable  # a headline's ESC is shown, not sent to the terminal
+
     table = Table(title=title)
     for name in ("post_id", "account", "platform", "sent_at", "headline", "text", "likes", "shares", "comments",
                  "impressions", "views", "clicks"):
         table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(str(row["post_id"]), escape(row["account"]), row["platform"], row["sent_at"][:16],
-                      escape(row["headline"] or ""), escape(row["text"].replace("\n", " ")[:60]),
+                      escape(printable(row["headline"] or "")), escape(printable(row["text"].replace("\n", " ")[:60])),
                       *["-" if row[m] is None else f"{row[m]:,}" for m in report_sql.METRICS])
     return table
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from distributor import inputs, report_sql
 from distributor.config import EngagementSettings
+from distributor.logs import printable
 from distributor.engagement import progress_ticker
 from distributor.errors import DistributorError, InvalidInput
 from distributor.models import utcnow
@@ -365,7 +366,7 @@ def render_table(report: Report) -> Table:
             table.add_column(label, justify="right", footer=_money(total.costs().get(name)))
     for row in report.rows:
         # rich reads [..] as markup: escape user text such as article titles
-        first = [escape(row.key)] + ([escape(row.url or "")] if by_article else [])
+        first = [escape(printable(row.key))] + ([escape(printable(row.url or ""))] if by_article else [])  # ESC shown
         money = [_money(row.costs().get(name)) for name in COST_FIELDS] if costed else []
         table.add_row(*first, *[_cell(getattr(row, name)) for name in HEADER[1:]], *money)
     return table

@@ -195,3 +195,17 @@ def test_queue_list_shows_a_text_with_brackets_verbatim(config):
     assert listed.returncode == 0, listed.stderr
     assert text in listed.stdout
     assert all(header in listed.stdout for header in ("id", "account", "state", "when (UTC)", "text", "error / held because"))
+
+
+def test_a_pages_terminal_escapes_are_shown_not_obeyed(tmp_path):
+    """A hostile page's headline with ESC sequences must not clear the screen or write the clipboard of
+    whoever runs `distributor extract` on it: control characters are shown as \\x1b, not sent."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Storm \x1b]52;c;ZWNobw==\x07 \x1b[2J warning</title></head><body><article>"
+                    "<h1>Storm \x1b]52;c;ZWNobw==\x07 \x1b[2J warning</h1><p>The storm reached the coast at dawn, "
+                    "and the harbour closed until the evening tide came in again.</p></article></body></html>",
+                    encoding="utf-8")
+    result = cli("extract", str(page))
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "Storm \\x1b]52;c;ZWNobw==\\x07 \\x1b[2J warning" in result.stdout

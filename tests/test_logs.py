@@ -144,3 +144,14 @@ def test_the_secret_part_of_a_webhook_url_is_redacted_when_a_library_prints_only
     err = capsys.readouterr().err
     assert "path-secret-321" not in err and err.count("[redacted]") == 2
     assert "hooks.example" in err  # where it went is still said
+
+
+def test_text_from_outside_cannot_send_the_terminal_commands_through_the_log(capsys):
+    """ESC in a feed's error or a page's title, printed raw, lets whoever wrote it clear the operator's
+    screen, retitle the window, fake a link or write the clipboard (OSC 52) of the terminal reading the log."""
+    setup_logging(verbose=0)
+    logging.getLogger("distributor.pipeline").warning("feed %s failed: %s", "https://example.com/feed",
+                                                      "\x1b]52;c;ZWNobyBwd25lZA==\x07 \x1b[2J\x9b31m gone")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\x9b" not in err
+    assert "\\x1b]52;c;ZWNobyBwd25lZA==\\x07 \\x1b[2J\\x9b31m gone" in err
