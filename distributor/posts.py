@@ -272,15 +272,33 @@ class NotAllowed(InvalidTransition):
 MAX_SEND_BACK_REASON = 2000
 
 
-def approve(session: Session, post_id: int, actor: str, *, approval: str = "anyone") -> Post:
+def content_digest(post: Post) -> str:
+    """A digest of everything of the post readers will see (text, link, images, first comment, thread)."""
+    import hashlib
+    import json
+
+    seen = [post.text, post.link, post.image_url, post.image_alt, post.extra_images, post.first_comment, post.thread]
+    return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:32]
+
+
+class ChangedSinceSeen(InvalidTransition):
+    """The post's content changed after the approver opened it: what they read is not what would go out."""
+
+
+def approve(session: Session, post_id: int, actor: str, *, approval: str = "anyone", seen: str | None = None) -> Post:
     """An editor lets the post go out at its scheduled time.
 
     ``approval`` is ``[desk] approval``: with "other_editor" the post's authors may not
     approve it: whoever created it, and whoever changed its text, link or image since
     (an approver who rewrites a post and then approves it is the only one who read it).
+    ``seen`` is the ``content_digest`` of the post as the approver read it (the desk's
+    form carries it): if the post changed since, nothing is approved (``ChangedSinceSeen``),
+    or an author could swap the text between a colleague's reading and their click.
     The CLI, the API and the desk all come here, so they cannot disagree.
     """
     post = get_post(session, post_id)
+    if seen is not None and seen != content_digest(post):
+        raise ChangedSinceSeen(f"post {post.id} changed since you opened it: read it again before approving it")
     # a draft too: one sent back is a draft, and its author approving it would overrule the colleague who sent it back
     if approval == "other_editor" and PostState(post.state) in (S.awaiting_approval, S.draft) \
             and actor in authors(session, post):

@@ -210,3 +210,39 @@ def test_an_author_cannot_approve_their_own_post_once_it_was_sent_back(engine, g
     refused = as_ana.post(f"/api/posts/{post_id}/approve")
     assert refused.status_code == 403 and "another editor must approve it" in refused.json()["detail"]
     assert as_ana.get(f"/api/posts/{post_id}").json()["state"] == "draft"
+
+
+def test_an_approval_is_of_the_text_the_approver_read_not_of_one_changed_since(engine, gated_settings):
+    """ben opens ana's post and reads it; ana rewrites it meanwhile; ben's click must not approve the new
+    text he never saw: the desk says it changed, and his approval once he has read it goes through."""
+    import re
+
+    from distributor.models import Post
+    from tests.helpers.desk import log_in
+
+    with Session(engine) as session:
+        for email in ("ana@desk", "ben@desk"):
+            users.add_user(session, email, "a long password", "editor")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry strike ends", actor="ana@desk")
+        session.commit()
+        post_id = post.id
+    ben = TestClient(create_app(gated_settings, engine))
+    csrf = log_in(ben, "ben@desk", "a long password")
+    page = ben.get(f"/posts/{post_id}").text
+    form = re.search(r'<form method="post" action="/posts/\d+/approve">(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["csrf_token"] == csrf
+    with Session(engine) as session:  # ana, on her own desk, a minute later
+        posts.edit(session, post_id, text="Buy our ferry tickets now", actor="ana@desk", approval="other_editor")
+        session.commit()
+    refused = ben.post(f"/posts/{post_id}/approve", data=fields, follow_redirects=True)
+    assert "changed since you opened it" in refused.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).state is PostState.awaiting_approval
+    form = re.search(r'<form method="post" action="/posts/\d+/approve">(.*?)</form>', refused.text, re.S).group(1)
+    approved = ben.post(f"/posts/{post_id}/approve", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)),
+                        follow_redirects=False)
+    assert approved.status_code == 303
+    with Session(engine) as session:
+        stored = session.get(Post, post_id)
+        assert (stored.state, stored.text) == (PostState.queued, "Buy our ferry tickets now")

@@ -56,6 +56,7 @@ def _render(request, session, post, *, error: str | None = None, draft_text: str
             "send_anyway": state is PostState.queued,
         },
         "error": error, "draft_text": post.text if draft_text is None else draft_text,
+        "seen": posts.content_digest(post),  # the approve form says what the approver read
         "held_because": holds_for(session, request.app.state.settings, [post])[post.id],
     }, status_code=status_code)
 
@@ -73,9 +74,11 @@ def _refused(request: Request, post_id: int, exc: Exception):
 def _simple_action(action: str, message: str):
     operation = getattr(posts, action)
 
-    def endpoint(request: Request, post_id: RowId, user: User = Depends(page_user), session: Session = Depends(db)):
+    def endpoint(request: Request, post_id: RowId, seen: str | None = Form(None, max_length=64),
+                 user: User = Depends(page_user), session: Session = Depends(db)):
         _post_or_404(session, post_id)
-        extra = {"approval": request.app.state.settings.desk.approval} if action == "approve" else {}  # [desk]
+        # [desk] approval, and what the approver read (the form's digest: a post changed since is not approved)
+        extra = {"approval": request.app.state.settings.desk.approval, "seen": seen} if action == "approve" else {}
         try:
             operation(session, post_id, actor=user.email, **extra)
         except InvalidTransition as exc:
