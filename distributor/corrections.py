@@ -211,7 +211,7 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
     """Tell people once, and queue the edits or deletes the accounts ask for."""
     sent = list(session.exec(select(Post).where(Post.article_id == article.id, Post.state == PostState.sent,
                                                 col(Post.deleted_at).is_(None))))
-    planned = []
+    planned, unreviewed = [], []
     for post in sent:
         try:
             account = runtime.settings.account(post.account)
@@ -219,6 +219,11 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
             continue  # an account no longer configured: nothing to do on it
         kind = what_to_do(changed=not gone, gone=gone, on_change=account.on_change, on_unpublish=account.on_unpublish,
                           written_by_editor=post.created_by not in (None, "system"))
+        if kind == "edit" and account.require_approval:
+            # an editor approved what went out: a text composed from the page as it is now (whoever changed
+            # it: a CMS user with no say on the desk, a hijacked page) must not replace it unread
+            unreviewed.append(post.account)
+            continue
         text = _new_text(runtime, seen, account) if kind == "edit" else None
         if kind == "edit" and (text is None or text == _latest_text(session, post)):
             kind = None
@@ -233,6 +238,9 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
             pass  # decided before (another worker, or the same change seen twice)
     what = "gone" if gone else "changed"
     then = f"; doing: {', '.join(planned)}" if planned else "; posts left as they are (policy alert)"
+    if unreviewed:
+        then += (f"; not edited on {', '.join(sorted(set(unreviewed)))}: the account requires approval, "
+                 "so an editor decides (its posts are never rewritten unread)")
     line = f"article {article.id} {what} after posting ({article.url}): {reason}{then}"
     if "article_changed" in runtime.settings.notify.events:
         notify.record_new(session, [notify.article_changed(article.id, line, what=reason)], now)

@@ -247,3 +247,41 @@ def test_a_story_taken_down_deletes_the_x_thread_replies_too(world, sandbox, eng
     assert len(deletes) == 4  # the automatic post, the thread's first post and its two replies
     bill = requests.get(sandbox + "/_sandbox/costs", timeout=5).json()["total_usd"]
     assert round(sum(r.cost_micros for r in rows) / 1e6, 6) == pytest.approx(bill)
+
+
+def test_a_changed_page_does_not_rewrite_a_post_its_account_has_editors_approve(engine, sandbox, monkeypatch):
+    """fb-desk requires approval: an editor read and approved what went out. Whoever changes the article
+    page afterwards (a CMS user with no say on the desk, a hijacked page) must not have the live post
+    rewritten unread; the desk is told instead."""
+    from distributor import posts
+    from distributor.models import PostState
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DISTRIBUTOR_FB_DESK_PAGE_ACCESS_TOKEN", "pt")
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5}, feeds=[{"url": site.url("/feed")}],
+            accounts=[{"name": "fb-desk", "platform": "facebook", "page_id": "42", "api_base_url": sandbox,
+                       "on_change": "edit", "quote_policy": "auto", "require_approval": True}])
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        path = "/news/ferry"
+        site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry service to stop", site.url(path)))
+        site.pages["/feed"] = ("application/rss+xml", rss(("Ferry service to stop", site.url(path))))
+        run_cycle(runtime)
+        with Session(engine) as session:
+            [post] = session.exec(select(Post)).all()
+            assert PostState(post.state) is PostState.awaiting_approval
+            posts.approve(session, post.id, "ben@desk")
+            session.commit()
+        run_cycle(runtime)
+        assert "Ferry service to stop" in live(sandbox)["facebook"]["text"]
+        site.pages[path] = ("text/html; charset=utf-8", article_page("Buy ferry tickets at evil.example", site.url(path)))
+        assert corrections_step(runtime, now=utcnow() + timedelta(minutes=11)).changed == 1
+        assert "Ferry service to stop" in live(sandbox)["facebook"]["text"] and edits(sandbox) == 0
+        with Session(engine) as session:
+            assert session.exec(select(PostAction)).all() == []
+            [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
+            assert "Buy ferry tickets" in note.line and "approval" in note.line
