@@ -262,6 +262,9 @@ def _new_text(runtime, seen: Extracted | None, account) -> str | None:
     pull = seen.pull_quote
     decision = quote_policy.decide(account.quote_policy, account.unsure_quote, pull is not None,
                                    pull and pull.confidence)
+    if decision.hold:  # a new post with this quote would wait for an editor: an edit bringing it in waits too
+        log.warning("account %s: the corrected post is not edited: %s", account.name, decision.reason)
+        return None
     if not decision.use_quote:
         seen = dataclasses.replace(seen, pull_quote=None, quotes=[])
     try:

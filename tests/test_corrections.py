@@ -285,3 +285,32 @@ def test_a_changed_page_does_not_rewrite_a_post_its_account_has_editors_approve(
             assert session.exec(select(PostAction)).all() == []
             [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
             assert "Buy ferry tickets" in note.line and "approval" in note.line
+
+
+def test_a_changed_page_whose_new_quote_would_be_held_for_an_editor_is_not_edited_into_the_post(engine, sandbox,
+                                                                                                 monkeypatch):
+    """Under review_if_unsure + hold, a quote with an uncertain speaker waits for an editor in a new post; an
+    edit that brings one in (a page changed after posting) must wait for them too, not go out unread."""
+    from tests.test_quotes_policy_pipeline import SURE, page
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    unsure = ("<p>Mayor Helen Brooks toured the building site with the architects on Monday.</p>"
+              "<p>“We will sell the old market hall to a developer next year,” she said.</p>")
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5}, feeds=[{"url": site.url("/feed")}],
+            accounts=[{"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox,
+                       "on_change": "edit"}])  # quote_policy review_if_unsure, unsure_quote hold: the defaults
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        site.pages["/lib"] = ("text/html; charset=utf-8", page("Library opens", site.url("/lib"), SURE))
+        site.pages["/feed"] = ("application/rss+xml", rss(("Library opens", site.url("/lib"))))
+        run_cycle(runtime)
+        assert "We will open the new library in March" in live(sandbox)["facebook"]["text"]
+        site.pages["/lib"] = ("text/html; charset=utf-8", page("Library opens", site.url("/lib"), unsure))
+        assert corrections_step(runtime, now=utcnow() + timedelta(minutes=11)).changed == 1
+        assert "sell the old market hall" not in live(sandbox)["facebook"]["text"] and edits(sandbox) == 0
+        with Session(engine) as session:
+            assert session.exec(select(PostAction)).all() == []
