@@ -597,10 +597,13 @@ def breaking_account(settings: Settings, session: Session, article: Article, acc
     return account.model_copy(update={"min_gap_minutes": 0.0, "template": template or account.template})
 
 
-def flag_breaking(session: Session, article_id: int, now: datetime) -> Article:
-    """An editor's flag: the story is breaking; its posts still waiting go first, now (one door: API and CLI)."""
+def flag_breaking(session: Session, article_id: int, now: datetime, actor: str = "system") -> Article:
+    """An editor's flag: the story is breaking; its posts still waiting go first, now (one door: API and CLI).
+
+    A post moved from a later time (an embargo) says so in its history, naming ``actor``."""
     from distributor.errors import InvalidInput
     from distributor.models import Post, PostState
+    from distributor.posts import record
 
     article = session.get(Article, article_id)
     if article is None:
@@ -612,6 +615,9 @@ def flag_breaking(session: Session, article_id: int, now: datetime) -> Article:
         scheduled = post.scheduled_at if post.scheduled_at.tzinfo else post.scheduled_at.replace(tzinfo=now.tzinfo)
         if scheduled > now:
             post.scheduled_at = now
+            state = PostState(post.state)
+            record(session, post, state, state, f"rescheduled for now (was {scheduled.isoformat()}): the story was "
+                   "marked breaking", actor, now)
     return article
 
 

@@ -35,6 +35,6 @@ def breaking(article_id: int = typer.Argument(..., help="the article's id (desk:
     from distributor.models import utcnow
 
     with session_scope(cli.state.engine) as session:
-        article = flag_breaking(session, article_id, utcnow())
+        article = flag_breaking(session, article_id, utcnow(), actor="cli")
         url = article.url
     cli.out.print(f"article {article_id} is breaking news: {url}")

@@ -150,3 +150,37 @@ def test_more_posts_than_one_page_between_two_polls_are_all_seen(engine, sandbox
         with Session(engine) as session:
             titles = {a.url for a in session.exec(select(Article))}
         assert titles == {site.url(f"/?p={n}") for n in range(1, 47)}
+
+
+def test_marking_a_story_breaking_through_the_api_leaves_in_each_posts_history_who_moved_it(engine):
+    """Breaking news moves a story's embargoed posts to now: whoever did it is in each post's history
+    (it moved the time without a word, so an editor's token could lift an embargo unseen)."""
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+    from sqlmodel import select
+
+    from distributor import posts, users
+    from distributor.config import Settings
+    from distributor.models import Article, Post, PostEvent
+    from distributor.web import create_app
+
+    settings = Settings(accounts=[{"name": "x-main", "platform": "dryrun"}])
+    embargo = utcnow() + timedelta(days=1)
+    with Session(engine) as session:
+        users.add_user(session, "ana@desk", "a long password", "editor")
+        token = users.create_token(session, "ana@desk")
+        article = Article(url="https://news.example.com/budget", title="Budget")
+        session.add(article)
+        session.flush()
+        post = posts.create_post(session, settings.account("x-main"), text="Budget tomorrow", article_id=article.id,
+                                 at=embargo.replace(tzinfo=None), actor="ben@desk")
+        session.commit()
+        article_id, post_id = article.id, post.id
+    api = TestClient(create_app(settings, engine), headers={"Authorization": f"Bearer {token}"})
+    assert api.post(f"/api/articles/{article_id}/breaking").status_code == 200
+    with Session(engine) as session:
+        moved = session.get(Post, post_id)
+        assert moved.scheduled_at.replace(tzinfo=None) < embargo.replace(tzinfo=None) - timedelta(hours=23)
+        last = session.exec(select(PostEvent).where(PostEvent.post_id == post_id).order_by(PostEvent.id.desc())).first()
+        assert last.actor == "ana@desk" and "breaking" in last.reason and embargo.isoformat()[:16] in last.reason

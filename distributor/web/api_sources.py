@@ -8,8 +8,8 @@ from sqlmodel import Session
 from distributor import source_status
 from distributor.articles import flag_breaking
 from distributor.errors import InvalidInput
-from distributor.models import utcnow
-from distributor.web.auth import api_user, db
+from distributor.models import User, utcnow
+from distributor.web.auth import api_user, audit, db
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)])
 
@@ -25,11 +25,13 @@ def list_sources(request: Request, session: Session = Depends(db)) -> list[dict]
 
 
 @router.post("/articles/{article_id}/breaking", summary="Mark a story breaking: its waiting posts go first, now")
-def mark_breaking(article_id: int, request: Request, session: Session = Depends(db)) -> dict:
+def mark_breaking(article_id: int, request: Request, session: Session = Depends(db),
+                  user: User = Depends(api_user)) -> dict:
     try:
-        article = flag_breaking(session, article_id, utcnow())
+        article = flag_breaking(session, article_id, utcnow(), actor=user.email)
     except InvalidInput as exc:
         raise HTTPException(404, str(exc)) from exc
     session.commit()
+    audit.info("%s marked article %s breaking via the API", user.email, article_id)
     request.app.state.runtime.wakeups.notify("posts")
     return {"id": article.id, "url": article.url, "breaking": True}
