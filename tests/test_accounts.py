@@ -155,6 +155,20 @@ def test_the_banner_resume_button_releases_the_account(desk, engine):
         assert session.get(Account, "rehearsal").paused_reason is None
 
 
+def test_an_account_action_sends_the_browser_back_to_the_desk_only(desk, engine):
+    """The action's redirect came from a request header (X-Return-To): whatever sent it (a proxy, an
+    extension, a script with the admin's cookie) chose where the admin's browser went next."""
+    app, _, _ = desk
+    client = TestClient(app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"email": "chief@example.com", "password": "a long password", "csrf_token": token})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/accounts").text).group(1)
+    for sent in ("https://evil.example/phish", "//evil.example/", "/\\evil.example"):
+        answer = client.post("/accounts/rehearsal/pause", data={"csrf_token": csrf}, headers={"X-Return-To": sent},
+                             follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/accounts", sent
+
+
 def test_queue_add_warns_when_the_article_already_went_to_that_account(tmp_path, database_url, article_site):
     config = tmp_path / "distributor.toml"
     config.write_text(f'[database]\nurl = "{database_url}"\n[fetch]\nallow_private_networks = true\n'
