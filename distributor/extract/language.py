@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from distributor.extract import lang_tables as T
@@ -120,12 +121,12 @@ def rules_for(code: str | None) -> Lang:
     return _CACHE[code]
 
 
-_CURRENT: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("quote_language", default=None)
+# English is the default, built at import: `current()` is then the ContextVar's own C-level
+# get (the quote helpers ask for the language some two hundred times a page).
+_CURRENT: contextvars.ContextVar[Lang] = contextvars.ContextVar("quote_language", default=rules_for("en"))
 
-
-def current() -> Lang:
-    lang = _CURRENT.get()
-    return lang if lang is not None else rules_for("en")
+current = _CURRENT.get
+"""The rules the quote helpers run under: the innermost `using`'s, else English."""
 
 
 class using:
@@ -158,9 +159,10 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 def guess_from_text(text: str, limit: int = 4000) -> str | None:
     """The supported language whose function words are most frequent in the text (first `limit` chars)."""
     counts = dict.fromkeys(T.TABLES, 0)
-    for word in _WORD_RE.findall(text[:limit].lower()):
+    # (each distinct word looked up once, with how often it occurs: Counter counts in C)
+    for word, n in Counter(_WORD_RE.findall(text[:limit].lower())).items():
         for code in T.STOPWORD_INDEX.get(word, ()):
-            counts[code] += 1
+            counts[code] += n
     best = max(counts, key=counts.get)
     total = sum(counts.values())
     return best if counts[best] >= 5 and counts[best] >= 0.3 * total else None

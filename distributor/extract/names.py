@@ -122,7 +122,7 @@ def _clean(word: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def is_suffix(word: str) -> bool:
-    return _clean(word) in _SUFFIXES
+    return word.lower().rstrip(",") in _SUFFIXES  # (_clean, inlined)
 
 
 def strip_titles(run: str) -> str:
@@ -138,24 +138,28 @@ def _strip_titles(run: str, code: str) -> str:
     tail "John Kirby", but "White House Press Secretary Josh Earnest" arrives
     whole, so everything up to the last title word goes.
     """
-    words = run.replace("\u00a0", " ").split()
+    words = run.split()  # (split() cuts at no-break spaces too)
     lang = current()
     noise, determiners = lang.noise, lang.determiners
     noun_phrase = False
-    while words:
-        first = words[0].lower()
+    lead = 0
+    for first in words:
+        first = first.lower()
         if not (_is_leading_noise(first) or first in noise or first in determiners):
             break
         # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
         noun_phrase = noun_phrase or first in determiners
-        words = words[1:]
+        lead += 1
+    if lead:
+        words = words[lead:]
     cut = 0
     # The last word is never a title: "Martin Luther King" keeps "King".
     for i, w in enumerate(words[:-1]):
         if _is_title_in(w, code) or w.endswith(("’s", "'s")):
             cut = i + 1
-    words = words[cut:]
-    if lang.code != "en":
+    if cut:
+        words = words[cut:]
+    if lang.code != "en" and not _CAP_PARTICLES.isdisjoint(words):
         # "Texte von Claas Relotius": a particle followed by a full name is a preposition
         # ("von der Leyen", "de Gaulle" keep theirs: one name follows).
         for i, w in enumerate(words):
@@ -169,8 +173,7 @@ def _strip_titles(run: str, code: str) -> str:
         return ""  # "Ein Macron-Berater", "Diese Abteilung": no title, so no name after the article
     # "Deputy Director of Public Prosecution Eva-Marie Persson" reaches here as
     # "Public Prosecution Eva-Marie Persson": people rarely carry four names.
-    plain = [w for w in words if not _is_minor(w)]
-    if len(plain) >= 4:
+    if len(words) >= 4 and sum(1 for w in words if not _is_minor(w)) >= 4:
         keep = 0
         seen = 0
         for i in range(len(words) - 1, -1, -1):
@@ -236,16 +239,23 @@ def _is_title_in(word: str, code: str) -> bool:
     lw = _clean(word).removesuffix("’s").removesuffix("'s")
     if lw in TITLES or lw in titles:
         return True
+    if "-" not in lw:
+        return False
     # "Singer-guitarists", "co-founder", "Flixbus-Chef": a role joined by a hyphen, maybe plural.
     parts = [x.removesuffix("s") for x in lw.split("-")] + lw.split("-")
-    return "-" in lw and any(x in TITLES or x in titles for x in parts)
+    return any(x in TITLES or x in titles for x in parts)
 
 
 @functools.lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """Lower case without accents: "Murátov" and "Muratov" are one surname."""
+    if word.isascii():
+        return word.lower()  # (ASCII has no decompositions and no combining marks)
     decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if decomposed.isascii():
+        return decomposed
+    combining = unicodedata.combining
+    return "".join(c for c in decomposed if not combining(c))
 
 
 def surname_key(name: str) -> str | None:
@@ -256,9 +266,14 @@ def surname_key(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def is_org(name: str) -> bool:
-    words = name.replace("-", " ").split()
-    if any(_clean(w) in ORG_WORDS for w in words):
+    # (the name lower-cased whole: lower() makes and takes no spaces, hyphens or commas)
+    low = name.lower().replace("-", " ")
+    if "," in low:
+        if any(w.rstrip(",") in ORG_WORDS for w in low.split()):
+            return True
+    elif not ORG_WORDS.isdisjoint(low.split()):
         return True
+    words = name.replace("-", " ").split()
     # Acronyms such as "NASA" or "WHO" are organisations, not people.
     return all(w.isupper() and len(w) > 1 for w in words if not w.endswith("."))
 
@@ -527,12 +542,12 @@ class Registry:
                 continue
             start = m.start()
             before = text[max(0, start - 4) : start].rstrip()
-            sentence_start = not before or before[-1] in _SENTENCE_OPENERS
             words = run.split()
-            if not sentence_start:
-                midsentence.update(w.lower() for w in words)
+            # (lower() never makes or takes a space, so the run's words lower-cased are these)
+            if not before or before[-1] in _SENTENCE_OPENERS:
+                midsentence.update(run.lower().split()[1:])
             else:
-                midsentence.update(w.lower() for w in words[1:])
+                midsentence.update(run.lower().split())
             # (no determiners, as in English: the run is seen as it is)
             seen = _with_determiner(text, start, run) if determiners else run
             if seen in learnt:
