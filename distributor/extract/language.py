@@ -49,11 +49,37 @@ class Lang:
     verb_hint_re: re.Pattern  # a common verb form: a quote with one is speech, not a label
     weak_opener_re: re.Pattern  # "Es sei denn, …", "Mais …": a line that leans on what came before
     object_words: frozenset[str] = field(default_factory=frozenset)
+    # A determiner, a space, a capitalised word ("la Maison", "die Linke"): found at the space.
+    after_determiner_re: re.Pattern = re.compile(r"(?!x)x")
 
 
 def _alternation(words: str) -> str:
     items = sorted({w.strip() for w in words.split("|") if w.strip()}, key=len, reverse=True)
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
+def _after_determiner(determiners: frozenset[str]) -> re.Pattern:
+    """A space after one of these determiners, then a capitalised word (its group), found at the space.
+
+    names.Registry reads "la Maison", "die Linke" this way: a regex that starts at the
+    space and looks back at the word is tried at the spaces only, where one that starts at
+    the word is tried at every letter. The determiner is written in any case (IGNORECASE,
+    a superset of str.lower(): the caller checks the word's lower() itself); only whole
+    words of letters count (the look-behinds hold one width each, so one per length).
+    """
+    by_size: dict[int, list[str]] = {}
+    for word in sorted(determiners):
+        if _LETTERS_RE.fullmatch(word):
+            by_size.setdefault(len(word), []).append(re.escape(word))
+    if not by_size:
+        return re.compile(r"(?!x)x")
+    behind = "|".join(
+        rf"(?<=(?<![\w’'])(?i:({'|'.join(words)}))[ \u00a0])" for _, words in sorted(by_size.items())
+    )
+    return re.compile(rf"[ \u00a0](?=[{_UPPER}])(?:{behind})([{_UPPER}][\w-]+)")
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
 def _build(code: str) -> Lang:
@@ -105,6 +131,7 @@ def _build(code: str) -> Lang:
         ),
         weak_opener_re=re.compile(rf"(?:{_alternation(table.get('weak_openers', '')) or '(?!x)x'})\b"),
         object_words=frozenset(w for p in parts for w in p.get("object_words", "").split()),
+        after_determiner_re=_after_determiner(frozenset(w for p in parts for w in p.get("determiners", "").split())),
     )
 
 

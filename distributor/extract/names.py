@@ -344,6 +344,51 @@ _AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]++)[ \u00a0]([{UPPER}][\w-]+)"
 _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
 _ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]++) ([{LOWER}][\w-]*+) ([{UPPER}][\w-]+)")
+_UPPER_SET = frozenset(UPPER)
+_SEPARATORS = " \u00a0"
+
+
+def _after_word_matched(text: str, sep: int, start: int, memo: dict[int, bool]) -> bool:
+    """Whether _AFTER_WORD.finditer(text) yields the match whose first word is text[start:sep].
+
+    The caller found a word that _AFTER_WORD matches there (letters, after no word character
+    or apostrophe, then the space at `sep` and a capitalised word); finditer skips it only
+    when the match before took this word as its capitalised second word ("dit Le Monde":
+    "dit Le" is matched, so "Le Monde" is not), and that match is itself taken unless the one
+    before it took its first word, and so on back. The chain is walked back iteratively and
+    each answer is kept in `memo` (by the space's position), so a page is read once: linear.
+    Hand-written because _AFTER_WORD itself is tried at every letter of the page, where the
+    caller's regex is tried at the spaces only.
+    """
+    waiting: list[int] = []
+    while True:
+        known = memo.get(sep)
+        if known is not None:
+            taken = known
+            break
+        # The run of word characters and hyphens holding the word: the second word of a
+        # match before when it is capitalised, after a space, two characters or more.
+        first = start
+        while first > 0 and (text[first - 1].isalnum() or text[first - 1] in "_-"):
+            first -= 1
+        if first == 0 or text[first - 1] not in _SEPARATORS or text[first] not in _UPPER_SET or sep - first < 2:
+            taken = memo[sep] = True  # nothing before can take this word
+            break
+        waiting.append(sep)
+        # The match before would have its space right in front of that run: the letters before it.
+        sep = first - 1
+        start = sep
+        while start > 0 and text[start - 1].isalnum() and not text[start - 1].isdecimal():
+            start -= 1
+        if start == sep or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_’'")):
+            taken = memo[sep] = False  # no match there: no letters, or not a word of its own
+            break
+    while waiting:
+        taken = not taken  # taken unless the match before it is
+        memo[waiting.pop()] = taken
+    return taken
+
+
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 _LOWER_RUN = re.compile(rf"[{LOWER}’'-]*")
 _LOWER_LETTERS = frozenset(LOWER)
@@ -503,16 +548,22 @@ class Registry:
         code = lang.code
         determiners = lang.determiners
         if determiners:
-            for m in _AFTER_WORD.finditer(text):
-                word = m[1]
+            # The matches of _AFTER_WORD.finditer(text) whose first word is a determiner: found at
+            # their space by the language's after_determiner_re, minus those finditer would skip.
+            memo: dict[int, bool] = {}
+            for m in lang.after_determiner_re.finditer(text):
+                groups = m.groups()
+                word = next(filter(None, groups))  # (the one look-behind that held)
                 if word.lower() in determiners:
-                    start = m.start()
+                    sep = m.start()
+                    start = sep - len(word)
                     before = text[max(0, start - 40) : start]
                     if word.islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
                         continue  # "Pieter de Vries": a particle inside a name, not an article
                     if before.rstrip().endswith(","):
                         continue  # ", die Relotius …": a relative pronoun, not an article
-                    self._after_article.add(m[2])
+                    if _after_word_matched(text, sep, start, memo):
+                        self._after_article.add(groups[-1])
             if code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
                 for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
                     if (
