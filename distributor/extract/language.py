@@ -51,6 +51,9 @@ class Lang:
     object_words: frozenset[str] = field(default_factory=frozenset)
     # A determiner, a space, a capitalised word ("la Maison", "die Linke"): found at the space.
     after_determiner_re: re.Pattern = re.compile(r"(?!x)x")
+    after_determiner_space_re: re.Pattern = re.compile(r"(?!x)x")  # the same for a text with no no-break space
+    # German: a determiner, an adjective, a noun ("die stellvertretende Leiterin"), found at the first space.
+    article_adjective_noun_re: re.Pattern = re.compile(r"(?!x)x")
 
 
 def _alternation(words: str) -> str:
@@ -58,7 +61,31 @@ def _alternation(words: str) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
 
 
-def _after_determiner(determiners: frozenset[str]) -> re.Pattern:
+def _behind_a_determiner(determiners: frozenset[str], space: str) -> str | None:
+    """Look-behinds for "one of these determiners, then `space`": one per length (each is one width)."""
+    by_size: dict[int, list[str]] = {}
+    for word in sorted(determiners):
+        if _LETTERS_RE.fullmatch(word):
+            by_size.setdefault(len(word), []).append(re.escape(word))
+    if not by_size:
+        return None
+    return "|".join(rf"(?<=(?<![\w’'])(?i:({'|'.join(words)})){space})" for _, words in sorted(by_size.items()))
+
+
+def _article_adjective_noun(determiners: frozenset[str]) -> re.Pattern:
+    """A space after a determiner, a lower-case word, a space, a capitalised word: "die stellvertretende Leiterin".
+
+    As _after_determiner, for names.Registry's German reading of nouns: the adjective and the
+    noun are the last two groups, the determiner the one look-behind group that held.
+    """
+    behind = _behind_a_determiner(determiners, " ")
+    if behind is None:
+        return re.compile(r"(?!x)x")
+    # (what follows the space is checked first: it is cheaper than the look-behinds, and rarer)
+    return re.compile(rf" (?=[{_LOWER}][\w-]*+ [{_UPPER}][\w-])(?:{behind})([{_LOWER}][\w-]*+) ([{_UPPER}][\w-]+)")
+
+
+def _after_determiner(determiners: frozenset[str], space: str = r"[ \u00a0]") -> re.Pattern:
     """A space after one of these determiners, then a capitalised word (its group), found at the space.
 
     names.Registry reads "la Maison", "die Linke" this way: a regex that starts at the
@@ -66,17 +93,12 @@ def _after_determiner(determiners: frozenset[str]) -> re.Pattern:
     the word is tried at every letter. The determiner is written in any case (IGNORECASE,
     a superset of str.lower(): the caller checks the word's lower() itself); only whole
     words of letters count (the look-behinds hold one width each, so one per length).
+    With `space` " " (for a text without no-break spaces) sre looks for a literal, faster still.
     """
-    by_size: dict[int, list[str]] = {}
-    for word in sorted(determiners):
-        if _LETTERS_RE.fullmatch(word):
-            by_size.setdefault(len(word), []).append(re.escape(word))
-    if not by_size:
+    behind = _behind_a_determiner(determiners, space)
+    if behind is None:
         return re.compile(r"(?!x)x")
-    behind = "|".join(
-        rf"(?<=(?<![\w’'])(?i:({'|'.join(words)}))[ \u00a0])" for _, words in sorted(by_size.items())
-    )
-    return re.compile(rf"[ \u00a0](?=[{_UPPER}])(?:{behind})([{_UPPER}][\w-]+)")
+    return re.compile(rf"{space}(?=[{_UPPER}])(?:{behind})([{_UPPER}][\w-]+)")
 
 
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
@@ -97,6 +119,7 @@ def _build(code: str) -> Lang:
     details = "|".join(_alternation(p.get("details", "")) for p in parts if p.get("details"))
     raw_details = "".join("|" + p["details_raw"] for p in parts if p.get("details_raw"))
     flags = re.IGNORECASE if code != "en" else 0
+    determiners = frozenset(w for p in parts for w in p.get("determiners", "").split())
     return Lang(
         code=code,
         verbs=verbs,
@@ -120,7 +143,7 @@ def _build(code: str) -> Lang:
         trailing_according_re=re.compile(rf"^\s*[,.]?\s*(?:{trailing})\s+(?P<who>[^,.;:!?“”\"«»„]{{1,80}})", re.IGNORECASE),
         clitic_re=re.compile(clitic, re.IGNORECASE),
         pronouns=pronouns,
-        determiners=frozenset(w for p in parts for w in p.get("determiners", "").split()),
+        determiners=determiners,
         noise=frozenset(w for p in parts for w in p.get("noise", "").split()),
         titles=frozenset(w for p in parts for w in p.get("titles", "").split()),
         details_re=re.compile(rf",|;|\(|\s(?:{details})\s{raw_details}"),
@@ -131,11 +154,14 @@ def _build(code: str) -> Lang:
         ),
         weak_opener_re=re.compile(rf"(?:{_alternation(table.get('weak_openers', '')) or '(?!x)x'})\b"),
         object_words=frozenset(w for p in parts for w in p.get("object_words", "").split()),
-        after_determiner_re=_after_determiner(frozenset(w for p in parts for w in p.get("determiners", "").split())),
+        after_determiner_re=_after_determiner(determiners),
+        after_determiner_space_re=_after_determiner(determiners, " "),
+        article_adjective_noun_re=_article_adjective_noun(determiners) if code == "de" else re.compile(r"(?!x)x"),
     )
 
 
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
+_LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower() and c.isalpha())  # (names.LOWER)
 _CACHE: dict[str, Lang] = {}
 
 

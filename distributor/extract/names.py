@@ -389,6 +389,54 @@ def _after_word_matched(text: str, sep: int, start: int, memo: dict[int, bool]) 
     return taken
 
 
+_LOWER_SET = frozenset(LOWER)
+
+
+def _article_adjective_noun_matched(text: str, sep: int, start: int, memo: dict[int, bool]) -> bool:
+    """Whether _ARTICLE_ADJECTIVE_NOUN.finditer(text) yields the match whose first word is text[start:sep].
+
+    As _after_word_matched: finditer skips it only when the match before took this word as
+    its noun ("der neue Chef alte Freunde": "Chef alte Freunde" is not read), unless that
+    match was itself skipped for the same reason, and so on back; walked back once per space
+    (memo), so linear. A match's adjective can never hold the next match's first word (that
+    match's adjective would be the capitalised noun).
+    """
+    waiting: list[int] = []
+    while True:
+        known = memo.get(sep)
+        if known is not None:
+            taken = known
+            break
+        # The run of word characters and hyphens holding the word: the noun of a match before
+        # when it is capitalised, after a space, two characters or more ...
+        first = start
+        while first > 0 and (text[first - 1].isalnum() or text[first - 1] in "_-"):
+            first -= 1
+        if first == 0 or text[first - 1] != " " or text[first] not in _UPPER_SET or sep - first < 2:
+            taken = memo[sep] = True
+            break
+        # ... after an adjective: a run of them starting with a lower-case letter, after a space.
+        adjective = first - 1
+        while adjective > 0 and (text[adjective - 1].isalnum() or text[adjective - 1] in "_-"):
+            adjective -= 1
+        if adjective == first - 1 or text[adjective] not in _LOWER_SET or adjective == 0 or text[adjective - 1] != " ":
+            taken = memo[sep] = True
+            break
+        waiting.append(sep)
+        # The match before has its first word right before that space: the letters there.
+        sep = adjective - 1
+        start = sep
+        while start > 0 and text[start - 1].isalnum() and not text[start - 1].isdecimal():
+            start -= 1
+        if start == sep or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_’'")):
+            taken = memo[sep] = False  # no match there
+            break
+    while waiting:
+        taken = not taken
+        memo[waiting.pop()] = taken
+    return taken
+
+
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 _LOWER_RUN = re.compile(rf"[{LOWER}’'-]*")
 _LOWER_LETTERS = frozenset(LOWER)
@@ -551,7 +599,8 @@ class Registry:
             # The matches of _AFTER_WORD.finditer(text) whose first word is a determiner: found at
             # their space by the language's after_determiner_re, minus those finditer would skip.
             memo: dict[int, bool] = {}
-            for m in lang.after_determiner_re.finditer(text):
+            scan = lang.after_determiner_re if "\u00a0" in text else lang.after_determiner_space_re
+            for m in scan.finditer(text):
                 groups = m.groups()
                 word = next(filter(None, groups))  # (the one look-behind that held)
                 if word.lower() in determiners:
@@ -562,16 +611,27 @@ class Registry:
                         continue  # "Pieter de Vries": a particle inside a name, not an article
                     if before.rstrip().endswith(","):
                         continue  # ", die Relotius …": a relative pronoun, not an article
-                    if _after_word_matched(text, sep, start, memo):
+                    # (a word after a space that is not capitalised, or after punctuation, cannot
+                    # be the second word of a match before: no chain to read)
+                    c = text[start - 1] if start else " "
+                    if (
+                        c != "-" and (c not in _SEPARATORS or not start or word[0] not in _UPPER_SET or len(word) < 2)
+                    ) or _after_word_matched(text, sep, start, memo):
                         self._after_article.add(groups[-1])
             if code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
-                for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
+                # (the matches of _ARTICLE_ADJECTIVE_NOUN.finditer(text) whose first word is a
+                # determiner, found at its space as above)
+                memo = {}
+                for m in lang.article_adjective_noun_re.finditer(text):
+                    groups = m.groups()
+                    word = next(filter(None, groups[:-2]))
                     if (
-                        m.group(1).lower() in determiners
-                        and m.group(2).endswith(("e", "en", "er", "es", "em"))
-                        and not text[max(0, m.start() - 2) : m.start()].startswith(",")
+                        word.lower() in determiners
+                        and groups[-2].endswith(("e", "en", "er", "es", "em"))
+                        and not text[max(0, m.start() - len(word) - 2) : m.start() - len(word)].startswith(",")
+                        and _article_adjective_noun_matched(text, m.start(), m.start() - len(word), memo)
                     ):
-                        self._after_article.add(m.group(3))
+                        self._after_article.add(groups[-1])
             if "'" in text or "’" in text:  # (the elision needs its apostrophe)
                 for m in _ELIDED_ARTICLE.finditer(text):
                     self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
