@@ -455,7 +455,7 @@ def _lower_word_in(text: str, word: str, limit: int = 400) -> bool | None:
     letters, apostrophes and hyphens around it (nothing outside a run can join a
     token) tokenised by _LOWER_WORD itself. Linear: each run is read once.
     """
-    if len(word) < 2 or word[0] not in _LOWER_LETTERS or not all(c in _LOWER_CLASS for c in word):
+    if len(word) < 2 or word[0] not in _LOWER_LETTERS or not _LOWER_CLASS.issuperset(word):
         return False  # no token of _LOWER_WORD looks like this
     size = len(word)
     i = text.find(word)
@@ -500,6 +500,9 @@ _THING_NEXT = frozenset(".,;:!?)")
 _PLURAL_VERBS = ("are", "were", "have", "had")
 
 
+_WORD_OR_HYPHEN_RE = re.compile(r"[\w-]+")  # (\w is str.isalnum() or "_", as _is_word_char)
+
+
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
@@ -514,7 +517,7 @@ def _written_as_thing(text: str, word: str, limit: int = 1000) -> bool | None:
     than the few literal searches the names an attribution asks about need; the
     checks are _THE_THING's, in the same order (a linear scan per word).
     """
-    if not word or word[0] not in UPPER or not all(_is_word_char(c) or c == "-" for c in word):
+    if not word or word[0] not in UPPER or not _WORD_OR_HYPHEN_RE.fullmatch(word):
         return False  # (the pattern reads a capitalised run of word characters and hyphens)
     n, size = len(text), len(word)
     i = text.find("he " + word)
@@ -647,12 +650,12 @@ class Registry:
                 low = run.lower()
                 if low not in midsentence:  # (where it stands is read only while it could matter)
                     start = m.start()
-                    before = text[max(0, start - 4) : start].rstrip()
+                    before = (text[start - 4 : start] if start > 4 else text[:start]).rstrip()
                     if before and before[-1] not in _SENTENCE_OPENERS:
                         midsentence.add(low)
                 continue
             start = m.start()
-            before = text[max(0, start - 4) : start].rstrip()
+            before = (text[start - 4 : start] if start > 4 else text[:start]).rstrip()
             words = run.split()
             # (lower() never makes or takes a space, so the run's words lower-cased are these)
             if not before or before[-1] in _SENTENCE_OPENERS:
@@ -660,12 +663,19 @@ class Registry:
             else:
                 midsentence.update(run.lower().split())
             # (no determiners, as in English: the run is seen as it is)
-            seen = _with_determiner(text, start, run) if determiners else run
+            seen = run
+            if determiners and start and text[start - 1] == " ":  # (_with_determiner, inlined)
+                article = text[start - 12 if start > 12 else 0 : start].split()
+                if article and article[-1].lower() in determiners:
+                    seen = f"{article[-1]} {run}"
             if seen in learnt:
                 continue  # the same run again: its name, role and title are known already
             learnt.add(seen)
             # Read as a name only when a quote's attribution asks for this surname.
-            pending.setdefault(_run_key(words), []).append((seen, run, words, text[max(0, start - 60) : start], para))
+            last = words[-1]
+            # (_run_key's answer when the last word has no suffix, full stop or possessive to drop)
+            key = _run_key(words) if is_suffix(last) or last.endswith((".", "’s", "'s")) else fold(last)
+            pending.setdefault(key, []).append((seen, run, words, text[max(0, start - 60) : start], para))
 
     @property
     def _lower_words(self) -> set[str]:
@@ -909,13 +919,14 @@ class Registry:
     def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
         name = name.strip()
-        if not name or name.lower() in PRONOUNS or name.lower() in current().pronouns or is_org(name):
+        low = name.lower()
+        if not name or low in PRONOUNS or low in current().pronouns or is_org(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = fold(words[-1]) if words else ""
         entries = self._entries(key)
         # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
-        if self.is_common_phrase(name) and not (len(words) == 1 and entries):
+        if not (len(words) == 1 and entries) and self.is_common_phrase(name):
             return None
         before = [n for p, n in entries if para is None or p <= para]
         known = (before[-1] if before else entries[0][1]) if entries else None
