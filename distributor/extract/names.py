@@ -342,6 +342,11 @@ def leading_name(phrase: str) -> str | None:
 # letter by letter.)
 _AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]++)[ \u00a0]([{UPPER}][\w-]+)")
 _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
+# The same found at the apostrophe, tried there only (the article behind it, one look-behind per length).
+_ELIDED_AT_APOSTROPHE = re.compile(
+    rf"[’'](?=[{UPPER}][\w-])(?:(?<=(?<![\w])([lL])[’'])|(?<=(?<![\w])([aA]ll)[’'])"
+    rf"|(?<=(?<![\w])([dD]ell|[nN]ell|[sS]ull)[’']))([{UPPER}][\w-]+)"
+)
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
 _ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]++) ([{LOWER}][\w-]*+) ([{UPPER}][\w-]+)")
 _UPPER_SET = frozenset(UPPER)
@@ -636,8 +641,14 @@ class Registry:
                     ):
                         self._after_article.add(groups[-1])
             if "'" in text or "’" in text:  # (the elision needs its apostrophe)
-                for m in _ELIDED_ARTICLE.finditer(text):
-                    self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
+                # (_ELIDED_ARTICLE.finditer(text), found at the apostrophes: a match whose article
+                # starts inside the word the match before took is one finditer skips)
+                taken_to = 0
+                for m in _ELIDED_AT_APOSTROPHE.finditer(text):
+                    one, three, _, word = m.groups()
+                    if m.start() - (1 if one else 3 if three else 4) >= taken_to:
+                        self._after_article.add(word)  # l'Intérieur, dell'Economia
+                        taken_to = m.end()
         midsentence = self._capitalised_midsentence
         alone = self._alone
         learnt = self._learnt
