@@ -145,7 +145,13 @@ def _strip_titles(run: str, code: str) -> str:
     lead = 0
     for first in words:
         first = first.lower()
-        if not (_is_leading_noise(first) or first in noise or first in determiners):
+        # (_is_leading_noise only when the word could be an adverb in -ly)
+        if not (
+            first in _LEADING_NOISE
+            or (first.endswith("ly") and _is_leading_noise(first))
+            or first in noise
+            or first in determiners
+        ):
             break
         # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
         noun_phrase = noun_phrase or first in determiners
@@ -597,7 +603,9 @@ class Registry:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_unread.append(text)
         self._texts.append(text)
-        self._things, self._thing_words, self._joined = None, {}, None
+        self._things, self._joined = None, None
+        if self._thing_words:
+            self._thing_words = {}
         if self._lower_answers:
             self._lower_answers = {}
         lang = current()
