@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from distributor.extract import lang_tables as T
@@ -48,11 +49,59 @@ class Lang:
     verb_hint_re: re.Pattern  # a common verb form: a quote with one is speech, not a label
     weak_opener_re: re.Pattern  # "Es sei denn, …", "Mais …": a line that leans on what came before
     object_words: frozenset[str] = field(default_factory=frozenset)
+    # A determiner, a space, a capitalised word ("la Maison", "die Linke"): found at the space.
+    after_determiner_re: re.Pattern = re.compile(r"(?!x)x")
+    after_determiner_space_re: re.Pattern = re.compile(r"(?!x)x")  # the same for a text with no no-break space
+    # German: a determiner, an adjective, a noun ("die stellvertretende Leiterin"), found at the first space.
+    article_adjective_noun_re: re.Pattern = re.compile(r"(?!x)x")
 
 
 def _alternation(words: str) -> str:
     items = sorted({w.strip() for w in words.split("|") if w.strip()}, key=len, reverse=True)
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
+def _behind_a_determiner(determiners: frozenset[str], space: str) -> str | None:
+    """Look-behinds for "one of these determiners, then `space`": one per length (each is one width)."""
+    by_size: dict[int, list[str]] = {}
+    for word in sorted(determiners):
+        if _LETTERS_RE.fullmatch(word):
+            by_size.setdefault(len(word), []).append(re.escape(word))
+    if not by_size:
+        return None
+    return "|".join(rf"(?<=(?<![\w’'])(?i:({'|'.join(words)})){space})" for _, words in sorted(by_size.items()))
+
+
+def _article_adjective_noun(determiners: frozenset[str]) -> re.Pattern:
+    """A space after a determiner, a lower-case word, a space, a capitalised word: "die stellvertretende Leiterin".
+
+    As _after_determiner, for names.Registry's German reading of nouns: the adjective and the
+    noun are the last two groups, the determiner the one look-behind group that held.
+    """
+    behind = _behind_a_determiner(determiners, " ")
+    if behind is None:
+        return re.compile(r"(?!x)x")
+    # (what follows the space is checked first: it is cheaper than the look-behinds, and rarer)
+    return re.compile(rf" (?=[{_LOWER}][\w-]*+ [{_UPPER}][\w-])(?:{behind})([{_LOWER}][\w-]*+) ([{_UPPER}][\w-]+)")
+
+
+def _after_determiner(determiners: frozenset[str], space: str = r"[ \u00a0]") -> re.Pattern:
+    """A space after one of these determiners, then a capitalised word (its group), found at the space.
+
+    names.Registry reads "la Maison", "die Linke" this way: a regex that starts at the
+    space and looks back at the word is tried at the spaces only, where one that starts at
+    the word is tried at every letter. The determiner is written in any case (IGNORECASE,
+    a superset of str.lower(): the caller checks the word's lower() itself); only whole
+    words of letters count (the look-behinds hold one width each, so one per length).
+    With `space` " " (for a text without no-break spaces) sre looks for a literal, faster still.
+    """
+    behind = _behind_a_determiner(determiners, space)
+    if behind is None:
+        return re.compile(r"(?!x)x")
+    return re.compile(rf"{space}(?=[{_UPPER}])(?:{behind})([{_UPPER}][\w-]+)")
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
 def _build(code: str) -> Lang:
@@ -70,6 +119,7 @@ def _build(code: str) -> Lang:
     details = "|".join(_alternation(p.get("details", "")) for p in parts if p.get("details"))
     raw_details = "".join("|" + p["details_raw"] for p in parts if p.get("details_raw"))
     flags = re.IGNORECASE if code != "en" else 0
+    determiners = frozenset(w for p in parts for w in p.get("determiners", "").split())
     return Lang(
         code=code,
         verbs=verbs,
@@ -93,7 +143,7 @@ def _build(code: str) -> Lang:
         trailing_according_re=re.compile(rf"^\s*[,.]?\s*(?:{trailing})\s+(?P<who>[^,.;:!?“”\"«»„]{{1,80}})", re.IGNORECASE),
         clitic_re=re.compile(clitic, re.IGNORECASE),
         pronouns=pronouns,
-        determiners=frozenset(w for p in parts for w in p.get("determiners", "").split()),
+        determiners=determiners,
         noise=frozenset(w for p in parts for w in p.get("noise", "").split()),
         titles=frozenset(w for p in parts for w in p.get("titles", "").split()),
         details_re=re.compile(rf",|;|\(|\s(?:{details})\s{raw_details}"),
@@ -104,10 +154,14 @@ def _build(code: str) -> Lang:
         ),
         weak_opener_re=re.compile(rf"(?:{_alternation(table.get('weak_openers', '')) or '(?!x)x'})\b"),
         object_words=frozenset(w for p in parts for w in p.get("object_words", "").split()),
+        after_determiner_re=_after_determiner(determiners),
+        after_determiner_space_re=_after_determiner(determiners, " "),
+        article_adjective_noun_re=_article_adjective_noun(determiners) if code == "de" else re.compile(r"(?!x)x"),
     )
 
 
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper() and c.isalpha())
+_LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower() and c.isalpha())  # (names.LOWER)
 _CACHE: dict[str, Lang] = {}
 
 
@@ -120,12 +174,12 @@ def rules_for(code: str | None) -> Lang:
     return _CACHE[code]
 
 
-_CURRENT: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("quote_language", default=None)
+# English is the default, built at import: `current()` is then the ContextVar's own C-level
+# get (the quote helpers ask for the language some two hundred times a page).
+_CURRENT: contextvars.ContextVar[Lang] = contextvars.ContextVar("quote_language", default=rules_for("en"))
 
-
-def current() -> Lang:
-    lang = _CURRENT.get()
-    return lang if lang is not None else rules_for("en")
+current = _CURRENT.get
+"""The rules the quote helpers run under: the innermost `using`'s, else English."""
 
 
 class using:
@@ -158,9 +212,10 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 def guess_from_text(text: str, limit: int = 4000) -> str | None:
     """The supported language whose function words are most frequent in the text (first `limit` chars)."""
     counts = dict.fromkeys(T.TABLES, 0)
-    for word in _WORD_RE.findall(text[:limit].lower()):
+    # (each distinct word looked up once, with how often it occurs: Counter counts in C)
+    for word, n in Counter(_WORD_RE.findall(text[:limit].lower())).items():
         for code in T.STOPWORD_INDEX.get(word, ()):
-            counts[code] += 1
+            counts[code] += n
     best = max(counts, key=counts.get)
     total = sum(counts.values())
     return best if counts[best] >= 5 and counts[best] >= 0.3 * total else None

@@ -122,7 +122,7 @@ def _clean(word: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def is_suffix(word: str) -> bool:
-    return _clean(word) in _SUFFIXES
+    return word.lower().rstrip(",") in _SUFFIXES  # (_clean, inlined)
 
 
 def strip_titles(run: str) -> str:
@@ -138,24 +138,34 @@ def _strip_titles(run: str, code: str) -> str:
     tail "John Kirby", but "White House Press Secretary Josh Earnest" arrives
     whole, so everything up to the last title word goes.
     """
-    words = run.replace("\u00a0", " ").split()
+    words = run.split()  # (split() cuts at no-break spaces too)
     lang = current()
     noise, determiners = lang.noise, lang.determiners
     noun_phrase = False
-    while words:
-        first = words[0].lower()
-        if not (_is_leading_noise(first) or first in noise or first in determiners):
+    lead = 0
+    for first in words:
+        first = first.lower()
+        # (_is_leading_noise only when the word could be an adverb in -ly)
+        if not (
+            first in _LEADING_NOISE
+            or (first.endswith("ly") and _is_leading_noise(first))
+            or first in noise
+            or first in determiners
+        ):
             break
         # "But Parise said"; "Die Länder Baden-Württemberg": an article makes a noun phrase.
         noun_phrase = noun_phrase or first in determiners
-        words = words[1:]
+        lead += 1
+    if lead:
+        words = words[lead:]
     cut = 0
     # The last word is never a title: "Martin Luther King" keeps "King".
     for i, w in enumerate(words[:-1]):
         if _is_title_in(w, code) or w.endswith(("’s", "'s")):
             cut = i + 1
-    words = words[cut:]
-    if lang.code != "en":
+    if cut:
+        words = words[cut:]
+    if lang.code != "en" and not _CAP_PARTICLES.isdisjoint(words):
         # "Texte von Claas Relotius": a particle followed by a full name is a preposition
         # ("von der Leyen", "de Gaulle" keep theirs: one name follows).
         for i, w in enumerate(words):
@@ -169,8 +179,7 @@ def _strip_titles(run: str, code: str) -> str:
         return ""  # "Ein Macron-Berater", "Diese Abteilung": no title, so no name after the article
     # "Deputy Director of Public Prosecution Eva-Marie Persson" reaches here as
     # "Public Prosecution Eva-Marie Persson": people rarely carry four names.
-    plain = [w for w in words if not _is_minor(w)]
-    if len(plain) >= 4:
+    if len(words) >= 4 and sum(1 for w in words if not _is_minor(w)) >= 4:
         keep = 0
         seen = 0
         for i in range(len(words) - 1, -1, -1):
@@ -236,16 +245,23 @@ def _is_title_in(word: str, code: str) -> bool:
     lw = _clean(word).removesuffix("’s").removesuffix("'s")
     if lw in TITLES or lw in titles:
         return True
+    if "-" not in lw:
+        return False
     # "Singer-guitarists", "co-founder", "Flixbus-Chef": a role joined by a hyphen, maybe plural.
     parts = [x.removesuffix("s") for x in lw.split("-")] + lw.split("-")
-    return "-" in lw and any(x in TITLES or x in titles for x in parts)
+    return any(x in TITLES or x in titles for x in parts)
 
 
 @functools.lru_cache(maxsize=8192)
 def fold(word: str) -> str:
     """Lower case without accents: "Murátov" and "Muratov" are one surname."""
+    if word.isascii():
+        return word.lower()  # (ASCII has no decompositions and no combining marks)
     decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if decomposed.isascii():
+        return decomposed
+    combining = unicodedata.combining
+    return "".join(c for c in decomposed if not combining(c))
 
 
 def surname_key(name: str) -> str | None:
@@ -256,9 +272,14 @@ def surname_key(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def is_org(name: str) -> bool:
-    words = name.replace("-", " ").split()
-    if any(_clean(w) in ORG_WORDS for w in words):
+    # (the name lower-cased whole: lower() makes and takes no spaces, hyphens or commas)
+    low = name.lower().replace("-", " ")
+    if "," in low:
+        if any(w.rstrip(",") in ORG_WORDS for w in low.split()):
+            return True
+    elif not ORG_WORDS.isdisjoint(low.split()):
         return True
+    words = name.replace("-", " ").split()
     # Acronyms such as "NASA" or "WHO" are organisations, not people.
     return all(w.isupper() and len(w) > 1 for w in words if not w.endswith("."))
 
@@ -327,8 +348,106 @@ def leading_name(phrase: str) -> str | None:
 # letter by letter.)
 _AFTER_WORD = re.compile(rf"(?<![\w’'])([^\W\d_]++)[ \u00a0]([{UPPER}][\w-]+)")
 _ELIDED_ARTICLE = re.compile(rf"(?<![\w])(?:[lL]|[dD]ell|[aA]ll|[nN]ell|[sS]ull)[’']([{UPPER}][\w-]+)")
+# The same found at the apostrophe, tried there only (the article behind it, one look-behind per length).
+_ELIDED_AT_APOSTROPHE = re.compile(
+    rf"[’'](?=[{UPPER}][\w-])(?:(?<=(?<![\w])([lL])[’'])|(?<=(?<![\w])([aA]ll)[’'])"
+    rf"|(?<=(?<![\w])([dD]ell|[nN]ell|[sS]ull)[’']))([{UPPER}][\w-]+)"
+)
 # "die stellvertretende Leiterin": an article, an adjective, then a noun.
 _ARTICLE_ADJECTIVE_NOUN = re.compile(rf"(?<![\w’'])([^\W\d_]++) ([{LOWER}][\w-]*+) ([{UPPER}][\w-]+)")
+_UPPER_SET = frozenset(UPPER)
+_SEPARATORS = " \u00a0"
+
+
+def _after_word_matched(text: str, sep: int, start: int, memo: dict[int, bool]) -> bool:
+    """Whether _AFTER_WORD.finditer(text) yields the match whose first word is text[start:sep].
+
+    The caller found a word that _AFTER_WORD matches there (letters, after no word character
+    or apostrophe, then the space at `sep` and a capitalised word); finditer skips it only
+    when the match before took this word as its capitalised second word ("dit Le Monde":
+    "dit Le" is matched, so "Le Monde" is not), and that match is itself taken unless the one
+    before it took its first word, and so on back. The chain is walked back iteratively and
+    each answer is kept in `memo` (by the space's position), so a page is read once: linear.
+    Hand-written because _AFTER_WORD itself is tried at every letter of the page, where the
+    caller's regex is tried at the spaces only.
+    """
+    waiting: list[int] = []
+    while True:
+        known = memo.get(sep)
+        if known is not None:
+            taken = known
+            break
+        # The run of word characters and hyphens holding the word: the second word of a
+        # match before when it is capitalised, after a space, two characters or more.
+        first = start
+        while first > 0 and (text[first - 1].isalnum() or text[first - 1] in "_-"):
+            first -= 1
+        if first == 0 or text[first - 1] not in _SEPARATORS or text[first] not in _UPPER_SET or sep - first < 2:
+            taken = memo[sep] = True  # nothing before can take this word
+            break
+        waiting.append(sep)
+        # The match before would have its space right in front of that run: the letters before it.
+        sep = first - 1
+        start = sep
+        while start > 0 and text[start - 1].isalnum() and not text[start - 1].isdecimal():
+            start -= 1
+        if start == sep or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_’'")):
+            taken = memo[sep] = False  # no match there: no letters, or not a word of its own
+            break
+    while waiting:
+        taken = not taken  # taken unless the match before it is
+        memo[waiting.pop()] = taken
+    return taken
+
+
+_LOWER_SET = frozenset(LOWER)
+
+
+def _article_adjective_noun_matched(text: str, sep: int, start: int, memo: dict[int, bool]) -> bool:
+    """Whether _ARTICLE_ADJECTIVE_NOUN.finditer(text) yields the match whose first word is text[start:sep].
+
+    As _after_word_matched: finditer skips it only when the match before took this word as
+    its noun ("der neue Chef alte Freunde": "Chef alte Freunde" is not read), unless that
+    match was itself skipped for the same reason, and so on back; walked back once per space
+    (memo), so linear. A match's adjective can never hold the next match's first word (that
+    match's adjective would be the capitalised noun).
+    """
+    waiting: list[int] = []
+    while True:
+        known = memo.get(sep)
+        if known is not None:
+            taken = known
+            break
+        # The run of word characters and hyphens holding the word: the noun of a match before
+        # when it is capitalised, after a space, two characters or more ...
+        first = start
+        while first > 0 and (text[first - 1].isalnum() or text[first - 1] in "_-"):
+            first -= 1
+        if first == 0 or text[first - 1] != " " or text[first] not in _UPPER_SET or sep - first < 2:
+            taken = memo[sep] = True
+            break
+        # ... after an adjective: a run of them starting with a lower-case letter, after a space.
+        adjective = first - 1
+        while adjective > 0 and (text[adjective - 1].isalnum() or text[adjective - 1] in "_-"):
+            adjective -= 1
+        if adjective == first - 1 or text[adjective] not in _LOWER_SET or adjective == 0 or text[adjective - 1] != " ":
+            taken = memo[sep] = True
+            break
+        waiting.append(sep)
+        # The match before has its first word right before that space: the letters there.
+        sep = adjective - 1
+        start = sep
+        while start > 0 and text[start - 1].isalnum() and not text[start - 1].isdecimal():
+            start -= 1
+        if start == sep or (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_’'")):
+            taken = memo[sep] = False  # no match there
+            break
+    while waiting:
+        taken = not taken
+        memo[waiting.pop()] = taken
+    return taken
+
+
 _LOWER_WORD = re.compile(rf"\b[{LOWER}][{LOWER}’'-]+\b")
 _LOWER_RUN = re.compile(rf"[{LOWER}’'-]*")
 _LOWER_LETTERS = frozenset(LOWER)
@@ -347,7 +466,7 @@ def _lower_word_in(text: str, word: str, limit: int = 400) -> bool | None:
     letters, apostrophes and hyphens around it (nothing outside a run can join a
     token) tokenised by _LOWER_WORD itself. Linear: each run is read once.
     """
-    if len(word) < 2 or word[0] not in _LOWER_LETTERS or not all(c in _LOWER_CLASS for c in word):
+    if len(word) < 2 or word[0] not in _LOWER_LETTERS or not _LOWER_CLASS.issuperset(word):
         return False  # no token of _LOWER_WORD looks like this
     size = len(word)
     i = text.find(word)
@@ -392,6 +511,9 @@ _THING_NEXT = frozenset(".,;:!?)")
 _PLURAL_VERBS = ("are", "were", "have", "had")
 
 
+_WORD_OR_HYPHEN_RE = re.compile(r"[\w-]+")  # (\w is str.isalnum() or "_", as _is_word_char)
+
+
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
@@ -406,7 +528,7 @@ def _written_as_thing(text: str, word: str, limit: int = 1000) -> bool | None:
     than the few literal searches the names an attribution asks about need; the
     checks are _THE_THING's, in the same order (a linear scan per word).
     """
-    if not word or word[0] not in UPPER or not all(_is_word_char(c) or c == "-" for c in word):
+    if not word or word[0] not in UPPER or not _WORD_OR_HYPHEN_RE.fullmatch(word):
         return False  # (the pattern reads a capitalised run of word characters and hyphens)
     n, size = len(text), len(word)
     i = text.find("he " + word)
@@ -481,34 +603,60 @@ class Registry:
         """Remember full names and words written capitalised mid-sentence."""
         self._lower_unread.append(text)
         self._texts.append(text)
-        self._things, self._thing_words, self._joined = None, {}, None
+        self._things, self._joined = None, None
+        if self._thing_words:
+            self._thing_words = {}
         if self._lower_answers:
             self._lower_answers = {}
         lang = current()
         code = lang.code
         determiners = lang.determiners
         if determiners:
-            for m in _AFTER_WORD.finditer(text):
-                word = m[1]
+            # The matches of _AFTER_WORD.finditer(text) whose first word is a determiner: found at
+            # their space by the language's after_determiner_re, minus those finditer would skip.
+            memo: dict[int, bool] = {}
+            scan = lang.after_determiner_re if "\u00a0" in text else lang.after_determiner_space_re
+            for m in scan.finditer(text):
+                groups = m.groups()
+                word = next(filter(None, groups))  # (the one look-behind that held)
                 if word.lower() in determiners:
-                    start = m.start()
+                    sep = m.start()
+                    start = sep - len(word)
                     before = text[max(0, start - 40) : start]
                     if word.islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
                         continue  # "Pieter de Vries": a particle inside a name, not an article
                     if before.rstrip().endswith(","):
                         continue  # ", die Relotius …": a relative pronoun, not an article
-                    self._after_article.add(m[2])
-            if code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
-                for m in _ARTICLE_ADJECTIVE_NOUN.finditer(text):
+                    # (a word after a space that is not capitalised, or after punctuation, cannot
+                    # be the second word of a match before: no chain to read)
+                    c = text[start - 1] if start else " "
                     if (
-                        m.group(1).lower() in determiners
-                        and m.group(2).endswith(("e", "en", "er", "es", "em"))
-                        and not text[max(0, m.start() - 2) : m.start()].startswith(",")
+                        c != "-" and (c not in _SEPARATORS or not start or word[0] not in _UPPER_SET or len(word) < 2)
+                    ) or _after_word_matched(text, sep, start, memo):
+                        self._after_article.add(groups[-1])
+            if code == "de":  # nouns are capitalised: "die stellvertretende Leiterin"
+                # (the matches of _ARTICLE_ADJECTIVE_NOUN.finditer(text) whose first word is a
+                # determiner, found at its space as above)
+                memo = {}
+                for m in lang.article_adjective_noun_re.finditer(text):
+                    groups = m.groups()
+                    word = next(filter(None, groups[:-2]))
+                    if (
+                        word.lower() in determiners
+                        and groups[-2].endswith(("e", "en", "er", "es", "em"))
+                        and not text[max(0, m.start() - len(word) - 2) : m.start() - len(word)].startswith(",")
+                        and _article_adjective_noun_matched(text, m.start(), m.start() - len(word), memo)
                     ):
-                        self._after_article.add(m.group(3))
+                        self._after_article.add(groups[-1])
             if "'" in text or "’" in text:  # (the elision needs its apostrophe)
-                for m in _ELIDED_ARTICLE.finditer(text):
-                    self._after_article.add(m.group(1))  # l'Intérieur, dell'Economia
+                # (_ELIDED_ARTICLE.finditer(text), found at the apostrophes: a match whose article
+                # starts inside the word the match before took is one finditer skips)
+                taken_to = 0
+                for m in _ELIDED_AT_APOSTROPHE.finditer(text):
+                    one, three, _, word = m.groups()
+                    if m.start() - (1 if one else 3 if three else 4) >= taken_to:
+                        self._after_article.add(word)  # l'Intérieur, dell'Economia
+                        taken_to = m.end()
         midsentence = self._capitalised_midsentence
         alone = self._alone
         learnt = self._learnt
@@ -521,25 +669,32 @@ class Registry:
                 low = run.lower()
                 if low not in midsentence:  # (where it stands is read only while it could matter)
                     start = m.start()
-                    before = text[max(0, start - 4) : start].rstrip()
+                    before = (text[start - 4 : start] if start > 4 else text[:start]).rstrip()
                     if before and before[-1] not in _SENTENCE_OPENERS:
                         midsentence.add(low)
                 continue
             start = m.start()
-            before = text[max(0, start - 4) : start].rstrip()
-            sentence_start = not before or before[-1] in _SENTENCE_OPENERS
+            before = (text[start - 4 : start] if start > 4 else text[:start]).rstrip()
             words = run.split()
-            if not sentence_start:
-                midsentence.update(w.lower() for w in words)
+            # (lower() never makes or takes a space, so the run's words lower-cased are these)
+            if not before or before[-1] in _SENTENCE_OPENERS:
+                midsentence.update(run.lower().split()[1:])
             else:
-                midsentence.update(w.lower() for w in words[1:])
+                midsentence.update(run.lower().split())
             # (no determiners, as in English: the run is seen as it is)
-            seen = _with_determiner(text, start, run) if determiners else run
+            seen = run
+            if determiners and start and text[start - 1] == " ":  # (_with_determiner, inlined)
+                article = text[start - 12 if start > 12 else 0 : start].split()
+                if article and article[-1].lower() in determiners:
+                    seen = f"{article[-1]} {run}"
             if seen in learnt:
                 continue  # the same run again: its name, role and title are known already
             learnt.add(seen)
             # Read as a name only when a quote's attribution asks for this surname.
-            pending.setdefault(_run_key(words), []).append((seen, run, words, text[max(0, start - 60) : start], para))
+            last = words[-1]
+            # (_run_key's answer when the last word has no suffix, full stop or possessive to drop)
+            key = _run_key(words) if is_suffix(last) or last.endswith((".", "’s", "'s")) else fold(last)
+            pending.setdefault(key, []).append((seen, run, words, text[max(0, start - 60) : start], para))
 
     @property
     def _lower_words(self) -> set[str]:
@@ -783,13 +938,14 @@ class Registry:
     def resolve(self, name: str, para: int | None = None) -> str | None:
         """The full name for `name`, or None when it is not a person we can name."""
         name = name.strip()
-        if not name or name.lower() in PRONOUNS or name.lower() in current().pronouns or is_org(name):
+        low = name.lower()
+        if not name or low in PRONOUNS or low in current().pronouns or is_org(name):
             return None
         words = [w for w in name.split() if not is_suffix(w)]
         key = fold(words[-1]) if words else ""
         entries = self._entries(key)
         # "Social Security" is a phrase, but "Early" after "Chris Early" is his surname.
-        if self.is_common_phrase(name) and not (len(words) == 1 and entries):
+        if not (len(words) == 1 and entries) and self.is_common_phrase(name):
             return None
         before = [n for p, n in entries if para is None or p <= para]
         known = (before[-1] if before else entries[0][1]) if entries else None
