@@ -77,17 +77,10 @@ def absolute(url: str | None, base: str | None) -> str | None:
 def read_head(doc: Document) -> Head:
     head = Head(json_ld=doc.json_ld)
     tree = doc.tree
-    # One walk of the tree for <meta>, <base> and <link>, told apart here.
-    metas, bases, links = [], [], []
-    for node in tree.css("meta, base[href], link[rel]"):
-        tag = node.tag
-        if tag == "meta":
-            if len(metas) < _MAX_META:
-                metas.append(node)
-        elif tag == "link":
-            links.append(node)
-        elif not bases:
-            bases.append(node)
+    # <meta>, <base> and <link> by lexbor's tag lookup (a third of a selector's work per walk).
+    elements = page_elements(tree)
+    metas, links = elements.tagged("meta")[:_MAX_META], elements.tagged("link")
+    base = next((node for node in elements.tagged("base") if "href" in node.attributes), None)
     for node in metas:
         attrs = node.attributes
         content = attrs.get("content")
@@ -100,10 +93,9 @@ def read_head(doc: Document) -> Head:
         for key in (prop, name if name != prop else None, itemprop if itemprop != prop and itemprop != name else None):
             if key:
                 head.meta.setdefault(key.strip().lower(), []).append(content)
-    base = bases[0] if bases else None
     head.base = absolute(base.attributes.get("href"), doc.url) if base is not None else None
     head.base = head.base or doc.url
-    for link in links:
+    for link in links:  # (one without rel, which the old selector skipped, is neither icon nor canonical)
         rel = (link.attributes.get("rel") or "").lower()
         if "icon" in rel:
             head.icon_links.append(link)
@@ -196,7 +188,7 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
         # The story's headline set as an <h2> under a featured teaser's <h1>.
         social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name), strip_site_suffix(t, site_name))]
         if social:
-            for node in doc.tree.css("h2")[:_MAX_HEADINGS]:
+            for node in page_elements(doc.tree).tagged("h2")[:_MAX_HEADINGS]:
                 text = node_text(node)
                 if len(text) > 15 and _norm(text) in social:
                     return text
@@ -413,7 +405,7 @@ def published_at(doc: Document, head: Head) -> str | None:
         iso = iso_datetime(value)
         if iso:
             return iso
-    for node in doc.tree.css("time[datetime]"):
+    for node in page_elements(doc.tree).tagged("time"):  # time[datetime], by tag lookup
         iso = iso_datetime(node.attributes.get("datetime"))
         if iso:
             return iso
