@@ -104,7 +104,7 @@ ORG_WORDS = frozenset(
     """
     zealand york jersey mexico hampshire orleans delhi guinea caledonia
     korea africa arabia emirates europe asia australia
-    island islands peninsula strait gulf ocean airport
+    island islands peninsula strait gulf ocean airport road
     """.split()
 )
 

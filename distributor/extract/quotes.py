@@ -35,7 +35,7 @@ from distributor.extract.attribution import (
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import NAME_RUN, Registry, is_org, leading_name, strip_titles
+from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, is_org, leading_name, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -670,7 +670,11 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             # “First part,” she said. “Second part.”  /  a paragraph that continues a speaker.
             same_para = previous is not None and previous.para == r.para
             continues = previous is not None and previous.para == r.para - 1 and not last_sentence(r.before).strip()
-            if (same_para or continues) and previous.speaker:
+            if (same_para or continues) and previous.speaker and _someone_else_acts(r.before, previous.speaker, registry, r.para):
+                # "Jones shook her head. “That is not true.”": not the previous speaker's words,
+                # and whether Jones's the page does not say.
+                r.unnamed = True
+            elif (same_para or continues) and previous.speaker:
                 r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
                 r.how = "same paragraph" if same_para else "continued"
                 r.ceiling = min(previous.ceiling, CONFIDENCE.get(previous.how, 0.5))
@@ -714,6 +718,11 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             sub.read(r.prefix or r.before, r.para)
             if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
                 r.unnamed = True
+            elif not sub.recent and _unnamed_actor(r.prefix or r.before, registry, r.para):
+                # "PlutoPete told me that ... . “…,” he lamented": "he" is this paragraph's
+                # subject, whom the page never names as a person (a handle), not the last
+                # person named earlier.
+                r.unnamed = True
             else:
                 r.speaker = sub.resolve(mention.text) if sub.recent else None
                 r.speaker = r.speaker or people.resolve(mention.text)
@@ -728,6 +737,39 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+def _someone_else_acts(before: str, speaker: str, registry: Registry, para: int) -> bool:
+    """Whether the sentence leading to an unattributed quote is about another person.
+
+    The first person acting in it counts ("Sasse told Hawk Sawyer" is about Sasse).
+    """
+    sentences = split_sentences(prose_only(before)) if before.strip() else []
+    if not sentences:
+        return False
+    for name in prose_subjects(sentences[-1]):
+        full = registry.resolve(name, para)
+        if full and registry.is_person(full):
+            return full != speaker
+    return False
+
+
+def _unnamed_actor(before: str, registry: Registry, para: int) -> bool:
+    """Whether the sentence leading to a quote has someone act who is no person we can name.
+
+    Only a lone word the page also capitalises mid-sentence counts (a forum handle
+    such as "PlutoPete"; not "Talking about ...", a sentence's first word): a pronoun
+    cannot then go past it to whoever the article named before.
+    """
+    sentences = split_sentences(prose_only(before))
+    if not sentences:
+        return False
+    for name in prose_subjects(sentences[-1]):
+        if " " in name or re.split(r"[’']", name.lower())[0] in PRONOUNS or is_org(name):  # ("It’s")
+            return False
+        full = registry.resolve(name, para)  # (None for a common word opening the sentence)
+        return full is not None and not registry.is_person(full)
+    return False
 
 
 def _acting_people(paragraphs: list[str], registry: Registry) -> set[str]:

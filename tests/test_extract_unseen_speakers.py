@@ -1,0 +1,70 @@
+"""Speakers on pages the rules were not written on (each page here is self-written).
+
+Each test reproduces one shape that gave a quote's words to the wrong person, or
+to something that is no person, on an unseen page. No speaker is a right answer
+when the page does not let a reader tell who spoke.
+"""
+
+from __future__ import annotations
+
+from distributor.extract import extract_page
+
+
+def _page(body: str) -> str:
+    return f"<html><head><title>Testing the market</title></head><body><article><h1>Testing the market</h1>{body}</article></body></html>"
+
+
+def _speakers(html: str) -> dict[str, str | None]:
+    result = extract_page(html, url="https://ledger.example/a")
+    return {q.text: q.speaker for q in result.quotes}
+
+
+FORUM_PAGE = _page(
+    "<p>The lab in Leeds tests pills that readers send in by post, and its results are public.</p>"
+    "<p>\u201cWe test every sample we receive within a week,\u201d said Maria Lopez, who runs the lab. "
+    "\u201cMost of them are not what the seller promised.\u201d</p>"
+    "<p>Buyers on the forums have noticed. QuietFox told me over the phone that he had been talking about "
+    "this with Anna Berg, the owner of the old Mill Road market. \u201cWe had been planning our own tests for "
+    "months before the site went down,\u201d he said.</p>"
+    "<p>\u201cPeople want to know what they are buying,\u201d Lopez said.</p>"
+)
+
+
+def test_he_after_a_forum_handle_is_not_the_woman_named_earlier_nor_a_road():
+    speakers = _speakers(FORUM_PAGE)
+    assert speakers["We had been planning our own tests for months before the site went down"] is None
+    assert speakers["People want to know what they are buying"] == "Maria Lopez"
+
+
+def test_he_after_a_named_person_in_the_same_sentence_is_still_that_person():
+    html = FORUM_PAGE.replace("QuietFox told me", "Tom Reyes, a buyer, told me")
+    speakers = _speakers(html)
+    assert speakers["We had been planning our own tests for months before the site went down"] == "Tom Reyes"
+
+
+def test_a_road_is_no_speaker():
+    html = FORUM_PAGE.replace(
+        "QuietFox told me over the phone that he had been talking about this with Anna Berg, the owner of the old Mill Road market.",
+        "Buyers on the old Mill Road market have noticed too, according to a seller.",
+    )
+    assert _speakers(html)["We had been planning our own tests for months before the site went down"] is None
+
+
+HEARING_PAGE = _page(
+    "<p>The committee heard from two officials on Tuesday about the delayed rocket programme.</p>"
+    "<p>\u201cWe have not seen the test results that would let us promise a launch next year,\u201d said "
+    "Karen Holt, the agency's acting director, who spoke first.</p>"
+    "<p>Senator Tom Aldridge returned to the issue later in the hearing. \u201cWhich rockets in development "
+    "today could carry the lander by next year?\u201d</p>"
+)
+
+
+def test_an_unattributed_quote_after_another_person_acts_is_not_the_previous_speakers():
+    speakers = _speakers(HEARING_PAGE)
+    assert speakers["Which rockets in development today could carry the lander by next year?"] != "Karen Holt"
+
+
+def test_an_unattributed_quote_after_the_same_person_acts_still_carries_over():
+    html = HEARING_PAGE.replace("Senator Tom Aldridge returned", "Holt returned")
+    speakers = _speakers(html)
+    assert speakers["Which rockets in development today could carry the lander by next year?"] == "Karen Holt"
