@@ -68,3 +68,17 @@ def test_an_unattributed_quote_after_the_same_person_acts_still_carries_over():
     html = HEARING_PAGE.replace("Senator Tom Aldridge returned", "Holt returned")
     speakers = _speakers(html)
     assert speakers["Which rockets in development today could carry the lander by next year?"] == "Karen Holt"
+
+
+def test_words_credited_to_a_forum_handle_have_no_speaker():
+    html = _page(
+        "<p>The lab in Leeds tests pills that readers send in by post, and its results are public.</p>"
+        "<p>\u201cIt made me ill for a week and I nearly went to hospital,\u201d Dr. Sparkle, a Dreadnought user, "
+        "wrote on the site\u2019s forums after taking pills that the lab later tested.</p>"
+        "<p>\u201cMore people are hurt by what the pills are cut with than by the drug,\u201d Dr. Sparkle added.</p>"
+        "<p>\u201cWe test every sample we receive within a week,\u201d said Maria Lopez, who runs the lab.</p>"
+    )
+    speakers = _speakers(html)
+    assert speakers["It made me ill for a week and I nearly went to hospital"] is None
+    assert speakers["More people are hurt by what the pills are cut with than by the drug"] is None
+    assert speakers["We test every sample we receive within a week"] == "Maria Lopez"

@@ -562,6 +562,7 @@ def _find_quotes(
     for r in raws:
         if r.speaker and not r.speaker_is_full:
             r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
+    _drop_handles(raws, paragraphs)
     hint_keys = [_normalise(h) for h in hints if h and h.strip()]
     total = max(len(paragraphs), 1)
     protagonist = _protagonist(raws, paragraphs)
@@ -737,6 +738,22 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+# "Dr. Feel, an Evolution user, wrote": the name is a forum handle (read only for one-word speakers).
+_HANDLE_APPOSITIVE = r", (?:an?|the|one) (?:[\w’'-]+ ){0,3}?(?:user|redditor|poster|commenter|moderator|username)s?\b"
+
+
+def _drop_handles(raws: list[_Raw], paragraphs: list[str]) -> None:
+    """No speaker for words credited to a forum handle: a handle is no person's name."""
+    names = {r.speaker for r in raws if r.speaker and " " not in r.speaker}
+    if not names:
+        return
+    joined = "\n".join(paragraphs)
+    handles = {n for n in names if re.search(re.escape(n) + _HANDLE_APPOSITIVE, joined)}
+    for r in raws:
+        if r.speaker in handles:
+            r.speaker, r.speaker_is_full, r.unnamed = None, False, True
 
 
 def _someone_else_acts(before: str, speaker: str, registry: Registry, para: int) -> bool:
