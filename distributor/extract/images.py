@@ -635,6 +635,8 @@ _BRACKETED_CREDIT_RE = re.compile(
 _AGENCIES = r"AP|AFP|Reuters|EPA|dpa|ANSA|EFE|PAP|ANP|Getty(?: Images)?|Shutterstock|iStock|Xinhua|Bloomberg|IANS|PTI|picture alliance"
 _AGENCY_CREDIT_RE = re.compile(
     rf"\s*(?:\((?:(?:{_AGENCIES})\b[^()]{{0,60}}|photo\s[^()]{{1,80}}|foto\s[^()]{{1,80}})\)"
+    # "(Manu Fernandez/AP)", "(Jacquelyn Martin / Associated Press)": photographer / source
+    rf"|\((?-i:[A-Z])[\w.'’-]*(?:\s(?-i:[A-Z])[\w.'’-]*){{0,3}}\s?/\s?(?-i:[A-Z])[\w.'’-]*(?:\s(?-i:[A-Z])[\w.'’-]*){{0,3}}(?:,\s(?:file|pool|handout))?\)"
     rf"|(?<=[.!?])\s*[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){{0,3}}\s?/\s?(?:{_AGENCIES})(?:\s(?:file|pool|handout))?)\s*$",
     re.IGNORECASE,
 )
