@@ -31,3 +31,51 @@ def test_a_photographer_and_source_in_brackets_are_no_part_of_the_caption(credit
 def test_words_with_a_slash_in_brackets_inside_the_caption_stay():
     caption = "The two routes (north/south) that the new harbour wall will protect from the sea."
     assert extract_page(_page(caption), url="https://ledger.example/a").image.alt == caption
+
+
+def _rated_page(badge_link: str, og_image: str = "https://ledger.example/rulings/half-true.png") -> str:
+    return (
+        "<html><head><title>Is the harbour wall worth its cost?</title>"
+        f"<meta property='og:image' content='{og_image}'></head><body>"
+        "<header><h1>Is the harbour wall worth its cost?</h1>"
+        f"<div class='meter'><a href='{badge_link}'><img src='https://ledger.example/rulings/half-true.png' alt='Half True'></a></div>"
+        "<figure><img src='https://ledger.example/photos/AP_0412.jpg'>"
+        "<figcaption>The old harbour wall at high tide in Leeds on Monday. (AP)</figcaption></figure></header>"
+        "<div class='article__text'><p>The council said the wall would pay for itself within ten years of being built.</p>"
+        "<p><img src='https://ledger.example/charts/cost-chart-2026.png'></p>"
+        "<p>We looked at what similar walls have cost other towns along the coast over the last decade.</p></div>"
+        "</body></html>"
+    )
+
+
+def test_a_rating_badge_as_share_picture_gives_way_to_the_photo_beside_the_headline():
+    image = extract_page(_rated_page("/rulings/half-true/"), url="https://ledger.example/2026/wall-cost/").image
+    assert image.url == "https://ledger.example/photos/AP_0412.jpg"
+    assert image.alt == "The old harbour wall at high tide in Leeds on Monday."
+
+
+def test_a_share_picture_linking_to_the_story_itself_or_to_its_full_size_stays():
+    for link in ("/2026/wall-cost/", "https://ledger.example/rulings/half-true-large.png"):
+        image = extract_page(_rated_page(link), url="https://ledger.example/2026/wall-cost/").image
+        assert image.url == "https://ledger.example/rulings/half-true.png", link
+
+
+def _featured_page(width: int, height: int) -> str:
+    return (
+        "<html><head><title>About the bugs</title></head><body><article><header class='entry-header'>"
+        f"<figure class='entry-thumbnail'><img width='{width}' height='{height}' src='https://ledger.example/uploads/featured-0813.jpg' alt=''></figure>"
+        "<h1 class='entry-title'>About the bugs</h1></header>"
+        "<div class='entry-content'><p>We found three bugs in the firmware this summer and fixed two of them.</p>"
+        "<p>The third one needs a new board, which we will ship in the autumn to everyone who asks.</p></div>"
+        "</article></body></html>"
+    )
+
+
+def test_a_featured_photo_in_the_article_header_is_the_lead_image_without_og_image():
+    image = extract_page(_featured_page(855, 611), url="https://ledger.example/a").image
+    assert image is not None and image.url == "https://ledger.example/uploads/featured-0813.jpg"
+
+
+def test_a_banner_strip_in_the_article_header_is_no_lead_image():
+    image = extract_page(_featured_page(850, 120), url="https://ledger.example/a").image
+    assert image is None or image.url != "https://ledger.example/uploads/featured-0813.jpg"

@@ -537,9 +537,27 @@ def _shown_only_as_furniture(imgs: list[tuple[LexborNode, str]], key: str | None
         if not url or file_key(url) != key:
             continue
         found += 1
-        if found > _MAX_CANDIDATES or not _in_furniture(node):
+        if found > _MAX_CANDIDATES or not (_in_furniture(node) or _is_listing_badge(node, base)):
             return False
     return found > 0
+
+
+_IMAGE_FILE_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.IGNORECASE)
+
+
+def _is_listing_badge(node: LexborNode, base: str | None) -> bool:
+    """A badge linking to a listing of other pages: a short label as alt text ("Mostly True")
+    in a link to elsewhere, not to this page or to a larger copy of the picture."""
+    alt = (node.attributes.get("alt") or "").split()
+    if not alt or len(alt) > 3:
+        return False
+    link = node.parent
+    if link is None or link.tag != "a":
+        return False
+    href = absolute(link.attributes.get("href"), base)
+    if not href or _IMAGE_FILE_RE.search(href):
+        return False
+    return urlsplit(href).path.rstrip("/") != urlsplit(base or "").path.rstrip("/")
 
 
 def _in_furniture(node: LexborNode) -> bool:
@@ -611,8 +629,34 @@ def lead_image(
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
             captions = [alt]
         return Image(url=url, alt=max(captions, key=len) if captions else None)
-    first = next(body_photos(containers, head.base, title), None)
+    first = _header_figure(tree, head.base, title) or next(body_photos(containers, head.base, title), None)
     return Image(url=first.url, alt=clean_caption(first.caption, title)) if first else None
+
+
+def _header_figure(tree: LexborHTMLParser, base: str | None, title: str | None) -> Picture | None:
+    """The photo of a <figure> in the article's <header>, beside its <h1>: the lead photo
+    when the body below it holds only charts and inline pictures."""
+    h1 = tree.css_first("h1")
+    header = h1.parent if h1 is not None else None
+    for _ in range(6):
+        if header is None or header.tag in ("header", "body", "html"):
+            break
+        header = header.parent
+    if header is None or header.tag != "header":
+        return None
+    for count, node in enumerate(header.css("figure img")):
+        if count >= _MAX_CANDIDATES:
+            return None
+        url = image_url(node, base)
+        if url and not is_placeholder(url) and is_photo(node, url) and not _in_player(node) and not _is_banner(node):
+            return Picture(url, caption_of(node, title), node)
+    return None
+
+
+def _is_banner(node: LexborNode) -> bool:
+    """An image declared at least four times as wide as it is high (850x120): a strip, no photo."""
+    width, height = _int(node.attributes.get("width")), _int(node.attributes.get("height"))
+    return bool(width and height and width >= 4 * height)
 
 
 # A photo credit at the end of a caption, often glued to it by the markup:
