@@ -79,3 +79,29 @@ def test_a_featured_photo_in_the_article_header_is_the_lead_image_without_og_ima
 def test_a_banner_strip_in_the_article_header_is_no_lead_image():
     image = extract_page(_featured_page(850, 120), url="https://ledger.example/a").image
     assert image is None or image.url != "https://ledger.example/uploads/featured-0813.jpg"
+
+
+def _meta_page(meta: str, alt: str = "") -> str:
+    return (
+        "<html><head><title>Lynn: we needed to win</title>"
+        "<meta property='og:image' content='https://ledger.example/uploads/gettyimages-1186-e157.jpg'></head><body><article>"
+        "<h1>Lynn: we needed to win</h1>"
+        f"<p><img src='https://ledger.example/uploads/gettyimages-1186-e157.jpg' alt='{alt}' data-image-meta='{meta}'></p>"
+        "<p>The coach said after the game that winning on Monday night was the most important step.</p>"
+        "</article></body></html>"
+    )
+
+
+def test_wordpress_image_meta_gives_the_photos_own_caption_without_its_credit():
+    meta = ('{"aperture":"4","credit":"Getty Images","caption":"Head coach Jo Lynn leaves the field after a loss '
+            'at the coliseum on November 7 in Oakland. (Photo by Sam Reed\\/Getty Images)","title":"Rovers v Harriers"}')
+    image = extract_page(_meta_page(meta), url="https://ledger.example/a").image
+    assert image.alt == "Head coach Jo Lynn leaves the field after a loss at the coliseum on November 7 in Oakland."
+
+
+def test_wordpress_image_meta_without_a_caption_or_broken_gives_none_and_alt_text_wins():
+    assert extract_page(_meta_page('{"caption":"","credit":""}'), url="https://ledger.example/a").image.alt is None
+    assert extract_page(_meta_page('{"caption":"Head coach'), url="https://ledger.example/a").image.alt is None
+    alt = "Coach Jo Lynn walks off the field in Oakland"
+    meta = '{"caption":"An older caption that the post does not show"}'
+    assert extract_page(_meta_page(meta, alt), url="https://ledger.example/a").image.alt == alt

@@ -8,6 +8,7 @@ looks like a broken post.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
@@ -345,7 +346,22 @@ def caption_of(node: LexborNode, title: str | None = None) -> str | None:
         value = clean_caption(raw, title) or ""
         if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
             texts.append(value)
+    if not texts and '"caption":"' in (attrs.get("data-image-meta") or ""):
+        # WordPress/Jetpack keep the photo's own (IPTC) caption in data-image-meta='{"caption":"…"}'
+        # when the post shows none: the caption the agency wrote for it.
+        value = clean_caption(_meta_caption(attrs["data-image-meta"]), title) or ""
+        if len(value.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
+            texts.append(value)
     return max(texts, key=len) if texts else None
+
+
+def _meta_caption(meta: str) -> str | None:
+    try:
+        value = json.loads(meta)
+    except ValueError:
+        return None
+    caption = value.get("caption") if isinstance(value, dict) else None
+    return caption if isinstance(caption, str) else None
 
 
 def _described_by(node: LexborNode) -> LexborNode | None:
