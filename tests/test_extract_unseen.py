@@ -507,3 +507,30 @@ def test_a_description_or_site_name_of_nothing_but_invisible_characters_is_none(
     )
     result = extract_page(html, url="https://ledger.example/a")
     assert (result.description, result.site_name) == (None, None)
+
+
+def test_a_chinese_title_drops_its_channel_and_site_joined_by_underscores():
+    html = (
+        "<html><head><title>留学生看两会：关注点大不同_教育频道_青年网</title></head>"
+        "<body><div><p>在采访中，我们了解到不少学子在出国前就每年守在电脑前观看两会直播。</p></div></body></html>"
+    )
+    assert extract_page(html, url="https://youth.example/a").title == "留学生看两会：关注点大不同"
+
+
+def test_an_underscore_inside_a_latin_or_spaced_title_stays():
+    html = "<html><head><title>snake_case_names</title></head><body><p>Names with underscores in code.</p></body></html>"
+    assert extract_page(html, url="https://ledger.example/a").title == "snake_case_names"
+
+
+def test_a_share_buttons_label_glued_in_front_of_the_description_is_dropped():
+    html = _page(
+        "<h1>Tabela da temporada</h1><p>Nesta página você terá sempre a classificação atualizada da temporada.</p>",
+        head="<meta property='og:description' content='Share this on WhatsAppNesta página você terá sempre a classificação atualizada.'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").description == "Nesta página você terá sempre a classificação atualizada."
+
+
+def test_a_description_about_sharing_keeps_its_words():
+    text = "Share this story with the people who run your local market: they will want to know."
+    html = _page("<h1>Markets</h1><p>The market reopens on Monday.</p>", head=f"<meta property='og:description' content='{text}'>")
+    assert extract_page(html, url="https://ledger.example/a").description == text

@@ -142,7 +142,7 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     (with only_site, only a part that names the site)."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
-        return title
+        return title if only_site else _without_cjk_suffix(title)
     site = _norm(site_name) if site_name else None
     if site and _norm(parts[-1]) in site or (site and site in _norm(parts[-1])):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
@@ -153,6 +153,19 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     if len(parts[-1]) <= 30 and len(parts[-1]) < len(parts[0]):
         return parts[0] if len(parts) == 2 else title[: title.rfind(parts[-1])].rstrip(" |-–—:·•/»")
     return title
+
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _without_cjk_suffix(title: str) -> str:
+    """'标题_教育频道_中国青年网' -> '标题': Chinese sites join channel and site with '_', no spaces."""
+    if "_" not in title or " " in title or not _CJK_RE.search(title):
+        return title
+    parts = title.split("_")
+    while len(parts) >= 2 and len(parts[-1]) <= 12 and len(parts[-1]) < len(parts[0]):
+        parts.pop()
+    return "_".join(parts)
 
 
 _ARTICLE_PREFIX_RE = re.compile(r"(?:(?:the|a|la|le|les|el|los|las|die|der|das|il|lo|de|het|o) |l')?")
@@ -420,7 +433,17 @@ def published_at(doc: Document, head: Head) -> str | None:
     return None
 
 
+# A share button's label that a plugin put in front of the post's text ("Share this on WhatsAppNesta página …").
+_SHARE_LABEL_RE = re.compile(
+    r"^(?:(?:Share|Compartilhe|Comparte|Partager|Teilen|Condividi)(?: this| isso| esto)?(?: on| via| no| en| sur| auf| su)? "
+    r"(?:WhatsApp|Facebook|Twitter|X|LinkedIn|Pinterest|Telegram|Reddit|Email|E-mail)\s*)+"
+)
+
+
 def description(head: Head) -> str | None:
-    return head.first("og:description", "twitter:description", "description") or _ld_text(
+    text = head.first("og:description", "twitter:description", "description") or _ld_text(
         (head.article_ld or {}).get("description")
     )
+    if text and text[:1] in "SCPT":
+        text = _SHARE_LABEL_RE.sub("", text) or None
+    return text
