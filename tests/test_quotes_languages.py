@@ -193,3 +193,13 @@ def test_a_role_belongs_to_the_name_it_stands_next_to():
     ]
     quotes = find_quotes(paragraphs, language="fr")
     assert [(q.text, q.speaker) for q in quotes] == [("Ce musée rouvrira en mai", "Henri Blanc")]
+
+
+def test_falou_attributes_a_portuguese_quote():
+    paragraphs = [
+        "O técnico Renato Souza comentou a derrota de domingo no estádio.",
+        "\u201cEm 2012 eu errei e não faria de novo, porque misturar esporte e política não é legal\u201d, "
+        "falou Renato Souza ao programa de televisão.",
+    ]
+    assert pull(paragraphs, "pt") == (
+        "Em 2012 eu errei e não faria de novo, porque misturar esporte e política não é legal", "Renato Souza")
