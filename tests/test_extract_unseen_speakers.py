@@ -82,3 +82,30 @@ def test_words_credited_to_a_forum_handle_have_no_speaker():
     assert speakers["It made me ill for a week and I nearly went to hospital"] is None
     assert speakers["More people are hurt by what the pills are cut with than by the drug"] is None
     assert speakers["We test every sample we receive within a week"] == "Maria Lopez"
+
+
+def test_someone_known_by_one_name_after_a_role_noun_is_a_speaker():
+    from distributor.extract.quotes import find_quotes, pick_pull_quote
+
+    english = [
+        "Brazil coach Tite named his squad for the friendly on Monday.",
+        "\u201cWe will play with the same courage we showed in the last match,\u201d Tite said.",
+    ]
+    q = pick_pull_quote(find_quotes(english, language="en"))
+    assert (q.text, q.speaker) == ("We will play with the same courage we showed in the last match", "Tite")
+    portuguese = [
+        "O técnico Tite declarou que errou ao levar a taça ao ex-presidente em 2012.",
+        "\u201cNão me posicionei politicamente e não faria isso de novo\u201d, falou Tite ao programa.",
+    ]
+    q = pick_pull_quote(find_quotes(portuguese, language="pt"))
+    assert (q.text, q.speaker) == ("Não me posicionei politicamente e não faria isso de novo", "Tite")
+
+
+def test_one_name_without_a_role_noun_is_still_no_speaker():
+    from distributor.extract.quotes import find_quotes
+
+    paragraphs = [
+        "The club Tottenham confirmed the signing on Monday after a week of talks.",
+        "\u201cWe are delighted to welcome him to the club,\u201d Tottenham said in a statement.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs, language="en")] == [None]

@@ -441,6 +441,37 @@ def _written_as_thing(text: str, word: str, limit: int = 1000) -> bool | None:
 _SENTENCE_OPENERS = ".!?:“\"‘'(—–-"  # the last mark before a word that opens a sentence
 
 
+# Lower-case role nouns that introduce someone known by one name ("o técnico Tite",
+# "striker Neymar", "the singer Adele"): only nouns for people, never for companies or bands.
+_ONE_NAME_ROLES = frozenset(
+    """
+    coach técnico treinador entrenador seleccionador allenatore tecnico ct entraîneur sélectionneur
+    trainer bondscoach striker forward midfielder defender goalkeeper winger quarterback pitcher
+    atacante meia goleiro zagueiro lateral volante craque delantero portero centrocampista defensa
+    attaccante portiere centrocampista difensore attaquant gardien milieu défenseur
+    singer rapper actor actress comedian cantor cantora ator atriz cantante actriz chanteur chanteuse
+    acteur actrice cantante attore attrice
+    """.split()
+)
+_ONE_NAME_LOOKS = 20  # occurrences of a name read before deciding, and names looked up per page
+
+
+def _after_role_noun(text: str, name: str) -> bool:
+    """Whether `text` writes `name` right after a lower-case role noun for people ("técnico Tite")."""
+    size, looked = len(name), 0
+    i = text.find(name)
+    while i >= 0 and looked < _ONE_NAME_LOOKS:
+        looked += 1
+        after = text[i + size : i + size + 1]
+        if not (after.isalnum() or after in "’'-"):
+            before = text[max(0, i - 30) : i]
+            words = before.split()
+            if words and before.endswith(" ") and words[-1].islower() and words[-1] in _ONE_NAME_ROLES:
+                return True
+        i = text.find(name, i + size)
+    return False
+
+
 class Registry:
     """The people an article has introduced, so "Kirby" can become "John Kirby".
 
@@ -476,6 +507,7 @@ class Registry:
         # under: most runs in an article are never asked about, and reading one (titles,
         # roles) is the costly part, so it waits until an attribution needs that surname.
         self._pending: dict[str, list[tuple[str, str, list[str], str, int]]] = {}
+        self._one_name_roles: dict[str, bool] = {}  # is_addressed's answers for "o técnico Tite"
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
@@ -619,7 +651,18 @@ class Registry:
     def is_addressed(self, name: str) -> bool:
         """Whether the page writes this name after a title or honorific at least once."""
         self._name_key(name)
-        return name in self._addressed
+        if name in self._addressed:
+            return True
+        if " " in name or not name[:1].isupper():
+            return False
+        known = self._one_name_roles.get(name)
+        if known is None:
+            if len(self._one_name_roles) >= _ONE_NAME_LOOKS:
+                return False  # (each lookup reads the page: a page of thousands of names asks a few)
+            if self._joined is None:
+                self._joined = "\n".join(self._texts)
+            known = self._one_name_roles[name] = _after_role_noun(self._joined, name)
+        return known
 
     def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
         """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
