@@ -105,3 +105,28 @@ def test_wordpress_image_meta_without_a_caption_or_broken_gives_none_and_alt_tex
     alt = "Coach Jo Lynn walks off the field in Oakland"
     meta = '{"caption":"An older caption that the post does not show"}'
     assert extract_page(_meta_page(meta, alt), url="https://ledger.example/a").image.alt == alt
+
+
+def _lightbox_page(link_attrs: str) -> str:
+    return (
+        "<html><head><title>Rovers win away</title>"
+        "<meta property='og:image' content='https://cdn.ledger.example/original/9b6b601b4400.jpg'></head><body><article>"
+        "<h1>Rovers win away</h1>"
+        f"<div class='article__photo'><a href='/rovers-win-away/r~gallery/' {link_attrs}>"
+        "<img src='//cdn.ledger.example/resize/9b6b601b4400_extract=67,0,1867,1050_resize=680,383_.jpg?hash=a5d8' "
+        "alt='A happy Jo Holt after the win at Villa Park.'>"
+        "<div class='article__photo__desc'>A happy Jo Holt after the win at Villa Park. | Foto: Reuters</div></a></div>"
+        "<p>The Rovers won at Villa Park on Sunday and moved up to fourth place in the table.</p>"
+        "</article></body></html>"
+    )
+
+
+def test_a_lead_photo_in_a_lightbox_link_under_a_crop_named_file_keeps_its_caption():
+    for attrs in ("class='lightbox'", "data-img='//cdn.ledger.example/original/9b6b601b4400.jpg'"):
+        image = extract_page(_lightbox_page(attrs), url="https://ledger.example/rovers-win-away/").image
+        assert image.alt == "A happy Jo Holt after the win at Villa Park.", attrs
+
+
+def test_the_same_photo_in_a_link_to_another_story_says_nothing():
+    image = extract_page(_lightbox_page("class='teaser-link'"), url="https://ledger.example/rovers-win-away/").image
+    assert image.alt is None

@@ -38,7 +38,11 @@ _FURNITURE_DIRS = frozenset({
     "profile", "profiles", "profile_images", "profile-images", "authors", "author", "category", "categories",
 })
 _NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|placeholder|badge|emoji|gravatar|author|headshot|mugshot|byline")
-_SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
+_SIZE_SUFFIX_RE = re.compile(
+    r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$"
+    # an image service's crop in the file name: "<id>_extract=67,0,1867,1050_resize=1020,574_"
+    r"|(?:_(?:extract|resize|crop|fit)=\d{1,5}(?:,\d{1,5}){0,3})+_?$"
+)
 _LAZY_ATTRS = (
     "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
     "data-orig-file", "data-large-file", "data-src-large", "data-original-src", "data-echo", "data-img-src",
@@ -386,12 +390,21 @@ def _in_teaser(node: LexborNode) -> bool:
             return True
         if current.tag == "a":
             href = (current.attributes.get("href") or "").lower().split("?", 1)[0]
-            if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp")):
+            if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp")) and not _opens_the_picture(current):
                 return True
         if _TEASER_RE.search((current.attributes.get("class") or "").lower()):
             return True
         current = current.parent
     return False
+
+
+# A link that opens the photo itself, larger (a lightbox or the photo viewer), not another story.
+_LIGHTBOX_RE = re.compile(r"lightb|fancybox|photoswipe|magnific|glightbox|zoom|enlarge")
+
+
+def _opens_the_picture(link: LexborNode) -> bool:
+    attrs = link.attributes
+    return bool(_LIGHTBOX_RE.search((attrs.get("class") or "").lower()) or attrs.get("data-img") or attrs.get("data-lightbox"))
 
 
 def _in_player(node: LexborNode) -> bool:
