@@ -109,3 +109,26 @@ def test_one_name_without_a_role_noun_is_still_no_speaker():
         "\u201cWe are delighted to welcome him to the club,\u201d Tottenham said in a statement.",
     ]
     assert [q.speaker for q in find_quotes(paragraphs, language="en")] == [None]
+
+
+FAMILY_PAGE = _page(
+    "<p>The actress Mary Lindqvist wrote her first song at 55, after an operation on her arm.</p>"
+    "<p>\u201cEverything anybody said to me became musical,\u201d Lindqvist said.</p>"
+    "<p>Lindqvist\u2019s son, filmmaker Charlie Brandt, also remembers it as a strange time. "
+    "\u201cAll of a sudden there was an accordion in the kitchen,\u201d Brandt said.</p>"
+    "<p>For years the actress had not thought of doing anything else. \u201cI was obsessed with acting, and that "
+    "felt like a big enough subject for me,\u201d she said.</p>"
+)
+
+
+def test_she_is_not_a_man_the_page_introduces_as_someones_son():
+    speakers = _speakers(FAMILY_PAGE)
+    assert speakers["I was obsessed with acting, and that felt like a big enough subject for me"] == "Mary Lindqvist"
+
+
+def test_a_pronoun_is_not_the_person_the_quote_names():
+    html = FAMILY_PAGE.replace(
+        "\u201cI was obsessed with acting, and that felt like a big enough subject for me,\u201d she said.",
+        "\u201cIt would have been easy for Mary Lindqvist to put her name on it and stop there,\u201d she said.",
+    )
+    assert _speakers(html)["It would have been easy for Mary Lindqvist to put her name on it and stop there"] is None

@@ -520,7 +520,7 @@ class Discourse:
         if pronoun not in ("he", "she"):
             return self.lede or (self.recent[-1] if self.recent else None)
         for name in reversed(self.recent[-12:]):
-            known = self.pronoun.get(name) or given_name_pronoun(name)
+            known = self.pronoun.get(name) or given_name_pronoun(name) or self.registry.pronoun_of(name)
             if known in (None, pronoun):
                 return name
         return None

@@ -384,6 +384,15 @@ def _one_transposition(a: str, b: str) -> bool:
 
 
 # Small words inside a role's description: "ministre de la Santé", "minister of state".
+# Role words that say whether "he" or "she" stands for the person they introduce.
+_GENDERED_ROLES = {
+    **dict.fromkeys(
+        "actress mother daughter wife sister grandmother spokeswoman chairwoman congresswoman councilwoman "
+        "queen princess dame lady aunt niece widow".split(), "she"),
+    **dict.fromkeys(
+        "father son husband brother grandfather spokesman chairman congressman councilman king prince "
+        "sir lord uncle nephew widower".split(), "he"),
+}
 _ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
 
 
@@ -682,6 +691,18 @@ class Registry:
             for part in [lw, *lw.split("-")[1:]]:
                 if part in titles or part in TITLES:
                     self._roles.setdefault(part, []).append((para, name))
+
+    def pronoun_of(self, name: str) -> str | None:
+        """"he" or "she" when the page introduces this person with a gendered role
+        ("Steenburgen's son, filmmaker Charlie McDowell", "actress Mary Steenburgen");
+        None when it does not, or says both."""
+        self._name_key(name)
+        found = {
+            _GENDERED_ROLES[role]
+            for role, entries in self._roles.items()
+            if role in _GENDERED_ROLES and any(n == name for _, n in entries)
+        }
+        return found.pop() if len(found) == 1 else None
 
     def by_role(self, role: str, para: int) -> str | None:
         """The person most recently introduced with this title, at or before paragraph `para`."""

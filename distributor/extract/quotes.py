@@ -727,6 +727,10 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             else:
                 r.speaker = sub.resolve(mention.text) if sub.recent else None
                 r.speaker = r.speaker or people.resolve(mention.text)
+                if r.speaker and _count_word(" ".join(r.parts), r.speaker.split()[-1]):
+                    # “… for Mary Steenburgen to just put her name on it,” she said: whoever
+                    # "she" is, she is not speaking of herself by name.
+                    r.speaker, r.unnamed = None, True
                 r.speaker_is_full = r.speaker is not None
                 r.how = "dropped subject" if mention.text == "∅" else "pronoun"
                 for name in sub.recent:
