@@ -132,3 +132,12 @@ def test_a_pronoun_is_not_the_person_the_quote_names():
         "\u201cIt would have been easy for Mary Lindqvist to put her name on it and stop there,\u201d she said.",
     )
     assert _speakers(html)["It would have been easy for Mary Lindqvist to put her name on it and stop there"] is None
+
+
+def test_she_after_the_paragraph_brings_in_an_unnamed_mother_is_nobody_named():
+    html = _page(
+        "<p>\u201cMost people never look at who views their profile,\u201d said Will Tjernlund, a consultant.</p>"
+        "<p>The magazine spoke to one mother, who knew her son ran a shop account but not that his number was public. "
+        "\u201cI am literally facepalming that my son has his phone number on his profile,\u201d she said.</p>"
+    )
+    assert _speakers(html)["I am literally facepalming that my son has his phone number on his profile"] is None

@@ -719,7 +719,9 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             sub.read(r.prefix or r.before, r.para)
             if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
                 r.unnamed = True
-            elif not sub.recent and _unnamed_actor(r.prefix or r.before, registry, r.para):
+            elif not sub.recent and (
+                _unnamed_actor(r.prefix or r.before, registry, r.para) or _introduces_someone_unnamed(r.prefix or r.before)
+            ):
                 # "PlutoPete told me that ... . “…,” he lamented": "he" is this paragraph's
                 # subject, whom the page never names as a person (a handle), not the last
                 # person named earlier.
@@ -758,6 +760,21 @@ def _drop_handles(raws: list[_Raw], paragraphs: list[str]) -> None:
     for r in raws:
         if r.speaker in handles:
             r.speaker, r.speaker_is_full, r.unnamed = None, False, True
+
+
+# "WIRED spoke to one mother, who …": someone the paragraph brings in without a name.
+_UNNAMED_PERSON_RE = re.compile(
+    r"\b(?:[Oo]ne|[Aa]n?|[Aa]nother)\s+(?:[\w-]+\s+){0,2}?(?:mother|father|woman|man|resident|parent|user|commenter|"
+    r"neighbou?r|spokes(?:man|woman|person)|witness|student|teacher|worker|employee|source|deportee|voter|survivor|"
+    r"victim|nurse|officer|patient|customer|shopper|passenger|driver|protester|demonstrator|local|insider)\b"
+)
+
+
+def _introduces_someone_unnamed(before: str) -> bool:
+    """Whether the sentence leading to a quote brings in someone unnamed ("one mother"): then
+    "she said" is that person, not the last woman the article named."""
+    sentences = split_sentences(prose_only(before)) if before.strip() else []
+    return bool(sentences) and bool(_UNNAMED_PERSON_RE.search(sentences[-1]))
 
 
 def _someone_else_acts(before: str, speaker: str, registry: Registry, para: int) -> bool:
