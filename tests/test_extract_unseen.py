@@ -534,3 +534,13 @@ def test_a_description_about_sharing_keeps_its_words():
     text = "Share this story with the people who run your local market: they will want to know."
     html = _page("<h1>Markets</h1><p>The market reopens on Monday.</p>", head=f"<meta property='og:description' content='{text}'>")
     assert extract_page(html, url="https://ledger.example/a").description == text
+
+
+def test_a_blogs_h1_gives_way_to_the_posts_h3_that_the_metadata_names():
+    html = (
+        "<html><head><meta property='og:title' content='Version 1.8 - The Harvest Update'>"
+        "<title>Version 1.8 - The Harvest Update</title></head><body>"
+        "<h1>Harvest News</h1><div class='post'><h3>Version 1.8 - The Harvest Update</h3>"
+        "<p>The harvest update adds new crops, new tools and a market where players can trade.</p></div></body></html>"
+    )
+    assert extract_page(html, url="https://news.example/post/1").title == "Version 1.8 - The Harvest Update"

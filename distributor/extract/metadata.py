@@ -206,10 +206,10 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
             norm = _norm(text)
             if any((len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
                 return text
-        # The story's headline set as an <h2> under a featured teaser's <h1>.
+        # The story's headline set as an <h2> (or a blog's <h3>) under a featured teaser's or the blog's <h1>.
         social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name), strip_site_suffix(t, site_name))]
         if social:
-            for node in doc.tree.css("h2")[:_MAX_HEADINGS]:
+            for node in doc.tree.css("h2, h3")[:_MAX_HEADINGS]:
                 text = node_text(node)
                 if len(text) > 15 and _norm(text) in social:
                     return text
