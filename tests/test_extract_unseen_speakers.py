@@ -7,6 +7,8 @@ when the page does not let a reader tell who spoke.
 
 from __future__ import annotations
 
+import pytest
+
 from distributor.extract import extract_page
 
 
@@ -141,3 +143,22 @@ def test_she_after_the_paragraph_brings_in_an_unnamed_mother_is_nobody_named():
         "\u201cI am literally facepalming that my son has his phone number on his profile,\u201d she said.</p>"
     )
     assert _speakers(html)["I am literally facepalming that my son has his phone number on his profile"] is None
+
+
+@pytest.mark.parametrize("opener", ["Worried", "Stunned", "Haunted"])
+def test_a_participle_opening_the_sentence_is_no_part_of_the_speakers_name(opener):
+    from distributor.extract.quotes import find_quotes
+
+    paragraphs = [
+        "Jo Holt runs the shelter in the town, where she has worked for ten years.",
+        f"{opener} Jo Holt called the council on Monday.",
+        "\u201cWe will not close the doors this winter,\u201d Holt said.",
+    ]
+    assert [q.speaker for q in find_quotes(paragraphs, language="en")] == ["Jo Holt"]
+
+
+def test_a_given_name_ending_in_ed_stays():
+    from distributor.extract.quotes import find_quotes
+
+    paragraphs = ["\u201cWe will not close the doors this winter,\u201d said Ahmed Khan, who runs the shelter."]
+    assert [q.speaker for q in find_quotes(paragraphs, language="en")] == ["Ahmed Khan"]

@@ -729,6 +729,8 @@ class Registry:
         ("le ministre de l'Intérieur Jan Hamáček" reaches here as "Intérieur Jan Hamáček").
         """
         words = name.split()
+        if len(words) >= 2 and _is_participle_opener(words[0]):
+            words = words[1:]  # "Worried Jo Holt called her mother": the sentence's first word, not hers
         foreign = current().code != "en"
         while len(words) >= 3 and (
             self._alone.get(words[0], 0) >= 3
@@ -911,6 +913,15 @@ _MALE = frozenset(
     muhammad ali omar hassan
     """.split()
 )
+
+
+_ED_NAMES = frozenset("ahmed mohammed muhammed mehmed mohamed mahmed".split())
+
+
+def _is_participle_opener(word: str) -> bool:
+    """ "Worried", "Haunted", "Stunned": a participle that opened the sentence before a name."""
+    low = word.lower()
+    return len(low) >= 6 and low.endswith("ed") and low not in _ED_NAMES and low not in _MALE and low not in _FEMALE
 
 
 def given_name_pronoun(name: str) -> str | None:
