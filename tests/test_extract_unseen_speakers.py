@@ -162,3 +162,35 @@ def test_a_given_name_ending_in_ed_stays():
 
     paragraphs = ["\u201cWe will not close the doors this winter,\u201d said Ahmed Khan, who runs the shelter."]
     assert [q.speaker for q in find_quotes(paragraphs, language="en")] == ["Ahmed Khan"]
+
+
+BRIDGE_INTRO = "John Smith, the mayor of Leeds, opened the new bridge on Monday after two years of work."
+BRIDGE_QUOTE = "The bridge will change how this city moves every single day"
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "a spokesperson for Smith said",
+        "a lawyer for Smith said",
+        "an aide to Smith said",
+        "Smith and Jane Doe said in a joint statement",
+    ],
+)
+def test_words_said_for_someone_or_by_two_people_are_no_ones_in_particular(attribution):
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [None]
+
+
+@pytest.mark.parametrize(
+    "attribution, speaker",
+    [("de Miranda writes", "Ana de Miranda"), ("Amnesty International\u2019s Jane Doe said", "Jane Doe"), ("Smith said of Peter Jones", "John Smith")],
+)
+def test_a_name_after_a_particle_or_a_possessive_still_speaks(attribution, speaker):
+    from distributor.extract.quotes import find_quotes
+
+    intro = BRIDGE_INTRO + " The architect Ana de Miranda designed it."
+    quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker]

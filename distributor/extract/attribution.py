@@ -195,8 +195,15 @@ def subject_of(phrase: str) -> Mention | None:
             return Mention("pronoun", chunk)
         name = trailing_name(chunk)
         if name and len(chunk.split()) <= 8 and not is_org(name):
+            at = chunk.rfind(name)
+            if at > 0 and _NAME_AS_OBJECT_RE.search(chunk[:at]):
+                # "a spokesperson for Smith", "Smith and Jane Doe": not Smith's own words, or not one person's
+                return Mention("unnamed", phrase)
             return Mention("name", name)
     return Mention("unnamed", phrase)
+
+
+_NAME_AS_OBJECT_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|from|para|pour|für|per)\s+$")  # (not "de", "von": particles)
 
 
 def _is_name_only(chunk: str) -> bool:
