@@ -357,7 +357,7 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("pronoun", _pronoun(m.group("p")) or "they", tight=True)
     m = lang.trailing_according_re.match(after)
     if m:  # “…“, so Stenger / ”, aldus De Vries
-        name = leading_name(m.group("who"))
+        name = _own_name(m.group("who"))
         return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"), tight=True)
     if lang.pro_drop and lang.bare_verb_re.match(head):
         return Mention("pronoun", "∅", tight=True)  # “…”, dijo.  The subject is who the story is on.
@@ -380,6 +380,8 @@ def after_attribution(after: str) -> Mention | None:
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
         # "said Tom Hardy, 34" / "said Guterres’s spokesman, Stéphane Dujarric"
+        if _names_an_owner(who, leading_name(who)):
+            return Mention("unnamed", who, tight=True)  # "dijo el abogado de Juan Pérez": his lawyer speaks
         name = leading_name(who) or leading_name(second.split(",")[0])
         if name:
             return Mention("name", name, tight=True)
@@ -405,9 +407,30 @@ def after_attribution(after: str) -> Mention | None:
             return Mention(mention.kind, mention.text, tight=tight and len(subj.split()) <= 12)
     m = lang.according_re.search(head)
     if m:
-        name = leading_name(m.group("who"))
+        name = _own_name(m.group("who"))
         return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"))
     return None
+
+
+# "el abogado de Juan Pérez", "un proche de Jean Dupont", "ein Sprecher von Hans Müller",
+# "de advocaat van Jan de Vries": someone of the named person's speaks, not that person.
+_OWNER_PREPOSITION_RE = re.compile(
+    r"(?:^|\s)(?:de|di|del|della|dello|dei|degli|du|des|do|da|dos|das|von|vom|van|of|for|para|pour|per|für)\s+$|\sd[’']$"
+)
+
+
+def _names_an_owner(who: str, name: str | None) -> bool:
+    """Whether `name` stands in `who` after a preposition that makes it someone's ("X of Name")."""
+    if not name:
+        return False
+    at = who.find(name)
+    return at > 0 and bool(_OWNER_PREPOSITION_RE.search(who[:at]))
+
+
+def _own_name(who: str) -> str | None:
+    """leading_name(who), unless the name only says whose the speaker is."""
+    name = leading_name(who)
+    return None if _names_an_owner(who, name) else name
 
 
 def before_attribution(before: str) -> Mention | None:
