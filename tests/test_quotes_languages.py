@@ -238,3 +238,28 @@ def test_someone_of_the_named_persons_speaks_not_that_person(lang, intro, quote,
 def test_a_particle_or_an_office_before_the_name_keeps_the_speaker(lang, quote, attribution, speaker):
     quotes = find_quotes([f"\u201c{quote}\u201d, {attribution}."], language=lang)
     assert [q.speaker for q in quotes if q.text == quote] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "lang, intro, paragraph, quote",
+    [
+        ("es", "Juan Pérez, el alcalde, inauguró el puente el lunes.",
+         "El abogado de Juan Pérez dijo: \u201cEste puente va a cambiar la vida de toda la ciudad\u201d.",
+         "Este puente va a cambiar la vida de toda la ciudad"),
+        ("es", "Juan Pérez, el alcalde, inauguró el puente el lunes.",
+         "\u201cEste puente va a cambiar la vida de toda la ciudad\u201d, según fuentes cercanas a Juan Pérez.",
+         "Este puente va a cambiar la vida de toda la ciudad"),
+        ("fr", "Jean Dupont, le maire, a inauguré le pont lundi.",
+         "Le porte-parole de Jean Dupont a déclaré : « Ce pont va changer la vie de toute la ville ».",
+         "Ce pont va changer la vie de toute la ville"),
+        ("de", "Hans Müller, der Bürgermeister, eröffnete am Montag die Brücke.",
+         "Ein Sprecher von Hans Müller sagte: „Diese Brücke wird das Leben der ganzen Stadt verändern“.",
+         "Diese Brücke wird das Leben der ganzen Stadt verändern"),
+        ("it", "Mario Rossi, il sindaco, ha inaugurato il ponte lunedì.",
+         "L’avvocato di Mario Rossi ha detto: «Questo ponte cambierà la vita di tutta la città».",
+         "Questo ponte cambierà la vita di tutta la città"),
+    ],
+)
+def test_someone_of_the_named_persons_leading_into_the_quote_is_not_that_person(lang, intro, paragraph, quote):
+    quotes = find_quotes([intro, paragraph], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] == [None]

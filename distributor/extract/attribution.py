@@ -196,7 +196,7 @@ def subject_of(phrase: str) -> Mention | None:
         name = trailing_name(chunk)
         if name and len(chunk.split()) <= 8 and not is_org(name):
             at = chunk.rfind(name)
-            if at > 0 and _NAME_AS_OBJECT_RE.search(chunk[:at]):
+            if at > 0 and (_NAME_AS_OBJECT_RE.search(chunk[:at]) or _OWNER_PREPOSITION_RE.search(chunk[:at])):
                 # "a spokesperson for Smith", "Smith and Jane Doe": not Smith's own words, or not one person's
                 return Mention("unnamed", phrase)
             return Mention("name", name)
@@ -414,8 +414,10 @@ def after_attribution(after: str) -> Mention | None:
 
 # "el abogado de Juan Pérez", "un proche de Jean Dupont", "ein Sprecher von Hans Müller",
 # "de advocaat van Jan de Vries": someone of the named person's speaks, not that person.
+# (A word before the preposition: "de Miranda" alone is a name's particle, "abogado de" is not.)
 _OWNER_PREPOSITION_RE = re.compile(
-    r"(?:^|\s)(?:de|di|del|della|dello|dei|degli|du|des|do|da|dos|das|von|vom|van|of|for|para|pour|per|für)\s+$|\sd[’']$"
+    r"\S\s+(?:de|di|del|della|dello|dei|degli|du|des|do|da|dos|das|von|vom|van|of|for|para|pour|per|für|a)\s+$"
+    r"|\S\s+d[’']$"
 )
 
 
