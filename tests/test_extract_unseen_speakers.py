@@ -194,3 +194,23 @@ def test_a_name_after_a_particle_or_a_possessive_still_speaks(attribution, speak
     intro = BRIDGE_INTRO + " The architect Ana de Miranda designed it."
     quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
     assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    ["Jones said Smith told him", "Jones said, quoting Smith", "Jones recalled Smith saying", "Jones was told by Smith"],
+)
+def test_words_one_person_relays_from_another_are_given_to_neither(attribution):
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [None]
+
+
+def test_a_speaker_reporting_what_he_told_others_keeps_his_words():
+    from distributor.extract.quotes import find_quotes
+
+    intro = "Coach Bruce Lyle gave his players a talk on Tuesday before the game."
+    quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d Lyle said he told them."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == ["Bruce Lyle"]

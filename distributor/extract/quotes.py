@@ -338,9 +338,13 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
 # whatever follows.)
 _SECOND_HAND_RE = re.compile(
     r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells|recalled|recalls)\b"
+    # (not "he said he told them": the speaker reporting his own words)
+    r"(?!(?:\s+(?:he|she|I|they|we))+\s+(?:had\s+|has\s+)?(?:told|tells|said|says|wrote|asked)\b)"
     r"[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked|telling|saying)\b"
     # ("dijo López, citando a Ortiz", "a déclaré Dubois, citant l’ingénieur")
     r"|[^.;:!?“”\"«»]{0,60}?,?\s+(?:quoting|citing|reading|paraphrasing|relaying|repeating|citando|leyendo|citant|lisant)\b"
+    # “…,” Jones was told by Smith: the words are Smith's, the name is Jones's
+    r"|[^,.;:!?“”\"]{0,60}?\b(?:was|were|been|being)\s+(?:told|informed|warned|assured|reminded)\s+by\b"
 )
 
 
@@ -739,6 +743,10 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                     people.mention(name)
         else:
             r.unnamed = True
+        if r.second_hand and r.speaker:
+            # “…,” Jones said Smith told him / Jones said, quoting Smith: the words may be Smith's,
+            # so they are nobody's rather than put in Jones's mouth.
+            r.speaker, r.speaker_is_full, r.unnamed = None, False, True
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
         if not mention.tight and r.how in ("named", "surname"):
