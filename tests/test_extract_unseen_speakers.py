@@ -214,3 +214,23 @@ def test_a_speaker_reporting_what_he_told_others_keeps_his_words():
     intro = "Coach Bruce Lyle gave his players a talk on Tuesday before the game."
     quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d Lyle said he told them."], language="en")
     assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == ["Bruce Lyle"]
+
+
+@pytest.mark.parametrize(
+    "firm",
+    ["Morgan Stanley", "Goldman Sachs", "Wells Fargo", "Credit Suisse", "Oxford Economics", "Fitch Ratings",
+     "Brown Brothers Harriman", "Al Jazeera", "Doctors Without Borders"],
+)
+def test_a_firm_whose_name_reads_like_a_persons_is_no_speaker(firm):
+    from distributor.extract.quotes import find_quotes
+
+    paragraphs = ["Shares fell on Monday after the results.", f"\u201c{BRIDGE_QUOTE},\u201d {firm} said in a note to clients."]
+    assert [q.speaker for q in find_quotes(paragraphs, language="en")] == [None]
+
+
+def test_a_person_at_a_firm_and_a_person_sharing_a_firms_surname_still_speak():
+    from distributor.extract.quotes import find_quotes
+
+    for attribution, speaker in (("Goldman Sachs analyst Jane Doe said", "Jane Doe"), ("said Jeffrey Sachs, the economist", "Jeffrey Sachs")):
+        paragraphs = ["Shares fell on Monday after the results.", f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."]
+        assert [q.speaker for q in find_quotes(paragraphs, language="en")] == [speaker], attribution

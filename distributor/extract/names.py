@@ -108,6 +108,30 @@ ORG_WORDS = frozenset(
     """.split()
 )
 
+# Banks, research firms, broadcasters and charities whose names read like a person's
+# ("Morgan Stanley said in a note"): no rule can tell, so they are listed.
+_INSTITUTIONS = frozenset(
+    """
+    goldman sachs|morgan stanley|wells fargo|charles schwab|dow jones|credit suisse|standard chartered|
+    saudi aramco|al jazeera|royal dutch shell|edward jones|raymond james|piper sandler|bnp paribas|
+    societe generale|société générale|bank of america|merrill lynch|lehman brothers|charles river|
+    boston dynamics|doctors without borders|médecins sans frontières|medecins sans frontieres|
+    warner bros|warner bros.|hewlett packard|rolls-royce|rolls royce|mercedes-benz|harley-davidson|
+    marks and spencer|procter and gamble|johnson and johnson|ernst and young|deloitte touche|
+    price waterhouse|pantheon macroeconomics|oxford economics|capital economics|fitch ratings|
+    moody's|moody’s|moody's analytics|moody’s analytics|s&p global|jones lang lasalle|cushman wakefield|
+    knight frank|savills|cantor fitzgerald|keefe bruyette|sanford bernstein|alliance bernstein|
+    bernstein research|wood mackenzie|rystad energy|kpler|vortexa|evercore isi|jefferies|nomura|
+    macquarie|rabobank|commerzbank|natixis|barclays|lloyds|santander|unicredit|intesa sanpaolo
+    """.replace("\n", "").split("|")
+) - {""}
+_INSTITUTIONS = frozenset(n.strip() for n in _INSTITUTIONS)
+# Words that make a capitalised run a firm ("Oxford Economics", "Fitch Ratings", "Moody's Analytics").
+_FIRM_WORDS = frozenset(
+    "economics macroeconomics ratings analytics advisors advisers associates consulting consultancy insights "
+    "strategies investments markets management dynamics brothers bros bros. sons".split()
+)
+
 PRONOUNS = frozenset("he she they i we it".split())
 PERSON_PRONOUNS = frozenset("he she".split())
 
@@ -256,8 +280,10 @@ def surname_key(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def is_org(name: str) -> bool:
+    if name.lower() in _INSTITUTIONS:
+        return True
     words = name.replace("-", " ").split()
-    if any(_clean(w) in ORG_WORDS for w in words):
+    if any(_clean(w) in ORG_WORDS or _clean(w) in _FIRM_WORDS for w in words):
         return True
     # Acronyms such as "NASA" or "WHO" are organisations, not people.
     return all(w.isupper() and len(w) > 1 for w in words if not w.endswith("."))
