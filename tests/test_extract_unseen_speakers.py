@@ -219,7 +219,8 @@ def test_a_speaker_reporting_what_he_told_others_keeps_his_words():
 @pytest.mark.parametrize(
     "firm",
     ["Morgan Stanley", "Goldman Sachs", "Wells Fargo", "Credit Suisse", "Oxford Economics", "Fitch Ratings",
-     "Brown Brothers Harriman", "Al Jazeera", "Doctors Without Borders"],
+     "Brown Brothers Harriman", "Al Jazeera", "Doctors Without Borders", "Downing Street", "Boston Celtics",
+     "Real Madrid", "Virgin Atlantic", "Sky Sports"],
 )
 def test_a_firm_whose_name_reads_like_a_persons_is_no_speaker(firm):
     from distributor.extract.quotes import find_quotes

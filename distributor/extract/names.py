@@ -122,14 +122,25 @@ _INSTITUTIONS = frozenset(
     moody's|moody’s|moody's analytics|moody’s analytics|s&p global|jones lang lasalle|cushman wakefield|
     knight frank|savills|cantor fitzgerald|keefe bruyette|sanford bernstein|alliance bernstein|
     bernstein research|wood mackenzie|rystad energy|kpler|vortexa|evercore isi|jefferies|nomura|
-    macquarie|rabobank|commerzbank|natixis|barclays|lloyds|santander|unicredit|intesa sanpaolo
+    macquarie|rabobank|commerzbank|natixis|barclays|lloyds|santander|unicredit|intesa sanpaolo|
+    real madrid|aston villa|red bull|rio tinto|taylor wimpey|coca cola|coca-cola|jaguar land rover|
+    paris match|scotland yard|virgin media|marks spencer|sky news|sky sports|bloomberg news
     """.replace("\n", "").split("|")
 ) - {""}
 _INSTITUTIONS = frozenset(n.strip() for n in _INSTITUTIONS)
 # Words that make a capitalised run a firm ("Oxford Economics", "Fitch Ratings", "Moody's Analytics").
 _FIRM_WORDS = frozenset(
     "economics macroeconomics ratings analytics advisors advisers associates consulting consultancy insights "
-    "strategies investments markets management dynamics brothers bros bros. sons".split()
+    "strategies investments markets management dynamics brothers bros bros. sons platforms sports".split()
+    # places a firm or an office is named after ("Downing Street said", "Virgin Atlantic")
+    + "street capitol kong atlantic pacific".split()
+    # teams ("Boston Celtics said"): a team speaks through its people
+    + """celtics patriots warriors lakers yankees knicks bulls packers cowboys chiefs raiders ravens steelers
+    broncos dolphins seahawks 49ers titans texans colts jaguars chargers bengals vikings falcons panthers
+    buccaneers commanders dodgers mets cubs astros braves phillies mariners padres orioles brewers marlins
+    rockies nuggets mavericks grizzlies pelicans blazers clippers pistons pacers cavaliers raptors bucks
+    timberwolves 76ers sixers canadiens bruins penguins flyers blackhawks oilers canucks sabres islanders
+    hurricanes predators avalanche kraken""".split()
 )
 
 PRONOUNS = frozenset("he she they i we it".split())
