@@ -507,3 +507,40 @@ def test_a_description_or_site_name_of_nothing_but_invisible_characters_is_none(
     )
     result = extract_page(html, url="https://ledger.example/a")
     assert (result.description, result.site_name) == (None, None)
+
+
+def test_a_chinese_title_drops_its_channel_and_site_joined_by_underscores():
+    html = (
+        "<html><head><title>留学生看两会：关注点大不同_教育频道_青年网</title></head>"
+        "<body><div><p>在采访中，我们了解到不少学子在出国前就每年守在电脑前观看两会直播。</p></div></body></html>"
+    )
+    assert extract_page(html, url="https://youth.example/a").title == "留学生看两会：关注点大不同"
+
+
+def test_an_underscore_inside_a_latin_or_spaced_title_stays():
+    html = "<html><head><title>snake_case_names</title></head><body><p>Names with underscores in code.</p></body></html>"
+    assert extract_page(html, url="https://ledger.example/a").title == "snake_case_names"
+
+
+def test_a_share_buttons_label_glued_in_front_of_the_description_is_dropped():
+    html = _page(
+        "<h1>Tabela da temporada</h1><p>Nesta página você terá sempre a classificação atualizada da temporada.</p>",
+        head="<meta property='og:description' content='Share this on WhatsAppNesta página você terá sempre a classificação atualizada.'>",
+    )
+    assert extract_page(html, url="https://ledger.example/a").description == "Nesta página você terá sempre a classificação atualizada."
+
+
+def test_a_description_about_sharing_keeps_its_words():
+    text = "Share this story with the people who run your local market: they will want to know."
+    html = _page("<h1>Markets</h1><p>The market reopens on Monday.</p>", head=f"<meta property='og:description' content='{text}'>")
+    assert extract_page(html, url="https://ledger.example/a").description == text
+
+
+def test_a_blogs_h1_gives_way_to_the_posts_h3_that_the_metadata_names():
+    html = (
+        "<html><head><meta property='og:title' content='Version 1.8 - The Harvest Update'>"
+        "<title>Version 1.8 - The Harvest Update</title></head><body>"
+        "<h1>Harvest News</h1><div class='post'><h3>Version 1.8 - The Harvest Update</h3>"
+        "<p>The harvest update adds new crops, new tools and a market where players can trade.</p></div></body></html>"
+    )
+    assert extract_page(html, url="https://news.example/post/1").title == "Version 1.8 - The Harvest Update"

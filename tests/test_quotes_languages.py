@@ -193,3 +193,73 @@ def test_a_role_belongs_to_the_name_it_stands_next_to():
     ]
     quotes = find_quotes(paragraphs, language="fr")
     assert [(q.text, q.speaker) for q in quotes] == [("Ce musée rouvrira en mai", "Henri Blanc")]
+
+
+def test_falou_attributes_a_portuguese_quote():
+    paragraphs = [
+        "O técnico Renato Souza comentou a derrota de domingo no estádio.",
+        "\u201cEm 2012 eu errei e não faria de novo, porque misturar esporte e política não é legal\u201d, "
+        "falou Renato Souza ao programa de televisão.",
+    ]
+    assert pull(paragraphs, "pt") == (
+        "Em 2012 eu errei e não faria de novo, porque misturar esporte e política não é legal", "Renato Souza")
+
+
+@pytest.mark.parametrize(
+    "lang, intro, quote, attribution",
+    [
+        ("es", "Juan Pérez, el alcalde, inauguró el puente el lunes.", "Este puente va a cambiar la vida de toda la ciudad",
+         "dijo el abogado de Juan Pérez"),
+        ("es", "Juan Pérez, el alcalde, inauguró el puente el lunes.", "Este puente va a cambiar la vida de toda la ciudad",
+         "según un portavoz de Juan Pérez"),
+        ("fr", "Jean Dupont, le maire, a inauguré le pont lundi.", "Ce pont va changer la vie de toute la ville",
+         "selon un proche de Jean Dupont"),
+        ("de", "Hans Müller, der Bürgermeister, eröffnete am Montag die Brücke.",
+         "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte ein Sprecher von Hans Müller"),
+        ("pt", "João Silva, o prefeito, inaugurou a ponte na segunda-feira.", "Esta ponte vai mudar a vida de toda a cidade",
+         "disse o advogado de João Silva"),
+        ("nl", "Jan de Vries, de burgemeester, opende maandag de brug.", "Deze brug gaat het leven van de hele stad veranderen",
+         "zei de advocaat van Jan de Vries"),
+    ],
+)
+def test_someone_of_the_named_persons_speaks_not_that_person(lang, intro, quote, attribution):
+    quotes = find_quotes([intro, f"\u201c{quote}\u201d, {attribution}."], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] == [None]
+
+
+@pytest.mark.parametrize(
+    "lang, quote, attribution, speaker",
+    [
+        ("nl", "Deze brug gaat het leven van de hele stad veranderen", "zei Jan de Vries", "Jan de Vries"),
+        ("fr", "Ce pont va changer la vie de toute la ville", "a déclaré Jean-Luc Morel", "Jean-Luc Morel"),
+        ("es", "Este puente va a cambiar la vida de toda la ciudad", "dijo Sebastián Piñera, presidente de Chile", "Sebastián Piñera"),
+    ],
+)
+def test_a_particle_or_an_office_before_the_name_keeps_the_speaker(lang, quote, attribution, speaker):
+    quotes = find_quotes([f"\u201c{quote}\u201d, {attribution}."], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "lang, intro, paragraph, quote",
+    [
+        ("es", "Juan Pérez, el alcalde, inauguró el puente el lunes.",
+         "El abogado de Juan Pérez dijo: \u201cEste puente va a cambiar la vida de toda la ciudad\u201d.",
+         "Este puente va a cambiar la vida de toda la ciudad"),
+        ("es", "Juan Pérez, el alcalde, inauguró el puente el lunes.",
+         "\u201cEste puente va a cambiar la vida de toda la ciudad\u201d, según fuentes cercanas a Juan Pérez.",
+         "Este puente va a cambiar la vida de toda la ciudad"),
+        ("fr", "Jean Dupont, le maire, a inauguré le pont lundi.",
+         "Le porte-parole de Jean Dupont a déclaré : « Ce pont va changer la vie de toute la ville ».",
+         "Ce pont va changer la vie de toute la ville"),
+        ("de", "Hans Müller, der Bürgermeister, eröffnete am Montag die Brücke.",
+         "Ein Sprecher von Hans Müller sagte: „Diese Brücke wird das Leben der ganzen Stadt verändern“.",
+         "Diese Brücke wird das Leben der ganzen Stadt verändern"),
+        ("it", "Mario Rossi, il sindaco, ha inaugurato il ponte lunedì.",
+         "L’avvocato di Mario Rossi ha detto: «Questo ponte cambierà la vita di tutta la città».",
+         "Questo ponte cambierà la vita di tutta la città"),
+    ],
+)
+def test_someone_of_the_named_persons_leading_into_the_quote_is_not_that_person(lang, intro, paragraph, quote):
+    quotes = find_quotes([intro, paragraph], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] == [None]

@@ -195,8 +195,15 @@ def subject_of(phrase: str) -> Mention | None:
             return Mention("pronoun", chunk)
         name = trailing_name(chunk)
         if name and len(chunk.split()) <= 8 and not is_org(name):
+            at = chunk.rfind(name)
+            if at > 0 and (_NAME_AS_OBJECT_RE.search(chunk[:at]) or _OWNER_PREPOSITION_RE.search(chunk[:at])):
+                # "a spokesperson for Smith", "Smith and Jane Doe": not Smith's own words, or not one person's
+                return Mention("unnamed", phrase)
             return Mention("name", name)
     return Mention("unnamed", phrase)
+
+
+_NAME_AS_OBJECT_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|from|para|pour|für|per)\s+$")  # (not "de", "von": particles)
 
 
 def _is_name_only(chunk: str) -> bool:
@@ -350,7 +357,7 @@ def after_attribution(after: str) -> Mention | None:
         return Mention("pronoun", _pronoun(m.group("p")) or "they", tight=True)
     m = lang.trailing_according_re.match(after)
     if m:  # “…“, so Stenger / ”, aldus De Vries
-        name = leading_name(m.group("who"))
+        name = _own_name(m.group("who"))
         return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"), tight=True)
     if lang.pro_drop and lang.bare_verb_re.match(head):
         return Mention("pronoun", "∅", tight=True)  # “…”, dijo.  The subject is who the story is on.
@@ -373,6 +380,8 @@ def after_attribution(after: str) -> Mention | None:
         if _DESCRIPTOR_RE.match(who):
             return Mention("pronoun", who, tight=True)
         # "said Tom Hardy, 34" / "said Guterres’s spokesman, Stéphane Dujarric"
+        if _names_an_owner(who, leading_name(who)):
+            return Mention("unnamed", who, tight=True)  # "dijo el abogado de Juan Pérez": his lawyer speaks
         name = leading_name(who) or leading_name(second.split(",")[0])
         if name:
             return Mention("name", name, tight=True)
@@ -398,9 +407,32 @@ def after_attribution(after: str) -> Mention | None:
             return Mention(mention.kind, mention.text, tight=tight and len(subj.split()) <= 12)
     m = lang.according_re.search(head)
     if m:
-        name = leading_name(m.group("who"))
+        name = _own_name(m.group("who"))
         return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"))
     return None
+
+
+# "el abogado de Juan Pérez", "un proche de Jean Dupont", "ein Sprecher von Hans Müller",
+# "de advocaat van Jan de Vries": someone of the named person's speaks, not that person.
+# (A word before the preposition: "de Miranda" alone is a name's particle, "abogado de" is not.)
+_OWNER_PREPOSITION_RE = re.compile(
+    r"\S\s+(?:de|di|del|della|dello|dei|degli|du|des|do|da|dos|das|von|vom|van|of|for|para|pour|per|für|a)\s+$"
+    r"|\S\s+d[’']$"
+)
+
+
+def _names_an_owner(who: str, name: str | None) -> bool:
+    """Whether `name` stands in `who` after a preposition that makes it someone's ("X of Name")."""
+    if not name:
+        return False
+    at = who.find(name)
+    return at > 0 and bool(_OWNER_PREPOSITION_RE.search(who[:at]))
+
+
+def _own_name(who: str) -> str | None:
+    """leading_name(who), unless the name only says whose the speaker is."""
+    name = leading_name(who)
+    return None if _names_an_owner(who, name) else name
 
 
 def before_attribution(before: str) -> Mention | None:
@@ -520,7 +552,7 @@ class Discourse:
         if pronoun not in ("he", "she"):
             return self.lede or (self.recent[-1] if self.recent else None)
         for name in reversed(self.recent[-12:]):
-            known = self.pronoun.get(name) or given_name_pronoun(name)
+            known = self.pronoun.get(name) or given_name_pronoun(name) or self.registry.pronoun_of(name)
             if known in (None, pronoun):
                 return name
         return None

@@ -8,6 +8,7 @@ looks like a broken post.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
@@ -37,7 +38,11 @@ _FURNITURE_DIRS = frozenset({
     "profile", "profiles", "profile_images", "profile-images", "authors", "author", "category", "categories",
 })
 _NOT_PHOTO_ATTR_RE = re.compile(r"icon|avatar|logo|sprite|pixel|spinner|loading|placeholder|badge|emoji|gravatar|author|headshot|mugshot|byline")
-_SIZE_SUFFIX_RE = re.compile(r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$")
+_SIZE_SUFFIX_RE = re.compile(
+    r"(?:[-_](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{2,4}-\d{1,3}|scaled|large|medium|small|thumb|thumbnail))+$"
+    # an image service's crop in the file name: "<id>_extract=67,0,1867,1050_resize=1020,574_"
+    r"|(?:_(?:extract|resize|crop|fit)=\d{1,5}(?:,\d{1,5}){0,3})+_?$"
+)
 _LAZY_ATTRS = (
     "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
     "data-orig-file", "data-large-file", "data-src-large", "data-original-src", "data-echo", "data-img-src",
@@ -345,7 +350,22 @@ def caption_of(node: LexborNode, title: str | None = None) -> str | None:
         value = clean_caption(raw, title) or ""
         if len(value.split()) >= _MIN_CAPTION_WORDS and (not title or value.casefold() != title.casefold()):
             texts.append(value)
+    if not texts and '"caption":"' in (attrs.get("data-image-meta") or ""):
+        # WordPress/Jetpack keep the photo's own (IPTC) caption in data-image-meta='{"caption":"…"}'
+        # when the post shows none: the caption the agency wrote for it.
+        value = clean_caption(_meta_caption(attrs["data-image-meta"]), title) or ""
+        if len(value.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
+            texts.append(value)
     return max(texts, key=len) if texts else None
+
+
+def _meta_caption(meta: str) -> str | None:
+    try:
+        value = json.loads(meta)
+    except ValueError:
+        return None
+    caption = value.get("caption") if isinstance(value, dict) else None
+    return caption if isinstance(caption, str) else None
 
 
 def _described_by(node: LexborNode) -> LexborNode | None:
@@ -370,12 +390,21 @@ def _in_teaser(node: LexborNode) -> bool:
             return True
         if current.tag == "a":
             href = (current.attributes.get("href") or "").lower().split("?", 1)[0]
-            if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp")):
+            if href and not href.endswith((".jpg", ".jpeg", ".png", ".webp")) and not _opens_the_picture(current):
                 return True
         if _TEASER_RE.search((current.attributes.get("class") or "").lower()):
             return True
         current = current.parent
     return False
+
+
+# A link that opens the photo itself, larger (a lightbox or the photo viewer), not another story.
+_LIGHTBOX_RE = re.compile(r"lightb|fancybox|photoswipe|magnific|glightbox|zoom|enlarge")
+
+
+def _opens_the_picture(link: LexborNode) -> bool:
+    attrs = link.attributes
+    return bool(_LIGHTBOX_RE.search((attrs.get("class") or "").lower()) or attrs.get("data-img") or attrs.get("data-lightbox"))
 
 
 def _in_player(node: LexborNode) -> bool:
@@ -537,9 +566,27 @@ def _shown_only_as_furniture(imgs: list[tuple[LexborNode, str]], key: str | None
         if not url or file_key(url) != key:
             continue
         found += 1
-        if found > _MAX_CANDIDATES or not _in_furniture(node):
+        if found > _MAX_CANDIDATES or not (_in_furniture(node) or _is_listing_badge(node, base)):
             return False
     return found > 0
+
+
+_IMAGE_FILE_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|\?)", re.IGNORECASE)
+
+
+def _is_listing_badge(node: LexborNode, base: str | None) -> bool:
+    """A badge linking to a listing of other pages: a short label as alt text ("Mostly True")
+    in a link to elsewhere, not to this page or to a larger copy of the picture."""
+    alt = (node.attributes.get("alt") or "").split()
+    if not alt or len(alt) > 3:
+        return False
+    link = node.parent
+    if link is None or link.tag != "a":
+        return False
+    href = absolute(link.attributes.get("href"), base)
+    if not href or _IMAGE_FILE_RE.search(href):
+        return False
+    return urlsplit(href).path.rstrip("/") != urlsplit(base or "").path.rstrip("/")
 
 
 def _in_furniture(node: LexborNode) -> bool:
@@ -611,8 +658,34 @@ def lead_image(
         if not captions and alt and len(alt.split()) >= _MIN_CAPTION_WORDS:
             captions = [alt]
         return Image(url=url, alt=max(captions, key=len) if captions else None)
-    first = next(body_photos(containers, head.base, title), None)
+    first = _header_figure(tree, head.base, title) or next(body_photos(containers, head.base, title), None)
     return Image(url=first.url, alt=clean_caption(first.caption, title)) if first else None
+
+
+def _header_figure(tree: LexborHTMLParser, base: str | None, title: str | None) -> Picture | None:
+    """The photo of a <figure> in the article's <header>, beside its <h1>: the lead photo
+    when the body below it holds only charts and inline pictures."""
+    h1 = tree.css_first("h1")
+    header = h1.parent if h1 is not None else None
+    for _ in range(6):
+        if header is None or header.tag in ("header", "body", "html"):
+            break
+        header = header.parent
+    if header is None or header.tag != "header":
+        return None
+    for count, node in enumerate(header.css("figure img")):
+        if count >= _MAX_CANDIDATES:
+            return None
+        url = image_url(node, base)
+        if url and not is_placeholder(url) and is_photo(node, url) and not _in_player(node) and not _is_banner(node):
+            return Picture(url, caption_of(node, title), node)
+    return None
+
+
+def _is_banner(node: LexborNode) -> bool:
+    """An image declared at least four times as wide as it is high (850x120): a strip, no photo."""
+    width, height = _int(node.attributes.get("width")), _int(node.attributes.get("height"))
+    return bool(width and height and width >= 4 * height)
 
 
 # A photo credit at the end of a caption, often glued to it by the markup:
@@ -635,6 +708,8 @@ _BRACKETED_CREDIT_RE = re.compile(
 _AGENCIES = r"AP|AFP|Reuters|EPA|dpa|ANSA|EFE|PAP|ANP|Getty(?: Images)?|Shutterstock|iStock|Xinhua|Bloomberg|IANS|PTI|picture alliance"
 _AGENCY_CREDIT_RE = re.compile(
     rf"\s*(?:\((?:(?:{_AGENCIES})\b[^()]{{0,60}}|photo\s[^()]{{1,80}}|foto\s[^()]{{1,80}})\)"
+    # "(Manu Fernandez/AP)", "(Jacquelyn Martin / Associated Press)": photographer / source
+    rf"|\((?-i:[A-Z])[\w.'’-]*(?:\s(?-i:[A-Z])[\w.'’-]*){{0,3}}\s?/\s?(?-i:[A-Z])[\w.'’-]*(?:\s(?-i:[A-Z])[\w.'’-]*){{0,3}}(?:,\s(?:file|pool|handout))?\)"
     rf"|(?<=[.!?])\s*[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){{0,3}}\s?/\s?(?:{_AGENCIES})(?:\s(?:file|pool|handout))?)\s*$",
     re.IGNORECASE,
 )

@@ -144,7 +144,7 @@ TABLES: dict[str, dict] = {
             "ressalta|destacou|destaca|garantiu|garante|contou|conta|relatou|relata|comentou|comenta|avaliou|"
             "avalia|defendeu|defende|completou|completa|argumentou|observou|salientou|frisou|pontuou|"
             "enfatizou|reforçou|criticou|alertou|lamentou|escreveu|respondeu|questionou|informou|ponderou|"
-            "concluiu|afirmaram|disseram|declararam|assegurou|sustentou|admitiu|reconheceu"
+            "concluiu|afirmaram|disseram|declararam|assegurou|sustentou|admitiu|reconheceu|falou|falaram"
         ),
         "participles": "dizendo|afirmando|declarando|acrescentando|explicando",
         "according": "segundo|de acordo com|conforme|para",

@@ -134,7 +134,7 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     (with only_site, only a part that names the site)."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
-        return title
+        return title if only_site else _without_cjk_suffix(title)
     site = _norm(site_name) if site_name else None
     if site and _norm(parts[-1]) in site or (site and site in _norm(parts[-1])):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
@@ -145,6 +145,19 @@ def strip_site_suffix(title: str, site_name: str | None, *, only_site: bool = Fa
     if len(parts[-1]) <= 30 and len(parts[-1]) < len(parts[0]):
         return parts[0] if len(parts) == 2 else title[: title.rfind(parts[-1])].rstrip(" |-–—:·•/»")
     return title
+
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _without_cjk_suffix(title: str) -> str:
+    """'标题_教育频道_中国青年网' -> '标题': Chinese sites join channel and site with '_', no spaces."""
+    if "_" not in title or " " in title or not _CJK_RE.search(title):
+        return title
+    parts = title.split("_")
+    while len(parts) >= 2 and len(parts[-1]) <= 12 and len(parts[-1]) < len(parts[0]):
+        parts.pop()
+    return "_".join(parts)
 
 
 _ARTICLE_PREFIX_RE = re.compile(r"(?:(?:the|a|la|le|les|el|los|las|die|der|das|il|lo|de|het|o) |l')?")
@@ -185,10 +198,10 @@ def headline(doc: Document, head: Head, site_name: str | None) -> str | None:
             norm = _norm(text)
             if any((len(norm) > 15 and norm in d) or (len(d) > 15 and d in norm) for d in declared_norm):
                 return text
-        # The story's headline set as an <h2> under a featured teaser's <h1>.
+        # The story's headline set as an <h2> (or a blog's <h3>) under a featured teaser's or the blog's <h1>.
         social = [_norm(v) for t in declared[:3] if t for v in (t, _without_site(t, site_name), strip_site_suffix(t, site_name))]
         if social:
-            for node in page_elements(doc.tree).tagged("h2")[:_MAX_HEADINGS]:
+            for node in doc.tree.css("h2, h3")[:_MAX_HEADINGS]:
                 text = node_text(node)
                 if len(text) > 15 and _norm(text) in social:
                     return text
@@ -412,7 +425,17 @@ def published_at(doc: Document, head: Head) -> str | None:
     return None
 
 
+# A share button's label that a plugin put in front of the post's text ("Share this on WhatsAppNesta página …").
+_SHARE_LABEL_RE = re.compile(
+    r"^(?:(?:Share|Compartilhe|Comparte|Partager|Teilen|Condividi)(?: this| isso| esto)?(?: on| via| no| en| sur| auf| su)? "
+    r"(?:WhatsApp|Facebook|Twitter|X|LinkedIn|Pinterest|Telegram|Reddit|Email|E-mail)\s*)+"
+)
+
+
 def description(head: Head) -> str | None:
-    return head.first("og:description", "twitter:description", "description") or _ld_text(
+    text = head.first("og:description", "twitter:description", "description") or _ld_text(
         (head.article_ld or {}).get("description")
     )
+    if text and text[:1] in "SCPT":
+        text = _SHARE_LABEL_RE.sub("", text) or None
+    return text

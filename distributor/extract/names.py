@@ -104,8 +104,43 @@ ORG_WORDS = frozenset(
     """
     zealand york jersey mexico hampshire orleans delhi guinea caledonia
     korea africa arabia emirates europe asia australia
-    island islands peninsula strait gulf ocean airport
+    island islands peninsula strait gulf ocean airport road
     """.split()
+)
+
+# Banks, research firms, broadcasters and charities whose names read like a person's
+# ("Morgan Stanley said in a note"): no rule can tell, so they are listed.
+_INSTITUTIONS = frozenset(
+    """
+    goldman sachs|morgan stanley|wells fargo|charles schwab|dow jones|credit suisse|standard chartered|
+    saudi aramco|al jazeera|royal dutch shell|edward jones|raymond james|piper sandler|bnp paribas|
+    societe generale|société générale|bank of america|merrill lynch|lehman brothers|charles river|
+    boston dynamics|doctors without borders|médecins sans frontières|medecins sans frontieres|
+    warner bros|warner bros.|hewlett packard|rolls-royce|rolls royce|mercedes-benz|harley-davidson|
+    marks and spencer|procter and gamble|johnson and johnson|ernst and young|deloitte touche|
+    price waterhouse|pantheon macroeconomics|oxford economics|capital economics|fitch ratings|
+    moody's|moody’s|moody's analytics|moody’s analytics|s&p global|jones lang lasalle|cushman wakefield|
+    knight frank|savills|cantor fitzgerald|keefe bruyette|sanford bernstein|alliance bernstein|
+    bernstein research|wood mackenzie|rystad energy|kpler|vortexa|evercore isi|jefferies|nomura|
+    macquarie|rabobank|commerzbank|natixis|barclays|lloyds|santander|unicredit|intesa sanpaolo|
+    real madrid|aston villa|red bull|rio tinto|taylor wimpey|coca cola|coca-cola|jaguar land rover|
+    paris match|scotland yard|virgin media|marks spencer|sky news|sky sports|bloomberg news
+    """.replace("\n", "").split("|")
+) - {""}
+_INSTITUTIONS = frozenset(n.strip() for n in _INSTITUTIONS)
+# Words that make a capitalised run a firm ("Oxford Economics", "Fitch Ratings", "Moody's Analytics").
+_FIRM_WORDS = frozenset(
+    "economics macroeconomics ratings analytics advisors advisers associates consulting consultancy insights "
+    "strategies investments markets management dynamics brothers bros bros. sons platforms sports".split()
+    # places a firm or an office is named after ("Downing Street said", "Virgin Atlantic")
+    + "street capitol kong atlantic pacific".split()
+    # teams ("Boston Celtics said"): a team speaks through its people
+    + """celtics patriots warriors lakers yankees knicks bulls packers cowboys chiefs raiders ravens steelers
+    broncos dolphins seahawks 49ers titans texans colts jaguars chargers bengals vikings falcons panthers
+    buccaneers commanders dodgers mets cubs astros braves phillies mariners padres orioles brewers marlins
+    rockies nuggets mavericks grizzlies pelicans blazers clippers pistons pacers cavaliers raptors bucks
+    timberwolves 76ers sixers canadiens bruins penguins flyers blackhawks oilers canucks sabres islanders
+    hurricanes predators avalanche kraken""".split()
 )
 
 PRONOUNS = frozenset("he she they i we it".split())
@@ -272,12 +307,15 @@ def surname_key(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)
 def is_org(name: str) -> bool:
+    lowered = name.lower()
+    if lowered in _INSTITUTIONS:
+        return True
     # (the name lower-cased whole: lower() makes and takes no spaces, hyphens or commas)
-    low = name.lower().replace("-", " ")
+    low = lowered.replace("-", " ")
     if "," in low:
-        if any(w.rstrip(",") in ORG_WORDS for w in low.split()):
+        if any(w.rstrip(",") in ORG_WORDS or w.rstrip(",") in _FIRM_WORDS for w in low.split()):
             return True
-    elif not ORG_WORDS.isdisjoint(low.split()):
+    elif not (ORG_WORDS.isdisjoint(low.split()) and _FIRM_WORDS.isdisjoint(low.split())):
         return True
     words = name.replace("-", " ").split()
     # Acronyms such as "NASA" or "WHO" are organisations, not people.
@@ -503,6 +541,15 @@ def _one_transposition(a: str, b: str) -> bool:
 
 
 # Small words inside a role's description: "ministre de la Santé", "minister of state".
+# Role words that say whether "he" or "she" stands for the person they introduce.
+_GENDERED_ROLES = {
+    **dict.fromkeys(
+        "actress mother daughter wife sister grandmother spokeswoman chairwoman congresswoman councilwoman "
+        "queen princess dame lady aunt niece widow".split(), "she"),
+    **dict.fromkeys(
+        "father son husband brother grandfather spokesman chairman congressman councilman king prince "
+        "sir lord uncle nephew widower".split(), "he"),
+}
 _ROLE_CONNECTORS = frozenset("de la du des l' l’ d' d’ of the del da do dos das di della für der des van".split())
 
 
@@ -563,6 +610,37 @@ def _written_as_thing(text: str, word: str, limit: int = 1000) -> bool | None:
 _SENTENCE_OPENERS = ".!?:“\"‘'(—–-"  # the last mark before a word that opens a sentence
 
 
+# Lower-case role nouns that introduce someone known by one name ("o técnico Tite",
+# "striker Neymar", "the singer Adele"): only nouns for people, never for companies or bands.
+_ONE_NAME_ROLES = frozenset(
+    """
+    coach técnico treinador entrenador seleccionador allenatore tecnico ct entraîneur sélectionneur
+    trainer bondscoach striker forward midfielder defender goalkeeper winger quarterback pitcher
+    atacante meia goleiro zagueiro lateral volante craque delantero portero centrocampista defensa
+    attaccante portiere centrocampista difensore attaquant gardien milieu défenseur
+    singer rapper actor actress comedian cantor cantora ator atriz cantante actriz chanteur chanteuse
+    acteur actrice cantante attore attrice
+    """.split()
+)
+_ONE_NAME_LOOKS = 20  # occurrences of a name read before deciding, and names looked up per page
+
+
+def _after_role_noun(text: str, name: str) -> bool:
+    """Whether `text` writes `name` right after a lower-case role noun for people ("técnico Tite")."""
+    size, looked = len(name), 0
+    i = text.find(name)
+    while i >= 0 and looked < _ONE_NAME_LOOKS:
+        looked += 1
+        after = text[i + size : i + size + 1]
+        if not (after.isalnum() or after in "’'-"):
+            before = text[max(0, i - 30) : i]
+            words = before.split()
+            if words and before.endswith(" ") and words[-1].islower() and words[-1] in _ONE_NAME_ROLES:
+                return True
+        i = text.find(name, i + size)
+    return False
+
+
 class Registry:
     """The people an article has introduced, so "Kirby" can become "John Kirby".
 
@@ -598,6 +676,7 @@ class Registry:
         # under: most runs in an article are never asked about, and reading one (titles,
         # roles) is the costly part, so it waits until an attribution needs that surname.
         self._pending: dict[str, list[tuple[str, str, list[str], str, int]]] = {}
+        self._one_name_roles: dict[str, bool] = {}  # is_addressed's answers for "o técnico Tite"
 
     def learn_text(self, text: str, para: int = 0) -> None:
         """Remember full names and words written capitalised mid-sentence."""
@@ -774,7 +853,18 @@ class Registry:
     def is_addressed(self, name: str) -> bool:
         """Whether the page writes this name after a title or honorific at least once."""
         self._name_key(name)
-        return name in self._addressed
+        if name in self._addressed:
+            return True
+        if " " in name or not name[:1].isupper():
+            return False
+        known = self._one_name_roles.get(name)
+        if known is None:
+            if len(self._one_name_roles) >= _ONE_NAME_LOOKS:
+                return False  # (each lookup reads the page: a page of thousands of names asks a few)
+            if self._joined is None:
+                self._joined = "\n".join(self._texts)
+            known = self._one_name_roles[name] = _after_role_noun(self._joined, name)
+        return known
 
     def _learn_roles(self, before: str, run_titles: list[str], name: str, para: int) -> None:
         """ "le ministre de la Santé, Roman Prymula": remember Prymula as "ministre"."""
@@ -794,6 +884,18 @@ class Registry:
             for part in [lw, *lw.split("-")[1:]]:
                 if part in titles or part in TITLES:
                     self._roles.setdefault(part, []).append((para, name))
+
+    def pronoun_of(self, name: str) -> str | None:
+        """"he" or "she" when the page introduces this person with a gendered role
+        ("Steenburgen's son, filmmaker Charlie McDowell", "actress Mary Steenburgen");
+        None when it does not, or says both."""
+        self._name_key(name)
+        found = {
+            _GENDERED_ROLES[role]
+            for role, entries in self._roles.items()
+            if role in _GENDERED_ROLES and any(n == name for _, n in entries)
+        }
+        return found.pop() if len(found) == 1 else None
 
     def by_role(self, role: str, para: int) -> str | None:
         """The person most recently introduced with this title, at or before paragraph `para`."""
@@ -820,6 +922,8 @@ class Registry:
         ("le ministre de l'Intérieur Jan Hamáček" reaches here as "Intérieur Jan Hamáček").
         """
         words = name.split()
+        if len(words) >= 2 and _is_participle_opener(words[0]):
+            words = words[1:]  # "Worried Jo Holt called her mother": the sentence's first word, not hers
         foreign = current().code != "en"
         while len(words) >= 3 and (
             self._alone.get(words[0], 0) >= 3
@@ -1003,6 +1107,15 @@ _MALE = frozenset(
     muhammad ali omar hassan
     """.split()
 )
+
+
+_ED_NAMES = frozenset("ahmed mohammed muhammed mehmed mohamed mahmed".split())
+
+
+def _is_participle_opener(word: str) -> bool:
+    """ "Worried", "Haunted", "Stunned": a participle that opened the sentence before a name."""
+    low = word.lower()
+    return len(low) >= 6 and low.endswith("ed") and low not in _ED_NAMES and low not in _MALE and low not in _FEMALE
 
 
 def given_name_pronoun(name: str) -> str | None:

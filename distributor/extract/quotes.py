@@ -35,7 +35,7 @@ from distributor.extract.attribution import (
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import NAME_RUN, Registry, is_org, leading_name, strip_titles
+from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, is_org, leading_name, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -338,9 +338,13 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
 # whatever follows.)
 _SECOND_HAND_RE = re.compile(
     r"[^,.;:!?“”\"]{0,60}?\b(?:said|says|told|tells|recalled|recalls)\b"
+    # (not "he said he told them": the speaker reporting his own words)
+    r"(?!(?:\s+(?:he|she|I|they|we))+\s+(?:had\s+|has\s+)?(?:told|tells|said|says|wrote|asked)\b)"
     r"[^,.;:!?“”\"]{1,60}?\b(?:told|tells|said|says|wrote|writes|texted|asked|telling|saying)\b"
     # ("dijo López, citando a Ortiz", "a déclaré Dubois, citant l’ingénieur")
     r"|[^.;:!?“”\"«»]{0,60}?,?\s+(?:quoting|citing|reading|paraphrasing|relaying|repeating|citando|leyendo|citant|lisant)\b"
+    # “…,” Jones was told by Smith: the words are Smith's, the name is Jones's
+    r"|[^,.;:!?“”\"]{0,60}?\b(?:was|were|been|being)\s+(?:told|informed|warned|assured|reminded)\s+by\b"
 )
 
 
@@ -562,6 +566,7 @@ def _find_quotes(
     for r in raws:
         if r.speaker and not r.speaker_is_full:
             r.speaker = None  # "Tottenham said": a lone capitalised word may be anything
+    _drop_handles(raws, paragraphs)
     hint_keys = [_normalise(h) for h in hints if h and h.strip()]
     total = max(len(paragraphs), 1)
     protagonist = _protagonist(raws, paragraphs)
@@ -670,7 +675,11 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             # “First part,” she said. “Second part.”  /  a paragraph that continues a speaker.
             same_para = previous is not None and previous.para == r.para
             continues = previous is not None and previous.para == r.para - 1 and not last_sentence(r.before).strip()
-            if (same_para or continues) and previous.speaker:
+            if (same_para or continues) and previous.speaker and _someone_else_acts(r.before, previous.speaker, registry, r.para):
+                # "Jones shook her head. “That is not true.”": not the previous speaker's words,
+                # and whether Jones's the page does not say.
+                r.unnamed = True
+            elif (same_para or continues) and previous.speaker:
                 r.speaker, r.speaker_is_full, r.unnamed = previous.speaker, previous.speaker_is_full, previous.unnamed
                 r.how = "same paragraph" if same_para else "continued"
                 r.ceiling = min(previous.ceiling, CONFIDENCE.get(previous.how, 0.5))
@@ -714,20 +723,99 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             sub.read(r.prefix or r.before, r.para)
             if mention.text in ("it", "they", "we", "i"):  # an organisation, or the writer
                 r.unnamed = True
+            elif not sub.recent and (
+                _unnamed_actor(r.prefix or r.before, registry, r.para) or _introduces_someone_unnamed(r.prefix or r.before)
+            ):
+                # "PlutoPete told me that ... . “…,” he lamented": "he" is this paragraph's
+                # subject, whom the page never names as a person (a handle), not the last
+                # person named earlier.
+                r.unnamed = True
             else:
                 r.speaker = sub.resolve(mention.text) if sub.recent else None
                 r.speaker = r.speaker or people.resolve(mention.text)
+                if r.speaker and _count_word(" ".join(r.parts), r.speaker.split()[-1]):
+                    # “… for Mary Steenburgen to just put her name on it,” she said: whoever
+                    # "she" is, she is not speaking of herself by name.
+                    r.speaker, r.unnamed = None, True
                 r.speaker_is_full = r.speaker is not None
                 r.how = "dropped subject" if mention.text == "∅" else "pronoun"
                 for name in sub.recent:
                     people.mention(name)
         else:
             r.unnamed = True
+        if r.second_hand and r.speaker:
+            # “…,” Jones said Smith told him / Jones said, quoting Smith: the words may be Smith's,
+            # so they are nobody's rather than put in Jones's mouth.
+            r.speaker, r.speaker_is_full, r.unnamed = None, False, True
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+# "Dr. Feel, an Evolution user, wrote": the name is a forum handle (read only for one-word speakers).
+_HANDLE_APPOSITIVE = r", (?:an?|the|one) (?:[\w’'-]+ ){0,3}?(?:user|redditor|poster|commenter|moderator|username)s?\b"
+
+
+def _drop_handles(raws: list[_Raw], paragraphs: list[str]) -> None:
+    """No speaker for words credited to a forum handle: a handle is no person's name."""
+    names = {r.speaker for r in raws if r.speaker and " " not in r.speaker}
+    if not names:
+        return
+    joined = "\n".join(paragraphs)
+    handles = {n for n in names if re.search(re.escape(n) + _HANDLE_APPOSITIVE, joined)}
+    for r in raws:
+        if r.speaker in handles:
+            r.speaker, r.speaker_is_full, r.unnamed = None, False, True
+
+
+# "WIRED spoke to one mother, who …": someone the paragraph brings in without a name.
+_UNNAMED_PERSON_RE = re.compile(
+    r"\b(?:[Oo]ne|[Aa]n?|[Aa]nother)\s+(?:[\w-]+\s+){0,2}?(?:mother|father|woman|man|resident|parent|user|commenter|"
+    r"neighbou?r|spokes(?:man|woman|person)|witness|student|teacher|worker|employee|source|deportee|voter|survivor|"
+    r"victim|nurse|officer|patient|customer|shopper|passenger|driver|protester|demonstrator|local|insider)\b"
+)
+
+
+def _introduces_someone_unnamed(before: str) -> bool:
+    """Whether the sentence leading to a quote brings in someone unnamed ("one mother"): then
+    "she said" is that person, not the last woman the article named."""
+    sentences = split_sentences(prose_only(before)) if before.strip() else []
+    return bool(sentences) and bool(_UNNAMED_PERSON_RE.search(sentences[-1]))
+
+
+def _someone_else_acts(before: str, speaker: str, registry: Registry, para: int) -> bool:
+    """Whether the sentence leading to an unattributed quote is about another person.
+
+    The first person acting in it counts ("Sasse told Hawk Sawyer" is about Sasse).
+    """
+    sentences = split_sentences(prose_only(before)) if before.strip() else []
+    if not sentences:
+        return False
+    for name in prose_subjects(sentences[-1]):
+        full = registry.resolve(name, para)
+        if full and registry.is_person(full):
+            return full != speaker
+    return False
+
+
+def _unnamed_actor(before: str, registry: Registry, para: int) -> bool:
+    """Whether the sentence leading to a quote has someone act who is no person we can name.
+
+    Only a lone word the page also capitalises mid-sentence counts (a forum handle
+    such as "PlutoPete"; not "Talking about ...", a sentence's first word): a pronoun
+    cannot then go past it to whoever the article named before.
+    """
+    sentences = split_sentences(prose_only(before))
+    if not sentences:
+        return False
+    for name in prose_subjects(sentences[-1]):
+        if " " in name or re.split(r"[’']", name.lower())[0] in PRONOUNS or is_org(name):  # ("It’s")
+            return False
+        full = registry.resolve(name, para)  # (None for a common word opening the sentence)
+        return full is not None and not registry.is_person(full)
+    return False
 
 
 def _acting_people(paragraphs: list[str], registry: Registry) -> set[str]:
