@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -39,7 +40,6 @@ from distributor.extract.names import NAME_RUN, Registry, is_org, leading_name, 
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
-_MARKS_RE = re.compile(f"[{re.escape(DOUBLE + SINGLE)}]")
 # The marks _spans reads: all but an apostrophe between two letters or digits (don’t, Nadal’s),
 # which _role would call an apostrophe at once ([^\W_] is exactly str.isalnum). Most marks
 # in English copy are those, and each one skipped here is one Python step less per mark.
@@ -78,7 +78,6 @@ _HANDS_OVER_RE = re.compile(r"[,!?][’'\"”]*\s*$")
 _PUNCTUATED_END_RE = re.compile(r"[,.!?…—–-][’'\"”]*\s*$")
 _NOT_WORD_RE = re.compile(r"[^\w\s]")
 _WEAK_OPENER_RE = re.compile(r"(?:But|And|So|Or|Because)\b")
-_ELIDED_RE = re.compile(r"\.\.\.|…|\[|\(")
 _DIGIT_RE = re.compile(r"\d")
 _PRONOUN_OPENER_RE = re.compile(r"(?:He|She|They|His|Her|Their)\b")
 
@@ -426,6 +425,17 @@ def _length_factor(n: int) -> float:
 
 def _text_factor(text: str) -> float:
     """What the words alone say about a pull quote: length, person, completeness."""
+    # (Asked again of the same words: _score and pick_pull_quote both read a quote's first
+    # line, and a quote's windows repeat its sentences. The language's part is the key.)
+    return _text_factor_under(text, current().weak_opener_re)
+
+
+# A quote mark other than an apostrophe (’ and ' are read as apostrophes here).
+_MARKS_BUT_APOSTROPHES_RE = re.compile("[" + re.escape("".join(c for c in DOUBLE + SINGLE if c not in "’'")) + "]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_factor_under(text: str, weak_opener_re: re.Pattern) -> float:
     f = _length_factor(len(text))
     if _FIRST_PERSON.search(text):
         f *= 1.1
@@ -435,11 +445,13 @@ def _text_factor(text: str) -> float:
         f *= 1.03
     if _WEAK_OPENER_RE.match(text):
         f *= 0.9
-    elif current().weak_opener_re.match(text):
+    elif weak_opener_re.match(text):
         f *= 0.8  # the same in the page's language
-    if _ELIDED_RE.search(text.strip("….")):
+    # ("...", "…", "[" or "(": each looked for by str's own search, not one regex pass)
+    inner = text.strip("….")
+    if "..." in inner or "…" in inner or "[" in text or "(" in text:
         f *= 0.8  # elided or annotated by the writer: editors avoid these
-    if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
+    if _MARKS_BUT_APOSTROPHES_RE.search(text):
         f *= 0.85  # a quote inside the quote reads badly on its own
     if _DIGIT_RE.search(text):
         f *= 0.9  # dates and figures need the article around them
@@ -941,6 +953,12 @@ def _windows(text: str) -> list[tuple[str, float]]:
     return out
 
 
+# The highest _text_factor there is (a length factor of 1.0, first person, an "!"), in
+# the order _text_factor multiplies it; a window weighs at most 1.0. Products of positive
+# floats only grow with their factors, so quality * this bounds every window's score.
+_TEXT_FACTOR_MAX = 1.0 * 1.1 * 1.03
+
+
 def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
     """The quote an editor would put in a post, or None when nothing is good enough.
 
@@ -953,6 +971,8 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         if not q.speaker or q.score < MIN_PULL_SCORE:
             continue
         quality = q.score / max(_text_factor(q.text.split("\n")[0]), 1e-6)
+        if best is not None and quality * _TEXT_FACTOR_MAX <= best[0]:
+            continue  # no piece of it can score higher: its windows need not be cut
         for piece, weight in _windows(q.text):
             s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
