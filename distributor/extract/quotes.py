@@ -190,11 +190,6 @@ def _clean_text(text: str) -> str:
     return text.rstrip(",").rstrip()
 
 
-def _not_speech(text: str, before: str, after: str, tight: bool) -> bool:
-    """Titles, slogans, nicknames and scare quotes: words in quote marks nobody said."""
-    return _is_title(text, before, after) or (not tight and _is_scare(text))
-
-
 def _is_scare(text: str) -> bool:
     """Short and verbless (“reform”, “Three Amigos”): a label, not speech."""
     words = text.split()
@@ -283,6 +278,13 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         nxt = spans[k + 1].start if k + 1 < len(spans) else len(text)
         after = text[span.end + 1 : nxt] if span.closed else ""
         before = text[prose_start : span.start]
+        parts = [_clean_text(inner)]
+        may_incise = _may_incise(inner)
+        # A title is no speech whatever its attribution says: when no incise can change the
+        # words, it is told first, and the attribution of a title is never read.
+        title = None if may_incise else _is_title(parts[0], before, after)
+        if title:
+            continue  # leave it in the prose: it is part of a sentence
         # “We will win.” He said ... starts a new sentence: not an attribution.
         ends_sentence = bool(_FULL_STOP_END_RE.search(inner.rstrip(" ’'\"”")))  # "…" is an elision
         dash = _DASH_START_RE.match(after)  # “…” — Marcus Reed (@mreed), a sign-off
@@ -290,12 +292,12 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
         handed_over = bool(_HANDS_OVER_RE.search(inner))
         tight = bool(mention and (mention.tight or handed_over))
-        parts = [_clean_text(inner)]
-        incise = _incise(inner) if mention is None or not tight else None
+        incise = _incise(inner) if may_incise and (mention is None or not tight) else None
         if incise is not None:
             # « Absurde. Ce processus est la norme, explique Antony Fastier, toxicologue. Les études … »
             parts, mention, tight = incise[0], incise[1], True
-        if _not_speech(parts[0], before, after, tight):
+        # Titles, slogans, nicknames and scare quotes: words in quote marks nobody said.
+        if (title is None and _is_title(parts[0], before, after)) or (not tight and _is_scare(parts[0])):
             continue  # leave it in the prose: it is part of a sentence
         runs_on = bool(tight and mention and mention.kind == "name") and _runs_on(inner, after, mention.text)
         # “The repairs that worried” residents most are done, Ana Lopez said: the prose carries
@@ -356,6 +358,11 @@ def _runs_on(inner: str, after: str, speaker: str) -> bool:
     return surname not in clause
 
 
+def _may_incise(inner: str) -> bool:
+    """Whether _incise could find an attribution inside these quoted words at all."""
+    return len(inner) >= 20 and current().code != "en"
+
+
 def _incise(inner: str) -> tuple[list[str], Mention] | None:
     """An attribution set inside the quotation (French, Spanish, Italian, Portuguese habit).
 
@@ -363,10 +370,9 @@ def _incise(inner: str) -> tuple[list[str], Mention] | None:
     either side are the speaker's, the incise names the speaker. Only a
     speech verb followed by a name, between commas, counts.
     """
-    lang = current()
-    if lang.code == "en" or len(inner) < 20:
+    if not _may_incise(inner):
         return None
-    m = lang.incise_re.search(inner)
+    m = current().incise_re.search(inner)
     if m is None:
         return None
     name = leading_name(m.group("who"))
