@@ -79,7 +79,10 @@ class Mention:
 
 
 # Patterns of the hot paths, compiled once (re's own cache still costs a lookup per call).
-_SENTENCE_END_RE = re.compile(r"[.!?…]['’\"”)]*$")
+_CLOSERS = "'’\"”)"  # closing marks that may follow a sentence's stop
+# _ABBREV_END matches "X." or a listed abbreviation and its stop at the very end: the longest
+# such match and the character before it that decides its \b.
+_ABBREV_CUE = 2 + max(len(w) for w in _ABBREVIATIONS.split("|"))
 _CONTRACTED_PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They)[’'](?:d|ll)$")
 _CONTRACTED_ENDS = ("’d", "'d", "’ll", "'ll")  # what _CONTRACTED_PRONOUN_RE's match ends with
 _AUXILIARY_END_RE = re.compile(r"\s+(?:would|will|could|can|did|does|do|might)$")
@@ -100,7 +103,10 @@ def last_sentence(text: str) -> str:
     Remembered: the title, fragment and attribution tests all ask it of the same prose.
     """
     stripped = text.rstrip()
-    if _SENTENCE_END_RE.search(stripped) and not _ABBREV_END.search(stripped):
+    # (A stop, then nothing but closing marks: re's [.!?…]['’"”)]*$ read by str methods;
+    # _ABBREV_END is searched on the last characters only, which alone can hold its match.)
+    closed = stripped.rstrip(_CLOSERS)
+    if closed and closed[-1] in ".!?…" and not _ABBREV_END.search(stripped[-_ABBREV_CUE:]):
         return ""  # the prose before the quote is a finished sentence
     start = 0
     for m in _SENTENCE_STOP.finditer(text):

@@ -517,6 +517,8 @@ def _dialogue_to_marks(text: str) -> str:
     return "".join(out).rstrip()
 
 
+# Any quote mark, or the `` that wire copy doubles into one: a paragraph without any has no span.
+_ANY_MARK_RE = re.compile("[" + re.escape(DOUBLE + SINGLE + "`") + "]")
 # A double mark, a guillemet, an opening single mark or a dash: a paragraph that may quote.
 _QUOTE_SIGN_RE = re.compile(r'["“”„‟«»〝〞＂‘‚‛‹›`–—―]')
 
@@ -546,6 +548,9 @@ def _find_quotes(
     for index, raw_text in enumerate(paragraphs):
         if len(raws) >= MAX_QUOTES:
             break
+        if not _ANY_MARK_RE.search(raw_text):
+            pending = None  # no quote mark (nor `` to become one): nothing quoted, nothing carried on
+            continue
         text = _strip_bullet(raw_text[:MAX_PARAGRAPH_CHARS].strip())
         if "‘‘" in text or "’’" in text or "``" in text:
             # Wire copy doubles single marks: ‘‘It was a trick,’’ she said.
@@ -857,7 +862,7 @@ def _score(
     r: _Raw, text: str, protagonist: str | None, titled: Callable[[str | None], bool], total: int,
     hint_keys: list[str],
 ) -> float:
-    first = text.split("\n")[0]
+    first = text.partition("\n")[0]
     score = _text_factor(first)
     if r.speaker is None:
         score *= 0.1
