@@ -79,9 +79,14 @@ class Mention:
 
 
 # Patterns of the hot paths, compiled once (re's own cache still costs a lookup per call).
-_SENTENCE_END_RE = re.compile(r"[.!?…]['’\"”)]*$")
+_CLOSERS = "'’\"”)"  # closing marks that may follow a sentence's stop
+# _ABBREV_END matches "X." or a listed abbreviation and its stop at the very end: the longest
+# such match and the character before it that decides its \b.
+_ABBREV_CUE = 2 + max(len(w) for w in _ABBREVIATIONS.split("|"))
 _CONTRACTED_PRONOUN_RE = re.compile(r"\b(he|she|He|She|they|They)[’'](?:d|ll)$")
+_CONTRACTED_ENDS = ("’d", "'d", "’ll", "'ll")  # what _CONTRACTED_PRONOUN_RE's match ends with
 _AUXILIARY_END_RE = re.compile(r"\s+(?:would|will|could|can|did|does|do|might)$")
+_AUXILIARY_ENDS = ("would", "will", "could", "can", "did", "does", "do", "might")
 _NEXT_WORD_RE = re.compile(r",?\s+([a-z][\w’'-]*|\d+,)|,\s+[A-Z][\w-]*[’']s\s")
 _BARE_END_RE = re.compile(r"[.!?…]\s*$")
 _OPEN_MARK_RE = re.compile(r"[“\"]")
@@ -98,7 +103,10 @@ def last_sentence(text: str) -> str:
     Remembered: the title, fragment and attribution tests all ask it of the same prose.
     """
     stripped = text.rstrip()
-    if _SENTENCE_END_RE.search(stripped) and not _ABBREV_END.search(stripped):
+    # (A stop, then nothing but closing marks: re's [.!?…]['’"”)]*$ read by str methods;
+    # _ABBREV_END is searched on the last characters only, which alone can hold its match.)
+    closed = stripped.rstrip(_CLOSERS)
+    if closed and closed[-1] in ".!?…" and not _ABBREV_END.search(stripped[-_ABBREV_CUE:]):
         return ""  # the prose before the quote is a finished sentence
     start = 0
     for m in _SENTENCE_STOP.finditer(text):
@@ -148,7 +156,10 @@ def role_of(phrase: str) -> str | None:
     follows ("o delegado Odair Carneiro" names him and is read as a name).
     """
     words = phrase.strip().split()
-    if len(words) < 2 or words[0].lower() not in current().determiners | {"the"}:
+    if len(words) < 2:
+        return None
+    first = words[0].lower()
+    if first != "the" and first not in current().determiners:
         return None
     if leading_name(phrase):
         return None
@@ -164,12 +175,15 @@ def subject_of(phrase: str) -> Mention | None:
     phrase = phrase.strip().strip(",").strip()
     if not phrase:
         return None
-    # "he’d respond", "she would add"
-    phrase = _CONTRACTED_PRONOUN_RE.sub(r"\1", phrase)
-    phrase = _AUXILIARY_END_RE.sub("", phrase)
-    lower = phrase.lower()
-    if _pronoun(lower):
-        return Mention("pronoun", _pronoun(lower))
+    # "he’d respond", "she would add" (each pattern ends the phrase: tried only on a phrase
+    # that ends in its last word)
+    if phrase.endswith(_CONTRACTED_ENDS):
+        phrase = _CONTRACTED_PRONOUN_RE.sub(r"\1", phrase)
+    if phrase.endswith(_AUXILIARY_ENDS):
+        phrase = _AUXILIARY_END_RE.sub("", phrase)
+    pronoun = _pronoun(phrase.lower())
+    if pronoun:
+        return Mention("pronoun", pronoun)
     if _DESCRIPTOR_RE.match(phrase) and len(phrase.split()) <= 4:
         return Mention("pronoun", phrase)
     role = role_of(phrase) if len(phrase.split()) <= 6 else None
@@ -189,8 +203,9 @@ def subject_of(phrase: str) -> Mention | None:
         else:
             order.append(chunks[0])
     for chunk in order:
-        if _pronoun(chunk):
-            return Mention("pronoun", _pronoun(chunk))
+        pronoun = _pronoun(chunk)
+        if pronoun:
+            return Mention("pronoun", pronoun)
         if _DESCRIPTOR_RE.match(chunk) and len(chunk.split()) <= 4:
             return Mention("pronoun", chunk)
         name = trailing_name(chunk)
@@ -293,6 +308,22 @@ def _window_before(text: str, end: int, size: int) -> str:
     return window
 
 
+def _ends_before_object(text: str, end: int) -> bool:
+    """_BEFORE_OBJECT.search(_window_before(text, end, _OBJECT_WINDOW)), read on the window's last characters.
+
+    The pattern matches one listed word (or "’s") and the spaces after it at the end, so
+    only the window's last _OBJECT_CUE characters once its spaces are cut can hold the
+    match, and the one before the word decides its \\b: no word is longer than
+    _OBJECT_CUE - 1. (str.rstrip cuts exactly what re's \\s matches.)
+    """
+    return bool(_BEFORE_OBJECT.search(_window_before(text, end, _OBJECT_WINDOW).rstrip()[-_OBJECT_CUE:]))
+
+
+# One more than the longest word _BEFORE_OBJECT can end with, read from its source: it must
+# stay a list of literal words (and "’s") for _ends_before_object.
+_OBJECT_CUE = 1 + max(len(word) for word in re.findall(r"[^\W\d_]+", _BEFORE_OBJECT.pattern))
+
+
 def prose_subjects(sentence: str) -> list[str]:
     """Names that act in a sentence ("..., Simmons teed up McDonald’s cameo" -> Simmons).
 
@@ -308,18 +339,22 @@ def _prose_subjects(sentence: str) -> Iterator[str]:
     later = []
     for m in NAME_RUN.finditer(sentence):
         # Each test reads a short window around the name, never the whole sentence
-        # again: a sentence of a thousand names stays linear.
-        rest = sentence[m.end() : m.end() + _AFTER_WINDOW]
-        if rest.startswith(("’s", "'s")):
+        # again: a sentence of a thousand names stays linear. (The patterns read the
+        # window in place, sentence[end : end + _AFTER_WINDOW]: none looks behind its start.)
+        end = m.end()
+        if sentence.startswith(("’s", "'s"), end):
             continue
         # "Parise, 35, had", "Suter, who", "Zoghlin, Carlineo’s attorney, told"
-        nxt = _NEXT_WORD_RE.match(rest)
-        if nxt and nxt.group(0).startswith(","):
+        nxt = _NEXT_WORD_RE.match(sentence, end, end + _AFTER_WINDOW)
+        if nxt and sentence.startswith(",", end):
             # "Young, in his testimony, didn’t": a short aside between the name and its verb.
-            nxt = _ASIDE_THEN_VERB.match(rest) or nxt
-        if not nxt or (nxt.group(1) or "") in _NOT_A_VERB or (nxt.group(1) and _modifies_a_noun(nxt.group(1))):
+            nxt = _ASIDE_THEN_VERB.match(sentence, end, end + _AFTER_WINDOW) or nxt
+        if not nxt:
+            continue
+        verb = nxt[1]  # (None for "Zoghlin, Carlineo’s attorney, told": no word to test)
+        if verb and (verb in _NOT_A_VERB or _modifies_a_noun(verb)):
             continue  # (not "the Obama administration’s", "Reid campaign aides": a name as an adjective)
-        if _BEFORE_OBJECT.search(_window_before(sentence, m.start(), _OBJECT_WINDOW)):
+        if _ends_before_object(sentence, m.start()):
             continue
         name = strip_titles(m.group(0))
         if not name:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -39,7 +40,6 @@ from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, is_org, lead
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
-_MARKS_RE = re.compile(f"[{re.escape(DOUBLE + SINGLE)}]")
 # The marks _spans reads: all but an apostrophe between two letters or digits (don’t, Nadal’s),
 # which _role would call an apostrophe at once ([^\W_] is exactly str.isalnum). Most marks
 # in English copy are those, and each one skipped here is one Python step less per mark.
@@ -78,7 +78,6 @@ _HANDS_OVER_RE = re.compile(r"[,!?][’'\"”]*\s*$")
 _PUNCTUATED_END_RE = re.compile(r"[,.!?…—–-][’'\"”]*\s*$")
 _NOT_WORD_RE = re.compile(r"[^\w\s]")
 _WEAK_OPENER_RE = re.compile(r"(?:But|And|So|Or|Because)\b")
-_ELIDED_RE = re.compile(r"\.\.\.|…|\[|\(")
 _DIGIT_RE = re.compile(r"\d")
 _PRONOUN_OPENER_RE = re.compile(r"(?:He|She|They|His|Her|Their)\b")
 
@@ -191,11 +190,6 @@ def _clean_text(text: str) -> str:
     return text.rstrip(",").rstrip()
 
 
-def _not_speech(text: str, before: str, after: str, tight: bool) -> bool:
-    """Titles, slogans, nicknames and scare quotes: words in quote marks nobody said."""
-    return _is_title(text, before, after) or (not tight and _is_scare(text))
-
-
 def _is_scare(text: str) -> bool:
     """Short and verbless (“reform”, “Three Amigos”): a label, not speech."""
     words = text.split()
@@ -284,6 +278,13 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         nxt = spans[k + 1].start if k + 1 < len(spans) else len(text)
         after = text[span.end + 1 : nxt] if span.closed else ""
         before = text[prose_start : span.start]
+        parts = [_clean_text(inner)]
+        may_incise = _may_incise(inner)
+        # A title is no speech whatever its attribution says: when no incise can change the
+        # words, it is told first, and the attribution of a title is never read.
+        title = None if may_incise else _is_title(parts[0], before, after)
+        if title:
+            continue  # leave it in the prose: it is part of a sentence
         # “We will win.” He said ... starts a new sentence: not an attribution.
         ends_sentence = bool(_FULL_STOP_END_RE.search(inner.rstrip(" ’'\"”")))  # "…" is an elision
         dash = _DASH_START_RE.match(after)  # “…” — Marcus Reed (@mreed), a sign-off
@@ -291,12 +292,12 @@ def _paragraph_raws(text: str, index: int, budget: int = 10**9) -> list[_Raw]:
         # “It’s over,” union chief Karl Berg said: the comma inside the marks hands over.
         handed_over = bool(_HANDS_OVER_RE.search(inner))
         tight = bool(mention and (mention.tight or handed_over))
-        parts = [_clean_text(inner)]
-        incise = _incise(inner) if mention is None or not tight else None
+        incise = _incise(inner) if may_incise and (mention is None or not tight) else None
         if incise is not None:
             # « Absurde. Ce processus est la norme, explique Antony Fastier, toxicologue. Les études … »
             parts, mention, tight = incise[0], incise[1], True
-        if _not_speech(parts[0], before, after, tight):
+        # Titles, slogans, nicknames and scare quotes: words in quote marks nobody said.
+        if (title is None and _is_title(parts[0], before, after)) or (not tight and _is_scare(parts[0])):
             continue  # leave it in the prose: it is part of a sentence
         runs_on = bool(tight and mention and mention.kind == "name") and _runs_on(inner, after, mention.text)
         # “The repairs that worried” residents most are done, Ana Lopez said: the prose carries
@@ -361,6 +362,11 @@ def _runs_on(inner: str, after: str, speaker: str) -> bool:
     return surname not in clause
 
 
+def _may_incise(inner: str) -> bool:
+    """Whether _incise could find an attribution inside these quoted words at all."""
+    return len(inner) >= 20 and current().code != "en"
+
+
 def _incise(inner: str) -> tuple[list[str], Mention] | None:
     """An attribution set inside the quotation (French, Spanish, Italian, Portuguese habit).
 
@@ -368,10 +374,9 @@ def _incise(inner: str) -> tuple[list[str], Mention] | None:
     either side are the speaker's, the incise names the speaker. Only a
     speech verb followed by a name, between commas, counts.
     """
-    lang = current()
-    if lang.code == "en" or len(inner) < 20:
+    if not _may_incise(inner):
         return None
-    m = lang.incise_re.search(inner)
+    m = current().incise_re.search(inner)
     if m is None:
         return None
     name = leading_name(m.group("who"))
@@ -430,6 +435,17 @@ def _length_factor(n: int) -> float:
 
 def _text_factor(text: str) -> float:
     """What the words alone say about a pull quote: length, person, completeness."""
+    # (Asked again of the same words: _score and pick_pull_quote both read a quote's first
+    # line, and a quote's windows repeat its sentences. The language's part is the key.)
+    return _text_factor_under(text, current().weak_opener_re)
+
+
+# A quote mark other than an apostrophe (’ and ' are read as apostrophes here).
+_MARKS_BUT_APOSTROPHES_RE = re.compile("[" + re.escape("".join(c for c in DOUBLE + SINGLE if c not in "’'")) + "]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_factor_under(text: str, weak_opener_re: re.Pattern) -> float:
     f = _length_factor(len(text))
     if _FIRST_PERSON.search(text):
         f *= 1.1
@@ -439,11 +455,13 @@ def _text_factor(text: str) -> float:
         f *= 1.03
     if _WEAK_OPENER_RE.match(text):
         f *= 0.9
-    elif current().weak_opener_re.match(text):
+    elif weak_opener_re.match(text):
         f *= 0.8  # the same in the page's language
-    if _ELIDED_RE.search(text.strip("….")):
+    # ("...", "…", "[" or "(": each looked for by str's own search, not one regex pass)
+    inner = text.strip("….")
+    if "..." in inner or "…" in inner or "[" in text or "(" in text:
         f *= 0.8  # elided or annotated by the writer: editors avoid these
-    if _MARKS_RE.search(text.replace("’", "").replace("'", "")):
+    if _MARKS_BUT_APOSTROPHES_RE.search(text):
         f *= 0.85  # a quote inside the quote reads badly on its own
     if _DIGIT_RE.search(text):
         f *= 0.9  # dates and figures need the article around them
@@ -503,6 +521,8 @@ def _dialogue_to_marks(text: str) -> str:
     return "".join(out).rstrip()
 
 
+# Any quote mark, or the `` that wire copy doubles into one: a paragraph without any has no span.
+_ANY_MARK_RE = re.compile("[" + re.escape(DOUBLE + SINGLE + "`") + "]")
 # A double mark, a guillemet, an opening single mark or a dash: a paragraph that may quote.
 _QUOTE_SIGN_RE = re.compile(r'["“”„‟«»〝〞＂‘‚‛‹›`–—―]')
 
@@ -532,6 +552,9 @@ def _find_quotes(
     for index, raw_text in enumerate(paragraphs):
         if len(raws) >= MAX_QUOTES:
             break
+        if not _ANY_MARK_RE.search(raw_text):
+            pending = None  # no quote mark (nor `` to become one): nothing quoted, nothing carried on
+            continue
         text = _strip_bullet(raw_text[:MAX_PARAGRAPH_CHARS].strip())
         if "‘‘" in text or "’’" in text or "``" in text:
             # Wire copy doubles single marks: ‘‘It was a trick,’’ she said.
@@ -927,7 +950,7 @@ def _score(
     r: _Raw, text: str, protagonist: str | None, titled: Callable[[str | None], bool], total: int,
     hint_keys: list[str],
 ) -> float:
-    first = text.split("\n")[0]
+    first = text.partition("\n")[0]
     score = _text_factor(first)
     if r.speaker is None:
         score *= 0.1
@@ -1029,6 +1052,12 @@ def _windows(text: str) -> list[tuple[str, float]]:
     return out
 
 
+# The highest _text_factor there is (a length factor of 1.0, first person, an "!"), in
+# the order _text_factor multiplies it; a window weighs at most 1.0. Products of positive
+# floats only grow with their factors, so quality * this bounds every window's score.
+_TEXT_FACTOR_MAX = 1.0 * 1.1 * 1.03
+
+
 def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
     """The quote an editor would put in a post, or None when nothing is good enough.
 
@@ -1041,6 +1070,8 @@ def pick_pull_quote(quotes: list[Quote]) -> Quote | None:
         if not q.speaker or q.score < MIN_PULL_SCORE:
             continue
         quality = q.score / max(_text_factor(q.text.split("\n")[0]), 1e-6)
+        if best is not None and quality * _TEXT_FACTOR_MAX <= best[0]:
+            continue  # no piece of it can score higher: its windows need not be cut
         for piece, weight in _windows(q.text):
             s = quality * _text_factor(piece) * weight
             if best is None or s > best[0]:
