@@ -208,6 +208,27 @@ def test_words_one_person_relays_from_another_are_given_to_neither(attribution):
     assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [None]
 
 
+@pytest.mark.parametrize(
+    "lead_in", ["Jones was told by Smith:", "Jones was told:", "Jones was later warned by the mayor:", "Jones and his staff were informed:"]
+)
+def test_words_leading_in_from_someone_who_heard_them_are_not_the_hearers(lead_in):
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [None]
+
+
+def test_words_leading_in_from_their_speaker_still_speak():
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    for lead_in, speaker in (("Jones told reporters:", "Peter Jones"), ("Jones heard from Smith:", "John Smith"),
+                             ("Jones, who was told of the plan last week, said:", "Peter Jones")):
+        quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+        assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [speaker]
+
+
 def test_a_speaker_reporting_what_he_told_others_keeps_his_words():
     from distributor.extract.quotes import find_quotes
 

@@ -470,6 +470,24 @@ def _own_name(who: str) -> str | None:
     return None if _names_an_owner(who, name) else name
 
 
+# The subject of "was told", "were warned by" is who heard the words that follow, not who spoke them.
+_PASSIVE_HEARER_RE = re.compile(
+    r"\b(?:was|were|is|are|been|being|be|get|gets|got|getting)\s+(?:\w+\s+)?"  # (was later told, was not told)
+    r"(?:told|informed|warned|assured|reminded|asked|advised|instructed|ordered)\b"
+)
+
+
+def _heard_until(sentence: str) -> int:
+    """Where the sentence's last "was told" / "were informed" ends (-1: none; English only):
+    a speech verb after it ("…, was told of the plan and said:") still names the speaker."""
+    if current().code != "en":
+        return -1
+    end = -1
+    for m in _PASSIVE_HEARER_RE.finditer(sentence):
+        end = m.end()
+    return end
+
+
 def before_attribution(before: str) -> Mention | None:
     """Attribution that leads into the quote: Kirby said: “…” / She added, “…”."""
     sentence = last_sentence(before)
@@ -493,7 +511,7 @@ def before_attribution(before: str) -> Mention | None:
                 name = leading_name(rest) if rest and rest[:1].isupper() else None
                 name = name if name and len(name.split()) >= 2 else None
             return Mention("name", name) if name else Mention("unnamed", m.group("who"))
-        if stripped.endswith(":") and current().code == "en":
+        if stripped.endswith(":") and current().code == "en" and _heard_until(sentence) < 0:
             # (In other languages a colon after a sentence with no speech verb is too
             # often a thing introducing words: "…, wo sein Motto hängt: »…«".)
             return sentence_subject(sentence)
@@ -501,6 +519,8 @@ def before_attribution(before: str) -> Mention | None:
     verb = verbs[-1]
     if len(sentence[verb.end() :].split()) > 16:
         return None
+    if verb.start() < _heard_until(sentence):
+        return None  # "Jones was told by Smith: “…”": Jones heard the words; whose they are is not sure
     tight = stripped.endswith((":", ","))
     if not sentence[: verb.start()].strip(" ,.;:—–"):
         # Inverted: “…,” comments Johnston in a statement, “…”
