@@ -121,3 +121,14 @@ def test_a_hostile_chain_of_capitalised_articles_finishes():
     assert time.monotonic() - start < 2.0
     # "dit Le" is read first, then "Le Le" pairs in turn, and the last "Le" before "Xy"
     assert found == {"Le", "Xy"} == _after_article_by_the_regex(text, "fr")
+
+
+def test_a_text_whose_article_follows_only_blank_space_is_learnt_without_a_crash():
+    """(an IndexError once: the 40 characters before "la" were all spaces, so no word stood there)"""
+    from distributor.extract.language import rules_for, using
+
+    registry = Registry()
+    with using(rules_for("fr")):
+        registry.learn_text(" " * 45 + "la Maison Blanche a parlé, selon Jean Dupont.")
+        registry.learn_text("Jean Dupont est arrivé.")
+    assert registry.resolve("Dupont", 1) == "Jean Dupont"

@@ -702,7 +702,7 @@ class Registry:
                     sep = m.start()
                     start = sep - len(word)
                     before = text[max(0, start - 40) : start]
-                    if word.islower() and before.endswith(" ") and before.split()[-1][:1].isupper():
+                    if word.islower() and before.endswith(" ") and before.strip() and before.split()[-1][:1].isupper():
                         continue  # "Pieter de Vries": a particle inside a name, not an article
                     if before.rstrip().endswith(","):
                         continue  # ", die Relotius …": a relative pronoun, not an article
