@@ -273,11 +273,13 @@ MAX_SEND_BACK_REASON = 2000
 
 
 def content_digest(post: Post) -> str:
-    """A digest of everything of the post readers will see (text, link, images, first comment, thread)."""
+    """A digest of everything of the post readers will see (text, link, images, first comment, thread),
+    and where and when it goes out: an embargoed post moved to "now" is not the post the approver read."""
     import hashlib
     import json
 
-    seen = [post.text, post.link, post.image_url, post.image_alt, post.extra_images, post.first_comment, post.thread]
+    seen = [post.text, post.link, post.image_url, post.image_alt, post.extra_images, post.first_comment, post.thread,
+            post.account, post.scheduled_at]
     return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:32]
 
 

@@ -246,3 +246,32 @@ def test_an_approval_is_of_the_text_the_approver_read_not_of_one_changed_since(e
     with Session(engine) as session:
         stored = session.get(Post, post_id)
         assert (stored.state, stored.text) == (PostState.queued, "Buy our ferry tickets now")
+
+
+def test_an_approval_is_of_the_time_the_approver_read_not_of_one_moved_since(engine, gated_settings):
+    """ana moves the post ben has open to another time (an embargo lifted, a slot taken): ben's click
+    must not approve a post going out when he did not read it would."""
+    import re
+    from datetime import timedelta
+
+    from distributor.models import Post, utcnow
+    from tests.helpers.desk import log_in
+
+    with Session(engine) as session:
+        for email in ("ana@desk", "ben@desk"):
+            users.add_user(session, email, "a long password", "editor")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry strike ends", actor="ana@desk")
+        session.commit()
+        post_id = post.id
+    ben = TestClient(create_app(gated_settings, engine))
+    log_in(ben, "ben@desk", "a long password")
+    page = ben.get(f"/posts/{post_id}").text
+    form = re.search(r'<form method="post" action="/posts/\d+/approve">(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    with Session(engine) as session:
+        posts.reschedule(session, post_id, utcnow() + timedelta(days=2), "ana@desk")
+        session.commit()
+    refused = ben.post(f"/posts/{post_id}/approve", data=fields, follow_redirects=True)
+    assert "changed since you opened it" in refused.text
+    with Session(engine) as session:
+        assert session.get(Post, post_id).state is PostState.awaiting_approval

@@ -297,12 +297,21 @@ def test_engagement_reads_stop_first_when_the_budget_is_spent(bot, sandbox):
         settings.accounts[0].model_copy(update={"budget_usd_per_day": 0.20})]})
     _add(engine, tight, "The only post today", link="https://news.example.com/only")
     assert dispatch_due(engine, tight, adapters, worker_id="w1", policy=FAST).sent == 1  # exactly $0.20
-    report = collect_due(engine, tight, adapters, now=utcnow() + timedelta(hours=1, minutes=1))
+    # Read an hour after sending, the same budget day at any hour: the post is dated back an
+    # hour (a run late in the UTC day would otherwise read it after midnight, on a new budget).
+    with Session(engine) as session:
+        for post in session.exec(select(Post)).all():
+            post.sent_at -= timedelta(hours=1, minutes=1)
+            post.next_collect_at -= timedelta(hours=1, minutes=1)
+            session.add(post)
+        session.commit()
+    read_at = utcnow()
+    report = collect_due(engine, tight, adapters, now=read_at)
     assert report.snapshots == 0 and report.deferred == 1
     assert report.by_account["x-main"].error.startswith("engagement reads stopped: read_budget_share 0.2")
     assert request_count(sandbox, "GET /2/tweets") == 0
     # without a budget the same collection reads it, and books it under engagement
-    collect_due(engine, settings, adapters, now=utcnow() + timedelta(hours=1, minutes=1))
+    collect_due(engine, settings, adapters, now=read_at)
     assert request_count(sandbox, "GET /2/tweets") == 1
     with Session(engine) as session:
         [read] = session.exec(select(ApiCall).where(ApiCall.purpose == "engagement")).all()

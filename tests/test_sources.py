@@ -517,3 +517,26 @@ def test_entities_a_feed_declares_for_html_characters_still_read_as_those_charac
             b'<link>https://example.com/bridge</link></item></channel></rss>')
     [item] = parse_feed(feed, "https://example.com/feed")
     assert item.title == "Bridge reopens \u2014 at last"  # (a no-break space reads as a space in a title)
+
+
+def test_a_feed_whose_item_writes_about_entity_declarations_keeps_its_items_and_their_text():
+    """("<!ENTITY" in an item's text was taken for a declaration: never closed, the whole feed failed)"""
+    feed = (b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Dev notes</title>'
+            b'<item><title>XML tips</title><link>https://example.com/xml</link>'
+            b"<description><![CDATA[Don't write <!ENTITY in feeds, it is risky. More > here]]></description></item>"
+            b'<item><title>Second</title><link>https://example.com/second</link>'
+            b'<description><![CDATA[A closed one: <!ENTITY x "y"> stays in the text.]]></description></item>'
+            b'</channel></rss>')
+    items = parse_feed(feed, "https://example.com/feed")
+    assert [i.link for i in items] == ["https://example.com/xml", "https://example.com/second"]
+    assert items[0].summary.startswith("Don't write")
+
+
+def test_entities_declared_after_a_comment_holding_a_tag_are_still_taken_out():
+    feed = (b'<?xml version="1.0"?><!-- <b>generated</b> --><!DOCTYPE rss [<!ENTITY a "<x>">'
+            b'<!ENTITY lol "lollollollollollollollollollol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+            b'<rss version="2.0"><channel><title>T</title><item><title>Storm &lol3; warning</title>'
+            b'<link>https://example.com/storm</link></item></channel></rss>')
+    [item] = parse_feed(feed, "https://example.com/feed")
+    assert len(item.title) < 100

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from distributor.extract.language import current
 from distributor.extract.names import (
+    _is_title_in,
     NAME_RUN,
     TITLES,
     Registry,
@@ -211,7 +212,7 @@ def subject_of(phrase: str) -> Mention | None:
         name = trailing_name(chunk)
         if name and len(chunk.split()) <= 8 and not is_org(name):
             at = chunk.rfind(name)
-            if at > 0 and (_NAME_AS_OBJECT_RE.search(chunk[:at]) or _OWNER_PREPOSITION_RE.search(chunk[:at])):
+            if at > 0 and _names_someone_elses(chunk[:at], _NAME_AS_OBJECT_RE, _OWNER_PREPOSITION_RE):
                 # "a spokesperson for Smith", "Smith and Jane Doe": not Smith's own words, or not one person's
                 return Mention("unnamed", phrase)
             return Mention("name", name)
@@ -461,7 +462,27 @@ def _names_an_owner(who: str, name: str | None) -> bool:
     if not name:
         return False
     at = who.find(name)
-    return at > 0 and bool(_OWNER_PREPOSITION_RE.search(who[:at]))
+    return at > 0 and _names_someone_elses(who[:at], _OWNER_PREPOSITION_RE)
+
+
+_ROLE_WORDS_BEFORE_NAME = 3  # "the lawyer of former striker Neymar", "a spokesman for Mayor Ann Smith"
+
+
+def _names_someone_elses(before_name: str, *patterns: re.Pattern[str]) -> bool:
+    """Whether the words before a name end in one of `patterns` ("a friend of ", "for "),
+    also across the role or title words written in front of the name ("of striker ", "for Mayor ")."""
+    text = before_name
+    for _ in range(_ROLE_WORDS_BEFORE_NAME + 1):
+        if any(p.search(text) for p in patterns):
+            return True
+        words = text.rstrip().rsplit(None, 1)
+        if len(words) < 2:
+            return False
+        word = words[1]
+        if not (word.isalpha() and word.islower() or _is_title_in(word, current().code)):
+            return False
+        text = text[: len(text.rstrip()) - len(word)]
+    return False
 
 
 def _own_name(who: str) -> str | None:

@@ -130,6 +130,27 @@ _ENTITY_WORDS = tuple("ENTITY".encode(e) for e in ("ascii", "utf-16-le", "utf-16
 _ENTITY_DECLARATION = re.compile(rb"""<!ENTITY(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")  # possessive: no backtracking
 
 
+def _opens_root(data: bytes, start: int, end: int) -> bool:
+    """Whether an element's start tag (the root) stands in data[start:end], comments and
+    processing instructions aside: declarations after it are an item's text, not the DTD's.
+    (A loop of finds rather than one regex: an unclosed comment is looked past once, not
+    once for every "<!--" after it.)"""
+    pos = start
+    while (i := data.find(b"<", pos, end)) >= 0:
+        mark = data[i + 1 : i + 2]
+        if mark.isalpha() or mark in (b"_", b":"):
+            return True
+        closer = b"-->" if data.startswith(b"<!--", i) else b"?>" if mark == b"?" else None
+        if closer is None:
+            pos = i + 1
+            continue
+        j = data.find(closer, i + 2, end)
+        if j < 0:
+            return False  # the comment runs on past `end`: no root in it
+        pos = j + len(closer)
+    return False
+
+
 def without_entity_declarations(content: bytes, url: str, content_type: str | None = None) -> bytes:
     """``content`` without the entities it declares (``<!ENTITY ...>``), in UTF-8 when it had any.
 
@@ -150,6 +171,8 @@ def without_entity_declarations(content: bytes, url: str, content_type: str | No
     data = convert_to_utf8({"content-type": _xml_content_type(content, content_type)}, content, {})  # as feedparser reads it
     kept, at = [], 0
     while (start := data.find(b"<!ENTITY", at)) >= 0:
+        if _opens_root(data, at, start):
+            break  # past the prolog: "<!ENTITY" in an item's text is text (expat takes declarations only before the root)
         declaration = _ENTITY_DECLARATION.match(data, start)
         if declaration is None:  # never closed: nothing after it can be a declaration expat would take
             raise FeedError(f"{url} is not a feed: it declares an entity (<!ENTITY ...>) that is never closed")
