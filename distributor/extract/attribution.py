@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from distributor.extract.language import current
 from distributor.extract.names import (
-    _is_title_in,
     NAME_RUN,
     TITLES,
     Registry,
@@ -465,23 +464,22 @@ def _names_an_owner(who: str, name: str | None) -> bool:
     return at > 0 and _names_someone_elses(who[:at], _OWNER_PREPOSITION_RE)
 
 
-_ROLE_WORDS_BEFORE_NAME = 3  # "the lawyer of former striker Neymar", "a spokesman for Mayor Ann Smith"
+_ROLE_WORDS_BEFORE_NAME = 3  # "the lawyer of former striker Neymar"
 
 
 def _names_someone_elses(before_name: str, *patterns: re.Pattern[str]) -> bool:
     """Whether the words before a name end in one of `patterns` ("a friend of ", "for "),
-    also across the role or title words written in front of the name ("of striker ", "for Mayor ")."""
+    also across lower-case role words written in front of the name ("the lawyer of striker ")."""
+    if any(p.search(before_name) for p in patterns):
+        return True
     text = before_name
-    for _ in range(_ROLE_WORDS_BEFORE_NAME + 1):
-        if any(p.search(text) for p in patterns):
-            return True
+    for _ in range(_ROLE_WORDS_BEFORE_NAME):
         words = text.rstrip().rsplit(None, 1)
-        if len(words) < 2:
+        if len(words) < 2 or not (words[1].isalpha() and words[1].islower()):
             return False
-        word = words[1]
-        if not (word.isalpha() and word.islower() or _is_title_in(word, current().code)):
-            return False
-        text = text[: len(text.rstrip()) - len(word)]
+        text = text[: len(text.rstrip()) - len(words[1])]
+        if _OWNER_PREPOSITION_RE.search(text):  # (not "and": "scientist and study co-author Ann Lee" is one person)
+            return True
     return False
 
 
