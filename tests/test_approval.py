@@ -212,18 +212,12 @@ def test_an_author_cannot_approve_their_own_post_once_it_was_sent_back(engine, g
     assert as_ana.get(f"/api/posts/{post_id}").json()["state"] == "draft"
 
 
-_APPROVE_FORM = r'<form method="post" action="/posts/\d+/approve">(.*?)</form>'
-
-
-def _approve_fields(page: str) -> dict[str, str]:
-    """The hidden fields of a post page's Approve form, as the browser would send them."""
+def test_an_approval_is_of_the_text_the_approver_read_not_of_one_changed_since(engine, gated_settings):
+    """ben opens ana's post and reads it; ana rewrites it meanwhile; ben's click must not approve the new
+    text he never saw: the desk says it changed, and his approval once he has read it goes through."""
     import re
 
-    return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', re.search(_APPROVE_FORM, page, re.S).group(1)))
-
-
-def _ben_opens_anas_post(engine, gated_settings) -> tuple[TestClient, int, str, dict[str, str]]:
-    """ana writes a post; ben, another editor, logs in and opens it: (his client, the post, his csrf, its form)."""
+    from distributor.models import Post
     from tests.helpers.desk import log_in
 
     with Session(engine) as session:
@@ -234,15 +228,9 @@ def _ben_opens_anas_post(engine, gated_settings) -> tuple[TestClient, int, str, 
         post_id = post.id
     ben = TestClient(create_app(gated_settings, engine))
     csrf = log_in(ben, "ben@desk", "a long password")
-    return ben, post_id, csrf, _approve_fields(ben.get(f"/posts/{post_id}").text)
-
-
-def test_an_approval_is_of_the_text_the_approver_read_not_of_one_changed_since(engine, gated_settings):
-    """ben opens ana's post and reads it; ana rewrites it meanwhile; ben's click must not approve the new
-    text he never saw: the desk says it changed, and his approval once he has read it goes through."""
-    from distributor.models import Post
-
-    ben, post_id, csrf, fields = _ben_opens_anas_post(engine, gated_settings)
+    page = ben.get(f"/posts/{post_id}").text
+    form = re.search(r'<form method="post" action="/posts/\d+/approve">(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     assert fields["csrf_token"] == csrf
     with Session(engine) as session:  # ana, on her own desk, a minute later
         posts.edit(session, post_id, text="Buy our ferry tickets now", actor="ana@desk", approval="other_editor")
@@ -251,7 +239,9 @@ def test_an_approval_is_of_the_text_the_approver_read_not_of_one_changed_since(e
     assert "changed since you opened it" in refused.text
     with Session(engine) as session:
         assert session.get(Post, post_id).state is PostState.awaiting_approval
-    approved = ben.post(f"/posts/{post_id}/approve", data=_approve_fields(refused.text), follow_redirects=False)
+    form = re.search(r'<form method="post" action="/posts/\d+/approve">(.*?)</form>', refused.text, re.S).group(1)
+    approved = ben.post(f"/posts/{post_id}/approve", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)),
+                        follow_redirects=False)
     assert approved.status_code == 303
     with Session(engine) as session:
         stored = session.get(Post, post_id)
@@ -261,11 +251,23 @@ def test_an_approval_is_of_the_text_the_approver_read_not_of_one_changed_since(e
 def test_an_approval_is_of_the_time_the_approver_read_not_of_one_moved_since(engine, gated_settings):
     """ana moves the post ben has open to another time (an embargo lifted, a slot taken): ben's click
     must not approve a post going out when he did not read it would."""
+    import re
     from datetime import timedelta
 
     from distributor.models import Post, utcnow
+    from tests.helpers.desk import log_in
 
-    ben, post_id, _, fields = _ben_opens_anas_post(engine, gated_settings)
+    with Session(engine) as session:
+        for email in ("ana@desk", "ben@desk"):
+            users.add_user(session, email, "a long password", "editor")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry strike ends", actor="ana@desk")
+        session.commit()
+        post_id = post.id
+    ben = TestClient(create_app(gated_settings, engine))
+    log_in(ben, "ben@desk", "a long password")
+    page = ben.get(f"/posts/{post_id}").text
+    form = re.search(r'<form method="post" action="/posts/\d+/approve">(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     with Session(engine) as session:
         posts.reschedule(session, post_id, utcnow() + timedelta(days=2), "ana@desk")
         session.commit()
