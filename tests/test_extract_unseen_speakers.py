@@ -266,6 +266,10 @@ def test_a_person_at_a_firm_and_a_person_sharing_a_firms_surname_still_speak():
         ("A lawyer for former mayor Tom Reyes said: \u201c{q}.\u201d", "en"),
         ("\u201c{q},\u201d a spokesman for striker Tom Reyes said.", "en"),
         ("Um amigo do atacante Tom Reyes disse: \u201c{q}.\u201d", "pt"),
+        # A capitalised title between "for" and the name (Reyes got the words at 0.85 and 0.92):
+        ("\u201c{q},\u201d a spokesman for Mayor Tom Reyes said.", "en"),
+        ("A spokesman for Mayor Tom Reyes said: \u201c{q}.\u201d", "en"),
+        ("\u201c{q},\u201d a lawyer for former Senator Tom Reyes said.", "en"),
     ],
 )
 def test_words_of_someone_of_a_titled_person_are_not_that_persons(paragraph, lang):
@@ -280,7 +284,13 @@ def test_words_of_someone_of_a_titled_person_are_not_that_persons(paragraph, lan
 
 
 @pytest.mark.parametrize(
-    "lead_in", ["Mayor Tom Reyes said:", "Secretary of State Tom Reyes said:", "City scientist and study co-author Tom Reyes said:"]
+    "lead_in",
+    [
+        "Mayor Tom Reyes said:",
+        "Secretary of State Tom Reyes said:",
+        "City scientist and study co-author Tom Reyes said:",
+        "Minister of State Tom Reyes said:",  # (a capitalised office before "of" and the title: his own)
+    ],
 )
 def test_a_titled_person_speaking_for_themselves_still_speaks(lead_in):
     html = _page(f"<p>Tom Reyes joined the club on Monday.</p><p>{lead_in} \u201c{BRIDGE_QUOTE}.\u201d</p>")

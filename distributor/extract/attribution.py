@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from distributor.extract.language import current
 from distributor.extract.names import (
+    _is_title_in,
     NAME_RUN,
     TITLES,
     Registry,
@@ -166,7 +167,11 @@ def role_of(phrase: str) -> str | None:
     word = words[1].lower().strip(",.;:!?")
     for part in [word, *word.split("-")[1:]]:
         if part in current().titles:
-            return part
+            # "un portavoz del Alcalde Juan Pérez": the one named owns the role's holder,
+            # who is not the portavoz named earlier, nor the named one.
+            owner = trailing_name(phrase)
+            at = phrase.rfind(owner) if owner else -1
+            return None if at > 0 and _names_someone_elses(phrase[:at], _OWNER_PREPOSITION_RE) else part
     return None
 
 
@@ -473,14 +478,28 @@ def _names_someone_elses(before_name: str, *patterns: re.Pattern[str]) -> bool:
     if any(p.search(before_name) for p in patterns):
         return True
     text = before_name
+    titled = False
     for _ in range(_ROLE_WORDS_BEFORE_NAME):
         words = text.rstrip().rsplit(None, 1)
-        if len(words) < 2 or not (words[1].isalpha() and words[1].islower()):
+        if len(words) < 2:
             return False
+        if not (words[1].isalpha() and words[1].islower()):
+            if not (words[1][:1].isupper() and _is_title_in(words[1], current().code)):
+                return False
+            titled = True  # "a spokesman for Mayor Ann Smith", "ein Sprecher von Bürgermeister Hans Müller"
         text = text[: len(text.rstrip()) - len(words[1])]
-        if _OWNER_PREPOSITION_RE.search(text):  # (not "and": "scientist and study co-author Ann Lee" is one person)
-            return True
+        if _OWNER_PREPOSITION_RE.search(text) and not (titled and _an_office_before(text)):
+            return True  # (not "and": "scientist and study co-author Ann Lee" is one person)
     return False
+
+
+def _an_office_before(text: str) -> bool:
+    """Whether the word before the closing preposition of `text` is capitalised, so that it
+    and the title after it make one office ("Secretary of State Mike Pompeo", "Chief of Staff
+    John Kelly"), not someone of a titled person ("a spokesman for Mayor Ann Smith"). German
+    capitalises every noun ("ein Sprecher von Bürgermeister Hans Müller"): there it never is."""
+    words = text.split()
+    return len(words) >= 2 and words[-2][:1].isupper() and current().code != "de"
 
 
 def _own_name(who: str) -> str | None:
