@@ -219,12 +219,38 @@ def test_words_leading_in_from_someone_who_heard_them_are_not_the_hearers(lead_i
     assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [None]
 
 
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "Peter Jones was given a message by John Smith:",
+        "Peter Jones received a letter from John Smith:",
+        "Peter Jones received a letter from John Smith saying:",
+        "Peter Jones got a text from John Smith that read:",
+        "Peter Jones was shown a letter from John Smith:",
+        "Peter Jones read out a statement from John Smith:",
+        "Peter Jones posted a message from John Smith on Facebook:",
+        "Peter Jones said he received a letter from John Smith:",
+    ],
+)
+def test_words_leading_in_from_someone_who_received_them_are_not_the_receivers(lead_in):
+    """(the one who received a letter or message got its words: Jones at 0.85 and 0.92)"""
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] in ([None], ["John Smith"])
+
+
 def test_words_leading_in_from_their_speaker_still_speak():
     from distributor.extract.quotes import find_quotes
 
     intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
     for lead_in, speaker in (("Jones told reporters:", "Peter Jones"), ("Jones heard from Smith:", "John Smith"),
-                             ("Jones, who was told of the plan last week, said:", "Peter Jones")):
+                             ("Jones, who was told of the plan last week, said:", "Peter Jones"),
+                             ("After receiving a letter from Smith, Jones said:", "Peter Jones"),
+                             ("Jones received the award and said:", "Peter Jones"),
+                             ("Jones said in a statement released by his lawyer:", "Peter Jones"),
+                             ("Asked about the plan, Jones replied:", "Peter Jones")):
         quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
         assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [speaker]
 

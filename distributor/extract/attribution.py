@@ -515,15 +515,28 @@ _PASSIVE_HEARER_RE = re.compile(
 )
 
 
+# The subject of "received a letter from", "was given a message by" holds someone else's words.
+_RECEIVED_FROM_RE = re.compile(
+    r"\b(?:receive[ds]?|receiving|got|gets|getting|given|handed|shown|sent|forwarded|passed|"
+    r"read|reads|reading|obtained|shared|posted)\b(?:\s+[\w’'-]+){0,4}?\s+(?:from|by)\b"
+)
+
+
 def _heard_until(sentence: str) -> int:
-    """Where the sentence's last "was told" / "were informed" ends (-1: none; English only):
-    a speech verb after it ("…, was told of the plan and said:") still names the speaker."""
+    """Where the sentence's last "was told" / "were informed" / "received a letter from"
+    ends (-1: none; English only): a speech verb after it ("…, was told of the plan and
+    said:") still names the speaker."""
     if current().code != "en":
         return -1
     end = -1
     for m in _PASSIVE_HEARER_RE.finditer(sentence):
         end = m.end()
+    for m in _RECEIVED_FROM_RE.finditer(sentence):
+        end = max(end, m.end())
     return end
+
+
+_RELATIVE_END_RE = re.compile(r"\b(?:that|which)\s*$")
 
 
 def before_attribution(before: str) -> Mention | None:
@@ -557,8 +570,13 @@ def before_attribution(before: str) -> Mention | None:
     verb = verbs[-1]
     if len(sentence[verb.end() :].split()) > 16:
         return None
-    if verb.start() < _heard_until(sentence):
+    heard = _heard_until(sentence)
+    if verb.start() < heard:
         return None  # "Jones was told by Smith: “…”": Jones heard the words; whose they are is not sure
+    if heard >= 0 and (
+        current().participle_re.fullmatch(verb.group(0)) or _RELATIVE_END_RE.search(sentence[: verb.start()])
+    ):
+        return None  # "Jones received a letter from Smith saying:" / "…, that read:": the letter speaks
     tight = stripped.endswith((":", ","))
     if not sentence[: verb.start()].strip(" ,.;:—–"):
         # Inverted: “…,” comments Johnston in a statement, “…”
