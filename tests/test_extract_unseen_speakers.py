@@ -241,6 +241,16 @@ def test_words_leading_in_from_someone_who_received_them_are_not_the_receivers(l
     assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] in ([None], ["John Smith"])
 
 
+@pytest.mark.parametrize("lead_in", ["Jones, in a letter to Smith:", "Jones and Smith:"])
+def test_a_name_written_to_before_a_colon_is_not_the_speaker(lead_in):
+    """(the label reading took the last name before the colon: Smith at 0.85)"""
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] in ([None], ["Peter Jones"])
+
+
 def test_words_leading_in_from_their_speaker_still_speak():
     from distributor.extract.quotes import find_quotes
 

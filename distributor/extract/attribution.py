@@ -223,6 +223,8 @@ def subject_of(phrase: str) -> Mention | None:
     return Mention("unnamed", phrase)
 
 
+# "in a letter to Ann Smith:", "Tom Jones and Ann Smith:" (not "from", "by": "Jones heard from Smith:").
+_ADDRESSEE_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|about|para|pour|für|per)\s+$")
 _NAME_AS_OBJECT_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|from|para|pour|für|per)\s+$")  # (not "de", "von": particles)
 
 
@@ -549,6 +551,9 @@ def before_attribution(before: str) -> Mention | None:
     m = _COLON_LEAD_RE.search(stripped)
     if m and not current().any_verb_re.search(m.group("who")):
         name = trailing_name(m.group("who"))
+        at = m.group("who").rfind(name) if name else -1
+        if at > 0 and _names_someone_elses(m.group("who")[:at], _ADDRESSEE_RE, _OWNER_PREPOSITION_RE):
+            return None  # "Tom Jones, in a letter to Ann Smith:": whoever writes, not the one written to
         if name:
             return Mention("name", name, tight=True)
     verbs = list(current().any_verb_re.finditer(sentence))
