@@ -251,6 +251,25 @@ def test_a_name_written_to_before_a_colon_is_not_the_speaker(lead_in):
     assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] in ([None], ["Peter Jones"])
 
 
+def test_the_person_a_question_was_about_is_not_the_speaker():
+    """(a capitalised "Asked" was not read as a verb, and "about Smith" gave Smith the answer)"""
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"Asked about Smith: \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [None]
+
+
+@pytest.mark.parametrize("lead_in", ["Added Ann Smith:", "Writes Ann Smith in her memoir:", "Added Smith:"])
+def test_a_speech_verb_opening_the_lead_in_is_no_part_of_the_name(lead_in):
+    """(the speaker was "Added Ann Smith", a person who does not exist)"""
+    from distributor.extract.quotes import find_quotes
+
+    intro = "Ann Smith, the mayor, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == ["Ann Smith"]
+
+
 def test_words_leading_in_from_their_speaker_still_speak():
     from distributor.extract.quotes import find_quotes
 

@@ -547,6 +547,12 @@ def before_attribution(before: str) -> Mention | None:
     stripped = sentence.rstrip()
     if not stripped:
         return None
+    word = stripped.split(None, 1)[0]
+    if word[:1].isupper() and current().code == "en" and current().any_verb_re.fullmatch(word.lower()):
+        # "Added Ann Smith: “…”" / "Asked about Ann Smith: “…”": a verb opening the sentence
+        # (English verbs are matched in lower case), not the first word of a name.
+        sentence = sentence.replace(word, word.lower(), 1)
+        stripped = sentence.rstrip()
     # "Prelogar: “…”" — an interview-style label.
     m = _COLON_LEAD_RE.search(stripped)
     if m and not current().any_verb_re.search(m.group("who")):
@@ -585,7 +591,11 @@ def before_attribution(before: str) -> Mention | None:
     tight = stripped.endswith((":", ","))
     if not sentence[: verb.start()].strip(" ,.;:—–"):
         # Inverted: “…,” comments Johnston in a statement, “…”
-        name = leading_name(_LIST_SPLIT_RE.split(sentence[verb.end() :])[0])
+        rest = _LIST_SPLIT_RE.split(sentence[verb.end() :])[0]
+        name = leading_name(rest)
+        if name and not all(_is_title_in(w, current().code) or w.lower() in current().determiners or w in ("the", "a")
+                            for w in rest[: rest.find(name)].split()):
+            return None  # "Asked about Ann Smith: “…”": she is what the question was about
         return Mention("name", name, tight) if name else None
     if current().participle_re.fullmatch(verb.group(0)):
         subject = sentence_subject(sentence)

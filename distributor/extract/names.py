@@ -906,6 +906,8 @@ class Registry:
 
     def learn(self, name: str, para: int = 0) -> None:
         words = [w for w in name.split() if not is_suffix(w)]
+        if len(words) >= 2 and _is_verb_opener(words[0]):
+            words, name = words[1:], name.split(None, 1)[1]  # "Added Smith: “…”": the verb is not his
         if len(words) < 2 or is_org(name):
             return
         key = fold(words[-1])  # surname_key(name), from the words already split
@@ -924,6 +926,8 @@ class Registry:
         words = name.split()
         if len(words) >= 2 and _is_participle_opener(words[0]):
             words = words[1:]  # "Worried Jo Holt called her mother": the sentence's first word, not hers
+        elif len(words) >= 2 and _is_verb_opener(words[0]):
+            words = words[1:]  # "Added Jo Holt: “…”", "Writes Jo Holt in her memoir"
         foreign = current().code != "en"
         while len(words) >= 3 and (
             self._alone.get(words[0], 0) >= 3
@@ -1110,6 +1114,13 @@ _MALE = frozenset(
 
 
 _ED_NAMES = frozenset("ahmed mohammed muhammed mehmed mohamed mahmed".split())
+
+
+def _is_verb_opener(word: str) -> bool:
+    """ "Added", "Writes": an English speech verb that opened the sentence before a name
+    (not "Said", a given name: "Said Jalili")."""
+    low = word.lower()
+    return current().code == "en" and low not in ("said", "says") and current().verb_re.fullmatch(low) is not None
 
 
 def _is_participle_opener(word: str) -> bool:
