@@ -311,3 +311,19 @@ def test_someone_of_a_person_with_a_capitalised_title_is_not_that_person(lang, i
 def test_a_titled_person_after_the_verb_still_speaks(lang, quote, attribution, speaker):
     quotes = find_quotes([f"\u201c{quote}\u201d, {attribution}."], language=lang)
     assert [q.speaker for q in quotes if q.text == quote] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "attribution, speaker",
+    [
+        ("sagte Regierungssprecher Steffen Hebestreit", "Steffen Hebestreit"),
+        ("sagte Bundesgesundheitsminister Karl Lauterbach", "Karl Lauterbach"),
+        ("sagte Bundestrainerin Martina Voss", "Martina Voss"),
+        ("sagte Michael Fleiter", "Michael Fleiter"),  # (a surname ending in a role word)
+    ],
+)
+def test_a_german_compound_title_is_no_part_of_the_name(attribution, speaker):
+    """(the speaker was "Regierungssprecher Steffen Hebestreit", title and all)"""
+    quote = "Diese Brücke wird das Leben der ganzen Stadt verändern"
+    quotes = find_quotes([f"„{quote}“, {attribution}."], language="de")
+    assert [q.speaker for q in quotes if q.text == quote] == [speaker]

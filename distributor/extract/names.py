@@ -274,12 +274,23 @@ def _is_title(word: str) -> bool:
     return _is_title_in(word, current().code)
 
 
+# The German titles that end compound ones ("Bundesgesundheitsminister"); not "leiter",
+# "rat", which end surnames too ("Fleiter").
+_DE_TITLE_ENDS = (
+    "sprecher", "sprecherin", "präsident", "präsidentin", "minister", "ministerin", "kanzler", "kanzlerin",
+    "chef", "chefin", "direktor", "direktorin", "vorsitzende", "vorsitzender", "bürgermeister", "bürgermeisterin",
+    "trainer", "trainerin", "sekretär", "sekretärin", "senator", "senatorin",
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def _is_title_in(word: str, code: str) -> bool:
     titles = current().titles
     lw = _clean(word).removesuffix("’s").removesuffix("'s")
     if lw in TITLES or lw in titles:
         return True
+    if code == "de" and lw.endswith(_DE_TITLE_ENDS) and any(len(lw) - len(t) >= 4 for t in _DE_TITLE_ENDS if lw.endswith(t)):
+        return True  # "Regierungssprecher", "Kommissionspräsidentin": a compound ending in a title
     if "-" not in lw:
         return False
     # "Singer-guitarists", "co-founder", "Flixbus-Chef": a role joined by a hyphen, maybe plural.
