@@ -327,3 +327,24 @@ def test_a_german_compound_title_is_no_part_of_the_name(attribution, speaker):
     quote = "Diese Brücke wird das Leben der ganzen Stadt verändern"
     quotes = find_quotes([f"„{quote}“, {attribution}."], language="de")
     assert [q.speaker for q in quotes if q.text == quote] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "lang, quote, attribution",
+    [
+        ("de", "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte Flicks Sprecher"),
+        ("de", "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte Merkels Regierungssprecher"),
+        ("de", "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte Scholz’ Anwalt"),
+        ("nl", "Deze brug gaat het leven van de hele stad veranderen", "zei Ruttes woordvoerder"),
+    ],
+)
+def test_a_genitive_and_a_role_noun_is_no_persons_name(lang, quote, attribution):
+    """(the speaker was a person called "Flicks Sprecher", 0.89)"""
+    quotes = find_quotes([f"„{quote}“, {attribution}."], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] == [None]
+
+
+def test_a_genitive_before_a_role_and_a_name_keeps_the_name():
+    quote = "Diese Brücke wird das Leben der ganzen Stadt verändern"
+    quotes = find_quotes([f"„{quote}“, sagte Merkels Sprecherin Ulrike Demmer."], language="de")
+    assert [q.speaker for q in quotes if q.text == quote] == ["Ulrike Demmer"]

@@ -367,7 +367,29 @@ def trailing_name(phrase: str) -> str | None:
     if best is None:
         return None
     name = strip_titles(best)
+    if name and current().code in _GENITIVE_ROLE_LANGS and _genitive_and_role(name):
+        return None  # "sagte Flicks Sprecher": Flick's spokesman, whom the page does not name
     return name or None
+
+
+_GENITIVE_ROLE_LANGS = ("de", "nl")
+
+
+def _genitive_and_role(name: str) -> bool:
+    """ "Flicks Sprecher", "Merkels Sprecherin", "Ruttes woordvoerder": a genitive and a role
+    noun of the page's language (not English titles: "John Major", "Julie Bishop")."""
+    words = name.split()
+    if len(words) < 2 or not words[-2].endswith(("s", "’", "'")):
+        return False
+    role = words[-1].lower()
+    return role in current().titles or role in _OWNER_ROLES or role.endswith(_DE_TITLE_ENDS)
+
+
+# Who someone's is, written after a genitive ("Flicks Anwalt", "Ruttes advocaat").
+_OWNER_ROLES = frozenset(
+    "anwalt anwältin berater beraterin sohn tochter bruder schwester vater mutter frau mann ehefrau ehemann "
+    "advocaat woordvoerder woordvoerster adviseur zoon dochter broer zus vader moeder vrouw".split()
+)
 
 
 def _with_determiner(text: str, start: int, run: str) -> str:
