@@ -348,3 +348,20 @@ def test_a_genitive_before_a_role_and_a_name_keeps_the_name():
     quote = "Diese Brücke wird das Leben der ganzen Stadt verändern"
     quotes = find_quotes([f"„{quote}“, sagte Merkels Sprecherin Ulrike Demmer."], language="de")
     assert [q.speaker for q in quotes if q.text == quote] == ["Ulrike Demmer"]
+
+
+@pytest.mark.parametrize(
+    "lang, intro, quote, attribution, speaker",
+    [
+        ("de", "Die Kommission tagte am Montag in Brüssel.", "Diese Brücke wird das Leben der ganzen Stadt verändern",
+         "sagte Ursula von der Leyen", "Ursula von der Leyen"),
+        ("de", "Die Kommission tagte am Montag in Brüssel.", "Diese Brücke wird das Leben der ganzen Stadt verändern",
+         "sagte Kommissionspräsidentin Ursula von der Leyen am Montag", "Ursula von der Leyen"),
+        ("nl", "De club won zondag de beker.", "Deze brug gaat het leven van de hele stad veranderen",
+         "zei Rafael van der Vaart", "Rafael van der Vaart"),
+    ],
+)
+def test_a_name_with_two_particles_speaks(lang, intro, quote, attribution, speaker):
+    """("von der Leyen": two particles cut the name, and her surname after "der" read as a noun)"""
+    quotes = find_quotes([intro, f"„{quote}“, {attribution}."], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] == [speaker]

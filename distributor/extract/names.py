@@ -24,7 +24,8 @@ LOWER = "".join(c for c in map(chr, range(0x61, 0x250)) if c.islower() and c.isa
 _WORD = rf"(?:[{UPPER}][{LOWER}]{{0,2}}\.|[{UPPER}][\w’'\-]*\w|[{UPPER}])"
 # Lower-case particles that live inside names ("Alex de Minaur", "al-Assad").
 _PARTICLE = r"(?:de|van|von|der|den|da|di|du|la|le|al|el|bin|ibn|dos|das|del)"
-NAME_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])?{_WORD})*")
+# (Two particles only as "von der", "van den", "van de": "Ursula von der Leyen".)
+NAME_RUN = re.compile(rf"{_WORD}(?:[ \u00a0](?:(?:von|van)[ \u00a0]de[rn]?[ \u00a0]|{_PARTICLE}[ \u00a0])?{_WORD})*")
 
 # Titles and roles that precede a name and are not part of it.
 TITLES = frozenset(
@@ -373,6 +374,8 @@ def trailing_name(phrase: str) -> str | None:
 
 
 _GENITIVE_ROLE_LANGS = ("de", "nl")
+# "Ursula von der Leyen": her surname follows "der", and is still no common noun.
+_VON_DER_RE = re.compile(rf"^[{UPPER}][\w-]+ (?:von|van) de[rn]? [{UPPER}][\w-]+$")
 
 
 def _genitive_and_role(name: str) -> bool:
@@ -1032,7 +1035,7 @@ class Registry:
         words = [w for w in name.split() if not _is_minor(w)]
         if not words or not name[:1].isupper():
             return False
-        if any(w in self._after_article for w in words):
+        if any(w in self._after_article for w in words) and not _VON_DER_RE.search(name):
             return False
         for w in words[:-1]:
             if w.endswith("s") and self._entries(fold(w[:-1])):
