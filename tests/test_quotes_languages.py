@@ -365,3 +365,31 @@ def test_a_name_with_two_particles_speaks(lang, intro, quote, attribution, speak
     """("von der Leyen": two particles cut the name, and her surname after "der" read as a noun)"""
     quotes = find_quotes([intro, f"„{quote}“, {attribution}."], language=lang)
     assert [q.speaker for q in quotes if q.text == quote] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "lang, paragraphs, expected",
+    [
+        # "So che …" is Italian for "I know that …", not the English "So …" leaning on what came before.
+        ("it", ["Il sindaco Mario Rossi ha parlato lunedì in consiglio comunale.",
+                "«So che questa legge cambierà la vita di molti lavoratori della città», ha detto Mario Rossi.",
+                "«Questa legge arriva in tempo per molti lavoratori della nostra città», ha detto Mario Rossi."],
+         "So che questa legge cambierà la vita di molti lavoratori della città"),
+        # A third-person pronoun opening the line loses its person out of context, in every language.
+        ("fr", ["Le maire Paul Girard a visité le chantier lundi.",
+                "« Il va reconstruire le pont avant l’hiver pour toute la ville », a déclaré Paul Girard.",
+                "« Le pont sera reconstruit avant l’hiver pour toute la ville », a déclaré Paul Girard."],
+         "Le pont sera reconstruit avant l’hiver pour toute la ville"),
+        ("de", ["Der Bürgermeister Hans Müller eröffnete am Montag die Brücke.",
+                "„Er hat die Brücke für die ganze Stadt gebaut und bezahlt“, sagte Hans Müller.",
+                "„Die Brücke wurde für die ganze Stadt gebaut und bezahlt“, sagte Hans Müller."],
+         "Die Brücke wurde für die ganze Stadt gebaut und bezahlt"),
+        ("es", ["El alcalde Juan Pérez inauguró el puente el lunes.",
+                "“Su proyecto va a cambiar la vida de toda la ciudad”, dijo Juan Pérez.",
+                "“Este proyecto va a cambiar la vida de toda la ciudad”, dijo Juan Pérez."],
+         "Este proyecto va a cambiar la vida de toda la ciudad"),
+    ],
+)
+def test_the_pull_quotes_opener_is_read_in_the_pages_language(lang, paragraphs, expected):
+    """(the English openers were applied to every language: "So che" lost, "Il"/"Er"/"Su" did not)"""
+    assert pull(paragraphs, lang)[0] == expected

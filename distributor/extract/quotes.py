@@ -80,6 +80,19 @@ _NOT_WORD_RE = re.compile(r"[^\w\s]")
 _WEAK_OPENER_RE = re.compile(r"(?:But|And|So|Or|Because)\b")
 _DIGIT_RE = re.compile(r"\d")
 _PRONOUN_OPENER_RE = re.compile(r"(?:He|She|They|His|Her|Their)\b")
+# The same third persons in the other languages ("Elle a dit …", "Er hat …", "Su hijo …").
+_PRONOUN_OPENERS = {
+    "en": _PRONOUN_OPENER_RE,
+    "fr": re.compile(  # (not the impersonal "Il faut", "Il y a", "Il est temps")
+        r"(?:Il(?! (?:faut|y|est|s’agit|s'agit|fallait|était|semble|reste|suffit|faudra|sera|serait)\b)"
+        r"|Elle|Ils|Elles|Son|Sa|Ses|Leur|Leurs)\b"
+    ),
+    "de": re.compile(r"(?:Er|Sie|Sein|Seine|Seinen|Seinem|Seiner|Ihr|Ihre|Ihren|Ihrem|Ihrer)\b"),
+    "es": re.compile(r"(?:Él|Ella|Ellos|Ellas|Su|Sus)\b"),
+    "pt": re.compile(r"(?:Ele|Ela|Eles|Elas|Seu|Sua|Seus|Suas)\b"),
+    "it": re.compile(r"(?:Lui|Lei|Loro|Egli|Ella|Suo|Sua|Suoi|Sue)\b"),
+    "nl": re.compile(r"(?:Hij|Zij|Ze|Zijn|Haar|Hun)\b"),
+}
 
 
 @dataclass
@@ -437,7 +450,7 @@ def _text_factor(text: str) -> float:
     """What the words alone say about a pull quote: length, person, completeness."""
     # (Asked again of the same words: _score and pick_pull_quote both read a quote's first
     # line, and a quote's windows repeat its sentences. The language's part is the key.)
-    return _text_factor_under(text, current().weak_opener_re)
+    return _text_factor_under(text, current().weak_opener_re, current().code)
 
 
 # A quote mark other than an apostrophe (’ and ' are read as apostrophes here).
@@ -445,7 +458,7 @@ _MARKS_BUT_APOSTROPHES_RE = re.compile("[" + re.escape("".join(c for c in DOUBLE
 
 
 @functools.lru_cache(maxsize=4096)
-def _text_factor_under(text: str, weak_opener_re: re.Pattern) -> float:
+def _text_factor_under(text: str, weak_opener_re: re.Pattern, code: str = "en") -> float:
     f = _length_factor(len(text))
     if _FIRST_PERSON.search(text):
         f *= 1.1
@@ -453,8 +466,8 @@ def _text_factor_under(text: str, weak_opener_re: re.Pattern) -> float:
         f *= 0.6
     if "!" in text:
         f *= 1.03
-    if _WEAK_OPENER_RE.match(text):
-        f *= 0.9
+    if code == "en" and _WEAK_OPENER_RE.match(text):
+        f *= 0.9  # (English words only: "So che …" is Italian for "I know that …")
     elif weak_opener_re.match(text):
         f *= 0.8  # the same in the page's language
     # ("...", "…", "[" or "(": each looked for by str's own search, not one regex pass)
@@ -465,7 +478,7 @@ def _text_factor_under(text: str, weak_opener_re: re.Pattern) -> float:
         f *= 0.85  # a quote inside the quote reads badly on its own
     if _DIGIT_RE.search(text):
         f *= 0.9  # dates and figures need the article around them
-    if _PRONOUN_OPENER_RE.match(text):
+    if _PRONOUN_OPENERS.get(code, _PRONOUN_OPENER_RE).match(text):
         f *= 0.9  # who "he" is gets lost out of context
     return f
 
