@@ -393,3 +393,31 @@ def test_a_name_with_two_particles_speaks(lang, intro, quote, attribution, speak
 def test_the_pull_quotes_opener_is_read_in_the_pages_language(lang, paragraphs, expected):
     """(the English openers were applied to every language: "So che" lost, "Il"/"Er"/"Su" did not)"""
     assert pull(paragraphs, lang)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "lang, intro, lead_in, quote",
+    [
+        ("nl", "Piet Jansen en Anna Bakker openden maandag de brug.", "Piet Jansen, in een brief aan Anna Bakker:",
+         "„Deze brug gaat het leven van de hele stad veranderen”."),
+        ("nl", "Piet Jansen en Anna Bakker openden maandag de brug.", "Piet Jansen en Anna Bakker:",
+         "„Deze brug gaat het leven van de hele stad veranderen”."),
+        ("de", "Peter Jones und Anna Schmidt eröffneten am Montag die Brücke.", "Peter Jones und Anna Schmidt:",
+         "„Diese Brücke wird das Leben der ganzen Stadt verändern“."),
+        ("fr", "Pierre Martin et Anne Dubois ont inauguré le pont lundi.", "Pierre Martin et Anne Dubois :",
+         "« Ce pont va changer la vie de toute la ville »."),
+        ("es", "Pedro Gómez y Ana Ruiz inauguraron el puente el lunes.", "Pedro Gómez y Ana Ruiz:",
+         "“Este puente va a cambiar la vida de toda la ciudad”."),
+    ],
+)
+def test_a_name_written_to_or_beside_another_before_a_colon_is_not_the_speaker(lang, intro, lead_in, quote):
+    """(the label reading took the last name before the colon: Anna Bakker at 0.89)"""
+    quotes = find_quotes([intro, f"{lead_in} {quote}"], language=lang)
+    assert [q.speaker for q in quotes] == [None]
+
+
+@pytest.mark.parametrize("lang, lead_in, speaker", [("nl", "Burgemeester Anna Bakker:", "Anna Bakker")])
+def test_a_name_alone_before_a_colon_still_speaks(lang, lead_in, speaker):
+    quotes = find_quotes(["Piet Jansen en Anna Bakker openden maandag de brug.",
+                          f"{lead_in} „Deze brug gaat het leven van de hele stad veranderen”."], language=lang)
+    assert [q.speaker for q in quotes] == [speaker]

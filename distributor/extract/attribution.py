@@ -224,7 +224,7 @@ def subject_of(phrase: str) -> Mention | None:
 
 
 # "in a letter to Ann Smith:", "Tom Jones and Ann Smith:" (not "from", "by": "Jones heard from Smith:").
-_ADDRESSEE_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|about|para|pour|für|per)\s+$")
+_ADDRESSEE_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|about|para|pour|für|per|aan|an|à|ad|al|ao|naar|und|en|et|e|y)\s+$")
 _NAME_AS_OBJECT_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|from|para|pour|für|per)\s+$")  # (not "de", "von": particles)
 
 
