@@ -175,6 +175,10 @@ BRIDGE_QUOTE = "The bridge will change how this city moves every single day"
         "a lawyer for Smith said",
         "an aide to Smith said",
         "Smith and Jane Doe said in a joint statement",
+        # The verb first (Smith got the words, 0.85):
+        "said Smith and Jones",
+        "said Smith and his wife",
+        "said Smith & Jones",
     ],
 )
 def test_words_said_for_someone_or_by_two_people_are_no_ones_in_particular(attribution):

@@ -425,6 +425,9 @@ def after_attribution(after: str) -> Mention | None:
         if _names_an_owner(who, leading_name(who)):
             return Mention("unnamed", who, tight=True)  # "dijo el abogado de Juan Pérez": his lawyer speaks
         name = leading_name(who) or leading_name(second.split(",")[0])
+        at = who.find(name) if name else -1
+        if at >= 0 and (_JOINT_SPEAKER_RE.match(who, at + len(name)) or _JOINT_BEFORE_RE.search(who[:at])):
+            return Mention("unnamed", who, tight=True)  # "said Smith and Jones": two people's words
         if name:
             return Mention("name", name, tight=True)
         return Mention("unnamed", who, tight=True)
@@ -452,6 +455,11 @@ def after_attribution(after: str) -> Mention | None:
         name = _own_name(m.group("who"))
         return Mention("name", name, tight=True) if name else Mention("unnamed", m.group("who"))
     return None
+
+
+# "said Smith and Jones", "dijo Ruiz y Gómez": a second name after the speaker's.
+_JOINT_SPEAKER_RE = re.compile(r"\s+(?:and|&|y|et|und|e|en)\s+(?:(?-i:[A-ZÀ-ÖØ-Þ])|(?:his|her|their|su|sa|son|sein|seine|ihr|ihre|seu|sua|zijn|haar)\s)")
+_JOINT_BEFORE_RE = re.compile(r"(?:^|\s)(?:and|&|y|et|und|e|en)\s+$")
 
 
 # "el abogado de Juan Pérez", "un proche de Jean Dupont", "ein Sprecher von Hans Müller",
