@@ -130,3 +130,33 @@ def test_a_lead_photo_in_a_lightbox_link_under_a_crop_named_file_keeps_its_capti
 def test_the_same_photo_in_a_link_to_another_story_says_nothing():
     image = extract_page(_lightbox_page("class='teaser-link'"), url="https://ledger.example/rovers-win-away/").image
     assert image.alt is None
+
+
+def _gallery_page(og_folder: str) -> str:
+    return (
+        "<html><head><title>Harbour wall approved</title>"
+        f"<meta property='og:image' content='https://photos.ledger.example/01/07/41/{og_folder}/rawImage.jpg'></head>"
+        "<body><article><h1>Harbour wall approved</h1>"
+        "<div class='gallery'><figure class='gallery-item'>"
+        "<img src='https://photos.ledger.example/01/07/41/2204/3/gallery_medium.jpg'>"
+        "<figcaption><span class='count'>1<span>of</span>4</span>"
+        "<span class='caption'>Workers finish the new harbour wall on Tuesday morning.</span></figcaption></figure>"
+        "<figure class='gallery-item'><img src='https://photos.ledger.example/01/07/41/2210/5/gallery_medium.jpg'>"
+        "<figcaption><span class='count'>2<span>of</span>4</span>"
+        "<span class='caption'>The old wall at high tide on Monday.</span></figcaption></figure></div>"
+        "<p>The council approved the harbour wall on Tuesday after a long debate about what it would cost.</p>"
+        "</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "og_folder, caption",
+    [("2204/3", "Workers finish the new harbour wall on Tuesday morning."), ("2210/5", "The old wall at high tide on Monday.")],
+)
+def test_a_gallery_rendition_in_the_pictures_folder_is_the_share_picture(og_folder, caption):
+    """(".../2210/5/rawImage.jpg" as og:image and ".../2210/5/gallery_medium.jpg" on the page were
+    not seen as one picture: the first figure's caption stood in for its own; the gallery's "1 of 4"
+    is no part of a caption)"""
+    image = extract_page(_gallery_page(og_folder), url="https://ledger.example/a").image
+    assert image.url == f"https://photos.ledger.example/01/07/41/{og_folder}/rawImage.jpg"
+    assert image.alt == caption

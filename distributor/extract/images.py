@@ -68,7 +68,7 @@ _MIN_SIDE = 100  # pixels: anything smaller is an icon, a pixel or a thumbnail
 _FILE_SIZE_RE = re.compile(r"[-_](\d{2,4})x(\d{2,4})\.[a-z]{3,4}$")
 
 
-_RENDITION_STEM_RE = re.compile(r"\d{2,4}x\d{1,4}|rawimage|raw")
+_RENDITION_STEM_RE = re.compile(r"\d{2,4}x\d{1,4}|rawimage|raw|gallery_(?:small|medium|large|slider)")
 
 
 def file_key(url: str | None) -> str | None:
@@ -204,6 +204,7 @@ _CREDIT_RE = re.compile(r"credit|copyright|photographer|fotograf|author|byline|s
 _NOT_CAPTION_PART_RE = re.compile(
     r"off-?screen|sr-only|screen-?reader|visually-?hidden|element-invisible|a11y-hidden|"
     r"truncat|more-caption|less-caption|read-?more|show-?more|caption-?toggle"
+    r"|(?<![a-z])count(?:er)?(?![a-z])"  # a gallery's "1 of 4"
 )
 _CAPTION_SELECTOR = ", ".join(
     ["figcaption", "[itemprop=caption]", "[data-caption]"]
