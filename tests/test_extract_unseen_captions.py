@@ -160,3 +160,25 @@ def test_a_gallery_rendition_in_the_pictures_folder_is_the_share_picture(og_fold
     image = extract_page(_gallery_page(og_folder), url="https://ledger.example/a").image
     assert image.url == f"https://photos.ledger.example/01/07/41/{og_folder}/rawImage.jpg"
     assert image.alt == caption
+
+
+def test_a_script_rendered_photo_keeps_the_caption_of_its_numbered_placeholder():
+    """(the photo is drawn by a script into <div id="…-InlineImage-104855655">; the caption of
+    the page's first <figure>, another photo, stood in for its own)"""
+    html = (
+        "<html><head><title>Harbour wall approved</title>"
+        "<meta property='og:image' content='https://img.ledger.example/api/v1/image/104855655-harbour-wall.jpg?v=1'>"
+        "</head><body><article><h1>Harbour wall approved</h1>"
+        "<div class='ArticleBody'><div class='InlineImage-imageEmbed' id='ArticleBody-InlineImage-104855655'>"
+        "<div class='InlineImage-placeholder'><div class='lazyload-placeholder'></div></div>"
+        "<div><div class='InlineImage-imageEmbedCaption'>Workers finish the new harbour wall on Tuesday morning.</div>"
+        "<div class='InlineImage-imageEmbedCredit'>Sam Reed | Ledger</div></div></div>"
+        "<p>The council approved the harbour wall on Tuesday after a long debate about what it would cost.</p>"
+        "<figure><img src='https://img.ledger.example/api/v1/image/104855700-old-wall.jpg'>"
+        "<figcaption>The old wall at high tide on Monday, before the works began.</figcaption></figure>"
+        "<p>Work on the wall starts in the spring and should take two years, the council said.</p>"
+        "</div></article></body></html>"
+    )
+    image = extract_page(html, url="https://ledger.example/a").image
+    assert image.url == "https://img.ledger.example/api/v1/image/104855655-harbour-wall.jpg?v=1"
+    assert image.alt == "Workers finish the new harbour wall on Tuesday morning."

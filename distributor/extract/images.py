@@ -650,7 +650,7 @@ def lead_image(
         if not captions and not shown:
             # The declared photo is not on the page as an <img> (rendered by scripts, or
             # another crop): the caption of the lead figure, just under the headline, is its.
-            lead = _lead_figure_caption(tree, containers)
+            lead = _caption_by_id(tree, url) or _lead_figure_caption(tree, containers)
             if lead:
                 captions.append(lead)
         alt = _without_site_label(head.first("og:image:alt", "twitter:image:alt"), site_name(head))
@@ -805,6 +805,27 @@ def _same_image(
 
 def _lower(value: str | None) -> str:
     return value.lower() if value else ""
+
+
+_LEADING_ID_RE = re.compile(r"\d{6,12}(?=\D|$)")
+
+
+def _caption_by_id(tree: LexborHTMLParser, url: str) -> str | None:
+    """The caption inside the placeholder a script fills with the declared photo, found by the
+    photo's number ("104855655-GettyImages-….jpg" in <div id="ArticleBody-InlineImage-104855655">:
+    CNBC renders its photos so). None when no element's id ends in that number."""
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    number = _LEADING_ID_RE.match(name)
+    if not number:
+        return None
+    for count, node in enumerate(tree.css(f'[id$="-{number.group(0)}"]')):
+        if count >= 3:
+            break
+        box = _caption_inside(node)
+        text = caption_text(box) if box is not None else ""
+        if len(text.split()) >= _MIN_CAPTION_ELEMENT_WORDS:
+            return text
+    return None
 
 
 def _lead_figure_caption(tree: LexborHTMLParser, containers: list[LexborNode]) -> str | None:
