@@ -329,6 +329,10 @@ def test_a_person_at_a_firm_and_a_person_sharing_a_firms_surname_still_speak():
         ("\u201c{q},\u201d a spokesman for Mayor Tom Reyes said.", "en"),
         ("A spokesman for Mayor Tom Reyes said: \u201c{q}.\u201d", "en"),
         ("\u201c{q},\u201d a lawyer for former Senator Tom Reyes said.", "en"),
+        ("\u201c{q},\u201d a spokesman for Britain's Prime Minister Tom Reyes said.", "en"),
+        ("\u201c{q},\u201d an adviser to Mayor Tom Reyes said.", "en"),
+        ("\u201c{q},\u201d a source close to Mayor Tom Reyes said.", "en"),
+        ("\u201c{q},\u201d a lawyer representing Mayor Tom Reyes said.", "en"),
     ],
 )
 def test_words_of_someone_of_a_titled_person_are_not_that_persons(paragraph, lang):
@@ -354,3 +358,4 @@ def test_words_of_someone_of_a_titled_person_are_not_that_persons(paragraph, lan
 def test_a_titled_person_speaking_for_themselves_still_speaks(lead_in):
     html = _page(f"<p>Tom Reyes joined the club on Monday.</p><p>{lead_in} \u201c{BRIDGE_QUOTE}.\u201d</p>")
     assert _speakers(html)[BRIDGE_QUOTE + "."] == "Tom Reyes"
+
