@@ -359,3 +359,22 @@ def test_a_titled_person_speaking_for_themselves_still_speaks(lead_in):
     html = _page(f"<p>Tom Reyes joined the club on Monday.</p><p>{lead_in} \u201c{BRIDGE_QUOTE}.\u201d</p>")
     assert _speakers(html)[BRIDGE_QUOTE + "."] == "Tom Reyes"
 
+
+@pytest.mark.parametrize(
+    "attribution",
+    ["said U.S. Secretary of State Tom Reyes", "said U.S. Ambassador to Britain Tom Reyes"],
+)
+def test_initials_before_a_title_are_no_speaker(attribution):
+    """(the name was cut at "of"/"to" and "U.S. Secretary" left the speaker "S. Secretary", 0.92)"""
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] in ([None], ["Tom Reyes"])
+
+
+def test_initials_of_a_name_still_speak():
+    from distributor.extract.quotes import find_quotes
+
+    for attribution, speaker in (("said J. K. Rowling", "J. K. Rowling"), ("said U.S. Ambassador Tom Reyes", "Tom Reyes")):
+        quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+        assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker], attribution

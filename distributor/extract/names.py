@@ -368,9 +368,21 @@ def trailing_name(phrase: str) -> str | None:
     if best is None:
         return None
     name = strip_titles(best)
+    if name and _initials_and_a_title(name):
+        return None  # "said U.S. Secretary of State Ann Lee" cut at "of": "S. Secretary" is nobody
     if name and current().code in _GENITIVE_ROLE_LANGS and _genitive_and_role(name):
         return None  # "sagte Flicks Sprecher": Flick's spokesman, whom the page does not name
     return name or None
+
+
+_INITIAL_RE = re.compile(rf"[{UPPER}]\.?")
+
+
+def _initials_and_a_title(name: str) -> bool:
+    """ "S. Secretary", "U. S. Ambassador": initials before a title word, what is left of
+    "U.S. Secretary of State …" when the name is cut at its details ("B. B. King" is lost too)."""
+    words = name.split()
+    return len(words) >= 2 and _is_title(words[-1]) and all(_INITIAL_RE.fullmatch(w) for w in words[:-1])
 
 
 _GENITIVE_ROLE_LANGS = ("de", "nl")
