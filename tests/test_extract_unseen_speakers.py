@@ -378,3 +378,24 @@ def test_initials_of_a_name_still_speak():
     for attribution, speaker in (("said J. K. Rowling", "J. K. Rowling"), ("said U.S. Ambassador Tom Reyes", "Tom Reyes")):
         quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
         assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker], attribution
+
+
+@pytest.mark.parametrize("attribution", ["said U.S. Steel", "U.S. Steel said", "said U.S. Bancorp"])
+def test_a_company_named_with_initials_is_no_speaker(attribution):
+    """(the run started inside "U.S." and made a person "S. Steel", 0.92)"""
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [None]
+
+
+@pytest.mark.parametrize(
+    "attribution, speaker",
+    [("said A.J. Hinch, the Astros manager", "A.J. Hinch"), ("said U.S. Rep. Tom Reyes", "Tom Reyes")],
+)
+def test_initials_written_together_are_a_whole_given_name_or_a_place(attribution, speaker):
+    """(the speaker was "J. Hinch": the first initial was cut off)"""
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker]

@@ -365,6 +365,20 @@ def trailing_name(phrase: str) -> str | None:
         if m.end() == len(phrase):
             best = m.group(0)
             best = _with_determiner(phrase, m.start(), best)
+            glued = (  # (looked for in the dozen characters before the run only: linear)
+                _GLUED_INITIALS_RE.search(phrase, max(0, m.start() - 12), m.start())
+                if m.start() >= 2 and phrase[m.start() - 1] == "."
+                else None
+            )
+            if glued:
+                # "U.S. Steel", "A.J. Hinch": the run started inside initials written without spaces
+                first, _, rest = best.partition(" ")
+                if glued.group(1) + first in _PLACE_INITIALS:
+                    if not rest or " " not in rest.strip() and strip_titles(rest) == rest:
+                        return None  # "said U.S. Steel": a company, not "S. Steel"
+                    best = rest  # "U.S. Rep. Ilhan Omar": her title follows
+                else:
+                    best = glued.group(1) + best
     if best is None:
         return None
     name = strip_titles(best)
@@ -375,6 +389,9 @@ def trailing_name(phrase: str) -> str | None:
     return name or None
 
 
+_GLUED_INITIALS_RE = re.compile(rf"(?:^|(?<=\s))((?:[{UPPER}]\.)+)\Z")
+# Initials that name a place or a union, never a person's given names.
+_PLACE_INITIALS = frozenset("U.S. U.K. U.N. E.U. N.Y. L.A. D.C. N.J. U.A.E. S.F. B.C.".split())
 _INITIAL_RE = re.compile(rf"[{UPPER}]\.?")
 
 
