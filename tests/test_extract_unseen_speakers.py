@@ -399,3 +399,28 @@ def test_initials_written_together_are_a_whole_given_name_or_a_place(attribution
 
     quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
     assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "intro, attribution",
+    [
+        ("Mary Jones and her husband, Peter Jones, opened the bridge on Monday.", "Ms. Jones said"),
+        ("Peter Jones and his wife, Mary, opened the bridge on Monday.", "said Mrs. Jones"),
+        ("Mary Jones opened the bridge on Monday with her son.", "Mr. Jones said"),
+    ],
+)
+def test_ms_or_mr_before_a_shared_surname_is_not_the_other_one(intro, attribution):
+    """(the surname went to the last Jones introduced: her husband got her words, 0.85)"""
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] in ([None], ["Mary Jones"] if "Ms." in attribution else [None])
+
+
+def test_ms_or_mr_before_the_surname_of_the_right_person_still_speaks():
+    from distributor.extract.quotes import find_quotes
+
+    for intro, attribution, speaker in (("Mary Jones opened the bridge on Monday.", "Ms. Jones said", "Mary Jones"),
+                                        ("Peter Jones opened the bridge on Monday.", "Mr. Jones said", "Peter Jones")):
+        quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+        assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker]

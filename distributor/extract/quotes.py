@@ -36,7 +36,7 @@ from distributor.extract.attribution import (
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, is_org, leading_name, strip_titles
+from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, given_name_pronoun, is_org, leading_name, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -732,6 +732,8 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
                 r.unnamed = True
         elif mention.kind == "name":
             full = registry.resolve(mention.text, r.para)
+            if full and _honorific_disagrees(mention.text, full, r, registry):
+                full = None  # "Ms. Jones said" is not Peter Jones, her husband
             if full and registry.plausible(full):
                 r.speaker = full
                 r.speaker_is_full = registry.is_person(full)
@@ -788,6 +790,24 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+_HONORIFIC_SAYS = {"Mr": "he", "Mrs": "she", "Ms": "she", "Miss": "she"}
+
+
+def _honorific_disagrees(name: str, full: str, r: _Raw, registry: Registry) -> bool:
+    """Whether the attribution calls a bare surname "Ms."/"Mrs." and the person it resolves to
+    is a man, or "Mr." and a woman (a couple or a family shares the surname). English only."""
+    if " " in name or current().code != "en":
+        return False
+    near = r.after[:80] + " " + r.before[-120:]
+    if name not in near:
+        return False
+    m = re.search(r"\b(Mrs|Mr|Ms|Miss)\.?\s+" + re.escape(name) + r"\b", near)
+    if not m:
+        return False
+    known = registry.pronoun_of(full) or given_name_pronoun(full)
+    return known is not None and known != _HONORIFIC_SAYS[m.group(1)]
 
 
 # "Dr. Feel, an Evolution user, wrote": the name is a forum handle (read only for one-word speakers).
