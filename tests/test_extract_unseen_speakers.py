@@ -424,3 +424,21 @@ def test_ms_or_mr_before_the_surname_of_the_right_person_still_speaks():
                                         ("Peter Jones opened the bridge on Monday.", "Mr. Jones said", "Peter Jones")):
         quotes = find_quotes([intro, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
         assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [speaker]
+
+
+def test_a_surname_two_people_on_the_page_share_is_held_for_review_unless_one_just_spoke():
+    """(the surname went to the last Jones introduced: Peter got the words at 0.85, enough to post
+    unattended, also right after a quote of Mary Jones's)"""
+    from distributor.extract.quotes import find_quotes
+
+    from distributor.quote_policy import CONFIDENCE_THRESHOLD
+
+    intro = ["Mary Jones opened the bridge on Monday.", "Her brother, Peter Jones, was there too."]
+    quotes = find_quotes([*intro, f"\u201c{BRIDGE_QUOTE},\u201d Jones said."], language="en")
+    assert [q.speaker is None or q.confidence < CONFIDENCE_THRESHOLD for q in quotes] == [True]
+    quotes = find_quotes(
+        [*intro, f"\u201c{BRIDGE_QUOTE},\u201d Mary Jones said.",
+         "\u201cIt took all of us ten long years to get this far,\u201d Jones added."],
+        language="en",
+    )
+    assert [q.speaker for q in quotes if q.text.startswith("It took")] == ["Mary Jones"]

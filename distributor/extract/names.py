@@ -962,6 +962,16 @@ class Registry:
         }
         return found.pop() if len(found) == 1 else None
 
+    def namesakes(self, surname: str, para: int) -> list[str]:
+        """The different people (by first name) the page has named with this surname by
+        paragraph `para`: one each, the latest spelling ("Mary Jones", "Peter Jones")."""
+        found: dict[str, str] = {}
+        for p, name in self._entries(fold(surname)):
+            name = self._trim_places(name)  # ("Worried Jo Holt called": Jo Holt)
+            if p <= para and self.is_person(name):
+                found[fold(name.split()[0])] = name
+        return list(found.values())
+
     def by_role(self, role: str, para: int) -> str | None:
         """The person most recently introduced with this title, at or before paragraph `para`."""
         self._read_all()  # any run may carry this title

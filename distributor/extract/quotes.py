@@ -36,7 +36,7 @@ from distributor.extract.attribution import (
 )
 from distributor.extract.language import current, rules_for, using
 from distributor.extract.model import Quote
-from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, given_name_pronoun, is_org, leading_name, strip_titles
+from distributor.extract.names import NAME_RUN, PRONOUNS, Registry, fold, given_name_pronoun, is_org, leading_name, strip_titles
 
 DOUBLE = '"“”„‟«»〝〞＂'
 SINGLE = "'‘’‚‛‹›"
@@ -683,6 +683,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
     people = Discourse(registry)
     read_upto = 0
     previous: _Raw | None = None
+    spoke_by_surname: dict[str, str] = {}  # the last full-named speaker of each surname
     by_para: dict[int, list[_Raw]] = {}
     for r in raws:
         by_para.setdefault(r.para, []).append(r)
@@ -734,6 +735,10 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             full = registry.resolve(mention.text, r.para)
             if full and _honorific_disagrees(mention.text, full, r, registry):
                 full = None  # "Ms. Jones said" is not Peter Jones, her husband
+            if full and full != mention.text and " " not in mention.text.strip():
+                full, unsure = _one_of_namesakes(mention.text, full, r.para, registry, spoke_by_surname)
+                if unsure:
+                    r.ceiling = min(r.ceiling, NAMESAKE_CONFIDENCE)
             if full and registry.plausible(full):
                 r.speaker = full
                 r.speaker_is_full = registry.is_person(full)
@@ -787,9 +792,26 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             r.speaker, r.speaker_is_full, r.unnamed = None, False, True
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
+            spoke_by_surname[fold(r.speaker.split()[-1])] = r.speaker
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
+
+
+NAMESAKE_CONFIDENCE = 0.6  # below quote_policy's threshold: an editor checks which of them spoke
+
+
+def _one_of_namesakes(
+    surname: str, full: str, para: int, registry: Registry, spoke: dict[str, str]
+) -> tuple[str, bool]:
+    """ "Jones said" when the page has named two Joneses (Mary and her husband Peter): the Jones
+    who last spoke under a full name; else the last one named, as the registry has it, but
+    unsure (a grandson after his grandfather is usually meant, a husband after his wife not)."""
+    people = registry.namesakes(surname, para)
+    if len(people) < 2:
+        return full, False
+    last = spoke.get(fold(surname))
+    return (last, False) if last in people else (full, True)
 
 
 _HONORIFIC_SAYS = {"Mr": "he", "Mrs": "she", "Ms": "she", "Miss": "she"}
