@@ -402,6 +402,7 @@ def _initials_and_a_title(name: str) -> bool:
     return len(words) >= 2 and _is_title(words[-1]) and all(_INITIAL_RE.fullmatch(w) for w in words[:-1])
 
 
+_NAMESAKES_READ = 32  # people with one surname a page introduces, at most, before it is a list
 _GENITIVE_ROLE_LANGS = ("de", "nl")
 # "Ursula von der Leyen": her surname follows "der", and is still no common noun.
 _VON_DER_RE = re.compile(rf"^[{UPPER}][\w-]+ (?:von|van) de[rn]? [{UPPER}][\w-]+$")
@@ -966,7 +967,7 @@ class Registry:
         """The different people (by first name) the page has named with this surname by
         paragraph `para`: one each, the latest spelling ("Mary Jones", "Peter Jones")."""
         found: dict[str, str] = {}
-        for p, name in self._entries(fold(surname)):
+        for p, name in self._entries(fold(surname))[:_NAMESAKES_READ]:  # (a page of thousands: bounded)
             name = self._trim_places(name)  # ("Worried Jo Holt called": Jo Holt)
             if p <= para and self.is_person(name):
                 found[fold(name.split()[0])] = name
