@@ -347,6 +347,31 @@ def test_words_of_someone_of_a_titled_person_are_not_that_persons(paragraph, lan
 
 
 @pytest.mark.parametrize(
+    "owner",
+    ["U.S. Rep. Tom Reyes", "Texas Gov. Tom Reyes", "New York Gov. Tom Reyes", "Republican Gov. Tom Reyes",
+     "House Speaker Tom Reyes", "then-Gov. Tom Reyes"],
+)
+@pytest.mark.parametrize("shape", ["\u201c{q},\u201d a spokesman for {owner} said.", "An aide to {owner} said: \u201c{q}.\u201d"])
+def test_a_place_or_party_before_the_owners_title_still_makes_the_words_someone_elses(owner, shape):
+    """(a capitalised word between "for"/"to" and the title, "U.S.", "Texas", "Republican", ended
+    the look-back: Reyes got his spokesman's words at 0.85 and 0.92)"""
+    from distributor.extract.quotes import find_quotes
+
+    paragraph = shape.format(q=BRIDGE_QUOTE, owner=owner)
+    quotes = find_quotes(["Tom Reyes joined the club on Monday.", paragraph], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [None]
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    ["Texas Gov. Tom Reyes said:", "U.S. Rep. Tom Reyes said:"],
+)
+def test_a_place_before_a_titled_person_speaking_for_themselves_keeps_the_speaker(lead_in):
+    html = _page(f"<p>Tom Reyes joined the club on Monday.</p><p>{lead_in} \u201c{BRIDGE_QUOTE}.\u201d</p>")
+    assert _speakers(html)[BRIDGE_QUOTE + "."] == "Tom Reyes"
+
+
+@pytest.mark.parametrize(
     "lead_in",
     [
         "Mayor Tom Reyes said:",

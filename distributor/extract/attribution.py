@@ -494,11 +494,11 @@ def _names_someone_elses(before_name: str, *patterns: re.Pattern[str]) -> bool:
         if len(words) < 2:
             return False
         if not (words[1].isalpha() and words[1].islower()):
-            if titled and words[1][:1].isupper() and words[1].endswith(("’s", "'s")):
-                pass  # "a spokesman for Britain's Prime Minister Ann Smith"
-            elif not (words[1][:1].isupper() and _is_title_in(words[1], current().code)):
+            if titled and words[1][:1].isupper() and not _is_title_in(words[1], current().code):
+                pass  # "a spokesman for Britain's / Texas / U.S. / Republican Gov. Ann Smith"
+            elif not ((words[1][:1].isupper() or "-" in words[1]) and _is_title_in(words[1], current().code)):
                 return False
-            titled = True  # "a spokesman for Mayor Ann Smith", "ein Sprecher von Bürgermeister Hans Müller"
+            titled = True  # "a spokesman for Mayor Ann Smith", "ein Sprecher von Bürgermeister Hans Müller", "then-Gov."
         text = text[: len(text.rstrip()) - len(words[1])]
         if (_OWNER_PREPOSITION_RE.search(text) or _SOMEONE_TO_RE.search(text)) and not (titled and _an_office_before(text)):
             return True  # (not "and": "scientist and study co-author Ann Lee" is one person)
