@@ -368,6 +368,26 @@ def test_a_name_with_two_particles_speaks(lang, intro, quote, attribution, speak
 
 
 @pytest.mark.parametrize(
+    "lang, intro, quote, attribution",
+    [
+        ("de", "Hans Müller und Anna Schmidt eröffneten am Montag die Brücke.",
+         "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte Müller von der SPD"),
+        ("de", "Hans Müller und Anna Schmidt eröffneten am Montag die Brücke.",
+         "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte Müller von der Bahn"),
+        ("de", "Die Brücke wurde am Montag eröffnet.",
+         "Diese Brücke wird das Leben der ganzen Stadt verändern", "sagte Müller von der CDU"),
+        ("nl", "Jan Bakker en Anna Jansen openden maandag de brug.",
+         "Deze brug gaat het leven van de hele stad veranderen", "zei Jansen van der PvdA"),
+    ],
+)
+def test_a_surname_from_a_party_or_body_is_no_name_with_two_particles(lang, intro, quote, attribution):
+    """(the run took "von der" in as in "Ursula von der Leyen": the speaker was a person
+    "Müller von der SPD" at 0.89)"""
+    quotes = find_quotes([intro, f"„{quote}“, {attribution}."], language=lang)
+    assert [q.speaker for q in quotes if q.text == quote] in ([None], ["Hans Müller"], ["Anna Jansen"])
+
+
+@pytest.mark.parametrize(
     "lang, paragraphs, expected",
     [
         # "So che …" is Italian for "I know that …", not the English "So …" leaning on what came before.

@@ -1075,7 +1075,10 @@ class Registry:
         words = [w for w in name.split() if not _is_minor(w)]
         if not words or not name[:1].isupper():
             return False
-        if any(w in self._after_article for w in words) and not _VON_DER_RE.search(name):
+        if _VON_DER_RE.search(name):
+            if not self._two_particles_name(name):
+                return False
+        elif any(w in self._after_article for w in words):
             return False
         for w in words[:-1]:
             if w.endswith("s") and self._entries(fold(w[:-1])):
@@ -1083,6 +1086,15 @@ class Registry:
         if current().code == "de" and len(words) >= 3 and words[-2].endswith("s"):
             return False  # the same genitive when the owner is not introduced elsewhere
         return not self._written_lower(words[0].lower())
+
+    def _two_particles_name(self, name: str) -> bool:
+        """ "Ursula von der Leyen" (her surname is written after "der"), not "Müller von der SPD",
+        "Bakker van de gemeente": a surname the page gives someone else, or an acronym, is a
+        person of a party or a body."""
+        words = name.split()
+        if sum(c.isupper() for c in words[-1]) >= 2:
+            return False  # "von der SPD", "van de PvdA"
+        return not self._entries(fold(words[0]))[:1]  # "Müller" after "Hans Müller"
 
     def is_thing(self, name: str) -> bool:
         """Whether the prose writes this name's last word as a thing: "the Wild’s", "the Wild are"."""
