@@ -350,6 +350,14 @@ def test_a_genitive_before_a_role_and_a_name_keeps_the_name():
     assert [q.speaker for q in quotes if q.text == quote] == ["Ulrike Demmer"]
 
 
+@pytest.mark.parametrize("speaker", ["Thomas Mann", "Klaus Vater", "Jens Sprecher"])
+def test_a_given_name_ending_in_s_before_a_role_word_surname_is_a_name(speaker):
+    """(a first name ending in s was read as a genitive: "Thomas Mann" was "Thomas's husband", no speaker)"""
+    quote = "Diese Brücke wird das Leben der ganzen Stadt verändern"
+    quotes = find_quotes([f"{speaker} kam am Montag nach Lübeck.", f"„{quote}“, sagte {speaker}."], language="de")
+    assert [q.speaker for q in quotes if q.text == quote] == [speaker]
+
+
 @pytest.mark.parametrize(
     "lang, intro, quote, attribution, speaker",
     [

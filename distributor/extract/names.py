@@ -414,6 +414,8 @@ def _genitive_and_role(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or not words[-2].endswith(("s", "’", "'")):
         return False
+    if given_name_pronoun(words[-2]):
+        return False  # "Thomas Mann", "Klaus Vater": a given name ending in s, not a genitive
     role = words[-1].lower()
     return role in current().titles or role in _OWNER_ROLES or role.endswith(_DE_TITLE_ENDS)
 
