@@ -189,6 +189,30 @@ def test_words_said_for_someone_or_by_two_people_are_no_ones_in_particular(attri
 
 
 @pytest.mark.parametrize(
+    "attribution",
+    ["said Smith, Jones and Lee", "said Smith, Jones, and Lee", "said Smith, Jones, Lee and Brown",
+     "Smith, Jones and Lee said", "said John Smith, Ann Jones and Kate Lee in a letter"],
+)
+def test_words_said_by_a_list_of_people_are_no_ones_in_particular(attribution):
+    """(only "Smith and Jones" was read as two people: the first of a list got the words, 0.85)"""
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == [None]
+
+
+@pytest.mark.parametrize(
+    "attribution", ["said Smith, the mayor", "said Smith, a friend of Jones and Lee", "said Smith, and Jones agreed",
+                    "said Smith, Director of Planning and Development"],
+)
+def test_a_name_before_a_comma_and_its_details_still_speaks(attribution):
+    from distributor.extract.quotes import find_quotes
+
+    quotes = find_quotes([BRIDGE_INTRO, f"\u201c{BRIDGE_QUOTE},\u201d {attribution}."], language="en")
+    assert [q.speaker for q in quotes if q.text == BRIDGE_QUOTE] == ["John Smith"]
+
+
+@pytest.mark.parametrize(
     "attribution, speaker",
     [("de Miranda writes", "Ana de Miranda"), ("Amnesty International\u2019s Jane Doe said", "Jane Doe"), ("Smith said of Peter Jones", "John Smith")],
 )

@@ -199,6 +199,8 @@ def subject_of(phrase: str) -> Mention | None:
     chunks = [c.strip() for c in phrase.split(",") if c.strip()]
     if not chunks:
         return None
+    if len(chunks) > 1 and _JOINT_LIST_RE.match(", ".join(chunks[1:])):
+        return Mention("unnamed", phrase)  # "Smith, Jones and Lee said": a list of people
     order = [chunks[-1]]
     if len(chunks) > 1 and len(chunks[0].split()) <= 6:
         # "Greta Holm, the head of the Red Cross," is an appositive: the name comes
@@ -426,7 +428,9 @@ def after_attribution(after: str) -> Mention | None:
             return Mention("unnamed", who, tight=True)  # "dijo el abogado de Juan Pérez": his lawyer speaks
         name = leading_name(who) or leading_name(second.split(",")[0])
         at = who.find(name) if name else -1
-        if at >= 0 and (_JOINT_SPEAKER_RE.match(who, at + len(name)) or _JOINT_BEFORE_RE.search(who[:at])):
+        if at >= 0 and (
+            _JOINT_SPEAKER_RE.match(who, at + len(name)) or _JOINT_BEFORE_RE.search(who[:at]) or _JOINT_LIST_RE.match(second)
+        ):
             return Mention("unnamed", who, tight=True)  # "said Smith and Jones": two people's words
         if name:
             return Mention("name", name, tight=True)
@@ -460,6 +464,9 @@ def after_attribution(after: str) -> Mention | None:
 # "said Smith and Jones", "dijo Ruiz y Gómez": a second name after the speaker's.
 _JOINT_SPEAKER_RE = re.compile(r"\s+(?:and|&|y|et|und|e|en)\s+(?:(?-i:[A-ZÀ-ÖØ-Þ])|(?:his|her|their|su|sa|son|sein|seine|ihr|ihre|seu|sua|zijn|haar)\s)")
 _JOINT_BEFORE_RE = re.compile(r"(?:^|\s)(?:and|&|y|et|und|e|en)\s+$")
+# "said Smith, Jones and Lee", "said Smith, Jones, Lee and Brown": the rest of a list of names.
+_LIST_NAME = r"[A-ZÀ-ÖØ-Þ][\w’'.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w’'.-]*){0,2}"
+_JOINT_LIST_RE = re.compile(rf"\s*(?:{_LIST_NAME},\s+){{0,4}}{_LIST_NAME},?\s+(?:and|&|y|et|und|e|en)\s+[A-ZÀ-ÖØ-Þ]")
 
 
 # "el abogado de Juan Pérez", "un proche de Jean Dupont", "ein Sprecher von Hans Müller",
