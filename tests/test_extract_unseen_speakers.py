@@ -491,3 +491,22 @@ def test_a_surname_two_people_on_the_page_share_is_held_for_review_unless_one_ju
         language="en",
     )
     assert [q.speaker for q in quotes if q.text.startswith("It took")] == ["Mary Jones"]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["Mary Jones opened the bridge on Monday.", "\u201cWe waited a long time for this day,\u201d Mary Jones said.",
+         "Her husband, Peter Jones, was less sure about the cost.", f"\u201c{BRIDGE_QUOTE},\u201d Jones said."],
+        ["Mary Jones opened the bridge on Monday.", "\u201cWe waited a long time for this day,\u201d Mary Jones said.",
+         f"Her husband, Peter Jones, was less sure about the cost. \u201c{BRIDGE_QUOTE},\u201d Jones said."],
+    ],
+)
+def test_a_shared_surname_after_the_other_one_is_named_is_held_for_review(paragraphs):
+    """(the Jones who last spoke in full got the words at 0.85, though her husband had been named since)"""
+    from distributor.extract.quotes import find_quotes
+
+    from distributor.quote_policy import CONFIDENCE_THRESHOLD
+
+    quotes = find_quotes(paragraphs, language="en")
+    assert [q.speaker is None or q.confidence < CONFIDENCE_THRESHOLD for q in quotes if q.text == BRIDGE_QUOTE] == [True]

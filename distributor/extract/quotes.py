@@ -683,7 +683,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
     people = Discourse(registry)
     read_upto = 0
     previous: _Raw | None = None
-    spoke_by_surname: dict[str, str] = {}  # the last full-named speaker of each surname
+    spoke_by_surname: dict[str, tuple[str, int]] = {}  # the last full-named speaker of each surname, and where
     by_para: dict[int, list[_Raw]] = {}
     for r in raws:
         by_para.setdefault(r.para, []).append(r)
@@ -792,7 +792,7 @@ def _attribute(raws: list[_Raw], paragraphs: list[str], registry: Registry) -> N
             r.speaker, r.speaker_is_full, r.unnamed = None, False, True
         if r.speaker and r.speaker_is_full:
             people.spoke(r.speaker, mention.text if mention.kind == "pronoun" else None)
-            spoke_by_surname[fold(r.speaker.split()[-1])] = r.speaker
+            spoke_by_surname[fold(r.speaker.split()[-1])] = (r.speaker, r.para)
         if not mention.tight and r.how in ("named", "surname"):
             r.how += " before"  # the attribution leads into the quote from its sentence
         previous = r
@@ -802,7 +802,7 @@ NAMESAKE_CONFIDENCE = 0.6  # below quote_policy's threshold: an editor checks wh
 
 
 def _one_of_namesakes(
-    surname: str, full: str, para: int, registry: Registry, spoke: dict[str, str]
+    surname: str, full: str, para: int, registry: Registry, spoke: dict[str, tuple[str, int]]
 ) -> tuple[str, bool]:
     """ "Jones said" when the page has named two Joneses (Mary and her husband Peter): the Jones
     who last spoke under a full name; else the last one named, as the registry has it, but
@@ -811,7 +811,9 @@ def _one_of_namesakes(
     if len(people) < 2:
         return full, False
     last = spoke.get(fold(surname))
-    return (last, False) if last in people else (full, True)
+    if last and last[0] in people and len(registry.namesakes(surname, last[1])) == len(people):
+        return last[0], False
+    return full, True  # (also when another of them was named after the last one spoke)
 
 
 _HONORIFIC_SAYS = {"Mr": "he", "Mrs": "she", "Ms": "she", "Miss": "she"}
