@@ -444,6 +444,31 @@ def test_a_name_written_to_or_beside_another_before_a_colon_is_not_the_speaker(l
     assert [q.speaker for q in quotes] == [None]
 
 
+@pytest.mark.parametrize(
+    "lang, intro, lead_in, quote",
+    [
+        ("en", "Peter Jones and Ann Smith opened the bridge on Monday.", "Peter Jones on Ann Smith:",
+         "\u201cThis bridge is going to change the life of the whole city.\u201d"),
+        ("en", "Peter Jones and Ann Smith opened the bridge on Monday.", "Jones versus Smith:",
+         "\u201cThis bridge is going to change the life of the whole city.\u201d"),
+        ("de", "Peter Jones und Anna Schmidt eröffneten am Montag die Brücke.", "Peter Jones über Anna Schmidt:",
+         "„Diese Brücke wird das Leben der ganzen Stadt verändern“."),
+        ("fr", "Pierre Martin et Anne Dubois ont inauguré le pont lundi.", "Pierre Martin sur Anne Dubois :",
+         "« Ce pont va changer la vie de toute la ville »."),
+        ("es", "Pedro Gómez y Ana Ruiz inauguraron el puente el lunes.", "Pedro Gómez sobre Ana Ruiz:",
+         "“Este puente va a cambiar la vida de toda la ciudad”."),
+        ("it", "Paolo Conti e Anna Ricci hanno inaugurato il ponte lunedì.", "Paolo Conti su Anna Ricci:",
+         "«Questo ponte cambierà la vita di tutta la città»."),
+        ("nl", "Piet Jansen en Anna Bakker openden maandag de brug.", "Piet Jansen over Anna Bakker:",
+         "„Deze brug gaat het leven van de hele stad veranderen”."),
+    ],
+)
+def test_the_one_a_colon_label_is_about_is_not_the_speaker(lang, intro, lead_in, quote):
+    """("Jones on Smith:" is what Jones says of Smith: Smith got the words at 0.82-0.92)"""
+    quotes = find_quotes([intro, f"{lead_in} {quote}"], language=lang)
+    assert [q.speaker for q in quotes] in ([None], [intro.split(" ")[0] + " " + intro.split(" ")[1]])
+
+
 @pytest.mark.parametrize("lang, lead_in, speaker", [("nl", "Burgemeester Anna Bakker:", "Anna Bakker")])
 def test_a_name_alone_before_a_colon_still_speaks(lang, lead_in, speaker):
     quotes = find_quotes(["Piet Jansen en Anna Bakker openden maandag de brug.",

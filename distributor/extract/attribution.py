@@ -225,8 +225,12 @@ def subject_of(phrase: str) -> Mention | None:
     return Mention("unnamed", phrase)
 
 
-# "in a letter to Ann Smith:", "Tom Jones and Ann Smith:" (not "from", "by": "Jones heard from Smith:").
-_ADDRESSEE_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|about|para|pour|für|per|aan|an|à|ad|al|ao|naar|und|en|et|e|y)\s+$")
+# "in a letter to Ann Smith:", "Tom Jones and Ann Smith:" (not "from", "by": "Jones heard from Smith:"),
+# "Smith on Jones:", "Müller über Schmidt:", "Smith vs. Jones:" (what one says of the other).
+_ADDRESSEE_RE = re.compile(
+    r"(?:^|\s)(?:for|of|to|and|&|with|about|para|pour|für|per|aan|an|à|ad|al|ao|naar|und|en|et|e|y"
+    r"|on|vs\.?|versus|v\.|against|über|gegen|sur|contre|sobre|contra|su|contro|over|tegen)\s+$"
+)
 _NAME_AS_OBJECT_RE = re.compile(r"(?:^|\s)(?:for|of|to|and|&|with|from|para|pour|für|per)\s+$")  # (not "de", "von": particles)
 
 
