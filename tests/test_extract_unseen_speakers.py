@@ -510,3 +510,22 @@ def test_a_shared_surname_after_the_other_one_is_named_is_held_for_review(paragr
 
     quotes = find_quotes(paragraphs, language="en")
     assert [q.speaker is None or q.confidence < CONFIDENCE_THRESHOLD for q in quotes if q.text == BRIDGE_QUOTE] == [True]
+
+
+@pytest.mark.parametrize("lead_in", ["Jones and his wife:", "Jones and colleagues:", "Jones & co:"])
+def test_a_colon_label_naming_more_than_one_person_is_no_ones(lead_in):
+    """(no name ended the label, so the sentence's subject, Jones, got the words at 0.8)"""
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == [None]
+
+
+@pytest.mark.parametrize("lead_in", ["Jones, the council leader:", "Jones on the bridge:"])
+def test_a_colon_label_naming_one_person_still_speaks(lead_in):
+    from distributor.extract.quotes import find_quotes
+
+    intro = "John Smith, the mayor, and Peter Jones, the council leader, opened the bridge on Monday."
+    quotes = find_quotes([intro, f"{lead_in} \u201c{BRIDGE_QUOTE}.\u201d"], language="en")
+    assert [q.speaker for q in quotes if q.text.rstrip(".") == BRIDGE_QUOTE] == ["Peter Jones"]

@@ -563,6 +563,7 @@ def _heard_until(sentence: str) -> int:
     return end
 
 
+_LABEL_CONJUNCTION_RE = re.compile(r"\s(?:and|&|y|et|und|e|en)\s")
 _RELATIVE_END_RE = re.compile(r"\b(?:that|which)\s*$")
 
 
@@ -587,6 +588,8 @@ def before_attribution(before: str) -> Mention | None:
             return None  # "Tom Jones, in a letter to Ann Smith:": whoever writes, not the one written to
         if name:
             return Mention("name", name, tight=True)
+        if _LABEL_CONJUNCTION_RE.search(m.group("who")):
+            return None  # "Smith and her husband:", "Smith and colleagues:": more than one person's words
     verbs = list(current().any_verb_re.finditer(sentence))
     if not verbs:
         m = current().according_re.search(sentence)
