@@ -474,3 +474,23 @@ def test_a_name_alone_before_a_colon_still_speaks(lang, lead_in, speaker):
     quotes = find_quotes(["Piet Jansen en Anna Bakker openden maandag de brug.",
                           f"{lead_in} „Deze brug gaat het leven van de hele stad veranderen”."], language=lang)
     assert [q.speaker for q in quotes] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "lang, intro, paragraph",
+    [
+        ("de", "Hans Müller eröffnete am Montag die Brücke.", "„Diese Brücke wird das Leben der ganzen Stadt verändern“, sagte Frau Müller."),
+        ("es", "Juan García inauguró el puente el lunes.", "“Este puente va a cambiar la vida de toda la ciudad”, dijo la señora García."),
+        ("nl", "Peter Bakker opende maandag de brug.", "„Deze brug gaat het leven van de hele stad veranderen”, zei mevrouw Bakker."),
+    ],
+)
+def test_a_womans_honorific_before_a_mans_surname_is_not_him_in_other_languages(lang, intro, paragraph):
+    """(the honorific was read in English only: "sagte Frau Müller" gave Hans Müller 0.82)"""
+    quotes = find_quotes([intro, paragraph], language=lang)
+    assert [q.speaker for q in quotes] == [None]
+
+
+def test_a_womans_honorific_before_her_own_surname_still_speaks():
+    quotes = find_quotes(["Anna Müller eröffnete am Montag die Brücke.",
+                          "„Diese Brücke wird das Leben der ganzen Stadt verändern“, sagte Frau Müller."], language="de")
+    assert [q.speaker for q in quotes] == ["Anna Müller"]

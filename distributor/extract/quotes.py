@@ -816,22 +816,41 @@ def _one_of_namesakes(
     return full, True  # (also when another of them was named after the last one spoke)
 
 
-_HONORIFIC_SAYS = {"Mr": "he", "Mrs": "she", "Ms": "she", "Miss": "she"}
+# The pronoun each language's honorifics stand for ("Frau Müller" is a woman, "M. Dupont" a man).
+_HONORIFIC_SAYS = {
+    "en": {"Mr": "he", "Mrs": "she", "Ms": "she", "Miss": "she"},
+    "de": {"Herr": "he", "Herrn": "he", "Frau": "she"},
+    "fr": {"M": "he", "Monsieur": "he", "Mme": "she", "Madame": "she", "Mlle": "she", "Mademoiselle": "she"},
+    "es": {"señor": "he", "Sr": "he", "señora": "she", "Sra": "she", "señorita": "she", "Srta": "she"},
+    "pt": {"senhor": "he", "Sr": "he", "senhora": "she", "Sra": "she"},
+    "it": {"signor": "he", "signore": "he", "Sig": "he", "signora": "she", "Sig.ra": "she"},
+    "nl": {"meneer": "he", "heer": "he", "dhr": "he", "mevrouw": "she", "mevr": "she", "mw": "she"},
+}
+_HONORIFIC_RES = {
+    # (English honorifics are capitalised: "fans will miss Jones" is no "Miss Jones")
+    code: re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(table, key=len, reverse=True))) + r")\.?\s+",
+                     0 if code == "en" else re.IGNORECASE)
+    for code, table in _HONORIFIC_SAYS.items()
+}
 
 
 def _honorific_disagrees(name: str, full: str, r: _Raw, registry: Registry) -> bool:
-    """Whether the attribution calls a bare surname "Ms."/"Mrs." and the person it resolves to
-    is a man, or "Mr." and a woman (a couple or a family shares the surname). English only."""
-    if " " in name or current().code != "en":
+    """Whether the attribution calls a bare surname "Ms."/"Mrs." ("Frau", "Mme", "señora" …)
+    and the person it resolves to is a man, or "Mr." ("Herr", "M.", "señor" …) and a woman
+    (a couple or a family shares the surname)."""
+    table = _HONORIFIC_SAYS.get(current().code)
+    if " " in name or table is None:
         return False
     near = r.after[:80] + " " + r.before[-120:]
     if name not in near:
         return False
-    m = re.search(r"\b(Mrs|Mr|Ms|Miss)\.?\s+" + re.escape(name) + r"\b", near)
+    honorific = _HONORIFIC_RES[current().code]
+    m = re.search(honorific.pattern + re.escape(name) + r"\b", near, honorific.flags)
     if not m:
         return False
+    says = next((v for k, v in table.items() if k.lower() == m.group(1).lower()), None)
     known = registry.pronoun_of(full) or given_name_pronoun(full)
-    return known is not None and known != _HONORIFIC_SAYS[m.group(1)]
+    return known is not None and says is not None and known != says
 
 
 # "Dr. Feel, an Evolution user, wrote": the name is a forum handle (read only for one-word speakers).
