@@ -69,6 +69,17 @@ def test_a_srcset_of_200000_candidates_is_read_without_a_scan_of_all_of_them():
     assert result.image is not None and result.image.url.startswith("https://ledger.example/i/")
 
 
+def test_thousands_of_namesakes_each_keep_their_own_words():
+    result = extract(shapes.many_namesakes())
+    assert result.title == "Harbour wall approved"
+    quote = result.pull_quote
+    assert quote is not None
+    if quote.text.startswith("The ferry 0 "):
+        assert quote.speaker == "Adam Bando Jones"
+    else:
+        assert quote.text.startswith(QUOTE) and quote.speaker == "Jonah Petrakis"
+
+
 @pytest.mark.parametrize("build", [shapes.many_short_quotes, shapes.unclosed_quote_marks], ids=lambda b: b.__name__)
 def test_pages_of_quote_marks_finish_or_are_given_up_with_a_clear_error(build):
     try:

@@ -403,6 +403,9 @@ def _initials_and_a_title(name: str) -> bool:
 
 
 _NAMESAKES_READ = 32  # people with one surname a page introduces, at most, before it is a list
+# People kept per surname: each new one is compared with those already kept, so a page
+# naming thousands of Joneses would make learning quadratic; no article introduces this many.
+_NAMESAKES_KEPT = 256
 _GENITIVE_ROLE_LANGS = ("de", "nl")
 # "Ursula von der Leyen": her surname follows "der", and is still no common noun.
 _VON_DER_RE = re.compile(rf"^[{UPPER}][\w-]+ (?:von|van) de[rn]? [{UPPER}][\w-]+$")
@@ -992,7 +995,7 @@ class Registry:
         if key:
             entries = self._by_surname.setdefault(key, [])
             # "Van Dijk" after "Pieter Van Dijk" is a short mention, not a new person.
-            if not any(known.endswith(name) for _, known in entries):
+            if len(entries) < _NAMESAKES_KEPT and not any(known.endswith(name) for _, known in entries):
                 entries.append((para, name))
 
     def _trim_places(self, name: str) -> str:

@@ -181,6 +181,18 @@ def many_caption_parts(count: int = 15_000) -> bytes:
     return (HEAD + ARTICLE + figures + TAIL).encode()
 
 
+def many_namesakes(count: int = 8_000) -> bytes:
+    """Thousands of different people sharing one surname, each quoted: every new name is
+    compared with the namesakes already met, which must not grow with their square."""
+    firsts = ("Adam", "Brian", "Carl", "David", "Edward", "Frank", "George", "Henry", "Ian", "Kevin")
+    quotes = "".join(
+        f"<p>\u201cThe ferry {i} is late again this morning,\u201d said {firsts[i % 10]} "
+        f"{chr(65 + i // 10 % 26)}{chr(97 + i // 260 % 26)}ndo Jones, a resident.</p>"
+        for i in range(count)
+    )
+    return (HEAD + ARTICLE + "<article>" + quotes + "</article>" + TAIL).encode()
+
+
 SHAPES = {
     "100k nested divs": nested_divs,
     "100k unclosed nested divs": unclosed_nested_divs,
@@ -208,4 +220,5 @@ SHAPES = {
     "200k abbreviations": abbreviations,
     "500k apostrophes": apostrophe_runs,
     "15k figures with caption parts": many_caption_parts,
+    "8k namesakes quoted": many_namesakes,
 }
