@@ -163,6 +163,12 @@ _APOSTROPHES = regex.compile(r"(?<=[^\W_]|\p{M})['’ʼ](?=[^\W_])")
 _SYMBOL_IN_WORD = regex.compile(r"(?:[^\W_]|\p{M})[\p{S}#@]|[\p{S}#@](?:[^\W_])")
 
 
+# A tag of ASCII letters, digits, spaces and hyphens only (most tags): the rules below
+# then come down to splitting at the spaces and hyphens, read without the regex engine
+# (composing counts a post's hashtags for every article).
+_PLAIN_TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -")
+
+
 def hashtag(tag: str) -> str:
     """'climate change' -> '#ClimateChange'; 'हिन्दी' -> '#हिन्दी'; '' when nothing usable is left.
 
@@ -172,6 +178,9 @@ def hashtag(tag: str) -> str:
     """
     if not tag:
         return ""
+    if isinstance(tag, str) and _PLAIN_TAG_CHARS.issuperset(tag):
+        joined = "".join(word[0].upper() + word[1:] for word in tag.replace("-", " ").split())
+        return "#" + joined if joined and not joined.isdigit() else ""
     text = unicodedata.normalize("NFC", str(tag))
     if _SYMBOL_IN_WORD.search(text):
         return ""

@@ -85,8 +85,13 @@ def collapse(text: str | None) -> str:
 
 
 def node_text(node: LexborNode) -> str:
-    """Visible text of an element with inline tags flattened (comments are skipped)."""
-    return collapse(node.text(deep=True, separator=""))
+    """Visible text of an element with inline tags flattened (comments are skipped).
+
+    (text_lexbor() is node.text(deep=True, separator=""): the DOM's textContent, every
+    descendant text node joined, in one lexbor call instead of a walk that calls back
+    into Python for each text node; it runs for every paragraph and link.)
+    """
+    return collapse(node.text_lexbor())
 
 
 @dataclass
@@ -165,7 +170,7 @@ class _ChromeCache:
         """A "widget"/"rail"/"paywall" box holding most of the page's prose is the story's column."""
         if self._prose_chars < 400 or not _only_weak_chrome(node):
             return False
-        text = len(node.text(deep=True, separator=""))
+        text = len(node.text_lexbor())
         if text < 0.5 * self._prose_chars:
             return False
         return _link_text_length(node) < 0.5 * text
@@ -204,7 +209,7 @@ def _loose_text(div: LexborNode) -> list[str]:
     parts: list[str] = []
     for child in div.iter(include_text=True):
         if child.tag in _INLINE_TAGS:
-            parts.append(child.text(deep=True, separator="") if child.tag != "-text" else (child.text_content or ""))
+            parts.append(child.text_lexbor() if child.tag != "-text" else (child.text_content or ""))
             continue
         _end_paragraph(parts, paragraphs)  # <br> or a block element ends the paragraph
         parts = []
@@ -232,8 +237,8 @@ def _link_text_length(node: LexborNode, links: list[LexborNode] | None = None) -
     """Characters of link text in `node` (its <a> elements, when the caller has them)."""
     links = node.css("a") if links is None else links
     if len(links) > _MAX_LINKS:
-        return len(node.text(deep=True, separator=""))  # a list of links, however it is marked up
-    return sum(len(collapse(a.text(deep=True, separator=""))) for a in links)
+        return len(node.text_lexbor())  # a list of links, however it is marked up
+    return sum(len(collapse(a.text_lexbor())) for a in links)
 
 
 def _is_pullquote(node: LexborNode) -> bool:

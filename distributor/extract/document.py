@@ -288,10 +288,13 @@ def parse(content: bytes | str, *, url: str | None = None, content_type: str | N
     scripts = tree.tags("script")
     json_ld = _json_ld(tree, scripts)
     # Scripts and styles are never article text; drop them once so later scans skip them
-    # (tree.strip_tags(["script", "style", "template"]), whose first pass is this one).
+    # (tree.strip_tags(["script", "style", "template"]), whose passes are css() walks: the
+    # tag lookup finds the same elements in the same order for less).
     for script in scripts:
         script.decompose(recursive=False)
-    tree.strip_tags(["style", "template"])
+    for name in ("style", "template"):
+        for element in tree.tags(name):
+            element.decompose(recursive=False)
     return Document(tree=tree, url=url, json_ld=json_ld)
 
 

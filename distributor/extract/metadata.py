@@ -384,13 +384,20 @@ def tags(head: Head) -> list[str]:
     return list(seen.values())
 
 
+# (compiled once, and the match spliced by hand: re.sub with a template costs a call to
+# re's Python-level template expansion for each of a page's dates)
+_COMPACT_OFFSET_RE = re.compile(r"([+-]\d\d)(\d\d)$")
+
+
 def iso_datetime(value: str | None) -> str | None:
     """ISO 8601 from the date forms pages use (ISO variants, RFC 822); None when unreadable."""
     if not value:
         return None
     value = value.strip()
     candidate = value.replace("Z", "+00:00") if value.endswith("Z") else value
-    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)  # +0100 -> +01:00
+    offset = _COMPACT_OFFSET_RE.search(candidate)  # +0100 -> +01:00
+    if offset:
+        candidate = f"{candidate[: offset.start()]}{offset[1]}:{offset[2]}"
     try:
         return datetime.fromisoformat(candidate).isoformat()
     except ValueError:
