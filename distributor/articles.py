@@ -474,7 +474,13 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime,
         article = article_by_link(session, pushed.url)
         if article is not None and breaking_matches(hook.breaking, section=pushed.section, tags=pushed.tags,
                                                     fields=pushed.fields):
-            article.breaking = True
+            # breaking moves posts (no gap, first in line): a limited hook marks only stories of its own accounts
+            others = out_of_reach(session, hook, article, settings)
+            if others:
+                log.warning("webhook %s: not marking %s breaking: it is posted by accounts the hook does not serve "
+                            "(%s)", hook.name, article.url, ", ".join(others))
+            else:
+                article.breaking = True
         return PushOutcome("created" if added else "known", article.id if article else None)
     if article is None:
         return PushOutcome("known")
