@@ -792,7 +792,7 @@ def users_remove(email: str) -> None:
 
 @users_app.command("passwd")
 def users_passwd(email: str) -> None:
-    """Set a user's password (read from standard input); every web session of theirs ends."""
+    """Set a user's password (read from standard input); every web session of theirs ends, every API token is revoked."""
     from distributor import users
     from distributor.db import session_scope
 
@@ -801,7 +801,8 @@ def users_passwd(email: str) -> None:
     password = _read_password()
     with session_scope(state.engine) as session:
         users.set_password(session, email, password, actor="cli")
-    out.print(f"password of {users.normalise_email(email)} changed; their web sessions ended", markup=False)
+    out.print(f"password of {users.normalise_email(email)} changed; their web sessions ended and their API tokens "
+              "were revoked (new ones: distributor tokens create EMAIL)", markup=False)
 
 
 @tokens_app.command("create")
