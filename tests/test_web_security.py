@@ -203,7 +203,7 @@ def test_session_cookie_flags(app):
     client = TestClient(app)
     cookie = client.get("/login").headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    secure = TestClient(app, base_url="https://desk.example").get("/login").headers["set-cookie"]
+    secure = TestClient(app, base_url="https://testserver").get("/login").headers["set-cookie"]
     assert "Secure" in secure and "HttpOnly" in secure
 
 
