@@ -583,10 +583,14 @@ from distributor.models import BREAKING_PRIORITY  # noqa: E402 - a breaking stor
 
 
 def source_rules(settings: Settings, session: Session, article: Article) -> list:
-    """The breaking-news rules of every configured feed and webhook that lists the article."""
+    """The breaking-news rules of every configured feed and webhook that lists the article.
+
+    A webhook limited to some accounts brings its rule only to stories of its own accounts: any
+    hook can list a story by pushing its URL, and breaking moves every account's posts of it."""
     urls, _ = listing_feeds(session, article)
     rules = [f.breaking for f in settings.feeds if f.url in urls and f.breaking]
-    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking]
+    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking
+                    and not out_of_reach(session, h, article, settings)]
 
 
 def judge_breaking(settings: Settings, session: Session, article: Article, extracted: Extracted) -> None:
