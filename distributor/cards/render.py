@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
+from PIL.JpegImagePlugin import JpegImageFile
 
 from distributor.cards import fonts
 from distributor.cards.layout import DoesNotFit, fit_text, truncate_words
@@ -287,7 +288,7 @@ def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
     """
     try:
         image = Image.open(io.BytesIO(content), formats=PHOTO_FORMATS)
-        if image.format == "JPEG" and not _jpeg_is_tame(image, content):
+        if isinstance(image, JpegImageFile) and not _jpeg_is_tame(image, content):  # MPO (a camera's) too
             return None
         image.draft("RGB", (size[0], size[1]))
         # The size is read from the header: refuse before decoding what a few hundred KB of PNG
