@@ -474,7 +474,13 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime,
         article = article_by_link(session, pushed.url)
         if article is not None and breaking_matches(hook.breaking, section=pushed.section, tags=pushed.tags,
                                                     fields=pushed.fields):
-            article.breaking = True
+            # breaking moves posts (no gap, first in line): a limited hook marks only stories of its own accounts
+            others = out_of_reach(session, hook, article, settings)
+            if others:
+                log.warning("webhook %s: not marking %s breaking: it is posted by accounts the hook does not serve "
+                            "(%s)", hook.name, article.url, ", ".join(others))
+            else:
+                article.breaking = True
         return PushOutcome("created" if added else "known", article.id if article else None)
     if article is None:
         return PushOutcome("known")
@@ -577,10 +583,14 @@ from distributor.models import BREAKING_PRIORITY  # noqa: E402 - a breaking stor
 
 
 def source_rules(settings: Settings, session: Session, article: Article) -> list:
-    """The breaking-news rules of every configured feed and webhook that lists the article."""
+    """The breaking-news rules of every configured feed and webhook that lists the article.
+
+    A webhook limited to some accounts brings its rule only to stories of its own accounts: any
+    hook can list a story by pushing its URL, and breaking moves every account's posts of it."""
     urls, _ = listing_feeds(session, article)
     rules = [f.breaking for f in settings.feeds if f.url in urls and f.breaking]
-    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking]
+    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking
+                    and not out_of_reach(session, h, article, settings)]
 
 
 def judge_breaking(settings: Settings, session: Session, article: Article, extracted: Extracted) -> None:
