@@ -23,7 +23,7 @@ from distributor.config import AccountSettings, Settings
 from distributor.extract.model import Extracted
 from distributor.models import Article, ArticleState, Feed, FeedEntry
 from distributor.sources import FeedItem, normalise_url
-from distributor.sources.items import earlier_forms
+from distributor.sources.items import earlier_forms, other_spellings
 
 log = logging.getLogger(__name__)
 
@@ -275,12 +275,13 @@ def _add_article(session: Session, article: Article) -> tuple[Article, bool]:
 
 def article_by_link(session: Session, link: str) -> Article | None:
     """The article a link names: under today's normalised form, else under an earlier rule's
-    (``earlier_forms``: rows stored before the tracking list grew keep their key)."""
+    (``earlier_forms``: rows stored before the tracking list grew keep their key), else under
+    another spelling of it (``other_spellings``: http/https, a trailing slash)."""
     url = normalise_url(link)
     article = session.exec(select(Article).where(Article.url == url)).first()
-    forms = earlier_forms(link)
+    forms = earlier_forms(link) + other_spellings(url)
     if article is None and forms:
-        article = session.exec(select(Article).where(col(Article.url).in_(forms))).first()
+        article = session.exec(select(Article).where(col(Article.url).in_(forms)).order_by(Article.id)).first()
     return article
 
 
@@ -319,7 +320,9 @@ def record_items(
     for item in publication_order(items):
         if not item.link:
             continue
-        keys = [item.key, *earlier_forms(item.link)]  # an entry stored under an earlier rule is this item
+        # an entry stored under an earlier rule, or under another spelling of the link (http/https,
+        # a trailing slash), is this item
+        keys = [item.key, *earlier_forms(item.link), *other_spellings(item.key)]
         if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, col(FeedEntry.key).in_(keys))).first():
             continue
         url = normalise_url(item.link)

@@ -24,7 +24,7 @@ from functools import cached_property
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from distributor import links, posts, quote_policy, subscriptions
 from distributor.articles import (
@@ -60,6 +60,7 @@ from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, 
 from distributor.runtime import Runtime, new_worker_id  # noqa: F401 - re-exported for the entry points
 from distributor.posts import EmptyPost
 from distributor.sources import FeedItem, normalise_url, poll_feed
+from distributor.sources.items import other_spellings
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +364,9 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
         article = session.get(Article, article_id)
         story = story_url(extracted, article.url, page.url, canonical_sites_for(runtime.settings, session, article))
         seen = with_fallbacks(extracted, article, story)
-        other = session.exec(select(Article).where(Article.canonical_url == story, Article.id != article_id)).first()
+        other = session.exec(select(Article).where(  # the story under its URL or another spelling (http/https, a slash)
+            col(Article.canonical_url).in_([story, *other_spellings(story)]), Article.id != article_id)
+            .order_by(Article.id)).first()
         if other is not None:
             article.state, article.duplicate_of = ArticleState.duplicate, other.id
             article.error = f"same canonical URL as article {other.id}"
