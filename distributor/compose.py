@@ -18,6 +18,7 @@ account's post instead of stalling the cycle for every account.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,28 +235,46 @@ class Composer:
             text=text,
             link=context["link"],
             image_url=image.url if image else None,
-            image_alt=image.alt if image else None,
+            image_alt=context["image_alt"],
             length=text_length(account.platform, text),
             template=template_name,
         )
 
 
+# An entity that is still text after the page or feed was decoded: &amp;amp; &amp;#8217; (bounded, linear)
+_LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def without_leftover_entities(text: str | None) -> str | None:
+    """``text`` with the HTML entities a CMS escaped twice decoded once more.
+
+    WordPress and many CMSs escape titles twice (``Fish &amp;amp; chips``,
+    ``&amp;#8217;``): decoded once as the page or feed says, the post would read
+    "Fish &amp; chips" and "&#8217;". A post is plain text, where an entity is never
+    meant; only complete, known entities are decoded (``AT&T``, ``R&D;`` stay).
+    """
+    if not text or "&" not in text:
+        return text
+    return _LEFTOVER_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+
+
 def template_context(article: Extracted, account: AccountSettings) -> dict[str, Any]:
-    """What a template sees (documented in the README)."""
+    """What a template sees (documented in the README); entities escaped twice decoded."""
     quote = article.pull_quote
+    decoded = without_leftover_entities
     return {
-        "title": article.title or "",
+        "title": decoded(article.title) or "",
         # the post's link: the account's utm parameters on it (links.py); the article keeps its canonical URL
         "link": account_link(article.canonical_url or article.source, account, article.section),
-        "quote": quote.text if quote and quote.speaker else None,
-        "speaker": quote.speaker if quote else None,
-        "description": article.description,
+        "quote": decoded(quote.text) if quote and quote.speaker else None,
+        "speaker": decoded(quote.speaker) if quote else None,
+        "description": decoded(article.description),
         "section": article.section,
         "tags": list(article.tags),
         "hashtags": [tagged for tagged in map(hashtag, article.tags) if tagged],  # (each tag read once)
         "image_url": article.image.url if article.image else None,
-        "image_alt": article.image.alt if article.image else None,
-        "site_name": article.site_name,
+        "image_alt": decoded(article.image.alt) if article.image else None,
+        "site_name": decoded(article.site_name),
         "published_at": article.published_at,
         "account": account.name,
         "platform": account.platform,
@@ -280,7 +299,7 @@ def quote_candidates(article: Extracted) -> list[tuple[str, str]]:
 def with_whole_quote(render, context, candidates, platform: str, limit: int) -> dict[str, Any]:
     """Prefer a whole quote that fits over trimming the best one: editors do not cut quotes."""
     for text, speaker in candidates:
-        trial = dict(context, quote=text, speaker=speaker)
+        trial = dict(context, quote=without_leftover_entities(text), speaker=without_leftover_entities(speaker))
         if fits(platform, render(trial), limit):
             return trial
     return context
