@@ -185,21 +185,40 @@ class Composer:
             directory = Path(settings.config_dir) / settings.templates_dir
         return cls(directory)
 
-    def check_templates(self, accounts: list[AccountSettings]) -> None:
-        """Start-up check: every account's template exists and parses; all problems named at once.
+    def check_templates(self, accounts: list[AccountSettings], settings: Settings | None = None) -> None:
+        """Start-up check: every account's template, and every breaking rule's template for the
+        accounts of its feed or webhook (``settings``), exists, parses and composes a sample story,
+        with and without its optional parts; all problems named at once.
 
-        Without it a typo in a template is found story by story, each one quietly
-        skipped for that account, instead of once when the service starts.
+        Without it a typo in a template, an undefined name (``{{ titel }}``) or a filter that
+        fails on a story without a quote is found story by story, each one quietly skipped for
+        that account (a breaking template: at the moment a story breaks), instead of once
+        when the service starts.
         """
+        checks = [(f"account {a.name!r}", a) for a in accounts]
+        for source, label in ([(f, f"feed {f.url}") for f in settings.feeds] +
+                              [(h, f"webhook {h.name!r}") for h in settings.webhooks]) if settings else ():
+            if source.breaking and source.breaking.template:
+                checks += [(f"account {a.name!r} (the breaking template of {label})",
+                            a.model_copy(update={"template": source.breaking.template}))
+                           for a in settings.feed_accounts(source)]
         problems = []
-        for account in accounts:
+        for who, account in checks:
             name = account.template or spec_for(account.platform).template
             try:
                 self.env.get_template(name)
             except jinja2.TemplateNotFound:
-                problems.append(f"account {account.name!r}: template {name!r} not found")
+                problems.append(f"{who}: template {name!r} not found")
+                continue
             except jinja2.TemplateSyntaxError as exc:
-                problems.append(f"account {account.name!r}: template {name!r} line {exc.lineno}: {exc.message}")
+                problems.append(f"{who}: template {name!r} line {exc.lineno}: {exc.message}")
+                continue
+            for story, sample in sample_stories():
+                try:
+                    self.compose(sample, account)
+                except ComposeError as exc:
+                    problems.append(f"{who}: {exc} (composing {story})")
+                    break
         if problems:
             raise ConfigError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
 
@@ -256,6 +275,25 @@ def without_leftover_entities(text: str | None) -> str | None:
     if not text or "&" not in text:
         return text
     return _LEFTOVER_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+
+
+def sample_stories() -> list[tuple[str, Extracted]]:
+    """What ``check_templates`` composes: a story with every part a template may use, and one
+    with only a headline and a link (no quote, image, section, tags, description, site or date),
+    as many real pages are."""
+    from distributor.extract.model import Extracted, Image, Quote
+
+    link = "https://news.example/2026/12/01/sample-story-for-the-template-check"
+    full = Extracted(
+        source=link, title="Council approves the harbour bridge after a long night", canonical_url=link,
+        image=Image("https://news.example/images/bridge.jpg", "The harbour at dawn"), section="Local",
+        tags=["Transport", "Harbour"], published_at="2026-12-01T07:30:00+00:00",
+        pull_quote=Quote("This bridge will change how the whole town gets to work", "Amara Okafor", 1.0, 1.0),
+        description="The vote was 7 to 2.", site_name="The Gazette")
+    bare = Extracted(source=link, title="Council approves the harbour bridge", canonical_url=link)
+    return [("a sample story", full),
+            ("a sample story with only a headline and a link: no quote, image, section, tags, "
+             "description, site name or date", bare)]
 
 
 def template_context(article: Extracted, account: AccountSettings) -> dict[str, Any]:

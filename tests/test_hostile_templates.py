@@ -47,7 +47,13 @@ def test_a_hostile_template_fails_its_own_account_and_the_others_post(make_runti
         assert name in article.skipped_accounts["hostile"]
 
 
-@pytest.mark.parametrize("text, said", [("{{ title }", "line 1: unexpected '}'"), (None, "not found")])
+@pytest.mark.parametrize("text, said", [
+    ("{{ title }", "line 1: unexpected '}'"),
+    (None, "not found"),
+    ("{{ titel }} {{ link }}", "'titel' is undefined (composing a sample story)"),  # parses; fails on every story
+    ("{{ title }} {{ quote[:60] }} {{ link }}", "without_quote"),  # fails on every story without a quote
+    ("{{ title }} {{ 1 / 0 }}", "ZeroDivisionError"),
+])
 def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_path, database_url, text, said):
     if text is not None:
         (tmp_path / "mine.j2").write_text(text, encoding="utf-8")
@@ -62,7 +68,29 @@ def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_pat
     result = cli("run", "--once", config=config)
     assert result.returncode == 1, result.stdout
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    said = "only a headline and a link: no quote" if said == "without_quote" else said
     assert "'desk'" in result.stderr and "mine.j2" in result.stderr and said in result.stderr
+
+
+def test_a_breaking_template_that_is_missing_or_broken_is_refused_when_the_service_starts(tmp_path, database_url):
+    """A feed's breaking-news template is used only when a story breaks: the worst moment to find its typo."""
+    (tmp_path / "breaking.j2").write_text("BREAKING: {{ headline }} {{ link }}", encoding="utf-8")
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'templates_dir = "."\n[database]\nurl = "{database_url}"\n'
+        '[[feeds]]\nurl = "https://news.example/feed"\naccounts = ["desk"]\n'
+        'breaking = { sections = ["Breaking"], template = "breaking.j2" }\n'
+        '[[webhooks]]\nname = "cms"\nbreaking = { field = "breaking", template = "gone.j2" }\n'
+        '[[accounts]]\nname = "desk"\nplatform = "dryrun"\n',
+        encoding="utf-8",
+    )
+    assert cli("db", "upgrade", config=config).returncode == 0
+    result = cli("run", "--once", config=config, env={"DISTRIBUTOR_WEBHOOK_CMS_SECRET": "s" * 32})
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "breaking template of feed https://news.example/feed" in result.stderr
+    assert "'headline' is undefined" in result.stderr
+    assert "breaking template of webhook 'cms'" in result.stderr and "'gone.j2' not found" in result.stderr
 
 
 # Each builds (or, padded by a width or a count, would build) far more than any post. The sizes
