@@ -41,7 +41,9 @@ from distributor.errors import (AuthExpired, DistributorError, FetchError, HttpS
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
-from distributor.models import Article, ArticleState, Post, PostAction, PostState, utcnow
+from distributor.lengths import fits, text_limit
+from distributor.links import account_link
+from distributor.models import Article, ArticleState, Post, PostAction, PostEvent, PostState, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +238,8 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
             planned.append(f"{kind} post {post.id} on {post.account}")
         except IntegrityError:
             pass  # decided before (another worker, or the same change seen twice)
+    if not gone:
+        planned += _recompose_unsent(runtime, session, article, seen, now)
     what = "gone" if gone else "changed"
     then = f"; doing: {', '.join(planned)}" if planned else "; posts left as they are (policy alert)"
     if unreviewed:
@@ -245,6 +249,51 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
     if "article_changed" in runtime.settings.notify.events:
         notify.record_new(session, [notify.article_changed(article.id, line, what=reason)], now)
     log.warning("%s", line)
+
+
+def _recompose_unsent(runtime, session: Session, article: Article, seen: Extracted | None, now: datetime) -> list[str]:
+    """The story's automatic posts still queued, untouched by anyone and never tried, composed
+    again from the corrected story, so a paced post does not go out later with the old headline.
+
+    An editor's post, one an editor approved or edited, one waiting for approval, one with a
+    quote card for its picture, and one already tried (it may be live: its retry looks for the text it sent) are left as they are.
+    The text is swapped only while the post is still queued with the text that was read
+    (a dispatcher claiming it meanwhile wins).
+    """
+    if seen is None:
+        return []
+    done = []
+    queued = session.exec(select(Post).where(Post.article_id == article.id, Post.state == PostState.queued,
+                                             Post.attempts == 0, col(Post.created_by).in_((None, "system")))
+                          .order_by(col(Post.id))).all()
+    for post in queued:
+        actors = session.exec(select(PostEvent.actor).where(PostEvent.post_id == post.id)).all()
+        if any(actor != "system" and not actor.startswith("worker:") for actor in actors):
+            continue  # approved, edited or rescheduled by a person: their decision stands
+        try:
+            account = runtime.settings.account(post.account)
+        except DistributorError:
+            continue
+        if account.require_approval or account.image != "lead":
+            continue  # (a quote card is a picture of the old story: a new text alone would not match it)
+        text = _new_text(runtime, seen, account)
+        composed_link = account_link(seen.canonical_url or seen.source, account, seen.section)
+        if text is not None and post.link and composed_link and post.link != composed_link:
+            text = text.replace(composed_link, post.link)  # the post's tracked link (links.track) stays
+        if text is None or text == post.text or not fits(account.platform, text, text_limit(account)):
+            continue
+        old = post.text
+        swapped = session.execute(update(Post).where(Post.id == post.id, Post.state == PostState.queued,
+                                                     Post.attempts == 0, Post.text == old)
+                                  .values(text=text, updated_at=now))
+        if swapped.rowcount != 1:
+            continue
+        session.refresh(post)
+        posts.record(session, post, PostState.queued, PostState.queued,
+                     "composed again before it went out: the story changed", "system", at=now,
+                     changes={"text": [old, text]})
+        done.append(f"recompose queued post {post.id} on {post.account}")
+    return done
 
 
 def _latest_text(session: Session, post: Post) -> str:
