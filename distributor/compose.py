@@ -19,6 +19,7 @@ account's post instead of stalling the cycle for every account.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ if TYPE_CHECKING:  # the extractor package is heavy: `queue add --text` only cou
     from distributor.extract.model import Extracted
 
 __all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "text_limit", "trim_words"]
+
+log = logging.getLogger(__name__)
 
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
@@ -177,6 +180,10 @@ class Composer:
         # Jinja's own truncate cuts at ASCII spaces and inside emoji: these know every script
         self.env.filters["hashtag"] = hashtag
         self.env.filters["shorten"] = _shorten
+        # the version of each template posts are composed with ((name, platform) -> Template): a file
+        # edited while the service runs replaces it only once it composes the sample stories
+        self._in_use: dict[tuple[str, str], jinja2.Template] = {}
+        self._refused: set[tuple[str, str, str]] = set()  # (name, platform, problem) already logged
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Composer":
@@ -232,14 +239,45 @@ class Composer:
             timeout_error=lambda s: ComposeError(f"template {name!r} took longer than {s:g} s to render (a loop too long?)"),
         )
 
-    def _compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
-        template_name = account.template or spec_for(account.platform).template
+    def _template(self, template_name: str, account: AccountSettings) -> jinja2.Template:
+        """The template to compose with: the file as it is now, unless it was edited while the
+        service runs into a version that does not parse or compose the sample stories; then the
+        version in use before goes on posting, and the problem is logged once (run, and
+        ``distributor compose``, name it at once). Never a story lost to a half-saved edit.
+        """
+        key = (template_name, account.platform)
+        previous = self._in_use.get(key)
         try:
             template = self.env.get_template(template_name)
         except jinja2.TemplateNotFound as exc:
             raise ComposeError(f"template {template_name!r} for account {account.name!r} not found") from exc
         except jinja2.TemplateSyntaxError as exc:
-            raise ComposeError(f"template {template_name!r} line {exc.lineno}: {exc.message}") from exc
+            problem = f"template {template_name!r} line {exc.lineno}: {exc.message}"
+            if previous is None:
+                raise ComposeError(problem) from exc
+            return self._keep(previous, key, problem)
+        if template is previous:
+            return template
+        if previous is not None:  # edited since: it must compose the sample stories before it posts
+            for story, sample in sample_stories():
+                try:
+                    self._compose(sample, account, template)
+                except ComposeError as exc:
+                    return self._keep(previous, key, f"{exc} (composing {story})")
+        self._in_use[key] = template
+        return template
+
+    def _keep(self, previous: jinja2.Template, key: tuple[str, str], problem: str) -> jinja2.Template:
+        if (*key, problem) not in self._refused:
+            self._refused.add((*key, problem))
+            log.error("the edited %s template is not used, the version before it still is: %s", key[0], problem)
+        return previous
+
+    def _compose(self, article: Extracted, account: AccountSettings, template: jinja2.Template | None = None
+                 ) -> ComposedPost:
+        template_name = account.template or spec_for(account.platform).template
+        if template is None:
+            template = self._template(template_name, account)
         context = template_context(article, account)
         limit = text_limit(account)
         render = lambda ctx: _render(template, template_name, ctx)  # noqa: E731

@@ -189,3 +189,45 @@ def test_a_template_cannot_include_a_file_holding_the_services_secrets(tmp_path,
     assert "token-that-must-stay-secret" not in str(refused.value)
     post = Composer(templates).compose(article("Bridge reopens"), account("dryrun", template="parts.j2"))
     assert post.text.startswith("From the desk: Bridge reopens")  # an ordinary include still works
+
+
+@pytest.mark.parametrize("broken, said", [
+    ("NEW {{ title } {{ link }}", "line 1: unexpected '}'"),  # saved half-way through an edit
+    ("NEW {{ headline }} {{ link }}", "'headline' is undefined (composing a sample story)"),
+    ("NEW {{ title }} {{ quote[:60] }} {{ link }}", "only a headline and a link"),
+])
+def test_a_template_edited_badly_while_the_service_runs_does_not_cost_a_story(make_runtime, site, engine, tmp_path,
+                                                                              caplog, broken, said):
+    """Templates are read again when their file changes. A version that does not parse or compose the
+    sample stories is not used: the stories go out with the version before it, the log says why once, and
+    the next good version is used at once."""
+    import os
+
+    template = tmp_path / "mine.j2"
+    template.write_text("OLD {{ title }} {{ link }}", encoding="utf-8")
+    runtime = make_runtime([{"url": "/a"}], [{"name": "desk", "template": "mine.j2"}])
+    run_cycle(runtime)
+    stories = []
+
+    def publish(title: str, slug: str) -> None:
+        page(site, f"/{slug}", title)
+        stories.append({"link": site.url(f"/{slug}")})
+        site.pages["/a"] = feed(*reversed(stories))
+        run_cycle(runtime)
+
+    def save(text: str, seconds: int) -> None:
+        template.write_text(text, encoding="utf-8")
+        os.utime(template, (time.time() + seconds, time.time() + seconds))  # a new modification time
+
+    publish("Bridge reopens", "bridge")
+    save(broken, 10)
+    publish("Ferry returns", "ferry")
+    publish("Market moves", "market")
+    save("NEW {{ title }} {{ link }}", 20)
+    publish("Harbour opens", "harbour")
+    assert [text.split(" http")[0] for _, text, _ in sent(engine)] == [
+        "OLD Bridge reopens", "OLD Ferry returns", "OLD Market moves", "NEW Harbour opens"]
+    refused = [r.getMessage() for r in caplog.records if "the edited mine.j2 template is not used" in r.getMessage()]
+    assert len(refused) == 1 and said in refused[0], refused
+    with Session(engine) as session:
+        assert all(not a.skipped_accounts for a in session.exec(select(Article)))
