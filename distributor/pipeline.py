@@ -51,7 +51,8 @@ from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
 from distributor.dispatch import LeaseKeeper, RetryPolicy, dispatch_due, paced_past_max_delay
 from distributor.engagement import collect_due, progress_ticker
-from distributor.errors import DistributorError, ExtractError, FeedError, FetchError, FetchRefused, PageTooLarge
+from distributor.errors import (DistributorError, ExtractError, FeedError, FetchError, FetchRefused, HttpStatusError,
+                               PageTooLarge)
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
@@ -166,7 +167,9 @@ def _discover_one(runtime: Runtime, feed_settings: FeedSettings, now: datetime |
         report.failed += 1
         report.errors.append(f"{feed_settings.url}: {exc}")
         log.warning("feed %s: %s", feed_settings.url, exc)
-        _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc))
+        # an HTTP answer's own status (404, 500), not the one of the last poll that worked
+        _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc),
+                      status=exc.status if isinstance(exc, HttpStatusError) else None)
     return report
 
 
