@@ -79,11 +79,18 @@ def canonical_distrust(
     allowed |= {registrable_site(s.strip()) for s in extra_sites if s.strip()}
     if registrable_site(wanted_host) not in allowed:
         return f"the canonical URL is on another site ({wanted_host})"
-    ours, theirs = _segments(wanted.path), _segments(item.path)
-    if not ours and not wanted.query:
-        return "the canonical URL is the site's home page"
+    front = front_page(wanted, item)
+    return None if front is None else f"the canonical URL {front}"
+
+
+def front_page(url, story) -> str | None:
+    """"is the site's home page" or "looks like a section front" when ``url`` (a split URL) is one of
+    those rather than the page of the story at ``story``; None otherwise (see ``canonical_distrust``)."""
+    ours, theirs = _segments(url.path), _segments(story.path)
+    if not ours and not url.query:
+        return "is the site's home page"
     if len(ours) < len(theirs) and (theirs[: len(ours)] == ours or ours[-1:] != theirs[-1:]):
-        return "the canonical URL looks like a section front"
+        return "looks like a section front"
     return None
 
 

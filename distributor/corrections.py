@@ -25,13 +25,14 @@ import dataclasses
 import hashlib
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, mark_gone, record_changes,
+from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, front_page, mark_gone, record_changes,
                                   with_fallbacks)
 from distributor.db import session_scope
 from distributor.delivery import costs
@@ -44,6 +45,7 @@ from distributor.extract.model import Extracted
 from distributor.lengths import fits, text_limit
 from distributor.links import account_link
 from distributor.models import Article, ArticleState, Post, PostAction, PostEvent, PostState, utcnow
+from distributor.sources import normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,7 @@ def _claim(engine, article_id: int, now: datetime) -> bool:
 def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], report: CorrectionsReport) -> None:
     with Session(runtime.engine) as session:
         article = session.get(Article, article_id)
-        url, already_gone = article.url, article.gone_at is not None
+        url, canonical, already_gone = article.url, article.canonical_url, article.gone_at is not None
     if already_gone:  # the CMS said "unpublished": act on it, nothing to read
         with session_scope(runtime.engine) as session:
             article = session.get(Article, article_id)
@@ -181,6 +183,8 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         gone_reason = f"the page answers HTTP {exc.status}"
     except (FetchError, DistributorError) as exc:
         return _retry_later(runtime.engine, article_id, now, str(exc))
+    if gone_reason is None:
+        gone_reason = _redirected_to_a_front(url, canonical, page_url)
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
         first_sent = session.exec(select(func.min(Post.sent_at)).where(Post.article_id == article_id)).one()
@@ -200,6 +204,20 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         seen = with_fallbacks(extracted, article, article.canonical_url or page_url)
         line = "; ".join(f"{c['field']} was {c['before']!r}, now {c['after']!r}" for c in changes)
         _decide(runtime, session, article, seen, gone=False, reason=line, now=now)
+
+
+def _redirected_to_a_front(url: str, canonical: str | None, page_url: str) -> str | None:
+    """Why the story is gone when reading it now ends on the site's home page or a section front
+    (a CMS answering a pulled story with a redirect, a "soft 404"); None when it ends on the story.
+
+    That page's headline is not a correction of the story: taken for one, the posts would be
+    edited into the home page's headline.
+    """
+    ended = normalise_url(page_url)
+    if ended in {normalise_url(u) for u in (url, canonical) if u}:
+        return None
+    front = front_page(urlsplit(page_url), urlsplit(canonical or url))
+    return None if front is None else f"the page now redirects to {page_url}, which {front}"
 
 
 def _retry_later(engine, article_id: int, now: datetime, error: str) -> None:

@@ -366,3 +366,45 @@ def test_a_paced_post_still_queued_when_the_headline_changes_goes_out_with_the_n
         with Session(engine) as session:
             [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
             assert ("recompose queued post" in note.line) is not touched
+
+
+def redirect(site, path: str, to: str) -> None:
+    """From now on the site answers ``path`` with a 301 to ``to``."""
+    original = site.server.RequestHandlerClass.do_GET
+
+    def do_get(handler):
+        if handler.path != path:
+            return original(handler)
+        handler.send_response(301)
+        handler.send_header("Location", to)
+        handler.end_headers()
+        return None
+
+    site.server.RequestHandlerClass.do_GET = do_get
+
+
+@pytest.mark.parametrize("where", ["/", "/news/"], ids=["home-page", "section-front"])
+def test_a_story_whose_page_now_redirects_to_the_home_page_is_gone_not_retitled(world, sandbox, engine, where):
+    """Many CMSs answer a pulled story with a redirect to the home page or its section (a "soft 404"):
+    that page's headline is not the story's correction. The posts are deleted as for a 410 (the policy
+    says delete), never edited into the home page's headline."""
+    site, path, runtime = world
+    site.pages[where] = ("text/html; charset=utf-8", article_page("The Gazette: local news", site.url(where)))
+    redirect(site, path, site.url(where))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.gone == 1 and report.changed == 0
+    assert live(sandbox) == {} and edits(sandbox) == 0
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.title == "Ferry service to stop" and article.gone_at is not None
+        assert "redirects" in article.changes[-1]["after"] and site.url(where) in article.changes[-1]["after"]
+
+
+def test_a_story_whose_page_now_redirects_to_its_corrected_slug_is_a_correction(world, sandbox, engine):
+    site, path, runtime = world
+    moved = "/news/ferry-service-to-continue"
+    site.pages[moved] = ("text/html; charset=utf-8", article_page("Ferry service to continue", site.url(moved)))
+    redirect(site, path, site.url(moved))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.changed == 1 and report.gone == 0
+    assert "Ferry service to continue" in live(sandbox)["facebook"]["text"]
