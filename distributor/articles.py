@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
-from distributor.extract.model import Extracted
+from distributor.extract.model import Extracted, Image
 from distributor.models import Article, ArticleState, Feed, FeedEntry
 from distributor.sources import FeedItem, normalise_url
 from distributor.sources.items import earlier_forms, other_spellings
@@ -107,12 +107,17 @@ def story_url(extracted: Extracted, link: str, page_url: str, extra_sites: list[
 
 
 def with_fallbacks(extracted: Extracted, article: Article, story: str) -> Extracted:
-    """What templates see: the page's findings, the feed item's title and summary where
-    the page has none, and the story URL as the link (never an untrusted canonical)."""
+    """What templates see: the page's findings, the feed item's title, summary and image
+    (media:content, media:thumbnail, an image enclosure) where the page has none, and the
+    story URL as the link (never an untrusted canonical)."""
+    image = extracted.image
+    if image is None and article.image_url:
+        image = Image(article.image_url, article.image_alt)
     return dataclasses.replace(
         extracted,
         title=extracted.title or article.title,
         description=extracted.description or article.summary,
+        image=image,
         canonical_url=story,
     )
 
@@ -121,10 +126,8 @@ def apply_extraction(article: Article, extracted: Extracted, canonical: str, now
     article.canonical_url = canonical
     article.title = extracted.title or article.title
     article.section = extracted.section
-    if extracted.image:
+    if extracted.image:  # else the feed item's image, if it had one, stays the story's (``with_fallbacks``)
         article.image_url, article.image_alt = extracted.image.url, extracted.image.alt
-    else:
-        article.image_url = article.image_alt = None
     if extracted.pull_quote:
         article.pull_quote, article.pull_quote_speaker = extracted.pull_quote.text, extracted.pull_quote.speaker
     article.extracted_at = now
