@@ -329,6 +329,24 @@ def test_the_feed_items_title_and_summary_stand_in_for_a_page_without_them(make_
     ]
 
 
+def test_a_story_with_no_headline_anywhere_is_not_posted_as_a_bare_link(make_runtime, site, engine):
+    """An Atom entry with no title (it happens) for a page with none: X would get the URL alone."""
+    runtime = make_runtime([{"url": "/a"}], [{"name": "x", "template": "twitter.j2"}])
+    run_cycle(runtime)
+    site.pages["/untitled"] = ("text/html; charset=utf-8", b"<!doctype html><html><body><div>"
+                               b"<p>Photos from the weekend.</p></div></body></html>")
+    site.pages["/a"] = ("application/atom+xml", (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:feed</id>'
+        f'<updated>{datetime.now(timezone.utc).isoformat()}</updated>'
+        f'<entry><id>urn:e1</id><link href="{site.url("/untitled")}"/>'
+        f'<updated>{datetime.now(timezone.utc).isoformat()}</updated></entry></feed>').encode())
+    run_cycle(runtime)
+    assert sent(engine) == []
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert "nothing but the link" in article.skipped_accounts["x"]
+
+
 def test_the_feed_items_image_stands_in_for_a_page_without_one(make_runtime, site, engine):
     """News feeds carry the story's photo (media:content, media:thumbnail, an enclosure); a page whose
     photo the extractor cannot find (none, a logo, markup that scripts would render) still posts it."""
