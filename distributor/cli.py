@@ -228,7 +228,7 @@ def run(
     settings = state.settings
     check_secrets(settings)
     runtime = _runtime()
-    runtime.composer.check_templates(settings.accounts)
+    runtime.composer.check_templates(settings.accounts, settings)
     if once:
         from rich.progress import Progress
 
