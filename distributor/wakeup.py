@@ -13,6 +13,7 @@ interval: every loop still runs at its interval when nobody wakes it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -25,8 +26,12 @@ CHANNELS = ("articles", "posts", "corrections", "subscriptions")
 RECONNECT_SECONDS = 2.0
 
 
-def _pg_channel(channel: str) -> str:
-    return f"distributor_{channel}"
+def _pg_channel(channel: str, schema: str | None) -> str:
+    """The NOTIFY channel: notifications are database-wide, so a deployment in its own
+    schema (or a test's) gets its own names and is not woken by its neighbours."""
+    if not schema or schema == "public":
+        return f"distributor_{channel}"
+    return f"distributor_{hashlib.sha256(schema.encode()).hexdigest()[:12]}_{channel}"
 
 
 class Wakeups:
@@ -36,6 +41,7 @@ class Wakeups:
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
         self.listening = threading.Event()  # set once LISTEN is in place (tests wait for it)
+        self._schema: str | None = None  # read once from the database
 
     @property
     def _postgres(self) -> bool:
@@ -48,7 +54,9 @@ class Wakeups:
             return
         try:
             with self.engine.connect() as connection:
-                connection.exec_driver_sql(f"NOTIFY {_pg_channel(channel)}")
+                if self._schema is None:
+                    self._schema = connection.exec_driver_sql("SELECT current_schema()").scalar() or ""
+                connection.exec_driver_sql(f"NOTIFY {_pg_channel(channel, self._schema)}")
                 connection.commit()
         except Exception as exc:  # noqa: BLE001 - the other processes will poll instead
             log.warning("could not send the %s wake-up to other processes: %s", channel, exc.__class__.__name__)
@@ -86,14 +94,16 @@ class Wakeups:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._conninfo(), autocommit=True, connect_timeout=10) as connection:
-                    for channel in CHANNELS:
-                        connection.execute(f"LISTEN {_pg_channel(channel)}")
+                    row = connection.execute("SELECT current_schema()").fetchone()
+                    schema = (row[0] if row else None) or ""
+                    names = {_pg_channel(channel, schema): channel for channel in CHANNELS}
+                    for name in names:
+                        connection.execute(f"LISTEN {name}")
                     self.listening.set()
                     while not self._stop.is_set():
                         for note in connection.notifies(timeout=1.0):
-                            name = note.channel.removeprefix("distributor_")
-                            if name in self._events:
-                                self._events[name].set()
+                            if note.channel in names:
+                                self._events[names[note.channel]].set()
             except Exception as exc:  # noqa: BLE001 - reconnect; polling covers the gap
                 self.listening.clear()
                 log.warning("wake-up listener lost its connection (%s); reconnecting", exc.__class__.__name__)

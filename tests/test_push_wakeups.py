@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -109,6 +110,23 @@ def test_a_wakeup_crosses_connections_on_postgresql(database_url):
         sender.notify("articles")
         assert listener.wait("articles", 10)  # another engine's NOTIFY reached this one's LISTEN
         assert not listener.wait("posts", 0.2)  # only the channel that was woken
+    finally:
+        listener.close()
+
+
+def test_a_deployment_in_another_schema_does_not_wake_this_one(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite runs one process")
+    # database_url is this deployment's own schema; its neighbour uses the database's default one
+    neighbour = Wakeups(make_engine(os.environ["DISTRIBUTOR_TEST_POSTGRES_URL"]))
+    ours, listener = Wakeups(make_engine(database_url)), Wakeups(make_engine(database_url))
+    listener.listen()
+    try:
+        assert listener.listening.wait(10)
+        neighbour.notify("articles")
+        assert not listener.wait("articles", 1.0)  # NOTIFY is database-wide: the neighbour's is not ours
+        ours.notify("articles")
+        assert listener.wait("articles", 10)
     finally:
         listener.close()
 
