@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, col, select
 
 from distributor.config import AccountSettings, Settings
-from distributor.extract.model import Extracted
+from distributor.extract.model import Extracted, Image
 from distributor.models import Article, ArticleState, Feed, FeedEntry
 from distributor.sources import FeedItem, normalise_url
-from distributor.sources.items import earlier_forms
+from distributor.sources.items import earlier_forms, other_spellings
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,18 @@ def canonical_distrust(
     allowed |= {registrable_site(s.strip()) for s in extra_sites if s.strip()}
     if registrable_site(wanted_host) not in allowed:
         return f"the canonical URL is on another site ({wanted_host})"
-    ours, theirs = _segments(wanted.path), _segments(item.path)
-    if not ours and not wanted.query:
-        return "the canonical URL is the site's home page"
+    front = front_page(wanted, item)
+    return None if front is None else f"the canonical URL {front}"
+
+
+def front_page(url, story) -> str | None:
+    """"is the site's home page" or "looks like a section front" when ``url`` (a split URL) is one of
+    those rather than the page of the story at ``story``; None otherwise (see ``canonical_distrust``)."""
+    ours, theirs = _segments(url.path), _segments(story.path)
+    if not ours and not url.query:
+        return "is the site's home page"
     if len(ours) < len(theirs) and (theirs[: len(ours)] == ours or ours[-1:] != theirs[-1:]):
-        return "the canonical URL looks like a section front"
+        return "looks like a section front"
     return None
 
 
@@ -100,12 +107,17 @@ def story_url(extracted: Extracted, link: str, page_url: str, extra_sites: list[
 
 
 def with_fallbacks(extracted: Extracted, article: Article, story: str) -> Extracted:
-    """What templates see: the page's findings, the feed item's title and summary where
-    the page has none, and the story URL as the link (never an untrusted canonical)."""
+    """What templates see: the page's findings, the feed item's title, summary and image
+    (media:content, media:thumbnail, an image enclosure) where the page has none, and the
+    story URL as the link (never an untrusted canonical)."""
+    image = extracted.image
+    if image is None and article.image_url:
+        image = Image(article.image_url, article.image_alt)
     return dataclasses.replace(
         extracted,
         title=extracted.title or article.title,
         description=extracted.description or article.summary,
+        image=image,
         canonical_url=story,
     )
 
@@ -114,10 +126,8 @@ def apply_extraction(article: Article, extracted: Extracted, canonical: str, now
     article.canonical_url = canonical
     article.title = extracted.title or article.title
     article.section = extracted.section
-    if extracted.image:
+    if extracted.image:  # else the feed item's image, if it had one, stays the story's (``with_fallbacks``)
         article.image_url, article.image_alt = extracted.image.url, extracted.image.alt
-    else:
-        article.image_url = article.image_alt = None
     if extracted.pull_quote:
         article.pull_quote, article.pull_quote_speaker = extracted.pull_quote.text, extracted.pull_quote.speaker
     article.extracted_at = now
@@ -275,12 +285,13 @@ def _add_article(session: Session, article: Article) -> tuple[Article, bool]:
 
 def article_by_link(session: Session, link: str) -> Article | None:
     """The article a link names: under today's normalised form, else under an earlier rule's
-    (``earlier_forms``: rows stored before the tracking list grew keep their key)."""
+    (``earlier_forms``: rows stored before the tracking list grew keep their key), else under
+    another spelling of it (``other_spellings``: http/https, a trailing slash)."""
     url = normalise_url(link)
     article = session.exec(select(Article).where(Article.url == url)).first()
-    forms = earlier_forms(link)
+    forms = earlier_forms(link) + other_spellings(url)
     if article is None and forms:
-        article = session.exec(select(Article).where(col(Article.url).in_(forms))).first()
+        article = session.exec(select(Article).where(col(Article.url).in_(forms)).order_by(Article.id)).first()
     return article
 
 
@@ -319,7 +330,9 @@ def record_items(
     for item in publication_order(items):
         if not item.link:
             continue
-        keys = [item.key, *earlier_forms(item.link)]  # an entry stored under an earlier rule is this item
+        # an entry stored under an earlier rule, or under another spelling of the link (http/https,
+        # a trailing slash), is this item
+        keys = [item.key, *earlier_forms(item.link), *other_spellings(item.key)]
         if session.exec(select(FeedEntry).where(FeedEntry.feed_id == feed_id, col(FeedEntry.key).in_(keys))).first():
             continue
         url = normalise_url(item.link)
@@ -474,7 +487,13 @@ def receive_push(session: Session, hook, pushed, *, digest: str, now: datetime,
         article = article_by_link(session, pushed.url)
         if article is not None and breaking_matches(hook.breaking, section=pushed.section, tags=pushed.tags,
                                                     fields=pushed.fields):
-            article.breaking = True
+            # breaking moves posts (no gap, first in line): a limited hook marks only stories of its own accounts
+            others = out_of_reach(session, hook, article, settings)
+            if others:
+                log.warning("webhook %s: not marking %s breaking: it is posted by accounts the hook does not serve "
+                            "(%s)", hook.name, article.url, ", ".join(others))
+            else:
+                article.breaking = True
         return PushOutcome("created" if added else "known", article.id if article else None)
     if article is None:
         return PushOutcome("known")
@@ -577,10 +596,14 @@ from distributor.models import BREAKING_PRIORITY  # noqa: E402 - a breaking stor
 
 
 def source_rules(settings: Settings, session: Session, article: Article) -> list:
-    """The breaking-news rules of every configured feed and webhook that lists the article."""
+    """The breaking-news rules of every configured feed and webhook that lists the article.
+
+    A webhook limited to some accounts brings its rule only to stories of its own accounts: any
+    hook can list a story by pushing its URL, and breaking moves every account's posts of it."""
     urls, _ = listing_feeds(session, article)
     rules = [f.breaking for f in settings.feeds if f.url in urls and f.breaking]
-    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking]
+    return rules + [h.breaking for h in settings.webhooks if push_source_url(h.name) in urls and h.breaking
+                    and not out_of_reach(session, h, article, settings)]
 
 
 def judge_breaking(settings: Settings, session: Session, article: Article, extracted: Extracted) -> None:

@@ -228,7 +228,7 @@ def run(
     settings = state.settings
     check_secrets(settings)
     runtime = _runtime()
-    runtime.composer.check_templates(settings.accounts)
+    runtime.composer.check_templates(settings.accounts, settings)
     if once:
         from rich.progress import Progress
 
@@ -287,16 +287,28 @@ def sandbox(
     delay_ms: int = typer.Option(0, min=0, max=600_000, help="Added latency per request."),
     fail_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of requests answered with a random fault (0-1)."),
     seed: int = typer.Option(0, help="Seed for faults and simulated engagement."),
+    allow_network: bool = typer.Option(False, "--allow-network",
+                                       help="Listen on a non-loopback --host (anyone who reaches it can read and "
+                                            "reset the fake platforms' posts)."),
 ) -> None:
     """Fake X and Facebook APIs, for trying the bot without credentials and for tests."""
+    import ipaddress
     import socket
 
     from distributor.sandbox.server import serve
 
     try:
-        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise DistributorError(f"--host {host!r}: not an address this machine can listen on ({exc})") from None
+    # The sandbox has no login: /_sandbox/posts shows what was "posted", /_sandbox/reset wipes it.
+    exposed = sorted({info[4][0] for info in found if not ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback})
+    if exposed and not allow_network:
+        raise DistributorError(f"--host {host!r} is reachable from other machines ({', '.join(exposed)}): the sandbox "
+                               "has no login; use 127.0.0.1, or add --allow-network if that is what you want")
+    if exposed:
+        print(_one_line(f"warning: the sandbox listens on {', '.join(exposed)} without any login: anyone who "
+                        "reaches it can read and reset its posts"), file=sys.stderr)
     out.print(f"sandbox platforms on http://{host}:{port}/ (inspect: /_sandbox/posts). Ctrl-C stops it.")
     serve(host=host, port=port, delay_ms=delay_ms, fail_rate=fail_rate, seed=seed)
 
@@ -792,7 +804,7 @@ def users_remove(email: str) -> None:
 
 @users_app.command("passwd")
 def users_passwd(email: str) -> None:
-    """Set a user's password (read from standard input); every web session of theirs ends."""
+    """Set a user's password (read from standard input); every web session of theirs ends, every API token is revoked."""
     from distributor import users
     from distributor.db import session_scope
 
@@ -801,7 +813,8 @@ def users_passwd(email: str) -> None:
     password = _read_password()
     with session_scope(state.engine) as session:
         users.set_password(session, email, password, actor="cli")
-    out.print(f"password of {users.normalise_email(email)} changed; their web sessions ended", markup=False)
+    out.print(f"password of {users.normalise_email(email)} changed; their web sessions ended and their API tokens "
+              "were revoked (new ones: distributor tokens create EMAIL)", markup=False)
 
 
 @tokens_app.command("create")

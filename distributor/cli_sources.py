@@ -23,6 +23,8 @@ def sources(as_json: bool = typer.Option(False, "--json")) -> None:
         push = f"{sub['state']} via {sub['hub']}" if sub else "-"
         last = row.get("last_polled_at") or row.get("last_accepted_at") or "-"
         problem = row.get("error") or (sub or {}).get("error") or ""
+        if row.get("failing_since"):
+            problem += f" (failing since {row['failing_since'][:16]} UTC, {row['failures']} polls in a row)"
         table.add_row(row["name"], row["kind"], row["state"], str(last)[:16], push, problem)
     cli.out.print(table)
 

@@ -18,6 +18,8 @@ account's post instead of stalling the cycle for every account.
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,8 @@ if TYPE_CHECKING:  # the extractor package is heavy: `queue add --text` only cou
     from distributor.extract.model import Extracted
 
 __all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "text_limit", "trim_words"]
+
+log = logging.getLogger(__name__)
 
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
@@ -176,6 +180,10 @@ class Composer:
         # Jinja's own truncate cuts at ASCII spaces and inside emoji: these know every script
         self.env.filters["hashtag"] = hashtag
         self.env.filters["shorten"] = _shorten
+        # the version of each template posts are composed with ((name, platform) -> Template): a file
+        # edited while the service runs replaces it only once it composes the sample stories
+        self._in_use: dict[tuple[str, str], jinja2.Template] = {}
+        self._refused: set[tuple[str, str, str]] = set()  # (name, platform, problem) already logged
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Composer":
@@ -184,21 +192,40 @@ class Composer:
             directory = Path(settings.config_dir) / settings.templates_dir
         return cls(directory)
 
-    def check_templates(self, accounts: list[AccountSettings]) -> None:
-        """Start-up check: every account's template exists and parses; all problems named at once.
+    def check_templates(self, accounts: list[AccountSettings], settings: Settings | None = None) -> None:
+        """Start-up check: every account's template, and every breaking rule's template for the
+        accounts of its feed or webhook (``settings``), exists, parses and composes a sample story,
+        with and without its optional parts; all problems named at once.
 
-        Without it a typo in a template is found story by story, each one quietly
-        skipped for that account, instead of once when the service starts.
+        Without it a typo in a template, an undefined name (``{{ titel }}``) or a filter that
+        fails on a story without a quote is found story by story, each one quietly skipped for
+        that account (a breaking template: at the moment a story breaks), instead of once
+        when the service starts.
         """
+        checks = [(f"account {a.name!r}", a) for a in accounts]
+        for source, label in ([(f, f"feed {f.url}") for f in settings.feeds] +
+                              [(h, f"webhook {h.name!r}") for h in settings.webhooks]) if settings else ():
+            if source.breaking and source.breaking.template:
+                checks += [(f"account {a.name!r} (the breaking template of {label})",
+                            a.model_copy(update={"template": source.breaking.template}))
+                           for a in settings.feed_accounts(source)]
         problems = []
-        for account in accounts:
+        for who, account in checks:
             name = account.template or spec_for(account.platform).template
             try:
                 self.env.get_template(name)
             except jinja2.TemplateNotFound:
-                problems.append(f"account {account.name!r}: template {name!r} not found")
+                problems.append(f"{who}: template {name!r} not found")
+                continue
             except jinja2.TemplateSyntaxError as exc:
-                problems.append(f"account {account.name!r}: template {name!r} line {exc.lineno}: {exc.message}")
+                problems.append(f"{who}: template {name!r} line {exc.lineno}: {exc.message}")
+                continue
+            for story, sample in sample_stories():
+                try:
+                    self.compose(sample, account)
+                except ComposeError as exc:
+                    problems.append(f"{who}: {exc} (composing {story})")
+                    break
         if problems:
             raise ConfigError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
 
@@ -212,14 +239,45 @@ class Composer:
             timeout_error=lambda s: ComposeError(f"template {name!r} took longer than {s:g} s to render (a loop too long?)"),
         )
 
-    def _compose(self, article: Extracted, account: AccountSettings) -> ComposedPost:
-        template_name = account.template or spec_for(account.platform).template
+    def _template(self, template_name: str, account: AccountSettings) -> jinja2.Template:
+        """The template to compose with: the file as it is now, unless it was edited while the
+        service runs into a version that does not parse or compose the sample stories; then the
+        version in use before goes on posting, and the problem is logged once (run, and
+        ``distributor compose``, name it at once). Never a story lost to a half-saved edit.
+        """
+        key = (template_name, account.platform)
+        previous = self._in_use.get(key)
         try:
             template = self.env.get_template(template_name)
         except jinja2.TemplateNotFound as exc:
             raise ComposeError(f"template {template_name!r} for account {account.name!r} not found") from exc
         except jinja2.TemplateSyntaxError as exc:
-            raise ComposeError(f"template {template_name!r} line {exc.lineno}: {exc.message}") from exc
+            problem = f"template {template_name!r} line {exc.lineno}: {exc.message}"
+            if previous is None:
+                raise ComposeError(problem) from exc
+            return self._keep(previous, key, problem)
+        if template is previous:
+            return template
+        if previous is not None:  # edited since: it must compose the sample stories before it posts
+            for story, sample in sample_stories():
+                try:
+                    self._compose(sample, account, template)
+                except ComposeError as exc:
+                    return self._keep(previous, key, f"{exc} (composing {story})")
+        self._in_use[key] = template
+        return template
+
+    def _keep(self, previous: jinja2.Template, key: tuple[str, str], problem: str) -> jinja2.Template:
+        if (*key, problem) not in self._refused:
+            self._refused.add((*key, problem))
+            log.error("the edited %s template is not used, the version before it still is: %s", key[0], problem)
+        return previous
+
+    def _compose(self, article: Extracted, account: AccountSettings, template: jinja2.Template | None = None
+                 ) -> ComposedPost:
+        template_name = account.template or spec_for(account.platform).template
+        if template is None:
+            template = self._template(template_name, account)
         context = template_context(article, account)
         limit = text_limit(account)
         render = lambda ctx: _render(template, template_name, ctx)  # noqa: E731
@@ -234,28 +292,65 @@ class Composer:
             text=text,
             link=context["link"],
             image_url=image.url if image else None,
-            image_alt=image.alt if image else None,
+            image_alt=context["image_alt"],
             length=text_length(account.platform, text),
             template=template_name,
         )
 
 
+# An entity that is still text after the page or feed was decoded: &amp;amp; &amp;#8217; (bounded, linear)
+_LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def without_leftover_entities(text: str | None) -> str | None:
+    """``text`` with the HTML entities a CMS escaped twice decoded once more.
+
+    WordPress and many CMSs escape titles twice (``Fish &amp;amp; chips``,
+    ``&amp;#8217;``): decoded once as the page or feed says, the post would read
+    "Fish &amp; chips" and "&#8217;". A post is plain text, where an entity is never
+    meant; only complete, known entities are decoded (``AT&T``, ``R&D;`` stay).
+    """
+    if not text or "&" not in text:
+        return text
+    return _LEFTOVER_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+
+
+def sample_stories() -> list[tuple[str, Extracted]]:
+    """What ``check_templates`` composes: a story with every part a template may use, and one
+    with only a headline and a link (no quote, image, section, tags, description, site or date),
+    as many real pages are."""
+    from distributor.extract.model import Extracted, Image, Quote
+
+    link = "https://news.example/2026/12/01/sample-story-for-the-template-check"
+    full = Extracted(
+        source=link, title="Council approves the harbour bridge after a long night", canonical_url=link,
+        image=Image("https://news.example/images/bridge.jpg", "The harbour at dawn"), section="Local",
+        tags=["Transport", "Harbour"], published_at="2026-12-01T07:30:00+00:00",
+        pull_quote=Quote("This bridge will change how the whole town gets to work", "Amara Okafor", 1.0, 1.0),
+        description="The vote was 7 to 2.", site_name="The Gazette")
+    bare = Extracted(source=link, title="Council approves the harbour bridge", canonical_url=link)
+    return [("a sample story", full),
+            ("a sample story with only a headline and a link: no quote, image, section, tags, "
+             "description, site name or date", bare)]
+
+
 def template_context(article: Extracted, account: AccountSettings) -> dict[str, Any]:
-    """What a template sees (documented in the README)."""
+    """What a template sees (documented in the README); entities escaped twice decoded."""
     quote = article.pull_quote
+    decoded = without_leftover_entities
     return {
-        "title": article.title or "",
+        "title": decoded(article.title) or "",
         # the post's link: the account's utm parameters on it (links.py); the article keeps its canonical URL
         "link": account_link(article.canonical_url or article.source, account, article.section),
-        "quote": quote.text if quote and quote.speaker else None,
-        "speaker": quote.speaker if quote else None,
-        "description": article.description,
+        "quote": decoded(quote.text) if quote and quote.speaker else None,
+        "speaker": decoded(quote.speaker) if quote else None,
+        "description": decoded(article.description),
         "section": article.section,
         "tags": list(article.tags),
         "hashtags": [tagged for tagged in map(hashtag, article.tags) if tagged],  # (each tag read once)
         "image_url": article.image.url if article.image else None,
-        "image_alt": article.image.alt if article.image else None,
-        "site_name": article.site_name,
+        "image_alt": decoded(article.image.alt) if article.image else None,
+        "site_name": decoded(article.site_name),
         "published_at": article.published_at,
         "account": account.name,
         "platform": account.platform,
@@ -280,7 +375,7 @@ def quote_candidates(article: Extracted) -> list[tuple[str, str]]:
 def with_whole_quote(render, context, candidates, platform: str, limit: int) -> dict[str, Any]:
     """Prefer a whole quote that fits over trimming the best one: editors do not cut quotes."""
     for text, speaker in candidates:
-        trial = dict(context, quote=text, speaker=speaker)
+        trial = dict(context, quote=without_leftover_entities(text), speaker=without_leftover_entities(speaker))
         if fits(platform, render(trial), limit):
             return trial
     return context

@@ -319,6 +319,9 @@ class WebSettings(_Section):
     timezone: str = "UTC"  # editors' default time zone for scheduling
     trusted_proxies: list[str] = []  # addresses / networks whose X-Forwarded-For and -Proto are believed
     public_url: str | None = None  # how the internet reaches this web process (WebSub callbacks)
+    # Host names the desk answers to besides loopback, public_url's and [links] redirect_base's host and
+    # `host` itself (web/hosts.py: DNS rebinding); "*.example.com" a domain, "*" any
+    allowed_hosts: list[Annotated[str, Field(min_length=1, max_length=253)]] = []
 
     @field_validator("trusted_proxies")
     @classmethod

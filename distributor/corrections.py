@@ -25,13 +25,14 @@ import dataclasses
 import hashlib
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, mark_gone, record_changes,
+from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, front_page, mark_gone, record_changes,
                                   with_fallbacks)
 from distributor.db import session_scope
 from distributor.delivery import costs
@@ -41,7 +42,10 @@ from distributor.errors import (AuthExpired, DistributorError, FetchError, HttpS
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
-from distributor.models import Article, ArticleState, Post, PostAction, PostState, utcnow
+from distributor.lengths import fits, text_limit
+from distributor.links import account_link
+from distributor.models import Article, ArticleState, Post, PostAction, PostEvent, PostState, utcnow
+from distributor.sources import normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +163,7 @@ def _claim(engine, article_id: int, now: datetime) -> bool:
 def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], report: CorrectionsReport) -> None:
     with Session(runtime.engine) as session:
         article = session.get(Article, article_id)
-        url, already_gone = article.url, article.gone_at is not None
+        url, canonical, already_gone = article.url, article.canonical_url, article.gone_at is not None
     if already_gone:  # the CMS said "unpublished": act on it, nothing to read
         with session_scope(runtime.engine) as session:
             article = session.get(Article, article_id)
@@ -179,6 +183,8 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         gone_reason = f"the page answers HTTP {exc.status}"
     except (FetchError, DistributorError) as exc:
         return _retry_later(runtime.engine, article_id, now, str(exc))
+    if gone_reason is None:
+        gone_reason = _redirected_to_a_front(url, canonical, page_url)
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
         first_sent = session.exec(select(func.min(Post.sent_at)).where(Post.article_id == article_id)).one()
@@ -198,6 +204,20 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         seen = with_fallbacks(extracted, article, article.canonical_url or page_url)
         line = "; ".join(f"{c['field']} was {c['before']!r}, now {c['after']!r}" for c in changes)
         _decide(runtime, session, article, seen, gone=False, reason=line, now=now)
+
+
+def _redirected_to_a_front(url: str, canonical: str | None, page_url: str) -> str | None:
+    """Why the story is gone when reading it now ends on the site's home page or a section front
+    (a CMS answering a pulled story with a redirect, a "soft 404"); None when it ends on the story.
+
+    That page's headline is not a correction of the story: taken for one, the posts would be
+    edited into the home page's headline.
+    """
+    ended = normalise_url(page_url)
+    if ended in {normalise_url(u) for u in (url, canonical) if u}:
+        return None
+    front = front_page(urlsplit(page_url), urlsplit(canonical or url))
+    return None if front is None else f"the page now redirects to {page_url}, which {front}"
 
 
 def _retry_later(engine, article_id: int, now: datetime, error: str) -> None:
@@ -236,6 +256,8 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
             planned.append(f"{kind} post {post.id} on {post.account}")
         except IntegrityError:
             pass  # decided before (another worker, or the same change seen twice)
+    if not gone:
+        planned += _recompose_unsent(runtime, session, article, seen, now)
     what = "gone" if gone else "changed"
     then = f"; doing: {', '.join(planned)}" if planned else "; posts left as they are (policy alert)"
     if unreviewed:
@@ -245,6 +267,51 @@ def _decide(runtime, session: Session, article: Article, seen: Extracted | None,
     if "article_changed" in runtime.settings.notify.events:
         notify.record_new(session, [notify.article_changed(article.id, line, what=reason)], now)
     log.warning("%s", line)
+
+
+def _recompose_unsent(runtime, session: Session, article: Article, seen: Extracted | None, now: datetime) -> list[str]:
+    """The story's automatic posts still queued, untouched by anyone and never tried, composed
+    again from the corrected story, so a paced post does not go out later with the old headline.
+
+    An editor's post, one an editor approved or edited, one waiting for approval, one with a
+    quote card for its picture, and one already tried (it may be live: its retry looks for the text it sent) are left as they are.
+    The text is swapped only while the post is still queued with the text that was read
+    (a dispatcher claiming it meanwhile wins).
+    """
+    if seen is None:
+        return []
+    done = []
+    queued = session.exec(select(Post).where(Post.article_id == article.id, Post.state == PostState.queued,
+                                             Post.attempts == 0, col(Post.created_by).in_((None, "system")))
+                          .order_by(col(Post.id))).all()
+    for post in queued:
+        actors = session.exec(select(PostEvent.actor).where(PostEvent.post_id == post.id)).all()
+        if any(actor != "system" and not actor.startswith("worker:") for actor in actors):
+            continue  # approved, edited or rescheduled by a person: their decision stands
+        try:
+            account = runtime.settings.account(post.account)
+        except DistributorError:
+            continue
+        if account.require_approval or account.image != "lead":
+            continue  # (a quote card is a picture of the old story: a new text alone would not match it)
+        text = _new_text(runtime, seen, account)
+        composed_link = account_link(seen.canonical_url or seen.source, account, seen.section)
+        if text is not None and post.link and composed_link and post.link != composed_link:
+            text = text.replace(composed_link, post.link)  # the post's tracked link (links.track) stays
+        if text is None or text == post.text or not fits(account.platform, text, text_limit(account)):
+            continue
+        old = post.text
+        swapped = session.execute(update(Post).where(Post.id == post.id, Post.state == PostState.queued,
+                                                     Post.attempts == 0, Post.text == old)
+                                  .values(text=text, updated_at=now))
+        if swapped.rowcount != 1:
+            continue
+        session.refresh(post)
+        posts.record(session, post, PostState.queued, PostState.queued,
+                     "composed again before it went out: the story changed", "system", at=now,
+                     changes={"text": [old, text]})
+        done.append(f"recompose queued post {post.id} on {post.account}")
+    return done
 
 
 def _latest_text(session: Session, post: Post) -> str:

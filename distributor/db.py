@@ -57,13 +57,30 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise ConfigError(f"database url is not valid: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not parsed.query.get("uri"):
+            _private_file(Path(database).expanduser())
         engine = create_engine(url, echo=echo, hide_parameters=True,
                                connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), whatever the umask: it holds password
+    hashes, session and token hashes and every post. SQLite gives its -wal and -shm files the
+    database file's mode, so they are private too. A file that exists is left as it is (someone
+    chose its mode), with a warning when anyone may read it."""
+    import os
+    import stat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.is_file() and path.stat().st_mode & stat.S_IROTH:
+            logging.getLogger(__name__).warning("%s can be read by every user of this machine: chmod 600 it "
+                                                "(and its -wal and -shm files)", path)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

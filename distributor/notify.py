@@ -222,8 +222,14 @@ class Channels:
     def send(self, subject: str, text: str) -> None:
         """Send through every channel; raises OSError/requests errors for the caller to retry."""
         if self.webhook_url:
+            # Redirects are not followed: the URL is the operator's, where it points is not (a 307 would
+            # carry the message, and requests the POST, to any address, 169.254.169.254 or the intranet).
             answer = requests.post(self.webhook_url, data=json.dumps({"text": slack_escaped(text)}),
-                                   headers={"Content-Type": "application/json"}, timeout=self.timeout)
+                                   headers={"Content-Type": "application/json"}, timeout=self.timeout,
+                                   allow_redirects=False)
+            if answer.is_redirect:
+                raise OSError(f"notification webhook answered HTTP {answer.status_code} (a redirect, not followed: "
+                              f"set {WEBHOOK_ENV} to the URL it ends at)")
             if answer.status_code >= 300:
                 raise OSError(f"notification webhook answered HTTP {answer.status_code}")
         if self.settings.email_to and self.settings.smtp_host:

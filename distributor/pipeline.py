@@ -24,7 +24,7 @@ from functools import cached_property
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from distributor import links, posts, quote_policy, subscriptions
 from distributor.articles import (
@@ -51,7 +51,8 @@ from distributor.config import AccountSettings, FeedSettings, Settings
 from distributor.db import session_scope
 from distributor.dispatch import LeaseKeeper, RetryPolicy, dispatch_due, paced_past_max_delay
 from distributor.engagement import collect_due, progress_ticker
-from distributor.errors import DistributorError, ExtractError, FeedError, FetchError, FetchRefused, PageTooLarge
+from distributor.errors import (DistributorError, ExtractError, FeedError, FetchError, FetchRefused, HttpStatusError,
+                               PageTooLarge)
 from distributor.extract import extract_page
 from distributor.extract.deadline import within_deadline
 from distributor.extract.model import Extracted
@@ -60,6 +61,7 @@ from distributor.models import Account, Article, ArticleState, Feed, FeedEntry, 
 from distributor.runtime import Runtime, new_worker_id  # noqa: F401 - re-exported for the entry points
 from distributor.posts import EmptyPost
 from distributor.sources import FeedItem, normalise_url, poll_feed
+from distributor.sources.items import other_spellings
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +167,9 @@ def _discover_one(runtime: Runtime, feed_settings: FeedSettings, now: datetime |
         report.failed += 1
         report.errors.append(f"{feed_settings.url}: {exc}")
         log.warning("feed %s: %s", feed_settings.url, exc)
-        _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc))
+        # an HTTP answer's own status (404, 500), not the one of the last poll that worked
+        _release_feed(runtime, feed_id, feed_settings, now_, error=str(exc),
+                      status=exc.status if isinstance(exc, HttpStatusError) else None)
     return report
 
 
@@ -363,7 +367,9 @@ def process_article(runtime: Runtime, article_id: int, *, now: datetime) -> bool
         article = session.get(Article, article_id)
         story = story_url(extracted, article.url, page.url, canonical_sites_for(runtime.settings, session, article))
         seen = with_fallbacks(extracted, article, story)
-        other = session.exec(select(Article).where(Article.canonical_url == story, Article.id != article_id)).first()
+        other = session.exec(select(Article).where(  # the story under its URL or another spelling (http/https, a slash)
+            col(Article.canonical_url).in_([story, *other_spellings(story)]), Article.id != article_id)
+            .order_by(Article.id)).first()
         if other is not None:
             article.state, article.duplicate_of = ArticleState.duplicate, other.id
             article.error = f"same canonical URL as article {other.id}"
@@ -410,6 +416,10 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
         if not composed.text.strip():
             raise EmptyPost(f"template {composed.template!r} gave an empty text")
+        if composed.link and not composed.text.replace(composed.link, "").strip():
+            # a story with no headline anywhere (page or feed item) and nothing else to say: a bare
+            # link reads as a broken post; the desk shows why, and an editor can post it by hand
+            raise EmptyPost(f"template {composed.template!r} gave nothing but the link (the story has no headline)")
     except Exception as exc:  # noqa: BLE001 - a user template may raise anything
         return _skip_account(article, account, exc)
     try:

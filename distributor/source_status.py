@@ -1,6 +1,7 @@
 """Where articles come from, and how each source is doing: one door for `distributor sources` and /api/sources.
 
-Feeds: last poll, its status or error, the next poll, and the WebSub
+Feeds: last poll, its status or error (and since when it fails), the next poll,
+when it last listed a new item, and the WebSub
 subscription (hub, state, lease, the hub's last error). Webhooks: whether the
 secret is set (a hook without one refuses everything), the last accepted
 request, and how many were accepted in the last day. Refusals are never
@@ -18,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from distributor.config import Settings, webhook_secret
-from distributor.models import Feed, WebhookDelivery, WebSubSubscription, utcnow
+from distributor.models import Feed, FeedEntry, WebhookDelivery, WebSubSubscription, utcnow
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -29,6 +30,9 @@ def overview(session: Session, settings: Settings, now: datetime | None = None) 
     now = now or utcnow()
     rows = []
     feeds = {f.url: f for f in session.exec(select(Feed))}
+    # when each feed last listed an item it had not listed before: a feed that answers but has
+    # stopped listing new stories (a CMS glitch) looks "ok" otherwise
+    latest = dict(session.exec(select(FeedEntry.feed_id, func.max(FeedEntry.seen_at)).group_by(FeedEntry.feed_id)).all())
     subs = {s.feed_id: s for s in session.exec(select(WebSubSubscription))}
     for configured in settings.feeds:
         feed = feeds.get(configured.url)
@@ -37,6 +41,9 @@ def overview(session: Session, settings: Settings, now: datetime | None = None) 
             "kind": configured.kind, "name": configured.url, "state": "failing" if feed and feed.last_error else "ok",
             "last_polled_at": _iso(feed and feed.last_polled_at), "last_status": feed and feed.last_status,
             "error": feed and feed.last_error, "next_poll_at": _iso(feed and feed.next_poll_at),
+            # how long it has been failing, and when it last listed something new
+            "failing_since": _iso(feed and feed.failing_since), "failures": feed.consecutive_failures if feed else 0,
+            "last_new_item_at": _iso(latest.get(feed.id) if feed else None),
             "websub": None if sub is None else {
                 "hub": sub.hub, "topic": sub.topic, "state": sub.state, "lease_until": _iso(sub.lease_until),
                 "last_notified_at": _iso(sub.last_notified_at), "error": sub.last_error,

@@ -4,7 +4,8 @@ Passwords are hashed with argon2 (pwdlib); API tokens are random and only
 their sha256 is stored, so a copy of the database gives no one a way in.
 Every change is written to the audit log (``distributor.audit``) with who made
 it (``actor``: an email, or "cli") and from where. Removing a user or changing
-a password ends every web session of that user at once (their rows go).
+a password ends every web session of that user at once (their rows go), and
+revokes their API tokens.
 Helpers do not commit: the caller owns the transaction.
 """
 
@@ -105,13 +106,17 @@ def remove_user(session: Session, email: str, *, actor: str | None = None, addre
 
 def set_password(session: Session, email: str, password: str, *, actor: str | None = None,
                  address: str | None = None) -> User:
-    """A new password; every web session of the user ends (log in again with it)."""
+    """A new password; every web session of the user ends (log in again with it) and every API token
+    of theirs is revoked: a password is changed because it may have leaked, and a token taken with it
+    (or from the same machine) must not outlive it. New tokens: ``create_token``."""
     user = require_user(session, email)
     _check_password(password)
     user.password_hash = _hasher.hash(password)
     session.add(user)
-    end_sessions(session, user.id)
-    audit.record(session, "password_changed", actor=actor, target=user.email, address=address)
+    ended = end_sessions(session, user.id)
+    revoked = session.exec(delete(ApiToken).where(col(ApiToken.user_id) == user.id)).rowcount or 0
+    audit.record(session, "password_changed", actor=actor, target=user.email, address=address,
+                 detail=f"{ended} web session(s) ended, {revoked} API token(s) revoked")
     return user
 
 

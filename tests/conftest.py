@@ -35,6 +35,18 @@ def cheap_password_hashing():
     yield
     users._hasher, users._DUMMY_HASH = saved
 
+@pytest.fixture(autouse=True, scope="session")
+def test_client_host_is_the_desks():
+    """Starlette's TestClient sends ``Host: testserver``: in this process that name counts as one of the
+    desk's (web/hosts.py), as loopback does; tests/test_web_hosts.py sends other names explicitly."""
+    from distributor.web import hosts
+
+    saved = hosts.LOOPBACK_NAMES
+    hosts.LOOPBACK_NAMES = saved | {"testserver"}
+    yield
+    hosts.LOOPBACK_NAMES = saved
+
+
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 

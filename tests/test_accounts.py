@@ -122,21 +122,50 @@ def desk(engine):
     return app, admin_token, editor_token
 
 
-def test_api_lists_accounts_and_only_admins_resume(desk, engine):
+def test_api_lists_accounts_and_only_admins_check_or_resume(desk, engine):
     app, admin_token, editor_token = desk
     editor = TestClient(app, headers={"Authorization": f"Bearer {editor_token}"})
     rows = editor.get("/api/accounts").json()
     assert [(r["name"], r["state"], r["queued"], r["reason"]) for r in rows] == [
         ("rehearsal", "paused", 1, "token refused")]
     assert editor.post("/api/accounts/rehearsal/resume").status_code == 403
-    assert editor.post("/api/accounts/rehearsal/check").json()["ok"] is True
+    refused = editor.post("/api/accounts/rehearsal/check")  # a check spends billed platform calls
+    assert refused.status_code == 403 and "only admins" in refused.json()["detail"]
     admin = TestClient(app, headers={"Authorization": f"Bearer {admin_token}"})
+    assert admin.post("/api/accounts/rehearsal/check").json()["ok"] is True
     assert admin.post("/api/accounts/nobody/resume").status_code == 404
     assert admin.post("/api/accounts/rehearsal/explode").status_code == 404
     assert admin.post("/api/accounts/rehearsal/resume").json()["ok"] is True
     with Session(engine) as session:
         assert session.get(Account, "rehearsal").paused_reason is None
     assert TestClient(app).get("/api/accounts").status_code == 401
+
+
+def test_an_editors_token_cannot_spend_billed_x_calls_on_a_check(engine, sandbox, monkeypatch):
+    """`accounts check` asks X who the account is (a billed read): an editor's token is refused
+    before any call; an admin's check reaches the platform."""
+    import requests
+
+    for name, value in X_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(accounts=[{"name": "x-main", "platform": "twitter", "api_base_url": sandbox}])
+    with Session(engine) as session:
+        users.add_user(session, "chief@example.com", "a long password", "admin")
+        users.add_user(session, "desk@example.com", "a long password", "editor")
+        tokens = {role: users.create_token(session, email) for role, email in
+                  (("admin", "chief@example.com"), ("editor", "desk@example.com"))}
+        session.commit()
+    app = create_app(settings, engine)
+
+    def calls() -> int:
+        return sum(requests.get(sandbox + "/_sandbox/stats", timeout=5).json()["requests"].values())
+
+    editor = TestClient(app, headers={"Authorization": f"Bearer {tokens['editor']}"})
+    assert editor.post("/api/accounts/x-main/check").status_code == 403
+    assert calls() == 0
+    admin = TestClient(app, headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert admin.post("/api/accounts/x-main/check").json()["ok"] is True
+    assert calls() > 0
 
 
 def test_the_banner_resume_button_releases_the_account(desk, engine):

@@ -275,3 +275,39 @@ def test_an_approval_is_of_the_time_the_approver_read_not_of_one_moved_since(eng
     assert "changed since you opened it" in refused.text
     with Session(engine) as session:
         assert session.get(Post, post_id).state is PostState.awaiting_approval
+
+
+def test_an_api_approval_carrying_the_digest_read_is_refused_when_the_post_changed_since(engine, gated_settings):
+    """ben's script reads ana's post (GET: its digest, also its ETag); ana rewrites it; approving with the
+    digest read (in the body, or as If-Match) approves nothing and says why; with the new digest it goes
+    through. Without a digest the API approves as it always did."""
+    from distributor.models import Post
+
+    with Session(engine) as session:
+        for email in ("ana@desk", "ben@desk"):
+            users.add_user(session, email, "a long password", "editor")
+        ben = users.create_token(session, "ben@desk")
+        post = posts.create_post(session, gated_settings.account("fb-desk"), text="Ferry strike ends", actor="ana@desk")
+        other = posts.create_post(session, gated_settings.account("fb-desk"), text="Bridge shut", actor="ana@desk")
+        session.commit()
+        post_id, other_id = post.id, other.id
+    as_ben = TestClient(create_app(gated_settings, engine), headers={"Authorization": f"Bearer {ben}"})
+    read = as_ben.get(f"/api/posts/{post_id}")
+    digest = read.json()["digest"]
+    assert digest and read.headers["ETag"] == f'"{digest}"'
+    with Session(engine) as session:  # ana, on her own desk, a minute later
+        posts.edit(session, post_id, text="Buy our ferry tickets now", actor="ana@desk", approval="other_editor")
+        session.commit()
+    refused = as_ben.post(f"/api/posts/{post_id}/approve", json={"digest": digest})
+    assert refused.status_code == 409 and "changed since you opened it" in refused.json()["detail"]
+    precondition = as_ben.post(f"/api/posts/{post_id}/approve", headers={"If-Match": f'"{digest}"'})
+    assert precondition.status_code == 412 and "changed since you read it" in precondition.json()["detail"]
+    with Session(engine) as session:
+        assert session.get(Post, post_id).state is PostState.awaiting_approval
+    fresh = as_ben.get(f"/api/posts/{post_id}").json()
+    assert fresh["text"] == "Buy our ferry tickets now"
+    approved = as_ben.post(f"/api/posts/{post_id}/approve", json={"digest": fresh["digest"]})
+    assert approved.status_code == 200 and approved.json()["state"] == "queued"
+    assert as_ben.post(f"/api/posts/{other_id}/approve").json()["state"] == "queued"  # no digest: as before
+    with Session(engine) as session:
+        assert session.get(Post, other_id).state is PostState.queued

@@ -149,3 +149,32 @@ def test_the_audit_page_pages_back_through_older_events(app, engine):
     second = admin.get(f"/audit?before={older}").text
     assert "user0@example.com" in second and "user129@example.com" not in second
     assert admin.get("/audit?before=99999999999999999999").status_code == 422
+
+
+def test_a_password_change_revokes_the_users_api_tokens(app, engine):
+    """A password is changed because it may have leaked: a token stolen with it must stop working at once,
+    whether the user changes it on the desk or an admin sets it (`distributor users passwd`). Other users'
+    tokens keep working; a token made after the change works."""
+    with Session(engine) as session:
+        stolen = users.create_token(session, EDITOR)
+        admins = users.create_token(session, ADMIN)
+        session.commit()
+    assert api(app, stolen) == 200
+    editor = TestClient(app)
+    csrf = log_in(editor, EDITOR)
+    changed = editor.post("/account/password", data={"csrf_token": csrf, "current_password": PASSWORD,
+                                                     "new_password": "a brand new phrase",
+                                                     "confirm_password": "a brand new phrase"})
+    assert changed.status_code == 200 and "API tokens were revoked" in changed.text
+    assert api(app, stolen) == 401
+    assert api(app, admins) == 200
+    with Session(engine) as session:
+        fresh = users.create_token(session, EDITOR)
+        session.commit()
+    assert api(app, fresh) == 200
+    with Session(engine) as session:  # an admin resets it (the CLI's door)
+        users.set_password(session, EDITOR, "set by an admin", actor="cli")
+        session.commit()
+    assert api(app, fresh) == 401
+    assert any(row.action == "password_changed" and "1 API token(s) revoked" in (row.detail or "")
+               for row in audit_rows(engine))

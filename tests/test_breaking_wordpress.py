@@ -184,3 +184,44 @@ def test_marking_a_story_breaking_through_the_api_leaves_in_each_posts_history_w
         assert moved.scheduled_at.replace(tzinfo=None) < embargo.replace(tzinfo=None) - timedelta(hours=23)
         last = session.exec(select(PostEvent).where(PostEvent.post_id == post_id).order_by(PostEvent.id.desc())).first()
         assert last.actor == "ana@desk" and "breaking" in last.reason and embargo.isoformat()[:16] in last.reason
+
+
+def test_a_limited_hooks_section_rule_does_not_make_another_desks_story_breaking(engine, sandbox, secrets,
+                                                                                  monkeypatch):
+    """The sport CMS's hook (for x-sport only) names the newsroom's "Breaking"-section story as published
+    (its secret leaked, or it is wrong): its section rule must not make x-main's post of that story
+    breaking news (first in line, past min_gap_minutes). Its own stories it still makes breaking."""
+    from fastapi.testclient import TestClient
+
+    from distributor.sources.webhooks import sign_generic
+    from distributor.web import create_app
+
+    monkeypatch.setenv("DISTRIBUTOR_WEBHOOK_SPORT_SECRET", "s3cret")
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True},
+            feeds=[{"url": site.url("/feed"), "accounts": ["x-main"]}],
+            webhooks=[{"name": "sport", "accounts": ["x-sport"], "breaking": {"sections": ["Breaking"]}}],
+            accounts=[{"name": "x-main", "platform": "twitter", "api_base_url": sandbox, "min_gap_minutes": 60},
+                      {"name": "x-sport", "platform": "dryrun"}],
+        )
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        hook = TestClient(create_app(settings, engine, runtime=runtime))
+        news, sport = site.url("/bridge"), site.url("/final")
+        site.pages["/bridge"] = ("text/html; charset=utf-8", page("Bridge closed after crash", news, "Breaking"))
+        site.pages["/final"] = ("text/html; charset=utf-8", page("Late goal wins the final", sport, "Breaking"))
+        for url in (news, sport):
+            body = json.dumps({"url": url}).encode()
+            answer = hook.post("/hooks/sport", content=body,
+                               headers={"X-Distributor-Signature": sign_generic("s3cret", body)})
+            assert answer.status_code == 202, answer.text
+        site.pages["/feed"] = ("application/rss+xml", rss(("Bridge closed after crash", news)))
+        run_cycle(runtime)  # the feed lists the newsroom's story; both are read and composed
+    with Session(engine) as session:
+        articles = {a.url: a for a in session.exec(select(Article))}
+        assert articles[sport].breaking is True
+        assert articles[news].breaking is False
+        main = session.exec(select(Post).where(Post.account == "x-main")).all()
+        assert main and all(p.priority == 0 for p in main)

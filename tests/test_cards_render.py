@@ -273,3 +273,36 @@ def test_a_lead_photo_in_a_format_no_platform_takes_is_not_decoded_and_runs_no_p
         photo = io.BytesIO()
         Image.new("RGB", (1600, 900), (200, 30, 60)).save(photo, kind)
         assert open_photo(photo.getvalue(), (1200, 675)).size == (1600, 900), kind
+
+
+def _progressive_jpeg(width: int, height: int, extra_scans: int = 0) -> bytes:
+    """A progressive JPEG, with its last scan sent ``extra_scans`` more times (each a few bytes that
+    libjpeg decodes over the whole picture)."""
+    photo = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 60)).save(photo, "JPEG", progressive=True, quality=60)
+    content = photo.getvalue()
+    assert content.endswith(b"\xff\xd9")
+    end = len(content) - 2
+    last_scan = content[content.rindex(b"\xff\xda"):end]
+    return content[:end] + last_scan * extra_scans + b"\xff\xd9"
+
+
+def test_a_progressive_jpeg_of_thousands_of_scans_is_not_decoded():
+    """Each scan is decoded over the whole picture: 20,000 repeats of a 14-byte scan (374 KB) of a
+    4000x4000 photo took 13 s of CPU, a 15 MB one would take minutes. More than 100 scans is no photo;
+    a real progressive photo (about 10 scans) still opens."""
+    bomb = _progressive_jpeg(1600, 900, extra_scans=2000)
+    assert len(bomb) < 100_000
+    assert open_photo(bomb, (1200, 675)) is None
+    assert open_photo(_progressive_jpeg(1600, 900), (1200, 675)).size == (1600, 900)
+
+
+def test_a_huge_progressive_jpeg_is_refused_although_a_baseline_one_of_its_size_opens():
+    """A progressive JPEG keeps every coefficient of the full picture whatever the scale it is decoded
+    at (a 1 MB 13000x13000 one took 533 MB): held to the photo pixel limit at full size."""
+    huge = _progressive_jpeg(6000, 5000)
+    assert len(huge) < 1_000_000
+    assert open_photo(huge, (1200, 675)) is None
+    baseline = io.BytesIO()
+    Image.new("RGB", (6000, 5000), (200, 30, 60)).save(baseline, "JPEG")
+    assert open_photo(baseline.getvalue(), (1200, 675)) is not None

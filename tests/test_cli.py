@@ -209,3 +209,13 @@ def test_a_pages_terminal_escapes_are_shown_not_obeyed(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "Storm \\x1b]52;c;ZWNobw==\\x07 \\x1b[2J warning" in result.stdout
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_sandbox_refuses_to_listen_beyond_loopback_without_allow_network(host):
+    """The sandbox has no login (its posts can be read and wiped by anyone who reaches it): a host other
+    machines reach is refused in one line, before anything listens."""
+    result = cli("sandbox", "--host", host, "--port", "0", timeout=30)
+    assert result.returncode == 1
+    assert "--allow-network" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

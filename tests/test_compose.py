@@ -100,6 +100,29 @@ def test_text_is_not_html_escaped():
     assert "Fish & Chips <b>shop</b> “reopens”" in post.text
 
 
+PAGE_ESCAPED_TWICE = b"""<!doctype html><html><head><meta charset="utf-8">
+<meta property="og:title" content="Fish &amp;amp; chips shop &amp;#8216;closes&amp;#8217;">
+<link rel="canonical" href="https://gazette.example/2026/fish-chips"></head><body><article>
+<h1>Fish &amp;amp; chips shop &amp;#8216;closes&amp;#8217;</h1>
+<p>The shop on the harbour closed its doors on Monday after forty years of trading on the front.</p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize("platform", ["twitter", "facebook"])
+def test_a_headline_and_quote_escaped_twice_by_the_cms_read_as_text(platform):
+    """WordPress escapes titles twice (&amp;amp;, &amp;#8217;): the post reads '&', not '&amp;'."""
+    extracted = extract_page(PAGE_ESCAPED_TWICE, url="https://gazette.example/2026/fish-chips", source="page")
+    text = Composer().compose(extracted, account(platform)).text
+    assert "&amp;" not in text and "&#82" not in text
+    assert "Fish & chips shop \u2018closes\u2019" in text
+    quoted = article(quote="We&#8217;re not going anywhere, whatever the council decides tonight",
+                     speaker="Mary O&#8217;Brien")  # as the extractor reads &amp;#8217;
+    assert "\u201cWe\u2019re not going anywhere, whatever the council decides tonight\u201d \u2014 Mary O\u2019Brien" in (
+        Composer().compose(quoted, account(platform)).text)
+    post = Composer().compose(article("R&D; AT&T and M&S: what &nbsp means"), account("twitter")).text
+    assert post.startswith("R&D; AT&T and M&S: what &nbsp means")  # no complete known entity: as written
+
+
 def test_a_long_quote_is_trimmed_at_a_word_boundary_and_the_link_kept_whole():
     quote = "We have waited years for a ferry that runs when people actually need it " * 5
     post = Composer().compose(article(quote=quote.strip()), account("twitter"))

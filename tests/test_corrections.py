@@ -314,3 +314,97 @@ def test_a_changed_page_whose_new_quote_would_be_held_for_an_editor_is_not_edite
         assert "sell the old market hall" not in live(sandbox)["facebook"]["text"] and edits(sandbox) == 0
         with Session(engine) as session:
             assert session.exec(select(PostAction)).all() == []
+
+
+@pytest.mark.parametrize("touched", [False, True], ids=["untouched", "edited-by-an-editor"])
+def test_a_paced_post_still_queued_when_the_headline_changes_goes_out_with_the_new_one(engine, sandbox, monkeypatch,
+                                                                                        touched):
+    """fb-main posted at once; x-main's post waits for its slot (min_gap_minutes). The headline is corrected
+    meanwhile: the X post, which nobody has read yet, goes out with the corrected headline (X could not
+    edit it afterwards). An editor's own edit of the queued post is theirs, and is left as it is."""
+    from distributor import posts
+    from distributor.models import PostState
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5}, feeds=[{"url": site.url("/feed")}],
+            accounts=[{"name": "x-main", "platform": "twitter", "api_base_url": sandbox, "min_gap_minutes": 60,
+                       "quote_policy": "auto"},
+                      {"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox,
+                       "on_change": "edit", "quote_policy": "auto"}])
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        site.pages["/fair"] = ("text/html; charset=utf-8", article_page("Harbour fair opens", site.url("/fair")))
+        site.pages["/feed"] = ("application/rss+xml", rss(("Harbour fair opens", site.url("/fair"))))
+        run_cycle(runtime)  # x-main's last post: the next one waits an hour
+        path = "/news/ferry"
+        site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry service to stop", site.url(path)))
+        site.pages["/feed"] = ("application/rss+xml", rss(("Ferry service to stop", site.url(path)),
+                                                          ("Harbour fair opens", site.url("/fair"))))
+        run_cycle(runtime)
+        with Session(engine) as session:
+            waiting = session.exec(select(Post).where(Post.account == "x-main", Post.state == PostState.queued)).one()
+            assert waiting.text.startswith("Ferry service to stop")
+            if touched:
+                posts.edit(session, waiting.id, text=waiting.text.replace("to stop", "will stop"), actor="ben@desk")
+                session.commit()
+        site.pages[path] = ("text/html; charset=utf-8", article_page("Ferry service to continue", site.url(path)))
+        assert corrections_step(runtime, now=utcnow() + timedelta(minutes=11)).changed == 1
+        from distributor.dispatch import dispatch_due
+
+        dispatch_due(engine, settings, runtime.adapters, worker_id="w", now=utcnow() + timedelta(minutes=61))
+        tweets = [p["text"] for p in requests.get(sandbox + "/_sandbox/posts", timeout=5).json()
+                  if p["platform"] == "twitter"]
+        assert len(tweets) == 2 and tweets[0].startswith("Harbour fair opens")
+        assert tweets[1].startswith("Ferry service will stop" if touched else "Ferry service to continue"), tweets
+        assert "Ferry service to continue" in live(sandbox)["facebook"]["text"]
+        said = history(engine)
+        assert any("composed again before it went out: the story changed" in line for line in said) is not touched
+        with Session(engine) as session:
+            [note] = session.exec(select(Notification).where(Notification.kind == "article_changed")).all()
+            assert ("recompose queued post" in note.line) is not touched
+
+
+def redirect(site, path: str, to: str) -> None:
+    """From now on the site answers ``path`` with a 301 to ``to``."""
+    original = site.server.RequestHandlerClass.do_GET
+
+    def do_get(handler):
+        if handler.path != path:
+            return original(handler)
+        handler.send_response(301)
+        handler.send_header("Location", to)
+        handler.end_headers()
+        return None
+
+    site.server.RequestHandlerClass.do_GET = do_get
+
+
+@pytest.mark.parametrize("where", ["/", "/news/"], ids=["home-page", "section-front"])
+def test_a_story_whose_page_now_redirects_to_the_home_page_is_gone_not_retitled(world, sandbox, engine, where):
+    """Many CMSs answer a pulled story with a redirect to the home page or its section (a "soft 404"):
+    that page's headline is not the story's correction. The posts are deleted as for a 410 (the policy
+    says delete), never edited into the home page's headline."""
+    site, path, runtime = world
+    site.pages[where] = ("text/html; charset=utf-8", article_page("The Gazette: local news", site.url(where)))
+    redirect(site, path, site.url(where))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.gone == 1 and report.changed == 0
+    assert live(sandbox) == {} and edits(sandbox) == 0
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert article.title == "Ferry service to stop" and article.gone_at is not None
+        assert "redirects" in article.changes[-1]["after"] and site.url(where) in article.changes[-1]["after"]
+
+
+def test_a_story_whose_page_now_redirects_to_its_corrected_slug_is_a_correction(world, sandbox, engine):
+    site, path, runtime = world
+    moved = "/news/ferry-service-to-continue"
+    site.pages[moved] = ("text/html; charset=utf-8", article_page("Ferry service to continue", site.url(moved)))
+    redirect(site, path, site.url(moved))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.changed == 1 and report.gone == 0
+    assert "Ferry service to continue" in live(sandbox)["facebook"]["text"]

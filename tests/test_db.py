@@ -169,3 +169,31 @@ def test_0015_moves_meta_snapshots_from_impressions_to_views_and_back(database_u
     assert back == {"facebook": 4321, "threads": 77, "twitter": 900, "bluesky": None}
     upgrade(engine)
     engine.dispose()
+
+
+def test_a_new_sqlite_database_and_its_wal_files_are_private_to_their_owner(tmp_path):
+    """The file holds password, session and token hashes and every post: with the usual umask (022) it
+    would be readable by every user of the machine. Created 0600, and SQLite's -wal/-shm follow it."""
+    import os
+    import stat
+
+    from sqlalchemy import text
+
+    from distributor.db import make_engine, upgrade
+
+    database = tmp_path / "data" / "distributor.db"
+    saved = os.umask(0o022)
+    try:
+        engine = make_engine(f"sqlite:///{database}")
+        upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE scratch (n INTEGER)"))
+            connection.execute(text("INSERT INTO scratch VALUES (1)"))
+        with engine.connect() as connection:  # open: the -wal and -shm files exist now
+            connection.execute(text("SELECT count(*) FROM scratch"))
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in database.parent.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(saved)
+    assert {"distributor.db", "distributor.db-wal", "distributor.db-shm"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != 0o600} == {}

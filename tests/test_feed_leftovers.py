@@ -112,6 +112,52 @@ def test_tracking_parameters_are_not_part_of_a_storys_identity(url, expected):
     assert normalise_url(url) == expected
 
 
+@pytest.mark.parametrize("canonical", [True, False], ids=["self-canonical", "no-canonical"])
+def test_the_same_story_with_or_without_its_trailing_slash_is_posted_once(make_runtime, site, engine, canonical):
+    """A CMS whose permalinks gain (or lose) their trailing slash lists every recent story again."""
+    runtime = make_runtime([{"url": "/a", "accounts": ["web"]}], [{"name": "web"}])
+    site.pages["/a"] = feed({"link": site.url("/earlier")})
+    run_cycle(runtime)  # the baseline
+    for path in ("/story", "/story/"):  # each page names itself as canonical, or names nothing
+        if canonical:
+            page(site, path, "Ferry vote passes")
+        else:
+            site.pages[path] = bare_page("Ferry vote passes")
+    site.pages["/a"] = feed({"link": site.url("/story")}, {"link": site.url("/earlier")})
+    run_cycle(runtime)
+    site.pages["/a"] = feed({"link": site.url("/story/")}, {"link": site.url("/earlier")})
+    run_cycle(runtime)
+    run_cycle(runtime)
+    assert [(account, link) for account, _, link in sent(engine)] == [("web", site.url("/story"))]
+
+
+def test_a_story_whose_link_moved_to_https_is_posted_once(make_runtime, site, engine):
+    """A site moving to https rewrites every link in its feed (its guids too): the stories it
+    lists again are the ones already posted."""
+    runtime = make_runtime([{"url": "/a", "accounts": ["web"]}], [{"name": "web"}])
+    site.pages["/a"] = feed({"link": site.url("/earlier")})
+    run_cycle(runtime)
+    page(site, "/story", "Ferry vote passes")
+    site.pages["/a"] = feed({"link": site.url("/story")}, {"link": site.url("/earlier")})
+    run_cycle(runtime)
+    moved = site.url("/story").replace("http://", "https://")
+    site.pages["/a"] = feed({"link": moved}, {"link": site.url("/earlier").replace("http://", "https://")})
+    run_cycle(runtime)
+    assert [(account, link) for account, _, link in sent(engine)] == [("web", site.url("/story"))]
+    with Session(engine) as session:  # no second article (which would be read and posted)
+        assert [a.url for a in session.exec(select(Article).where(Article.url.like("%story%")))] == [
+            site.url("/story")]
+
+
+def test_a_canonical_that_moved_to_https_names_the_same_story():
+    from distributor.sources.items import other_spellings
+
+    assert set(other_spellings("https://n.example/2026/ferry-vote")) == {
+        "http://n.example/2026/ferry-vote", "https://n.example/2026/ferry-vote/", "http://n.example/2026/ferry-vote/"}
+    assert set(other_spellings("http://n.example/")) == {"https://n.example/"}  # the home page keeps its slash
+    assert other_spellings("urn:story:1") == []
+
+
 # --- 7. a post waiting for an editor does not take its account's pacing slot
 
 

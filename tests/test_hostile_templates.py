@@ -47,7 +47,13 @@ def test_a_hostile_template_fails_its_own_account_and_the_others_post(make_runti
         assert name in article.skipped_accounts["hostile"]
 
 
-@pytest.mark.parametrize("text, said", [("{{ title }", "line 1: unexpected '}'"), (None, "not found")])
+@pytest.mark.parametrize("text, said", [
+    ("{{ title }", "line 1: unexpected '}'"),
+    (None, "not found"),
+    ("{{ titel }} {{ link }}", "'titel' is undefined (composing a sample story)"),  # parses; fails on every story
+    ("{{ title }} {{ quote[:60] }} {{ link }}", "without_quote"),  # fails on every story without a quote
+    ("{{ title }} {{ 1 / 0 }}", "ZeroDivisionError"),
+])
 def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_path, database_url, text, said):
     if text is not None:
         (tmp_path / "mine.j2").write_text(text, encoding="utf-8")
@@ -62,7 +68,29 @@ def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_pat
     result = cli("run", "--once", config=config)
     assert result.returncode == 1, result.stdout
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    said = "only a headline and a link: no quote" if said == "without_quote" else said
     assert "'desk'" in result.stderr and "mine.j2" in result.stderr and said in result.stderr
+
+
+def test_a_breaking_template_that_is_missing_or_broken_is_refused_when_the_service_starts(tmp_path, database_url):
+    """A feed's breaking-news template is used only when a story breaks: the worst moment to find its typo."""
+    (tmp_path / "breaking.j2").write_text("BREAKING: {{ headline }} {{ link }}", encoding="utf-8")
+    config = tmp_path / "distributor.toml"
+    config.write_text(
+        f'templates_dir = "."\n[database]\nurl = "{database_url}"\n'
+        '[[feeds]]\nurl = "https://news.example/feed"\naccounts = ["desk"]\n'
+        'breaking = { sections = ["Breaking"], template = "breaking.j2" }\n'
+        '[[webhooks]]\nname = "cms"\nbreaking = { field = "breaking", template = "gone.j2" }\n'
+        '[[accounts]]\nname = "desk"\nplatform = "dryrun"\n',
+        encoding="utf-8",
+    )
+    assert cli("db", "upgrade", config=config).returncode == 0
+    result = cli("run", "--once", config=config, env={"DISTRIBUTOR_WEBHOOK_CMS_SECRET": "s" * 32})
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "breaking template of feed https://news.example/feed" in result.stderr
+    assert "'headline' is undefined" in result.stderr
+    assert "breaking template of webhook 'cms'" in result.stderr and "'gone.j2' not found" in result.stderr
 
 
 # Each builds (or, padded by a width or a count, would build) far more than any post. The sizes
@@ -161,3 +189,45 @@ def test_a_template_cannot_include_a_file_holding_the_services_secrets(tmp_path,
     assert "token-that-must-stay-secret" not in str(refused.value)
     post = Composer(templates).compose(article("Bridge reopens"), account("dryrun", template="parts.j2"))
     assert post.text.startswith("From the desk: Bridge reopens")  # an ordinary include still works
+
+
+@pytest.mark.parametrize("broken, said", [
+    ("NEW {{ title } {{ link }}", "line 1: unexpected '}'"),  # saved half-way through an edit
+    ("NEW {{ headline }} {{ link }}", "'headline' is undefined (composing a sample story)"),
+    ("NEW {{ title }} {{ quote[:60] }} {{ link }}", "only a headline and a link"),
+])
+def test_a_template_edited_badly_while_the_service_runs_does_not_cost_a_story(make_runtime, site, engine, tmp_path,
+                                                                              caplog, broken, said):
+    """Templates are read again when their file changes. A version that does not parse or compose the
+    sample stories is not used: the stories go out with the version before it, the log says why once, and
+    the next good version is used at once."""
+    import os
+
+    template = tmp_path / "mine.j2"
+    template.write_text("OLD {{ title }} {{ link }}", encoding="utf-8")
+    runtime = make_runtime([{"url": "/a"}], [{"name": "desk", "template": "mine.j2"}])
+    run_cycle(runtime)
+    stories = []
+
+    def publish(title: str, slug: str) -> None:
+        page(site, f"/{slug}", title)
+        stories.append({"link": site.url(f"/{slug}")})
+        site.pages["/a"] = feed(*reversed(stories))
+        run_cycle(runtime)
+
+    def save(text: str, seconds: int) -> None:
+        template.write_text(text, encoding="utf-8")
+        os.utime(template, (time.time() + seconds, time.time() + seconds))  # a new modification time
+
+    publish("Bridge reopens", "bridge")
+    save(broken, 10)
+    publish("Ferry returns", "ferry")
+    publish("Market moves", "market")
+    save("NEW {{ title }} {{ link }}", 20)
+    publish("Harbour opens", "harbour")
+    assert [text.split(" http")[0] for _, text, _ in sent(engine)] == [
+        "OLD Bridge reopens", "OLD Ferry returns", "OLD Market moves", "NEW Harbour opens"]
+    refused = [r.getMessage() for r in caplog.records if "the edited mine.j2 template is not used" in r.getMessage()]
+    assert len(refused) == 1 and said in refused[0], refused
+    with Session(engine) as session:
+        assert all(not a.skipped_accounts for a in session.exec(select(Article)))

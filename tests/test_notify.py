@@ -294,3 +294,43 @@ def test_a_webhook_that_cannot_be_reached_leaves_no_piece_of_its_secret_url_in_t
     assert row.sent_at is None and row.attempts == 1 and row.error.startswith("ConnectionError")
     assert "webhook-secret" not in row.error and "B000" not in row.error
     assert "webhook-secret" not in capsys.readouterr().err
+
+
+def test_a_webhook_that_redirects_is_not_followed_to_another_address(engine, monkeypatch):
+    """The webhook's URL is the operator's; where it redirects is not: a 307 to an internal address
+    (here a trap on 127.0.0.2, standing in for 169.254.169.254 or the intranet) would carry the message
+    there. Nothing connects to it; the message is kept, with the reason, for the next run."""
+    from tests.helpers.fetch_servers import Trap, loopback_only
+
+    loopback_only(monkeypatch)
+    trap = Trap(free_port())
+    settings = Settings(accounts=[{"name": "rehearsal", "platform": "dryrun"}])
+    with Session(engine) as session:
+        posts.ensure_account(session, settings.account("rehearsal")).paused_reason = "token refused"
+        session.commit()
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.2:{trap.port}/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/XXXX"
+        channels = Channels(settings.notify, environ={"DISTRIBUTOR_NOTIFY_WEBHOOK_URL": url}, timeout=3)
+        assert notify_step(engine, settings, channels) == 0
+        assert trap.connections() == 0
+        with Session(engine) as session:
+            [row] = session.exec(select(Notification)).all()
+            assert row.sent_at is None and "307" in row.error and "not followed" in row.error
+    finally:
+        server.shutdown()
+        server.server_close()
+        trap.close()

@@ -234,3 +234,34 @@ def test_a_news_sitemap_works_as_a_feed(make_runtime, site, sandbox):
     site.pages["/feed"] = ("application/xml", sitemap("/new", "/old"))
     run_cycle(runtime)
     assert {p["text"].split("\n")[0] for p in posted(sandbox) if p["platform"] == "twitter"} == {"Sitemap story"}
+
+
+def test_a_feed_that_stops_answering_says_since_when_in_the_cli_the_api_and_the_desk(make_runtime, site, engine):
+    """A newsroom leaves the bot alone: a feed gone 404 must read as failing, since when and how often,
+    not as the 200 of its last good poll; and when it last listed a new story."""
+    from fastapi.testclient import TestClient
+
+    from distributor import source_status
+    from distributor.web import create_app
+    from tests.helpers.desk import log_in, seed_people
+
+    runtime = make_runtime()
+    run_cycle(runtime)
+    publish(site, "/a", "First story")
+    site.pages["/feed"] = ("application/rss+xml", rss(("First story", site.url("/a"))))
+    run_cycle(runtime)
+    del site.pages["/feed"]  # the CMS moved its feed: 404 from now on
+    started = datetime.now(timezone.utc)
+    run_cycle(runtime)
+    run_cycle(runtime)
+    with Session(engine) as session:
+        [row] = source_status.overview(session, runtime.settings)  # the door of `sources --json` and /api/sources
+    assert row["state"] == "failing" and "HTTP 404" in row["error"] and row["last_status"] == 404
+    assert row["failures"] == 2
+    assert started - timedelta(seconds=5) <= datetime.fromisoformat(row["failing_since"]) <= started + timedelta(minutes=1)
+    assert row["last_new_item_at"] is not None
+    seed_people(engine)
+    client = TestClient(create_app(runtime.settings, engine, runtime=runtime))
+    log_in(client, "editor@example.com")
+    page = client.get("/sources").text
+    assert "HTTP 404" in page and f"failing since {row['failing_since'][:16]} UTC, 2 polls in a row" in page

@@ -329,6 +329,53 @@ def test_the_feed_items_title_and_summary_stand_in_for_a_page_without_them(make_
     ]
 
 
+def test_a_story_with_no_headline_anywhere_is_not_posted_as_a_bare_link(make_runtime, site, engine):
+    """An Atom entry with no title (it happens) for a page with none: X would get the URL alone."""
+    runtime = make_runtime([{"url": "/a"}], [{"name": "x", "template": "twitter.j2"}])
+    run_cycle(runtime)
+    site.pages["/untitled"] = ("text/html; charset=utf-8", b"<!doctype html><html><body><div>"
+                               b"<p>Photos from the weekend.</p></div></body></html>")
+    site.pages["/a"] = ("application/atom+xml", (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:feed</id>'
+        f'<updated>{datetime.now(timezone.utc).isoformat()}</updated>'
+        f'<entry><id>urn:e1</id><link href="{site.url("/untitled")}"/>'
+        f'<updated>{datetime.now(timezone.utc).isoformat()}</updated></entry></feed>').encode())
+    run_cycle(runtime)
+    assert sent(engine) == []
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+        assert "nothing but the link" in article.skipped_accounts["x"]
+
+
+def test_the_feed_items_image_stands_in_for_a_page_without_one(make_runtime, site, engine):
+    """News feeds carry the story's photo (media:content, media:thumbnail, an enclosure); a page whose
+    photo the extractor cannot find (none, a logo, markup that scripts would render) still posts it."""
+    runtime = make_runtime([{"url": "/a"}], [{"name": "x", "template": "twitter.j2"}])
+    run_cycle(runtime)
+    site.pages["/bare"] = ("text/html; charset=utf-8",
+                           b"<!doctype html><html><head><title>Ferry strike ends</title></head><body><article>"
+                           b"<h1>Ferry strike ends</h1><p>The ferry runs again from Monday, the operator said, after "
+                           b"the strike ended.</p></article></body></html>")
+    site.pages["/photo"] = ("text/html; charset=utf-8", b"<!doctype html><html><head>"
+        b'<meta property="og:image" content="' + site.url("/ferry.jpg").encode() + b'"><title>Ferry back</title>'
+        b"</head><body><article><h1>Ferry back</h1><p>The page names its own photo, which wins over the feed's."
+        b"</p></article></body></html>")
+    media, when = 'xmlns:media="http://search.yahoo.com/mrss/"', format_datetime(datetime.now(timezone.utc))
+    xml = (f'<?xml version="1.0"?><rss version="2.0" {media}><channel><title>T</title><link>http://x/</link>'
+           f"<description>d</description>"
+           f"<item><title>Ferry strike ends</title><link>{site.url('/bare')}</link><pubDate>{when}</pubDate>"
+           f"<media:content url=\"{site.url('/feed-small.jpg')}\" medium=\"image\" width=\"140\"/>"
+           f"<media:content url=\"{site.url('/feed-large.jpg')}\" medium=\"image\" width=\"1200\"/></item>"
+           f"<item><title>Ferry back</title><link>{site.url('/photo')}</link><pubDate>{when}</pubDate>"
+           f"<media:content url=\"{site.url('/feed-other.jpg')}\" medium=\"image\" width=\"1200\"/></item>"
+           "</channel></rss>")
+    site.pages["/a"] = ("application/rss+xml", xml.encode())
+    run_cycle(runtime)
+    with Session(engine) as session:
+        images = {p.link: p.image_url for p in session.exec(select(Post))}
+    assert images == {site.url("/bare"): site.url("/feed-large.jpg"), site.url("/photo"): site.url("/ferry.jpg")}
+
+
 def desk_client(settings, engine):
     """The web desk, logged in as an editor."""
     from fastapi.testclient import TestClient

@@ -15,7 +15,7 @@ from distributor.models import Article, EngagementSnapshot, Post, PostState
 from distributor.web import create_app
 
 POST_KEYS = {"id", "account", "platform", "state", "text", "link", "image_url", "scheduled_at", "external_id",
-             "external_url", "error", "held_because"}
+             "external_url", "error", "held_because", "digest"}
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ def test_session_cookie_flags(app):
     client = TestClient(app)
     cookie = client.get("/login").headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    secure = TestClient(app, base_url="https://desk.example").get("/login").headers["set-cookie"]
+    secure = TestClient(app, base_url="https://testserver").get("/login").headers["set-cookie"]
     assert "Secure" in secure and "HttpOnly" in secure
 
 
@@ -249,3 +249,28 @@ def test_a_script_in_an_article_title_is_inert_in_the_desk_and_verbatim_in_the_p
         assert "<script>alert(" not in body, url
         assert "&lt;script&gt;alert(" in body, url
     assert "<script" not in client.get(f"/posts/{post.id}").text.replace('<script src="/static/', "")
+
+
+def test_every_state_changing_form_refuses_a_logged_in_browser_without_the_csrf_token(app, engine, seeded):
+    """A forged cross-site form rides the admin's cookie: every non-GET page route (logout, users, tokens,
+    accounts, posts, compose, calendar moves...) must refuse it (403) and change nothing, whatever fields
+    it sends. The API (bearer tokens) and the signed doors (/hooks, /websub) are not cookie-driven."""
+    client = TestClient(app)
+    log_in(client, "admin@example.com")
+    checked = []
+    for path, method in route_table(app):
+        if method == "GET" or path.startswith(("/api/", "/hooks/", "/websub/", "/static")):
+            continue
+        url = re.sub(r"\{[^}]+\}", str(seeded), path)
+        response = client.request(method, url, data={"text": "hijacked", "at": "2030-01-01T10:00", "role": "admin",
+                                                     "email": "intruder@example.com", "password": "x" * 12,
+                                                     "new_password": "x" * 12, "confirm_password": "x" * 12},
+                                  follow_redirects=False)
+        assert response.status_code == 403, (method, path, response.status_code)
+        checked.append(path)
+    assert "/logout" in checked and "/login" in checked and len(checked) >= 15
+    assert client.get("/queue", follow_redirects=False).status_code == 200  # the forged logout did not log out
+    assert post_state(engine, seeded) is PostState.awaiting_approval
+    with Session(engine) as session:
+        assert session.exec(select(User).where(User.email == "intruder@example.com")).first() is None
+        assert session.get(Post, seeded).text == "Council approves the budget"

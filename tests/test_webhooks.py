@@ -244,3 +244,37 @@ def test_a_hook_for_some_accounts_cannot_take_down_the_posts_of_others(client, e
         assert session.get(Article, main_article).gone_at is None
         assert PostState(session.get(Post, sport_post).state) is PostState.cancelled
         assert session.get(Article, sport_article).gone_at is not None
+
+
+def test_a_hook_for_some_accounts_cannot_mark_breaking_a_story_of_others(client, engine):
+    """A limited hook (x-sport's) pushing "published" with its breaking field for the main newsroom's
+    story must not make it breaking (x-main's posts of it would be composed as breaking news: first in line,
+    no gap, the breaking template); x-main's embargoed post stays as it was. Its own stories it still marks."""
+    from datetime import timedelta
+
+    from distributor import posts
+    from distributor.models import Post, PostState, utcnow
+
+    config = settings()
+    url = "http://127.0.0.1:9/news/ferry-vote"
+    first = body_of(url)
+    assert send(client, first, hook="cms", signature=sign_generic(SECRET, first)).status_code == 202
+    embargo = (utcnow() + timedelta(hours=3)).replace(microsecond=0)
+    with Session(engine) as session:
+        article = session.exec(select(Article).where(Article.url == url)).one()
+        post = posts.create_post(session, config.account("x-main"), text="Ferry vote tonight", at=embargo,
+                                 article_id=article.id)
+        session.commit()
+        article_id, post_id = article.id, post.id
+    push = body_of(url, breaking=True)
+    answer = send(client, push, hook="sport", signature=sign_generic(SECRET, push))
+    assert answer.status_code in (200, 202), answer.text
+    with Session(engine) as session:
+        assert session.get(Article, article_id).breaking is False
+        held = session.get(Post, post_id)
+        assert PostState(held.state) is PostState.queued and held.priority == 0
+        assert held.scheduled_at.replace(tzinfo=None) == embargo.replace(tzinfo=None)
+    own = body_of("http://127.0.0.1:9/sport/final", breaking=True)
+    assert send(client, own, hook="sport", signature=sign_generic(SECRET, own)).status_code == 202
+    with Session(engine) as session:
+        assert session.exec(select(Article).where(Article.url == "http://127.0.0.1:9/sport/final")).one().breaking

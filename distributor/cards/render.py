@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
+from PIL.JpegImagePlugin import JpegImageFile
 
 from distributor.cards import fonts
 from distributor.cards.layout import DoesNotFit, fit_text, truncate_words
@@ -255,6 +256,29 @@ MAX_PHOTO_PIXELS = 25_000_000  # after JPEG's reduced-scale decoding; 75 MB of R
 PHOTO_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
 
+MAX_JPEG_SCANS = 100  # a progressive camera or web JPEG has about 10 (mozjpeg's search: some 20)
+
+
+def _jpeg_is_tame(image: Image.Image, content: bytes) -> bool:
+    """Whether a JPEG costs what its size says. Two bombs pass a byte cap and a pixel cap:
+
+    - scans: libjpeg decodes every scan over the whole picture, and a scan can be 14 bytes, so a
+      few MB repeating one ran for minutes (measured: 20,000 scans of a 4000x4000 picture, 374 KB,
+      13 s of CPU; a 15 MB file would take about 9 minutes). Counted as SOS markers
+      (``FF DA``: inside the compressed data an FF byte is always followed by 00 or a marker, so
+      the count is exact there and can only be high by an embedded thumbnail's few), one pass.
+    - progressive memory: a progressive JPEG keeps every coefficient of the full picture, so
+      reduced-scale decoding saves no memory (a 1 MB 13000x13000 progressive file took 533 MB;
+      the same picture baseline 50 MB). Progressive pictures are held to MAX_PHOTO_PIXELS at full size.
+
+    Written by hand: Pillow reaches no scan limit of libjpeg (TurboJPEG's TJPARAM_SCANLIMIT is
+    another API) and decides nothing about progressive memory.
+    """
+    if content.count(b"\xff\xda") > MAX_JPEG_SCANS:
+        return False
+    return not image.info.get("progressive") or image.width * image.height <= MAX_PHOTO_PIXELS
+
+
 def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
     """Decode a lead image (JPEG decoded at reduced scale when it is much larger); None when unreadable.
 
@@ -264,6 +288,8 @@ def open_photo(content: bytes, size: tuple[int, int]) -> Image.Image | None:
     """
     try:
         image = Image.open(io.BytesIO(content), formats=PHOTO_FORMATS)
+        if isinstance(image, JpegImageFile) and not _jpeg_is_tame(image, content):  # MPO (a camera's) too
+            return None
         image.draft("RGB", (size[0], size[1]))
         # The size is read from the header: refuse before decoding what a few hundred KB of PNG
         # can claim (Pillow only warns below 179 megapixels). A JPEG's draft is already reduced.

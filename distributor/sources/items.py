@@ -99,6 +99,29 @@ def earlier_forms(url: str) -> list[str]:
     return [] if earlier == _normalise(url, _is_tracking) else [earlier]
 
 
+def other_spellings(url: str) -> list[str]:
+    """The other spellings of a normalised story URL that lead to the same page: the other
+    scheme (a site moving to https rewrites every link in its feed) and the path with or
+    without its trailing slash (a CMS's permalink setting, a redirect). Never the home page's.
+
+    Looked up beside the URL itself, never stored: a story keeps the identity it was first
+    seen under, and the feed that lists it again under another spelling does not post it again.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc:
+        return []
+    other_scheme = "https" if parts.scheme == "http" else "http"
+    paths = [parts.path]
+    if parts.path not in ("", "/"):
+        paths.append(parts.path[:-1] if parts.path.endswith("/") else parts.path + "/")
+    forms = [urlunsplit((scheme, parts.netloc, path, parts.query, parts.fragment))
+             for scheme in (parts.scheme, other_scheme) for path in paths]
+    return [form for form in forms if form != url]
+
+
 def _normalise(url: str, is_tracking) -> str:
     url = url.strip()
     try:

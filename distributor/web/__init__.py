@@ -168,6 +168,10 @@ def create_app(settings: Settings, engine: Engine, *, runtime=None, limiter: Log
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=app.state.trusted_proxies)
+    from distributor.web.hosts import AllowedHosts, allowed_names
+
+    # Outermost of ours: a request for a name that is not the desk's (DNS rebinding) reaches nothing.
+    app.add_middleware(AllowedHosts, allowed=allowed_names(settings.web, settings.links))
     wrap_everything(app)  # security headers on every answer, error pages, 413 and 500 included
     return app
 

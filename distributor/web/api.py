@@ -7,9 +7,10 @@ actor, so the API leaves the same history as the web UI and the CLI.
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -19,7 +20,7 @@ from distributor.holds import holds_for
 from distributor.errors import ConfigError, DistributorError, InvalidInput, InvalidTransition, NotFound
 from distributor.models import PostState, User
 from distributor.web.auth import api_user, audit, db
-from distributor.web.schemas import EventOut, Offset, OptionalRowId, PostDetail, PostIn, PostOut, RowId
+from distributor.web.schemas import ApproveIn, EventOut, Offset, OptionalRowId, PostDetail, PostIn, PostOut, RowId
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_user)])
 
@@ -55,11 +56,13 @@ def list_posts(
 
 
 @router.get("/posts/{post_id}", response_model=PostDetail, summary="One post with its history")
-def get_post(post_id: RowId, request: Request, session: Session = Depends(db)) -> PostDetail:
+def get_post(post_id: RowId, request: Request, response: Response, session: Session = Depends(db)) -> PostDetail:
     try:
-        return _detail(session, post_id, request.app.state.settings)
+        detail = _detail(session, post_id, request.app.state.settings)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    response.headers["ETag"] = f'"{detail.digest}"'  # for If-Match on approve
+    return detail
 
 
 @router.post("/posts", response_model=PostDetail, status_code=201, summary="Queue a manual post")
@@ -99,30 +102,61 @@ def _parts_of(body: PostIn) -> dict:
     return parts
 
 
-def _act(action: str):
-    operation = getattr(posts, action)
+def _if_match(value: str | None) -> str | None:
+    """The digest an ``If-Match`` header names (``"abc"``, ``W/"abc"`` or bare), None when there is none."""
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip().removeprefix("W/").strip()
+    return tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else tag
 
-    def endpoint(post_id: RowId, request: Request, session: Session = Depends(db),
-                 user: User = Depends(api_user)) -> PostDetail:
-        extra = {"approval": request.app.state.settings.desk.approval} if action == "approve" else {}
+
+@router.post("/posts/{post_id}/approve", response_model=PostDetail, summary="Approve a post awaiting approval",
+             responses={409: {"description": "not awaiting approval, or changed since the digest was read"},
+                        412: {"description": "If-Match names another version of the post"}})
+def approve_post(post_id: RowId, request: Request, body: ApproveIn | None = Body(None),
+                 if_match: str | None = Header(None, max_length=200,
+                                               description="the post's digest (its ETag), as an alternative to the body"),
+                 session: Session = Depends(db), user: User = Depends(api_user)) -> PostDetail:
+    """What was read is what is approved: with ``digest`` (or ``If-Match``), a post whose text, link, images,
+    account or time changed after the approver read it is not approved. Without either, as before."""
+    wanted = _if_match(if_match)
+    if wanted is not None:
         try:
-            operation(session, post_id, actor=user.email, **extra)
+            current = posts.content_digest(posts.get_post(session, post_id))
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from exc
-        except posts.NotAllowed as exc:
-            raise HTTPException(403, str(exc)) from exc
-        except InvalidTransition as exc:
-            raise HTTPException(409, str(exc)) from exc
-        session.commit()
-        audit.info("%s: %s post %s via the API", user.email, action, post_id)
-        return _detail(session, post_id, request.app.state.settings)
+        if not secrets.compare_digest(wanted.encode(), current.encode()):
+            raise HTTPException(412, f"post {post_id} changed since you read it (If-Match names another version): "
+                                     "read it again before approving it")
+    return _run("approve", post_id, request, session, user, approval=request.app.state.settings.desk.approval,
+                seen=body.digest if body is not None else None)
+
+
+def _run(action: str, post_id: int, request: Request, session: Session, user: User, **extra) -> PostDetail:
+    """One post action through posts.py, its refusals as 404/403/409."""
+    try:
+        getattr(posts, action)(session, post_id, actor=user.email, **extra)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except posts.NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except InvalidTransition as exc:
+        raise HTTPException(409, str(exc)) from exc
+    session.commit()
+    audit.info("%s: %s post %s via the API", user.email, action, post_id)
+    return _detail(session, post_id, request.app.state.settings)
+
+
+def _act(action: str):
+    def endpoint(post_id: RowId, request: Request, session: Session = Depends(db),
+                 user: User = Depends(api_user)) -> PostDetail:
+        return _run(action, post_id, request, session, user)
 
     endpoint.__name__ = f"{action}_post"
     return endpoint
 
 
-for _action, _summary in (("approve", "Approve a post awaiting approval"), ("cancel", "Cancel a post not yet sent"),
-                          ("retry", "Queue a failed post again")):
+for _action, _summary in (("cancel", "Cancel a post not yet sent"), ("retry", "Queue a failed post again")):
     router.add_api_route(f"/posts/{{post_id}}/{_action}", _act(_action), methods=["POST"],
                          response_model=PostDetail, summary=_summary)
 

@@ -1,4 +1,7 @@
-"""`/api/accounts`: the accounts as `distributor accounts list --json` shows them; check, pause, resume."""
+"""`/api/accounts`: the accounts as `distributor accounts list --json` shows them; check, pause, resume.
+
+Any token may list the accounts; only an admin's checks, pauses or resumes one (as on the desk's
+accounts page): a check calls the platform, and X bills those calls."""
 
 from __future__ import annotations
 
@@ -23,8 +26,8 @@ def account_action(name: str, action: str, request: Request, body: dict | None =
                    session: Session = Depends(db), user: User = Depends(api_user)) -> dict:
     if action not in ("check", "pause", "resume"):
         raise HTTPException(404, f"unknown action {action!r}: check, pause or resume")
-    if action != "check" and user.role != "admin":
-        raise HTTPException(403, "only admins pause or resume accounts")
+    if user.role != "admin":  # a check spends billed platform calls (X bills every read): the desk's rule too
+        raise HTTPException(403, f"only admins {action} accounts")
     reason = str((body or {}).get("reason", "")) if isinstance(body, dict) else ""
     try:
         result = accounts.act(request.app.state.settings, session, name, action, actor=user.email, reason=reason)

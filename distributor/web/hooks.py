@@ -9,7 +9,8 @@ arriving after BODY_SECONDS (408), a missing or
 wrong signature (401, compared in constant time), a body that is not the
 hook's JSON (400/422), a URL the fetcher would refuse to read (422), an
 "unpublished" from a hook limited to some accounts about a story other
-accounts posted (403). Each
+accounts posted (403); such a hook's breaking field does not mark a story of
+other accounts breaking (the push is recorded, the mark is not). Each
 refusal is one log line; none is a 500. A request accepted once and sent
 again (a replay) answers 200 ``duplicate`` and changes nothing.
 """

@@ -42,14 +42,28 @@ class PostOut(BaseModel):
     external_url: str | None
     error: str | None
     held_because: str | None = Field(None, description="why a due post is not going out now; null when nothing holds it")
+    digest: str = Field("", description=(
+        "a digest of what readers will see and where and when it goes out (text, link, images, first comment, "
+        "thread, account, scheduled_at); send it back to approve exactly this (approve's \"digest\" or If-Match)"))
 
     @classmethod
     def of(cls, post: Post, held_because: str | None = None) -> "PostOut":
+        from distributor.posts import content_digest
+
         return cls(
             id=post.id, account=post.account, platform=post.platform, state=getattr(post.state, "value", post.state),
             text=post.text, link=post.link, image_url=post.image_url, scheduled_at=post.scheduled_at,
             external_id=post.external_id, external_url=post.external_url, error=post.error, held_because=held_because,
+            digest=content_digest(post),
         )
+
+
+class ApproveIn(BaseModel):
+    """What the approver read: optional, so a script that sends no body approves as before."""
+
+    digest: str | None = Field(None, max_length=64, description=(
+        "the post's digest as the approver read it (from GET /api/posts/{id}); if the post changed since, "
+        "nothing is approved (409)"))
 
 
 class EventOut(BaseModel):

@@ -56,7 +56,8 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
         return _render(request, session, error=message[:1].upper() + message[1:] + ".", status_code=400)
     sessions.start(session, request, user, address)
     session.commit()
-    flash(request, "Password changed. Every other session of yours was signed out.", "success")
+    flash(request, "Password changed. Every other session of yours was signed out, and your API tokens were "
+                   "revoked (an admin makes new ones).", "success")
     return RedirectResponse("/account/password", status_code=303)
 
 
