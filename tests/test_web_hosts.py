@@ -59,3 +59,14 @@ def test_a_real_desk_on_127_0_0_1_refuses_a_rebound_name(engine):
         assert requests.get(base + "/login", timeout=5).status_code == 200
         refused = requests.get(base + "/login", headers={"Host": f"evil.example:{port}"}, timeout=5)
         assert refused.status_code == 400 and "evil.example" in refused.text
+
+
+def test_a_cms_webhook_and_a_websub_callback_are_answered_under_any_host(engine):
+    """A CMS in the same Docker network calls http://distributor:8000/hooks/cms: no setting lists that
+    name, and the hook's own signature guards it. It reaches the hook (404: no such hook), not the 400."""
+    client = desk(engine, public_url="https://social.newsroom.example")
+    hooked = client.post("/hooks/cms", content=b"{}", headers={"Host": "distributor:8000"})
+    assert hooked.status_code == 404 and "allowed_hosts" not in hooked.text
+    called = client.get("/websub/nope", headers={"Host": "distributor:8000"})
+    assert called.status_code == 404 and "allowed_hosts" not in called.text
+    assert client.get("/hooksx", headers={"Host": "distributor:8000"}).status_code == 400
