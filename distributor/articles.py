@@ -83,12 +83,15 @@ def canonical_distrust(
     return None if front is None else f"the canonical URL {front}"
 
 
+HOME_PAGE = "is the site's home page"
+
+
 def front_page(url, story) -> str | None:
     """"is the site's home page" or "looks like a section front" when ``url`` (a split URL) is one of
     those rather than the page of the story at ``story``; None otherwise (see ``canonical_distrust``)."""
     ours, theirs = _segments(url.path), _segments(story.path)
     if not ours and not url.query:
-        return "is the site's home page"
+        return HOME_PAGE
     if len(ours) < len(theirs) and (theirs[: len(ours)] == ours or ours[-1:] != theirs[-1:]):
         return "looks like a section front"
     return None

@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, front_page, mark_gone, record_changes,
-                                  with_fallbacks)
+from distributor.articles import (HOME_PAGE, UNPUBLISHED, cancel_unsent, differences, front_page, mark_gone,
+                                  record_changes, with_fallbacks)
 from distributor.db import session_scope
 from distributor.delivery import costs
 from distributor.delivery.parts import has_parts
@@ -164,6 +164,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
     with Session(runtime.engine) as session:
         article = session.get(Article, article_id)
         url, canonical, already_gone = article.url, article.canonical_url, article.gone_at is not None
+        known_title = article.title
     if already_gone:  # the CMS said "unpublished": act on it, nothing to read
         with session_scope(runtime.engine) as session:
             article = session.get(Article, article_id)
@@ -184,7 +185,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
     except (FetchError, DistributorError) as exc:
         return _retry_later(runtime.engine, article_id, now, str(exc))
     if gone_reason is None:
-        gone_reason = _redirected_to_a_front(url, canonical, page_url)
+        gone_reason = _redirected_to_a_front(url, canonical, page_url, extracted, known_title)
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
         first_sent = session.exec(select(func.min(Post.sent_at)).where(Post.article_id == article_id)).one()
@@ -206,18 +207,27 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         _decide(runtime, session, article, seen, gone=False, reason=line, now=now)
 
 
-def _redirected_to_a_front(url: str, canonical: str | None, page_url: str) -> str | None:
+def _redirected_to_a_front(url: str, canonical: str | None, page_url: str, extracted: Extracted | None = None,
+                           known_title: str | None = None) -> str | None:
     """Why the story is gone when reading it now ends on the site's home page or a section front
     (a CMS answering a pulled story with a redirect, a "soft 404"); None when it ends on the story.
 
     That page's headline is not a correction of the story: taken for one, the posts would be
-    edited into the home page's headline.
+    edited into the home page's headline. A shorter URL is only the shape of a section front:
+    a story moved to one (``/news/ferry`` to ``/ferry-service-continues``, a site dropping its
+    section folders) still says it is a story (its publication time, or its very headline), and
+    taking it for gone would delete every post of a story that is still up.
     """
     ended = normalise_url(page_url)
     if ended in {normalise_url(u) for u in (url, canonical) if u}:
         return None
     front = front_page(urlsplit(page_url), urlsplit(canonical or url))
-    return None if front is None else f"the page now redirects to {page_url}, which {front}"
+    if front is None:
+        return None
+    if front != HOME_PAGE and extracted is not None and (
+            extracted.published_at or (known_title and extracted.title == known_title)):
+        return None  # the story's new address
+    return f"the page now redirects to {page_url}, which {front}"
 
 
 def _retry_later(engine, article_id: int, now: datetime, error: str) -> None:

@@ -408,3 +408,24 @@ def test_a_story_whose_page_now_redirects_to_its_corrected_slug_is_a_correction(
     report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
     assert report.changed == 1 and report.gone == 0
     assert "Ferry service to continue" in live(sandbox)["facebook"]["text"]
+
+
+@pytest.mark.parametrize("dated", [True, False], ids=["with-its-publication-time", "same-headline"])
+def test_a_story_moved_to_a_shorter_url_is_not_taken_for_a_section_front(world, sandbox, engine, dated):
+    """A site dropping its section folders redirects /news/ferry to /ferry-service-to-stop: a shorter URL,
+    the shape of a section front, but the page is the story (it has its publication time, or its very
+    headline). Taken for a soft 404, every post of a story that is still up would be deleted."""
+    site, path, runtime = world
+    moved = "/ferry-service-to-stop"
+    headline = "Ferry service to stop in May" if dated else "Ferry service to stop"  # dated: corrected as it moved
+    page = article_page(headline, site.url(moved))
+    if dated:
+        page = page.replace(b"<title>", b'<meta property="article:published_time" content="2026-05-01T08:00:00Z">'
+                                        b"<title>")
+    site.pages[moved] = ("text/html; charset=utf-8", page)
+    redirect(site, path, site.url(moved))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.gone == 0 and report.changed == dated
+    assert headline in live(sandbox)["facebook"]["text"]
+    with Session(engine) as session:
+        assert session.exec(select(Article)).one().gone_at is None
