@@ -44,6 +44,7 @@ __all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "te
 
 log = logging.getLogger(__name__)
 
+BLANK = "is empty: it would compose nothing for any story"
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
 # Text limits as each platform counts them, from the platform registry.
@@ -220,6 +221,9 @@ class Composer:
             except jinja2.TemplateSyntaxError as exc:
                 problems.append(f"{who}: template {name!r} line {exc.lineno}: {exc.message}")
                 continue
+            if self._blank(name):
+                problems.append(f"{who}: template {name!r} {BLANK}")
+                continue
             for story, sample in sample_stories():
                 try:
                     self.compose(sample, account)
@@ -259,6 +263,8 @@ class Composer:
         if template is previous:
             return template
         if previous is not None:  # edited since: it must compose the sample stories before it posts
+            if self._blank(template_name):  # an editor's save caught between truncating and writing
+                return self._keep(previous, key, f"template {template_name!r} {BLANK}")
             for story, sample in sample_stories():
                 try:
                     self._compose(sample, account, template)
@@ -266,6 +272,15 @@ class Composer:
                     return self._keep(previous, key, f"{exc} (composing {story})")
         self._in_use[key] = template
         return template
+
+    def _blank(self, template_name: str) -> bool:
+        """Whether the template's file holds nothing but white space: it would compose nothing for
+        every story (each one skipped as empty), and a file being saved is blank for a moment."""
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, template_name)
+        except jinja2.TemplateNotFound:
+            return False  # said by get_template
+        return not source.strip()
 
     def _keep(self, previous: jinja2.Template, key: tuple[str, str], problem: str) -> jinja2.Template:
         if (*key, problem) not in self._refused:
