@@ -19,6 +19,7 @@ account's post instead of stalling the cycle for every account.
 from __future__ import annotations
 
 import html
+import html.entities
 import logging
 import re
 from dataclasses import dataclass
@@ -327,7 +328,17 @@ def without_leftover_entities(text: str | None) -> str | None:
     """
     if not text or "&" not in text:
         return text
-    return _LEFTOVER_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    return _LEFTOVER_ENTITY.sub(_known_entity_decoded, text)
+
+
+def _known_entity_decoded(match: re.Match) -> str:
+    """The entity's character when it is a complete known one; else the text as written
+    (``html.unescape`` alone reads ``&notice;`` as ``¬ice;`` and ``&#0;`` as U+FFFD)."""
+    entity = match.group(0)
+    if entity[1] != "#" and entity[1:] not in html.entities.html5:
+        return entity
+    decoded = html.unescape(entity)
+    return entity if decoded == "\ufffd" and entity.lower() not in ("&#65533;", "&#xfffd;") else decoded
 
 
 def sample_stories() -> list[tuple[str, Extracted]]:
