@@ -416,9 +416,10 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
         if not composed.text.strip():
             raise EmptyPost(f"template {composed.template!r} gave an empty text")
-        if composed.link and not composed.text.replace(composed.link, "").strip():
+        if not extracted.title and composed.link and not composed.text.replace(composed.link, "").strip():
             # a story with no headline anywhere (page or feed item) and nothing else to say: a bare
             # link reads as a broken post; the desk shows why, and an editor can post it by hand
+            # (a story with a headline is posted: a `{{ link }}` template is a choice, the card says it)
             raise EmptyPost(f"template {composed.template!r} gave nothing but the link (the story has no headline)")
     except Exception as exc:  # noqa: BLE001 - a user template may raise anything
         return _skip_account(article, account, exc)
