@@ -232,8 +232,8 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
         feed.last_error = error
         feed.consecutive_failures = feed.consecutive_failures + 1 if error else 0
         feed.failing_since = (feed.failing_since or now) if error else None
-        if status is not None:
-            feed.last_status = status
+        if status is not None or error:  # a failure without an HTTP answer (refused, timed out) has no status:
+            feed.last_status = status    # not the 200 of the last poll that worked
         if etag is not None or last_modified is not None:
             feed.etag, feed.last_modified = etag, last_modified
 
