@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, update
@@ -164,7 +164,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
     with Session(runtime.engine) as session:
         article = session.get(Article, article_id)
         url, canonical, already_gone = article.url, article.canonical_url, article.gone_at is not None
-        known_title = article.title
+        known_title, known_time = article.title, article.published_at
     if already_gone:  # the CMS said "unpublished": act on it, nothing to read
         with session_scope(runtime.engine) as session:
             article = session.get(Article, article_id)
@@ -185,7 +185,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
     except (FetchError, DistributorError) as exc:
         return _retry_later(runtime.engine, article_id, now, str(exc))
     if gone_reason is None:
-        gone_reason = _redirected_to_a_front(url, canonical, page_url, extracted, known_title)
+        gone_reason = _redirected_to_a_front(url, canonical, page_url, extracted, known_title, known_time)
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
         first_sent = session.exec(select(func.min(Post.sent_at)).where(Post.article_id == article_id)).one()
@@ -208,7 +208,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
 
 
 def _redirected_to_a_front(url: str, canonical: str | None, page_url: str, extracted: Extracted | None = None,
-                           known_title: str | None = None) -> str | None:
+                           known_title: str | None = None, known_time: datetime | None = None) -> str | None:
     """Why the story is gone when reading it now ends on the site's home page or a section front
     (a CMS answering a pulled story with a redirect, a "soft 404"); None when it ends on the story.
 
@@ -225,9 +225,26 @@ def _redirected_to_a_front(url: str, canonical: str | None, page_url: str, extra
     if front is None:
         return None
     if front != HOME_PAGE and extracted is not None and (
-            extracted.published_at or (known_title and extracted.title == known_title)):
+            _same_time(extracted.published_at, known_time) or (known_title and extracted.title == known_title)):
         return None  # the story's new address
     return f"the page now redirects to {page_url}, which {front}"
+
+
+def _same_time(page_time: str | None, known: datetime | None) -> bool:
+    """Whether the page's publication time is the story's (within a day and a half: a feed's time and
+    a page's may differ by an update or a time zone); any time counts when the story's is unknown.
+    A section front that states a time of its own (a WebPage's datePublished) is not the story."""
+    if not page_time:
+        return False
+    if known is None:
+        return True
+    try:
+        stated = datetime.fromisoformat(page_time)
+    except ValueError:
+        return False
+    stated = stated if stated.tzinfo else stated.replace(tzinfo=timezone.utc)
+    known = known if known.tzinfo else known.replace(tzinfo=timezone.utc)
+    return abs(stated - known) <= timedelta(hours=36)
 
 
 def _retry_later(engine, article_id: int, now: datetime, error: str) -> None:
