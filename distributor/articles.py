@@ -544,8 +544,10 @@ def differences(article: Article, extracted: Extracted) -> list[dict]:
     found = []
     for name, label in CHECKED_FIELDS:
         before, after = getattr(article, name), now_values[name]
-        if after is None and name == "pull_quote":
-            continue  # a quote the extractor no longer picks is not a correction of it
+        if after is None and name in ("pull_quote", "title"):
+            # a quote the extractor no longer picks is not a correction of it; nor is a page without a
+            # headline of its own (the post took the feed item's): the headline did not become nothing
+            continue
         if (before or "").strip() != (after or "").strip():
             found.append({"field": label, "before": before, "after": after})
     return found

@@ -436,3 +436,29 @@ def test_a_story_moved_to_a_shorter_url_is_not_taken_for_a_section_front(world, 
         assert live(sandbox) == {}
     with Session(engine) as session:
         assert (session.exec(select(Article)).one().gone_at is None) is story
+
+
+def test_a_page_without_a_headline_of_its_own_is_not_a_correction_to_none(engine, sandbox, monkeypatch):
+    """The post took its headline from the feed item (the page has none the extractor finds): reading the
+    page again finds no headline, which is not the story's headline changed to nothing (posts edited to
+    a bare link, the story's headline lost)."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5}, feeds=[{"url": site.url("/feed")}],
+            accounts=[{"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox,
+                       "on_change": "edit", "quote_policy": "auto"}])
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        site.pages["/photos"] = ("text/html; charset=utf-8", b"<!doctype html><html><body><div><p>Photos from the "
+                                 b"weekend market on the harbour front, where the stalls stayed open late.</p>"
+                                 b"</div></body></html>")
+        site.pages["/feed"] = ("application/rss+xml", rss(("Weekend market in pictures", site.url("/photos"))))
+        run_cycle(runtime)
+        assert "Weekend market in pictures" in live(sandbox)["facebook"]["text"]
+        report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+        assert report.changed == 0 and edits(sandbox) == 0
+        with Session(engine) as session:
+            assert session.exec(select(Article)).one().title == "Weekend market in pictures"
