@@ -83,12 +83,15 @@ def canonical_distrust(
     return None if front is None else f"the canonical URL {front}"
 
 
+HOME_PAGE = "is the site's home page"
+
+
 def front_page(url, story) -> str | None:
     """"is the site's home page" or "looks like a section front" when ``url`` (a split URL) is one of
     those rather than the page of the story at ``story``; None otherwise (see ``canonical_distrust``)."""
     ours, theirs = _segments(url.path), _segments(story.path)
     if not ours and not url.query:
-        return "is the site's home page"
+        return HOME_PAGE
     if len(ours) < len(theirs) and (theirs[: len(ours)] == ours or ours[-1:] != theirs[-1:]):
         return "looks like a section front"
     return None
@@ -541,8 +544,10 @@ def differences(article: Article, extracted: Extracted) -> list[dict]:
     found = []
     for name, label in CHECKED_FIELDS:
         before, after = getattr(article, name), now_values[name]
-        if after is None and name == "pull_quote":
-            continue  # a quote the extractor no longer picks is not a correction of it
+        if after is None and name in ("pull_quote", "title"):
+            # a quote the extractor no longer picks is not a correction of it; nor is a page without a
+            # headline of its own (the post took the feed item's): the headline did not become nothing
+            continue
         if (before or "").strip() != (after or "").strip():
             found.append({"field": label, "before": before, "after": after})
     return found

@@ -19,6 +19,7 @@ account's post instead of stalling the cycle for every account.
 from __future__ import annotations
 
 import html
+import html.entities
 import logging
 import re
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ __all__ = ["ELLIPSIS", "Composer", "ComposedPost", "hashtag", "text_length", "te
 
 log = logging.getLogger(__name__)
 
+BLANK = "is empty: it would compose nothing for any story"
 MIN_QUOTE_CHARS = 30  # a quote trimmed shorter than this says nothing: drop it instead
 
 # Text limits as each platform counts them, from the platform registry.
@@ -220,6 +222,9 @@ class Composer:
             except jinja2.TemplateSyntaxError as exc:
                 problems.append(f"{who}: template {name!r} line {exc.lineno}: {exc.message}")
                 continue
+            if self._blank(name):
+                problems.append(f"{who}: template {name!r} {BLANK}")
+                continue
             for story, sample in sample_stories():
                 try:
                     self.compose(sample, account)
@@ -259,6 +264,8 @@ class Composer:
         if template is previous:
             return template
         if previous is not None:  # edited since: it must compose the sample stories before it posts
+            if self._blank(template_name):  # an editor's save caught between truncating and writing
+                return self._keep(previous, key, f"template {template_name!r} {BLANK}")
             for story, sample in sample_stories():
                 try:
                     self._compose(sample, account, template)
@@ -266,6 +273,15 @@ class Composer:
                     return self._keep(previous, key, f"{exc} (composing {story})")
         self._in_use[key] = template
         return template
+
+    def _blank(self, template_name: str) -> bool:
+        """Whether the template's file holds nothing but white space: it would compose nothing for
+        every story (each one skipped as empty), and a file being saved is blank for a moment."""
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, template_name)
+        except jinja2.TemplateNotFound:
+            return False  # said by get_template
+        return not source.strip()
 
     def _keep(self, previous: jinja2.Template, key: tuple[str, str], problem: str) -> jinja2.Template:
         if (*key, problem) not in self._refused:
@@ -312,7 +328,17 @@ def without_leftover_entities(text: str | None) -> str | None:
     """
     if not text or "&" not in text:
         return text
-    return _LEFTOVER_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+    return _LEFTOVER_ENTITY.sub(_known_entity_decoded, text)
+
+
+def _known_entity_decoded(match: re.Match) -> str:
+    """The entity's character when it is a complete known one; else the text as written
+    (``html.unescape`` alone reads ``&notice;`` as ``¬ice;`` and ``&#0;`` as U+FFFD)."""
+    entity = match.group(0)
+    if entity[1] != "#" and entity[1:] not in html.entities.html5:
+        return entity
+    decoded = html.unescape(entity)
+    return entity if decoded == "\ufffd" and entity.lower() not in ("&#65533;", "&#xfffd;") else decoded
 
 
 def sample_stories() -> list[tuple[str, Extracted]]:

@@ -337,6 +337,26 @@ class WebSettings(_Section):
             normalised.append(str(parsed))
         return normalised
 
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _allowed_hosts_are_names(cls, values: list[str]) -> list[str]:
+        """Host names as the Host check compares them (lower case, no port, brackets or trailing dot),
+        or refused: "desk.example:8000" written with its port, or a URL, would never match."""
+        names = []
+        for value in values:
+            name = value.strip().lower()
+            if "/" in name or any(c.isspace() for c in name) or "@" in name:
+                raise ValueError(f"{value!r} is not a host name: write it as a browser's address bar shows the "
+                                 "host, without scheme or path (e.g. desk.newsroom.example)")
+            if name.startswith("[") and "]" in name:
+                name = name[1:name.index("]")]
+            elif name.count(":") == 1:
+                name = name.split(":", 1)[0]  # the port: the check ignores ports
+            if not name.rstrip("."):
+                raise ValueError(f"{value!r} is not a host name")
+            names.append(name.rstrip("."))
+        return names
+
     _zone_is_known = field_validator("timezone")(_zone)
     _public_url_is_http = field_validator("public_url")(_http_url)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, update
@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from distributor import notify, posts, quote_policy
-from distributor.articles import (UNPUBLISHED, cancel_unsent, differences, front_page, mark_gone, record_changes,
-                                  with_fallbacks)
+from distributor.articles import (HOME_PAGE, UNPUBLISHED, cancel_unsent, differences, front_page, mark_gone,
+                                  record_changes, with_fallbacks)
 from distributor.db import session_scope
 from distributor.delivery import costs
 from distributor.delivery.parts import has_parts
@@ -164,6 +164,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
     with Session(runtime.engine) as session:
         article = session.get(Article, article_id)
         url, canonical, already_gone = article.url, article.canonical_url, article.gone_at is not None
+        known_title, known_time = article.title, article.published_at
     if already_gone:  # the CMS said "unpublished": act on it, nothing to read
         with session_scope(runtime.engine) as session:
             article = session.get(Article, article_id)
@@ -184,7 +185,7 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
     except (FetchError, DistributorError) as exc:
         return _retry_later(runtime.engine, article_id, now, str(exc))
     if gone_reason is None:
-        gone_reason = _redirected_to_a_front(url, canonical, page_url)
+        gone_reason = _redirected_to_a_front(url, canonical, page_url, extracted, known_title, known_time)
     with session_scope(runtime.engine) as session:
         article = session.get(Article, article_id)
         first_sent = session.exec(select(func.min(Post.sent_at)).where(Post.article_id == article_id)).one()
@@ -206,18 +207,44 @@ def _check_one(runtime, article_id: int, now: datetime, minutes: list[int], repo
         _decide(runtime, session, article, seen, gone=False, reason=line, now=now)
 
 
-def _redirected_to_a_front(url: str, canonical: str | None, page_url: str) -> str | None:
+def _redirected_to_a_front(url: str, canonical: str | None, page_url: str, extracted: Extracted | None = None,
+                           known_title: str | None = None, known_time: datetime | None = None) -> str | None:
     """Why the story is gone when reading it now ends on the site's home page or a section front
     (a CMS answering a pulled story with a redirect, a "soft 404"); None when it ends on the story.
 
     That page's headline is not a correction of the story: taken for one, the posts would be
-    edited into the home page's headline.
+    edited into the home page's headline. A shorter URL is only the shape of a section front:
+    a story moved to one (``/news/ferry`` to ``/ferry-service-continues``, a site dropping its
+    section folders) still says it is a story (its publication time, or its very headline), and
+    taking it for gone would delete every post of a story that is still up.
     """
     ended = normalise_url(page_url)
     if ended in {normalise_url(u) for u in (url, canonical) if u}:
         return None
     front = front_page(urlsplit(page_url), urlsplit(canonical or url))
-    return None if front is None else f"the page now redirects to {page_url}, which {front}"
+    if front is None:
+        return None
+    if front != HOME_PAGE and extracted is not None and (
+            _same_time(extracted.published_at, known_time) or (known_title and extracted.title == known_title)):
+        return None  # the story's new address
+    return f"the page now redirects to {page_url}, which {front}"
+
+
+def _same_time(page_time: str | None, known: datetime | None) -> bool:
+    """Whether the page's publication time is the story's (within a day and a half: a feed's time and
+    a page's may differ by an update or a time zone); any time counts when the story's is unknown.
+    A section front that states a time of its own (a WebPage's datePublished) is not the story."""
+    if not page_time:
+        return False
+    if known is None:
+        return True
+    try:
+        stated = datetime.fromisoformat(page_time)
+    except ValueError:
+        return False
+    stated = stated if stated.tzinfo else stated.replace(tzinfo=timezone.utc)
+    known = known if known.tzinfo else known.replace(tzinfo=timezone.utc)
+    return abs(stated - known) <= timedelta(hours=36)
 
 
 def _retry_later(engine, article_id: int, now: datetime, error: str) -> None:

@@ -232,8 +232,8 @@ def _release_feed(runtime, feed_id, feed_settings: FeedSettings, now, *, error=N
         feed.last_error = error
         feed.consecutive_failures = feed.consecutive_failures + 1 if error else 0
         feed.failing_since = (feed.failing_since or now) if error else None
-        if status is not None:
-            feed.last_status = status
+        if status is not None or error:  # a failure without an HTTP answer (refused, timed out) has no status:
+            feed.last_status = status    # not the 200 of the last poll that worked
         if etag is not None or last_modified is not None:
             feed.etag, feed.last_modified = etag, last_modified
 
@@ -416,9 +416,10 @@ def compose_auto_post(runtime: Runtime, session: Session, article: Article, extr
         composed = runtime.cards.apply(composed, extracted, account)  # the account's `image`: photo or card
         if not composed.text.strip():
             raise EmptyPost(f"template {composed.template!r} gave an empty text")
-        if composed.link and not composed.text.replace(composed.link, "").strip():
+        if not extracted.title and composed.link and not composed.text.replace(composed.link, "").strip():
             # a story with no headline anywhere (page or feed item) and nothing else to say: a bare
             # link reads as a broken post; the desk shows why, and an editor can post it by hand
+            # (a story with a headline is posted: a `{{ link }}` template is a choice, the card says it)
             raise EmptyPost(f"template {composed.template!r} gave nothing but the link (the story has no headline)")
     except Exception as exc:  # noqa: BLE001 - a user template may raise anything
         return _skip_account(article, account, exc)

@@ -106,3 +106,18 @@ def test_queue_add_of_an_article_follows_the_accounts_image_setting(tmp_path, en
     assert post.image_url.startswith("card:") and SEED_QUOTE in post.image_alt
     assert chosen.image_url.endswith("aleppo-children.jpg")  # an image given by hand wins ...
     assert not (chosen.image_alt or "").startswith("Quote card")  # ... and is not described as a card
+
+
+def test_a_quote_card_reads_an_entity_the_cms_escaped_twice_as_its_character():
+    """WordPress's &amp;#8217;: the post's text reads ’ (compose), and so must the card and its alt text,
+    which a screen reader says aloud ("We ampersand hash 8217 re")."""
+    from distributor.cards import CardSource, alt_text
+    from distributor.extract.model import Extracted, Quote
+
+    extracted = Extracted(  # as the extractor reads a page that escaped them twice (&amp;#8217;, &amp;amp;)
+        source="https://gazette.example/2026/fish", title="Fish &amp; chips shop stays",
+        pull_quote=Quote("We&#8217;re not going anywhere, whatever the council decides tonight",
+                         "Mary O&#8217;Brien", 1.0, 1.0))
+    said = alt_text(CardSource.from_extracted(extracted))
+    assert "&#8217;" not in said and "&amp;" not in said
+    assert "We\u2019re not going anywhere" in said and "Mary O\u2019Brien" in said and "Fish & chips shop stays" in said

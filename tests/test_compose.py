@@ -121,6 +121,8 @@ def test_a_headline_and_quote_escaped_twice_by_the_cms_read_as_text(platform):
         Composer().compose(quoted, account(platform)).text)
     post = Composer().compose(article("R&D; AT&T and M&S: what &nbsp means"), account("twitter")).text
     assert post.startswith("R&D; AT&T and M&S: what &nbsp means")  # no complete known entity: as written
+    post = Composer().compose(article("The &notice; board and &copyedit; desk get &#0; votes"), account("twitter"))
+    assert post.text.startswith("The &notice; board and &copyedit; desk get &#0; votes")  # not '¬ice;', '©edit;'
 
 
 def test_a_long_quote_is_trimmed_at_a_word_boundary_and_the_link_kept_whole():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -408,3 +408,57 @@ def test_a_story_whose_page_now_redirects_to_its_corrected_slug_is_a_correction(
     report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
     assert report.changed == 1 and report.gone == 0
     assert "Ferry service to continue" in live(sandbox)["facebook"]["text"]
+
+
+@pytest.mark.parametrize("page, story", [
+    ("dated", True), ("same-headline", True), ("a-front-dated-months-ago", False)])
+def test_a_story_moved_to_a_shorter_url_is_not_taken_for_a_section_front(world, sandbox, engine, page, story):
+    """A site dropping its section folders redirects /news/ferry to /ferry-service-to-stop: a shorter URL,
+    the shape of a section front, but the page is the story (its publication time, or its very headline).
+    Taken for a soft 404, every post of a story that is still up would be deleted. A front stating a
+    time of its own (a WebPage's datePublished, months ago) under another headline is still a soft 404."""
+    site, path, runtime = world
+    moved = "/ferry-service-to-stop"
+    headline = {"dated": "Ferry service to stop in May", "same-headline": "Ferry service to stop",
+                "a-front-dated-months-ago": "Ferries: all our coverage"}[page]
+    when = {"dated": datetime.now(timezone.utc).isoformat(), "a-front-dated-months-ago": "2026-01-05T08:00:00+00:00"}
+    body = article_page(headline, site.url(moved))
+    if page in when:
+        body = body.replace(b"<title>", f'<meta property="article:published_time" content="{when[page]}">'
+                                        "<title>".encode())
+    site.pages[moved] = ("text/html; charset=utf-8", body)
+    redirect(site, path, site.url(moved))
+    report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+    assert report.gone == (not story) and report.changed == (page == "dated")
+    if story:
+        assert headline in live(sandbox)["facebook"]["text"]
+    else:
+        assert live(sandbox) == {}
+    with Session(engine) as session:
+        assert (session.exec(select(Article)).one().gone_at is None) is story
+
+
+def test_a_page_without_a_headline_of_its_own_is_not_a_correction_to_none(engine, sandbox, monkeypatch):
+    """The post took its headline from the feed item (the page has none the extractor finds): reading the
+    page again finds no headline, which is not the story's headline changed to nothing (posts edited to
+    a bare link, the story's headline lost)."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with Site() as site:
+        site.pages["/feed"] = ("application/rss+xml", rss())
+        settings = Settings(
+            fetch={"allow_private_networks": True, "timeout_seconds": 5}, feeds=[{"url": site.url("/feed")}],
+            accounts=[{"name": "fb-main", "platform": "facebook", "page_id": "42", "api_base_url": sandbox,
+                       "on_change": "edit", "quote_policy": "auto"}])
+        runtime = Runtime(settings, engine)
+        run_cycle(runtime)
+        site.pages["/photos"] = ("text/html; charset=utf-8", b"<!doctype html><html><body><div><p>Photos from the "
+                                 b"weekend market on the harbour front, where the stalls stayed open late.</p>"
+                                 b"</div></body></html>")
+        site.pages["/feed"] = ("application/rss+xml", rss(("Weekend market in pictures", site.url("/photos"))))
+        run_cycle(runtime)
+        assert "Weekend market in pictures" in live(sandbox)["facebook"]["text"]
+        report = corrections_step(runtime, now=utcnow() + timedelta(minutes=11))
+        assert report.changed == 0 and edits(sandbox) == 0
+        with Session(engine) as session:
+            assert session.exec(select(Article)).one().title == "Weekend market in pictures"

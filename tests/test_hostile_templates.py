@@ -53,6 +53,7 @@ def test_a_hostile_template_fails_its_own_account_and_the_others_post(make_runti
     ("{{ titel }} {{ link }}", "'titel' is undefined (composing a sample story)"),  # parses; fails on every story
     ("{{ title }} {{ quote[:60] }} {{ link }}", "without_quote"),  # fails on every story without a quote
     ("{{ title }} {{ 1 / 0 }}", "ZeroDivisionError"),
+    (" \n", "is empty: it would compose nothing for any story"),  # every story skipped as empty
 ])
 def test_a_broken_or_missing_template_is_refused_when_the_service_starts(tmp_path, database_url, text, said):
     if text is not None:
@@ -195,6 +196,7 @@ def test_a_template_cannot_include_a_file_holding_the_services_secrets(tmp_path,
     ("NEW {{ title } {{ link }}", "line 1: unexpected '}'"),  # saved half-way through an edit
     ("NEW {{ headline }} {{ link }}", "'headline' is undefined (composing a sample story)"),
     ("NEW {{ title }} {{ quote[:60] }} {{ link }}", "only a headline and a link"),
+    ("", "is empty: it would compose nothing for any story"),  # caught between truncating and writing
 ])
 def test_a_template_edited_badly_while_the_service_runs_does_not_cost_a_story(make_runtime, site, engine, tmp_path,
                                                                               caplog, broken, said):

@@ -265,3 +265,20 @@ def test_a_feed_that_stops_answering_says_since_when_in_the_cli_the_api_and_the_
     log_in(client, "editor@example.com")
     page = client.get("/sources").text
     assert "HTTP 404" in page and f"failing since {row['failing_since'][:16]} UTC, 2 polls in a row" in page
+
+
+def test_a_feed_whose_server_stops_answering_shows_no_stale_http_status(make_runtime, site, engine):
+    """The connection is refused (the CMS is down): no HTTP answer, so `sources --json` must not go on
+    showing the 200 of the last poll that worked beside the error."""
+    from distributor import source_status
+
+    runtime = make_runtime()
+    run_cycle(runtime)
+    with Session(engine) as session:
+        assert source_status.overview(session, runtime.settings)[0]["last_status"] == 200
+    site.server.shutdown()
+    site.server.server_close()  # nothing listens on the feed's port any more
+    run_cycle(runtime)
+    with Session(engine) as session:
+        [row] = source_status.overview(session, runtime.settings)
+    assert row["state"] == "failing" and row["failures"] == 1 and row["last_status"] is None, row

@@ -482,3 +482,15 @@ def test_a_far_future_post_does_not_delay_a_paced_accounts_automatic_post(make_r
     site.pages["/a"] = feed({"link": site.url("/breaking")})
     run_cycle(runtime)
     assert [text for _, text, _ in sent(engine)] == [f"Breaking: bridge closed {site.url('/breaking')}"]
+
+
+def test_a_template_that_is_only_the_link_still_posts_a_story_with_a_headline(make_runtime, site, engine, tmp_path):
+    """A Mastodon or Bluesky account whose template is `{{ link }}` on purpose (the platform's card shows
+    the headline and photo): a story with a headline is posted, as before; only a story with none is not."""
+    (tmp_path / "card.j2").write_text("{{ link }}", encoding="utf-8")
+    runtime = make_runtime([{"url": "/a"}], [{"name": "cards", "template": "card.j2"}])
+    run_cycle(runtime)
+    page(site, "/ferry", "Ferry strike ends")
+    site.pages["/a"] = feed({"link": site.url("/ferry"), "title": "Ferry strike ends"})
+    run_cycle(runtime)
+    assert sent(engine) == [("cards", site.url("/ferry"), site.url("/ferry"))]

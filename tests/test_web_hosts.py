@@ -59,3 +59,32 @@ def test_a_real_desk_on_127_0_0_1_refuses_a_rebound_name(engine):
         assert requests.get(base + "/login", timeout=5).status_code == 200
         refused = requests.get(base + "/login", headers={"Host": f"evil.example:{port}"}, timeout=5)
         assert refused.status_code == 400 and "evil.example" in refused.text
+
+
+def test_a_cms_webhook_and_a_websub_callback_are_answered_under_any_host(engine):
+    """A CMS in the same Docker network calls http://distributor:8000/hooks/cms: no setting lists that
+    name, and the hook's own signature guards it. It reaches the hook (404: no such hook), not the 400."""
+    client = desk(engine, public_url="https://social.newsroom.example")
+    hooked = client.post("/hooks/cms", content=b"{}", headers={"Host": "distributor:8000"})
+    assert hooked.status_code == 404 and "allowed_hosts" not in hooked.text
+    called = client.get("/websub/nope", headers={"Host": "distributor:8000"})
+    assert called.status_code == 404 and "allowed_hosts" not in called.text
+    assert client.get("/hooksx", headers={"Host": "distributor:8000"}).status_code == 400
+
+
+def test_an_allowed_host_written_with_its_port_or_as_a_url_is_read_or_refused_in_one_line(engine, tmp_path):
+    """`allowed_hosts = ["desk.lan:8000"]` (as the address bar shows it) admits desk.lan, whatever the port;
+    a URL there would never match any Host, so it is refused when the settings are read, naming the value."""
+    import subprocess
+    import sys
+
+    client = desk(engine, allowed_hosts=["Desk.LAN:8000", "[fd00::7]:8000"])
+    assert client.get("/login", headers={"Host": "desk.lan:8000"}).status_code == 200
+    assert client.get("/login", headers={"Host": "[fd00::7]:8000"}).status_code == 200
+    config = tmp_path / "distributor.toml"
+    config.write_text('[web]\nallowed_hosts = ["https://desk.newsroom.example"]\n'
+                      '[[accounts]]\nname = "desk"\nplatform = "dryrun"\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "distributor", "--config", str(config), "sources"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'https://desk.newsroom.example' is not a host name" in result.stderr

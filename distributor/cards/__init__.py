@@ -24,6 +24,7 @@ from distributor.cards.brand import style_for
 from distributor.cards.choice import Picture, choose_picture
 from distributor.cards.render import CardError, CardStyle, CardText, open_photo, render_card
 from distributor.cards.store import CardStore, StoredCard, card_key, file_digest, is_card_reference, read_card
+from distributor.compose import without_leftover_entities as _plain
 from distributor.config import AccountSettings, Settings
 from distributor.errors import DistributorError
 
@@ -61,15 +62,16 @@ class CardSource:
         if not quote or not quote.text or not quote.speaker:
             return None
         url = extracted.canonical_url or extracted.source
-        return cls(quote.text, quote.speaker, extracted.title, extracted.site_name or site_from_url(url),
-                   extracted.image.url if extracted.image else None)
+        # as the post's text reads them: an entity the CMS escaped twice is its character on the card too
+        return cls(_plain(quote.text), _plain(quote.speaker), _plain(extracted.title),
+                   _plain(extracted.site_name) or site_from_url(url), extracted.image.url if extracted.image else None)
 
     @classmethod
     def from_article(cls, article, site_name: str | None = None) -> "CardSource | None":
         if not article.pull_quote or not article.pull_quote_speaker:
             return None
-        return cls(article.pull_quote, article.pull_quote_speaker, article.title,
-                   site_name or site_from_url(article.canonical_url or article.url), article.image_url)
+        return cls(_plain(article.pull_quote), _plain(article.pull_quote_speaker), _plain(article.title),
+                   _plain(site_name) or site_from_url(article.canonical_url or article.url), article.image_url)
 
 
 def site_from_url(url: str | None) -> str | None:

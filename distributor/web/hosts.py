@@ -13,7 +13,7 @@ one address (not 0.0.0.0 / ::), and whatever ``[web] allowed_hosts`` adds
 
 Hand-written rather than Starlette's TrustedHostMiddleware: the health checks
 (``/healthz``, ``/readyz``, which a container platform calls with whatever
-address it likes) must stay open, and the refusal should name the setting.
+address it likes) and the signed machine doors (``/hooks/``, ``/websub/``) must stay open, and the refusal should name the setting.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "::", "*"})
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})  # they reveal nothing a rebinding page could use
+# Machine doors, each with its own secret (a webhook's signature, a WebSub callback's token) and no cookie:
+# a CMS in the same Docker network calls http://distributor:8000/hooks/cms, a name no setting lists, and a
+# rebinding page gains nothing there it could not do by a plain cross-site POST.
+OPEN_PREFIXES = ("/hooks/", "/websub/")
 MAX_WARNED = 100  # distinct refused names logged (a scan must not fill the log)
 
 
@@ -72,7 +76,8 @@ class AllowedHosts:
         self.warned: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in OPEN_PATHS:
+        path = scope.get("path") or ""
+        if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
         header = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
